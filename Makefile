@@ -1,0 +1,87 @@
+# appwrite_realtime.h - build, test, demo, fuzz, bench.
+#   make            the example programs in build/ (awr-ws-echo, awr-json-check, awr-listen, ...)
+#   make test       the whole suite, four builds (gcc/clang x ASan+UBSan -O0 / -O2), ends "N passed, N failed"
+#   make demo       the local Appwrite-compatible server with a demo scenario, and awr-listen against it
+#   make fuzz       libFuzzer targets in build/fuzz/ (clang)
+#   make bench      throughput against wslay, jsmn and cJSON in the same run; make bench-cg: callgrind
+
+CC      ?= cc
+CFG     ?= release
+STD     ?= -std=c99
+WARN    := -Wall -Wextra -Wpedantic -Werror
+SAN     := -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+ifeq ($(CFG),gcc-asan)
+  CC := gcc
+  OPT := $(SAN)
+else ifeq ($(CFG),clang-asan)
+  CC := clang
+  OPT := $(SAN)
+else ifeq ($(CFG),gcc-O2)
+  CC := gcc
+  OPT := -O2 -g
+else ifeq ($(CFG),clang-O2)
+  CC := clang
+  OPT := -O2 -g
+else
+  OPT := -O2
+endif
+
+ifeq ($(CFG),release)
+  OUT := build
+else
+  OUT := build/$(CFG)
+endif
+
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) -D_DEFAULT_SOURCE -I. -Itests $(CFLAGS)
+# A source file names the extra libraries it links with in a comment: /* awr-link: -lwslay */
+linkflags = $(shell sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' $(1))
+
+HEADER    := appwrite_realtime.h
+EXAMPLES  := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
+exe_name   = awr-$(subst _,-,$(patsubst awr_%,%,$(1)))
+EXE       := $(foreach e,$(EXAMPLES),$(OUT)/$(call exe_name,$(e)))
+TESTS     := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c))
+FUZZ      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+REPLAYS   := $(patsubst %,$(OUT)/replay_%,$(FUZZ))
+
+.PHONY: all examples tests replays test demo fuzz bench bench-cg clean
+all: examples
+examples: $(EXE)
+tests: $(TESTS) $(EXE) $(REPLAYS)
+
+define example_rule
+$(OUT)/$(call exe_name,$(1)): examples/$(1).c $(HEADER) | $(OUT)
+	$$(CC) $$(CFLAGS_ALL) -o $$@ $$< $$(call linkflags,$$<) $$(LDFLAGS)
+endef
+$(foreach e,$(EXAMPLES),$(eval $(call example_rule,$(e))))
+
+$(OUT)/test_%: tests/test_%.c $(HEADER) tests/awr_test.h | $(OUT)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(call linkflags,$<) $(LDFLAGS)
+
+$(OUT)/replay_%: fuzz/%.c fuzz/replay.c $(HEADER) | $(OUT)
+	$(CC) $(CFLAGS_ALL) -o $@ $< fuzz/replay.c $(call linkflags,$<) $(LDFLAGS)
+
+$(OUT):
+	mkdir -p $@
+
+test:
+	@sh tests/run.sh
+
+demo: $(OUT)/awr-listen
+	@sh tests/demo.sh
+
+FUZZ_FLAGS := -std=c99 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I.
+fuzz: $(patsubst %,build/fuzz/%,$(FUZZ))
+build/fuzz/%: fuzz/%.c $(HEADER)
+	@mkdir -p build/fuzz
+	clang $(FUZZ_FLAGS) -o $@ $< $(call linkflags,$<)
+
+bench:
+	@sh bench/run.sh
+
+bench-cg:
+	@sh bench/run.sh --callgrind
+
+clean:
+	rm -rf build

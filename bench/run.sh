@@ -1,0 +1,34 @@
+#!/bin/sh
+# make bench: builds every bench/bench_*.c at -O2 and runs it pinned to one CPU; each prints lines
+#   BENCH <name> <value> <unit>
+# Each program measures ours and the peer library (wslay, jsmn, cJSON, the official SDK) interleaved on
+# the same data in the same run, and prints the ratios itself.
+# make bench-cg (--callgrind): each program's `--cg-list` prints "<case> <bytes>" lines; every case is
+# run once under callgrind (`--cg <case>`) and once with `--cg-setup <case>` (the same set-up, no work),
+# and the difference of the instruction counts over the bytes is printed as instructions per byte.
+# These counts repeat exactly from run to run, unlike wall-clock figures on a shared machine.
+cd "$(dirname "$0")/.." || exit 1
+mkdir -p build/bench
+CC=${CC:-gcc}
+CPU=${BENCH_CPU:-1}
+status=0
+for src in bench/bench_*.c; do
+    [ -f "$src" ] || continue
+    name=$(basename "$src" .c)
+    link=$(sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' "$src")
+    if ! $CC -std=c99 -O2 -g -D_DEFAULT_SOURCE -DNDEBUG -I. -Itests -o build/bench/"$name" "$src" $link; then
+        echo "bench: cannot build $src" >&2; status=1; continue
+    fi
+    if [ "${1:-}" = "--callgrind" ]; then
+        build/bench/"$name" --cg-list | while read -r case bytes; do
+            ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'; }
+            work=$(ir build/bench/"$name" --cg "$case")
+            base=$(ir build/bench/"$name" --cg-setup "$case")
+            echo "$case $bytes $work $base" | awk '{ printf "BENCH cg_%s %.3f instr/byte\n", $1, ($3 - $4) / $2 }'
+        done
+    else
+        if command -v taskset > /dev/null; then taskset -c "$CPU" build/bench/"$name" || status=1
+        else build/bench/"$name" || status=1; fi
+    fi
+done
+exit $status
