@@ -68,7 +68,7 @@ $(OUT):
 test:
 	@sh tests/run.sh
 
-demo: $(OUT)/awr-listen
+demo:   # tests/demo.sh installs what is missing, then builds build/awr-listen
 	@sh tests/demo.sh
 
 FUZZ_FLAGS := -std=c99 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I.
@@ -85,3 +85,26 @@ bench-cg:
 
 clean:
 	rm -rf build
+
+# ---- wss://, Windows, embedded, packaging ---------------------------------------------------------
+# With BearSSL installed (Debian: libbearssl-dev), awr-listen, awr-ws-echo and awr-wss-connect speak wss://.
+BEARSSL_H := $(firstword $(wildcard /usr/include/bearssl.h /usr/local/include/bearssl.h))
+ifneq ($(BEARSSL_H),)
+$(OUT)/awr-listen $(OUT)/awr-ws-echo $(OUT)/awr-wss-connect: CFLAGS_ALL += -DAWR_BEARSSL
+$(OUT)/awr-listen $(OUT)/awr-ws-echo $(OUT)/awr-wss-connect: LDFLAGS += -lbearssl
+endif
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+.PHONY: test-windows size install uninstall
+test-windows:   # mingw-w64 cross build, run under wine against local peers
+	@sh tests/windows.sh
+size:           # the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/.bss
+	@sh tests/embedded.sh size
+install:
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/pkgconfig
+	install -m 644 $(HEADER) $(DESTDIR)$(PREFIX)/include/$(HEADER)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define AWR_VERSION_STRING "\(.*\)"/\1/p' $(HEADER))|' \
+	    appwrite_realtime.pc.in > $(DESTDIR)$(PREFIX)/share/pkgconfig/appwrite_realtime.pc
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/$(HEADER) $(DESTDIR)$(PREFIX)/share/pkgconfig/appwrite_realtime.pc

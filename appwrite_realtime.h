@@ -12,6 +12,15 @@
 #define AWR_VERSION_PATCH 0
 #define AWR_VERSION_STRING "0.1.0"
 
+/* The POSIX adapter needs POSIX 2008 declarations (getaddrinfo, clock_gettime), which strict ISO
+   modes (-std=c99) hide; ask for them before the first system header, unless the user chose. */
+#if defined(AWR_POSIX) && defined(APPWRITE_REALTIME_IMPLEMENTATION) && defined(__STRICT_ANSI__) && \
+    !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
+#  define _POSIX_C_SOURCE 200809L
+#  if defined(__APPLE__)
+#    define _DARWIN_C_SOURCE 1
+#  endif
+#endif
 #include <stddef.h>   /* size_t */
 #include <stdint.h>   /* uint8_t, uint32_t, uint64_t, int64_t */
 
@@ -110,6 +119,700 @@ typedef struct awr_allocator {
     void *user;
 } awr_allocator;
 
+
+/* ==================================================================================================
+ * PRIMITIVES: SHA-1, BASE64, UTF-8
+ * The WebSocket handshake needs SHA-1 and base64 (Sec-WebSocket-Accept = base64(SHA-1(key + GUID)));
+ * text messages and close reasons must be valid UTF-8. All three are public because they are useful
+ * on their own, and none of them allocates.
+ *
+ *   uint8_t digest[AWR_SHA1_SIZE];
+ *   awr_sha1("abc", 3, digest);                       one shot, or awr_sha1_init/update/final
+ *   char b64[AWR_BASE64_LEN(20) + 1];
+ *   awr_base64_encode(digest, 20, b64, sizeof b64);   NUL-terminated, returns the length (28)
+ *
+ * The UTF-8 validator is incremental: it keeps the state of an unfinished character between calls,
+ * so a text message that arrives in fragments (or a stream split at any byte) is checked as it comes
+ * in, and it fails at the first byte that cannot be valid (an overlong form, a surrogate, a code point
+ * above U+10FFFF, a stray continuation byte), not at the end of the text. Runs of ASCII are checked
+ * a machine word at a time.
+ *
+ *   awr_utf8 u;
+ *   awr_utf8_init(&u);
+ *   if (!awr_utf8_feed(&u, part1, n1, NULL) || !awr_utf8_feed(&u, part2, n2, NULL)) -> invalid
+ *   if (!awr_utf8_finish(&u)) -> the text ends inside a character
+ * ================================================================================================== */
+#define AWR_SHA1_SIZE 20
+/* Length of the base64 encoding of n bytes (with padding, without the terminating NUL). */
+#define AWR_BASE64_LEN(n) ((((n) + 2u) / 3u) * 4u)
+
+typedef struct awr_sha1_ctx {
+    uint32_t h[5];
+    uint64_t total;      /* bytes hashed so far */
+    uint8_t block[64];   /* the unfinished 64-byte block */
+    size_t used;         /* bytes in block */
+} awr_sha1_ctx;
+
+AWR_API void awr_sha1_init(awr_sha1_ctx *ctx);
+AWR_API void awr_sha1_update(awr_sha1_ctx *ctx, const void *data, size_t len);
+AWR_API void awr_sha1_final(awr_sha1_ctx *ctx, uint8_t digest[AWR_SHA1_SIZE]);
+AWR_API void awr_sha1(const void *data, size_t len, uint8_t digest[AWR_SHA1_SIZE]);
+
+/* Standard base64 (RFC 4648, '+' '/', '=' padding) of len bytes into out, NUL-terminated.
+ * Returns the number of characters written (AWR_BASE64_LEN(len)), or 0 with out untouched when
+ * cap < AWR_BASE64_LEN(len) + 1. */
+AWR_API size_t awr_base64_encode(const void *data, size_t len, char *out, size_t cap);
+
+/* Incremental UTF-8 validator (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
+typedef struct awr_utf8 {
+    uint32_t state;   /* 0: at a character boundary; otherwise the unfinished character; see below */
+} awr_utf8;
+
+AWR_API void awr_utf8_init(awr_utf8 *u);
+/* Checks the next len bytes. Returns 1 while everything so far can still be valid UTF-8, 0 at the
+ * first invalid byte: then *bad_at (optional) is its offset in this chunk, and the validator stays
+ * failed (every later call returns 0 with *bad_at = 0) until awr_utf8_init. */
+AWR_API int awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size_t *bad_at);
+/* 1 if the text fed so far is complete and valid (not failed, not inside a character). */
+AWR_API int awr_utf8_finish(const awr_utf8 *u);
+/* One shot: 1 if the len bytes are complete, valid UTF-8. */
+AWR_API int awr_utf8_valid(const void *data, size_t len);
+
+/* ==================================================================================================
+ * WEBSOCKET (RFC 6455, client side)
+ * Four layers, each usable alone, none doing I/O:
+ *
+ * 1. Opening handshake. awr_ws_handshake_request() writes the HTTP/1.1 upgrade request into your
+ *    buffer (you supply 16 random bytes for Sec-WebSocket-Key); awr_ws_handshake_response() eats the
+ *    server's answer in chunks of any size and returns AWR_AGAIN until the header is complete, then
+ *    AWR_OK and how many input bytes it used: the rest is the start of the first frame. It checks
+ *    status 101, Upgrade: websocket, Connection: upgrade (case-insensitive, token lists),
+ *    Sec-WebSocket-Accept, and refuses extensions and subprotocols that were not offered.
+ *
+ *      char hsbuf[AWR_WS_HANDSHAKE_DEFAULT_CAP], req[1024];
+ *      awr_ws_handshake hs;
+ *      awr_ws_request rq = {0};
+ *      rq.host = "example.com"; rq.port = 80; rq.resource = "/v1/realtime?project=p";
+ *      awr_ws_handshake_init(&hs, hsbuf, sizeof hsbuf);
+ *      awr_ws_handshake_request(&hs, &rq, random16, req, sizeof req, &reqlen);   send req
+ *      r = awr_ws_handshake_response(&hs, in, n, &used);   AWR_AGAIN: read more; AWR_OK: in+used...
+ *
+ * 2. Frames. awr_ws_frame_header() encodes a header (every length class, optional mask key);
+ *    awr_ws_mask() masks in place a machine word at a time, at any alignment and payload offset.
+ *    awr_ws_decode() is a streaming decoder: feed it any split of the input (one byte at a time
+ *    included) and it reports the header, then the payload in pieces that point into your input
+ *    (it never buffers a payload), then the end of the frame. It rejects every framing violation.
+ *
+ * 3. Messages: awr_ws. Initialised on your memory (a receive buffer that bounds the message size,
+ *    a transmit buffer); it never allocates. awr_ws_feed() takes received bytes and calls on_message
+ *    with each complete text or binary message (opcode, pointer, length; the pointer is valid during
+ *    the call; it points straight into your input, no copy, when an unfragmented frame lies wholly
+ *    inside the chunk). It reassembles fragments, handles control frames between fragments, answers
+ *    pings with pongs carrying the same payload, runs the closing handshake (echoing the peer's code),
+ *    validates text as UTF-8 as it arrives (failing at the first bad byte, across fragment borders)
+ *    and close payloads. Any violation fails the connection: a close frame with the right code
+ *    (1002, 1007, 1009) is queued, the state becomes AWR_WS_CLOSED and feed returns the distinct
+ *    AWR_ERR_WS_* result. awr_ws_send() masks a frame into the transmit buffer; awr_ws_output() and
+ *    awr_ws_output_done() hand the pending bytes to your socket. Callbacks may call awr_ws_send(),
+ *    awr_ws_close() and awr_ws_reset() (not awr_ws_feed()) on the same object.
+ *
+ *      uint8_t rx[65536], tx[65536];
+ *      awr_ws ws;
+ *      awr_ws_config c = {0};
+ *      c.rx_buf = rx; c.rx_cap = sizeof rx; c.tx_buf = tx; c.tx_cap = sizeof tx;
+ *      c.on_message = on_message; c.random = my_random; c.user = me;
+ *      awr_ws_init(&ws, &c);
+ *      loop: n = recv(...); awr_ws_feed(&ws, buf, n);
+ *            while ((p = awr_ws_output(&ws, &len)) != NULL) { k = send(p, len); awr_ws_output_done(&ws, k); }
+ *            if (awr_ws_get_state(&ws) == AWR_WS_CLOSED && !awr_ws_output(&ws, &len)) close the socket
+ *
+ * Defaults: handshake header buffer AWR_WS_HANDSHAKE_DEFAULT_CAP (4096) is what the examples use;
+ * the transmit buffer must hold at least AWR_WS_MIN_TX bytes; the largest message is rx_cap (or the
+ * smaller max_message).
+ * ================================================================================================== */
+#define AWR_WS_KEY_SIZE 16                  /* random bytes behind Sec-WebSocket-Key */
+#define AWR_WS_ACCEPT_LEN 28                /* length of a Sec-WebSocket-Key / -Accept value is 24 / 28 */
+#define AWR_WS_HANDSHAKE_DEFAULT_CAP 4096   /* suggested response header buffer */
+#define AWR_WS_MAX_HEADER 14                /* longest frame header: 2 + 8 length + 4 mask */
+#define AWR_WS_MAX_CONTROL 125              /* largest control frame payload */
+#define AWR_WS_MIN_TX 256                   /* smallest transmit buffer awr_ws_init accepts */
+
+/* Opcodes. */
+typedef enum awr_ws_opcode {
+    AWR_WS_OP_CONTINUATION = 0x0,
+    AWR_WS_OP_TEXT = 0x1,
+    AWR_WS_OP_BINARY = 0x2,
+    AWR_WS_OP_CLOSE = 0x8,
+    AWR_WS_OP_PING = 0x9,
+    AWR_WS_OP_PONG = 0xA
+} awr_ws_opcode;
+
+/* Close codes (RFC 6455 section 7.4.1). 1005 and 1006 are never sent on the wire. */
+typedef enum awr_ws_close_code {
+    AWR_WS_CLOSE_NORMAL = 1000,
+    AWR_WS_CLOSE_GOING_AWAY = 1001,
+    AWR_WS_CLOSE_PROTOCOL_ERROR = 1002,
+    AWR_WS_CLOSE_UNSUPPORTED_DATA = 1003,
+    AWR_WS_CLOSE_NO_STATUS = 1005,
+    AWR_WS_CLOSE_ABNORMAL = 1006,
+    AWR_WS_CLOSE_INVALID_DATA = 1007,
+    AWR_WS_CLOSE_POLICY = 1008,
+    AWR_WS_CLOSE_TOO_BIG = 1009,
+    AWR_WS_CLOSE_MANDATORY_EXTENSION = 1010,
+    AWR_WS_CLOSE_INTERNAL_ERROR = 1011
+} awr_ws_close_code;
+
+/* 1 if a close frame may carry this code (1000-1003, 1007-1014, 3000-4999). */
+AWR_API int awr_ws_close_code_valid(int code);
+/* The close code a failure result sends: 1002 for framing errors, 1007 for AWR_ERR_WS_UTF8,
+ * 1009 for AWR_ERR_WS_TOO_BIG, 1011 for anything else that is an error, 1000 for AWR_OK. */
+AWR_API int awr_ws_close_code_for(awr_result r);
+
+/* ---- 1. opening handshake ----------------------------------------------------------------------- */
+typedef struct awr_ws_request {
+    const char *host;       /* required: host name, IPv4 literal or bracketed IPv6 literal "[::1]" */
+    int port;               /* written into Host unless 0 or the default (80, or 443 when tls) */
+    int tls;                /* 1 for wss: only decides which port is the default */
+    const char *resource;   /* path and query exactly as given ("/v1/realtime?project=x"); NULL = "/" */
+    const char *origin;     /* optional Origin header value; no Origin header when NULL */
+    const char *protocols;  /* optional Sec-WebSocket-Protocol value, "a, b"; copied into the handshake */
+    const char *headers;    /* optional extra header lines, each ending in "\r\n" (e.g. cookies) */
+} awr_ws_request;
+
+typedef struct awr_ws_handshake {
+    int status;                          /* HTTP status code once the status line is in, else 0 */
+    char accept[AWR_WS_ACCEPT_LEN + 1];  /* the Sec-WebSocket-Accept value expected from the server */
+    /* private */
+    char *buf;            /* caller's buffer: offered protocols, then the response header */
+    size_t cap;
+    size_t len;           /* bytes used in buf */
+    size_t offered_len;   /* the offered protocol list occupies buf[0, offered_len) */
+    size_t scan;          /* where the search for the end of the header resumes */
+    size_t chosen_off, chosen_len; /* the subprotocol the server chose, inside buf */
+    awr_result result;    /* AWR_AGAIN until finished; then the final result, repeated */
+} awr_ws_handshake;
+
+/* Prepares a handshake that keeps the response header in buf[0, cap) (AWR_WS_HANDSHAKE_DEFAULT_CAP is
+ * plenty for ordinary servers). */
+AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap);
+/* Writes the upgrade request (NUL-terminated) into out and its length into *out_len; remembers the
+ * expected accept value and the offered subprotocols. AWR_ERR_ARG when host is missing or a field
+ * contains CR, LF or NUL where it must not; AWR_ERR_BUFFER when out (or, for protocols, the handshake
+ * buffer) is too small. */
+AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_request *req,
+                                            const uint8_t key[AWR_WS_KEY_SIZE],
+                                            char *out, size_t cap, size_t *out_len);
+/* Feeds response bytes. AWR_AGAIN: all len bytes used, need more. AWR_OK: the header is complete and
+ * valid; *consumed bytes of this chunk belonged to it, the rest are WebSocket frames. An AWR_ERR_HS_*
+ * result is final (AWR_ERR_HS_STATUS still lets you read status and headers). */
+AWR_API awr_result awr_ws_handshake_response(awr_ws_handshake *hs, const void *data, size_t len,
+                                             size_t *consumed);
+/* Value of the first response header with this name (case-insensitive), without surrounding blanks
+ * and not NUL-terminated, length in *len; NULL when absent or the header is not complete yet. */
+AWR_API const char *awr_ws_handshake_header(const awr_ws_handshake *hs, const char *name, size_t *len);
+/* The subprotocol the server chose (length in *len), or NULL when it chose none. */
+AWR_API const char *awr_ws_handshake_protocol(const awr_ws_handshake *hs, size_t *len);
+/* Sec-WebSocket-Accept for a Sec-WebSocket-Key (24 base64 characters) into out (NUL-terminated). */
+AWR_API void awr_ws_accept_for_key(const char *key, size_t key_len, char out[AWR_WS_ACCEPT_LEN + 1]);
+
+/* ---- 2. frames ---------------------------------------------------------------------------------- */
+/* Encodes a frame header into out (at least AWR_WS_MAX_HEADER bytes) and returns its length.
+ * mask: 4-byte key, or NULL for an unmasked frame. Uses the shortest length encoding. */
+AWR_API size_t awr_ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t payload_len,
+                                   const uint8_t *mask);
+/* XORs len bytes with the key; offset is the position of data[0] within the payload, so a payload can
+ * be masked in pieces. Word-at-a-time, any alignment. */
+AWR_API void awr_ws_mask(void *data, size_t len, const uint8_t mask[4], uint64_t offset);
+/* The same, reading src and writing dst (they may be the same, must not otherwise overlap). */
+AWR_API void awr_ws_mask_copy(void *dst, const void *src, size_t len, const uint8_t mask[4], uint64_t offset);
+
+typedef struct awr_ws_frame {
+    uint64_t length;    /* payload length */
+    uint8_t fin;        /* 1 on the last frame of a message */
+    uint8_t opcode;     /* awr_ws_opcode */
+    uint8_t masked;     /* always 0 for frames a client accepts */
+    uint8_t mask[4];
+} awr_ws_frame;
+
+typedef enum awr_ws_piece_kind {
+    AWR_WS_PIECE_HEADER = 1,   /* a frame header is complete: see decoder.frame */
+    AWR_WS_PIECE_DATA = 2,     /* data/len: the next payload bytes (pointing into the input) */
+    AWR_WS_PIECE_END = 3       /* the frame is complete (after its last DATA piece, or right after an
+                                  empty frame's HEADER) */
+} awr_ws_piece_kind;
+
+typedef struct awr_ws_piece {
+    awr_ws_piece_kind kind;
+    const uint8_t *data;
+    size_t len;
+    uint64_t offset;           /* DATA: position of data[0] within the payload */
+} awr_ws_piece;
+
+typedef struct awr_ws_decoder {
+    awr_ws_frame frame;        /* the current frame, valid from its HEADER piece to its END piece */
+    /* private */
+    uint64_t done;             /* payload bytes reported so far */
+    uint8_t hdr[AWR_WS_MAX_HEADER];
+    uint8_t hdr_len, hdr_need, stage;
+    awr_result error;          /* once failed, every call returns it */
+} awr_ws_decoder;
+
+AWR_API void awr_ws_decoder_init(awr_ws_decoder *d);
+/* Decodes at most one piece from data[0, len). AWR_OK: *piece is filled and *consumed bytes were used;
+ * call again with the rest. AWR_AGAIN: all len bytes were used (*consumed = len), nothing to report.
+ * An AWR_ERR_WS_* result: a framing violation (reserved bits, reserved opcode, masked frame, control
+ * frame too long or fragmented, non-minimal or over 2^63 length); it repeats on every later call.
+ * Message-level rules (continuations, close payloads, UTF-8) belong to awr_ws. */
+AWR_API awr_result awr_ws_decode(awr_ws_decoder *d, const void *data, size_t len, size_t *consumed,
+                                 awr_ws_piece *piece);
+
+/* ---- 3. messages -------------------------------------------------------------------------------- */
+typedef enum awr_ws_state {
+    AWR_WS_OPEN = 0,      /* messages flow both ways */
+    AWR_WS_CLOSING = 1,   /* we sent a close frame and wait for the peer's */
+    AWR_WS_CLOSED = 2     /* both close frames exchanged, or the connection failed: flush the output,
+                             then close the TCP connection */
+} awr_ws_state;
+
+typedef struct awr_ws awr_ws;
+/* A complete text or binary message. data is valid until the callback returns. */
+typedef void (*awr_ws_message_fn)(awr_ws *ws, int opcode, const uint8_t *data, size_t len, void *user);
+/* A ping, pong or close frame as it arrives (close: the raw payload, code first), before the
+ * automatic pong or close reply is queued. Optional. */
+typedef void (*awr_ws_control_fn)(awr_ws *ws, int opcode, const uint8_t *data, size_t len, void *user);
+
+typedef struct awr_ws_config {
+    void *rx_buf;             /* reassembles messages that do not arrive whole in one feed */
+    size_t rx_cap;
+    size_t max_message;       /* largest message accepted (1009 above it); 0 = rx_cap; at most rx_cap */
+    void *tx_buf;             /* outgoing frames wait here until awr_ws_output_done */
+    size_t tx_cap;            /* >= AWR_WS_MIN_TX; a frame must fit whole: payload + 14 bytes */
+    awr_ws_message_fn on_message;
+    awr_ws_control_fn on_control;
+    /* Masking keys come from random (like awr_io.random) when set, else from an internal generator
+       (SHA-1 over seed and a counter): then fill seed with 16 random bytes. */
+    awr_result (*random)(void *user, void *out, size_t len);
+    uint8_t seed[16];
+    void *user;               /* passed to every callback */
+} awr_ws_config;
+
+struct awr_ws {
+    /* private: use the functions */
+    awr_ws_config cfg;
+    awr_ws_decoder dec;
+    awr_utf8 utf8;              /* text validation of the message being received */
+    awr_result error;           /* why the connection failed, or AWR_OK */
+    uint8_t state;              /* awr_ws_state */
+    uint8_t in_feed;            /* set while awr_ws_feed runs: detects re-entry and resets from callbacks */
+    uint8_t msg_opcode;         /* opcode of the fragmented message in progress, 0 = none */
+    uint8_t frame_opcode;       /* opcode and FIN bit of the frame being received */
+    uint8_t frame_fin;
+    uint8_t tx_fragmenting;     /* we sent a data frame without FIN: continuations must follow */
+    uint8_t close_sent, close_received, pong_pending, close_pending;
+    size_t msg_len;             /* bytes of the message in rx_buf */
+    uint8_t ctl[AWR_WS_MAX_CONTROL];  /* payload of the control frame being received */
+    size_t ctl_len;
+    uint8_t pong[AWR_WS_MAX_CONTROL]; /* the pong waiting for room in tx_buf */
+    size_t pong_len;
+    uint8_t close_out[AWR_WS_MAX_CONTROL]; /* our close payload waiting for room in tx_buf */
+    size_t close_out_len;
+    int peer_code;              /* code of the peer's close frame (1005 if none), 0 before it */
+    uint8_t peer_reason[AWR_WS_MAX_CONTROL];
+    size_t peer_reason_len;
+    size_t tx_head, tx_tail;    /* pending output is tx_buf[tx_head, tx_tail) */
+    uint8_t keys[AWR_SHA1_SIZE];/* internal key generator output */
+    uint8_t keys_used;
+    uint64_t key_counter;
+};
+
+/* Starts a connection whose handshake has completed (feed it the bytes after the handshake).
+ * AWR_ERR_ARG when the buffers are missing or too small or max_message > rx_cap. */
+AWR_API awr_result awr_ws_init(awr_ws *ws, const awr_ws_config *cfg);
+/* Back to a fresh open connection with the same configuration (for a reconnect). Safe in callbacks:
+ * the running awr_ws_feed stops at once. */
+AWR_API void awr_ws_reset(awr_ws *ws);
+/* Processes received bytes (all of them). AWR_OK, or the AWR_ERR_WS_* violation that failed the
+ * connection (also returned by later calls), or AWR_ERR_STATE when called from a callback. Bytes
+ * after the peer's close frame are ignored. */
+AWR_API awr_result awr_ws_feed(awr_ws *ws, const void *data, size_t len);
+/* Queues one whole message (TEXT or BINARY) or a PING/PONG (len <= 125), masked with a fresh key.
+ * AWR_ERR_BUFFER: not enough room in tx_buf now (flush output and retry; AWR_ERR_ARG if it could never
+ * fit); AWR_ERR_WS_CLOSED after a close frame was queued; AWR_ERR_RANDOM when the random hook fails.
+ * Text is sent as given (not validated). */
+AWR_API awr_result awr_ws_send(awr_ws *ws, int opcode, const void *data, size_t len);
+/* One frame of a fragmented message (opcode CONTINUATION after the first), with an optional mask key
+ * of your own (NULL: a fresh one). */
+AWR_API awr_result awr_ws_send_frame(awr_ws *ws, int opcode, int fin, const void *data, size_t len,
+                                     const uint8_t *mask);
+/* Largest payload awr_ws_send would accept right now without AWR_ERR_BUFFER. */
+AWR_API size_t awr_ws_send_space(const awr_ws *ws);
+/* Starts the closing handshake: queues a close frame with code (0: no code, then reason is ignored)
+ * and an optional UTF-8 reason (at most 123 bytes). AWR_ERR_ARG for a code not valid on the wire,
+ * AWR_ERR_WS_CLOSED when a close was already queued. */
+AWR_API awr_result awr_ws_close(awr_ws *ws, int code, const char *reason);
+/* Pending output: pointer and length, or NULL (and *len = 0) when there is nothing to send. */
+AWR_API const uint8_t *awr_ws_output(awr_ws *ws, size_t *len);
+/* n bytes of the pending output were written to the transport. */
+AWR_API void awr_ws_output_done(awr_ws *ws, size_t n);
+AWR_API awr_ws_state awr_ws_get_state(const awr_ws *ws);
+/* Why the connection failed (an AWR_ERR_WS_* result), or AWR_OK. */
+AWR_API awr_result awr_ws_error(const awr_ws *ws);
+/* The peer's close code (1005 when its close frame had none; 0 before any) and its reason
+ * (valid UTF-8, not NUL-terminated) in *reason / *len when those are not NULL. */
+AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *len);
+
+/* ==================================================================================================
+ * JSON: a strict RFC 8259 tokenizer, navigation, conversions and a tiny writer
+ *
+ * Every Appwrite Realtime message is one JSON object, and its payload is a whole document. This section
+ * turns (pointer, length) input into an array of tokens the caller owns: one token per value (and per
+ * object key), in document order, each with its byte range and enough structure to skip any value in
+ * O(1). It never allocates, never recurses, never reads past len (the input needs no NUL terminator),
+ * does not depend on the locale, and rejects everything RFC 8259 does not allow.
+ *
+ *   awr_json_token tok[64];
+ *   size_t n, at;
+ *   awr_result r = awr_json_parse(NULL, text, text_len, tok, 64, &n, &at);
+ *   if (r != AWR_OK) -> awr_result_str(r), and `at` is the byte offset of the error
+ *   int type = awr_json_path(text, tok, 0, "data.payload.$id");       index of a value, or < 0
+ *   if (type >= 0 && awr_json_eq(text, &tok[type], "doc1")) ...       compare without unescaping
+ *
+ * TOKENS. tok[0] is the root value. A container is followed by its subtree; tok[i].next is the index just
+ * past the subtree, so the next sibling of i is at tok[i].next (for an object member: tok[key + 1].next).
+ * An object's children are its keys, each followed by its value: key, value, key, value. A key is a
+ * string token with AWR_JSON_KEY set whose subtree is the key alone (next = key + 1); its parent, like
+ * its value's, is the object. AWR_JSON_SIZE(t) counts direct children: elements of an array, members
+ * (key/value pairs) of an object, 0 for scalars.
+ *
+ *   type       start                        len
+ *   OBJECT     offset of '{'                through the matching '}'
+ *   ARRAY      offset of '['                through the matching ']'
+ *   STRING     first byte after the '"'     the content between the quotes, still escaped
+ *   NUMBER     first byte ('-' or digit)    the number as written
+ *   TRUE/FALSE/NULL  first byte             4, 5, 4
+ *
+ * Counting mode: pass tokens = NULL to learn how many tokens a document needs. When the array is too
+ * small, parsing goes on validating without storing and returns AWR_ERR_JSON_TOKENS with *ntokens set to
+ * the number needed (unless the document is also invalid: then that error wins).
+ *
+ * OPTIONS (awr_json_options, zero or a NULL pointer means the default):
+ *   max_depth    [AWR_JSON_DEFAULT_DEPTH = 512] containers nested deeper fail with AWR_ERR_JSON_DEPTH,
+ *                at most AWR_JSON_MAX_DEPTH (1024, a compile-time limit: the nesting is tracked in a
+ *                bit stack of that many bits on the C stack).
+ *   emit_depth   [0 = no limit] containers nested deeper than this (the root is depth 1) are validated
+ *                as usual but stored as ONE token (flag AWR_JSON_COLLAPSED, size 0, next = index + 1).
+ *                A client asks for the envelope only; a 1 MiB payload then costs one token, and the
+ *                caller can tokenize its byte range later with a second call.
+ *   skip_utf8    nonzero: the input is already known to be valid UTF-8 (a WebSocket text message), so
+ *                strings are not validated again. Bytes >= 0x80 outside strings are still errors.
+ *
+ * STRICTNESS. Exactly RFC 8259: one value with optional whitespace (space, tab, CR, LF) around it; no
+ * comments, no trailing commas, no single quotes, no leading zeros or '+', no NaN/Infinity, no control
+ * characters or invalid UTF-8 inside strings, no byte-order mark. Decisions where the RFC leaves room
+ * (JSONTestSuite's i_ files) are fixed and documented here:
+ *   - numbers of any size or precision are ACCEPTED as tokens (the RFC grammar allows them); the
+ *     conversions report AWR_ERR_JSON_RANGE when a value does not fit (int64) or overflows (double).
+ *   - a \u escape of a lone or reversed surrogate is ACCEPTED by the tokenizer (it is grammatical);
+ *     awr_json_unescape reports AWR_ERR_JSON_SURROGATE for it.
+ *   - invalid UTF-8 inside a string (overlong forms, encoded surrogates, above U+10FFFF, truncated
+ *     sequences, stray continuation bytes) is REJECTED with AWR_ERR_JSON_UTF8, unless skip_utf8.
+ *   - a UTF-8 byte-order mark, UTF-16 and UTF-32 input are REJECTED (RFC 8259 section 8.1).
+ *   - nesting deeper than max_depth is REJECTED (AWR_ERR_JSON_DEPTH); 500 levels pass by default.
+ *   - duplicate keys are ACCEPTED and kept; awr_json_find returns the first.
+ *
+ * NAVIGATION. awr_json_find(json, tok, obj, "key") -> value index; awr_json_path follows a dot-separated
+ * path whose segments are object keys, or decimal indices for arrays ("events.0", "a.2.b"); a key that
+ * itself holds a dot or is all digits inside an object is still looked up as a key, but a key with a dot
+ * needs awr_json_find. Children:
+ *   for (int c = awr_json_first(tok, arr); c >= 0; c = awr_json_next(tok, c)) ...   elements / keys
+ *
+ * CONVERSIONS. awr_json_unescape (every escape, surrogate pairs to UTF-8, NUL-terminated),
+ * awr_json_int64 / awr_json_uint64 (exact, AWR_ERR_JSON_RANGE on overflow, AWR_ERR_JSON_TYPE for a
+ * fraction or exponent), awr_json_double (correctly rounded, no strtod, no locale), awr_json_bool.
+ * The _n forms take (text, length) instead of a token: for a string, the escaped content between
+ * the quotes; for a number, the number text.
+ *
+ * WRITER. A bounded writer over your buffer for small messages; commas and colons are automatic,
+ * strings are escaped (control characters included) and must be valid UTF-8; the first error
+ * (AWR_ERR_BUFFER, AWR_ERR_JSON_UTF8, AWR_ERR_STATE for misuse) sticks, so check once at the end:
+ *   char buf[256]; size_t n;
+ *   awr_json_writer w;
+ *   awr_json_writer_init(&w, buf, sizeof buf);
+ *   awr_json_write_begin_object(&w);
+ *   awr_json_write_key(&w, "type"); awr_json_write_string(&w, "ping");
+ *   awr_json_write_end_object(&w);
+ *   if (awr_json_writer_finish(&w, &n) == AWR_OK) -> buf holds {"type":"ping"}, NUL-terminated, n = 15
+ *
+ * COMPACT. awr_json_compact copies a valid JSON text without insignificant whitespace; everything else
+ * (key order, number spelling, string escapes) stays byte for byte as it was.
+ * ================================================================================================== */
+
+#ifndef AWR_JSON_MAX_DEPTH
+#  define AWR_JSON_MAX_DEPTH 1024     /* the largest max_depth a parse may ask for (bits of C stack) */
+#endif
+#define AWR_JSON_DEFAULT_DEPTH 512    /* max_depth when the option is 0 */
+#define AWR_JSON_NONE 0xFFFFFFFFu     /* awr_json_token.parent of the root */
+#define AWR_JSON_SIZE_MAX 0xFFFFFFu   /* AWR_JSON_SIZE saturates here (16,777,215 children) */
+#ifndef AWR_JSON_WRITER_DEPTH
+#  define AWR_JSON_WRITER_DEPTH 32    /* the deepest nesting the writer supports */
+#endif
+
+typedef enum awr_json_type {
+    AWR_JSON_INVALID = 0,
+    AWR_JSON_OBJECT = 1,
+    AWR_JSON_ARRAY = 2,
+    AWR_JSON_STRING = 3,
+    AWR_JSON_NUMBER = 4,
+    AWR_JSON_TRUE = 5,
+    AWR_JSON_FALSE = 6,
+    AWR_JSON_NULL = 7
+} awr_json_type;
+
+/* Token flags (AWR_JSON_FLAGS(t)). */
+#define AWR_JSON_ESCAPED   0x10u  /* string: holds at least one backslash escape */
+#define AWR_JSON_KEY       0x20u  /* string: an object key (its value is the next token) */
+#define AWR_JSON_COLLAPSED 0x40u  /* container deeper than emit_depth, stored without its children */
+#define AWR_JSON_FRACTION  0x80u  /* number: has a fraction or an exponent (not an integer literal) */
+
+/* One value (20 bytes). `info` packs the type (bits 0-3), the flags (bits 4-7) and the number of direct
+ * children (bits 8-31, saturating at AWR_JSON_SIZE_MAX); read it with the macros below. */
+typedef struct awr_json_token {
+    uint32_t start;    /* byte offset (see the table above) */
+    uint32_t len;      /* byte length (see the table above) */
+    uint32_t next;     /* index just past this token's subtree: its next sibling, if any */
+    uint32_t parent;   /* index of the enclosing object or array, AWR_JSON_NONE for the root */
+    uint32_t info;     /* type | flags | size << 8 */
+} awr_json_token;
+
+#define AWR_JSON_TYPE(t)  ((awr_json_type)((t)->info & 0x0Fu))
+#define AWR_JSON_FLAGS(t) ((t)->info & 0xF0u)
+#define AWR_JSON_SIZE(t)  ((t)->info >> 8)
+
+typedef struct awr_json_options {
+    uint32_t max_depth;    /* [AWR_JSON_DEFAULT_DEPTH] deepest container nesting (root = 1) */
+    uint32_t emit_depth;   /* [0 = unlimited] store containers deeper than this as one token */
+    int skip_utf8;         /* [0] nonzero: the input is known valid UTF-8, do not validate again */
+} awr_json_options;
+
+/* Tokenize len bytes of json into tokens[0..max_tokens) (tokens may be NULL: counting mode).
+ * Returns AWR_OK, AWR_ERR_JSON_SYNTAX, AWR_ERR_JSON_TRUNCATED, AWR_ERR_JSON_DEPTH, AWR_ERR_JSON_UTF8,
+ * AWR_ERR_JSON_TOKENS, or AWR_ERR_ARG (json NULL with len > 0, len >= 4 GiB, bad options).
+ * *ntokens (optional): tokens stored (or needed, see above); *err_offset (optional): byte offset of
+ * the first offending byte (len when the input ends too early), 0 on success. */
+AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *json, size_t len,
+                                  awr_json_token *tokens, size_t max_tokens,
+                                  size_t *ntokens, size_t *err_offset);
+
+/* The value's full text: for a string, the quotes included; otherwise start/len. */
+AWR_API void awr_json_span(const awr_json_token *t, size_t *offset, size_t *length);
+
+/* Navigation. Indices are ints (a parse never stores more than INT_MAX tokens); < 0 means not found
+ * (AWR_ERR_NOT_FOUND), or AWR_ERR_JSON_TYPE when obj is not the container the lookup needs. */
+AWR_API int awr_json_find(const char *json, const awr_json_token *tokens, int obj, const char *key);
+AWR_API int awr_json_find_n(const char *json, const awr_json_token *tokens, int obj,
+                            const char *key, size_t key_len);
+AWR_API int awr_json_path(const char *json, const awr_json_token *tokens, int root, const char *path);
+/* Array: the i-th element (0-based). */
+AWR_API int awr_json_at(const awr_json_token *tokens, int arr, size_t i);
+/* First child of a container (an array's first element, an object's first KEY), or < 0 if empty. */
+AWR_API int awr_json_first(const awr_json_token *tokens, int container);
+/* Next sibling of a child (after a key: the next key), or < 0 after the last. */
+AWR_API int awr_json_next(const awr_json_token *tokens, int child);
+
+/* 1 if string token t equals s (s is plain text: escapes in the token are decoded as they are
+ * compared, so "a\u0062" equals "ab"), else 0 (also for non-strings). */
+AWR_API int awr_json_eq(const char *json, const awr_json_token *t, const char *s);
+AWR_API int awr_json_eq_n(const char *json, const awr_json_token *t, const char *s, size_t n);
+
+/* Unescape string token t into out (cap bytes), NUL-terminated; *out_len (optional) excludes the NUL
+ * (the text may hold U+0000 itself). AWR_ERR_BUFFER if cap < length + 1, AWR_ERR_JSON_SURROGATE for a
+ * lone surrogate, AWR_ERR_JSON_TYPE if t is not a string, AWR_ERR_JSON_SYNTAX for a malformed escape
+ * (only possible with the _n form on unchecked text). The unescaped text is never longer than the
+ * escaped one, so cap = t->len + 1 always suffices. */
+AWR_API awr_result awr_json_unescape(const char *json, const awr_json_token *t,
+                                     char *out, size_t cap, size_t *out_len);
+AWR_API awr_result awr_json_unescape_n(const char *s, size_t n, char *out, size_t cap, size_t *out_len);
+
+/* Numbers and booleans. AWR_ERR_JSON_TYPE if the token is not of the type (or, for the integer forms,
+ * has a fraction or an exponent; "-0" is 0); AWR_ERR_JSON_RANGE if it does not fit (double: the
+ * magnitude overflows to infinity, *out = +-HUGE_VAL). Doubles are correctly rounded (round to nearest,
+ * ties to even) for any number of digits. The _n forms check the whole text against the JSON number
+ * grammar (AWR_ERR_JSON_SYNTAX otherwise). */
+AWR_API awr_result awr_json_int64(const char *json, const awr_json_token *t, int64_t *out);
+AWR_API awr_result awr_json_uint64(const char *json, const awr_json_token *t, uint64_t *out);
+AWR_API awr_result awr_json_double(const char *json, const awr_json_token *t, double *out);
+AWR_API awr_result awr_json_bool(const char *json, const awr_json_token *t, int *out);
+AWR_API awr_result awr_json_int64_n(const char *s, size_t n, int64_t *out);
+AWR_API awr_result awr_json_uint64_n(const char *s, size_t n, uint64_t *out);
+AWR_API awr_result awr_json_double_n(const char *s, size_t n, double *out);
+
+/* Copy the JSON text json[0..len) to out without whitespace outside strings, NUL-terminated.
+ * AWR_ERR_BUFFER if it does not fit (cap < compact length + 1; cap = len + 1 always suffices),
+ * AWR_ERR_JSON_SYNTAX / _TRUNCATED if the text is not a well-formed sequence of JSON lexemes (it does
+ * not re-check the grammar: pass text that parsed). *out_len (optional) excludes the NUL. */
+AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, size_t cap, size_t *out_len);
+
+/* The writer. Fields are private; zero-initialize through awr_json_writer_init. */
+typedef struct awr_json_writer {
+    char *buf;
+    size_t cap;
+    size_t len;
+    awr_result err;          /* the first error, sticky */
+    uint32_t depth;          /* open containers */
+    uint32_t nonempty;       /* bit d: the container at depth d + 1 has a member already */
+    uint32_t objects;        /* bit d: the container at depth d + 1 is an object */
+    int after_key;           /* a key was written, its value comes next */
+} awr_json_writer;
+
+AWR_API void awr_json_writer_init(awr_json_writer *w, char *buf, size_t cap);
+AWR_API void awr_json_write_begin_object(awr_json_writer *w);
+AWR_API void awr_json_write_end_object(awr_json_writer *w);
+AWR_API void awr_json_write_begin_array(awr_json_writer *w);
+AWR_API void awr_json_write_end_array(awr_json_writer *w);
+AWR_API void awr_json_write_key(awr_json_writer *w, const char *key);
+AWR_API void awr_json_write_key_n(awr_json_writer *w, const char *key, size_t n);
+AWR_API void awr_json_write_string(awr_json_writer *w, const char *s);          /* NULL writes null */
+AWR_API void awr_json_write_string_n(awr_json_writer *w, const char *s, size_t n);
+AWR_API void awr_json_write_int64(awr_json_writer *w, int64_t v);
+AWR_API void awr_json_write_uint64(awr_json_writer *w, uint64_t v);
+AWR_API void awr_json_write_bool(awr_json_writer *w, int v);
+AWR_API void awr_json_write_null(awr_json_writer *w);
+/* A value already known to be valid JSON (not checked), written as one value. */
+AWR_API void awr_json_write_raw(awr_json_writer *w, const char *json, size_t n);
+/* The sticky result so far (AWR_OK while everything fit). */
+AWR_API awr_result awr_json_writer_error(const awr_json_writer *w);
+/* Ends the text: AWR_ERR_STATE if a container is still open or nothing was written, else the sticky
+ * error; on AWR_OK buf is NUL-terminated and *len (optional) is its length. */
+AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len);
+
+/* ==================================================================================================
+ * MATCH: event-name patterns and channel names
+ *
+ * Appwrite names every change with a list of dot-separated event names, most specific first
+ * ("databases.db1.collections.col1.documents.doc1.update", "databases.*.collections.*.documents.*.update",
+ * ...), and publishes it on a list of channels ("documents", "databases.db1.collections.col1.documents").
+ * This section holds the two small tools a client needs around them:
+ *
+ * 1. Patterns. In a pattern, a segment that is exactly `*` matches exactly one segment of the name
+ *    (any text without a dot, at least one byte); every other segment must be equal, byte for byte.
+ *    There is no prefix wildcard and no "any number of segments": `buckets.*.files.*.create` matches
+ *    `buckets.b1.files.f1.create` and `buckets.*.files.*.create`, but not `buckets.b1.files.create`.
+ *
+ *        if (awr_match("buckets.*.files.*.create", name)) ...           (both NUL-terminated)
+ *        awr_match_n(pattern, pattern_len, name, name_len)               (neither needs a NUL)
+ *
+ *    A pattern set compiles many patterns into a segment trie in memory you give it, so one pass over
+ *    a name finds every pattern it matches, however many there are, without trying them one by one.
+ *    Patterns get ids 0, 1, 2, ... in the order they are added; a match sets the id's bit in a bitmap
+ *    you pass, so testing all the names of one event (its `events` array) with the same bitmap tells
+ *    each handler at most once that the event concerns it:
+ *
+ *        unsigned char mem[4096];                                        (any alignment)
+ *        awr_match_set set;
+ *        uint32_t hits[1] = {0};                                         (one bit per pattern)
+ *        awr_match_set_init(&set, mem, sizeof mem);
+ *        awr_match_set_add(&set, "buckets.*.files.*.create", NULL);      -> id 0
+ *        awr_match_set_add(&set, "databases.*.collections.*.documents.*.update", NULL);  -> id 1
+ *        for (each name n of the event) awr_match_set_test(&set, n, n_len, hits, 1);
+ *        (or, for a whole `events` array at once:
+ *         awr_match_set_test_json(&set, ev->events.ptr, ev->events.len, tok, 128, hits, 1, NULL);)
+ *        if (hits[0] & 1u) on_file_created(...);
+ *
+ *    The set never allocates; it fails with AWR_ERR_BUFFER when its memory is full (about 28 bytes per
+ *    distinct segment position plus the segment text) and with AWR_ERR_LIMIT past AWR_MATCH_MAX_SEGMENTS
+ *    segments in one pattern. Matching does not change the set: one set may serve many threads.
+ *
+ * 2. Channel builders. Each writes one channel name of PROTOCOL.md (f) into buf (NUL-terminated) and
+ *    returns AWR_OK, AWR_ERR_BUFFER if cap is too small, or AWR_ERR_ARG for an empty id, an unknown
+ *    action, or a missing id that the channel needs (buf then holds ""). Ids are copied as given (a
+ *    custom id may itself hold dots). NULL ids select the wider channel: ("documents" for every
+ *    document, "databases.db.collections.col.documents" for one collection); a NULL id followed by
+ *    a non-NULL one is AWR_ERR_ARG, and so are a database without its collection and the reverse.
+ *    action is NULL or one of "create", "update", "upsert", "delete" (action-suffixed channels,
+ *    Appwrite 1.9.5+):
+ *
+ *        char ch[AWR_CHANNEL_MAX];
+ *        awr_channel_documents(ch, sizeof ch, "db1", "col1", NULL, NULL);
+ *            -> "databases.db1.collections.col1.documents"
+ *        awr_channel_rows(ch, sizeof ch, "db1", "t1", "r1", "update");
+ *            -> "databases.db1.tables.t1.rows.r1.update"
+ *        awr_channel_files(ch, sizeof ch, NULL, NULL, "create")           -> "files.create"
+ * ================================================================================================== */
+
+#ifndef AWR_MATCH_MAX_SEGMENTS
+#  define AWR_MATCH_MAX_SEGMENTS 32   /* most segments in one pattern of a set (Appwrite uses <= 9) */
+#endif
+#define AWR_CHANNEL_MAX 256          /* a buffer size that fits every channel with ids of <= 36 bytes */
+
+/* 1 if name matches pattern, else 0. */
+AWR_API int awr_match(const char *pattern, const char *name);
+AWR_API int awr_match_n(const char *pattern, size_t pattern_len, const char *name, size_t name_len);
+
+/* A compiled set of patterns. Treat the fields as private. */
+typedef struct awr_match_set {
+    unsigned char *mem;       /* nodes grow up from the start, segment text down from the end */
+    uint32_t cap;             /* usable bytes at mem */
+    uint32_t nodes;           /* node records in use (the root is record 0) */
+    uint32_t text;            /* bytes of segment text in use, at the end of mem */
+    uint32_t patterns;        /* patterns added: the next id */
+} awr_match_set;
+
+/* Prepare a set in mem (size bytes, any alignment; at least AWR_MATCH_SET_MIN bytes). */
+#define AWR_MATCH_SET_MIN 64
+AWR_API awr_result awr_match_set_init(awr_match_set *set, void *mem, size_t size);
+/* Add a pattern (NUL-terminated); its id (0, 1, 2, ...) goes to *id if id is not NULL. Adding the same
+ * pattern twice gives two ids, both of which match. On an error the set is unchanged. */
+AWR_API awr_result awr_match_set_add(awr_match_set *set, const char *pattern, uint32_t *id);
+AWR_API awr_result awr_match_set_add_n(awr_match_set *set, const char *pattern, size_t len, uint32_t *id);
+/* Number of patterns in the set (the next id). */
+AWR_API uint32_t awr_match_set_count(const awr_match_set *set);
+/* Set bit (id % 32) of hits[id / 32] for every pattern that matches name (hits has hit_words words;
+ * ids beyond it are not reported). Bits already set stay set, so one bitmap can collect the matches
+ * of many names. Returns how many bits this call turned on. */
+AWR_API uint32_t awr_match_set_test(const awr_match_set *set, const char *name, size_t name_len,
+                                    uint32_t *hits, size_t hit_words);
+/* The same for every string of a JSON array of names (an event's `events`: awr_event.events, or the
+ * text of any JSON array of strings), with tokens[max_tokens] as the tokenizer's scratch space (one per
+ * name, plus one). *turned_on (optional) gets the number of bits turned on. AWR_ERR_JSON_TYPE if the
+ * text is not an array of strings, AWR_ERR_JSON_TOKENS if max_tokens is too small, the tokenizer's
+ * error for invalid JSON, AWR_ERR_BUFFER for an escaped name longer than AWR_MATCH_ESCAPED_MAX. */
+#define AWR_MATCH_ESCAPED_MAX 256
+AWR_API awr_result awr_match_set_test_json(const awr_match_set *set, const char *json, size_t len,
+                                           awr_json_token *tokens, size_t max_tokens,
+                                           uint32_t *hits, size_t hit_words, uint32_t *turned_on);
+/* Words of bitmap that cover every pattern of the set. */
+#define AWR_MATCH_HIT_WORDS(n_patterns) (((size_t)(n_patterns) + 31u) / 32u)
+
+/* Channel builders: see the banner above. */
+AWR_API awr_result awr_channel_account(char *buf, size_t cap, const char *action);
+/* "documents" | "databases.<db>.collections.<col>.documents[.<doc>]", then ".<action>" */
+AWR_API awr_result awr_channel_documents(char *buf, size_t cap, const char *db, const char *collection,
+                                         const char *document, const char *action);
+/* "rows" | "databases.<db>.tables.<table>.rows[.<row>]" (legacy and TablesDB databases, 1.8+) */
+AWR_API awr_result awr_channel_rows(char *buf, size_t cap, const char *db, const char *table,
+                                    const char *row, const char *action);
+/* "tablesdb.<db>.tables.<table>.rows[.<row>]" (1.9+); db and table are required */
+AWR_API awr_result awr_channel_tablesdb(char *buf, size_t cap, const char *db, const char *table,
+                                        const char *row, const char *action);
+/* "documentsdb.<db>.collections.<col>.documents[.<doc>]" (1.9+); db and collection are required */
+AWR_API awr_result awr_channel_documentsdb(char *buf, size_t cap, const char *db, const char *collection,
+                                           const char *document, const char *action);
+/* "vectorsdb.<db>.collections.<col>.documents[.<doc>]" (1.9+); db and collection are required */
+AWR_API awr_result awr_channel_vectorsdb(char *buf, size_t cap, const char *db, const char *collection,
+                                         const char *document, const char *action);
+/* "files" | "buckets.<bucket>.files[.<file>]" */
+AWR_API awr_result awr_channel_files(char *buf, size_t cap, const char *bucket, const char *file,
+                                     const char *action);
+/* "executions" | "executions.<execution>" */
+AWR_API awr_result awr_channel_executions(char *buf, size_t cap, const char *execution, const char *action);
+/* "functions.<function>": every execution of one function; function is required */
+AWR_API awr_result awr_channel_function(char *buf, size_t cap, const char *function, const char *action);
+/* "teams" | "teams.<team>" */
+AWR_API awr_result awr_channel_teams(char *buf, size_t cap, const char *team, const char *action);
+/* "memberships" | "memberships.<membership>" */
+AWR_API awr_result awr_channel_memberships(char *buf, size_t cap, const char *membership, const char *action);
+/* "presences" | "presences.<presence>" (1.9.5+) */
+AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *presence, const char *action);
 /* ==================================================================================================
  * I/O HOOK
  * The host supplies the transport and randomness through this struct; the core never makes a
@@ -130,6 +833,485 @@ typedef struct awr_io {
     awr_result (*random)(void *user, void *out, size_t len);
 } awr_io;
 
+
+/* ==================================================================================================
+ * CLIENT: the Appwrite Realtime protocol
+ *
+ * One awr_client keeps one WebSocket to an Appwrite Realtime server and a table of subscriptions.
+ * It speaks both server generations:
+ *   - URL mode (every Appwrite up to 1.9.0): channels, and from 1.9.0 per-subscription queries, travel
+ *     in the handshake URL; a change of channels means a new connection. Changes made in one poll are
+ *     coalesced into ONE reconnect.
+ *   - message mode (1.9.5+): the client connects with only the project and sends `subscribe` /
+ *     `unsubscribe` frames carrying ids it chose itself (never all digits); every live subscription is
+ *     re-sent after each `connected`; changes made in one poll go out as one frame.
+ *
+ * GENERATION DETECTION (AWR_MODE_AUTO, the default). The client first connects in URL mode, which every
+ * server understands, with each channel given an explicit query slot (the 1.9.0 encoding, ignored by
+ * older servers). The `connected` message then tells it what it talks to:
+ *   - no `subscriptions` key               -> up to 1.8 (AWR_GEN_LEGACY): URL mode for good; events are
+ *                                             dispatched by exact channel intersection;
+ *   - `subscriptions` present (array or object, slot -> server id) -> 1.9.0 or newer: the client sends
+ *     one probe `{"type":"unsubscribe","data":[{"subscriptionId":"awr-probe"}]}`, which is harmless
+ *     (unsubscribing an unknown id is a no-op). A `response` to it means 1.9.5+ (AWR_GEN_MESSAGE): from
+ *     then on changes are made in place with frames (the URL-made subscriptions are unsubscribed by the
+ *     server ids the `connected` message gave), and later connections use message mode directly. An
+ *     `error` reply means 1.9.0 (AWR_GEN_URL_IDS): URL mode for good, dispatch by `subscriptions` ids.
+ * The generation, once known, survives reconnects. AWR_MODE_URL / AWR_MODE_MESSAGE pin a mode and
+ * skip the probe. Heartbeat: `{"type":"ping"}` every 20 s; a server that answers the ping with an
+ * `error` (1.6.0 and older: code 1003) is never pinged again on this client.
+ *
+ * AUTH is sent at the handshake only (PROTOCOL (d): in-band authentication is unsafe on 1.9.5+):
+ * `X-Appwrite-Session: <session>` (or `Cookie: a_session_<project>=<session>` with session_via_cookie)
+ * or `X-Appwrite-JWT: <jwt>` (when both are set only the JWT is sent: 1.9.0+ refuses the pair), plus
+ * the extra header lines of cfg.headers; no Origin header. awr_client_set_session / awr_client_set_jwt / awr_client_logout store
+ * the new credentials and reconnect at once, keeping every subscription: events that arrive on the old
+ * socket after the call are not delivered, so after a logout nothing reaches a callback that the guest
+ * could not read.
+ *
+ * RECONNECTS follow the official SDKs: 1 s x5, 5 s x10, 10 s x85, then 60 s, counted from the last
+ * `connected` (optionally with +-jitter_pct % of jitter from io.random). An `error` frame with code 1008
+ * (decided from the code, never the text) stops reconnecting: the state becomes AWR_STATE_CLOSED with
+ * AWR_ERR_POLICY. A TCP drop without a close frame counts as close code 1006 and reconnects. A dead link
+ * (nothing received for dead_link_ms, off by default) reconnects too.
+ *
+ * OUTBOUND DISCIPLINE: at most 32 frames a minute on a connection, pings included (a token bucket; a
+ * frame that must wait is sent when a token is free, and subscription changes that pile up meanwhile
+ * are merged), and every frame stays under 64,000 bytes (subscribe rows are split across frames).
+ *
+ * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection. Each
+ * subscription gets an event at most once. Every API call may be made at any time, from inside any
+ * callback too, including on the subscription being dispatched: an unsubscribed or updated subscription
+ * gets no further event of the message being dispatched, nor any event for its old channels.
+ *
+ * MEMORY: awr_client_size(cfg) tells how many bytes a client needs; awr_client_init() builds it in
+ * memory you own (no allocation at all), awr_client_create() allocates that block once through the
+ * allocator. Nothing else is ever allocated. Buffers and limits (zero = the default in brackets):
+ *   max_message   [1 MiB]  receive buffer: the largest server message (whole document payloads);
+ *                          at least 8 KiB (the handshake request and response use it too)
+ *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time (unused sans-I/O)
+ *   tx_buffer     [768 B]  transmit buffer for frames (the handshake request is built in the receive
+ *                          buffer); a subscription row must fit one frame, bigger sets are split
+ *   max_subscriptions [8]; name_arena [1 KiB] for copies of channels, queries, project, host, session,
+ *   JWT and presence; max_tokens [32] JSON tokens for one message's envelope (a message whose
+ *   envelope needs more is ignored).
+ *
+ * THE LOOP. With io hooks set, awr_client_poll(c, now_ms) does everything (open, handshake, read,
+ * parse, dispatch, write, timers) and never blocks; awr_client_wants() says whether the socket should
+ * be watched for reading/writing and when poll must be called again at the latest. Hosts that own
+ * their sockets leave io.open NULL and drive the client sans-I/O: when awr_client_wants() has
+ * AWR_WANT_CONNECT, open a connection to awr_client_target() and call awr_client_transport_opened();
+ * pass received bytes to awr_client_feed(); send awr_client_pending_output() and acknowledge it with
+ * awr_client_output_done(); report a drop with awr_client_transport_closed(); close the connection when
+ * AWR_WANT_CLOSE is set and then call awr_client_transport_closed() too. io.random is still used when set.
+ *
+ *     static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+ *         if (awr_event_is(ev, "databases.*.collections.*.documents.*.create"))
+ *             printf("%.*s\n", (int)ev->payload.len, ev->payload.ptr);
+ *     }
+ *     awr_client_config cfg;
+ *     memset(&cfg, 0, sizeof cfg);
+ *     cfg.endpoint = "https://cloud.appwrite.io/v1";
+ *     cfg.project = "my-project";
+ *     cfg.io = my_io;                          (or awr_posix_io(), see the adapters)
+ *     awr_client *c;
+ *     awr_client_create(&cfg, &c);
+ *     const char *chans[] = { "databases.db.collections.tasks.documents" };
+ *     awr_sub sub;
+ *     awr_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &sub);
+ *     for (;;) { awr_client_poll(c, now_ms()); wait on the socket until awr_client_wants()'s deadline; }
+ * ================================================================================================== */
+
+typedef struct awr_client awr_client;
+
+/* A subscription handle; 0 is never a valid handle. Stale handles are detected (AWR_ERR_NOT_FOUND). */
+typedef uint32_t awr_sub;
+
+/* A piece of JSON text inside the receive buffer (no NUL terminator; valid during the callback). */
+typedef struct awr_text {
+    const char *ptr;
+    size_t len;
+} awr_text;
+
+typedef enum awr_mode {
+    AWR_MODE_AUTO = 0,     /* detect the server generation (see the banner) */
+    AWR_MODE_URL = 1,      /* channels in the handshake URL (every server; the only mode up to 1.9.0) */
+    AWR_MODE_MESSAGE = 2   /* subscribe/unsubscribe frames (1.9.5+) */
+} awr_mode;
+
+typedef enum awr_generation {
+    AWR_GEN_UNKNOWN = 0,
+    AWR_GEN_LEGACY = 1,    /* up to 1.8: URL mode, events without `subscriptions` */
+    AWR_GEN_URL_IDS = 2,   /* 1.9.0: URL mode with query slots and `subscriptions` ids */
+    AWR_GEN_MESSAGE = 3    /* 1.9.5+: message mode, presence */
+} awr_generation;
+
+typedef enum awr_state {
+    AWR_STATE_IDLE = 0,         /* no connection needed (no subscription and no presence) */
+    AWR_STATE_CONNECTING = 1,   /* TCP/TLS connect and WebSocket handshake in progress */
+    AWR_STATE_OPEN = 2,         /* WebSocket open, waiting for the server's `connected` */
+    AWR_STATE_CONNECTED = 3,    /* `connected` received: events flow */
+    AWR_STATE_RECONNECTING = 4, /* waiting delay_ms before attempt `attempt` */
+    AWR_STATE_CLOSED = 5        /* stopped: awr_disconnect(), error 1008 or a fatal error; see reason */
+} awr_state;
+
+/* What the state callback is told. */
+typedef struct awr_state_info {
+    awr_state state;
+    awr_result reason;          /* why (AWR_OK when asked for; AWR_ERR_EOF = 1006, AWR_ERR_POLICY, ...) */
+    uint32_t delay_ms;          /* AWR_STATE_RECONNECTING: the wait before the next attempt */
+    uint32_t attempt;           /* AWR_STATE_RECONNECTING: reconnect attempts since the last `connected`, from 1 */
+    awr_text user;              /* AWR_STATE_CONNECTED: the Account object's JSON, or {NULL, 0} for a guest */
+    awr_generation generation;  /* what is known about the server so far */
+} awr_state_info;
+
+/* An `error` frame from the server. message is unescaped and NUL-terminated (valid during the call). */
+typedef struct awr_server_error {
+    int64_t code;               /* 1003, 1008, 1013, 401, ...; 0 when the frame has none */
+    const char *message;
+    size_t message_len;
+    awr_result reason;          /* AWR_ERR_POLICY for 1008, else AWR_ERR_SERVER */
+} awr_server_error;
+
+/* A `response` frame (acks of subscribe, unsubscribe, presence). */
+typedef struct awr_response {
+    awr_text to;                /* "subscribe", "unsubscribe", "presence", "authentication" (string content) */
+    int success;                /* the `success` member, or 1 when absent */
+    awr_text data;              /* the whole `data` object */
+} awr_response;
+
+/* An event given to a subscription's callback. All texts point into the receive buffer. */
+typedef struct awr_event {
+    awr_text data;              /* the whole `data` object */
+    awr_text events;            /* JSON array of event names */
+    awr_text channels;          /* JSON array of every channel the event was published on */
+    awr_text timestamp;         /* string content, e.g. 2026-08-21T12:34:56.789+00:00 */
+    awr_text payload;           /* JSON value (usually an object), byte-exact as the server sent it */
+    awr_text subscriptions;     /* JSON array of the matched subscription ids ({NULL,0} before 1.9.0) */
+    awr_sub sub;                /* the subscription being called */
+} awr_event;
+
+typedef void (*awr_event_fn)(awr_client *c, awr_sub sub, const awr_event *ev, void *user);
+typedef void (*awr_state_fn)(awr_client *c, const awr_state_info *info, void *user);
+typedef void (*awr_error_fn)(awr_client *c, const awr_server_error *err, void *user);
+typedef void (*awr_response_fn)(awr_client *c, const awr_response *resp, void *user);
+
+typedef struct awr_client_config {
+    const char *endpoint;           /* REST endpoint "https://host[:port]/v1" -> wss://host/v1/realtime */
+    const char *realtime_endpoint;  /* optional, wins over endpoint: "wss://host/v1/realtime" (ws:// too) */
+    const char *project;            /* project id (required) */
+    const char *session;            /* optional session secret (the a_session_<project> cookie value) */
+    const char *jwt;                /* optional JWT */
+    int session_via_cookie;         /* 1: send the session as Cookie: a_session_<project>=...; 0: X-Appwrite-Session */
+    const char *const *headers;     /* optional extra request header lines "Name: value" (kept by pointer) */
+    size_t nheaders;
+    awr_mode mode;
+    awr_io io;                      /* transport hooks; io.open == NULL: sans-I/O (see the banner) */
+    awr_allocator allocator;        /* for awr_client_create only */
+    awr_state_fn on_state;
+    awr_error_fn on_error;
+    awr_response_fn on_response;
+    void *user;                     /* passed to on_state, on_error, on_response */
+    size_t max_message;             /* [1 MiB] receive buffer */
+    size_t tx_buffer;               /* [768] transmit buffer (>= 256); frames are at most this - 14 bytes */
+    size_t max_subscriptions;       /* [8] */
+    size_t name_arena;              /* [1024] copies of host, path, project, session, JWT, channels, queries, presence */
+    size_t max_tokens;              /* [32] JSON tokens for one message's envelope (payload = 1 token) */
+    size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time */
+    int32_t heartbeat_ms;           /* [20000] ping period; -1 = never ping */
+    int32_t dead_link_ms;           /* [0 = off] reconnect when nothing arrives for this long */
+    int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
+    int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
+    int32_t rate_per_minute;        /* [32] outbound frames per minute; -1 = unlimited */
+} awr_client_config;
+
+#define AWR_CLIENT_DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
+#define AWR_CLIENT_DEFAULT_TX_BUFFER 768u
+#define AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS 8u
+#define AWR_CLIENT_DEFAULT_NAME_ARENA 1024u
+#define AWR_CLIENT_DEFAULT_MAX_TOKENS 32u
+#define AWR_CLIENT_DEFAULT_READ_BUFFER 4096u
+#define AWR_CLIENT_DEFAULT_HEARTBEAT_MS 20000
+#define AWR_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000
+#define AWR_CLIENT_MAX_FRAME 63000u      /* outbound frame payload cap (server limit 64,000 bytes) */
+
+/* Bytes of memory (any alignment is fine: the client aligns inside) a client with cfg needs, 0 if
+ * cfg is invalid. */
+AWR_API size_t awr_client_size(const awr_client_config *cfg);
+/* Build a client in mem (size >= awr_client_size(cfg)). Nothing is allocated; drop it with
+ * awr_client_deinit (which does not free mem). cfg is copied; its strings are copied into the arena,
+ * except cfg->headers, which are kept by pointer. */
+AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_config *cfg, awr_client **out);
+AWR_API void awr_client_deinit(awr_client *c);
+/* The same with one allocation through cfg->allocator (or AWR_MALLOC). */
+AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **out);
+AWR_API void awr_client_destroy(awr_client *c);
+
+/* Subscribe to n channels (exact names, PROTOCOL (f)) with nq optional Appwrite query JSON strings
+ * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle. */
+AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
+                                 const char *const *queries, size_t nq,
+                                 awr_event_fn fn, void *user, awr_sub *out);
+/* Stop a subscription. No further event reaches its callback, from this very call on. */
+AWR_API awr_result awr_unsubscribe(awr_client *c, awr_sub sub);
+/* Replace the channels and queries of a subscription in place (the handle stays valid). Message mode:
+ * `unsubscribe` of the old id then `subscribe` with a fresh id, in one poll; URL mode: one coalesced
+ * reconnect. Events for the old channels that arrive meanwhile are not delivered. */
+AWR_API awr_result awr_update(awr_client *c, awr_sub sub, const char *const *channels, size_t n,
+                              const char *const *queries, size_t nq);
+/* Close the socket with a close frame (1000), drop every subscription and the presence, stop
+ * reconnecting. The client can be used again: a later subscribe connects anew. */
+AWR_API awr_result awr_disconnect(awr_client *c);
+/* Presence (1.9.5+): status is required; presence_id, metadata_json (a JSON object) and permissions
+ * are optional. The latest presence is kept and re-sent after each `connected`. Returns
+ * AWR_ERR_UNSUPPORTED when the server is known to be older than 1.9.5 (or the mode is pinned to URL). */
+AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *presence_id,
+                                const char *metadata_json, const char *const *permissions, size_t nperm);
+/* New credentials (NULL clears). Reconnects at once when connected; subscriptions survive. */
+AWR_API awr_result awr_client_set_session(awr_client *c, const char *session);
+AWR_API awr_result awr_client_set_jwt(awr_client *c, const char *jwt);
+/* Clears session and JWT, then reconnects as a guest. */
+AWR_API awr_result awr_client_logout(awr_client *c);
+
+/* Drive the client: with io hooks, do every due piece of work; never blocks. now_ms is monotonic. */
+AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms);
+
+#define AWR_WANT_READ 1      /* watch the socket for reading */
+#define AWR_WANT_WRITE 2     /* watch the socket for writing (output is pending) */
+#define AWR_WANT_CONNECT 4   /* sans-I/O: open a connection to awr_client_target() */
+#define AWR_WANT_CLOSE 8     /* sans-I/O: close the connection, then call awr_client_transport_closed() */
+/* The AWR_WANT_* flags; *deadline_ms (optional) gets the absolute time poll must run next, -1 = none. */
+AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms);
+
+/* Sans-I/O entry points (also used internally by awr_client_poll). */
+AWR_API awr_result awr_client_target(const awr_client *c, const char **host, int *port, int *tls);
+AWR_API awr_result awr_client_transport_opened(awr_client *c, int64_t now_ms);
+/* Received bytes, any chunking. Dispatches events to callbacks before it returns. */
+AWR_API awr_result awr_client_feed(awr_client *c, const void *data, size_t len, int64_t now_ms);
+/* Bytes to send now (NULL/0 when none) and how many of them went out. */
+AWR_API const void *awr_client_pending_output(awr_client *c, size_t *len);
+AWR_API void awr_client_output_done(awr_client *c, size_t n);
+/* The transport closed or failed (why: AWR_ERR_EOF, AWR_ERR_IO, ... or AWR_OK after AWR_WANT_CLOSE). */
+AWR_API void awr_client_transport_closed(awr_client *c, awr_result why, int64_t now_ms);
+
+AWR_API awr_state awr_client_state(const awr_client *c);
+AWR_API awr_generation awr_client_generation(const awr_client *c);
+AWR_API void *awr_client_user(const awr_client *c);
+
+/* 1 if one of the event's `events` names matches pattern (`*` = exactly one segment), else 0. */
+AWR_API int awr_event_is(const awr_event *ev, const char *pattern);
+/* 1 if the event was published on exactly this channel. */
+AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
+
+/* ==================================================================================================
+ * POSIX ADAPTER (define AWR_POSIX; Linux, macOS, the BSDs)
+ * A plain-TCP awr_io on BSD sockets, plus a small blocking loop for programs that have no event loop
+ * of their own. One awr_posix carries one connection at a time: give each client its own.
+ *
+ *     awr_posix tcp;
+ *     awr_posix_init(&tcp);
+ *     cfg.io = awr_posix_io(&tcp);            (ws:// only; wrap it with AWR_BEARSSL for wss://)
+ *     awr_client_create(&cfg, &c);
+ *     awr_subscribe(c, ...);
+ *     awr_posix_run(c, &tcp, 10000);          (poll() for 10 s, or -1: until closed or awr_posix_stop)
+ *
+ * open() resolves the host with getaddrinfo (IPv6 and IPv4; this is the one step that blocks) and
+ * starts a non-blocking connect with TCP_NODELAY; when an address fails it moves on to the next one.
+ * send/recv return 0 while the connect is in progress or the socket would block, AWR_ERR_EOF when the
+ * peer closed, AWR_ERR_IO on any other failure (last_errno keeps errno). SIGPIPE is never raised
+ * (MSG_NOSIGNAL, or SO_NOSIGPIPE where that is the platform's way). open() with tls = 1 returns
+ * AWR_ERR_UNSUPPORTED. random() reads getrandom() on Linux, else /dev/urandom.
+ *
+ * A host with its own poll()/epoll loop watches awr_posix_fd() (it changes on every connection, -1
+ * when there is none) for awr_posix_poll_events(), and calls awr_client_poll() when it is ready or
+ * when the deadline of awr_client_wants() has come.
+ *
+ * In strict ISO C mode (-std=c99), the implementation asks the system headers for POSIX 2008 itself;
+ * this works when appwrite_realtime.h is the first header the file includes (else add
+ * -D_DEFAULT_SOURCE, or -D_POSIX_C_SOURCE=200809L).
+ * ================================================================================================== */
+#ifdef AWR_POSIX
+
+typedef struct awr_posix {
+    int fd;              /* socket of the connection, -1 when there is none */
+    int connecting;      /* 1 while the TCP connect is in progress */
+    int stop;            /* set by awr_posix_stop(): awr_posix_run returns */
+    int last_errno;      /* errno of the latest failure, for diagnostics */
+    void *addrs;         /* the getaddrinfo list being tried, NULL once connected */
+    void *next_addr;     /* the address to try when the current one fails */
+} awr_posix;
+
+/* Prepare p (no connection). */
+AWR_API void awr_posix_init(awr_posix *p);
+/* The I/O hooks on p (user = p); valid as long as p is. */
+AWR_API awr_io awr_posix_io(awr_posix *p);
+/* The socket to watch, or -1. */
+AWR_API int awr_posix_fd(const awr_posix *p);
+/* The poll() events (POLLIN, POLLOUT) to watch for, given the AWR_WANT_* flags of awr_client_wants(). */
+AWR_API short awr_posix_poll_events(const awr_posix *p, int wants);
+/* Monotonic milliseconds (clock_gettime(CLOCK_MONOTONIC)), for awr_client_poll. */
+AWR_API int64_t awr_posix_now_ms(void);
+/* Fill out with len random bytes from the system's generator. */
+AWR_API awr_result awr_posix_random(void *out, size_t len);
+/* Run the client with poll() for timeout_ms (-1: no limit). Returns AWR_OK when the time is up or
+ * awr_posix_stop() was called (from a callback, say), AWR_ERR_CLOSED when the client reached
+ * AWR_STATE_CLOSED (the state callback told why), AWR_ERR_IO if poll() itself fails. Signals that
+ * interrupt poll() are ignored. */
+AWR_API awr_result awr_posix_run(awr_client *c, awr_posix *p, int32_t timeout_ms);
+/* Make awr_posix_run return at its next step. */
+AWR_API void awr_posix_stop(awr_posix *p);
+
+#endif /* AWR_POSIX */
+
+/* ==================================================================================================
+ * WINSOCK ADAPTER (define AWR_WIN32; Windows; link with ws2_32 and bcrypt)
+ * The Windows twin of the POSIX adapter: a plain-TCP awr_io on Winsock 2, plus a small blocking loop
+ * for programs that have no event loop of their own. One awr_win32 carries one connection at a time.
+ *
+ *     awr_win32 tcp;
+ *     if (awr_win32_init(&tcp) != AWR_OK) ...;   (calls WSAStartup; awr_win32_cleanup undoes it)
+ *     cfg.io = awr_win32_io(&tcp);             (ws:// only; wrap it with AWR_BEARSSL for wss://)
+ *     awr_client_create(&cfg, &c);
+ *     awr_win32_run(c, &tcp, 10000);           (WSAPoll for 10 s, or -1: until closed or awr_win32_stop)
+ *
+ * open() resolves the host with getaddrinfo (IPv6 and IPv4; the one step that blocks) and starts a
+ * non-blocking connect with TCP_NODELAY; when an address fails it moves on to the next one. send/recv
+ * return 0 while the connect is in progress or the socket would block, AWR_ERR_EOF when the peer
+ * closed, AWR_ERR_IO on any other failure (last_error keeps WSAGetLastError()). open() with tls = 1
+ * returns AWR_ERR_UNSUPPORTED. random() is BCryptGenRandom (the system-preferred generator).
+ * Under MSVC the needed libraries are pulled in with #pragma comment(lib, ...); with MinGW add
+ * -lws2_32 -lbcrypt. The socket is kept as a uintptr_t (a SOCKET) so that this declaration needs no
+ * Windows header; the implementation includes winsock2.h (define WIN32_LEAN_AND_MEAN yourself if
+ * you include windows.h before this header).
+ * ================================================================================================== */
+#ifdef AWR_WIN32
+
+typedef struct awr_win32 {
+    uintptr_t sock;      /* SOCKET of the connection, AWR_WIN32_NO_SOCKET when there is none */
+    int connecting;      /* 1 while the TCP connect is in progress */
+    int stop;            /* set by awr_win32_stop(): awr_win32_run returns */
+    int last_error;      /* WSAGetLastError() of the latest failure, for diagnostics */
+    int started;         /* 1 after a successful WSAStartup */
+    void *addrs;         /* the getaddrinfo list being tried, NULL once connected */
+    void *next_addr;     /* the address to try when the current one fails */
+} awr_win32;
+
+#define AWR_WIN32_NO_SOCKET (~(uintptr_t)0)   /* INVALID_SOCKET */
+
+/* Prepare w (no connection) and start Winsock 2.2. AWR_ERR_IO if WSAStartup fails. */
+AWR_API awr_result awr_win32_init(awr_win32 *w);
+/* Close any connection and balance the WSAStartup of awr_win32_init. */
+AWR_API void awr_win32_cleanup(awr_win32 *w);
+/* The I/O hooks on w (user = w); valid as long as w is. */
+AWR_API awr_io awr_win32_io(awr_win32 *w);
+/* The SOCKET to watch, or AWR_WIN32_NO_SOCKET. */
+AWR_API uintptr_t awr_win32_socket(const awr_win32 *w);
+/* The WSAPoll() events (POLLRDNORM, POLLWRNORM) to watch for, given the AWR_WANT_* flags of awr_client_wants(). */
+AWR_API short awr_win32_poll_events(const awr_win32 *w, int wants);
+/* Monotonic milliseconds (GetTickCount64), for awr_client_poll. */
+AWR_API int64_t awr_win32_now_ms(void);
+/* Fill out with len random bytes from the system's generator. */
+AWR_API awr_result awr_win32_random(void *out, size_t len);
+/* Run the client with WSAPoll() for timeout_ms (-1: no limit). Returns AWR_OK when the time is up or
+ * awr_win32_stop() was called, AWR_ERR_CLOSED when the client reached AWR_STATE_CLOSED, AWR_ERR_IO if
+ * WSAPoll itself fails. */
+AWR_API awr_result awr_win32_run(awr_client *c, awr_win32 *w, int32_t timeout_ms);
+/* Make awr_win32_run return at its next step. */
+AWR_API void awr_win32_stop(awr_win32 *w);
+
+#endif /* AWR_WIN32 */
+
+/* ==================================================================================================
+ * BEARSSL ADAPTER (define AWR_BEARSSL; link with -lbearssl)
+ * TLS for wss:// as an awr_io that wraps another awr_io (the raw TCP one, e.g. the POSIX or Winsock
+ * adapter). It drives BearSSL's engine API directly: every send/recv of the wrapper moves what it can
+ * between the engine's record buffers (SENDREC/RECVREC) and the inner transport, then between the
+ * engine's application buffers (SENDAPP/RECVAPP) and the caller, and never blocks. open() with tls = 0
+ * passes the connection through untouched, so one wrapper serves ws:// and wss:// alike.
+ *
+ *     awr_bearssl_config tc = {0};            // zero: system CA bundle, full verification
+ *     tc.ca_file = "/path/to/ca.pem";         // or ca_pem/ca_pem_len, or ready anchors
+ *     awr_bearssl *tls;
+ *     if (awr_bearssl_create(&tc, &tcp_io, &tls) != AWR_OK) ...;
+ *     cfg.io = awr_bearssl_io(tls);           // the client now speaks wss://
+ *     ...
+ *     awr_bearssl_destroy(tls);               // after the client is gone
+ *
+ * Verification: the chain must end at one of the trust anchors (br_x509_minimal), every certificate
+ * must be valid at the current time (unix_time, else the system clock), and the end-entity certificate
+ * must name the host (subjectAltName dNSName, wildcards as BearSSL allows). The host name is sent as
+ * SNI unless it is an IP literal. BearSSL matches DNS names only: for a server reached by IP address,
+ * set server_name to the DNS name its certificate carries. Failures come back from send/recv as
+ * AWR_ERR_TLS_UNTRUSTED, AWR_ERR_TLS_HOSTNAME, AWR_ERR_TLS_EXPIRED, AWR_ERR_TLS_ALERT (the server
+ * sent a fatal alert) or AWR_ERR_TLS; awr_bearssl_last_error() gives BearSSL's own code.
+ *
+ * Trust anchors, first match wins: `anchors` (used in place, e.g. generated by `brssl ta`), `ca_pem`
+ * (a PEM bundle in memory), `ca_file` (a PEM bundle on disk), else AWR_BEARSSL_DEFAULT_CA_FILE (the
+ * system bundle on Linux, macOS and the BSDs; none on other systems: give one of the above). PEM is
+ * decoded once, in awr_bearssl_create(), into anchor_mem if given (AWR_ERR_BUFFER when too small;
+ * awr_bearssl_anchor_bytes() tells the size) or into one block from the allocator.
+ * Certificates BearSSL cannot use (unsupported key types) are skipped; none usable is AWR_ERR_TLS.
+ *
+ * Memory per connection: one block of about 3 KiB of contexts plus iobuf_size (default
+ * BR_SSL_BUFSIZE_BIDI, 33 KiB; BR_SSL_BUFSIZE_MONO, 16.3 KiB, is the smallest that always works).
+ * Define AWR_BEARSSL_NO_STDIO to leave out file loading (embedded targets without stdio).
+ * ================================================================================================== */
+#if defined(AWR_BEARSSL) && !defined(AWR__BEARSSL_DECLARED)
+#define AWR__BEARSSL_DECLARED
+#include <bearssl.h>
+
+#ifndef AWR_BEARSSL_DEFAULT_CA_FILE
+#  if defined(__linux__)
+#    define AWR_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
+#  elif defined(__APPLE__) || defined(__OpenBSD__)
+#    define AWR_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/cert.pem"
+#  elif defined(__FreeBSD__) || defined(__DragonFly__)
+#    define AWR_BEARSSL_DEFAULT_CA_FILE "/usr/local/share/certs/ca-root-nss.crt"
+#  elif defined(__NetBSD__)
+#    define AWR_BEARSSL_DEFAULT_CA_FILE "/etc/openssl/certs/ca-certificates.crt"
+#  else
+#    define AWR_BEARSSL_DEFAULT_CA_FILE NULL
+#  endif
+#endif
+
+typedef struct awr_bearssl_config {
+    const br_x509_trust_anchor *anchors;  /* ready trust anchors, used in place (must outlive the adapter) */
+    size_t anchor_count;
+    const char *ca_pem;                   /* a PEM bundle in memory ... */
+    size_t ca_pem_len;                    /* ... and its length (0: strlen) */
+    const char *ca_file;                  /* a PEM bundle on disk (NULL: AWR_BEARSSL_DEFAULT_CA_FILE) */
+    void *anchor_mem;                     /* where decoded anchors go (NULL: the allocator) */
+    size_t anchor_mem_size;
+    const char *server_name;              /* verify and send this name instead of the host (NULL: host) */
+    /* Seconds since 1970-01-01 UTC for the validity check (NULL: the system clock, via BearSSL). */
+    int64_t (*unix_time)(void *user);
+    void *time_user;
+    size_t iobuf_size;                    /* per connection (0: BR_SSL_BUFSIZE_BIDI; min BR_SSL_BUFSIZE_MONO) */
+    awr_allocator allocator;              /* zero: AWR_MALLOC/AWR_FREE */
+    /* DANGER: 1 turns off ALL certificate verification (chain, dates, name); anyone on the path can
+       read and change the traffic. For local testing against self-signed servers only. */
+    int insecure_no_verify;
+} awr_bearssl_config;
+
+typedef struct awr_bearssl awr_bearssl;
+
+/* Load the trust anchors and create the adapter around inner (copied). *out is NULL on failure:
+   AWR_ERR_ARG, AWR_ERR_NOMEM, AWR_ERR_BUFFER (anchor_mem too small), AWR_ERR_NOT_FOUND (CA file
+   missing or unreadable), AWR_ERR_UNSUPPORTED (no CA source on this system), AWR_ERR_TLS (the PEM is
+   malformed or holds no usable certificate). */
+AWR_API awr_result awr_bearssl_create(const awr_bearssl_config *cfg, const awr_io *inner, awr_bearssl **out);
+/* Free the adapter. Close every connection opened through it first. */
+AWR_API void awr_bearssl_destroy(awr_bearssl *tls);
+/* The wrapping I/O hook: give it to the client (it stays valid until awr_bearssl_destroy). */
+AWR_API awr_io awr_bearssl_io(awr_bearssl *tls);
+/* How many trust anchors were loaded. */
+AWR_API size_t awr_bearssl_anchor_count(const awr_bearssl *tls);
+/* BearSSL's error code (BR_ERR_*) of the latest TLS failure on any connection of this adapter, 0 if none. */
+AWR_API int awr_bearssl_last_error(const awr_bearssl *tls);
+/* The bytes of anchor_mem that decoding the PEM bundle pem/len needs (0 if it holds no usable certificate). */
+AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len);
+
+#endif /* AWR_BEARSSL */
 
 #ifdef __cplusplus
 }
@@ -224,6 +1406,5394 @@ AWR_API const char *awr_result_str(awr_result r) {
     return "unknown result";
 }
 
+
+/* ==================================================================================================
+ * PRIMITIVES (implementation)
+ * ================================================================================================== */
+static uint32_t awr__rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32u - n)); }
+
+static uint32_t awr__load_be32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+static void awr__store_be32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+static void awr__sha1_block(uint32_t h[5], const uint8_t *block) {
+    uint32_t w[80], a, b, c, d, e, f, k, t;
+    unsigned i;
+    for (i = 0; i < 16; i++) w[i] = awr__load_be32(block + 4 * i);
+    for (i = 16; i < 80; i++) w[i] = awr__rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    a = h[0]; b = h[1]; c = h[2]; d = h[3]; e = h[4];
+    for (i = 0; i < 80; i++) {
+        if (i < 20)      { f = (b & c) | (~b & d);           k = 0x5A827999u; }
+        else if (i < 40) { f = b ^ c ^ d;                    k = 0x6ED9EBA1u; }
+        else if (i < 60) { f = (b & c) | (b & d) | (c & d);  k = 0x8F1BBCDCu; }
+        else             { f = b ^ c ^ d;                    k = 0xCA62C1D6u; }
+        t = awr__rol32(a, 5) + f + e + k + w[i];
+        e = d; d = c; c = awr__rol32(b, 30); b = a; a = t;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
+}
+
+AWR_API void awr_sha1_init(awr_sha1_ctx *ctx) {
+    ctx->h[0] = 0x67452301u; ctx->h[1] = 0xEFCDAB89u; ctx->h[2] = 0x98BADCFEu;
+    ctx->h[3] = 0x10325476u; ctx->h[4] = 0xC3D2E1F0u;
+    ctx->total = 0;
+    ctx->used = 0;
+}
+
+AWR_API void awr_sha1_update(awr_sha1_ctx *ctx, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    ctx->total += len;
+    if (ctx->used > 0) {
+        size_t take = 64 - ctx->used < len ? 64 - ctx->used : len;
+        memcpy(ctx->block + ctx->used, p, take);
+        ctx->used += take; p += take; len -= take;
+        if (ctx->used < 64) return;
+        awr__sha1_block(ctx->h, ctx->block);
+        ctx->used = 0;
+    }
+    for (; len >= 64; p += 64, len -= 64) awr__sha1_block(ctx->h, p);
+    if (len > 0) { memcpy(ctx->block, p, len); ctx->used = len; }
+}
+
+AWR_API void awr_sha1_final(awr_sha1_ctx *ctx, uint8_t digest[AWR_SHA1_SIZE]) {
+    uint64_t bits = ctx->total * 8u;
+    unsigned i;
+    ctx->block[ctx->used++] = 0x80;
+    if (ctx->used > 56) {
+        memset(ctx->block + ctx->used, 0, 64 - ctx->used);
+        awr__sha1_block(ctx->h, ctx->block);
+        ctx->used = 0;
+    }
+    memset(ctx->block + ctx->used, 0, 56 - ctx->used);
+    for (i = 0; i < 8; i++) ctx->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+    awr__sha1_block(ctx->h, ctx->block);
+    for (i = 0; i < 5; i++) awr__store_be32(digest + 4 * i, ctx->h[i]);
+}
+
+AWR_API void awr_sha1(const void *data, size_t len, uint8_t digest[AWR_SHA1_SIZE]) {
+    awr_sha1_ctx ctx;
+    awr_sha1_init(&ctx);
+    awr_sha1_update(&ctx, data, len);
+    awr_sha1_final(&ctx, digest);
+}
+
+AWR_API size_t awr_base64_encode(const void *data, size_t len, char *out, size_t cap) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const uint8_t *p = (const uint8_t *)data;
+    size_t need, i, o = 0;
+    if (len > ((size_t)-1 - 3) / 4 * 3 - 3) return 0; /* the length itself would overflow */
+    need = AWR_BASE64_LEN(len);
+    if (!out || cap < need + 1) return 0;
+    for (i = 0; i + 3 <= len; i += 3) {
+        uint32_t v = ((uint32_t)p[i] << 16) | ((uint32_t)p[i + 1] << 8) | (uint32_t)p[i + 2];
+        out[o++] = alphabet[(v >> 18) & 63]; out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[(v >> 6) & 63];  out[o++] = alphabet[v & 63];
+    }
+    if (len - i == 1) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        out[o++] = alphabet[(v >> 18) & 63]; out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = '='; out[o++] = '=';
+    } else if (len - i == 2) {
+        uint32_t v = ((uint32_t)p[i] << 16) | ((uint32_t)p[i + 1] << 8);
+        out[o++] = alphabet[(v >> 18) & 63]; out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[(v >> 6) & 63];  out[o++] = '=';
+    }
+    out[o] = 0;
+    return o;
+}
+
+/* UTF-8. The state of an unfinished character packs what the next byte must be:
+ * bits 0-7 how many continuation bytes are still missing, bits 8-15 / 16-23 the lowest / highest
+ * value the next one may take (only the first continuation is narrower than 80..BF: that is where
+ * overlongs, surrogates and code points above U+10FFFF are excluded). */
+#define AWR__UTF8_FAILED 0xFFFFFFFFu
+#define AWR__UTF8_STATE(need, lo, hi) ((uint32_t)(need) | ((uint32_t)(lo) << 8) | ((uint32_t)(hi) << 16))
+
+AWR_API void awr_utf8_init(awr_utf8 *u) { u->state = 0; }
+
+/* For a lead byte >= 0x80: the state that must follow it, or 0 when it cannot start a character. */
+static uint32_t awr__utf8_lead(uint8_t b) {
+    if (b < 0xC2) return 0;                       /* continuation byte, or overlong C0/C1 */
+    if (b < 0xE0) return AWR__UTF8_STATE(1, 0x80, 0xBF);
+    if (b == 0xE0) return AWR__UTF8_STATE(2, 0xA0, 0xBF);   /* no overlong 3-byte forms */
+    if (b == 0xED) return AWR__UTF8_STATE(2, 0x80, 0x9F);   /* no surrogates */
+    if (b < 0xF0) return AWR__UTF8_STATE(2, 0x80, 0xBF);
+    if (b == 0xF0) return AWR__UTF8_STATE(3, 0x90, 0xBF);   /* no overlong 4-byte forms */
+    if (b < 0xF4) return AWR__UTF8_STATE(3, 0x80, 0xBF);
+    if (b == 0xF4) return AWR__UTF8_STATE(3, 0x80, 0x8F);   /* nothing above U+10FFFF */
+    return 0;
+}
+
+/* Index of the first byte >= 0x80 in p[i, len), or len. Eight bytes at a time. */
+static size_t awr__ascii_run(const uint8_t *p, size_t i, size_t len) {
+    const uint64_t high = 0x8080808080808080u;
+    while (len - i >= 32) {
+        uint64_t a, b, c, d;
+        memcpy(&a, p + i, 8); memcpy(&b, p + i + 8, 8); memcpy(&c, p + i + 16, 8); memcpy(&d, p + i + 24, 8);
+        if (((a | b | c | d) & high) != 0) break;
+        i += 32;
+    }
+    while (len - i >= 8) {
+        uint64_t a;
+        memcpy(&a, p + i, 8);
+        if ((a & high) != 0) break;
+        i += 8;
+    }
+    while (i < len && p[i] < 0x80) i++;
+    return i;
+}
+
+AWR_API int awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size_t *bad_at) {
+    const uint8_t *p = (const uint8_t *)data;
+    uint32_t st = u->state;
+    size_t i = 0;
+    if (st == AWR__UTF8_FAILED) { if (bad_at) *bad_at = 0; return 0; }
+    for (;;) {
+        /* Continue (or finish) a character; st says what the next byte must be. */
+        while (st != 0) {
+            uint8_t b;
+            if (i >= len) { u->state = st; return 1; }
+            b = p[i];
+            if (b < ((st >> 8) & 0xFFu) || b > ((st >> 16) & 0xFFu)) goto fail;
+            i++;
+            st = (st & 0xFFu) - 1u;
+            if (st != 0) st = AWR__UTF8_STATE(st, 0x80, 0xBF);
+        }
+        i = awr__ascii_run(p, i, len);
+        if (i >= len) { u->state = 0; return 1; }
+        st = awr__utf8_lead(p[i]);
+        if (st == 0) goto fail;
+        i++;
+        /* Whole two- and three-byte characters in range: checked without the state round trip. */
+        if ((st & 0xFFu) == 1u && i < len) {
+            if ((p[i] & 0xC0u) != 0x80u) goto fail;
+            i++;
+            st = 0;
+        }
+    }
+fail:
+    u->state = AWR__UTF8_FAILED;
+    if (bad_at) *bad_at = i;
+    return 0;
+}
+
+AWR_API int awr_utf8_finish(const awr_utf8 *u) { return u->state == 0; }
+
+AWR_API int awr_utf8_valid(const void *data, size_t len) {
+    awr_utf8 u;
+    awr_utf8_init(&u);
+    return awr_utf8_feed(&u, data, len, NULL) && awr_utf8_finish(&u);
+}
+
+/* ==================================================================================================
+ * WEBSOCKET (implementation)
+ * ================================================================================================== */
+AWR_API int awr_ws_close_code_valid(int code) {
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
+
+AWR_API int awr_ws_close_code_for(awr_result r) {
+    if (r == AWR_OK) return AWR_WS_CLOSE_NORMAL;
+    if (r == AWR_ERR_WS_UTF8) return AWR_WS_CLOSE_INVALID_DATA;
+    if (r == AWR_ERR_WS_TOO_BIG) return AWR_WS_CLOSE_TOO_BIG;
+    if (r <= AWR_ERR_WS_RSV && r >= AWR_ERR_WS_CLOSE_CODE) return AWR_WS_CLOSE_PROTOCOL_ERROR;
+    return AWR_WS_CLOSE_INTERNAL_ERROR;
+}
+
+/* ---- handshake ------------------------------------------------------------------------------------ */
+static const char awr__ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+AWR_API void awr_ws_accept_for_key(const char *key, size_t key_len, char out[AWR_WS_ACCEPT_LEN + 1]) {
+    awr_sha1_ctx ctx;
+    uint8_t digest[AWR_SHA1_SIZE];
+    awr_sha1_init(&ctx);
+    awr_sha1_update(&ctx, key, key_len);
+    awr_sha1_update(&ctx, awr__ws_guid, sizeof awr__ws_guid - 1);
+    awr_sha1_final(&ctx, digest);
+    awr_base64_encode(digest, sizeof digest, out, AWR_WS_ACCEPT_LEN + 1);
+}
+
+AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap) {
+    memset(hs, 0, sizeof *hs);
+    hs->buf = (char *)buf;
+    hs->cap = buf ? cap : 0;
+    hs->result = AWR_AGAIN;
+}
+
+/* Appends to a caller buffer, remembering whether anything did not fit. */
+typedef struct awr__out {
+    char *p;
+    size_t cap, len;
+    int overflow;
+} awr__out;
+
+static void awr__out_mem(awr__out *o, const char *s, size_t n) {
+    if (o->overflow || o->cap - o->len < n + 1) { o->overflow = 1; return; }
+    memcpy(o->p + o->len, s, n);
+    o->len += n;
+    o->p[o->len] = 0;
+}
+
+static void awr__out_str(awr__out *o, const char *s) { awr__out_mem(o, s, strlen(s)); }
+
+static void awr__out_int(awr__out *o, unsigned v) {
+    char tmp[12];
+    size_t n = sizeof tmp;
+    do { tmp[--n] = (char)('0' + v % 10u); v /= 10u; } while (v && n > 0);
+    awr__out_mem(o, tmp + n, sizeof tmp - n);
+}
+
+/* 1 if s holds none of the bytes in bad (the terminating NUL aside). */
+static int awr__clean(const char *s, const char *bad) { return s[strcspn(s, bad)] == 0; }
+
+AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_request *req,
+                                            const uint8_t key[AWR_WS_KEY_SIZE],
+                                            char *out, size_t cap, size_t *out_len) {
+    char key_b64[AWR_BASE64_LEN(AWR_WS_KEY_SIZE) + 1];
+    const char *resource;
+    awr__out o;
+    size_t hl;
+    if (out_len) *out_len = 0;
+    if (!hs || !req || !key || !out || !req->host || !req->host[0]) return AWR_ERR_ARG;
+    resource = req->resource && req->resource[0] ? req->resource : "/";
+    /* Anything that could end a line or the request line early would let a value inject headers. */
+    if (!awr__clean(req->host, "\r\n /") || !awr__clean(resource, "\r\n ") || resource[0] != '/')
+        return AWR_ERR_ARG;
+    if ((req->origin && !awr__clean(req->origin, "\r\n")) || (req->protocols && !awr__clean(req->protocols, "\r\n")))
+        return AWR_ERR_ARG;
+    if (req->port < 0 || req->port > 65535) return AWR_ERR_ARG;
+    if (req->headers && req->headers[0]) {
+        hl = strlen(req->headers);
+        if (hl < 2 || req->headers[hl - 2] != '\r' || req->headers[hl - 1] != '\n' ||
+            strstr(req->headers, "\r\n\r\n") || req->headers[0] == '\r')
+            return AWR_ERR_ARG;
+    }
+    /* The offered protocol list is kept at the start of the handshake buffer for the response check. */
+    hs->offered_len = 0;
+    hs->len = 0;
+    if (req->protocols && req->protocols[0]) {
+        size_t pl = strlen(req->protocols);
+        if (pl >= hs->cap) return AWR_ERR_BUFFER;
+        memcpy(hs->buf, req->protocols, pl);
+        hs->offered_len = pl;
+        hs->len = pl;
+    }
+    hs->scan = hs->len;
+    hs->status = 0;
+    hs->chosen_off = hs->chosen_len = 0;
+    hs->result = AWR_AGAIN;
+    awr_base64_encode(key, AWR_WS_KEY_SIZE, key_b64, sizeof key_b64);
+    awr_ws_accept_for_key(key_b64, strlen(key_b64), hs->accept);
+
+    o.p = out; o.cap = cap; o.len = 0; o.overflow = cap == 0;
+    if (cap) out[0] = 0;
+    awr__out_str(&o, "GET "); awr__out_str(&o, resource); awr__out_str(&o, " HTTP/1.1\r\nHost: ");
+    awr__out_str(&o, req->host);
+    if (req->port != 0 && req->port != (req->tls ? 443 : 80)) {
+        awr__out_str(&o, ":");
+        awr__out_int(&o, (unsigned)req->port);
+    }
+    awr__out_str(&o, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ");
+    awr__out_str(&o, key_b64);
+    awr__out_str(&o, "\r\nSec-WebSocket-Version: 13\r\n");
+    if (req->origin) { awr__out_str(&o, "Origin: "); awr__out_str(&o, req->origin); awr__out_str(&o, "\r\n"); }
+    if (hs->offered_len) {
+        awr__out_str(&o, "Sec-WebSocket-Protocol: "); awr__out_str(&o, req->protocols); awr__out_str(&o, "\r\n");
+    }
+    if (req->headers) awr__out_str(&o, req->headers);
+    awr__out_str(&o, "\r\n");
+    if (o.overflow) { if (cap) out[0] = 0; return AWR_ERR_BUFFER; }
+    if (out_len) *out_len = o.len;
+    return AWR_OK;
+}
+
+static int awr__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int awr__ieq(const char *a, size_t an, const char *b) {
+    size_t i;
+    for (i = 0; i < an; i++) if (!b[i] || awr__lower((unsigned char)a[i]) != awr__lower((unsigned char)b[i])) return 0;
+    return b[an] == 0;
+}
+
+static int awr__is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* 1 if the comma-separated list v[0, n) holds token (case-insensitive unless exact). */
+static int awr__has_token(const char *v, size_t n, const char *token, size_t token_len, int exact) {
+    size_t i = 0;
+    while (i < n) {
+        size_t s, e;
+        while (i < n && (awr__is_blank(v[i]) || v[i] == ',')) i++;
+        s = i;
+        while (i < n && v[i] != ',') i++;
+        e = i;
+        while (e > s && awr__is_blank(v[e - 1])) e--;
+        if (e - s == token_len && e > s) {
+            size_t k;
+            for (k = 0; k < token_len; k++) {
+                char a = v[s + k], b = token[k];
+                if (exact ? a != b : awr__lower((unsigned char)a) != awr__lower((unsigned char)b)) break;
+            }
+            if (k == token_len) return 1;
+        }
+    }
+    return 0;
+}
+
+/* Walks the header lines of the complete response in buf[from, to) (after the status line). Calls
+ * visit for each; returns AWR_ERR_HS_MALFORMED for a line without a proper "name:". */
+typedef struct awr__hline { const char *name; size_t name_len; const char *value; size_t value_len; } awr__hline;
+
+static size_t awr__hs_next_line(const char *b, size_t i, size_t end, awr__hline *h, int *bad) {
+    size_t s = i, colon, ve;
+    *bad = 0;
+    while (i + 1 < end && !(b[i] == '\r' && b[i + 1] == '\n')) i++;
+    /* s..i is the line */
+    colon = s;
+    while (colon < i && b[colon] != ':') colon++;
+    if (colon == i || colon == s) { *bad = 1; return i + 2; }
+    for (ve = s; ve < colon; ve++) {
+        unsigned char c = (unsigned char)b[ve];
+        if (c <= ' ' || c >= 0x7F) { *bad = 1; return i + 2; }   /* tokens only: no blanks, no folding */
+    }
+    h->name = b + s; h->name_len = colon - s;
+    s = colon + 1;
+    ve = i;
+    while (s < ve && awr__is_blank(b[s])) s++;
+    while (ve > s && awr__is_blank(b[ve - 1])) ve--;
+    h->value = b + s; h->value_len = ve - s;
+    return i + 2;
+}
+
+/* The response starts after the offered protocol list; returns the offset of its first header line. */
+static awr_result awr__hs_status_line(awr_ws_handshake *hs, size_t *first) {
+    const char *b = hs->buf + hs->offered_len;
+    size_t n = hs->len - hs->offered_len, i;
+    if (n < 12 || memcmp(b, "HTTP/1.", 7) != 0 || (b[7] != '0' && b[7] != '1') || b[8] != ' ')
+        return AWR_ERR_HS_MALFORMED;
+    for (i = 9; i < 12; i++) if (b[i] < '0' || b[i] > '9') return AWR_ERR_HS_MALFORMED;
+    if (b[12] != ' ' && b[12] != '\r') return AWR_ERR_HS_MALFORMED;
+    hs->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
+    i = 12;
+    while (i + 1 < n && !(b[i] == '\r' && b[i + 1] == '\n')) {
+        if (b[i] == '\n' || b[i] == 0) return AWR_ERR_HS_MALFORMED;
+        i++;
+    }
+    *first = hs->offered_len + i + 2;
+    return AWR_OK;
+}
+
+static awr_result awr__hs_check(awr_ws_handshake *hs) {
+    size_t i, end = hs->len - 2; /* the header ends with an empty line: stop before its CRLF */
+    int upgrade = 0, connection = 0, accepts = 0, accept_ok = 0, bad;
+    awr_result r = awr__hs_status_line(hs, &i);
+    if (r != AWR_OK) return r;
+    while (i < end) {
+        awr__hline h;
+        i = awr__hs_next_line(hs->buf, i, end, &h, &bad);
+        if (bad) return AWR_ERR_HS_MALFORMED;
+        if (hs->status != 101) continue; /* only the header syntax matters then */
+        if (awr__ieq(h.name, h.name_len, "upgrade")) {
+            upgrade |= awr__has_token(h.value, h.value_len, "websocket", 9, 0);
+        } else if (awr__ieq(h.name, h.name_len, "connection")) {
+            connection |= awr__has_token(h.value, h.value_len, "upgrade", 7, 0);
+        } else if (awr__ieq(h.name, h.name_len, "sec-websocket-accept")) {
+            accepts++;
+            accept_ok = h.value_len == AWR_WS_ACCEPT_LEN && memcmp(h.value, hs->accept, AWR_WS_ACCEPT_LEN) == 0;
+        } else if (awr__ieq(h.name, h.name_len, "sec-websocket-extensions")) {
+            if (h.value_len > 0) return AWR_ERR_HS_EXTENSION;
+        } else if (awr__ieq(h.name, h.name_len, "sec-websocket-protocol")) {
+            if (hs->chosen_len || h.value_len == 0 ||
+                !awr__has_token(hs->buf, hs->offered_len, h.value, h.value_len, 1) ||
+                memchr(h.value, ',', h.value_len))
+                return AWR_ERR_HS_PROTOCOL;
+            hs->chosen_off = (size_t)(h.value - hs->buf);
+            hs->chosen_len = h.value_len;
+        }
+    }
+    if (hs->status != 101) return AWR_ERR_HS_STATUS;
+    if (!upgrade) return AWR_ERR_HS_UPGRADE;
+    if (!connection) return AWR_ERR_HS_CONNECTION;
+    if (accepts != 1 || !accept_ok) return AWR_ERR_HS_ACCEPT;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_ws_handshake_response(awr_ws_handshake *hs, const void *data, size_t len,
+                                             size_t *consumed) {
+    const char *in = (const char *)data;
+    size_t take, i, old = hs->len;
+    if (consumed) *consumed = 0;
+    if (hs->result != AWR_AGAIN) return hs->result;
+    if (!hs->buf || hs->accept[0] == 0) return hs->result = AWR_ERR_STATE;
+    if (len == 0) return AWR_AGAIN;
+    if (!in) return AWR_ERR_ARG;
+    take = hs->cap - hs->len < len ? hs->cap - hs->len : len;
+    memcpy(hs->buf + hs->len, in, take);
+    hs->len += take;
+    /* Resume the search for the blank line three bytes back: its CRLFCRLF may straddle chunks. */
+    i = hs->scan >= hs->offered_len + 3 ? hs->scan - 3 : hs->offered_len;
+    for (; i + 4 <= hs->len; i++) {
+        if (hs->buf[i] == '\r' && hs->buf[i + 1] == '\n' && hs->buf[i + 2] == '\r' && hs->buf[i + 3] == '\n') {
+            hs->len = i + 4;
+            if (consumed) *consumed = hs->len - old;
+            hs->result = awr__hs_check(hs);
+            return hs->result;
+        }
+    }
+    hs->scan = hs->len;
+    if (hs->len == hs->cap) return hs->result = AWR_ERR_HS_TOO_LARGE;
+    if (consumed) *consumed = take;
+    return AWR_AGAIN;
+}
+
+AWR_API const char *awr_ws_handshake_header(const awr_ws_handshake *hs, const char *name, size_t *len) {
+    awr_ws_handshake tmp;
+    size_t i, end;
+    int bad;
+    if (len) *len = 0;
+    if (!hs || !name || hs->status == 0 || hs->result == AWR_AGAIN || hs->result == AWR_ERR_HS_TOO_LARGE ||
+        hs->result == AWR_ERR_HS_MALFORMED || hs->result == AWR_ERR_STATE)
+        return NULL;
+    tmp = *hs;
+    if (awr__hs_status_line(&tmp, &i) != AWR_OK) return NULL;
+    end = hs->len - 2;
+    while (i < end) {
+        awr__hline h;
+        i = awr__hs_next_line(hs->buf, i, end, &h, &bad);
+        if (bad) return NULL;
+        if (awr__ieq(h.name, h.name_len, name)) {
+            if (len) *len = h.value_len;
+            return h.value;
+        }
+    }
+    return NULL;
+}
+
+AWR_API const char *awr_ws_handshake_protocol(const awr_ws_handshake *hs, size_t *len) {
+    if (len) *len = 0;
+    if (!hs || hs->result != AWR_OK || hs->chosen_len == 0) return NULL;
+    if (len) *len = hs->chosen_len;
+    return hs->buf + hs->chosen_off;
+}
+
+/* ---- frames --------------------------------------------------------------------------------------- */
+AWR_API size_t awr_ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t payload_len, const uint8_t *mask) {
+    size_t n = 2;
+    uint8_t m = mask ? 0x80 : 0x00;
+    out[0] = (uint8_t)((fin ? 0x80 : 0x00) | (opcode & 0x0F));
+    if (payload_len < 126) {
+        out[1] = (uint8_t)(m | payload_len);
+    } else if (payload_len <= 0xFFFFu) {
+        out[1] = (uint8_t)(m | 126);
+        out[2] = (uint8_t)(payload_len >> 8); out[3] = (uint8_t)payload_len;
+        n = 4;
+    } else {
+        unsigned i;
+        out[1] = (uint8_t)(m | 127);
+        for (i = 0; i < 8; i++) out[2 + i] = (uint8_t)(payload_len >> (56 - 8 * i));
+        n = 10;
+    }
+    if (mask) { memcpy(out + n, mask, 4); n += 4; }
+    return n;
+}
+
+AWR_API void awr_ws_mask_copy(void *dst, const void *src, size_t len, const uint8_t mask[4], uint64_t offset) {
+    uint8_t *d = (uint8_t *)dst;
+    const uint8_t *s = (const uint8_t *)src;
+    uint8_t k[8];
+    uint64_t kw;
+    size_t i = 0, j;
+    /* The key rotated to the payload offset and repeated: one 8-byte word XORs eight bytes whatever the
+       byte order, since the word is loaded from the same byte pattern it is applied to. */
+    for (j = 0; j < 8; j++) k[j] = mask[(offset + j) & 3u];
+    memcpy(&kw, k, 8);
+    for (; len - i >= 32; i += 32) {
+        uint64_t a, b, c, e;
+        memcpy(&a, s + i, 8); memcpy(&b, s + i + 8, 8); memcpy(&c, s + i + 16, 8); memcpy(&e, s + i + 24, 8);
+        a ^= kw; b ^= kw; c ^= kw; e ^= kw;
+        memcpy(d + i, &a, 8); memcpy(d + i + 8, &b, 8); memcpy(d + i + 16, &c, 8); memcpy(d + i + 24, &e, 8);
+    }
+    for (; len - i >= 8; i += 8) {
+        uint64_t a;
+        memcpy(&a, s + i, 8);
+        a ^= kw;
+        memcpy(d + i, &a, 8);
+    }
+    for (; i < len; i++) d[i] = (uint8_t)(s[i] ^ k[i & 3u]);
+}
+
+AWR_API void awr_ws_mask(void *data, size_t len, const uint8_t mask[4], uint64_t offset) {
+    awr_ws_mask_copy(data, data, len, mask, offset);
+}
+
+/* Checks as much of a frame header as h[0, n) holds. AWR_AGAIN: fine so far, need more bytes;
+ * AWR_OK: complete, *f and *hlen filled; else the violation. Every rule a single frame can break is
+ * here, so the streaming decoder and the whole-frame fast path of awr_ws_feed agree. */
+static awr_result awr__ws_parse_header(const uint8_t *h, size_t n, awr_ws_frame *f, size_t *hlen) {
+    uint8_t b0, b1, op, len7;
+    size_t need;
+    uint64_t len;
+    if (n < 1) return AWR_AGAIN;
+    b0 = h[0];
+    op = (uint8_t)(b0 & 0x0F);
+    if (b0 & 0x70) return AWR_ERR_WS_RSV;
+    if ((op > 2 && op < 8) || op > 10) return AWR_ERR_WS_OPCODE;
+    if (op >= 8 && !(b0 & 0x80)) return AWR_ERR_WS_CONTROL_FRAGMENTED;
+    if (n < 2) return AWR_AGAIN;
+    b1 = h[1];
+    if (b1 & 0x80) return AWR_ERR_WS_MASKED;
+    len7 = (uint8_t)(b1 & 0x7F);
+    if (op >= 8 && len7 > AWR_WS_MAX_CONTROL) return AWR_ERR_WS_CONTROL_TOO_LONG;
+    need = len7 == 126 ? 4u : len7 == 127 ? 10u : 2u;
+    if (n < need) return AWR_AGAIN;
+    if (len7 == 126) {
+        len = ((uint64_t)h[2] << 8) | h[3];
+        if (len < 126) return AWR_ERR_WS_LENGTH_NONMINIMAL;
+    } else if (len7 == 127) {
+        unsigned i;
+        if (h[2] & 0x80) return AWR_ERR_WS_LENGTH_TOO_LARGE;
+        len = 0;
+        for (i = 2; i < 10; i++) len = (len << 8) | h[i];
+        if (len <= 0xFFFFu) return AWR_ERR_WS_LENGTH_NONMINIMAL;
+    } else {
+        len = len7;
+    }
+    f->length = len;
+    f->fin = (uint8_t)(b0 >> 7);
+    f->opcode = op;
+    f->masked = 0;
+    memset(f->mask, 0, 4);
+    *hlen = need;
+    return AWR_OK;
+}
+
+enum { AWR__DEC_HEADER = 0, AWR__DEC_PAYLOAD = 1, AWR__DEC_END = 2 };
+
+AWR_API void awr_ws_decoder_init(awr_ws_decoder *d) {
+    memset(d, 0, sizeof *d);
+    d->stage = AWR__DEC_HEADER;
+    d->error = AWR_OK;
+}
+
+AWR_API awr_result awr_ws_decode(awr_ws_decoder *d, const void *data, size_t len, size_t *consumed,
+                                 awr_ws_piece *piece) {
+    const uint8_t *p = (const uint8_t *)data;
+    size_t used = 0;
+    *consumed = 0;
+    if (d->error != AWR_OK) return d->error;
+    if (d->stage == AWR__DEC_END) {
+        piece->kind = AWR_WS_PIECE_END; piece->data = NULL; piece->len = 0; piece->offset = d->frame.length;
+        d->stage = AWR__DEC_HEADER;
+        d->hdr_len = 0;
+        return AWR_OK;
+    }
+    if (len > 0 && !p) return AWR_ERR_ARG;
+    if (d->stage == AWR__DEC_HEADER) {
+        size_t hlen = 0;
+        awr_result r;
+        if (d->hdr_len == 0) {
+            r = awr__ws_parse_header(p, len, &d->frame, &hlen);   /* header whole in the input: no copy */
+            if (r == AWR_OK) used = hlen;
+        } else {
+            r = AWR_AGAIN;
+        }
+        if (r == AWR_AGAIN) {
+            /* Collect the header across calls, checking each byte as it comes. */
+            size_t room = (size_t)(AWR_WS_MAX_HEADER - d->hdr_len);
+            size_t take = room < len ? room : len;
+            size_t before = d->hdr_len;
+            memcpy(d->hdr + d->hdr_len, p, take);
+            d->hdr_len = (uint8_t)(d->hdr_len + take);
+            r = awr__ws_parse_header(d->hdr, d->hdr_len, &d->frame, &hlen);
+            if (r == AWR_AGAIN) { *consumed = len; return AWR_AGAIN; }
+            if (r == AWR_OK) used = hlen - before;
+        }
+        if (r != AWR_OK) return d->error = r;
+        d->hdr_len = 0;
+        d->done = 0;
+        d->stage = d->frame.length ? AWR__DEC_PAYLOAD : AWR__DEC_END;
+        piece->kind = AWR_WS_PIECE_HEADER; piece->data = NULL; piece->len = 0; piece->offset = 0;
+        *consumed = used;
+        return AWR_OK;
+    }
+    /* payload */
+    if (len == 0) return AWR_AGAIN;
+    {
+        uint64_t left = d->frame.length - d->done;
+        size_t n = left < (uint64_t)len ? (size_t)left : len;
+        piece->kind = AWR_WS_PIECE_DATA; piece->data = p; piece->len = n; piece->offset = d->done;
+        d->done += n;
+        if (d->done == d->frame.length) d->stage = AWR__DEC_END;
+        *consumed = n;
+        return AWR_OK;
+    }
+}
+
+/* ---- messages ------------------------------------------------------------------------------------- */
+/* The next 4-byte masking key: from the random hook, or from SHA-1(seed, counter). */
+static awr_result awr__ws_next_key(awr_ws *ws, uint8_t key[4]) {
+    if (ws->cfg.random) return ws->cfg.random(ws->cfg.user, key, 4) == AWR_OK ? AWR_OK : AWR_ERR_RANDOM;
+    if (ws->keys_used + 4u > AWR_SHA1_SIZE) {
+        awr_sha1_ctx ctx;
+        uint8_t ctr[8];
+        unsigned i;
+        for (i = 0; i < 8; i++) ctr[i] = (uint8_t)(ws->key_counter >> (8 * i));
+        ws->key_counter++;
+        awr_sha1_init(&ctx);
+        awr_sha1_update(&ctx, ws->cfg.seed, sizeof ws->cfg.seed);
+        awr_sha1_update(&ctx, ctr, sizeof ctr);
+        awr_sha1_final(&ctx, ws->keys);
+        ws->keys_used = 0;
+    }
+    memcpy(key, ws->keys + ws->keys_used, 4);
+    ws->keys_used = (uint8_t)(ws->keys_used + 4u);
+    return AWR_OK;
+}
+
+/* Room for n more bytes at the end of the pending output, compacting it if that helps; NULL if none. */
+static uint8_t *awr__ws_tx_room(awr_ws *ws, size_t n) {
+    uint8_t *tx = (uint8_t *)ws->cfg.tx_buf;
+    if (ws->cfg.tx_cap - ws->tx_tail >= n) return tx + ws->tx_tail;
+    if (ws->cfg.tx_cap - (ws->tx_tail - ws->tx_head) < n) return NULL;
+    memmove(tx, tx + ws->tx_head, ws->tx_tail - ws->tx_head);
+    ws->tx_tail -= ws->tx_head;
+    ws->tx_head = 0;
+    return tx + ws->tx_tail;
+}
+
+static awr_result awr__ws_put_frame(awr_ws *ws, int opcode, int fin, const void *data, size_t len, const uint8_t *mask) {
+    uint8_t key[4], *dst;
+    size_t hl, need = (len < 126 ? 2u : len <= 0xFFFFu ? 4u : 10u) + 4u;
+    if (len > ws->cfg.tx_cap - need) return AWR_ERR_ARG;   /* could never fit */
+    need += len;
+    dst = awr__ws_tx_room(ws, need);
+    if (!dst) return AWR_ERR_BUFFER;
+    if (mask) memcpy(key, mask, 4);
+    else if (awr__ws_next_key(ws, key) != AWR_OK) return AWR_ERR_RANDOM;
+    hl = awr_ws_frame_header(dst, fin, opcode, len, key);
+    if (len) awr_ws_mask_copy(dst + hl, data, len, key, 0);
+    ws->tx_tail += hl + len;
+    return AWR_OK;
+}
+
+/* Moves a waiting pong and then a waiting close frame into the output when there is room. */
+static void awr__ws_flush_control(awr_ws *ws) {
+    if (ws->pong_pending && !ws->close_sent) {
+        awr_result r = awr__ws_put_frame(ws, AWR_WS_OP_PONG, 1, ws->pong, ws->pong_len, NULL);
+        if (r == AWR_ERR_BUFFER) return;
+        ws->pong_pending = 0;
+    }
+    if (ws->close_pending) {
+        awr_result r = awr__ws_put_frame(ws, AWR_WS_OP_CLOSE, 1, ws->close_out, ws->close_out_len, NULL);
+        if (r == AWR_ERR_BUFFER) return;
+        ws->close_pending = 0;
+        ws->close_sent = 1;
+    }
+}
+
+static void awr__ws_queue_close(awr_ws *ws, int code, const uint8_t *reason, size_t reason_len) {
+    if (ws->close_pending || ws->close_sent) return;
+    ws->close_out_len = 0;
+    if (code) {
+        ws->close_out[0] = (uint8_t)(code >> 8);
+        ws->close_out[1] = (uint8_t)code;
+        if (reason_len > AWR_WS_MAX_CONTROL - 2) reason_len = AWR_WS_MAX_CONTROL - 2;
+        if (reason_len) memcpy(ws->close_out + 2, reason, reason_len);
+        ws->close_out_len = 2 + reason_len;
+    }
+    ws->close_pending = 1;
+    awr__ws_flush_control(ws);
+}
+
+/* Fail the WebSocket connection (RFC 6455 7.1.7): close frame with the code, then done. */
+static awr_result awr__ws_fail(awr_ws *ws, awr_result why) {
+    if (ws->error == AWR_OK) {
+        ws->error = why;
+        ws->pong_pending = 0;
+        awr__ws_queue_close(ws, awr_ws_close_code_for(why), NULL, 0);
+        ws->state = AWR_WS_CLOSED;
+    }
+    return ws->error;
+}
+
+AWR_API awr_result awr_ws_init(awr_ws *ws, const awr_ws_config *cfg) {
+    if (!ws || !cfg) return AWR_ERR_ARG;
+    if (!cfg->rx_buf || !cfg->rx_cap || !cfg->tx_buf || cfg->tx_cap < AWR_WS_MIN_TX || cfg->max_message > cfg->rx_cap)
+        return AWR_ERR_ARG;
+    memset(ws, 0, sizeof *ws);
+    ws->cfg = *cfg;
+    if (ws->cfg.max_message == 0) ws->cfg.max_message = ws->cfg.rx_cap;
+    awr_ws_decoder_init(&ws->dec);
+    awr_utf8_init(&ws->utf8);
+    ws->error = AWR_OK;
+    ws->state = AWR_WS_OPEN;
+    ws->keys_used = AWR_SHA1_SIZE;   /* generate on first use */
+    return AWR_OK;
+}
+
+AWR_API void awr_ws_reset(awr_ws *ws) {
+    awr_ws_config cfg = ws->cfg;
+    uint64_t counter = ws->key_counter;   /* never reuse the internal generator's keys */
+    awr_ws_init(ws, &cfg);
+    ws->key_counter = counter;
+}
+
+/* A control frame is complete (its payload is data[0, len), at most 125 bytes). */
+static awr_result awr__ws_on_control(awr_ws *ws, int opcode, const uint8_t *data, size_t len) {
+    if (opcode == AWR_WS_OP_CLOSE) {
+        int code = AWR_WS_CLOSE_NO_STATUS;
+        if (len == 1) return awr__ws_fail(ws, AWR_ERR_WS_CLOSE_PAYLOAD);
+        if (len >= 2) {
+            code = (data[0] << 8) | data[1];
+            if (!awr_ws_close_code_valid(code)) return awr__ws_fail(ws, AWR_ERR_WS_CLOSE_CODE);
+            if (!awr_utf8_valid(data + 2, len - 2)) return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
+            ws->peer_reason_len = len - 2;
+            memcpy(ws->peer_reason, data + 2, len - 2);
+        }
+        ws->peer_code = code;
+        ws->close_received = 1;
+        if (ws->cfg.on_control) {
+            ws->cfg.on_control(ws, opcode, data, len, ws->cfg.user);
+            if (!ws->in_feed) return AWR_OK;
+        }
+        /* Echo the code (RFC 6455 5.5.1); an empty close gets an empty close. */
+        ws->pong_pending = 0;
+        awr__ws_queue_close(ws, len >= 2 ? code : 0, NULL, 0);
+        ws->state = AWR_WS_CLOSED;
+        return AWR_OK;
+    }
+    if (ws->cfg.on_control) {
+        ws->cfg.on_control(ws, opcode, data, len, ws->cfg.user);
+        if (!ws->in_feed) return AWR_OK;
+    }
+    if (opcode == AWR_WS_OP_PING && !ws->close_sent && !ws->close_pending) {
+        /* Only the latest ping needs an answer (RFC 6455 5.5.3): a waiting pong is replaced. */
+        if (len) memcpy(ws->pong, data, len);
+        ws->pong_len = len;
+        ws->pong_pending = 1;
+        awr__ws_flush_control(ws);
+    }
+    return AWR_OK;
+}
+
+static awr_result awr__ws_on_header(awr_ws *ws, const awr_ws_frame *f) {
+    ws->frame_opcode = f->opcode;
+    ws->frame_fin = f->fin;
+    ws->ctl_len = 0;
+    if (f->opcode >= AWR_WS_OP_CLOSE) return AWR_OK;
+    if (f->opcode == AWR_WS_OP_CONTINUATION) {
+        if (!ws->msg_opcode) return awr__ws_fail(ws, AWR_ERR_WS_UNEXPECTED_CONTINUATION);
+    } else {
+        if (ws->msg_opcode) return awr__ws_fail(ws, AWR_ERR_WS_EXPECTED_CONTINUATION);
+        ws->msg_opcode = f->opcode;
+        ws->msg_len = 0;
+        awr_utf8_init(&ws->utf8);
+    }
+    if (f->length > (uint64_t)(ws->cfg.max_message - ws->msg_len)) return awr__ws_fail(ws, AWR_ERR_WS_TOO_BIG);
+    return AWR_OK;
+}
+
+static awr_result awr__ws_on_data(awr_ws *ws, const uint8_t *data, size_t len) {
+    if (ws->frame_opcode >= AWR_WS_OP_CLOSE) {
+        memcpy(ws->ctl + ws->ctl_len, data, len);   /* the decoder bounds control frames to 125 bytes */
+        ws->ctl_len += len;
+        return AWR_OK;
+    }
+    if (ws->msg_opcode == AWR_WS_OP_TEXT && !awr_utf8_feed(&ws->utf8, data, len, NULL))
+        return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
+    memcpy((uint8_t *)ws->cfg.rx_buf + ws->msg_len, data, len);
+    ws->msg_len += len;
+    return AWR_OK;
+}
+
+static awr_result awr__ws_deliver(awr_ws *ws, int opcode, const uint8_t *data, size_t len) {
+    ws->msg_opcode = 0;
+    ws->msg_len = 0;
+    if (ws->cfg.on_message) ws->cfg.on_message(ws, opcode, data, len, ws->cfg.user);
+    return AWR_OK;
+}
+
+static awr_result awr__ws_on_end(awr_ws *ws) {
+    if (ws->frame_opcode >= AWR_WS_OP_CLOSE) return awr__ws_on_control(ws, ws->frame_opcode, ws->ctl, ws->ctl_len);
+    if (!ws->frame_fin) return AWR_OK;
+    if (ws->msg_opcode == AWR_WS_OP_TEXT && !awr_utf8_finish(&ws->utf8)) return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
+    return awr__ws_deliver(ws, ws->msg_opcode, (const uint8_t *)ws->cfg.rx_buf, ws->msg_len);
+}
+
+/* A frame that lies wholly in the input. An unfragmented message is delivered in place, without a
+ * copy (server frames are not masked); everything else takes the same steps as a streamed frame. */
+static awr_result awr__ws_whole_frame(awr_ws *ws, const awr_ws_frame *f, const uint8_t *payload, size_t len) {
+    awr_result r;
+    if (f->fin && f->opcode != AWR_WS_OP_CONTINUATION && f->opcode < AWR_WS_OP_CLOSE && !ws->msg_opcode) {
+        if (len > ws->cfg.max_message) return awr__ws_fail(ws, AWR_ERR_WS_TOO_BIG);
+        if (f->opcode == AWR_WS_OP_TEXT && !awr_utf8_valid(payload, len)) return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
+        return awr__ws_deliver(ws, f->opcode, payload, len);
+    }
+    if (f->opcode >= AWR_WS_OP_CLOSE) {
+        ws->frame_opcode = f->opcode;
+        return awr__ws_on_control(ws, f->opcode, payload, len);
+    }
+    r = awr__ws_on_header(ws, f);
+    if (r == AWR_OK && len) r = awr__ws_on_data(ws, payload, len);
+    if (r == AWR_OK) r = awr__ws_on_end(ws);
+    return r;
+}
+
+/* 1 while awr_ws_feed should keep going after a step: not torn down by a callback, not finished. */
+static int awr__ws_feeding(const awr_ws *ws) { return ws->in_feed && !ws->close_received && ws->error == AWR_OK; }
+
+AWR_API awr_result awr_ws_feed(awr_ws *ws, const void *data, size_t len) {
+    const uint8_t *p = (const uint8_t *)data;
+    if (ws->in_feed) return AWR_ERR_STATE;
+    if (ws->error != AWR_OK) return ws->error;
+    if (ws->close_received || len == 0) return AWR_OK;
+    if (!p) return AWR_ERR_ARG;
+    ws->in_feed = 1;
+    while (len > 0) {
+        awr_result r;
+        if (ws->dec.stage == AWR__DEC_HEADER && ws->dec.hdr_len == 0) {
+            awr_ws_frame f;
+            size_t hl = 0;
+            r = awr__ws_parse_header(p, len, &f, &hl);
+            if (r == AWR_OK && f.length <= (uint64_t)(len - hl)) {
+                size_t n = (size_t)f.length;
+                r = awr__ws_whole_frame(ws, &f, p + hl, n);
+                p += hl + n;
+                len -= hl + n;
+                if (!awr__ws_feeding(ws)) break;
+                continue;
+            }
+        }
+        {
+            awr_ws_piece piece;
+            size_t used = 0;
+            r = awr_ws_decode(&ws->dec, p, len, &used, &piece);
+            p += used;
+            len -= used;
+            if (r == AWR_AGAIN) break;
+            if (r != AWR_OK) { awr__ws_fail(ws, r); break; }
+            if (piece.kind == AWR_WS_PIECE_HEADER) r = awr__ws_on_header(ws, &ws->dec.frame);
+            else if (piece.kind == AWR_WS_PIECE_DATA) r = awr__ws_on_data(ws, piece.data, piece.len);
+            else r = awr__ws_on_end(ws);
+            if (!awr__ws_feeding(ws)) break;
+        }
+    }
+    /* An END piece may still be due for a frame whose last payload byte came in just now. */
+    if (ws->in_feed && awr__ws_feeding(ws) && ws->dec.stage == AWR__DEC_END) {
+        awr_ws_piece piece;
+        size_t used = 0;
+        if (awr_ws_decode(&ws->dec, p, 0, &used, &piece) == AWR_OK) awr__ws_on_end(ws);
+    }
+    if (!ws->in_feed) return AWR_OK;   /* reset or re-initialised from a callback */
+    ws->in_feed = 0;
+    return ws->error;
+}
+
+AWR_API awr_result awr_ws_send_frame(awr_ws *ws, int opcode, int fin, const void *data, size_t len,
+                                     const uint8_t *mask) {
+    int control = opcode >= AWR_WS_OP_CLOSE;
+    if (!ws || (len && !data)) return AWR_ERR_ARG;
+    if (ws->state != AWR_WS_OPEN || ws->close_pending || ws->close_sent) return AWR_ERR_WS_CLOSED;
+    if (opcode != AWR_WS_OP_TEXT && opcode != AWR_WS_OP_BINARY && opcode != AWR_WS_OP_CONTINUATION &&
+        opcode != AWR_WS_OP_PING && opcode != AWR_WS_OP_PONG)
+        return AWR_ERR_ARG;
+    if (control && (!fin || len > AWR_WS_MAX_CONTROL)) return AWR_ERR_ARG;
+    if (!control && (opcode == AWR_WS_OP_CONTINUATION) != (ws->tx_fragmenting != 0)) return AWR_ERR_STATE;
+    awr__ws_flush_control(ws);   /* an answer to a ping goes out before newer data */
+    {
+        awr_result r = awr__ws_put_frame(ws, opcode, fin, data, len, mask);
+        if (r != AWR_OK) return r;
+    }
+    if (!control) ws->tx_fragmenting = (uint8_t)!fin;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_ws_send(awr_ws *ws, int opcode, const void *data, size_t len) {
+    if (opcode == AWR_WS_OP_CONTINUATION) return AWR_ERR_ARG;
+    return awr_ws_send_frame(ws, opcode, 1, data, len, NULL);
+}
+
+AWR_API size_t awr_ws_send_space(const awr_ws *ws) {
+    size_t room = ws->cfg.tx_cap - (ws->tx_tail - ws->tx_head);
+    if (ws->state != AWR_WS_OPEN || ws->close_pending || ws->close_sent) return 0;
+    if (ws->pong_pending) room = room > ws->pong_len + 6 ? room - (ws->pong_len + 6) : 0;
+    if (room < 6) return 0;
+    if (room - 6 < 126) return room - 6;
+    if (room - 8 <= 0xFFFFu) return room - 8 < 126 ? 125 : room - 8;
+    return room - 14 < 0x10000u ? 0xFFFFu : room - 14;
+}
+
+AWR_API awr_result awr_ws_close(awr_ws *ws, int code, const char *reason) {
+    size_t rl = reason && code ? strlen(reason) : 0;
+    if (!ws) return AWR_ERR_ARG;
+    if (code && !awr_ws_close_code_valid(code)) return AWR_ERR_ARG;
+    if (rl > AWR_WS_MAX_CONTROL - 2 || (rl && !awr_utf8_valid(reason, rl))) return AWR_ERR_ARG;
+    if (ws->close_pending || ws->close_sent || ws->state == AWR_WS_CLOSED) return AWR_ERR_WS_CLOSED;
+    awr__ws_queue_close(ws, code, (const uint8_t *)reason, rl);
+    ws->state = AWR_WS_CLOSING;
+    return AWR_OK;
+}
+
+AWR_API const uint8_t *awr_ws_output(awr_ws *ws, size_t *len) {
+    awr__ws_flush_control(ws);
+    *len = ws->tx_tail - ws->tx_head;
+    return *len ? (const uint8_t *)ws->cfg.tx_buf + ws->tx_head : NULL;
+}
+
+AWR_API void awr_ws_output_done(awr_ws *ws, size_t n) {
+    size_t pending = ws->tx_tail - ws->tx_head;
+    ws->tx_head += n < pending ? n : pending;
+    if (ws->tx_head == ws->tx_tail) ws->tx_head = ws->tx_tail = 0;
+    awr__ws_flush_control(ws);
+}
+
+AWR_API awr_ws_state awr_ws_get_state(const awr_ws *ws) { return (awr_ws_state)ws->state; }
+
+AWR_API awr_result awr_ws_error(const awr_ws *ws) { return ws->error; }
+
+AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *len) {
+    if (reason) *reason = ws->peer_code ? ws->peer_reason : NULL;
+    if (len) *len = ws->peer_code ? ws->peer_reason_len : 0;
+    return ws->peer_code;
+}
+
+/* ==================================================================================================
+ * JSON implementation
+ * The tokenizer is one loop of gotos between a handful of states (value, key, after a value, close),
+ * so nesting costs a bit in a bit stack instead of a C stack frame. Strings, which are most of the
+ * bytes of an Appwrite message, are scanned eight bytes at a time: one word test says whether any of
+ * the eight is a quote, a backslash, a control byte or (when validating) a non-ASCII byte, and only
+ * then do we look at single bytes.
+ * ================================================================================================== */
+#include <float.h>    /* FLT_EVAL_METHOD: the exact fast path of awr_json_double needs plain doubles */
+
+#define AWR__JSON_ONES 0x0101010101010101u
+#define AWR__JSON_HIGHS 0x8080808080808080u
+#define AWR__JSON_IS_WS(c) ((c) <= 0x20u && ((c) == 0x20u || (c) == 0x0Au || (c) == 0x0Du || (c) == 0x09u))
+#define AWR__JSON_IS_DIGIT(c) ((unsigned)((c) - (unsigned char)'0') < 10u)
+
+/* Byte classes inside a string: 0 plain ASCII, 1 stops the scan ('"', '\\', control), 2 non-ASCII. */
+static const unsigned char awr__json_strclass[256] = {
+    1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+    0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
+    0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
+    2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
+    2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
+    2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2
+};
+
+static int awr__json_hex(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = (unsigned char)(c | 0x20u);
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* Length of the valid UTF-8 character at s[p] (a byte >= 0x80): 2..4; 0 if it is invalid; and
+ * *short_input = 1 when the input ends before the character could be judged. RFC 3629 ranges: no
+ * overlongs, no surrogates, nothing above U+10FFFF. */
+static size_t awr__json_utf8_char(const unsigned char *s, size_t p, size_t len, int *short_input) {
+    unsigned char c = s[p], lo = 0x80u, hi = 0xBFu;
+    size_t need, k;
+    *short_input = 0;
+    if (c < 0xC2u) return 0;
+    if (c < 0xE0u) need = 1;
+    else if (c < 0xF0u) { need = 2; if (c == 0xE0u) lo = 0xA0u; else if (c == 0xEDu) hi = 0x9Fu; }
+    else if (c < 0xF5u) { need = 3; if (c == 0xF0u) lo = 0x90u; else if (c == 0xF4u) hi = 0x8Fu; }
+    else return 0;
+    for (k = 1; k <= need; k++) {
+        unsigned char b;
+        if (p + k >= len) { *short_input = 1; return 0; }
+        b = s[p + k];
+        if (b < lo || b > hi) return 0;
+        lo = 0x80u; hi = 0xBFu;
+    }
+    return need + 1u;
+}
+
+/* Scans a string body from *pp (just after the opening quote) to its closing quote, which *pp then
+ * indexes. Sets AWR_JSON_ESCAPED in *flags when the string holds an escape. high_plain is 2 when
+ * non-ASCII bytes need no validation (they are then plain bytes), 0xFF otherwise. */
+static awr_result awr__json_scan_string(const unsigned char *s, size_t len, size_t *pp,
+                                        uint64_t high_mask, unsigned high_plain, uint32_t *flags) {
+    size_t p = *pp;
+    for (;;) {
+        unsigned char c;
+        while (len - p >= 8u) {
+            uint64_t v, q, b, t;
+            memcpy(&v, s + p, 8);
+            q = v ^ (AWR__JSON_ONES * 0x22u);
+            b = v ^ (AWR__JSON_ONES * 0x5Cu);
+            t = ((q - AWR__JSON_ONES) & ~q) | ((b - AWR__JSON_ONES) & ~b) |
+                ((v - AWR__JSON_ONES * 0x20u) & ~v) | (v & high_mask);
+            if ((t & AWR__JSON_HIGHS) != 0) break;
+            p += 8u;
+        }
+        for (;;) {
+            unsigned k;
+            if (p >= len) { *pp = len; return AWR_ERR_JSON_TRUNCATED; }
+            k = awr__json_strclass[s[p]];
+            if (k != 0 && k != high_plain) break;
+            p++;
+        }
+        c = s[p];
+        if (c == '"') { *pp = p; return AWR_OK; }
+        if (c == '\\') {
+            unsigned char e;
+            *flags |= AWR_JSON_ESCAPED;
+            if (p + 1u >= len) { *pp = len; return AWR_ERR_JSON_TRUNCATED; }
+            e = s[p + 1u];
+            if (e == 'u') {
+                size_t k;
+                for (k = 2; k < 6u; k++) {
+                    if (p + k >= len) { *pp = len; return AWR_ERR_JSON_TRUNCATED; }
+                    if (awr__json_hex(s[p + k]) < 0) { *pp = p + k; return AWR_ERR_JSON_SYNTAX; }
+                }
+                p += 6u;
+            } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+                p += 2u;
+            } else {
+                *pp = p + 1u;
+                return AWR_ERR_JSON_SYNTAX;
+            }
+        } else if (c < 0x20u) {
+            *pp = p;
+            return AWR_ERR_JSON_SYNTAX;
+        } else {
+            int short_input;
+            size_t n = awr__json_utf8_char(s, p, len, &short_input);
+            if (n == 0) { *pp = short_input ? len : p; return short_input ? AWR_ERR_JSON_TRUNCATED : AWR_ERR_JSON_UTF8; }
+            p += n;
+        }
+    }
+}
+
+/* Scans a number from *pp (a '-' or a digit) to just past it; *flags gets AWR_JSON_FRACTION for a
+ * fraction or an exponent. What follows the number is the caller's business ("01" fails there). */
+static awr_result awr__json_scan_number(const unsigned char *s, size_t len, size_t *pp, uint32_t *flags) {
+    size_t p = *pp;
+    if (s[p] == '-') { p++; if (p >= len) goto truncated; }
+    if (s[p] == '0') p++;
+    else if (AWR__JSON_IS_DIGIT(s[p])) { p++; while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++; }
+    else goto syntax;
+    if (p < len && s[p] == '.') {
+        *flags |= AWR_JSON_FRACTION;
+        p++;
+        if (p >= len) goto truncated;
+        if (!AWR__JSON_IS_DIGIT(s[p])) goto syntax;
+        while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++;
+    }
+    if (p < len && (s[p] | 0x20u) == 'e') {
+        *flags |= AWR_JSON_FRACTION;
+        p++;
+        if (p < len && (s[p] == '+' || s[p] == '-')) p++;
+        if (p >= len) goto truncated;
+        if (!AWR__JSON_IS_DIGIT(s[p])) goto syntax;
+        while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++;
+    }
+    *pp = p;
+    return AWR_OK;
+truncated:
+    *pp = len;
+    return AWR_ERR_JSON_TRUNCATED;
+syntax:
+    *pp = p;
+    return AWR_ERR_JSON_SYNTAX;
+}
+
+/* Matches the literal word (true, false, null) at *pp and moves past it. */
+static awr_result awr__json_scan_literal(const unsigned char *s, size_t len, size_t *pp, const char *word, size_t n) {
+    size_t p = *pp, k;
+    for (k = 0; k < n; k++) {
+        if (p + k >= len) { *pp = len; return AWR_ERR_JSON_TRUNCATED; }
+        if (s[p + k] != (unsigned char)word[k]) { *pp = p + k; return AWR_ERR_JSON_SYNTAX; }
+    }
+    *pp = p + n;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *json, size_t len,
+                                  awr_json_token *tokens, size_t max_tokens,
+                                  size_t *ntokens, size_t *err_offset) {
+    const unsigned char *s = (const unsigned char *)json;
+    unsigned char kinds[(AWR_JSON_MAX_DEPTH + 7) / 8];   /* bit d: the container at depth d + 1 is an object */
+    uint32_t max_depth = AWR_JSON_DEFAULT_DEPTH;
+    uint32_t emit_limit = 0xFFFFFFFEu;                  /* containers deeper than this are collapsed */
+    uint64_t high_mask = AWR__JSON_HIGHS;
+    unsigned high_plain = 0xFFu;
+    size_t cap = tokens ? max_tokens : 0;
+    size_t p = 0, n = 0;      /* n counts tokens emitted; only those below cap are stored */
+    uint32_t depth = 0, cur = AWR_JSON_NONE, cnt = 0, collapsed = 0, flags;
+    uint32_t start;
+    int in_obj = 0;
+    unsigned char c;
+    awr_result r = AWR_OK;
+    awr_json_token *t;
+
+    if (options) {
+        if (options->max_depth > AWR_JSON_MAX_DEPTH) { r = AWR_ERR_ARG; goto fail; }
+        if (options->max_depth) max_depth = options->max_depth;
+        if (options->emit_depth) emit_limit = options->emit_depth < emit_limit ? options->emit_depth : emit_limit;
+        if (options->skip_utf8) { high_mask = 0; high_plain = 2; }
+    }
+    if ((!json && len) || (uint64_t)len > 0xFFFFFFFFu) { r = AWR_ERR_ARG; goto fail; }
+    if (cap > 0x7FFFFFFFu) cap = 0x7FFFFFFFu;
+
+value:
+    while (p < len && AWR__JSON_IS_WS(s[p])) p++;
+    if (p >= len) goto truncated;
+    c = s[p];
+    flags = 0;
+    start = (uint32_t)p;
+    switch (c) {
+    case '"':
+        p++;
+        start = (uint32_t)p;
+        r = awr__json_scan_string(s, len, &p, high_mask, high_plain, &flags);
+        if (r != AWR_OK) goto fail;
+        if (depth <= emit_limit) {
+            if (n < cap) {
+                t = tokens + n;
+                t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
+                t->info = (uint32_t)AWR_JSON_STRING | flags;
+            }
+            n++; cnt++;
+        }
+        p++;
+        goto after_value;
+    case '{': case '[':
+        if (depth >= max_depth) { r = AWR_ERR_JSON_DEPTH; goto fail; }
+        in_obj = c == '{';
+        if (in_obj) kinds[depth >> 3] = (unsigned char)(kinds[depth >> 3] | (1u << (depth & 7u)));
+        else kinds[depth >> 3] = (unsigned char)(kinds[depth >> 3] & ~(1u << (depth & 7u)));
+        depth++;
+        if (depth <= emit_limit) {
+            if (n < cap) {
+                t = tokens + n;
+                t->start = start; t->len = 0; t->next = 0; t->parent = cur;
+                t->info = (uint32_t)(in_obj ? AWR_JSON_OBJECT : AWR_JSON_ARRAY);
+                if (cur != AWR_JSON_NONE) tokens[cur].len = cnt + 1u;   /* the parent's count waits here */
+                cur = (uint32_t)n;
+                cnt = 0;
+            }
+            n++;
+        } else if (depth == emit_limit + 1u) {
+            if (n < cap) {
+                t = tokens + n;
+                t->start = start; t->len = 0; t->next = (uint32_t)n + 1u; t->parent = cur;
+                t->info = (uint32_t)(in_obj ? AWR_JSON_OBJECT : AWR_JSON_ARRAY) | AWR_JSON_COLLAPSED;
+            }
+            collapsed = (uint32_t)n;
+            n++; cnt++;
+        }
+        p++;
+        while (p < len && AWR__JSON_IS_WS(s[p])) p++;
+        if (p >= len) goto truncated;
+        if (s[p] == (in_obj ? '}' : ']')) goto close;
+        if (!in_obj) goto value;
+        if (s[p] != '"') { r = AWR_ERR_JSON_SYNTAX; goto fail; }
+        goto key;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+        r = awr__json_scan_number(s, len, &p, &flags);
+        if (r != AWR_OK) goto fail;
+        if (depth <= emit_limit) {
+            if (n < cap) {
+                t = tokens + n;
+                t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
+                t->info = (uint32_t)AWR_JSON_NUMBER | flags;
+            }
+            n++; cnt++;
+        }
+        goto after_value;
+    case 't': case 'f': case 'n':
+        {
+            awr_json_type type = c == 't' ? AWR_JSON_TRUE : c == 'f' ? AWR_JSON_FALSE : AWR_JSON_NULL;
+            r = awr__json_scan_literal(s, len, &p, c == 't' ? "true" : c == 'f' ? "false" : "null", c == 'f' ? 5u : 4u);
+            if (r != AWR_OK) goto fail;
+            if (depth <= emit_limit) {
+                if (n < cap) {
+                    t = tokens + n;
+                    t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
+                    t->info = (uint32_t)type;
+                }
+                n++; cnt++;
+            }
+        }
+        goto after_value;
+    default:
+        r = AWR_ERR_JSON_SYNTAX;
+        goto fail;
+    }
+
+key: /* p at the opening quote of a key */
+    p++;
+    start = (uint32_t)p;
+    flags = AWR_JSON_KEY;
+    r = awr__json_scan_string(s, len, &p, high_mask, high_plain, &flags);
+    if (r != AWR_OK) goto fail;
+    if (depth <= emit_limit) {
+        if (n < cap) {
+            t = tokens + n;
+            t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
+            t->info = (uint32_t)AWR_JSON_STRING | flags;
+        }
+        n++; cnt++;
+    }
+    p++;
+    while (p < len && AWR__JSON_IS_WS(s[p])) p++;
+    if (p >= len) goto truncated;
+    if (s[p] != ':') { r = AWR_ERR_JSON_SYNTAX; goto fail; }
+    p++;
+    goto value;
+
+after_value:
+    if (depth == 0) goto done;
+    while (p < len && AWR__JSON_IS_WS(s[p])) p++;
+    if (p >= len) goto truncated;
+    c = s[p];
+    if (c == ',') {
+        p++;
+        if (!in_obj) goto value;
+        while (p < len && AWR__JSON_IS_WS(s[p])) p++;
+        if (p >= len) goto truncated;
+        if (s[p] != '"') { r = AWR_ERR_JSON_SYNTAX; goto fail; }
+        goto key;
+    }
+    if (c != (in_obj ? '}' : ']')) { r = AWR_ERR_JSON_SYNTAX; goto fail; }
+
+close: /* p at the '}' or ']' that closes the container at `depth` */
+    if (depth <= emit_limit) {
+        if (n <= cap) {   /* n > cap: the array overflowed, nothing more is stored */
+            uint32_t size = in_obj ? cnt >> 1 : cnt;
+            t = tokens + cur;
+            t->len = (uint32_t)p + 1u - t->start;
+            t->next = (uint32_t)n;
+            t->info |= (size < AWR_JSON_SIZE_MAX ? size : AWR_JSON_SIZE_MAX) << 8;
+            cur = t->parent;
+            if (cur != AWR_JSON_NONE) cnt = tokens[cur].len;
+        }
+    } else if (depth == emit_limit + 1u && n <= cap) {
+        t = tokens + collapsed;
+        t->len = (uint32_t)p + 1u - t->start;
+    }
+    depth--;
+    p++;
+    if (depth == 0) goto done;
+    in_obj = (kinds[(depth - 1u) >> 3] >> ((depth - 1u) & 7u)) & 1u;
+    goto after_value;
+
+done:
+    while (p < len && AWR__JSON_IS_WS(s[p])) p++;
+    if (p != len) { r = AWR_ERR_JSON_SYNTAX; goto fail; }
+    if (ntokens) *ntokens = n;
+    if (err_offset) *err_offset = 0;
+    return tokens && n > cap ? AWR_ERR_JSON_TOKENS : AWR_OK;
+
+truncated:
+    p = len;
+    r = AWR_ERR_JSON_TRUNCATED;
+fail:
+    if (ntokens) *ntokens = tokens && n > cap ? cap : n;
+    if (err_offset) *err_offset = p;
+    return r;
+}
+
+AWR_API void awr_json_span(const awr_json_token *t, size_t *offset, size_t *length) {
+    int str = AWR_JSON_TYPE(t) == AWR_JSON_STRING;
+    if (offset) *offset = (size_t)t->start - (str ? 1u : 0u);
+    if (length) *length = (size_t)t->len + (str ? 2u : 0u);
+}
+
+/* ---- escapes --------------------------------------------------------------------------------- */
+
+/* Decodes the escape at s[*i] (a backslash) into UTF-8 in out; returns its length (1..4) and moves
+ * *i past it, or a negative awr_result. A surrogate pair is one escape here. */
+static int awr__json_escape(const char *s, size_t n, size_t *i, unsigned char out[4]) {
+    size_t p = *i;
+    uint32_t cp;
+    int k;
+    if (p + 1u >= n) return (int)AWR_ERR_JSON_SYNTAX;
+    switch (s[p + 1u]) {
+    case '"': out[0] = '"'; *i = p + 2u; return 1;
+    case '\\': out[0] = '\\'; *i = p + 2u; return 1;
+    case '/': out[0] = '/'; *i = p + 2u; return 1;
+    case 'b': out[0] = '\b'; *i = p + 2u; return 1;
+    case 'f': out[0] = '\f'; *i = p + 2u; return 1;
+    case 'n': out[0] = '\n'; *i = p + 2u; return 1;
+    case 'r': out[0] = '\r'; *i = p + 2u; return 1;
+    case 't': out[0] = '\t'; *i = p + 2u; return 1;
+    case 'u': break;
+    default: return (int)AWR_ERR_JSON_SYNTAX;
+    }
+    if (n - p < 6u) return (int)AWR_ERR_JSON_SYNTAX;
+    cp = 0;
+    for (k = 2; k < 6; k++) {
+        int h = awr__json_hex((unsigned char)s[p + (size_t)k]);
+        if (h < 0) return (int)AWR_ERR_JSON_SYNTAX;
+        cp = (cp << 4) | (uint32_t)h;
+    }
+    p += 6u;
+    if (cp >= 0xDC00u && cp <= 0xDFFFu) return (int)AWR_ERR_JSON_SURROGATE;
+    if (cp >= 0xD800u && cp <= 0xDBFFu) {
+        uint32_t lo = 0;
+        if (n - p < 6u || s[p] != '\\' || s[p + 1u] != 'u') return (int)AWR_ERR_JSON_SURROGATE;
+        for (k = 2; k < 6; k++) {
+            int h = awr__json_hex((unsigned char)s[p + (size_t)k]);
+            if (h < 0) return (int)AWR_ERR_JSON_SYNTAX;
+            lo = (lo << 4) | (uint32_t)h;
+        }
+        if (lo < 0xDC00u || lo > 0xDFFFu) return (int)AWR_ERR_JSON_SURROGATE;
+        p += 6u;
+        cp = 0x10000u + ((cp - 0xD800u) << 10) + (lo - 0xDC00u);
+    }
+    *i = p;
+    if (cp < 0x80u) { out[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800u) {
+        out[0] = (unsigned char)(0xC0u | (cp >> 6));
+        out[1] = (unsigned char)(0x80u | (cp & 0x3Fu));
+        return 2;
+    }
+    if (cp < 0x10000u) {
+        out[0] = (unsigned char)(0xE0u | (cp >> 12));
+        out[1] = (unsigned char)(0x80u | ((cp >> 6) & 0x3Fu));
+        out[2] = (unsigned char)(0x80u | (cp & 0x3Fu));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xF0u | (cp >> 18));
+    out[1] = (unsigned char)(0x80u | ((cp >> 12) & 0x3Fu));
+    out[2] = (unsigned char)(0x80u | ((cp >> 6) & 0x3Fu));
+    out[3] = (unsigned char)(0x80u | (cp & 0x3Fu));
+    return 4;
+}
+
+AWR_API awr_result awr_json_unescape_n(const char *s, size_t n, char *out, size_t cap, size_t *out_len) {
+    size_t i = 0, o = 0;
+    if (out_len) *out_len = 0;
+    if ((!s && n) || (!out && cap)) return AWR_ERR_ARG;
+    if (cap == 0) return AWR_ERR_BUFFER;
+    while (i < n) {
+        const char *bs = (const char *)memchr(s + i, '\\', n - i);
+        size_t run = bs ? (size_t)(bs - (s + i)) : n - i;
+        unsigned char u[4];
+        int k;
+        if (run > cap - 1u - o) { out[o] = 0; return AWR_ERR_BUFFER; }
+        memcpy(out + o, s + i, run);
+        o += run;
+        i += run;
+        if (i >= n) break;
+        k = awr__json_escape(s, n, &i, u);
+        if (k < 0) { out[o] = 0; return (awr_result)k; }
+        if ((size_t)k > cap - 1u - o) { out[o] = 0; return AWR_ERR_BUFFER; }
+        memcpy(out + o, u, (size_t)k);
+        o += (size_t)k;
+    }
+    out[o] = 0;
+    if (out_len) *out_len = o;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_json_unescape(const char *json, const awr_json_token *t,
+                                     char *out, size_t cap, size_t *out_len) {
+    if (out_len) *out_len = 0;
+    if (!json || !t) return AWR_ERR_ARG;
+    if (AWR_JSON_TYPE(t) != AWR_JSON_STRING) return AWR_ERR_JSON_TYPE;
+    return awr_json_unescape_n(json + t->start, t->len, out, cap, out_len);
+}
+
+AWR_API int awr_json_eq_n(const char *json, const awr_json_token *t, const char *s, size_t n) {
+    const char *p;
+    size_t len, i = 0, j = 0;
+    if (!json || !t || AWR_JSON_TYPE(t) != AWR_JSON_STRING || (!s && n)) return 0;
+    p = json + t->start;
+    len = t->len;
+    if (!(t->info & AWR_JSON_ESCAPED)) return len == n && (n == 0 || memcmp(p, s, n) == 0);
+    if (n > len) return 0;   /* unescaping never makes a string longer */
+    while (i < len) {
+        unsigned char u[4];
+        int k;
+        if (p[i] != '\\') {
+            if (j >= n || p[i] != s[j]) return 0;
+            i++; j++;
+            continue;
+        }
+        k = awr__json_escape(p, len, &i, u);
+        if (k < 0 || (size_t)k > n - j || memcmp(u, s + j, (size_t)k) != 0) return 0;
+        j += (size_t)k;
+    }
+    return j == n;
+}
+
+AWR_API int awr_json_eq(const char *json, const awr_json_token *t, const char *s) {
+    return s ? awr_json_eq_n(json, t, s, strlen(s)) : 0;
+}
+
+/* ---- navigation ------------------------------------------------------------------------------ */
+
+AWR_API int awr_json_find_n(const char *json, const awr_json_token *tokens, int obj,
+                            const char *key, size_t key_len) {
+    const awr_json_token *o;
+    uint32_t i, end;
+    if (!json || !tokens || obj < 0 || (!key && key_len)) return (int)AWR_ERR_ARG;
+    o = tokens + obj;
+    if (AWR_JSON_TYPE(o) != AWR_JSON_OBJECT) return (int)AWR_ERR_JSON_TYPE;
+    end = o->next;
+    for (i = (uint32_t)obj + 1u; i < end; i = tokens[i + 1u].next) {
+        const awr_json_token *k = tokens + i;
+        if (k->len == key_len && !(k->info & AWR_JSON_ESCAPED)) {
+            if (key_len == 0 || memcmp(json + k->start, key, key_len) == 0) return (int)i + 1;
+        } else if ((k->info & AWR_JSON_ESCAPED) && awr_json_eq_n(json, k, key, key_len)) {
+            return (int)i + 1;
+        }
+    }
+    return (int)AWR_ERR_NOT_FOUND;
+}
+
+AWR_API int awr_json_find(const char *json, const awr_json_token *tokens, int obj, const char *key) {
+    if (!key) return (int)AWR_ERR_ARG;
+    return awr_json_find_n(json, tokens, obj, key, strlen(key));
+}
+
+AWR_API int awr_json_first(const awr_json_token *tokens, int container) {
+    const awr_json_token *c;
+    if (!tokens || container < 0) return (int)AWR_ERR_ARG;
+    c = tokens + container;
+    if (AWR_JSON_TYPE(c) != AWR_JSON_OBJECT && AWR_JSON_TYPE(c) != AWR_JSON_ARRAY) return (int)AWR_ERR_JSON_TYPE;
+    return c->next > (uint32_t)container + 1u ? container + 1 : (int)AWR_ERR_NOT_FOUND;
+}
+
+AWR_API int awr_json_next(const awr_json_token *tokens, int child) {
+    const awr_json_token *c;
+    uint32_t nx;
+    if (!tokens || child < 0) return (int)AWR_ERR_ARG;
+    c = tokens + child;
+    if (c->parent == AWR_JSON_NONE) return (int)AWR_ERR_NOT_FOUND;
+    nx = (c->info & AWR_JSON_KEY) ? tokens[child + 1].next : c->next;
+    return nx < tokens[c->parent].next ? (int)nx : (int)AWR_ERR_NOT_FOUND;
+}
+
+AWR_API int awr_json_at(const awr_json_token *tokens, int arr, size_t i) {
+    int c;
+    if (!tokens || arr < 0) return (int)AWR_ERR_ARG;
+    if (AWR_JSON_TYPE(tokens + arr) != AWR_JSON_ARRAY) return (int)AWR_ERR_JSON_TYPE;
+    if (i >= AWR_JSON_SIZE(tokens + arr) && AWR_JSON_SIZE(tokens + arr) < AWR_JSON_SIZE_MAX) return (int)AWR_ERR_NOT_FOUND;
+    for (c = awr_json_first(tokens, arr); c >= 0 && i > 0; i--) c = awr_json_next(tokens, c);
+    return c;
+}
+
+AWR_API int awr_json_path(const char *json, const awr_json_token *tokens, int root, const char *path) {
+    int cur = root;
+    if (!json || !tokens || !path || root < 0) return (int)AWR_ERR_ARG;
+    if (*path == 0) return root;
+    for (;;) {
+        const char *seg = path;
+        size_t n;
+        while (*path && *path != '.') path++;
+        n = (size_t)(path - seg);
+        if (AWR_JSON_TYPE(tokens + cur) == AWR_JSON_OBJECT) {
+            cur = awr_json_find_n(json, tokens, cur, seg, n);
+        } else if (AWR_JSON_TYPE(tokens + cur) == AWR_JSON_ARRAY) {
+            size_t idx = 0, k;
+            if (n == 0 || n > 9u) return (int)AWR_ERR_NOT_FOUND;
+            for (k = 0; k < n; k++) {
+                if (!AWR__JSON_IS_DIGIT((unsigned char)seg[k])) return (int)AWR_ERR_NOT_FOUND;
+                idx = idx * 10u + (size_t)(seg[k] - '0');
+            }
+            cur = awr_json_at(tokens, cur, idx);
+        } else {
+            return (int)AWR_ERR_NOT_FOUND;
+        }
+        if (cur < 0) return cur == (int)AWR_ERR_JSON_TYPE ? (int)AWR_ERR_NOT_FOUND : cur;
+        if (*path == 0) return cur;
+        path++;
+    }
+}
+
+/* ---- numbers --------------------------------------------------------------------------------- */
+
+/* Checks that s[0..n) is exactly one JSON number; *is_int = 0 when it has a fraction or an exponent. */
+static awr_result awr__json_number_text(const char *s, size_t n, int *is_int) {
+    size_t p = 0;
+    uint32_t flags = 0;
+    awr_result r;
+    *is_int = 0;
+    if (!s || n == 0) return AWR_ERR_JSON_SYNTAX;
+    if (s[0] != '-' && !AWR__JSON_IS_DIGIT((unsigned char)s[0])) return AWR_ERR_JSON_SYNTAX;
+    r = awr__json_scan_number((const unsigned char *)s, n, &p, &flags);
+    if (r != AWR_OK || p != n) return AWR_ERR_JSON_SYNTAX;
+    *is_int = !(flags & AWR_JSON_FRACTION);
+    return AWR_OK;
+}
+
+/* Magnitude of an integer literal into *mag; 0 on overflow of uint64. */
+static int awr__json_magnitude(const char *s, size_t n, uint64_t *mag) {
+    size_t i = s[0] == '-' ? 1u : 0u;
+    uint64_t v = 0;
+    for (; i < n; i++) {
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (v > (0xFFFFFFFFFFFFFFFFu - d) / 10u) return 0;
+        v = v * 10u + d;
+    }
+    *mag = v;
+    return 1;
+}
+
+AWR_API awr_result awr_json_uint64_n(const char *s, size_t n, uint64_t *out) {
+    int is_int;
+    uint64_t v;
+    awr_result r = awr__json_number_text(s, n, &is_int);
+    if (out) *out = 0;
+    if (r != AWR_OK) return r;
+    if (!is_int) return AWR_ERR_JSON_TYPE;
+    if (!awr__json_magnitude(s, n, &v)) return AWR_ERR_JSON_RANGE;
+    if (s[0] == '-' && v != 0) return AWR_ERR_JSON_RANGE;
+    if (out) *out = v;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_json_int64_n(const char *s, size_t n, int64_t *out) {
+    int is_int;
+    uint64_t v;
+    awr_result r = awr__json_number_text(s, n, &is_int);
+    if (out) *out = 0;
+    if (r != AWR_OK) return r;
+    if (!is_int) return AWR_ERR_JSON_TYPE;
+    if (!awr__json_magnitude(s, n, &v)) return AWR_ERR_JSON_RANGE;
+    if (s[0] == '-') {
+        if (v > 0x8000000000000000u) return AWR_ERR_JSON_RANGE;
+        /* -(v - 1) - 1 stays inside int64 for v = 2^63 */
+        if (out) *out = v == 0 ? 0 : -(int64_t)(v - 1u) - 1;
+    } else {
+        if (v > 0x7FFFFFFFFFFFFFFFu) return AWR_ERR_JSON_RANGE;
+        if (out) *out = (int64_t)v;
+    }
+    return AWR_OK;
+}
+
+/* A big decimal for the exact fallback of awr_json_double: the value is 0.d[0]d[1]...d[nd-1] x 10^dp,
+ * digits as values 0..9. 800 digits are more than any double needs to be rounded correctly; digits
+ * beyond them only matter to break a tie, which `trunc` (a nonzero digit was dropped) records. The
+ * value is scaled by powers of two until it lies in [0.5, 1), then the 53 bits are read off. */
+#define AWR__JSON_DEC_DIGITS 800
+typedef struct awr__json_dec {
+    unsigned char d[AWR__JSON_DEC_DIGITS];
+    int nd, dp, trunc;
+} awr__json_dec;
+
+static void awr__json_dec_trim(awr__json_dec *a) {
+    while (a->nd > 0 && a->d[a->nd - 1] == 0) a->nd--;
+    if (a->nd == 0) a->dp = 0;
+}
+
+/* a /= 2^k, k <= 60 (so n * 10 + 9 fits 64 bits). */
+static void awr__json_dec_rshift(awr__json_dec *a, unsigned k) {
+    int r = 0, w = 0;
+    uint64_t n = 0, mask = ((uint64_t)1 << k) - 1u;
+    for (; (n >> k) == 0; r++) {
+        if (r >= a->nd) {
+            if (n == 0) { a->nd = 0; return; }
+            while ((n >> k) == 0) { n *= 10u; r++; }
+            break;
+        }
+        n = n * 10u + a->d[r];
+    }
+    a->dp -= r - 1;
+    for (; r < a->nd; r++) {
+        uint64_t dig = n >> k;
+        n &= mask;
+        a->d[w++] = (unsigned char)dig;
+        n = n * 10u + a->d[r];
+    }
+    while (n > 0) {
+        uint64_t dig = n >> k;
+        n &= mask;
+        if (w < AWR__JSON_DEC_DIGITS) a->d[w++] = (unsigned char)dig;
+        else if (dig > 0) a->trunc = 1;
+        n *= 10u;
+    }
+    a->nd = w;
+    awr__json_dec_trim(a);
+}
+
+/* a *= 2^k, k <= 60: digits are produced from the right into a window that is `grow` digits longer
+ * (2^k has at most floor(k log10 2) + 1 digits), then moved down to index 0. */
+static void awr__json_dec_lshift(awr__json_dec *a, unsigned k) {
+    int grow = (int)(k * 31u / 100u) + 2, r = a->nd - 1, w = a->nd - 1 + grow, end, lo;
+    uint64_t n = 0;
+    for (; r >= 0; r--, w--) {
+        uint64_t q;
+        n += (uint64_t)a->d[r] << k;
+        q = n / 10u;
+        if (w < AWR__JSON_DEC_DIGITS) a->d[w] = (unsigned char)(n - q * 10u);
+        else if (n - q * 10u != 0) a->trunc = 1;
+        n = q;
+    }
+    for (; n > 0; w--) {
+        uint64_t q = n / 10u;
+        if (w < AWR__JSON_DEC_DIGITS) a->d[w] = (unsigned char)(n - q * 10u);
+        else if (n - q * 10u != 0) a->trunc = 1;
+        n = q;
+    }
+    lo = w + 1;
+    end = a->nd + grow < AWR__JSON_DEC_DIGITS ? a->nd + grow : AWR__JSON_DEC_DIGITS;
+    memmove(a->d, a->d + lo, (size_t)(end - lo));
+    a->nd = end - lo;
+    a->dp += grow - lo;
+    awr__json_dec_trim(a);
+}
+
+static void awr__json_dec_shift(awr__json_dec *a, int k) {
+    if (a->nd == 0) return;
+    while (k > 60) { awr__json_dec_lshift(a, 60u); k -= 60; }
+    if (k > 0) awr__json_dec_lshift(a, (unsigned)k);
+    while (k < -60) { awr__json_dec_rshift(a, 60u); k += 60; }
+    if (k < 0) awr__json_dec_rshift(a, (unsigned)-k);
+}
+
+/* The integer part, rounded half to even (a dropped nonzero digit makes a tie round up). */
+static uint64_t awr__json_dec_round(const awr__json_dec *a) {
+    uint64_t v = 0;
+    int i, up;
+    for (i = 0; i < a->dp && i < a->nd; i++) v = v * 10u + a->d[i];
+    for (; i < a->dp; i++) v *= 10u;
+    if (a->dp < 0 || a->dp >= a->nd) up = 0;
+    else if (a->d[a->dp] == 5 && a->dp + 1 == a->nd) up = a->trunc || (a->dp > 0 && (a->d[a->dp - 1] & 1u));
+    else up = a->d[a->dp] >= 5;
+    return v + (up ? 1u : 0u);
+}
+
+/* IEEE binary64 bits (without the sign) of the decimal; *overflow when it is beyond DBL_MAX. */
+static uint64_t awr__json_dec_bits(awr__json_dec *a, int *overflow) {
+    static const int powtab[9] = {1, 3, 6, 9, 13, 16, 19, 23, 26};
+    int e = 0;
+    uint64_t mant;
+    *overflow = 0;
+    if (a->nd == 0) return 0;
+    if (a->dp > 310) { *overflow = 1; return 0x7FF0000000000000u; }
+    if (a->dp < -330) return 0;
+    while (a->dp > 0) {
+        int k = a->dp >= 9 ? 27 : powtab[a->dp];
+        awr__json_dec_shift(a, -k);
+        e += k;
+    }
+    while (a->dp < 0 || (a->dp == 0 && a->d[0] < 5)) {
+        int k = -a->dp >= 9 ? 27 : powtab[-a->dp];
+        awr__json_dec_shift(a, k);
+        e -= k;
+    }
+    e--;                                /* the value is now in [1, 2) x 2^e */
+    if (e < -1022) {                    /* subnormal: fix the exponent, lose bits */
+        awr__json_dec_shift(a, -(-1022 - e));
+        e = -1022;
+    }
+    if (e > 1023) { *overflow = 1; return 0x7FF0000000000000u; }
+    awr__json_dec_shift(a, 53);
+    mant = awr__json_dec_round(a);
+    if (mant == ((uint64_t)2 << 52)) {  /* rounding carried into a new bit */
+        mant >>= 1;
+        e++;
+        if (e > 1023) { *overflow = 1; return 0x7FF0000000000000u; }
+    }
+    if (!(mant & ((uint64_t)1 << 52))) e = -1023;   /* subnormal */
+    return (mant & (((uint64_t)1 << 52) - 1u)) | ((uint64_t)(e + 1023) << 52);
+}
+
+static double awr__json_from_bits(uint64_t bits) {
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+AWR_API awr_result awr_json_double_n(const char *s, size_t n, double *out) {
+    static const double pow10[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    awr__json_dec dec;
+    int is_int, neg, overflow, sig = 0;
+    size_t i = 0;
+    uint64_t w = 0, bits;
+    long exp10 = 0, dp = 0;    /* value = w x 10^(dp - sig) while sig <= 19 */
+    awr_result r = awr__json_number_text(s, n, &is_int);
+    if (out) *out = 0.0;
+    if (r != AWR_OK) return r;
+    neg = s[0] == '-';
+    if (neg) i++;
+    /* Pass 1: up to 19 significant digits in w, the decimal exponent, for the fast path. */
+    {
+        size_t k = i;
+        int seen_point = 0;
+        for (; k < n && (AWR__JSON_IS_DIGIT((unsigned char)s[k]) || s[k] == '.'); k++) {
+            if (s[k] == '.') { seen_point = 1; continue; }
+            if (sig == 0 && s[k] == '0') { if (seen_point) dp--; continue; }
+            if (sig < 19) w = w * 10u + (uint64_t)(s[k] - '0');
+            sig++;
+            if (!seen_point) dp++;
+        }
+        if (k < n) {   /* exponent; saturate, anything this large is 0 or infinite anyway */
+            int eneg = 0;
+            k++;
+            if (s[k] == '+' || s[k] == '-') { eneg = s[k] == '-'; k++; }
+            for (; k < n; k++) if (exp10 < 100000) exp10 = exp10 * 10 + (s[k] - '0');
+            if (eneg) exp10 = -exp10;
+        }
+    }
+    if (sig == 0) { if (out) *out = neg ? -0.0 : 0.0; return AWR_OK; }
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD == 0
+    if (sig <= 19 && w <= ((uint64_t)1 << 53)) {
+        /* Clinger: w and 10^e are exact doubles, so one multiplication or division rounds once. */
+        long e = dp - sig + exp10;
+        double d = (double)w;
+        if (e >= -22 && e <= 22) {
+            d = e < 0 ? d / pow10[-e] : d * pow10[e];
+            if (out) *out = neg ? -d : d;
+            return AWR_OK;
+        }
+        if (e > 22 && e <= 22 + 15) {   /* w x 10^(e-22) may still be an exact integer below 2^53 */
+            uint64_t m = w;
+            long k;
+            for (k = 0; k < e - 22 && m <= ((uint64_t)1 << 53); k++) m *= 10u;
+            if (m <= ((uint64_t)1 << 53)) {
+                d = (double)m * 1e22;
+                if (out) *out = neg ? -d : d;
+                return AWR_OK;
+            }
+        }
+    }
+#endif
+    /* Exact fallback: every digit into the big decimal. */
+    dec.nd = 0; dec.dp = 0; dec.trunc = 0;
+    {
+        size_t k = i;
+        int seen_point = 0, any = 0;
+        for (; k < n && (AWR__JSON_IS_DIGIT((unsigned char)s[k]) || s[k] == '.'); k++) {
+            if (s[k] == '.') { seen_point = 1; continue; }
+            if (!any && s[k] == '0') { if (seen_point) dec.dp--; continue; }
+            any = 1;
+            if (!seen_point) dec.dp++;
+            if (dec.nd < AWR__JSON_DEC_DIGITS) dec.d[dec.nd++] = (unsigned char)(s[k] - '0');
+            else if (s[k] != '0') dec.trunc = 1;
+        }
+    }
+    {
+        long dpl = (long)dec.dp + exp10;
+        dec.dp = dpl > 100000 ? 100000 : dpl < -100000 ? -100000 : (int)dpl;
+    }
+    awr__json_dec_trim(&dec);
+    bits = awr__json_dec_bits(&dec, &overflow);
+    if (neg) bits |= (uint64_t)1 << 63;
+    if (out) *out = awr__json_from_bits(bits);
+    return overflow ? AWR_ERR_JSON_RANGE : AWR_OK;
+}
+
+AWR_API awr_result awr_json_int64(const char *json, const awr_json_token *t, int64_t *out) {
+    if (out) *out = 0;
+    if (!json || !t) return AWR_ERR_ARG;
+    if (AWR_JSON_TYPE(t) != AWR_JSON_NUMBER) return AWR_ERR_JSON_TYPE;
+    return awr_json_int64_n(json + t->start, t->len, out);
+}
+
+AWR_API awr_result awr_json_uint64(const char *json, const awr_json_token *t, uint64_t *out) {
+    if (out) *out = 0;
+    if (!json || !t) return AWR_ERR_ARG;
+    if (AWR_JSON_TYPE(t) != AWR_JSON_NUMBER) return AWR_ERR_JSON_TYPE;
+    return awr_json_uint64_n(json + t->start, t->len, out);
+}
+
+AWR_API awr_result awr_json_double(const char *json, const awr_json_token *t, double *out) {
+    if (out) *out = 0.0;
+    if (!json || !t) return AWR_ERR_ARG;
+    if (AWR_JSON_TYPE(t) != AWR_JSON_NUMBER) return AWR_ERR_JSON_TYPE;
+    return awr_json_double_n(json + t->start, t->len, out);
+}
+
+AWR_API awr_result awr_json_bool(const char *json, const awr_json_token *t, int *out) {
+    if (out) *out = 0;
+    if (!json || !t) return AWR_ERR_ARG;
+    if (AWR_JSON_TYPE(t) == AWR_JSON_TRUE) { if (out) *out = 1; return AWR_OK; }
+    return AWR_JSON_TYPE(t) == AWR_JSON_FALSE ? AWR_OK : AWR_ERR_JSON_TYPE;
+}
+
+/* ---- compact --------------------------------------------------------------------------------- */
+
+AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, size_t cap, size_t *out_len) {
+    size_t i = 0, o = 0;
+    if (out_len) *out_len = 0;
+    if ((!json && len) || (!out && cap)) return AWR_ERR_ARG;
+    if (cap == 0) return AWR_ERR_BUFFER;
+    while (i < len) {
+        unsigned char c = (unsigned char)json[i];
+        size_t j;
+        if (AWR__JSON_IS_WS(c)) { i++; continue; }
+        j = i + 1u;
+        if (c == '"') {   /* a string, escapes included, byte for byte */
+            while (j < len && json[j] != '"') j += json[j] == '\\' ? 2u : 1u;
+            if (j >= len) { out[o] = 0; return AWR_ERR_JSON_TRUNCATED; }
+            j++;
+        }
+        if (j - i > cap - 1u - o) { out[o] = 0; return AWR_ERR_BUFFER; }
+        memcpy(out + o, json + i, j - i);
+        o += j - i;
+        i = j;
+    }
+    out[o] = 0;
+    if (out_len) *out_len = o;
+    return AWR_OK;
+}
+
+/* ---- writer ---------------------------------------------------------------------------------- */
+
+AWR_API void awr_json_writer_init(awr_json_writer *w, char *buf, size_t cap) {
+    if (!w) return;
+    memset(w, 0, sizeof *w);
+    w->buf = buf;
+    w->cap = buf ? cap : 0;
+    if (cap > 0 && buf) buf[0] = 0;
+}
+
+static void awr__jw_fail(awr_json_writer *w, awr_result r) {
+    if (w->err == AWR_OK) w->err = r;
+}
+
+/* Appends n bytes, always keeping one byte free for the terminating NUL. */
+static void awr__jw_put(awr_json_writer *w, const char *s, size_t n) {
+    if (w->err != AWR_OK) return;
+    if (w->cap == 0 || n > w->cap - 1u - w->len) { awr__jw_fail(w, AWR_ERR_BUFFER); return; }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+/* Before any value: the comma, or nothing after a key; a value where a key belongs is misuse. */
+static int awr__jw_value(awr_json_writer *w) {
+    uint32_t bit;
+    if (w->err != AWR_OK) return 0;
+    if (w->depth == 0) {
+        if (w->len > 0) { awr__jw_fail(w, AWR_ERR_STATE); return 0; }   /* one root value only */
+        return 1;
+    }
+    bit = 1u << (w->depth - 1u);
+    if (w->objects & bit) {
+        if (!w->after_key) { awr__jw_fail(w, AWR_ERR_STATE); return 0; }
+        w->after_key = 0;
+        return 1;
+    }
+    if (w->nonempty & bit) awr__jw_put(w, ",", 1);
+    w->nonempty |= bit;
+    return w->err == AWR_OK;
+}
+
+static void awr__jw_string(awr_json_writer *w, const char *s, size_t n) {
+    static const char hexd[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    awr__jw_put(w, "\"", 1);
+    while (i < n && w->err == AWR_OK) {
+        unsigned char c = u[i];
+        char esc[6];
+        size_t elen = 2;
+        if (c >= 0x20u && c != '"' && c != '\\' && c < 0x80u) { i++; continue; }
+        awr__jw_put(w, s + run, i - run);
+        if (c >= 0x80u) {
+            int short_input;
+            size_t k = awr__json_utf8_char(u, i, n, &short_input);
+            if (k == 0) { awr__jw_fail(w, AWR_ERR_JSON_UTF8); return; }
+            awr__jw_put(w, s + i, k);
+            i += k;
+            run = i;
+            continue;
+        }
+        esc[0] = '\\';
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+            esc[4] = hexd[c >> 4]; esc[5] = hexd[c & 15u];
+            elen = 6;
+        }
+        awr__jw_put(w, esc, elen);
+        i++;
+        run = i;
+    }
+    awr__jw_put(w, s + run, n - run);
+    awr__jw_put(w, "\"", 1);
+}
+
+static void awr__jw_begin(awr_json_writer *w, int object) {
+    if (!w || !awr__jw_value(w)) return;
+    if (w->depth >= AWR_JSON_WRITER_DEPTH) { awr__jw_fail(w, AWR_ERR_JSON_DEPTH); return; }
+    awr__jw_put(w, object ? "{" : "[", 1);
+    if (object) w->objects |= 1u << w->depth;
+    else w->objects &= ~(1u << w->depth);
+    w->nonempty &= ~(1u << w->depth);
+    w->depth++;
+}
+
+static void awr__jw_end(awr_json_writer *w, int object) {
+    uint32_t bit;
+    if (!w || w->err != AWR_OK) return;
+    if (w->depth == 0) { awr__jw_fail(w, AWR_ERR_STATE); return; }
+    bit = 1u << (w->depth - 1u);
+    if (((w->objects & bit) != 0) != (object != 0) || w->after_key) { awr__jw_fail(w, AWR_ERR_STATE); return; }
+    awr__jw_put(w, object ? "}" : "]", 1);
+    w->depth--;
+}
+
+AWR_API void awr_json_write_begin_object(awr_json_writer *w) { awr__jw_begin(w, 1); }
+AWR_API void awr_json_write_end_object(awr_json_writer *w) { awr__jw_end(w, 1); }
+AWR_API void awr_json_write_begin_array(awr_json_writer *w) { awr__jw_begin(w, 0); }
+AWR_API void awr_json_write_end_array(awr_json_writer *w) { awr__jw_end(w, 0); }
+
+AWR_API void awr_json_write_key_n(awr_json_writer *w, const char *key, size_t n) {
+    uint32_t bit;
+    if (!w || w->err != AWR_OK) return;
+    if (!key && n) { awr__jw_fail(w, AWR_ERR_ARG); return; }
+    if (w->depth == 0) { awr__jw_fail(w, AWR_ERR_STATE); return; }
+    bit = 1u << (w->depth - 1u);
+    if (!(w->objects & bit) || w->after_key) { awr__jw_fail(w, AWR_ERR_STATE); return; }
+    if (w->nonempty & bit) awr__jw_put(w, ",", 1);
+    w->nonempty |= bit;
+    awr__jw_string(w, key ? key : "", n);
+    awr__jw_put(w, ":", 1);
+    w->after_key = 1;
+}
+
+AWR_API void awr_json_write_key(awr_json_writer *w, const char *key) {
+    if (!key) { if (w) awr__jw_fail(w, AWR_ERR_ARG); return; }
+    awr_json_write_key_n(w, key, strlen(key));
+}
+
+AWR_API void awr_json_write_string_n(awr_json_writer *w, const char *s, size_t n) {
+    if (!w) return;
+    if (!s && n) { awr__jw_fail(w, AWR_ERR_ARG); return; }
+    if (!awr__jw_value(w)) return;
+    awr__jw_string(w, s ? s : "", n);
+}
+
+AWR_API void awr_json_write_null(awr_json_writer *w) {
+    if (w && awr__jw_value(w)) awr__jw_put(w, "null", 4);
+}
+
+AWR_API void awr_json_write_string(awr_json_writer *w, const char *s) {
+    if (!s) awr_json_write_null(w);
+    else awr_json_write_string_n(w, s, strlen(s));
+}
+
+AWR_API void awr_json_write_uint64(awr_json_writer *w, uint64_t v) {
+    char digits[20];
+    size_t i = sizeof digits;
+    if (!w || !awr__jw_value(w)) return;
+    do { digits[--i] = (char)('0' + (int)(v % 10u)); v /= 10u; } while (v);
+    awr__jw_put(w, digits + i, sizeof digits - i);
+}
+
+AWR_API void awr_json_write_int64(awr_json_writer *w, int64_t v) {
+    char digits[21];
+    size_t i = sizeof digits;
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    if (!w || !awr__jw_value(w)) return;
+    do { digits[--i] = (char)('0' + (int)(m % 10u)); m /= 10u; } while (m);
+    if (v < 0) digits[--i] = '-';
+    awr__jw_put(w, digits + i, sizeof digits - i);
+}
+
+AWR_API void awr_json_write_bool(awr_json_writer *w, int v) {
+    if (w && awr__jw_value(w)) awr__jw_put(w, v ? "true" : "false", v ? 4u : 5u);
+}
+
+AWR_API void awr_json_write_raw(awr_json_writer *w, const char *json, size_t n) {
+    if (!w) return;
+    if (!json || n == 0) { awr__jw_fail(w, AWR_ERR_ARG); return; }
+    if (awr__jw_value(w)) awr__jw_put(w, json, n);
+}
+
+AWR_API awr_result awr_json_writer_error(const awr_json_writer *w) {
+    return w ? w->err : AWR_ERR_ARG;
+}
+
+AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len) {
+    if (len) *len = 0;
+    if (!w) return AWR_ERR_ARG;
+    if (w->err != AWR_OK) { if (w->cap) w->buf[w->len < w->cap ? w->len : w->cap - 1u] = 0; return w->err; }
+    if (w->depth != 0 || w->len == 0) return AWR_ERR_STATE;
+    w->buf[w->len] = 0;
+    if (len) *len = w->len;
+    return AWR_OK;
+}
+
+/* ==================================================================================================
+ * MATCH (implementation)
+ * ================================================================================================== */
+
+/* Length of the segment that starts at s (up to the next dot or the end). */
+static size_t awr__match_segment_len(const char *s, size_t len) {
+    const void *dot = len ? memchr(s, '.', len) : NULL;
+    return dot ? (size_t)((const char *)dot - s) : len;
+}
+
+static int awr__match_is_star(const char *seg, size_t len) {
+    return len == 1 && seg[0] == '*';
+}
+
+AWR_API int awr_match_n(const char *pattern, size_t pattern_len, const char *name, size_t name_len) {
+    /* One byte loop over both strings: most patterns differ from a name within its first bytes, so
+       failing at the first different byte beats splitting both into segments first. */
+    size_t pi = 0, ni = 0;
+    if (!pattern || !name) return 0;
+    for (;;) {
+        if (pi < pattern_len && pattern[pi] == '*' && (pi + 1 == pattern_len || pattern[pi + 1] == '.')) {
+            size_t start = ni;
+            while (ni < name_len && name[ni] != '.') ni++;
+            if (ni == start) return 0;                   /* `*` needs a segment of at least one byte */
+            pi++;
+        } else {
+            while (pi < pattern_len && pattern[pi] != '.') {
+                if (ni == name_len || name[ni] != pattern[pi]) return 0;
+                pi++;
+                ni++;
+            }
+            if (ni < name_len && name[ni] != '.') return 0;
+        }
+        /* both stand at the end of a segment */
+        if (pi == pattern_len || ni == name_len) return pi == pattern_len && ni == name_len;
+        pi++;
+        ni++;
+    }
+}
+
+AWR_API int awr_match(const char *pattern, const char *name) {
+    if (!pattern || !name) return 0;
+    return awr_match_n(pattern, strlen(pattern), name, strlen(name));
+}
+
+/* ---- pattern set: a segment trie ------------------------------------------------------------------
+ * Record 0 is the root. A node has literal children (a sibling list, each with the hash of its
+ * segment so most comparisons are one word) and at most one `*` child; the patterns that end at a
+ * node hang off it as a list of end records, which reuse the node layout (hash = pattern id). Link
+ * value 0 means "none": the root is never anyone's child or end record. */
+typedef struct awr__match_node {
+    uint32_t hash;   /* fingerprint of the segment; in an end record: the pattern id */
+    uint32_t text;   /* offset of the segment text from the start of the set's memory */
+    uint32_t len;    /* segment length */
+    uint32_t child;  /* first literal child */
+    uint32_t next;   /* next literal sibling; in an end record: the next end record */
+    uint32_t star;   /* the `*` child */
+    uint32_t ends;   /* first end record */
+} awr__match_node;
+
+/* A cheap fingerprint of a segment: its length and three of its bytes. Siblings almost always differ
+ * in it, so a lookup rarely compares text that does not match, without hashing every byte. */
+static uint32_t awr__match_hash(const char *s, size_t len) {
+    uint32_t f = (uint32_t)len;
+    if (len) {
+        f ^= (uint32_t)(unsigned char)s[0] << 8;
+        f ^= (uint32_t)(unsigned char)s[len / 2] << 16;
+        f ^= (uint32_t)(unsigned char)s[len - 1] << 24;
+    }
+    return f;
+}
+
+static awr__match_node *awr__match_nodes(const awr_match_set *set) {
+    return (awr__match_node *)(void *)set->mem;
+}
+
+AWR_API awr_result awr_match_set_init(awr_match_set *set, void *mem, size_t size) {
+    unsigned char *p = (unsigned char *)mem;
+    size_t skew;
+    if (!set || !mem) return AWR_ERR_ARG;
+    /* Records are arrays of uint32_t: start on a 4-byte boundary whatever the caller passed. */
+    skew = (size_t)((4u - (uintptr_t)p % 4u) % 4u);
+    if (size < AWR_MATCH_SET_MIN || size - skew < sizeof(awr__match_node)) return AWR_ERR_BUFFER;
+    size -= skew;
+    if (size > 0xFFFFFFF0u) size = 0xFFFFFFF0u;           /* offsets are 32-bit */
+    set->mem = p + skew;
+    set->cap = (uint32_t)size;
+    set->nodes = 1;
+    set->text = 0;
+    set->patterns = 0;
+    memset(set->mem, 0, sizeof(awr__match_node));
+    return AWR_OK;
+}
+
+AWR_API uint32_t awr_match_set_count(const awr_match_set *set) {
+    return set ? set->patterns : 0;
+}
+
+/* The literal child of node n whose segment is seg, or 0. */
+static uint32_t awr__match_find_child(const awr_match_set *set, const awr__match_node *n, const char *seg,
+                                      size_t len, uint32_t hash) {
+    const awr__match_node *nodes = awr__match_nodes(set);
+    uint32_t c = n->child;
+    while (c) {
+        const awr__match_node *k = &nodes[c];
+        if (k->hash == hash && k->len == len && memcmp(set->mem + k->text, seg, len) == 0) return c;
+        c = k->next;
+    }
+    return 0;
+}
+
+/* Walk as far as the trie already holds the pattern: returns the last node reached, the number of
+ * pattern bytes consumed in *used (at a segment start, or len + 1 when the walk reached the end). */
+static uint32_t awr__match_walk(const awr_match_set *set, const char *p, size_t len, size_t *used) {
+    const awr__match_node *nodes = awr__match_nodes(set);
+    uint32_t at = 0;
+    size_t i = 0;
+    for (;;) {
+        size_t sl = awr__match_segment_len(p + i, len - i);
+        uint32_t next = awr__match_is_star(p + i, sl)
+                            ? nodes[at].star
+                            : awr__match_find_child(set, &nodes[at], p + i, sl, awr__match_hash(p + i, sl));
+        if (!next) break;
+        at = next;
+        i += sl + 1;
+        if (i > len) break;
+    }
+    *used = i;
+    return at;
+}
+
+AWR_API awr_result awr_match_set_add_n(awr_match_set *set, const char *pattern, size_t len, uint32_t *id) {
+    awr__match_node *nodes;
+    size_t i, used, new_nodes = 0, new_text = 0, segments = 1, need;
+    uint32_t at;
+    if (!set || !set->mem || !pattern) return AWR_ERR_ARG;
+    for (i = 0; i < len; i++) if (pattern[i] == '.') segments++;
+    if (segments > AWR_MATCH_MAX_SEGMENTS) return AWR_ERR_LIMIT;
+    if (set->patterns == 0xFFFFFFFFu) return AWR_ERR_LIMIT;
+    /* First count what the pattern needs, so a set that is too small is left unchanged. */
+    at = awr__match_walk(set, pattern, len, &used);
+    for (i = used; i <= len; i++) {
+        size_t sl = awr__match_segment_len(pattern + i, len - i);
+        new_nodes++;
+        if (!awr__match_is_star(pattern + i, sl)) new_text += sl;
+        i += sl;
+    }
+    need = ((size_t)set->nodes + new_nodes + 1) * sizeof(awr__match_node) + set->text + new_text;
+    if (need > set->cap) return AWR_ERR_BUFFER;
+    nodes = awr__match_nodes(set);
+    for (i = used; i <= len; i++) {
+        size_t sl = awr__match_segment_len(pattern + i, len - i);
+        uint32_t n = set->nodes++;
+        awr__match_node *k = &nodes[n];
+        memset(k, 0, sizeof *k);
+        if (awr__match_is_star(pattern + i, sl)) {
+            nodes[at].star = n;
+        } else {
+            set->text += (uint32_t)sl;
+            k->text = set->cap - set->text;
+            k->len = (uint32_t)sl;
+            k->hash = awr__match_hash(pattern + i, sl);
+            if (sl) memcpy(set->mem + k->text, pattern + i, sl);
+            k->next = nodes[at].child;
+            nodes[at].child = n;
+        }
+        at = n;
+        i += sl;
+    }
+    {
+        uint32_t e = set->nodes++;
+        memset(&nodes[e], 0, sizeof nodes[e]);
+        nodes[e].hash = set->patterns;
+        nodes[e].next = nodes[at].ends;
+        nodes[at].ends = e;
+    }
+    if (id) *id = set->patterns;
+    set->patterns++;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_match_set_add(awr_match_set *set, const char *pattern, uint32_t *id) {
+    if (!pattern) return AWR_ERR_ARG;
+    return awr_match_set_add_n(set, pattern, strlen(pattern), id);
+}
+
+AWR_API uint32_t awr_match_set_test(const awr_match_set *set, const char *name, size_t name_len,
+                                    uint32_t *hits, size_t hit_words) {
+    /* Split the name once; then a depth-first walk follows, at each node, the one literal child
+     * equal to the next segment and the `*` child. Each node is reached at most once, and the stack
+     * never holds more than one waiting sibling per depth. */
+    uint32_t seg_hash[AWR_MATCH_MAX_SEGMENTS];
+    uint32_t seg_off[AWR_MATCH_MAX_SEGMENTS], seg_len[AWR_MATCH_MAX_SEGMENTS];
+    uint32_t stack_node[AWR_MATCH_MAX_SEGMENTS + 2];
+    uint32_t stack_depth[AWR_MATCH_MAX_SEGMENTS + 2];
+    const awr__match_node *nodes;
+    size_t i = 0, nseg = 0, top = 0;
+    uint32_t turned_on = 0;
+    if (!set || !set->mem || !name || set->patterns == 0) return 0;
+    if (name_len > 0xFFFFFFFEu) return 0;
+    for (;;) {
+        size_t start = i;
+        while (i < name_len && name[i] != '.') i++;
+        if (nseg == AWR_MATCH_MAX_SEGMENTS) return 0;   /* longer than any pattern can be */
+        seg_off[nseg] = (uint32_t)start;
+        seg_len[nseg] = (uint32_t)(i - start);
+        seg_hash[nseg] = awr__match_hash(name + start, i - start);
+        nseg++;
+        if (i == name_len) break;
+        i++;
+    }
+    nodes = awr__match_nodes(set);
+    stack_node[0] = 0;
+    stack_depth[0] = 0;
+    top = 1;
+    while (top) {
+        uint32_t n, d;
+        top--;
+        n = stack_node[top];
+        d = stack_depth[top];
+        if (d == nseg) {
+            uint32_t e;
+            for (e = nodes[n].ends; e; e = nodes[e].next) {
+                uint32_t pid = nodes[e].hash, bit = (uint32_t)1u << (pid % 32u);
+                if (pid / 32u < hit_words && !(hits[pid / 32u] & bit)) {
+                    hits[pid / 32u] |= bit;
+                    turned_on++;
+                }
+            }
+            continue;
+        }
+        if (nodes[n].star && seg_len[d] > 0 && top < AWR_MATCH_MAX_SEGMENTS + 2) {
+            stack_node[top] = nodes[n].star;
+            stack_depth[top] = d + 1;
+            top++;
+        }
+        if (nodes[n].child && top < AWR_MATCH_MAX_SEGMENTS + 2) {
+            uint32_t c = awr__match_find_child(set, &nodes[n], name + seg_off[d], seg_len[d], seg_hash[d]);
+            if (c) {
+                stack_node[top] = c;
+                stack_depth[top] = d + 1;
+                top++;
+            }
+        }
+    }
+    return turned_on;
+}
+
+AWR_API awr_result awr_match_set_test_json(const awr_match_set *set, const char *json, size_t len,
+                                           awr_json_token *tokens, size_t max_tokens,
+                                           uint32_t *hits, size_t hit_words, uint32_t *turned_on) {
+    awr_json_options opt;
+    size_t ntok = 0;
+    uint32_t on = 0;
+    int i;
+    awr_result r;
+    if (turned_on) *turned_on = 0;
+    if (!set || !json || !tokens || max_tokens == 0) return AWR_ERR_ARG;
+    memset(&opt, 0, sizeof opt);
+    opt.max_depth = 2;                                   /* an array of strings nests no deeper */
+    r = awr_json_parse(&opt, json, len, tokens, max_tokens, &ntok, NULL);
+    if (r == AWR_ERR_JSON_DEPTH) return AWR_ERR_JSON_TYPE;
+    if (r != AWR_OK) return r;
+    if (AWR_JSON_TYPE(&tokens[0]) != AWR_JSON_ARRAY) return AWR_ERR_JSON_TYPE;
+    for (i = awr_json_first(tokens, 0); i >= 0; i = awr_json_next(tokens, i)) {
+        const awr_json_token *t = &tokens[i];
+        if (AWR_JSON_TYPE(t) != AWR_JSON_STRING) return AWR_ERR_JSON_TYPE;
+    }
+    for (i = awr_json_first(tokens, 0); i >= 0; i = awr_json_next(tokens, i)) {
+        const awr_json_token *t = &tokens[i];
+        if (AWR_JSON_FLAGS(t) & AWR_JSON_ESCAPED) {
+            /* Appwrite never escapes event names, but JSON may: match the decoded text. */
+            char name[AWR_MATCH_ESCAPED_MAX];
+            size_t nlen = 0;
+            r = awr_json_unescape(json, t, name, sizeof name, &nlen);
+            if (r != AWR_OK) return r == AWR_ERR_BUFFER ? AWR_ERR_BUFFER : r;
+            on += awr_match_set_test(set, name, nlen, hits, hit_words);
+        } else {
+            on += awr_match_set_test(set, json + t->start, t->len, hits, hit_words);
+        }
+    }
+    if (turned_on) *turned_on = on;
+    return AWR_OK;
+}
+
+/* ---- channel builders ---------------------------------------------------------------------------- */
+
+static int awr__channel_action_ok(const char *action) {
+    return !action || strcmp(action, "create") == 0 || strcmp(action, "update") == 0 ||
+           strcmp(action, "upsert") == 0 || strcmp(action, "delete") == 0;
+}
+
+/* Join the n parts with dots, then ".<action>" if action is given. */
+static awr_result awr__channel_join(char *buf, size_t cap, const char *const *parts, size_t n,
+                                    const char *action) {
+    size_t i, at = 0;
+    if (!buf || cap == 0) return AWR_ERR_BUFFER;
+    buf[0] = 0;
+    if (!awr__channel_action_ok(action)) return AWR_ERR_ARG;
+    for (i = 0; i <= n; i++) {
+        const char *s = i < n ? parts[i] : action;
+        size_t len;
+        if (!s) break;                                   /* only the action can be NULL here */
+        len = strlen(s);
+        if (len == 0) { buf[0] = 0; return AWR_ERR_ARG; }
+        if (at + (at ? 1u : 0u) + len >= cap) { buf[0] = 0; return AWR_ERR_BUFFER; }
+        if (at) buf[at++] = '.';
+        memcpy(buf + at, s, len);
+        at += len;
+    }
+    buf[at] = 0;
+    return AWR_OK;
+}
+
+static awr_result awr__channel_fail(char *buf, size_t cap, awr_result r) {
+    if (buf && cap) buf[0] = 0;
+    return r;
+}
+
+/* "<all>" when both a and b are NULL; "<p0>.<a>.<p1>.<b>.<p2>[.<c>]" when both are given. */
+static awr_result awr__channel_nested(char *buf, size_t cap, const char *all, const char *p0, const char *a,
+                                      const char *p1, const char *b, const char *p2, const char *c,
+                                      const char *action) {
+    const char *parts[6];
+    if (!a && !b && !c && all) {
+        parts[0] = all;
+        return awr__channel_join(buf, cap, parts, 1, action);
+    }
+    if (!a || !b) return awr__channel_fail(buf, cap, AWR_ERR_ARG);
+    parts[0] = p0; parts[1] = a; parts[2] = p1; parts[3] = b; parts[4] = p2; parts[5] = c;
+    return awr__channel_join(buf, cap, parts, c ? 6u : 5u, action);
+}
+
+/* "<all>" or "<all>.<id>" */
+static awr_result awr__channel_flat(char *buf, size_t cap, const char *all, const char *id, const char *action) {
+    const char *parts[2];
+    parts[0] = all;
+    parts[1] = id;
+    return awr__channel_join(buf, cap, parts, id ? 2u : 1u, action);
+}
+
+AWR_API awr_result awr_channel_account(char *buf, size_t cap, const char *action) {
+    return awr__channel_flat(buf, cap, "account", NULL, action);
+}
+
+AWR_API awr_result awr_channel_documents(char *buf, size_t cap, const char *db, const char *collection,
+                                         const char *document, const char *action) {
+    return awr__channel_nested(buf, cap, "documents", "databases", db, "collections", collection, "documents",
+                               document, action);
+}
+
+AWR_API awr_result awr_channel_rows(char *buf, size_t cap, const char *db, const char *table, const char *row,
+                                    const char *action) {
+    return awr__channel_nested(buf, cap, "rows", "databases", db, "tables", table, "rows", row, action);
+}
+
+AWR_API awr_result awr_channel_tablesdb(char *buf, size_t cap, const char *db, const char *table,
+                                        const char *row, const char *action) {
+    return awr__channel_nested(buf, cap, NULL, "tablesdb", db, "tables", table, "rows", row, action);
+}
+
+AWR_API awr_result awr_channel_documentsdb(char *buf, size_t cap, const char *db, const char *collection,
+                                           const char *document, const char *action) {
+    return awr__channel_nested(buf, cap, NULL, "documentsdb", db, "collections", collection, "documents",
+                               document, action);
+}
+
+AWR_API awr_result awr_channel_vectorsdb(char *buf, size_t cap, const char *db, const char *collection,
+                                         const char *document, const char *action) {
+    return awr__channel_nested(buf, cap, NULL, "vectorsdb", db, "collections", collection, "documents",
+                               document, action);
+}
+
+AWR_API awr_result awr_channel_files(char *buf, size_t cap, const char *bucket, const char *file,
+                                     const char *action) {
+    const char *parts[4];
+    if (!bucket) {
+        if (file) return awr__channel_fail(buf, cap, AWR_ERR_ARG);
+        return awr__channel_flat(buf, cap, "files", NULL, action);
+    }
+    parts[0] = "buckets"; parts[1] = bucket; parts[2] = "files"; parts[3] = file;
+    return awr__channel_join(buf, cap, parts, file ? 4u : 3u, action);
+}
+
+AWR_API awr_result awr_channel_executions(char *buf, size_t cap, const char *execution, const char *action) {
+    return awr__channel_flat(buf, cap, "executions", execution, action);
+}
+
+AWR_API awr_result awr_channel_function(char *buf, size_t cap, const char *function, const char *action) {
+    if (!function) return awr__channel_fail(buf, cap, AWR_ERR_ARG);
+    return awr__channel_flat(buf, cap, "functions", function, action);
+}
+
+AWR_API awr_result awr_channel_teams(char *buf, size_t cap, const char *team, const char *action) {
+    return awr__channel_flat(buf, cap, "teams", team, action);
+}
+
+AWR_API awr_result awr_channel_memberships(char *buf, size_t cap, const char *membership, const char *action) {
+    return awr__channel_flat(buf, cap, "memberships", membership, action);
+}
+
+AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *presence, const char *action) {
+    return awr__channel_flat(buf, cap, "presences", presence, action);
+}
+
+/* ==================================================================================================
+ * CLIENT (implementation)
+ *
+ * Memory: one block, carved at init into the client struct, the subscription table, the name arena,
+ * the JSON token array, the transmit buffer, the read buffer and the receive buffer. The receive
+ * buffer also holds the handshake: the response header in its first AWR__CL_HS_CAP bytes, the request
+ * after that (nothing else uses it before the WebSocket is open). The read buffer doubles as the
+ * scratch space where outbound JSON is written before awr_ws_send masks it into the transmit buffer.
+ *
+ * Re-entrancy: user callbacks run inside awr_ws_feed. API calls made from them only change the tables
+ * and set request flags; whatever touches the transport (closing, reconnecting, sending frames) is
+ * done by awr__cl_settle() once feed has returned.
+ * ================================================================================================== */
+#define AWR__CL_HS_CAP 4096u
+/* During the handshake the receive buffer holds: the response header [0, 4096), the request after it,
+ * and the handshake state at its (8-aligned) end. */
+#define AWR__CL_HS_OFF(c) (((c)->rx_cap - sizeof(awr_ws_handshake)) & ~(size_t)7)
+#define AWR__CL_HS(c) ((awr_ws_handshake *)(void *)((c)->rx + AWR__CL_HS_OFF(c)))
+#define AWR__CL_NONE 0xFFFFFFFFu
+#define AWR__CL_RATE_LOG 32
+#define AWR__CL_PENDING_RING 8
+#define AWR__CL_ID_MAX 36
+#define AWR__CL_TOKEN_SIZE sizeof(awr_json_token)
+
+/* subscription flags */
+#define AWR__CL_SUB_LIVE 1u     /* the user holds the handle */
+#define AWR__CL_SUB_SYNCED 2u   /* the server of this connection has the current channels and queries */
+#define AWR__CL_SUB_ZOMBIE 4u   /* only kept to send `unsubscribe` for wid */
+
+/* connection phases */
+#define AWR__CL_P_IDLE 0        /* no transport; nothing scheduled */
+#define AWR__CL_P_WAIT 1        /* no transport; a reconnect is due at t_reconnect */
+#define AWR__CL_P_OPENING 2     /* sans-I/O: waiting for awr_client_transport_opened */
+#define AWR__CL_P_HS 3          /* sending the upgrade request / reading the response */
+#define AWR__CL_P_WS 4          /* WebSocket open */
+#define AWR__CL_P_CLOSING 5     /* the transport should be closed (after flushing a close frame) */
+
+/* what follows a closed transport */
+#define AWR__CL_NEXT_BACKOFF 0
+#define AWR__CL_NEXT_NOW 1
+#define AWR__CL_NEXT_STOP 2
+
+/* outstanding requests, matched with replies to learn what the server supports */
+#define AWR__CL_REQ_PING 1
+#define AWR__CL_REQ_SUB 2
+#define AWR__CL_REQ_UNSUB 3
+#define AWR__CL_REQ_PRESENCE 4
+#define AWR__CL_REQ_PROBE 5
+
+typedef struct awr__cl_ref { uint32_t off, len; } awr__cl_ref;
+
+typedef struct awr__cl_sub {
+    uint32_t handle;       /* 0 when the slot is free */
+    uint32_t flags;
+    awr_event_fn fn;
+    void *user;
+    awr__cl_ref names;        /* arena: nch channels then nq queries, each NUL-terminated */
+    uint16_t nch, nq;
+    int32_t slot;          /* URL slot on the current connection, -1 when not in its URL */
+    uint32_t epoch;        /* dispatch number of the last delivery: at most once per event */
+    char wid[AWR__CL_ID_MAX + 1]; /* the id the server knows it by ("" when none yet) */
+} awr__cl_sub;
+
+struct awr_client {
+    awr_client_config cfg;
+    void *block;                 /* the allocation of awr_client_create, else NULL */
+    awr__cl_sub *subs;
+    size_t max_subs;
+    char *arena;
+    uint32_t arena_cap, arena_used;
+    awr_json_token *toks;
+    const char *mj;              /* the text the tokens describe */
+    size_t max_toks;
+    uint8_t *tx, *rd, *rx;
+    size_t tx_cap, rd_cap, rx_cap;
+
+    awr__cl_ref host, host_hdr, path, project, session, jwt, presence;
+    int port, tls;
+
+    awr_ws ws;
+    void *conn;
+    size_t req_len, req_sent;
+
+    uint8_t phase;
+    uint8_t state;               /* awr_state last reported */
+    uint8_t gen;                 /* awr_generation */
+    uint8_t url_conn;            /* the current connection put its subscriptions in the URL */
+    uint8_t frames_ok;           /* the current connection takes subscribe/unsubscribe frames */
+    uint8_t connected;           /* `connected` arrived on the current connection */
+    uint8_t no_ping;             /* the server answered a ping with an error */
+    uint8_t probe_due;           /* send the message-mode probe */
+    uint8_t presence_dirty;      /* presence to be (re)sent */
+    uint8_t url_dirty;           /* URL mode: the channel set changed, reconnect on the next poll */
+    uint8_t req_close;           /* awr_disconnect: close the socket */
+    uint8_t req_reconnect;       /* reconnect at once (credentials changed, fallbacks) */
+    uint8_t suppress;            /* deliver nothing more from the current socket */
+    uint8_t in_feed;
+    uint8_t ws_live;             /* ws is initialised for the current connection */
+    uint8_t next_after_close;    /* AWR__CL_NEXT_* */
+    awr_result stopped;          /* why the client stopped (AWR_STATE_CLOSED), AWR_OK when it runs */
+    awr_result close_why;        /* reason recorded for the transport being closed */
+    awr_result last_error_reason;/* AWR_ERR_POLICY after an error 1008 on this socket */
+
+    uint32_t attempts;           /* reconnects since the last `connected` */
+    uint32_t next_handle;        /* generation counter for handles */
+    uint32_t next_id;            /* counter for subscription ids */
+    uint32_t epoch;              /* dispatch counter */
+    uint32_t rnd_counter;        /* for random bytes without io.random */
+
+    int64_t now;
+    int64_t t_deadline_connect;  /* connect + handshake + `connected` */
+    int64_t t_reconnect;
+    int64_t t_last_rx;
+    int64_t t_next_ping;
+    uint32_t rate_log[AWR__CL_RATE_LOG]; /* send times (ms, modulo 2^32) of the latest frames (ring) */
+    uint32_t rate_head, rate_count;
+    uint8_t pending[AWR__CL_PENDING_RING];
+    uint32_t pending_t[AWR__CL_PENDING_RING];
+    uint32_t pending_head, pending_count;
+    char errmsg[96];
+};
+
+static int awr__cl_json_is_object(awr_client *c, const char *json);
+
+/* ---- small helpers ------------------------------------------------------------------------------ */
+static size_t awr__cl_align8(size_t n) { return (n + 7u) & ~(size_t)7u; }
+
+static int32_t awr__cl_cfg_ms(int32_t v, int32_t def) { return v == 0 ? def : v; }
+
+static const char *awr__cl_str(const awr_client *c, awr__cl_ref r) {
+    return r.len == AWR__CL_NONE ? NULL : c->arena + r.off;
+}
+
+static awr__cl_ref awr__cl_ref_none(void) { awr__cl_ref r; r.off = 0; r.len = AWR__CL_NONE; return r; }
+
+/* Reserve len bytes (plus a NUL) in the arena. */
+static awr_result awr__cl_arena_alloc(awr_client *c, size_t len, awr__cl_ref *out) {
+    if (len + 1u > (size_t)(c->arena_cap - c->arena_used)) return AWR_ERR_BUFFER;
+    out->off = c->arena_used;
+    out->len = (uint32_t)len;
+    c->arena[c->arena_used + len] = 0;
+    c->arena_used += (uint32_t)len + 1u;
+    return AWR_OK;
+}
+
+static void awr__cl_ref_shift(awr__cl_ref *r, uint32_t off, uint32_t size) {
+    if (r->len != AWR__CL_NONE && r->off > off) r->off -= size;
+}
+
+/* Free an arena block by moving everything after it down and fixing every reference. */
+static void awr__cl_arena_free(awr_client *c, awr__cl_ref *r) {
+    uint32_t off, size;
+    size_t i;
+    if (r->len == AWR__CL_NONE) return;
+    off = r->off;
+    size = r->len + 1u;
+    memmove(c->arena + off, c->arena + off + size, (size_t)(c->arena_used - off - size));
+    c->arena_used -= size;
+    *r = awr__cl_ref_none();
+    awr__cl_ref_shift(&c->host, off, size);
+    awr__cl_ref_shift(&c->host_hdr, off, size);
+    awr__cl_ref_shift(&c->path, off, size);
+    awr__cl_ref_shift(&c->project, off, size);
+    awr__cl_ref_shift(&c->session, off, size);
+    awr__cl_ref_shift(&c->jwt, off, size);
+    awr__cl_ref_shift(&c->presence, off, size);
+    for (i = 0; i < c->max_subs; i++) awr__cl_ref_shift(&c->subs[i].names, off, size);
+}
+
+static awr_result awr__cl_arena_strn(awr_client *c, const char *s, size_t n, awr__cl_ref *out) {
+    awr_result r = awr__cl_arena_alloc(c, n, out);
+    if (r == AWR_OK && n) memcpy(c->arena + out->off, s, n);
+    return r;
+}
+
+static awr_result awr__cl_arena_str(awr_client *c, const char *s, awr__cl_ref *out) {
+    if (!s) { *out = awr__cl_ref_none(); return AWR_OK; }
+    return awr__cl_arena_strn(c, s, strlen(s), out);
+}
+
+/* A growing output string in a fixed buffer; overflow is remembered, not written. */
+typedef struct awr__cl_out {
+    char *buf;
+    size_t cap, len;
+    int overflow;
+} awr__cl_out;
+
+static void awr__cl_out_init(awr__cl_out *o, void *buf, size_t cap) {
+    o->buf = (char *)buf; o->cap = cap; o->len = 0; o->overflow = 0;
+}
+static void awr__cl_out_mem(awr__cl_out *o, const void *s, size_t n) {
+    if (!o->buf) { o->len += n; return; }   /* measuring only */
+    if (o->overflow || n > o->cap - o->len) { o->overflow = 1; return; }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+static void awr__cl_out_s(awr__cl_out *o, const char *s) { awr__cl_out_mem(o, s, strlen(s)); }
+static void awr__cl_out_c(awr__cl_out *o, char ch) { awr__cl_out_mem(o, &ch, 1); }
+static void awr__cl_out_u(awr__cl_out *o, uint64_t v) {
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do { tmp[--i] = (char)('0' + (int)(v % 10u)); v /= 10u; } while (v);
+    awr__cl_out_mem(o, tmp + i, sizeof tmp - i);
+}
+static const char awr__cl_hex[] = "0123456789ABCDEF";
+/* Percent-encoding of everything but the RFC 3986 unreserved characters. */
+static void awr__cl_out_pct(awr__cl_out *o, const char *s) {
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+            ch == '_' || ch == '.' || ch == '~') {
+            awr__cl_out_c(o, (char)ch);
+        } else {
+            awr__cl_out_c(o, '%');
+            awr__cl_out_c(o, awr__cl_hex[ch >> 4]);
+            awr__cl_out_c(o, awr__cl_hex[ch & 15u]);
+        }
+    }
+}
+/* A JSON string literal (quotes included) of the NUL-terminated s. */
+static void awr__cl_out_jstr(awr__cl_out *o, const char *s) {
+    awr__cl_out_c(o, '"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') { awr__cl_out_c(o, '\\'); awr__cl_out_c(o, (char)ch); }
+        else if (ch < 0x20) {
+            awr__cl_out_s(o, "\\u00");
+            awr__cl_out_c(o, awr__cl_hex[ch >> 4]);
+            awr__cl_out_c(o, awr__cl_hex[ch & 15u]);
+        } else awr__cl_out_c(o, (char)ch);
+    }
+    awr__cl_out_c(o, '"');
+}
+
+static int awr__cl_text_eq(const char *p, size_t n, const char *s) {
+    size_t m = strlen(s);
+    return m == n && memcmp(p, s, n) == 0;
+}
+
+/* ---- state reporting ---------------------------------------------------------------------------- */
+static void awr__cl_report(awr_client *c, awr_state st, awr_result why, uint32_t delay, awr_text user) {
+    awr_state_info info;
+    c->state = (uint8_t)st;
+    if (!c->cfg.on_state) return;
+    memset(&info, 0, sizeof info);
+    info.state = st;
+    info.reason = why;
+    info.delay_ms = delay;
+    info.attempt = c->attempts;
+    info.user = user;
+    info.generation = (awr_generation)c->gen;
+    c->cfg.on_state(c, &info, c->cfg.user);
+}
+static void awr__cl_report_simple(awr_client *c, awr_state st, awr_result why) {
+    awr_text none;
+    none.ptr = NULL; none.len = 0;
+    awr__cl_report(c, st, why, 0, none);
+}
+static void awr__cl_report_error(awr_client *c, int64_t code, const char *msg, size_t len, awr_result why) {
+    awr_server_error e;
+    if (!c->cfg.on_error) return;
+    e.code = code; e.message = msg; e.message_len = len; e.reason = why;
+    c->cfg.on_error(c, &e, c->cfg.user);
+}
+
+/* ---- subscriptions ------------------------------------------------------------------------------ */
+static awr__cl_sub *awr__cl_sub_get(awr_client *c, awr_sub h) {
+    size_t i;
+    if (!c || h == 0) return NULL;
+    i = (size_t)(h & 0xFFFFu) - 1u;
+    if (i >= c->max_subs || c->subs[i].handle != h || !(c->subs[i].flags & AWR__CL_SUB_LIVE)) return NULL;
+    return &c->subs[i];
+}
+
+static size_t awr__cl_live_count(const awr_client *c) {
+    size_t i, n = 0;
+    for (i = 0; i < c->max_subs; i++) n += (c->subs[i].flags & AWR__CL_SUB_LIVE) ? 1u : 0u;
+    return n;
+}
+
+static void awr__cl_sub_release(awr_client *c, awr__cl_sub *s) {
+    awr__cl_arena_free(c, &s->names);
+    s->handle = 0; s->flags = 0; s->fn = NULL; s->user = NULL; s->nch = 0; s->nq = 0;
+    s->slot = -1; s->wid[0] = 0;
+}
+
+/* A fresh id of our own: never all digits (the server would turn it into a JSON number). */
+static void awr__cl_new_id(awr_client *c, char *out) {
+    awr__cl_out o;
+    awr__cl_out_init(&o, out, AWR__CL_ID_MAX);
+    awr__cl_out_s(&o, "awr");
+    awr__cl_out_u(&o, ++c->next_id);
+    out[o.len] = 0;
+}
+
+/* The i-th NUL-terminated string of a subscription's names (channels first, then queries). */
+static const char *awr__cl_sub_name(const awr_client *c, const awr__cl_sub *s, size_t i) {
+    const char *p = c->arena + s->names.off;
+    while (i--) p += strlen(p) + 1u;
+    return p;
+}
+
+static awr_result awr__cl_store_names(awr_client *c, const char *const *ch, size_t n, const char *const *q,
+                                   size_t nq, awr__cl_ref *out) {
+    size_t i, total = 0;
+    char *p;
+    awr_result r;
+    if (!ch || n == 0 || n > 0xFFFFu || nq > 0xFFFFu || (nq && !q)) return AWR_ERR_ARG;
+    for (i = 0; i < n; i++) { if (!ch[i] || !ch[i][0]) return AWR_ERR_ARG; total += strlen(ch[i]) + 1u; }
+    for (i = 0; i < nq; i++) { if (!q[i]) return AWR_ERR_ARG; total += strlen(q[i]) + 1u; }
+    r = awr__cl_arena_alloc(c, total - 1u, out);
+    if (r != AWR_OK) return r;
+    p = c->arena + out->off;
+    for (i = 0; i < n; i++) { size_t m = strlen(ch[i]) + 1u; memcpy(p, ch[i], m); p += m; }
+    for (i = 0; i < nq; i++) { size_t m = strlen(q[i]) + 1u; memcpy(p, q[i], m); p += m; }
+    return AWR_OK;
+}
+
+/* ---- the mode of the next connection ------------------------------------------------------------- */
+static int awr__cl_message_capable(const awr_client *c) {
+    if (c->cfg.mode == AWR_MODE_MESSAGE) return 1;
+    if (c->cfg.mode == AWR_MODE_URL) return 0;
+    return c->gen == AWR_GEN_MESSAGE;
+}
+static int awr__cl_presence_possible(const awr_client *c) {
+    if (c->cfg.mode == AWR_MODE_URL) return 0;
+    if (c->cfg.mode == AWR_MODE_MESSAGE) return 1;
+    return c->gen == AWR_GEN_UNKNOWN || c->gen == AWR_GEN_MESSAGE;
+}
+static int awr__cl_wants_connection(const awr_client *c) {
+    if (c->stopped != AWR_OK) return 0;
+    if (awr__cl_live_count(c) > 0) return 1;
+    return c->presence.len != AWR__CL_NONE && awr__cl_presence_possible(c);
+}
+/* 1: connect with subscriptions in the URL; 0: project only, then frames. */
+static int awr__cl_next_is_url(const awr_client *c) {
+    if (awr__cl_message_capable(c)) return 0;
+    if (c->cfg.mode == AWR_MODE_AUTO && c->gen == AWR_GEN_UNKNOWN && awr__cl_live_count(c) == 0) return 0;
+    return 1;
+}
+
+/* ---- rate limit: a sliding 60 s window over the latest frames ----------------------------------- */
+static uint32_t awr__cl_rate_limit(const awr_client *c) {
+    int32_t r = c->cfg.rate_per_minute;
+    if (r < 0) return 0;              /* unlimited */
+    if (r == 0 || r > AWR__CL_RATE_LOG) r = AWR__CL_RATE_LOG;
+    return (uint32_t)r;
+}
+/* Time from which one more frame may go out (pings may use the last slot; others leave it free). */
+static int64_t awr__cl_rate_ready_at(const awr_client *c, int is_ping) {
+    uint32_t lim = awr__cl_rate_limit(c), allowed, i;
+    if (lim == 0) return c->now;
+    allowed = lim > 1u && !is_ping ? lim - 1u : lim;
+    {   /* frames sent within the window */
+        uint32_t in = 0;
+        int64_t oldest_needed = c->now;
+        for (i = 0; i < c->rate_count; i++) {
+            uint32_t age = (uint32_t)c->now - c->rate_log[(c->rate_head + AWR__CL_RATE_LOG - 1u - i) % AWR__CL_RATE_LOG];
+            if (age < 60000u) {
+                in++;
+                if (in >= allowed) { oldest_needed = c->now + (int64_t)(60000u - age); break; }
+            }
+        }
+        return in < allowed ? c->now : oldest_needed;
+    }
+}
+static void awr__cl_rate_note(awr_client *c) {
+    c->rate_log[c->rate_head] = (uint32_t)c->now;
+    c->rate_head = (c->rate_head + 1u) % AWR__CL_RATE_LOG;
+    if (c->rate_count < AWR__CL_RATE_LOG) c->rate_count++;
+}
+
+static void awr__cl_pending_push(awr_client *c, uint8_t kind) {
+    uint32_t at;
+    if (c->pending_count == AWR__CL_PENDING_RING) {        /* forget the oldest */
+        c->pending_head = (c->pending_head + 1u) % AWR__CL_PENDING_RING;
+        c->pending_count--;
+    }
+    at = (c->pending_head + c->pending_count) % AWR__CL_PENDING_RING;
+    c->pending[at] = kind;
+    c->pending_t[at] = (uint32_t)c->now;
+    c->pending_count++;
+}
+/* Requests unanswered for 10 s never will be (some servers do not acknowledge every frame): drop them
+ * so that they do not take the blame for a later error. */
+static void awr__cl_pending_expire(awr_client *c) {
+    while (c->pending_count && (uint32_t)c->now - c->pending_t[c->pending_head] > 10000u) {
+        c->pending_head = (c->pending_head + 1u) % AWR__CL_PENDING_RING;
+        c->pending_count--;
+    }
+}
+/* Remove the oldest request of this kind (0: the oldest of any kind); returns its kind or 0. */
+static uint8_t awr__cl_pending_take(awr_client *c, uint8_t kind) {
+    uint32_t i, j;
+    awr__cl_pending_expire(c);
+    for (i = 0; i < c->pending_count; i++) {
+        uint32_t at = (c->pending_head + i) % AWR__CL_PENDING_RING;
+        uint8_t k = c->pending[at];
+        if (kind == 0 || k == kind || (kind == AWR__CL_REQ_UNSUB && k == AWR__CL_REQ_PROBE)) {
+            for (j = i; j + 1u < c->pending_count; j++) {
+                uint32_t to = (c->pending_head + j) % AWR__CL_PENDING_RING;
+                uint32_t from = (c->pending_head + j + 1u) % AWR__CL_PENDING_RING;
+                c->pending[to] = c->pending[from];
+                c->pending_t[to] = c->pending_t[from];
+            }
+            c->pending_count--;
+            return k;
+        }
+    }
+    return 0;
+}
+
+/* ---- the transport: open, handshake, close ------------------------------------------------------ */
+static awr_result awr__cl_ws_random(void *user, void *out, size_t len) {
+    awr_client *c = (awr_client *)user;
+    return c->cfg.io.random(c->cfg.io.user, out, len);
+}
+
+/* Random bytes from io.random, or (without it) a SHA-1 of the client's address, the time and a
+ * counter: unpredictable enough for WebSocket keys, which only have to defeat caching proxies. */
+static void awr__cl_random(awr_client *c, uint8_t *out, size_t len) {
+    uint8_t d[AWR_SHA1_SIZE];
+    awr_sha1_ctx h;
+    if (c->cfg.io.random && c->cfg.io.random(c->cfg.io.user, out, len) == AWR_OK) return;
+    while (len) {
+        size_t n = len < sizeof d ? len : sizeof d;
+        awr_sha1_init(&h);
+        awr_sha1_update(&h, &c, sizeof c);
+        awr_sha1_update(&h, &c->now, sizeof c->now);
+        c->rnd_counter++;
+        awr_sha1_update(&h, &c->rnd_counter, sizeof c->rnd_counter);
+        awr_sha1_final(&h, d);
+        memcpy(out, d, n);
+        out += n; len -= n;
+    }
+}
+
+static int awr__cl_has_crlf(const char *s) {
+    for (; s && *s; s++) if (*s == '\r' || *s == '\n') return 1;
+    return 0;
+}
+
+/* The resource: path?project=P, and in URL mode every live subscription's channels and query slots. */
+static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) {
+    size_t i, j, k, slot = 0;
+    awr__cl_out_s(o, awr__cl_str(c, c->path));
+    awr__cl_out_s(o, "?project=");
+    awr__cl_out_pct(o, awr__cl_str(c, c->project));
+    if (!url_mode) return;
+    for (i = 0; i < c->max_subs; i++) {          /* channels[]: each distinct channel once */
+        awr__cl_sub *s = &c->subs[i];
+        if (!(s->flags & AWR__CL_SUB_LIVE)) continue;
+        for (j = 0; j < s->nch; j++) {
+            const char *ch = awr__cl_sub_name(c, s, j);
+            int seen = 0;
+            for (k = 0; k < c->max_subs && !seen; k++) {
+                awr__cl_sub *t = &c->subs[k];
+                size_t m, lim;
+                if (!(t->flags & AWR__CL_SUB_LIVE) || k > i) continue;
+                lim = k == i ? j : t->nch;
+                for (m = 0; m < lim && !seen; m++) seen = strcmp(awr__cl_sub_name(c, t, m), ch) == 0;
+            }
+            if (seen) continue;
+            awr__cl_out_s(o, "&channels[]=");
+            awr__cl_out_pct(o, ch);
+        }
+    }
+    for (i = 0; i < c->max_subs; i++) {          /* an explicit slot for every channel (1.9.0) */
+        awr__cl_sub *s = &c->subs[i];
+        if (!(s->flags & AWR__CL_SUB_LIVE)) { if (s->flags == 0) s->slot = -1; continue; }
+        s->slot = (int32_t)slot;
+        for (j = 0; j < s->nch; j++) {
+            const char *ch = awr__cl_sub_name(c, s, j);
+            if (s->nq == 0) {
+                awr__cl_out_c(o, '&');
+                awr__cl_out_pct(o, ch);
+                awr__cl_out_c(o, '[');
+                awr__cl_out_u(o, slot);
+                awr__cl_out_s(o, "][]=");
+                awr__cl_out_pct(o, "{\"method\":\"select\",\"values\":[\"*\"]}");
+            }
+            for (k = 0; k < s->nq; k++) {
+                awr__cl_out_c(o, '&');
+                awr__cl_out_pct(o, ch);
+                awr__cl_out_c(o, '[');
+                awr__cl_out_u(o, slot);
+                awr__cl_out_s(o, "][]=");
+                awr__cl_out_pct(o, awr__cl_sub_name(c, s, (size_t)s->nch + k));
+            }
+        }
+        slot++;
+    }
+}
+
+static awr_result awr__cl_build_request(awr_client *c, int url_mode) {
+    uint8_t key[AWR_WS_KEY_SIZE];
+    awr__cl_out res, hdr;
+    awr_ws_request rq;
+    size_t i, room;
+    char *area = (char *)c->rx + AWR__CL_HS_CAP;
+    awr_result r;
+    room = AWR__CL_HS_OFF(c) - AWR__CL_HS_CAP;
+    awr__cl_out_init(&res, area, room);
+    awr__cl_build_resource(c, &res, url_mode);
+    awr__cl_out_c(&res, 0);
+    awr__cl_out_init(&hdr, area + res.len, res.overflow ? 0 : room - res.len);
+    if (c->jwt.len != AWR__CL_NONE) {              /* 1.9.0+ refuses a JWT together with a session */
+        awr__cl_out_s(&hdr, "X-Appwrite-JWT: ");
+        awr__cl_out_s(&hdr, awr__cl_str(c, c->jwt));
+        awr__cl_out_s(&hdr, "\r\n");
+    } else if (c->session.len != AWR__CL_NONE) {
+        if (c->cfg.session_via_cookie) {
+            awr__cl_out_s(&hdr, "Cookie: a_session_");
+            awr__cl_out_s(&hdr, awr__cl_str(c, c->project));
+            awr__cl_out_c(&hdr, '=');
+        } else {
+            awr__cl_out_s(&hdr, "X-Appwrite-Session: ");
+        }
+        awr__cl_out_s(&hdr, awr__cl_str(c, c->session));
+        awr__cl_out_s(&hdr, "\r\n");
+    }
+    for (i = 0; i < c->cfg.nheaders; i++) {
+        if (!c->cfg.headers[i]) continue;
+        awr__cl_out_s(&hdr, c->cfg.headers[i]);
+        awr__cl_out_s(&hdr, "\r\n");
+    }
+    awr__cl_out_c(&hdr, 0);
+    if (res.overflow || hdr.overflow) return AWR_ERR_BUFFER;
+    memset(&rq, 0, sizeof rq);
+    rq.host = awr__cl_str(c, c->host_hdr);
+    rq.port = c->port;
+    rq.tls = c->tls;
+    rq.resource = area;
+    rq.headers = hdr.len > 1 ? area + res.len : NULL;
+    awr__cl_random(c, key, sizeof key);
+    awr_ws_handshake_init(AWR__CL_HS(c), c->rx, AWR__CL_HS_CAP);
+    {
+        size_t used = res.len + hdr.len;
+        r = awr_ws_handshake_request(AWR__CL_HS(c), &rq, key, area + used, room - used, &c->req_len);
+        c->req_sent = 0;
+        if (r == AWR_OK) {    /* move the request to the front of the area: it is sent from there */
+            memmove(area, area + used, c->req_len);
+        }
+    }
+    return r;
+}
+
+static void awr__cl_reset_connection_state(awr_client *c) {
+    size_t i;
+    c->conn = NULL;
+    c->ws_live = 0;
+    c->connected = 0;
+    c->frames_ok = 0;
+    c->suppress = 0;
+    c->probe_due = 0;
+    c->url_dirty = 0;
+    c->req_reconnect = 0;
+    c->pending_count = 0;
+    c->pending_head = 0;
+    c->rate_count = 0;
+    c->rate_head = 0;
+    c->last_error_reason = AWR_OK;
+    c->req_len = c->req_sent = 0;
+    for (i = 0; i < c->max_subs; i++) {
+        awr__cl_sub *s = &c->subs[i];
+        if (s->flags & AWR__CL_SUB_ZOMBIE) { awr__cl_sub_release(c, s); continue; } /* the server forgot it */
+        s->flags &= ~AWR__CL_SUB_SYNCED;
+        s->slot = -1;
+        s->wid[0] = 0;
+    }
+    c->presence_dirty = c->presence.len != AWR__CL_NONE;
+}
+
+static void awr__cl_start(awr_client *c);
+
+/* The transport is gone: decide what comes next. */
+static void awr__cl_transport_gone(awr_client *c, awr_result why, int next) {
+    awr__cl_reset_connection_state(c);
+    c->phase = AWR__CL_P_IDLE;
+    if (c->stopped != AWR_OK) {
+        awr__cl_report_simple(c, AWR_STATE_CLOSED, c->stopped == AWR_ERR_CLOSED ? AWR_OK : c->stopped);
+        return;
+    }
+    if (!awr__cl_wants_connection(c)) {
+        awr__cl_report_simple(c, AWR_STATE_IDLE, why);
+        return;
+    }
+    if (next != AWR__CL_NEXT_BACKOFF) { awr__cl_start(c); return; }
+    {
+        uint32_t a = c->attempts;
+        uint32_t delay = a < 5u ? 1000u : a < 15u ? 5000u : a < 100u ? 10000u : 60000u;
+        awr_text none;
+        int32_t pct = c->cfg.jitter_pct;
+        if (pct > 0) {
+            uint8_t rnd[2];
+            uint32_t span = (uint32_t)(((uint64_t)delay * (uint32_t)(pct > 100 ? 100 : pct)) / 100u);
+            uint32_t v;
+            awr__cl_random(c, rnd, 2);
+            v = ((uint32_t)rnd[0] << 8 | rnd[1]) % (2u * span + 1u);
+            delay = delay - span + v;
+        }
+        c->attempts++;
+        c->phase = AWR__CL_P_WAIT;
+        c->t_reconnect = c->now + (int64_t)delay;
+        none.ptr = NULL; none.len = 0;
+        awr__cl_report(c, AWR_STATE_RECONNECTING, why, delay, none);
+    }
+}
+
+static void awr__cl_io_close(awr_client *c) {
+    if (c->conn && c->cfg.io.close) c->cfg.io.close(c->cfg.io.user, c->conn);
+    c->conn = NULL;
+}
+
+/* Stop using the current connection: queue a close frame if the WebSocket is open, and let poll (or
+ * the sans-I/O host) close the transport. */
+static void awr__cl_begin_close(awr_client *c, awr_result why, int next) {
+    if (c->ws_live && awr_ws_get_state(&c->ws) == AWR_WS_OPEN) (void)awr_ws_close(&c->ws, 1000, NULL);
+    c->phase = AWR__CL_P_CLOSING;
+    c->suppress = 1;
+    c->close_why = why;
+    c->next_after_close = (uint8_t)next;
+}
+
+static void awr__cl_fail(awr_client *c, awr_result why) {
+    if (c->phase == AWR__CL_P_IDLE || c->phase == AWR__CL_P_WAIT) return;
+    awr__cl_begin_close(c, why, AWR__CL_NEXT_BACKOFF);
+}
+
+static void awr__cl_start(awr_client *c) {
+    awr_result r;
+    int url_mode = awr__cl_next_is_url(c);
+    awr__cl_reset_connection_state(c);
+    c->url_conn = (uint8_t)url_mode;
+    c->t_deadline_connect = c->now + awr__cl_cfg_ms(c->cfg.connect_timeout_ms, AWR_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS);
+    c->t_last_rx = c->now;
+    r = awr__cl_build_request(c, url_mode);
+    if (r != AWR_OK) {   /* the URL or the headers do not fit: retrying cannot help */
+        c->stopped = r;
+        c->phase = AWR__CL_P_IDLE;
+        awr__cl_report_simple(c, AWR_STATE_CLOSED, r);
+        return;
+    }
+    c->phase = AWR__CL_P_OPENING;
+    awr__cl_report_simple(c, AWR_STATE_CONNECTING, AWR_OK);
+    if (c->phase != AWR__CL_P_OPENING) return;
+    if (c->cfg.io.open) {
+        void *conn = NULL;
+        r = c->cfg.io.open(c->cfg.io.user, awr__cl_str(c, c->host), c->port, c->tls, &conn);
+        if (r != AWR_OK) { c->phase = AWR__CL_P_HS; awr__cl_transport_gone(c, r, AWR__CL_NEXT_BACKOFF); return; }
+        c->conn = conn;
+        c->phase = AWR__CL_P_HS;
+    }
+}
+
+/* ---- outbound frames ---------------------------------------------------------------------------- */
+static size_t awr__cl_frame_cap(const awr_client *c) {
+    size_t cap = c->rd_cap;
+    if (c->tx_cap - AWR_WS_MAX_HEADER < cap) cap = c->tx_cap - AWR_WS_MAX_HEADER;
+    if (AWR_CLIENT_MAX_FRAME < cap) cap = AWR_CLIENT_MAX_FRAME;
+    return cap;
+}
+
+static void awr__cl_out_row(const awr_client *c, awr__cl_out *o, const awr__cl_sub *s) {
+    size_t i;
+    awr__cl_out_s(o, "{\"subscriptionId\":");
+    awr__cl_out_jstr(o, s->wid);
+    awr__cl_out_s(o, ",\"channels\":[");
+    for (i = 0; i < s->nch; i++) {
+        if (i) awr__cl_out_c(o, ',');
+        awr__cl_out_jstr(o, awr__cl_sub_name(c, s, i));
+    }
+    awr__cl_out_s(o, "],\"queries\":[");
+    for (i = 0; i < s->nq; i++) {
+        if (i) awr__cl_out_c(o, ',');
+        awr__cl_out_jstr(o, awr__cl_sub_name(c, s, (size_t)s->nch + i));
+    }
+    awr__cl_out_s(o, "]}");
+}
+
+/* Length of the subscribe row of s, with the longest id. */
+static size_t awr__cl_row_len(const awr_client *c, const awr__cl_sub *s) {
+    size_t i, n = strlen("{\"subscriptionId\":\"\",\"channels\":[],\"queries\":[]}") + AWR__CL_ID_MAX;
+    for (i = 0; i < (size_t)s->nch + s->nq; i++) {
+        const char *p = awr__cl_sub_name(c, s, i);
+        n += 3u;   /* quotes and a comma */
+        for (; *p; p++) {
+            unsigned char ch = (unsigned char)*p;
+            n += ch == '"' || ch == '\\' ? 2u : ch < 0x20 ? 6u : 1u;
+        }
+    }
+    return n;
+}
+
+static int awr__cl_send_text(awr_client *c, const char *buf, size_t len, uint8_t req) {
+    awr_result r = awr_ws_send(&c->ws, AWR_WS_OP_TEXT, buf, len);
+    if (r != AWR_OK) return 0;
+    awr__cl_rate_note(c);
+    if (req) awr__cl_pending_push(c, req);
+    return 1;
+}
+
+/* Send what the subscription table and presence need, in order: unsubscribes, subscribes, presence,
+ * probe. Returns 1 while everything went out, 0 when something waits (rate limit or full buffer). */
+static int awr__cl_flush_frames(awr_client *c) {
+    size_t cap = awr__cl_frame_cap(c), i;
+    awr__cl_out o;
+    for (;;) {
+        int zombies = 0, unsynced = 0, rows = 0;
+        for (i = 0; i < c->max_subs; i++) {
+            zombies += (c->subs[i].flags & AWR__CL_SUB_ZOMBIE) ? 1 : 0;
+            unsynced += (c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == AWR__CL_SUB_LIVE ? 1 : 0;
+        }
+        if (!c->frames_ok) zombies = unsynced = 0;   /* URL mode: only the probe goes out as a frame */
+        if (!zombies && !unsynced && !(c->presence_dirty && c->frames_ok) && !c->probe_due) return 1;
+        if (awr__cl_rate_ready_at(c, 0) > c->now) return 0;
+        awr__cl_out_init(&o, c->rd, cap);
+        if (zombies) {
+            awr__cl_out_s(&o, "{\"type\":\"unsubscribe\",\"data\":[");
+            for (i = 0; i < c->max_subs; i++) {
+                size_t mark = o.len;
+                if (!(c->subs[i].flags & AWR__CL_SUB_ZOMBIE)) continue;
+                if (rows) awr__cl_out_c(&o, ',');
+                awr__cl_out_s(&o, "{\"subscriptionId\":");
+                awr__cl_out_jstr(&o, c->subs[i].wid);
+                awr__cl_out_s(&o, "}");
+                if (o.len + 2u > cap) o.overflow = 1;
+                if (o.overflow) { o.len = mark; o.overflow = 0; break; }
+                rows++;
+            }
+            awr__cl_out_s(&o, "]}");
+            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_UNSUB)) return 0;
+            for (i = 0; i < c->max_subs && rows; i++) {
+                if (!(c->subs[i].flags & AWR__CL_SUB_ZOMBIE)) continue;
+                awr__cl_sub_release(c, &c->subs[i]);
+                rows--;
+            }
+            continue;
+        }
+        if (unsynced) {
+            uint32_t mark_bits[8];   /* which slots went into this frame (first 256 slots) */
+            memset(mark_bits, 0, sizeof mark_bits);
+            awr__cl_out_s(&o, "{\"type\":\"subscribe\",\"data\":[");
+            for (i = 0; i < c->max_subs && i < 256u; i++) {
+                awr__cl_sub *s = &c->subs[i];
+                size_t mark = o.len;
+                if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) != AWR__CL_SUB_LIVE) continue;
+                if (!s->wid[0]) awr__cl_new_id(c, s->wid);
+                if (rows) awr__cl_out_c(&o, ',');
+                awr__cl_out_row(c, &o, s);
+                if (o.len + 2u > cap) o.overflow = 1;
+                if (o.overflow) {
+                    o.len = mark; o.overflow = 0;
+                    if (rows == 0) {   /* can never fit: tell the user once and leave it */
+                        s->flags |= AWR__CL_SUB_SYNCED;
+                        awr__cl_report_error(c, 0, "subscription too large for tx_buffer", 36, AWR_ERR_BUFFER);
+                        continue;
+                    }
+                    break;
+                }
+                mark_bits[i / 32u] |= 1u << (i % 32u);
+                rows++;
+            }
+            if (rows == 0) continue;
+            awr__cl_out_s(&o, "]}");
+            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_SUB)) return 0;
+            for (i = 0; i < c->max_subs && i < 256u; i++)
+                if (mark_bits[i / 32u] & (1u << (i % 32u))) c->subs[i].flags |= AWR__CL_SUB_SYNCED;
+            continue;
+        }
+        if (c->presence_dirty && c->frames_ok) {
+            awr__cl_out_s(&o, "{\"type\":\"presence\",\"data\":");
+            awr__cl_out_s(&o, awr__cl_str(c, c->presence));
+            awr__cl_out_s(&o, "}");
+            if (o.overflow) { c->presence_dirty = 0; continue; }   /* checked at awr_presence */
+            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_PRESENCE)) return 0;
+            c->presence_dirty = 0;
+            continue;
+        }
+        if (c->probe_due) {
+            awr__cl_out_s(&o, "{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}");
+            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_PROBE)) return 0;
+            c->probe_due = 0;
+            continue;
+        }
+        return 1;
+    }
+}
+
+static void awr__cl_heartbeat(awr_client *c) {
+    int32_t hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
+    static const char ping[] = "{\"type\":\"ping\"}";
+    if (hb < 0 || c->no_ping || !c->connected || c->now < c->t_next_ping) return;
+    if (awr__cl_rate_ready_at(c, 1) > c->now) return;
+    if (awr__cl_send_text(c, ping, sizeof ping - 1u, AWR__CL_REQ_PING)) c->t_next_ping = c->now + hb;
+}
+
+/* ---- settling: everything that touches the transport, outside the callbacks -------------------- */
+static void awr__cl_timers(awr_client *c) {
+    int32_t dead = c->cfg.dead_link_ms;
+    if (c->phase == AWR__CL_P_WAIT && c->now >= c->t_reconnect) { awr__cl_start(c); return; }
+    if (c->phase == AWR__CL_P_OPENING || c->phase == AWR__CL_P_HS || (c->phase == AWR__CL_P_WS && !c->connected)) {
+        if (c->now >= c->t_deadline_connect) { awr__cl_fail(c, AWR_ERR_TIMEOUT); return; }
+    }
+    if (c->phase == AWR__CL_P_WS && dead > 0 && c->now - c->t_last_rx >= dead) { awr__cl_fail(c, AWR_ERR_TIMEOUT); return; }
+}
+
+static void awr__cl_settle(awr_client *c, int from_poll) {
+    int live = c->phase == AWR__CL_P_OPENING || c->phase == AWR__CL_P_HS || c->phase == AWR__CL_P_WS;
+    if (live) {
+        if (c->req_close) {
+            c->req_close = 0;
+            awr__cl_begin_close(c, AWR_OK, awr__cl_wants_connection(c) ? AWR__CL_NEXT_NOW : AWR__CL_NEXT_STOP);
+        } else if (c->stopped != AWR_OK) {
+            awr__cl_begin_close(c, c->stopped, AWR__CL_NEXT_STOP);
+        } else if (!awr__cl_wants_connection(c)) {
+            awr__cl_begin_close(c, AWR_OK, AWR__CL_NEXT_STOP);
+        } else if (c->req_reconnect) {
+            awr__cl_begin_close(c, AWR_OK, AWR__CL_NEXT_NOW);
+        } else if (from_poll && c->url_dirty && !c->frames_ok) {
+            awr__cl_begin_close(c, AWR_OK, AWR__CL_NEXT_NOW);
+        } else if (c->phase == AWR__CL_P_WS && c->connected) {
+            if (c->frames_ok || c->probe_due) (void)awr__cl_flush_frames(c);
+            awr__cl_heartbeat(c);
+        }
+        return;
+    }
+    if (c->phase == AWR__CL_P_IDLE || c->phase == AWR__CL_P_WAIT) {
+        int was_closing = c->req_close;
+        c->req_close = 0;
+        c->req_reconnect = 0;
+        c->url_dirty = 0;
+        if (was_closing && c->stopped != AWR_OK && c->state != AWR_STATE_CLOSED) {
+            c->phase = AWR__CL_P_IDLE;
+            awr__cl_report_simple(c, AWR_STATE_CLOSED, c->stopped == AWR_ERR_CLOSED ? AWR_OK : c->stopped);
+        }
+        if (from_poll && c->phase == AWR__CL_P_IDLE && awr__cl_wants_connection(c)) awr__cl_start(c);
+    }
+}
+
+/* ---- receiving ---------------------------------------------------------------------------------- */
+static void awr__cl_on_text(awr_client *c, const char *data, size_t len);
+
+static void awr__cl_on_ws_message(awr_ws *ws, int opcode, const uint8_t *data, size_t len, void *user) {
+    awr_client *c = (awr_client *)user;
+    (void)ws;
+    if (opcode != AWR_WS_OP_TEXT || c->suppress) return;
+    awr__cl_on_text(c, (const char *)data, len);
+}
+
+static void awr__cl_ws_open(awr_client *c) {
+    awr_ws_config wc;
+    memset(&wc, 0, sizeof wc);
+    wc.rx_buf = c->rx;
+    wc.rx_cap = c->rx_cap;
+    wc.max_message = c->cfg.max_message ? c->cfg.max_message : AWR_CLIENT_DEFAULT_MAX_MESSAGE;
+    if (wc.max_message > c->rx_cap) wc.max_message = c->rx_cap;
+    wc.tx_buf = c->tx;
+    wc.tx_cap = c->tx_cap;
+    wc.on_message = awr__cl_on_ws_message;
+    wc.user = c;
+    if (c->cfg.io.random) wc.random = awr__cl_ws_random;
+    else awr__cl_random(c, wc.seed, sizeof wc.seed);
+    (void)awr_ws_init(&c->ws, &wc);
+    c->ws_live = 1;
+    c->phase = AWR__CL_P_WS;
+}
+
+static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
+    if (len) c->t_last_rx = c->now;
+    if (c->phase == AWR__CL_P_HS) {
+        size_t used = 0;
+        awr_result r;
+        if (c->req_sent < c->req_len) c->req_sent = c->req_len;   /* the server answered: it has it all */
+        r = awr_ws_handshake_response(AWR__CL_HS(c), p, len, &used);
+        if (r == AWR_AGAIN) return AWR_OK;
+        if (r != AWR_OK) { awr__cl_fail(c, r); return r; }
+        awr__cl_ws_open(c);
+        awr__cl_report_simple(c, AWR_STATE_OPEN, AWR_OK);
+        if (c->phase != AWR__CL_P_WS) return AWR_OK;
+        p += used; len -= used;
+    }
+    if (c->phase == AWR__CL_P_WS && len) {
+        awr_result r;
+        c->in_feed = 1;
+        r = awr_ws_feed(&c->ws, p, len);
+        c->in_feed = 0;
+        if (c->phase == AWR__CL_P_WS && awr_ws_get_state(&c->ws) == AWR_WS_CLOSED) {
+            /* the peer closed the WebSocket or broke the protocol; a close code 1008 stops us too */
+            int code = awr_ws_peer_close(&c->ws, NULL, NULL);
+            if (code == AWR_WS_CLOSE_POLICY && c->stopped == AWR_OK) c->stopped = AWR_ERR_POLICY;
+            c->phase = AWR__CL_P_CLOSING;
+            c->suppress = 1;
+            c->close_why = r != AWR_OK ? r : AWR_ERR_EOF;
+            c->next_after_close = AWR__CL_NEXT_BACKOFF;
+        }
+        return r;
+    }
+    return AWR_OK;
+}
+
+/* ---- public: lifecycle -------------------------------------------------------------------------- */
+typedef struct awr__cl_layout {
+    size_t subs, arena, toks, tx, rd, rx, total;
+    size_t n_subs, n_arena, n_toks, n_tx, n_rd, n_rx;
+} awr__cl_layout;
+
+static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
+    size_t off;
+    if (!cfg) return 0;
+    l->n_subs = cfg->max_subscriptions ? cfg->max_subscriptions : AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS;
+    l->n_arena = cfg->name_arena ? cfg->name_arena : AWR_CLIENT_DEFAULT_NAME_ARENA;
+    l->n_toks = cfg->max_tokens ? cfg->max_tokens : AWR_CLIENT_DEFAULT_MAX_TOKENS;
+    l->n_tx = cfg->tx_buffer ? cfg->tx_buffer : AWR_CLIENT_DEFAULT_TX_BUFFER;
+    l->n_rd = cfg->read_buffer ? cfg->read_buffer : AWR_CLIENT_DEFAULT_READ_BUFFER;
+    l->n_rx = cfg->max_message ? cfg->max_message : AWR_CLIENT_DEFAULT_MAX_MESSAGE;
+    if (l->n_subs > 0xFFFFu || l->n_arena > 0x7FFFFFFFu || l->n_toks < 16u || l->n_tx < AWR_WS_MIN_TX ||
+        l->n_rd < 256u || l->n_rx < 2u * AWR__CL_HS_CAP || l->n_rx > ((size_t)-1) / 4u)
+        return 0;
+    off = awr__cl_align8(sizeof(awr_client)) + 8u;   /* + 8: room to align the block itself */
+    l->subs = off; off += awr__cl_align8(l->n_subs * sizeof(awr__cl_sub));
+    l->toks = off; off += awr__cl_align8(l->n_toks * AWR__CL_TOKEN_SIZE);
+    l->arena = off; off += awr__cl_align8(l->n_arena);
+    l->tx = off; off += awr__cl_align8(l->n_tx);
+    l->rd = off; off += awr__cl_align8(l->n_rd);
+    l->rx = off; off += awr__cl_align8(l->n_rx);
+    l->total = off;
+    return 1;
+}
+
+AWR_API size_t awr_client_size(const awr_client_config *cfg) {
+    awr__cl_layout l;
+    return awr__cl_layout_of(cfg, &l) ? l.total : 0;
+}
+
+/* Split "scheme://host[:port]/path" into the client's host, port, tls and path. */
+static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int append_realtime) {
+    const char *p, *host, *hend, *path;
+    size_t hl;
+    awr__cl_out o;
+    char tmp[8];
+    awr_result r;
+    long port = -1;
+    if (!strncmp(url, "https://", 8)) { c->tls = 1; p = url + 8; }
+    else if (!strncmp(url, "http://", 7)) { c->tls = 0; p = url + 7; }
+    else if (!strncmp(url, "wss://", 6)) { c->tls = 1; p = url + 6; }
+    else if (!strncmp(url, "ws://", 5)) { c->tls = 0; p = url + 5; }
+    else return AWR_ERR_URL;
+    host = p;
+    if (*p == '[') {
+        while (*p && *p != ']') p++;
+        if (*p != ']') return AWR_ERR_URL;
+        p++;
+    } else {
+        while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#') p++;
+    }
+    hend = p;
+    if (hend == host) return AWR_ERR_URL;
+    if (*p == ':') {
+        port = 0;
+        p++;
+        if (*p < '0' || *p > '9') return AWR_ERR_URL;
+        while (*p >= '0' && *p <= '9') { port = port * 10 + (*p - '0'); if (port > 65535) return AWR_ERR_URL; p++; }
+        if (port == 0) return AWR_ERR_URL;
+    }
+    if (*p && *p != '/') return AWR_ERR_URL;
+    path = p;
+    c->port = port > 0 ? (int)port : c->tls ? 443 : 80;
+    hl = (size_t)(hend - host);
+    r = awr__cl_arena_strn(c, host, hl, &c->host_hdr);
+    if (r != AWR_OK) return r;
+    if (host[0] == '[') r = awr__cl_arena_strn(c, host + 1, hl - 2u, &c->host);
+    else r = awr__cl_arena_strn(c, host, hl, &c->host);
+    if (r != AWR_OK) return r;
+    {   /* path without query/fragment, without a trailing slash, plus "/realtime" for a REST endpoint */
+        size_t pl = 0;
+        while (path[pl] && path[pl] != '?' && path[pl] != '#') pl++;
+        while (pl > 0 && path[pl - 1u] == '/') pl--;
+        r = awr__cl_arena_alloc(c, pl + (append_realtime ? 9u : 0u) + (pl == 0 && !append_realtime ? 1u : 0u), &c->path);
+        if (r != AWR_OK) return r;
+        awr__cl_out_init(&o, c->arena + c->path.off, c->path.len);
+        if (pl == 0 && !append_realtime) awr__cl_out_c(&o, '/');
+        awr__cl_out_mem(&o, path, pl);
+        if (append_realtime) awr__cl_out_s(&o, "/realtime");
+    }
+    (void)tmp;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_config *cfg, awr_client **out) {
+    awr__cl_layout l;
+    awr_client *c;
+    unsigned char *base;
+    size_t i;
+    awr_result r;
+    if (out) *out = NULL;
+    if (!mem || !cfg || !out || !cfg->project || !cfg->project[0]) return AWR_ERR_ARG;
+    if (!cfg->endpoint && !cfg->realtime_endpoint) return AWR_ERR_ARG;
+    if (!awr__cl_layout_of(cfg, &l)) return AWR_ERR_ARG;
+    if (size < l.total) return AWR_ERR_BUFFER;
+    if (awr__cl_has_crlf(cfg->session) || awr__cl_has_crlf(cfg->jwt)) return AWR_ERR_ARG;
+    for (i = 0; i < cfg->nheaders; i++) if (cfg->headers && awr__cl_has_crlf(cfg->headers[i])) return AWR_ERR_ARG;
+    base = (unsigned char *)mem;
+    base += (8u - ((uintptr_t)base & 7u)) & 7u;
+    c = (awr_client *)(void *)base;
+    memset(c, 0, sizeof *c);
+    c->cfg = *cfg;
+    c->subs = (awr__cl_sub *)(void *)(base + l.subs - 8u);
+    c->max_subs = l.n_subs;
+    c->toks = (awr_json_token *)(void *)(base + l.toks - 8u);
+    c->max_toks = l.n_toks;
+    c->arena = (char *)(base + l.arena - 8u);
+    c->arena_cap = (uint32_t)l.n_arena;
+    c->tx = base + l.tx - 8u; c->tx_cap = l.n_tx;
+    c->rd = base + l.rd - 8u; c->rd_cap = l.n_rd;
+    c->rx = base + l.rx - 8u; c->rx_cap = l.n_rx;
+    memset(c->subs, 0, l.n_subs * sizeof(awr__cl_sub));
+    for (i = 0; i < l.n_subs; i++) { c->subs[i].names = awr__cl_ref_none(); c->subs[i].slot = -1; }
+    c->host = c->host_hdr = c->path = c->project = c->session = c->jwt = c->presence = awr__cl_ref_none();
+    r = cfg->realtime_endpoint ? awr__cl_parse_endpoint(c, cfg->realtime_endpoint, 0)
+                               : awr__cl_parse_endpoint(c, cfg->endpoint, 1);
+    if (r == AWR_OK) r = awr__cl_arena_str(c, cfg->project, &c->project);
+    if (r == AWR_OK && cfg->session && cfg->session[0]) r = awr__cl_arena_str(c, cfg->session, &c->session);
+    if (r == AWR_OK && cfg->jwt && cfg->jwt[0]) r = awr__cl_arena_str(c, cfg->jwt, &c->jwt);
+    if (r != AWR_OK) return r;
+    c->cfg.endpoint = c->cfg.realtime_endpoint = c->cfg.project = c->cfg.session = c->cfg.jwt = NULL;
+    c->gen = AWR_GEN_UNKNOWN;
+    c->phase = AWR__CL_P_IDLE;
+    c->state = AWR_STATE_IDLE;
+    *out = c;
+    return AWR_OK;
+}
+
+AWR_API void awr_client_deinit(awr_client *c) {
+    if (!c) return;
+    awr__cl_io_close(c);
+    c->phase = AWR__CL_P_IDLE;
+}
+
+AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **out) {
+    size_t size = awr_client_size(cfg);
+    void *mem;
+    awr_result r;
+    if (out) *out = NULL;
+    if (!out || size == 0) return AWR_ERR_ARG;
+    mem = cfg->allocator.alloc ? cfg->allocator.alloc(cfg->allocator.user, size) : AWR_MALLOC(size);
+    if (!mem) return AWR_ERR_NOMEM;
+    r = awr_client_init(mem, size, cfg, out);
+    if (r != AWR_OK) {
+        if (cfg->allocator.alloc) { if (cfg->allocator.free) cfg->allocator.free(cfg->allocator.user, mem); }
+        else AWR_FREE(mem);
+        return r;
+    }
+    (*out)->block = mem;
+    return AWR_OK;
+}
+
+AWR_API void awr_client_destroy(awr_client *c) {
+    void *mem;
+    awr_allocator a;
+    if (!c) return;
+    awr_client_deinit(c);
+    mem = c->block;
+    a = c->cfg.allocator;
+    if (!mem) return;
+    if (a.alloc) { if (a.free) a.free(a.user, mem); }
+    else AWR_FREE(mem);
+}
+
+/* ---- public: subscriptions ---------------------------------------------------------------------- */
+static void awr__cl_changed(awr_client *c) {
+    if (c->stopped != AWR_OK) c->stopped = AWR_OK;   /* a new wish restarts a stopped client */
+    if (!c->frames_ok) c->url_dirty = 1;
+}
+
+static int awr__cl_free_slot(const awr_client *c) {
+    size_t i;
+    for (i = 0; i < c->max_subs; i++) if (c->subs[i].flags == 0) return (int)i;
+    return -1;
+}
+
+AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
+                                 const char *const *queries, size_t nq,
+                                 awr_event_fn fn, void *user, awr_sub *out) {
+    int i;
+    awr__cl_sub *s;
+    awr__cl_ref names;
+    awr_result r;
+    if (out) *out = 0;
+    if (!c || !fn || !out) return AWR_ERR_ARG;
+    i = awr__cl_free_slot(c);
+    if (i < 0) return AWR_ERR_LIMIT;
+    r = awr__cl_store_names(c, channels, n, queries, nq, &names);
+    if (r != AWR_OK) return r;
+    s = &c->subs[i];
+    s->names = names;
+    s->nch = (uint16_t)n;
+    s->nq = (uint16_t)nq;
+    if (awr__cl_row_len(c, s) + 40u > awr__cl_frame_cap(c)) { awr__cl_sub_release(c, s); return AWR_ERR_BUFFER; }
+    c->next_handle++;
+    s->handle = ((c->next_handle & 0xFFFFu) << 16) | (uint32_t)(i + 1);
+    s->flags = AWR__CL_SUB_LIVE;
+    s->fn = fn;
+    s->user = user;
+    s->slot = -1;
+    s->wid[0] = 0;
+    awr__cl_changed(c);
+    *out = s->handle;
+    return AWR_OK;
+}
+
+/* The server holds s under wid on this connection: keep the id in a zombie slot until an `unsubscribe`
+ * for it has gone out. Without a free slot, reconnect instead (the server then forgets everything). */
+static void awr__cl_retire_id(awr_client *c, const awr__cl_sub *s) {
+    int z;
+    if (!(s->flags & AWR__CL_SUB_SYNCED) || !s->wid[0] || !c->frames_ok) return;
+    z = awr__cl_free_slot(c);
+    if (z < 0) { c->req_reconnect = 1; return; }
+    c->subs[z].flags = AWR__CL_SUB_ZOMBIE;
+    c->subs[z].handle = 0;
+    memcpy(c->subs[z].wid, s->wid, sizeof s->wid);
+}
+
+AWR_API awr_result awr_unsubscribe(awr_client *c, awr_sub sub) {
+    awr__cl_sub *s = awr__cl_sub_get(c, sub);
+    awr__cl_sub copy;
+    if (!s) return c ? AWR_ERR_NOT_FOUND : AWR_ERR_ARG;
+    copy = *s;
+    awr__cl_sub_release(c, s);          /* first: the zombie may take this very slot */
+    awr__cl_retire_id(c, &copy);
+    /* URL mode needs no reconnect: the socket keeps the channels, and their events are dropped here */
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_update(awr_client *c, awr_sub sub, const char *const *channels, size_t n,
+                              const char *const *queries, size_t nq) {
+    awr__cl_sub *s = awr__cl_sub_get(c, sub);
+    awr__cl_ref names;
+    awr__cl_sub probe;
+    awr_result r;
+    if (!s) return c ? AWR_ERR_NOT_FOUND : AWR_ERR_ARG;
+    r = awr__cl_store_names(c, channels, n, queries, nq, &names);
+    if (r != AWR_OK) return r;
+    s = awr__cl_sub_get(c, sub);        /* (the arena does not move the table, but stay obvious) */
+    probe = *s;
+    probe.names = names;
+    probe.nch = (uint16_t)n;
+    probe.nq = (uint16_t)nq;
+    if (awr__cl_row_len(c, &probe) + 40u > awr__cl_frame_cap(c)) { awr__cl_arena_free(c, &names); return AWR_ERR_BUFFER; }
+    awr__cl_retire_id(c, s);
+    awr__cl_arena_free(c, &s->names);
+    /* the arena moved: find the new block again (it is the last one) */
+    names.off = c->arena_used - names.len - 1u;
+    s->names = names;
+    s->nch = (uint16_t)n;
+    s->nq = (uint16_t)nq;
+    s->flags = AWR__CL_SUB_LIVE;        /* not synced: no event reaches it until the server has the change */
+    s->slot = -1;
+    s->wid[0] = 0;
+    awr__cl_changed(c);
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_disconnect(awr_client *c) {
+    size_t i;
+    if (!c) return AWR_ERR_ARG;
+    for (i = 0; i < c->max_subs; i++) if (c->subs[i].flags) awr__cl_sub_release(c, &c->subs[i]);
+    awr__cl_arena_free(c, &c->presence);
+    c->presence_dirty = 0;
+    c->url_dirty = 0;
+    c->req_reconnect = 0;
+    c->stopped = AWR_ERR_CLOSED;
+    c->req_close = 1;
+    c->suppress = 1;
+    c->attempts = 0;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *presence_id,
+                                const char *metadata_json, const char *const *permissions, size_t nperm) {
+    awr__cl_out o;
+    awr__cl_ref blk;
+    size_t i, len;
+    awr_result r;
+    if (!c || !status || (nperm && !permissions)) return AWR_ERR_ARG;
+    if (!awr__cl_presence_possible(c)) return AWR_ERR_UNSUPPORTED;
+    if (metadata_json && !awr__cl_json_is_object(c, metadata_json)) return AWR_ERR_ARG;
+    for (i = 0; i < nperm; i++) if (!permissions[i]) return AWR_ERR_ARG;
+    for (i = 0; i < 2; i++) {   /* pass 0 measures, pass 1 writes */
+        if (i == 0) { awr__cl_out_init(&o, NULL, 0); o.cap = (size_t)-1; }
+        else {
+            r = awr__cl_arena_alloc(c, len, &blk);
+            if (r != AWR_OK) return r;
+            awr__cl_out_init(&o, c->arena + blk.off, len);
+        }
+        awr__cl_out_s(&o, "{\"status\":");
+        awr__cl_out_jstr(&o, status);
+        if (presence_id) { awr__cl_out_s(&o, ",\"presenceId\":"); awr__cl_out_jstr(&o, presence_id); }
+        if (metadata_json) { awr__cl_out_s(&o, ",\"metadata\":"); awr__cl_out_s(&o, metadata_json); }
+        if (nperm) {
+            size_t k;
+            awr__cl_out_s(&o, ",\"permissions\":[");
+            for (k = 0; k < nperm; k++) { if (k) awr__cl_out_c(&o, ','); awr__cl_out_jstr(&o, permissions[k]); }
+            awr__cl_out_c(&o, ']');
+        }
+        awr__cl_out_c(&o, '}');
+        len = o.len;
+        if (i == 0 && len + 40u > awr__cl_frame_cap(c)) return AWR_ERR_BUFFER;
+    }
+    awr__cl_arena_free(c, &c->presence);
+    blk.off = c->arena_used - (uint32_t)len - 1u;   /* freeing moved it down */
+    c->presence = blk;
+    c->presence_dirty = 1;
+    if (c->stopped != AWR_OK) c->stopped = AWR_OK;
+    return AWR_OK;
+}
+
+static awr_result awr__cl_set_cred(awr_client *c, awr__cl_ref *ref, const char *value) {
+    awr__cl_ref blk = awr__cl_ref_none();
+    awr_result r;
+    if (!c) return AWR_ERR_ARG;
+    if (awr__cl_has_crlf(value)) return AWR_ERR_ARG;
+    if (value && value[0]) {
+        r = awr__cl_arena_str(c, value, &blk);
+        if (r != AWR_OK) return r;
+    }
+    awr__cl_arena_free(c, ref);
+    if (blk.len != AWR__CL_NONE) blk.off = c->arena_used - blk.len - 1u;
+    *ref = blk;
+    if (c->phase == AWR__CL_P_OPENING || c->phase == AWR__CL_P_HS || c->phase == AWR__CL_P_WS) {
+        /* the socket keeps the roles it was opened with: not one more event from it */
+        c->suppress = 1;
+        c->req_reconnect = 1;
+    }
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_client_set_session(awr_client *c, const char *session) {
+    return awr__cl_set_cred(c, c ? &c->session : NULL, session);
+}
+AWR_API awr_result awr_client_set_jwt(awr_client *c, const char *jwt) {
+    return awr__cl_set_cred(c, c ? &c->jwt : NULL, jwt);
+}
+AWR_API awr_result awr_client_logout(awr_client *c) {
+    awr_result r = awr__cl_set_cred(c, c ? &c->session : NULL, NULL);
+    if (r == AWR_OK) r = awr__cl_set_cred(c, &c->jwt, NULL);
+    return r;
+}
+
+/* ---- public: driving ---------------------------------------------------------------------------- */
+static void awr__cl_closed_now(awr_client *c, awr_result why) {
+    awr__cl_io_close(c);
+    if (c->phase == AWR__CL_P_CLOSING) awr__cl_transport_gone(c, c->close_why, c->next_after_close);
+    else awr__cl_transport_gone(c, why, AWR__CL_NEXT_BACKOFF);
+}
+
+static int awr__cl_io_write(awr_client *c) {
+    const void *p;
+    size_t len;
+    long n;
+    p = awr_client_pending_output(c, &len);
+    if (!p || !len) return 0;
+    n = c->cfg.io.send(c->cfg.io.user, c->conn, p, len);
+    if (n < 0) { awr__cl_closed_now(c, (awr_result)n); return -1; }
+    if (n == 0) return 0;
+    awr_client_output_done(c, (size_t)n);
+    return 1;
+}
+
+static void awr__cl_io_work(awr_client *c) {
+    int round;
+    for (round = 0; round < 16; round++) {
+        int progress = 0, w;
+        uint8_t phase = c->phase;
+        if (phase == AWR__CL_P_HS || phase == AWR__CL_P_WS || phase == AWR__CL_P_CLOSING) {
+            w = awr__cl_io_write(c);
+            if (w < 0) continue;
+            progress |= w;
+        }
+        if (c->phase == AWR__CL_P_CLOSING) { awr__cl_closed_now(c, c->close_why); continue; }
+        if (c->phase == AWR__CL_P_HS || c->phase == AWR__CL_P_WS) {
+            long n;
+            if (c->phase == AWR__CL_P_HS && c->req_sent < c->req_len) {   /* the whole request first */
+                if (progress) continue;
+                break;
+            }
+            n = c->cfg.io.recv(c->cfg.io.user, c->conn, c->rd, c->rd_cap);
+            if (n < 0) { awr__cl_closed_now(c, (awr_result)n); continue; }
+            if (n > 0) {
+                (void)awr__cl_feed(c, c->rd, (size_t)n);
+                awr__cl_settle(c, 0);
+                progress = 1;
+            }
+        }
+        if (!progress) break;
+    }
+    for (round = 0; round < 64; round++) {   /* frames, as long as the transport takes them */
+        awr__cl_settle(c, 1);
+        if (c->phase != AWR__CL_P_HS && c->phase != AWR__CL_P_WS) break;
+        if (awr__cl_io_write(c) <= 0) break;
+    }
+    if (c->phase == AWR__CL_P_CLOSING) {
+        (void)awr__cl_io_write(c);
+        if (c->phase == AWR__CL_P_CLOSING) awr__cl_closed_now(c, c->close_why);
+        if (c->phase == AWR__CL_P_HS) (void)awr__cl_io_write(c);
+    }
+}
+
+AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms) {
+    if (!c) return AWR_ERR_ARG;
+    if (c->in_feed) return AWR_ERR_STATE;
+    c->now = now_ms;
+    awr__cl_timers(c);
+    awr__cl_settle(c, 1);
+    if (c->cfg.io.open) awr__cl_io_work(c);
+    if (c->stopped != AWR_OK && c->phase == AWR__CL_P_IDLE) return AWR_ERR_CLOSED;
+    return AWR_OK;
+}
+
+static int64_t awr__cl_min_dl(int64_t a, int64_t b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
+
+AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
+    int flags = 0;
+    int64_t dl = -1;
+    size_t len = 0;
+    awr_client *m = (awr_client *)(uintptr_t)c;   /* awr_ws_output is not const; nothing changes */
+    if (!c) { if (deadline_ms) *deadline_ms = -1; return 0; }
+    switch (c->phase) {
+    case AWR__CL_P_IDLE:
+        if (awr__cl_wants_connection(c) || c->req_close) dl = c->now;
+        break;
+    case AWR__CL_P_WAIT:
+        dl = c->t_reconnect;
+        break;
+    case AWR__CL_P_OPENING:
+        flags = AWR_WANT_CONNECT;
+        dl = c->t_deadline_connect;
+        break;
+    case AWR__CL_P_HS:
+        flags = AWR_WANT_READ | (c->req_sent < c->req_len ? AWR_WANT_WRITE : 0);
+        dl = c->t_deadline_connect;
+        break;
+    case AWR__CL_P_WS: {
+        int32_t hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
+        flags = AWR_WANT_READ;
+        if (awr_ws_output(&m->ws, &len)) flags |= AWR_WANT_WRITE;
+        if (!c->connected) dl = c->t_deadline_connect;
+        if (c->cfg.dead_link_ms > 0) dl = awr__cl_min_dl(dl, c->t_last_rx + c->cfg.dead_link_ms);
+        if (c->req_close || c->req_reconnect || (c->url_dirty && !c->frames_ok) || c->stopped != AWR_OK ||
+            !awr__cl_wants_connection(c))
+            dl = awr__cl_min_dl(dl, c->now);
+        if (c->connected) {
+            size_t i;
+            int work = c->probe_due || (c->frames_ok && c->presence_dirty);
+            for (i = 0; i < c->max_subs && c->frames_ok && !work; i++)
+                work = (c->subs[i].flags & AWR__CL_SUB_ZOMBIE) ||
+                       (c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == AWR__CL_SUB_LIVE;
+            if (work && !(flags & AWR_WANT_WRITE)) dl = awr__cl_min_dl(dl, awr__cl_rate_ready_at(c, 0));
+            if (hb >= 0 && !c->no_ping) {
+                int64_t t = c->t_next_ping, r = awr__cl_rate_ready_at(c, 1);
+                dl = awr__cl_min_dl(dl, t > r ? t : r);
+            }
+        }
+        break;
+    }
+    case AWR__CL_P_CLOSING:
+        flags = AWR_WANT_CLOSE;
+        if (awr_client_pending_output(m, &len)) flags |= AWR_WANT_WRITE;
+        dl = c->now;
+        break;
+    default:
+        break;
+    }
+    if (deadline_ms) *deadline_ms = dl;
+    return flags;
+}
+
+AWR_API awr_result awr_client_target(const awr_client *c, const char **host, int *port, int *tls) {
+    if (!c) return AWR_ERR_ARG;
+    if (host) *host = awr__cl_str(c, c->host);
+    if (port) *port = c->port;
+    if (tls) *tls = c->tls;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_client_transport_opened(awr_client *c, int64_t now_ms) {
+    if (!c) return AWR_ERR_ARG;
+    c->now = now_ms;
+    if (c->phase != AWR__CL_P_OPENING) return AWR_ERR_STATE;
+    c->phase = AWR__CL_P_HS;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_client_feed(awr_client *c, const void *data, size_t len, int64_t now_ms) {
+    awr_result r;
+    if (!c || (!data && len)) return AWR_ERR_ARG;
+    if (c->in_feed) return AWR_ERR_STATE;
+    c->now = now_ms;
+    if (c->phase != AWR__CL_P_HS && c->phase != AWR__CL_P_WS) return c->phase == AWR__CL_P_CLOSING ? AWR_OK : AWR_ERR_STATE;
+    r = awr__cl_feed(c, (const uint8_t *)data, len);
+    awr__cl_settle(c, 0);
+    return r;
+}
+
+AWR_API const void *awr_client_pending_output(awr_client *c, size_t *len) {
+    size_t n = 0;
+    const void *p = NULL;
+    if (c && c->phase == AWR__CL_P_HS && c->req_sent < c->req_len) {
+        p = c->rx + AWR__CL_HS_CAP + c->req_sent;
+        n = c->req_len - c->req_sent;
+    } else if (c && c->ws_live && (c->phase == AWR__CL_P_WS || c->phase == AWR__CL_P_CLOSING)) {
+        p = awr_ws_output(&c->ws, &n);
+    }
+    if (len) *len = n;
+    return n ? p : NULL;
+}
+
+AWR_API void awr_client_output_done(awr_client *c, size_t n) {
+    if (!c) return;
+    if (c->phase == AWR__CL_P_HS && c->req_sent < c->req_len) {
+        c->req_sent += n < c->req_len - c->req_sent ? n : c->req_len - c->req_sent;
+    } else if (c->ws_live && (c->phase == AWR__CL_P_WS || c->phase == AWR__CL_P_CLOSING)) {
+        awr_ws_output_done(&c->ws, n);
+    }
+}
+
+AWR_API void awr_client_transport_closed(awr_client *c, awr_result why, int64_t now_ms) {
+    if (!c || c->in_feed) return;
+    c->now = now_ms;
+    if (c->phase == AWR__CL_P_IDLE || c->phase == AWR__CL_P_WAIT) return;
+    c->conn = NULL;
+    if (c->phase == AWR__CL_P_CLOSING) awr__cl_transport_gone(c, c->close_why, c->next_after_close);
+    else awr__cl_transport_gone(c, why == AWR_OK ? AWR_ERR_EOF : why, AWR__CL_NEXT_BACKOFF);
+}
+
+AWR_API awr_state awr_client_state(const awr_client *c) { return c ? (awr_state)c->state : AWR_STATE_IDLE; }
+AWR_API awr_generation awr_client_generation(const awr_client *c) { return c ? (awr_generation)c->gen : AWR_GEN_UNKNOWN; }
+AWR_API void *awr_client_user(const awr_client *c) { return c ? c->cfg.user : NULL; }
+
+/* ---- receiving: the Appwrite messages ------------------------------------------------------------ */
+/* The next scalar item of an already validated JSON array text: *pos walks from the '[' on; the item
+ * is returned without quotes for strings (escapes left as they are; Appwrite names have none). */
+static int awr__cl_array_next(awr_text arr, size_t *pos, awr_text *item) {
+    size_t i = *pos, n = arr.len;
+    const char *p = arr.ptr;
+    if (!p) return 0;
+    if (i == 0) { while (i < n && p[i] != '[') i++; i++; }
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == ',')) i++;
+    if (i >= n || p[i] == ']') { *pos = n; return 0; }
+    if (p[i] == '"') {
+        size_t s = ++i;
+        while (i < n && p[i] != '"') i += p[i] == '\\' ? 2u : 1u;
+        if (i > n) i = n;
+        item->ptr = p + s; item->len = i - s;
+        *pos = i + 1u;
+        return 1;
+    } else {
+        size_t s = i;
+        int depth = 0;
+        while (i < n) {   /* a number, literal or (unexpected) nested value */
+            char ch = p[i];
+            if (ch == '"') { i++; while (i < n && p[i] != '"') i += p[i] == '\\' ? 2u : 1u; }
+            else if (ch == '[' || ch == '{') depth++;
+            else if ((ch == ']' || ch == '}') && depth-- == 0) break;
+            else if (ch == ',' && depth == 0) break;
+            i++;
+        }
+        if (i > n) i = n;
+        item->ptr = p + s; item->len = i - s;
+        while (item->len && (item->ptr[item->len - 1u] == ' ' || item->ptr[item->len - 1u] == '\n' ||
+                             item->ptr[item->len - 1u] == '\r' || item->ptr[item->len - 1u] == '\t'))
+            item->len--;
+        *pos = i;
+        return 1;
+    }
+}
+
+AWR_API int awr_event_is(const awr_event *ev, const char *pattern) {
+    size_t pos = 0, pl;
+    awr_text it;
+    if (!ev || !pattern) return 0;
+    pl = strlen(pattern);
+    while (awr__cl_array_next(ev->events, &pos, &it))
+        if (awr_match_n(pattern, pl, it.ptr, it.len)) return 1;
+    return 0;
+}
+
+AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel) {
+    size_t pos = 0;
+    awr_text it;
+    if (!ev || !channel) return 0;
+    while (awr__cl_array_next(ev->channels, &pos, &it))
+        if (awr__cl_text_eq(it.ptr, it.len, channel)) return 1;
+    return 0;
+}
+
+static int awr__cl_sub_matches_channels(const awr_client *c, const awr__cl_sub *s, awr_text channels) {
+    size_t pos = 0, j;
+    awr_text it;
+    while (awr__cl_array_next(channels, &pos, &it))
+        for (j = 0; j < s->nch; j++)
+            if (awr__cl_text_eq(it.ptr, it.len, awr__cl_sub_name(c, s, j))) return 1;
+    return 0;
+}
+
+static awr__cl_sub *awr__cl_sub_by_wid(awr_client *c, const char *id, size_t len) {
+    size_t i;
+    if (len == 0 || len > AWR__CL_ID_MAX) return NULL;
+    for (i = 0; i < c->max_subs; i++) {
+        awr__cl_sub *s = &c->subs[i];
+        if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED) &&
+            s->wid[len] == 0 && memcmp(s->wid, id, len) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+static void awr__cl_deliver(awr_client *c, awr__cl_sub *s, awr_event *ev) {
+    if (s->epoch == c->epoch) return;   /* at most once per event */
+    s->epoch = c->epoch;
+    ev->sub = s->handle;
+    s->fn(c, s->handle, ev, s->user);
+}
+
+static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
+    size_t i;
+    c->epoch++;
+    if (ev->subscriptions.ptr) {
+        size_t pos = 0;
+        awr_text id;
+        while (!c->suppress && awr__cl_array_next(ev->subscriptions, &pos, &id)) {
+            awr__cl_sub *s = awr__cl_sub_by_wid(c, id.ptr, id.len);
+            if (s) awr__cl_deliver(c, s, ev);
+        }
+        return;
+    }
+    for (i = 0; i < c->max_subs && !c->suppress; i++) {   /* re-checked after every callback */
+        awr__cl_sub *s = &c->subs[i];
+        if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) != (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) continue;
+        if (awr__cl_sub_matches_channels(c, s, ev->channels)) awr__cl_deliver(c, s, ev);
+    }
+}
+
+/* ---- JSON access: one parse per message, the envelope only ---------------------------------------
+ * The message is tokenized with emit_depth 2: the root object and `data` get tokens, every member of
+ * `data` is ONE token (a 1 MiB payload costs one token), and the text was checked as UTF-8 by the
+ * WebSocket layer already. The fields below are looked up among those few tokens. */
+typedef struct awr__cl_msg {
+    int type;                    /* token of the `type` string */
+    int data;                    /* token of the `data` object, -1 when absent or not an object */
+} awr__cl_msg;
+
+static int awr__cl_parse(awr_client *c, const char *json, size_t len, uint32_t emit_depth) {
+    awr_json_options o;
+    memset(&o, 0, sizeof o);
+    o.emit_depth = emit_depth;
+    o.skip_utf8 = 1;
+    c->mj = json;
+    return awr_json_parse(&o, json, len, c->toks, c->max_toks, NULL, NULL) == AWR_OK;
+}
+static const awr_json_token *awr__cl_tk(const awr_client *c, int i) { return c->toks + i; }
+
+static int awr__cl_msg_parse(awr_client *c, const char *json, size_t len, awr__cl_msg *m) {
+    if (!awr__cl_parse(c, json, len, 2) || AWR_JSON_TYPE(awr__cl_tk(c, 0)) != AWR_JSON_OBJECT) return 0;
+    m->type = awr_json_find(json, c->toks, 0, "type");
+    if (m->type < 0 || AWR_JSON_TYPE(awr__cl_tk(c, m->type)) != AWR_JSON_STRING) return 0;
+    m->data = awr_json_find(json, c->toks, 0, "data");
+    if (m->data >= 0 && AWR_JSON_TYPE(awr__cl_tk(c, m->data)) != AWR_JSON_OBJECT) m->data = -1;
+    return 1;
+}
+static int awr__cl_is(const awr_client *c, int tok, const char *s) {
+    return tok >= 0 && awr_json_eq(c->mj, awr__cl_tk(c, tok), s);
+}
+static int awr__cl_find(const awr_client *c, int obj, const char *key) {
+    return obj < 0 ? -1 : awr_json_find(c->mj, c->toks, obj, key);
+}
+/* The member's whole JSON text (strings with their quotes). */
+static int awr__cl_get(awr_client *c, int obj, const char *key, awr_text *val) {
+    size_t off, len;
+    int t = awr__cl_find(c, obj, key);
+    if (t < 0) return 0;
+    awr_json_span(awr__cl_tk(c, t), &off, &len);
+    val->ptr = c->mj + off;
+    val->len = len;
+    return 1;
+}
+/* A string member's content (still escaped). */
+static int awr__cl_get_str(awr_client *c, int obj, const char *key, awr_text *val) {
+    int t = awr__cl_find(c, obj, key);
+    if (t < 0 || AWR_JSON_TYPE(awr__cl_tk(c, t)) != AWR_JSON_STRING) return 0;
+    val->ptr = c->mj + awr__cl_tk(c, t)->start;
+    val->len = awr__cl_tk(c, t)->len;
+    return 1;
+}
+static int awr__cl_get_int(awr_client *c, int obj, const char *key, int64_t *v) {
+    int t = awr__cl_find(c, obj, key);
+    *v = 0;
+    return t >= 0 && awr_json_int64(c->mj, awr__cl_tk(c, t), v) == AWR_OK;
+}
+static int awr__cl_json_is_object(awr_client *c, const char *json) {
+    size_t len = strlen(json), i = 0, n = 0;
+    awr_result r = awr_json_parse(NULL, json, len, NULL, 0, &n, NULL);   /* counting: tokens untouched */
+    (void)c;
+    while (i < len && (json[i] == ' ' || json[i] == '\t' || json[i] == '\r' || json[i] == '\n')) i++;
+    return (r == AWR_OK || r == AWR_ERR_JSON_TOKENS) && i < len && json[i] == '{';
+}
+/* The error message, unescaped into c->errmsg (cut at its size). */
+static size_t awr__cl_error_text(awr_client *c, int obj) {
+    int t = awr__cl_find(c, obj, "message");
+    size_t n = 0;
+    c->errmsg[0] = 0;
+    if (t < 0 || AWR_JSON_TYPE(awr__cl_tk(c, t)) != AWR_JSON_STRING) return 0;
+    if (awr_json_unescape(c->mj, awr__cl_tk(c, t), c->errmsg, sizeof c->errmsg, &n) != AWR_OK) {
+        n = awr__cl_tk(c, t)->len < sizeof c->errmsg - 1u ? awr__cl_tk(c, t)->len : sizeof c->errmsg - 1u;
+        memcpy(c->errmsg, c->mj + awr__cl_tk(c, t)->start, n);   /* too long: the raw start of it */
+        c->errmsg[n] = 0;
+    }
+    return n;
+}
+
+static void awr__cl_presence_unsupported(awr_client *c) {
+    static const char text[] = "presence needs Appwrite 1.9.5 or newer";
+    if (c->presence.len == AWR__CL_NONE || awr__cl_presence_possible(c)) return;
+    awr__cl_arena_free(c, &c->presence);
+    c->presence_dirty = 0;
+    awr__cl_report_error(c, 0, text, sizeof text - 1u, AWR_ERR_UNSUPPORTED);
+}
+
+/* The server id of URL slot `slot` in connected.data.subscriptions (an array, or an object keyed by
+ * slot number when the slots are not 0..n-1). */
+static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, awr_text *id) {
+    if (subs.len && subs.ptr[0] == '[') {
+        size_t pos = 0;
+        int32_t k = 0;
+        while (awr__cl_array_next(subs, &pos, id)) if (k++ == slot) return 1;
+        return 0;
+    } else {   /* an object: tokenize it (the envelope's tokens are not needed any more) */
+        char key[16];
+        awr__cl_out o;
+        int t;
+        awr__cl_out_init(&o, key, sizeof key - 1u);
+        awr__cl_out_u(&o, (uint64_t)slot);
+        key[o.len] = 0;
+        if (!awr__cl_parse(c, subs.ptr, subs.len, 1)) return 0;
+        t = awr__cl_find(c, 0, key);
+        if (t < 0) return 0;
+        if (AWR_JSON_TYPE(awr__cl_tk(c, t)) == AWR_JSON_STRING || AWR_JSON_TYPE(awr__cl_tk(c, t)) == AWR_JSON_NUMBER) {
+            id->ptr = c->mj + awr__cl_tk(c, t)->start;   /* an all-digit id comes back as a number */
+            id->len = awr__cl_tk(c, t)->len;
+            return 1;
+        }
+        return 0;
+    }
+}
+
+static void awr__cl_on_connected(awr_client *c, int data) {
+    awr_text subs, user;
+    int32_t hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
+    int has_subs = awr__cl_get(c, data, "subscriptions", &subs) && subs.len && (subs.ptr[0] == '[' || subs.ptr[0] == '{');
+    size_t i;
+    if (c->connected) return;   /* once per connection */
+    c->connected = 1;
+    c->attempts = 0;
+    c->t_next_ping = c->now + (hb > 0 ? hb : 0);
+    if (!awr__cl_get(c, data, "user", &user) || user.len == 0 || user.ptr[0] != '{') { user.ptr = NULL; user.len = 0; }
+    if (c->url_conn) {
+        if (!has_subs) {
+            if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_LEGACY;
+        } else if (c->gen == AWR_GEN_UNKNOWN) {
+            if (c->cfg.mode == AWR_MODE_AUTO) c->probe_due = 1;
+            else c->gen = AWR_GEN_URL_IDS;
+        }
+        for (i = 0; i < c->max_subs; i++) {
+            awr__cl_sub *s = &c->subs[i];
+            awr_text id;
+            if (!(s->flags & AWR__CL_SUB_LIVE)) continue;
+            if (s->slot < 0) { c->url_dirty = 1; continue; }   /* changed during the handshake */
+            if (has_subs && awr__cl_slot_id(c, subs, s->slot, &id) && id.len <= AWR__CL_ID_MAX) {
+                memcpy(s->wid, id.ptr, id.len);
+                s->wid[id.len] = 0;
+            }
+            s->flags |= AWR__CL_SUB_SYNCED;
+        }
+    } else {
+        c->frames_ok = 1;
+        c->url_dirty = 0;
+        c->gen = AWR_GEN_MESSAGE;   /* only 1.9.5+ accepts a connection without channels */
+    }
+    awr__cl_presence_unsupported(c);
+    awr__cl_report(c, AWR_STATE_CONNECTED, AWR_OK, 0, user);
+}
+
+static void awr__cl_on_error_frame(awr_client *c, int data) {
+    int64_t code = 0;
+    size_t ml;
+    uint8_t kind;
+    (void)awr__cl_get_int(c, data, "code", &code);
+    ml = awr__cl_error_text(c, data);
+    kind = awr__cl_pending_take(c, 0);
+    if (code == AWR_WS_CLOSE_POLICY) {
+        /* the server drops TCP next, without a close frame: stop here, whatever the text says */
+        c->stopped = AWR_ERR_POLICY;
+        c->suppress = 1;
+    } else if (kind == AWR__CL_REQ_PING) {
+        c->no_ping = 1;              /* up to 1.6.0 a ping is an unknown message type */
+        return;
+    } else if (kind == AWR__CL_REQ_PROBE) {
+        if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_URL_IDS;   /* 1.9.0: no message mode */
+        awr__cl_presence_unsupported(c);
+        return;
+    } else if (code == 1013 && (kind == AWR__CL_REQ_SUB || kind == AWR__CL_REQ_UNSUB)) {
+        size_t i;                    /* dropped by the server's rate limit: send the rows again */
+        for (i = 0; i < c->max_subs; i++) c->subs[i].flags &= ~AWR__CL_SUB_SYNCED | AWR__CL_SUB_ZOMBIE;
+    }
+    awr__cl_report_error(c, code, c->errmsg, ml, code == AWR_WS_CLOSE_POLICY ? AWR_ERR_POLICY : AWR_ERR_SERVER);
+}
+
+static void awr__cl_on_response(awr_client *c, int data) {
+    awr_response r;
+    awr_text v;
+    uint8_t kind = 0, took;
+    int to;
+    memset(&r, 0, sizeof r);
+    if (data >= 0) {
+        size_t off, len;
+        awr_json_span(awr__cl_tk(c, data), &off, &len);
+        r.data.ptr = c->mj + off;
+        r.data.len = len;
+    }
+    r.success = 1;
+    if (awr__cl_get(c, data, "success", &v) && v.len == 5 && memcmp(v.ptr, "false", 5) == 0) r.success = 0;
+    to = awr__cl_find(c, data, "to");
+    if (awr__cl_get_str(c, data, "to", &r.to)) {
+        if (awr__cl_is(c, to, "subscribe")) kind = AWR__CL_REQ_SUB;
+        else if (awr__cl_is(c, to, "unsubscribe")) kind = AWR__CL_REQ_UNSUB;
+        else if (awr__cl_is(c, to, "presence")) kind = AWR__CL_REQ_PRESENCE;
+    }
+    took = kind ? awr__cl_pending_take(c, kind) : 0;
+    if (took == AWR__CL_REQ_PROBE) {     /* 1.9.5+: from now on, changes go as frames on this socket */
+        if (c->cfg.mode == AWR_MODE_AUTO) c->gen = AWR_GEN_MESSAGE;
+        c->frames_ok = 1;
+        c->url_dirty = 0;
+        return;
+    }
+    if (c->cfg.on_response) c->cfg.on_response(c, &r, c->cfg.user);
+}
+
+static void awr__cl_on_event(awr_client *c, int data) {
+    awr_event ev;
+    size_t off, len;
+    memset(&ev, 0, sizeof ev);
+    if (data < 0) return;
+    awr_json_span(awr__cl_tk(c, data), &off, &len);
+    ev.data.ptr = c->mj + off;
+    ev.data.len = len;
+    {   /* one walk over the members of `data` (the first of duplicate keys wins) */
+        int k;
+        for (k = awr_json_first(c->toks, data); k >= 0; k = awr_json_next(c->toks, k)) {
+            static const char *const names[5] = { "events", "channels", "timestamp", "payload", "subscriptions" };
+            const awr_json_token *kt = awr__cl_tk(c, k), *vt = awr__cl_tk(c, k + 1);
+            awr_text *dst[5];
+            int f;
+            dst[0] = &ev.events; dst[1] = &ev.channels; dst[2] = &ev.timestamp; dst[3] = &ev.payload;
+            dst[4] = &ev.subscriptions;
+            for (f = 0; f < 5; f++) {
+                if (dst[f]->ptr) continue;
+                if ((AWR_JSON_FLAGS(kt) & AWR_JSON_ESCAPED) ? awr_json_eq(c->mj, kt, names[f])
+                                                           : awr__cl_text_eq(c->mj + kt->start, kt->len, names[f])) {
+                    if (f == 2) {   /* the timestamp: a string's content */
+                        if (AWR_JSON_TYPE(vt) == AWR_JSON_STRING) { dst[f]->ptr = c->mj + vt->start; dst[f]->len = vt->len; }
+                    } else if (f != 4 || AWR_JSON_TYPE(vt) == AWR_JSON_ARRAY) {
+                        awr_json_span(vt, &off, &len);
+                        dst[f]->ptr = c->mj + off;
+                        dst[f]->len = len;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    awr__cl_dispatch(c, &ev);
+}
+
+static void awr__cl_on_text(awr_client *c, const char *data, size_t len) {
+    awr__cl_msg m;
+    if (!awr__cl_msg_parse(c, data, len, &m)) return;   /* not an Appwrite message: ignore it */
+    if (awr__cl_is(c, m.type, "event")) awr__cl_on_event(c, m.data);
+    else if (awr__cl_is(c, m.type, "connected")) awr__cl_on_connected(c, m.data);
+    else if (awr__cl_is(c, m.type, "response")) awr__cl_on_response(c, m.data);
+    else if (awr__cl_is(c, m.type, "pong")) (void)awr__cl_pending_take(c, AWR__CL_REQ_PING);
+    else if (awr__cl_is(c, m.type, "error")) awr__cl_on_error_frame(c, m.data);
+}
+
+/* ==================================================================================================
+ * POSIX ADAPTER (implementation)
+ * ================================================================================================== */
+#ifdef AWR_POSIX
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#if defined(__linux__) && defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
+#  include <sys/random.h>
+#  define AWR__POSIX_GETRANDOM 1
+#endif
+#ifdef MSG_NOSIGNAL
+#  define AWR__POSIX_SEND_FLAGS MSG_NOSIGNAL
+#else
+#  define AWR__POSIX_SEND_FLAGS 0
+#endif
+
+AWR_API void awr_posix_init(awr_posix *p) {
+    if (!p) return;
+    memset(p, 0, sizeof *p);
+    p->fd = -1;
+}
+
+static void awr__posix_drop_addrs(awr_posix *p) {
+    if (p->addrs) freeaddrinfo((struct addrinfo *)p->addrs);
+    p->addrs = NULL;
+    p->next_addr = NULL;
+}
+
+static void awr__posix_close_fd(awr_posix *p) {
+    if (p->fd >= 0) close(p->fd);
+    p->fd = -1;
+    p->connecting = 0;
+}
+
+/* A non-blocking TCP socket for ai with the options every connection gets. -1 on failure. */
+static int awr__posix_socket(awr_posix *p, const struct addrinfo *ai) {
+    int one = 1, flags;
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) { p->last_errno = errno; return -1; }
+    flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        p->last_errno = errno;
+        close(fd);
+        return -1;
+    }
+    (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    /* Small frames (pings, subscribe rows) must leave at once, not wait for Nagle. */
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, (socklen_t)sizeof one);
+#if defined(SO_NOSIGPIPE) && !defined(MSG_NOSIGNAL)
+    (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, (socklen_t)sizeof one);
+#endif
+    return fd;
+}
+
+/* Start connecting to the next address of the list; AWR_OK when one is under way (or connected). */
+static awr_result awr__posix_try_next(awr_posix *p) {
+    while (p->next_addr) {
+        const struct addrinfo *ai = (const struct addrinfo *)p->next_addr;
+        p->next_addr = ai->ai_next;
+        awr__posix_close_fd(p);
+        p->fd = awr__posix_socket(p, ai);
+        if (p->fd < 0) continue;
+        if (connect(p->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            awr__posix_drop_addrs(p);
+            return AWR_OK;
+        }
+        if (errno == EINPROGRESS || errno == EINTR) {
+            p->connecting = 1;
+            return AWR_OK;
+        }
+        p->last_errno = errno;
+    }
+    awr__posix_close_fd(p);
+    awr__posix_drop_addrs(p);
+    return AWR_ERR_IO;
+}
+
+/* While connecting: 1 once connected, 0 still in progress, or an error when every address failed. */
+static long awr__posix_check_connect(awr_posix *p) {
+    struct pollfd pfd;
+    int err = 0, r;
+    socklen_t len = (socklen_t)sizeof err;
+    pfd.fd = p->fd;
+    pfd.events = POLLOUT;
+    pfd.revents = 0;
+    r = poll(&pfd, 1, 0);
+    if (r == 0 || (r < 0 && errno == EINTR)) return 0;
+    if (r < 0) { p->last_errno = errno; return AWR_ERR_IO; }
+    if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err == 0) {
+        p->connecting = 0;
+        awr__posix_drop_addrs(p);
+        return 1;
+    }
+    p->last_errno = err;
+    /* This address refused or is unreachable: the next one (IPv4 after IPv6, say) may work. */
+    return awr__posix_try_next(p) == AWR_OK ? 0 : AWR_ERR_IO;
+}
+
+static awr_result awr__posix_open(void *user, const char *host, int port, int tls, void **conn) {
+    awr_posix *p = (awr_posix *)user;
+    struct addrinfo hints, *list = NULL;
+    char service[8];
+    int i = 7, rc;
+    if (!p || !host || !conn || port <= 0 || port > 65535) return AWR_ERR_ARG;
+    if (tls) return AWR_ERR_UNSUPPORTED;                /* TLS is a wrapper io (AWR_BEARSSL) */
+    if (p->fd >= 0 || p->addrs) return AWR_ERR_STATE;   /* one connection per awr_posix */
+    service[7] = 0;
+    do {
+        service[--i] = (char)('0' + port % 10);
+        port /= 10;
+    } while (port && i > 0);
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    rc = getaddrinfo(host, service + i, &hints, &list);
+    if (rc != 0 || !list) {
+        p->last_errno = rc == EAI_SYSTEM ? errno : 0;
+        if (list) freeaddrinfo(list);
+        return AWR_ERR_IO;
+    }
+    p->addrs = list;
+    p->next_addr = list;
+    if (awr__posix_try_next(p) != AWR_OK) return AWR_ERR_IO;
+    *conn = p;
+    return AWR_OK;
+}
+
+static long awr__posix_send(void *user, void *conn, const void *data, size_t len) {
+    awr_posix *p = (awr_posix *)user;
+    ssize_t n;
+    (void)conn;
+    if (!p || p->fd < 0) return AWR_ERR_IO;
+    if (p->connecting) {
+        long r = awr__posix_check_connect(p);
+        if (r <= 0) return r;
+    }
+    if (len == 0) return 0;
+    for (;;) {
+        n = send(p->fd, data, len, AWR__POSIX_SEND_FLAGS);
+        if (n >= 0) return (long)n;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+        p->last_errno = errno;
+        return errno == EPIPE ? AWR_ERR_EOF : AWR_ERR_IO;
+    }
+}
+
+static long awr__posix_recv(void *user, void *conn, void *buf, size_t cap) {
+    awr_posix *p = (awr_posix *)user;
+    ssize_t n;
+    (void)conn;
+    if (!p || p->fd < 0) return AWR_ERR_IO;
+    if (p->connecting) {
+        long r = awr__posix_check_connect(p);
+        if (r <= 0) return r;
+    }
+    if (cap == 0) return 0;
+    for (;;) {
+        n = recv(p->fd, buf, cap, 0);
+        if (n > 0) return (long)n;
+        if (n == 0) return AWR_ERR_EOF;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+        p->last_errno = errno;
+        return errno == ECONNRESET ? AWR_ERR_EOF : AWR_ERR_IO;
+    }
+}
+
+static void awr__posix_close(void *user, void *conn) {
+    awr_posix *p = (awr_posix *)user;
+    (void)conn;
+    if (!p) return;
+    awr__posix_close_fd(p);
+    awr__posix_drop_addrs(p);
+}
+
+AWR_API awr_result awr_posix_random(void *out, size_t len) {
+    unsigned char *o = (unsigned char *)out;
+    if (!out && len) return AWR_ERR_ARG;
+#ifdef AWR__POSIX_GETRANDOM
+    while (len) {
+        ssize_t n = getrandom(o, len, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;                                      /* e.g. ENOSYS in old kernels: try the device */
+        }
+        o += n;
+        len -= (size_t)n;
+    }
+    if (len == 0) return AWR_OK;
+#endif
+    {
+        int fd = open("/dev/urandom", O_RDONLY);
+        if (fd < 0) return AWR_ERR_RANDOM;
+        while (len) {
+            ssize_t n = read(fd, o, len);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) { close(fd); return AWR_ERR_RANDOM; }
+            o += n;
+            len -= (size_t)n;
+        }
+        close(fd);
+    }
+    return AWR_OK;
+}
+
+static awr_result awr__posix_random_hook(void *user, void *out, size_t len) {
+    (void)user;
+    return awr_posix_random(out, len);
+}
+
+AWR_API awr_io awr_posix_io(awr_posix *p) {
+    awr_io io;
+    memset(&io, 0, sizeof io);
+    io.user = p;
+    io.open = awr__posix_open;
+    io.send = awr__posix_send;
+    io.recv = awr__posix_recv;
+    io.close = awr__posix_close;
+    io.random = awr__posix_random_hook;
+    return io;
+}
+
+AWR_API int awr_posix_fd(const awr_posix *p) {
+    return p ? p->fd : -1;
+}
+
+AWR_API short awr_posix_poll_events(const awr_posix *p, int wants) {
+    short ev = 0;
+    if (!p || p->fd < 0) return 0;
+    if (wants & AWR_WANT_READ) ev = (short)(ev | POLLIN);
+    /* A connect in progress completes as "writable". */
+    if ((wants & AWR_WANT_WRITE) || p->connecting) ev = (short)(ev | POLLOUT);
+    return ev;
+}
+
+AWR_API int64_t awr_posix_now_ms(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
+    return (int64_t)ts.tv_sec * 1000 + (int64_t)(ts.tv_nsec / 1000000);
+}
+
+AWR_API void awr_posix_stop(awr_posix *p) {
+    if (p) p->stop = 1;
+}
+
+AWR_API awr_result awr_posix_run(awr_client *c, awr_posix *p, int32_t timeout_ms) {
+    int64_t now = awr_posix_now_ms();
+    int64_t end = timeout_ms < 0 ? -1 : now + timeout_ms;
+    if (!c || !p) return AWR_ERR_ARG;
+    p->stop = 0;
+    for (;;) {
+        struct pollfd pfd;
+        int64_t deadline = -1, wait;
+        int wants, r;
+        now = awr_posix_now_ms();
+        (void)awr_client_poll(c, now);       /* failures are reported through the state callback */
+        if (p->stop) return AWR_OK;
+        if (awr_client_state(c) == AWR_STATE_CLOSED) return AWR_ERR_CLOSED;
+        now = awr_posix_now_ms();
+        if (end >= 0 && now >= end) return AWR_OK;
+        wants = awr_client_wants(c, &deadline);
+        /* Never sleep past the client's deadline or the end; a second at most when neither is set,
+           so a state change with no socket to watch is still seen. */
+        wait = 1000;
+        if (deadline >= 0 && deadline - now < wait) wait = deadline - now;
+        if (end >= 0 && end - now < wait) wait = end - now;
+        if (wait < 0) wait = 0;
+        pfd.fd = p->fd;
+        pfd.events = awr_posix_poll_events(p, wants);
+        pfd.revents = 0;
+        if (pfd.fd >= 0 && pfd.events) r = poll(&pfd, 1, (int)wait);
+        else r = poll(NULL, 0, (int)wait);
+        if (r < 0 && errno != EINTR) return AWR_ERR_IO;
+    }
+}
+
+#endif /* AWR_POSIX */
+
+/* ==================================================================================================
+ * WINSOCK ADAPTER (implementation)
+ * ================================================================================================== */
+#ifdef AWR_WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#  define WIN32_LEAN_AND_MEAN
+#  define AWR__UNDEF_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <bcrypt.h>
+#ifdef AWR__UNDEF_LEAN_AND_MEAN
+#  undef WIN32_LEAN_AND_MEAN
+#  undef AWR__UNDEF_LEAN_AND_MEAN
+#endif
+#ifdef _MSC_VER
+#  pragma comment(lib, "ws2_32.lib")
+#  pragma comment(lib, "bcrypt.lib")
+#endif
+
+static SOCKET awr__win32_sock(const awr_win32 *w) { return (SOCKET)w->sock; }
+
+static void awr__win32_free_addrs(awr_win32 *w) {
+    if (w->addrs) freeaddrinfo((struct addrinfo *)w->addrs);
+    w->addrs = 0;
+    w->next_addr = 0;
+}
+
+static void awr__win32_close_socket(awr_win32 *w) {
+    if (w->sock != AWR_WIN32_NO_SOCKET) closesocket(awr__win32_sock(w));
+    w->sock = AWR_WIN32_NO_SOCKET;
+    w->connecting = 0;
+}
+
+AWR_API awr_result awr_win32_init(awr_win32 *w) {
+    WSADATA wsa;
+    if (!w) return AWR_ERR_ARG;
+    memset(w, 0, sizeof *w);
+    w->sock = AWR_WIN32_NO_SOCKET;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        w->last_error = WSAGetLastError();
+        return AWR_ERR_IO;
+    }
+    w->started = 1;
+    return AWR_OK;
+}
+
+AWR_API void awr_win32_cleanup(awr_win32 *w) {
+    if (!w) return;
+    awr__win32_close_socket(w);
+    awr__win32_free_addrs(w);
+    if (w->started) WSACleanup();
+    w->started = 0;
+}
+
+/* Start a non-blocking connect to the next address of the list; moves on past addresses that fail at
+   once. AWR_ERR_IO when none is left. */
+static awr_result awr__win32_try_next(awr_win32 *w) {
+    while (w->next_addr) {
+        struct addrinfo *ai = (struct addrinfo *)w->next_addr;
+        u_long nonblocking = 1;
+        BOOL nodelay = TRUE;
+        SOCKET s;
+        w->next_addr = ai->ai_next;
+        s = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (s == INVALID_SOCKET) { w->last_error = WSAGetLastError(); continue; }
+        if (ioctlsocket(s, (long)FIONBIO, &nonblocking) != 0) {
+            w->last_error = WSAGetLastError();
+            closesocket(s);
+            continue;
+        }
+        (void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, (int)sizeof nodelay);
+        if (connect(s, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
+            int e = WSAGetLastError();
+            if (e != WSAEWOULDBLOCK && e != WSAEINPROGRESS) {
+                w->last_error = e;
+                closesocket(s);
+                continue;
+            }
+            w->connecting = 1;
+        } else {
+            w->connecting = 0;
+        }
+        w->sock = (uintptr_t)s;
+        return AWR_OK;
+    }
+    awr__win32_free_addrs(w);
+    return AWR_ERR_IO;
+}
+
+static awr_result awr__win32_open(void *user, const char *host, int port, int tls, void **conn) {
+    awr_win32 *w = (awr_win32 *)user;
+    struct addrinfo hints;
+    struct addrinfo *list = 0;
+    char service[16];
+    int i = (int)sizeof service - 1, p = port;
+    if (!w || !host || !conn || port <= 0 || port > 65535) return AWR_ERR_ARG;
+    if (tls) return AWR_ERR_UNSUPPORTED;
+    if (w->sock != AWR_WIN32_NO_SOCKET || w->addrs) return AWR_ERR_STATE;   /* one connection per awr_win32 */
+    *conn = 0;
+    service[i] = 0;   /* the port as text, without snprintf */
+    do { service[--i] = (char)('0' + p % 10); p /= 10; } while (p > 0);
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    if (getaddrinfo(host, service + i, &hints, &list) != 0 || !list) {
+        w->last_error = WSAGetLastError();
+        return AWR_ERR_IO;
+    }
+    w->addrs = list;
+    w->next_addr = list;
+    if (awr__win32_try_next(w) != AWR_OK) return AWR_ERR_IO;
+    *conn = w;
+    return AWR_OK;
+}
+
+/* While the connect is in progress: 1 once it is up, 0 while pending, AWR_ERR_IO when every address
+   failed. WSAPoll reports a failed connect late or not at all on some Windows versions, so a zero-
+   timeout select() asks the socket itself. */
+static int awr__win32_check_connect(awr_win32 *w) {
+    fd_set wr, ex;
+    struct timeval tv;
+    int n;
+    SOCKET s = awr__win32_sock(w);
+    FD_ZERO(&wr);
+    FD_ZERO(&ex);
+    FD_SET(s, &wr);
+    FD_SET(s, &ex);
+    tv.tv_sec = 0;
+    tv.tv_usec = 0;
+    n = select(0, 0, &wr, &ex, &tv);
+    if (n == SOCKET_ERROR) { w->last_error = WSAGetLastError(); return AWR_ERR_IO; }
+    if (n == 0) return 0;
+    if (FD_ISSET(s, &ex)) {
+        int err = 0, len = (int)sizeof err;
+        (void)getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&err, &len);
+        w->last_error = err;
+        awr__win32_close_socket(w);
+        if (awr__win32_try_next(w) != AWR_OK) return AWR_ERR_IO;
+        return 0;
+    }
+    w->connecting = 0;
+    awr__win32_free_addrs(w);
+    return 1;
+}
+
+static long awr__win32_send(void *user, void *conn, const void *data, size_t len) {
+    awr_win32 *w = (awr_win32 *)user;
+    int n, chunk;
+    (void)conn;
+    if (!w || w->sock == AWR_WIN32_NO_SOCKET) return AWR_ERR_IO;
+    if (w->connecting) {
+        int up = awr__win32_check_connect(w);
+        if (up <= 0) return up;
+    }
+    if (len == 0) return 0;
+    chunk = len > 0x40000000u ? 0x40000000 : (int)len;
+    n = send(awr__win32_sock(w), (const char *)data, chunk, 0);
+    if (n == SOCKET_ERROR) {
+        int e = WSAGetLastError();
+        if (e == WSAEWOULDBLOCK || e == WSAEINTR) return 0;
+        w->last_error = e;
+        return (e == WSAECONNRESET || e == WSAECONNABORTED || e == WSAESHUTDOWN) ? AWR_ERR_EOF : AWR_ERR_IO;
+    }
+    return (long)n;
+}
+
+static long awr__win32_recv(void *user, void *conn, void *buf, size_t cap) {
+    awr_win32 *w = (awr_win32 *)user;
+    int n, chunk;
+    (void)conn;
+    if (!w || w->sock == AWR_WIN32_NO_SOCKET) return AWR_ERR_IO;
+    if (w->connecting) {
+        int up = awr__win32_check_connect(w);
+        if (up <= 0) return up;
+    }
+    if (cap == 0) return 0;
+    chunk = cap > 0x40000000u ? 0x40000000 : (int)cap;
+    n = recv(awr__win32_sock(w), (char *)buf, chunk, 0);
+    if (n == 0) return AWR_ERR_EOF;
+    if (n == SOCKET_ERROR) {
+        int e = WSAGetLastError();
+        if (e == WSAEWOULDBLOCK || e == WSAEINTR) return 0;
+        w->last_error = e;
+        return (e == WSAECONNRESET || e == WSAECONNABORTED || e == WSAESHUTDOWN) ? AWR_ERR_EOF : AWR_ERR_IO;
+    }
+    return (long)n;
+}
+
+static void awr__win32_close(void *user, void *conn) {
+    awr_win32 *w = (awr_win32 *)user;
+    (void)conn;
+    if (!w) return;
+    awr__win32_close_socket(w);
+    awr__win32_free_addrs(w);
+}
+
+AWR_API awr_result awr_win32_random(void *out, size_t len) {
+    unsigned char *p = (unsigned char *)out;
+    while (len > 0) {
+        ULONG chunk = len > 0x10000000u ? 0x10000000u : (ULONG)len;
+        if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, p, chunk, BCRYPT_USE_SYSTEM_PREFERRED_RNG))) return AWR_ERR_RANDOM;
+        p += chunk;
+        len -= chunk;
+    }
+    return AWR_OK;
+}
+
+static awr_result awr__win32_random_hook(void *user, void *out, size_t len) {
+    (void)user;
+    return awr_win32_random(out, len);
+}
+
+AWR_API awr_io awr_win32_io(awr_win32 *w) {
+    awr_io io;
+    io.user = w;
+    io.open = awr__win32_open;
+    io.send = awr__win32_send;
+    io.recv = awr__win32_recv;
+    io.close = awr__win32_close;
+    io.random = awr__win32_random_hook;
+    return io;
+}
+
+AWR_API uintptr_t awr_win32_socket(const awr_win32 *w) { return w ? w->sock : AWR_WIN32_NO_SOCKET; }
+
+AWR_API short awr_win32_poll_events(const awr_win32 *w, int wants) {
+    short ev = 0;
+    if (!w || w->sock == AWR_WIN32_NO_SOCKET) return 0;
+    if (wants & AWR_WANT_READ) ev = (short)(ev | POLLRDNORM);
+    /* A connect in progress completes as "writable". */
+    if ((wants & AWR_WANT_WRITE) || w->connecting) ev = (short)(ev | POLLWRNORM);
+    return ev;
+}
+
+AWR_API int64_t awr_win32_now_ms(void) { return (int64_t)GetTickCount64(); }
+
+AWR_API void awr_win32_stop(awr_win32 *w) { if (w) w->stop = 1; }
+
+AWR_API awr_result awr_win32_run(awr_client *c, awr_win32 *w, int32_t timeout_ms) {
+    int64_t start = awr_win32_now_ms();
+    if (!c || !w) return AWR_ERR_ARG;
+    w->stop = 0;
+    for (;;) {
+        int64_t now = awr_win32_now_ms(), deadline = -1, wait;
+        int wants;
+        (void)awr_client_poll(c, now);       /* failures are reported through the state callback */
+        if (w->stop) return AWR_OK;
+        if (awr_client_state(c) == AWR_STATE_CLOSED) return AWR_ERR_CLOSED;
+        now = awr_win32_now_ms();
+        if (timeout_ms >= 0 && now - start >= timeout_ms) return AWR_OK;
+        wants = awr_client_wants(c, &deadline);
+        wait = deadline < 0 ? 1000 : deadline - now;   /* wake up at least once a second */
+        if (wait > 1000) wait = 1000;
+        if (timeout_ms >= 0 && wait > start + timeout_ms - now) wait = start + timeout_ms - now;
+        if (wait < 0) wait = 0;
+        if (w->sock != AWR_WIN32_NO_SOCKET && awr_win32_poll_events(w, wants) != 0) {
+            WSAPOLLFD pfd;
+            pfd.fd = awr__win32_sock(w);
+            pfd.events = awr_win32_poll_events(w, wants);
+            pfd.revents = 0;
+            if (w->connecting) {
+                /* A failed connect may never show up in WSAPoll: check it in short steps. */
+                if (wait > 20) wait = 20;
+            }
+            if (WSAPoll(&pfd, 1, (INT)wait) == SOCKET_ERROR) {
+                w->last_error = WSAGetLastError();
+                return AWR_ERR_IO;
+            }
+        } else {
+            Sleep((DWORD)wait);
+        }
+    }
+}
+#endif /* AWR_WIN32 */
+
+/* ==================================================================================================
+ * BEARSSL ADAPTER (implementation)
+ * ================================================================================================== */
+#ifdef AWR_BEARSSL
+#ifndef AWR_BEARSSL_NO_STDIO
+#include <stdio.h>    /* fopen/fread for the CA bundle file */
+#endif
+
+struct awr_bearssl {
+    awr_io inner;
+    awr_allocator alloc;
+    const br_x509_trust_anchor *anchors;
+    size_t anchor_count;
+    void *anchor_block;            /* allocator-owned decoded anchors, or NULL */
+    const char *server_name;
+    int64_t (*unix_time)(void *user);
+    void *time_user;
+    size_t iobuf_size;
+    int insecure;
+    int last_error;                /* BR_ERR_* of the latest failure */
+};
+
+/* The X.509 engine the SSL engine sees: it forwards to br_x509_minimal (checking the name the adapter
+   chose rather than the SNI name, which is empty for IP literals), or, in insecure mode, only
+   decodes the end-entity certificate to learn its key. */
+typedef struct awr__x509 {
+    const br_x509_class *vtable;   /* first: BearSSL passes &vtable as the context */
+    br_x509_minimal_context minimal;
+    br_x509_decoder_context decoder;
+    const char *name;
+    int insecure;
+    int cert_index;
+} awr__x509;
+
+typedef struct awr__tls_conn {
+    br_ssl_client_context sc;
+    awr__x509 x509;
+    awr_bearssl *owner;
+    void *inner;
+    int tls;
+    int app_ready;                 /* the handshake is done (the engine has offered application data) */
+    awr_result failed;             /* sticky: once the engine fails, every call returns this */
+    unsigned char *iobuf;
+    char name[256];
+} awr__tls_conn;
+
+static awr__x509 *awr__x509_of(const br_x509_class *const *ctx) {
+    return (awr__x509 *)(void *)(uintptr_t)ctx;
+}
+
+static void awr__x509_ignore_dn(void *ctx, const void *data, size_t len) {
+    (void)ctx; (void)data; (void)len;
+}
+
+static void awr__x509_start_chain(const br_x509_class **ctx, const char *server_name) {
+    awr__x509 *x = awr__x509_of(ctx);
+    (void)server_name;
+    x->cert_index = 0;
+    if (x->insecure) return;
+    x->minimal.vtable->start_chain(&x->minimal.vtable, x->name);
+}
+static void awr__x509_start_cert(const br_x509_class **ctx, uint32_t length) {
+    awr__x509 *x = awr__x509_of(ctx);
+    if (x->insecure) {
+        if (x->cert_index == 0) br_x509_decoder_init(&x->decoder, awr__x509_ignore_dn, 0);
+        return;
+    }
+    x->minimal.vtable->start_cert(&x->minimal.vtable, length);
+}
+static void awr__x509_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
+    awr__x509 *x = awr__x509_of(ctx);
+    if (x->insecure) {
+        if (x->cert_index == 0) br_x509_decoder_push(&x->decoder, buf, len);
+        return;
+    }
+    x->minimal.vtable->append(&x->minimal.vtable, buf, len);
+}
+static void awr__x509_end_cert(const br_x509_class **ctx) {
+    awr__x509 *x = awr__x509_of(ctx);
+    x->cert_index++;
+    if (x->insecure) return;
+    x->minimal.vtable->end_cert(&x->minimal.vtable);
+}
+static unsigned awr__x509_end_chain(const br_x509_class **ctx) {
+    awr__x509 *x = awr__x509_of(ctx);
+    if (x->insecure) {
+        if (x->cert_index == 0) return BR_ERR_X509_EMPTY_CHAIN;
+        if (br_x509_decoder_get_pkey(&x->decoder) == 0) {
+            int err = br_x509_decoder_last_error(&x->decoder);
+            return (unsigned)(err ? err : BR_ERR_X509_UNSUPPORTED);
+        }
+        return 0;
+    }
+    return x->minimal.vtable->end_chain(&x->minimal.vtable);
+}
+static const br_x509_pkey *awr__x509_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
+    awr__x509 *x = awr__x509_of(ctx);
+    if (x->insecure) {
+        if (usages) *usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+        return br_x509_decoder_get_pkey(&x->decoder);
+    }
+    return x->minimal.vtable->get_pkey(&x->minimal.vtable, usages);
+}
+
+static const br_x509_class awr__x509_vtable = {
+    sizeof(awr__x509),
+    awr__x509_start_chain,
+    awr__x509_start_cert,
+    awr__x509_append,
+    awr__x509_end_cert,
+    awr__x509_end_chain,
+    awr__x509_get_pkey
+};
+
+/* ---- trust anchors from PEM: two passes over the same input, one to size, one to fill ---------- */
+
+typedef struct awr__ta_loader {
+    br_pem_decoder_context pem;
+    br_x509_decoder_context x509;
+    unsigned char *mem;            /* NULL in the sizing pass */
+    size_t cap, used;              /* bytes of DN and key data */
+    br_x509_trust_anchor *ta;      /* NULL in the sizing pass */
+    size_t count;
+    int in_cert;
+    int overflow;
+    int pem_error;
+    size_t dn_start;
+} awr__ta_loader;
+
+static void awr__ta_put(awr__ta_loader *ld, const void *data, size_t len) {
+    if (ld->mem) {
+        if (len > ld->cap - ld->used) { ld->overflow = 1; return; }
+        if (len) memcpy(ld->mem + ld->used, data, len);
+    }
+    ld->used += len;
+}
+static void awr__ta_dn_sink(void *ctx, const void *data, size_t len) {
+    awr__ta_put((awr__ta_loader *)ctx, data, len);
+}
+static void awr__ta_der_sink(void *ctx, const void *data, size_t len) {
+    awr__ta_loader *ld = (awr__ta_loader *)ctx;
+    if (ld->in_cert) br_x509_decoder_push(&ld->x509, data, len);
+}
+static int awr__ta_streq(const char *a, const char *b) {
+    while (*a && *a == *b) { a++; b++; }
+    return *a == *b;
+}
+static int awr__ta_is_cert_name(const char *name) {
+    return awr__ta_streq(name, "CERTIFICATE") || awr__ta_streq(name, "X509 CERTIFICATE");
+}
+
+/* The decoder finished one certificate: keep it as an anchor if BearSSL can use its key. */
+static void awr__ta_finish_cert(awr__ta_loader *ld) {
+    const br_x509_pkey *pk = br_x509_decoder_get_pkey(&ld->x509);
+    size_t dn_len = ld->used - ld->dn_start;
+    br_x509_trust_anchor *ta;
+    if (!pk || br_x509_decoder_last_error(&ld->x509) != 0) { ld->used = ld->dn_start; return; }
+    ta = ld->ta ? &ld->ta[ld->count] : 0;
+    if (ta) {
+        ta->dn.data = ld->mem + ld->dn_start;
+        ta->dn.len = dn_len;
+        ta->flags = br_x509_decoder_isCA(&ld->x509) ? BR_X509_TA_CA : 0;
+        ta->pkey.key_type = pk->key_type;
+    }
+    if (pk->key_type == BR_KEYTYPE_RSA) {
+        size_t n_at = ld->used, e_at;
+        awr__ta_put(ld, pk->key.rsa.n, pk->key.rsa.nlen);
+        e_at = ld->used;
+        awr__ta_put(ld, pk->key.rsa.e, pk->key.rsa.elen);
+        if (ta && !ld->overflow) {
+            ta->pkey.key.rsa.n = ld->mem + n_at;
+            ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+            ta->pkey.key.rsa.e = ld->mem + e_at;
+            ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+        }
+    } else if (pk->key_type == BR_KEYTYPE_EC) {
+        size_t q_at = ld->used;
+        awr__ta_put(ld, pk->key.ec.q, pk->key.ec.qlen);
+        if (ta && !ld->overflow) {
+            ta->pkey.key.ec.curve = pk->key.ec.curve;
+            ta->pkey.key.ec.q = ld->mem + q_at;
+            ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+        }
+    } else {
+        ld->used = ld->dn_start;
+        return;
+    }
+    ld->count++;
+}
+
+static void awr__ta_push(awr__ta_loader *ld, const char *data, size_t len) {
+    const unsigned char *p = (const unsigned char *)data;
+    while (len > 0 && !ld->pem_error) {
+        size_t n = br_pem_decoder_push(&ld->pem, p, len);
+        p += n;
+        len -= n;
+        switch (br_pem_decoder_event(&ld->pem)) {
+        case BR_PEM_BEGIN_OBJ:
+            ld->in_cert = awr__ta_is_cert_name(br_pem_decoder_name(&ld->pem));
+            if (ld->in_cert) {
+                ld->dn_start = ld->used;
+                br_x509_decoder_init(&ld->x509, awr__ta_dn_sink, ld);
+            }
+            br_pem_decoder_setdest(&ld->pem, awr__ta_der_sink, ld);
+            break;
+        case BR_PEM_END_OBJ:
+            if (ld->in_cert) awr__ta_finish_cert(ld);
+            ld->in_cert = 0;
+            break;
+        case BR_PEM_ERROR:
+            ld->pem_error = 1;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void awr__ta_begin(awr__ta_loader *ld, unsigned char *mem, size_t cap, br_x509_trust_anchor *ta) {
+    memset(ld, 0, sizeof *ld);
+    br_pem_decoder_init(&ld->pem);
+    ld->mem = mem;
+    ld->cap = cap;
+    ld->ta = ta;
+}
+static void awr__ta_end(awr__ta_loader *ld) {
+    awr__ta_push(ld, "\n", 1);   /* the PEM decoder needs a line end after the last object */
+}
+
+/* One source of PEM text, read either from memory or from a file, in chunks. */
+typedef struct awr__pem_source {
+    const char *pem;
+    size_t pem_len;
+    const char *path;
+} awr__pem_source;
+
+static awr_result awr__ta_run(const awr__pem_source *src, awr__ta_loader *ld) {
+    if (src->pem) {
+        awr__ta_push(ld, src->pem, src->pem_len);
+    } else {
+#ifdef AWR_BEARSSL_NO_STDIO
+        return AWR_ERR_UNSUPPORTED;
+#else
+        char chunk[1024];
+        size_t n;
+        FILE *f = fopen(src->path, "rb");
+        if (!f) return AWR_ERR_NOT_FOUND;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) awr__ta_push(ld, chunk, n);
+        if (ferror(f)) { fclose(f); return AWR_ERR_NOT_FOUND; }
+        fclose(f);
+#endif
+    }
+    awr__ta_end(ld);
+    if (ld->pem_error) return AWR_ERR_TLS;
+    return AWR_OK;
+}
+
+/* Anchors go first in the block (pointer-aligned), their DN and key bytes after them. */
+static size_t awr__ta_block_size(size_t count, size_t bytes) {
+    return count * sizeof(br_x509_trust_anchor) + bytes;
+}
+
+static awr_result awr__ta_load(awr_bearssl *t, const awr__pem_source *src, void *mem, size_t mem_size) {
+    awr__ta_loader ld;
+    size_t count, bytes, need;
+    awr_result r;
+    unsigned char *block;
+    awr__ta_begin(&ld, 0, 0, 0);
+    r = awr__ta_run(src, &ld);
+    if (r != AWR_OK) return r;
+    if (ld.count == 0) return AWR_ERR_TLS;
+    count = ld.count;
+    bytes = ld.used;
+    need = awr__ta_block_size(count, bytes);
+    if (mem) {
+        if (mem_size < need || ((uintptr_t)mem % sizeof(void *)) != 0) return AWR_ERR_BUFFER;
+        block = (unsigned char *)mem;
+    } else {
+        block = (unsigned char *)t->alloc.alloc(t->alloc.user, need);
+        if (!block) return AWR_ERR_NOMEM;
+        t->anchor_block = block;
+    }
+    awr__ta_begin(&ld, block + count * sizeof(br_x509_trust_anchor), bytes, (br_x509_trust_anchor *)(void *)block);
+    r = awr__ta_run(src, &ld);
+    if (r == AWR_OK && (ld.overflow || ld.count != count)) r = AWR_ERR_TLS;   /* the file changed between passes */
+    if (r != AWR_OK) return r;
+    t->anchors = (const br_x509_trust_anchor *)(void *)block;
+    t->anchor_count = count;
+    return AWR_OK;
+}
+
+AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len) {
+    awr__ta_loader ld;
+    awr__pem_source src;
+    if (!pem) return 0;
+    src.pem = pem;
+    src.pem_len = len;
+    src.path = 0;
+    awr__ta_begin(&ld, 0, 0, 0);
+    if (awr__ta_run(&src, &ld) != AWR_OK || ld.count == 0) return 0;
+    return awr__ta_block_size(ld.count, ld.used);
+}
+
+/* ---- the adapter ------------------------------------------------------------------------------- */
+
+static void *awr__tls_default_alloc(void *user, size_t size) { (void)user; return AWR_MALLOC(size); }
+static void awr__tls_default_free(void *user, void *ptr) { (void)user; AWR_FREE(ptr); }
+
+static size_t awr__tls_strlen(const char *s) {
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
+
+AWR_API awr_result awr_bearssl_create(const awr_bearssl_config *cfg, const awr_io *inner, awr_bearssl **out) {
+    awr_bearssl *t;
+    awr_allocator a;
+    awr__pem_source src;
+    awr_result r = AWR_OK;
+    if (!out) return AWR_ERR_ARG;
+    *out = 0;
+    if (!cfg || !inner || !inner->open || !inner->send || !inner->recv || !inner->close) return AWR_ERR_ARG;
+    if (cfg->iobuf_size != 0 && cfg->iobuf_size < BR_SSL_BUFSIZE_MONO) return AWR_ERR_ARG;
+    a = cfg->allocator;
+    if (!a.alloc || !a.free) {
+        a.alloc = awr__tls_default_alloc;
+        a.free = awr__tls_default_free;
+        a.user = 0;
+    }
+    t = (awr_bearssl *)a.alloc(a.user, sizeof *t);
+    if (!t) return AWR_ERR_NOMEM;
+    memset(t, 0, sizeof *t);
+    t->inner = *inner;
+    t->alloc = a;
+    t->server_name = cfg->server_name;
+    t->unix_time = cfg->unix_time;
+    t->time_user = cfg->time_user;
+    t->iobuf_size = cfg->iobuf_size ? cfg->iobuf_size : (size_t)BR_SSL_BUFSIZE_BIDI;
+    t->insecure = cfg->insecure_no_verify != 0;
+    src.pem = 0;
+    src.pem_len = 0;
+    src.path = 0;
+    if (cfg->anchors && cfg->anchor_count) {
+        t->anchors = cfg->anchors;
+        t->anchor_count = cfg->anchor_count;
+    } else if (cfg->ca_pem) {
+        src.pem = cfg->ca_pem;
+        src.pem_len = cfg->ca_pem_len ? cfg->ca_pem_len : awr__tls_strlen(cfg->ca_pem);
+    } else {
+        src.path = cfg->ca_file ? cfg->ca_file : AWR_BEARSSL_DEFAULT_CA_FILE;
+        if (!src.path && !t->insecure) r = AWR_ERR_UNSUPPORTED;
+    }
+    if (r == AWR_OK && (src.pem || src.path)) {
+        r = awr__ta_load(t, &src, cfg->anchor_mem, cfg->anchor_mem_size);
+        if (r != AWR_OK && t->insecure) r = AWR_OK;   /* no verification: anchors are not needed */
+    }
+    if (r != AWR_OK) {
+        awr_bearssl_destroy(t);
+        return r;
+    }
+    *out = t;
+    return AWR_OK;
+}
+
+AWR_API void awr_bearssl_destroy(awr_bearssl *t) {
+    if (!t) return;
+    if (t->anchor_block) t->alloc.free(t->alloc.user, t->anchor_block);
+    t->alloc.free(t->alloc.user, t);
+}
+
+AWR_API size_t awr_bearssl_anchor_count(const awr_bearssl *t) { return t ? t->anchor_count : 0; }
+AWR_API int awr_bearssl_last_error(const awr_bearssl *t) { return t ? t->last_error : 0; }
+
+/* BearSSL's error code, as the awr_result the user can act on. */
+static awr_result awr__tls_result(int err) {
+    if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT) return AWR_ERR_TLS_ALERT;
+    switch (err) {
+    case BR_ERR_OK: return AWR_ERR_EOF;   /* closed cleanly with close_notify */
+    case BR_ERR_IO: return AWR_ERR_IO;
+    case BR_ERR_X509_EXPIRED: return AWR_ERR_TLS_EXPIRED;
+    case BR_ERR_X509_BAD_SERVER_NAME: return AWR_ERR_TLS_HOSTNAME;
+    case BR_ERR_X509_NOT_TRUSTED:
+    case BR_ERR_X509_BAD_SIGNATURE:
+    case BR_ERR_X509_DN_MISMATCH:
+    case BR_ERR_X509_NOT_CA:
+    case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
+    case BR_ERR_X509_WEAK_PUBLIC_KEY:
+    case BR_ERR_X509_CRITICAL_EXTENSION:
+    case BR_ERR_X509_EMPTY_CHAIN:
+        return AWR_ERR_TLS_UNTRUSTED;
+    default: return AWR_ERR_TLS;
+    }
+}
+
+static int awr__tls_is_ip_literal(const char *host) {
+    size_t i, digits = 0, dots = 0;
+    for (i = 0; host[i]; i++) {
+        char ch = host[i];
+        if (ch == ':' || ch == '[') return 1;   /* IPv6 */
+        if (ch == '.') dots++;
+        else if (ch >= '0' && ch <= '9') digits++;
+        else return 0;
+    }
+    return dots == 3 && digits > 0;
+}
+
+/* Days since 0000-01-01 and seconds in the day, as br_x509_minimal counts time. */
+static void awr__tls_set_time(awr__tls_conn *c) {
+    int64_t now;
+    int64_t days;
+    if (!c->owner->unix_time) return;      /* BearSSL reads the system clock itself */
+    now = c->owner->unix_time(c->owner->time_user);
+    if (now < 0) now = 0;
+    days = now / 86400;
+    br_x509_minimal_set_time(&c->x509.minimal, (uint32_t)(days + 719528), (uint32_t)(now - days * 86400));
+}
+
+static awr_result awr__tls_fail(awr__tls_conn *c, awr_result r) {
+    if (c->failed == AWR_OK) c->failed = r;
+    return c->failed;
+}
+
+static awr_result awr__tls_start(awr__tls_conn *c, const char *host) {
+    awr_bearssl *t = c->owner;
+    const char *name = t->server_name ? t->server_name : host;
+    size_t n = awr__tls_strlen(name);
+    unsigned char seed[32];
+    if (n >= sizeof c->name) return AWR_ERR_ARG;
+    memcpy(c->name, name, n + 1);
+    br_ssl_client_init_full(&c->sc, &c->x509.minimal, t->anchors, t->anchor_count);
+    c->x509.vtable = &awr__x509_vtable;
+    c->x509.name = c->name;
+    c->x509.insecure = t->insecure;
+    br_ssl_engine_set_x509(&c->sc.eng, &c->x509.vtable);
+    awr__tls_set_time(c);
+    br_ssl_engine_set_buffer(&c->sc.eng, c->iobuf, t->iobuf_size, t->iobuf_size >= (size_t)BR_SSL_BUFSIZE_BIDI);
+    if (t->inner.random) {   /* the host's random source seeds BearSSL (and is the only one on bare metal) */
+        if (t->inner.random(t->inner.user, seed, sizeof seed) != AWR_OK) return AWR_ERR_RANDOM;
+        br_ssl_engine_inject_entropy(&c->sc.eng, seed, sizeof seed);
+    }
+    /* No SNI for an IP literal (RFC 6066); the certificate is still checked against c->name. */
+    if (!br_ssl_client_reset(&c->sc, awr__tls_is_ip_literal(name) ? 0 : c->name, 0)) {
+        int err = br_ssl_engine_last_error(&c->sc.eng);
+        t->last_error = err;
+        return err == BR_ERR_NO_RANDOM ? AWR_ERR_RANDOM : AWR_ERR_TLS;
+    }
+    return AWR_OK;
+}
+
+static awr_result awr__tls_open(void *user, const char *host, int port, int tls, void **conn) {
+    awr_bearssl *t = (awr_bearssl *)user;
+    awr__tls_conn *c;
+    awr_result r;
+    size_t head = (sizeof(awr__tls_conn) + 15u) & ~(size_t)15u;
+    if (!t || !host || !conn) return AWR_ERR_ARG;
+    *conn = 0;
+    c = (awr__tls_conn *)t->alloc.alloc(t->alloc.user, head + (tls ? t->iobuf_size : 0));
+    if (!c) return AWR_ERR_NOMEM;
+    memset(c, 0, sizeof *c);
+    c->owner = t;
+    c->tls = tls != 0;
+    c->iobuf = (unsigned char *)c + head;
+    if (c->tls) {
+        r = awr__tls_start(c, host);
+        if (r != AWR_OK) { t->alloc.free(t->alloc.user, c); return r; }
+    }
+    r = t->inner.open(t->inner.user, host, port, 0, &c->inner);
+    if (r != AWR_OK) { t->alloc.free(t->alloc.user, c); return r; }
+    *conn = c;
+    return AWR_OK;
+}
+
+/* The engine has stopped: why, as an awr_result (remembered). */
+static awr_result awr__tls_closed(awr__tls_conn *c) {
+    int err = br_ssl_engine_last_error(&c->sc.eng);
+    if (err != BR_ERR_OK) c->owner->last_error = err;
+    return awr__tls_fail(c, awr__tls_result(err));
+}
+
+/* Move records between the engine and the inner transport until neither side can move more.
+   Reading is careful: a record decrypted into the engine while the socket then runs dry would sit
+   there unseen, since the host waits for the socket to become readable before it calls recv. So
+   records are read only by recv, while the engine has no plaintext to give (AWR__TLS_READ), or by
+   send while the handshake is still under way (AWR__TLS_READ_HANDSHAKE): the client writes its
+   request before it reads anything, and the handshake must progress meanwhile. */
+#define AWR__TLS_NO_READ 0
+#define AWR__TLS_READ 1
+#define AWR__TLS_READ_HANDSHAKE 2
+static awr_result awr__tls_pump(awr__tls_conn *c, int reading) {
+    br_ssl_engine_context *eng = &c->sc.eng;
+    awr_io *in = &c->owner->inner;
+    for (;;) {
+        unsigned st = br_ssl_engine_current_state(eng);
+        int moved = 0;
+        if (st & BR_SSL_CLOSED) return awr__tls_closed(c);
+        if (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP)) c->app_ready = 1;
+        if (st & BR_SSL_SENDREC) {
+            size_t len;
+            unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
+            long n = in->send(in->user, c->inner, buf, len);
+            if (n < 0) return awr__tls_fail(c, (awr_result)n);
+            if (n > 0) { br_ssl_engine_sendrec_ack(eng, (size_t)n); moved = 1; }
+        }
+        if ((st & BR_SSL_RECVREC) && !(st & BR_SSL_RECVAPP) &&
+            (reading == AWR__TLS_READ || (reading == AWR__TLS_READ_HANDSHAKE && !c->app_ready))) {
+            size_t len;
+            unsigned char *buf = br_ssl_engine_recvrec_buf(eng, &len);
+            long n = in->recv(in->user, c->inner, buf, len);
+            if (n < 0) {
+                /* The peer dropped TCP: an engine error explains it better than the bare EOF. */
+                int err = br_ssl_engine_last_error(eng);
+                if (err != BR_ERR_OK) return awr__tls_closed(c);
+                return awr__tls_fail(c, (awr_result)n);
+            }
+            if (n > 0) { br_ssl_engine_recvrec_ack(eng, (size_t)n); moved = 1; }
+        }
+        if (!moved) return AWR_OK;
+    }
+}
+
+static long awr__tls_send(void *user, void *conn, const void *data, size_t len) {
+    awr__tls_conn *c = (awr__tls_conn *)conn;
+    br_ssl_engine_context *eng;
+    awr_result r;
+    size_t cap;
+    unsigned char *buf;
+    (void)user;
+    if (!c) return AWR_ERR_ARG;
+    if (!c->tls) return c->owner->inner.send(c->owner->inner.user, c->inner, data, len);
+    if (c->failed != AWR_OK) return c->failed;
+    eng = &c->sc.eng;
+    r = awr__tls_pump(c, AWR__TLS_READ_HANDSHAKE);
+    if (r != AWR_OK) return r;
+    if (len == 0 || !(br_ssl_engine_current_state(eng) & BR_SSL_SENDAPP)) return 0;
+    buf = br_ssl_engine_sendapp_buf(eng, &cap);
+    if (cap > len) cap = len;
+    memcpy(buf, data, cap);
+    br_ssl_engine_sendapp_ack(eng, cap);
+    br_ssl_engine_flush(eng, 0);
+    r = awr__tls_pump(c, AWR__TLS_NO_READ);
+    if (r != AWR_OK) return r;
+    return (long)cap;
+}
+
+static long awr__tls_recv(void *user, void *conn, void *out, size_t cap) {
+    awr__tls_conn *c = (awr__tls_conn *)conn;
+    br_ssl_engine_context *eng;
+    awr_result r;
+    size_t len;
+    unsigned char *buf;
+    (void)user;
+    if (!c) return AWR_ERR_ARG;
+    if (!c->tls) return c->owner->inner.recv(c->owner->inner.user, c->inner, out, cap);
+    if (c->failed != AWR_OK) return c->failed;
+    eng = &c->sc.eng;
+    if (!(br_ssl_engine_current_state(eng) & BR_SSL_RECVAPP)) {
+        r = awr__tls_pump(c, AWR__TLS_READ);
+        if (r != AWR_OK) return r;
+        if (!(br_ssl_engine_current_state(eng) & BR_SSL_RECVAPP)) return 0;
+    }
+    buf = br_ssl_engine_recvapp_buf(eng, &len);
+    if (len > cap) len = cap;
+    memcpy(out, buf, len);
+    br_ssl_engine_recvapp_ack(eng, len);
+    /* Send what the engine has queued (an alert, a key update); reading waits for the next recv. */
+    (void)awr__tls_pump(c, AWR__TLS_NO_READ);   /* a failure is sticky: the next call reports it */
+    return (long)len;
+}
+
+static void awr__tls_close(void *user, void *conn) {
+    awr__tls_conn *c = (awr__tls_conn *)conn;
+    awr_bearssl *t;
+    (void)user;
+    if (!c) return;
+    t = c->owner;
+    if (c->tls && c->failed == AWR_OK) {
+        br_ssl_engine_close(&c->sc.eng);   /* best effort close_notify; never waits */
+        (void)awr__tls_pump(c, AWR__TLS_NO_READ);
+    }
+    if (c->inner) t->inner.close(t->inner.user, c->inner);
+    t->alloc.free(t->alloc.user, c);
+}
+
+static awr_result awr__tls_random(void *user, void *out, size_t len) {
+    awr_bearssl *t = (awr_bearssl *)user;
+    if (!t->inner.random) return AWR_ERR_RANDOM;
+    return t->inner.random(t->inner.user, out, len);
+}
+
+AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
+    awr_io io;
+    io.user = t;
+    io.open = awr__tls_open;
+    io.send = awr__tls_send;
+    io.recv = awr__tls_recv;
+    io.close = awr__tls_close;
+    io.random = awr__tls_random;
+    return io;
+}
+#endif /* AWR_BEARSSL */
 
 #ifdef __cplusplus
 }

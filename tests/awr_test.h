@@ -16,19 +16,19 @@ static int awr_test_passed, awr_test_failed;
 #define AWR_CHECK_MEM(a, b, n) awr_test_check((n) == 0 || memcmp((a), (b), (n)) == 0, "memcmp(" #a ", " #b ")", __FILE__, __LINE__)
 #define AWR_TEST_END() (printf("RESULT %d %d\n", awr_test_passed, awr_test_failed), awr_test_failed ? 1 : 0)
 
-static int awr_test_check(int ok, const char *what, const char *file, int line) {
+static inline int awr_test_check(int ok, const char *what, const char *file, int line) {
     if (ok) { awr_test_passed++; return 1; }
     awr_test_failed++;
     fprintf(stderr, "FAIL %s:%d: %s\n", file, line, what);
     return 0;
 }
-static int awr_test_check_int(long long a, long long b, const char *ea, const char *eb, const char *file, int line) {
+static inline int awr_test_check_int(long long a, long long b, const char *ea, const char *eb, const char *file, int line) {
     if (a == b) { awr_test_passed++; return 1; }
     awr_test_failed++;
     fprintf(stderr, "FAIL %s:%d: %s == %s (%lld != %lld)\n", file, line, ea, eb, a, b);
     return 0;
 }
-static int awr_test_check_str(const char *a, const char *b, const char *ea, const char *file, int line) {
+static inline int awr_test_check_str(const char *a, const char *b, const char *ea, const char *file, int line) {
     if (a && b && strcmp(a, b) == 0) { awr_test_passed++; return 1; }
     awr_test_failed++;
     fprintf(stderr, "FAIL %s:%d: %s is \"%s\", expected \"%s\"\n", file, line, ea, a ? a : "(null)", b ? b : "(null)");
@@ -36,7 +36,7 @@ static int awr_test_check_str(const char *a, const char *b, const char *ea, cons
 }
 
 /* Read a whole file into a malloc'd buffer (NUL-terminated); *len gets its size. NULL on failure. */
-static char *awr_test_read_file(const char *path, size_t *len) {
+static inline char *awr_test_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
     long n;
@@ -57,7 +57,7 @@ static char *awr_test_read_file(const char *path, size_t *len) {
 #include <sys/wait.h>
 /* Start a peer process (a local server) and wait for it to print "PORT <n>" on its stdout.
  * Returns its pid (> 0) and the port, or -1. Peers live in tests/peers/ and listen on 127.0.0.1. */
-static pid_t awr_test_spawn(char *const argv[], int *port) {
+static inline pid_t awr_test_spawn(char *const argv[], int *port) {
     int fds[2];
     pid_t pid;
     FILE *out;
@@ -84,10 +84,11 @@ static pid_t awr_test_spawn(char *const argv[], int *port) {
         static FILE *kept[32];
         static int nkept;
         if (nkept < 32) kept[nkept++] = out;
+        (void)kept;
     }
     return pid;
 }
-static void awr_test_stop(pid_t pid) {
+static inline void awr_test_stop(pid_t pid) {
     if (pid > 0) { kill(pid, SIGTERM); waitpid(pid, NULL, 0); }
 }
 #endif

@@ -73,5 +73,14 @@ if [ -z "${TEST_FILTER:-}" ]; then
     done
 fi
 
+# Platform and packaging checks, each a script that ends with "RESULT <passed> <failed>": the compile
+# matrix, the Cortex-M4/freestanding builds, CMake/pkg-config/Meson, and Windows (mingw-w64 + wine).
+for s in compile_matrix embedded packaging windows; do
+    case "$s" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
+    echo "== $s"
+    sh tests/$s.sh > "$log/$s.out" 2>&1
+    count "$s" "$log/$s.out" $?
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,2 @@
+#define APPWRITE_REALTIME_IMPLEMENTATION
+#include "appwrite_realtime.h"

@@ -1,0 +1,323 @@
+/* awr-listen: print Appwrite Realtime events, one line of compact JSON each.
+ *
+ *   awr-listen --endpoint URL --project ID [--session TOKEN] [--jwt JWT] [--mode auto|url|message]
+ *              [--event PATTERN]... [--count N] [--timeout SECONDS] CHANNEL...
+ *
+ * stdout: one line per delivered event, the event's `data` object as compact JSON (key order and
+ * number text kept as the server sent them, so integers above 2^53 stay exact); nothing else.
+ * stderr: state changes, server errors, diagnostics.
+ * --event PATTERN (repeatable): print an event only if one of its `events` names matches one of the
+ * patterns (`*` = exactly one dot-separated segment).
+ * Exit status: 0 after N events (--count) or when the timeout ends (or on SIGINT/SIGTERM), 2 on a
+ * usage error, 3 after the server sent an `error` with code 1008 (policy violation: retrying cannot
+ * help), 1 on any other failure.
+ * URL is the REST endpoint (http[s]://host[:port]/v1) or the realtime one (ws[s]://host/v1/realtime).
+ * wss:// goes through BearSSL with the system's CA bundle, or the PEM bundle of --cafile PATH;
+ * --insecure turns certificate verification off (a warning says so: for local testing only). */
+/* awr-link: -lbearssl */
+#define AWR_POSIX
+#ifndef AWR_BEARSSL   /* [tls] make passes -DAWR_BEARSSL too */
+#define AWR_BEARSSL
+#endif
+#define APPWRITE_REALTIME_IMPLEMENTATION
+#include "appwrite_realtime.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_DONE 0
+#define EXIT_FAILURE_ 1
+#define EXIT_USAGE 2
+#define EXIT_POLICY 3
+
+#define MAX_PATTERNS 64
+#define MAX_CHANNELS 64
+
+typedef struct listener {
+    awr_match_set patterns;          /* the --event patterns */
+    unsigned char pattern_mem[8192];
+    uint32_t npatterns;
+    const char *pattern_text[MAX_PATTERNS];
+    long count;                      /* --count; 0 = no limit */
+    long printed;
+    int policy;                      /* an error frame with code 1008 arrived */
+    int failed;                      /* a failure that is not a policy stop */
+    awr_posix tcp;
+    char *out;                       /* compact-JSON line buffer */
+    size_t out_cap;
+} listener;
+
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+
+static void usage(FILE *f) {
+    fputs("usage: awr-listen --endpoint URL --project ID [--session TOKEN] [--jwt JWT]\n"
+          "                  [--mode auto|url|message] [--event PATTERN]... [--count N]\n"
+          "                  [--timeout SECONDS] [--cafile PATH] [--insecure] CHANNEL...\n"
+          "Prints the data object of every event on the channels as one line of compact JSON.\n",
+          f);
+}
+
+static int usage_error(const char *what, const char *arg) {
+    fprintf(stderr, "awr-listen: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+    usage(stderr);
+    return EXIT_USAGE;
+}
+
+/* ---- output ------------------------------------------------------------------------------------- */
+
+/* Does one of the event's names match one of the --event patterns? */
+static int event_selected(listener *l, const awr_event *ev) {
+    uint32_t i;
+    if (l->npatterns == 0) return 1;
+    for (i = 0; i < l->npatterns; i++)
+        if (awr_event_is(ev, l->pattern_text[i])) return 1;
+    return 0;
+}
+
+/* One line: the data object as compact JSON. */
+static int print_compact(listener *l, awr_text data) {
+    (void)l;
+    if (fwrite(data.ptr, 1, data.len, stdout) != data.len || putchar('\n') == EOF) return 0;
+    return fflush(stdout) == 0;
+}
+
+static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+    listener *l = (listener *)user;
+    (void)sub;
+    if (l->count > 0 && l->printed >= l->count) return;
+    if (!event_selected(l, ev)) return;
+    if (!print_compact(l, ev->data)) {
+        fprintf(stderr, "awr-listen: cannot write the event to stdout\n");
+        l->failed = 1;
+        awr_posix_stop(&l->tcp);
+        return;
+    }
+    l->printed++;
+    if (l->count > 0 && l->printed >= l->count) awr_posix_stop(&l->tcp);
+    (void)c;
+}
+
+/* ---- state and errors ----------------------------------------------------------------------------- */
+
+static const char *generation_name(awr_generation g) {
+    switch (g) {
+    case AWR_GEN_LEGACY: return "up to 1.8 (URL mode)";
+    case AWR_GEN_URL_IDS: return "1.9.0 (URL mode with subscription ids)";
+    case AWR_GEN_MESSAGE: return "1.9.5+ (message mode)";
+    default: return "not known yet";
+    }
+}
+
+static void on_state(awr_client *c, const awr_state_info *info, void *user) {
+    listener *l = (listener *)user;
+    (void)c;
+    switch (info->state) {
+    case AWR_STATE_IDLE: fprintf(stderr, "awr-listen: idle\n"); break;
+    case AWR_STATE_CONNECTING: fprintf(stderr, "awr-listen: connecting\n"); break;
+    case AWR_STATE_OPEN: fprintf(stderr, "awr-listen: websocket open\n"); break;
+    case AWR_STATE_CONNECTED:
+        if (info->user.ptr)
+            fprintf(stderr, "awr-listen: connected as %.*s (server %s)\n", (int)(info->user.len > 200 ? 200 : info->user.len),
+                    info->user.ptr, generation_name(info->generation));
+        else
+            fprintf(stderr, "awr-listen: connected as guest (server %s)\n", generation_name(info->generation));
+        break;
+    case AWR_STATE_RECONNECTING:
+        fprintf(stderr, "awr-listen: reconnecting in %u ms (attempt %u: %s)\n", (unsigned)info->delay_ms,
+                (unsigned)info->attempt, awr_result_str(info->reason));
+        break;
+    case AWR_STATE_CLOSED:
+        fprintf(stderr, "awr-listen: closed (%s)\n", awr_result_str(info->reason));
+        if (info->reason == AWR_ERR_POLICY) l->policy = 1;
+        else if (info->reason != AWR_OK) l->failed = 1;
+        break;
+    }
+}
+
+static void on_error(awr_client *c, const awr_server_error *err, void *user) {
+    listener *l = (listener *)user;
+    (void)c;
+    fprintf(stderr, "awr-listen: server error %lld: %.*s\n", (long long)err->code, (int)err->message_len,
+            err->message ? err->message : "");
+    if (err->code == 1008) l->policy = 1;
+}
+
+/* ---- arguments ------------------------------------------------------------------------------------ */
+
+static int parse_long(const char *s, long *out) {
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0) return 0;
+    *out = v;
+    return 1;
+}
+
+static int parse_seconds(const char *s, double *out) {
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0) || v > 1e7) return 0;
+    *out = v;
+    return 1;
+}
+
+static int is_ws_url(const char *s) {
+    return strncmp(s, "ws://", 5) == 0 || strncmp(s, "wss://", 6) == 0;
+}
+
+int main(int argc, char **argv) {
+    static listener l;
+    const char *endpoint = NULL, *project = NULL, *session = NULL, *jwt = NULL;
+    const char *channels[MAX_CHANNELS];
+    size_t nchannels = 0;
+    awr_mode mode = AWR_MODE_AUTO;
+    double timeout_s = -1;
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    awr_bearssl *tls = NULL;
+    awr_bearssl_config tcfg;
+    const char *cafile = NULL;   /* [tls] --cafile */
+    int insecure = 0;            /* [tls] --insecure */
+    awr_io tcp_io;
+    awr_sub sub;
+    awr_result r;
+    int i, status;
+    int64_t end_ms;
+
+    awr_match_set_init(&l.patterns, l.pattern_mem, sizeof l.pattern_mem);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(stdout); return EXIT_DONE; }
+        if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++) {
+                if (nchannels == MAX_CHANNELS) return usage_error("too many channels", NULL);
+                channels[nchannels++] = argv[i];
+            }
+            break;
+        }
+        if (strcmp(a, "--insecure") == 0) { insecure = 1; continue; }   /* [tls] */
+        if (a[0] == '-' && a[1] == '-') {
+            if (!v) return usage_error("missing value for", a);
+            i++;
+            if (strcmp(a, "--endpoint") == 0) endpoint = v;
+            else if (strcmp(a, "--project") == 0) project = v;
+            else if (strcmp(a, "--session") == 0) session = v;
+            else if (strcmp(a, "--jwt") == 0) jwt = v;
+            else if (strcmp(a, "--cafile") == 0) cafile = v;   /* [tls] */
+            else if (strcmp(a, "--mode") == 0) {
+                if (strcmp(v, "auto") == 0) mode = AWR_MODE_AUTO;
+                else if (strcmp(v, "url") == 0) mode = AWR_MODE_URL;
+                else if (strcmp(v, "message") == 0) mode = AWR_MODE_MESSAGE;
+                else return usage_error("--mode must be auto, url or message", v);
+            } else if (strcmp(a, "--event") == 0) {
+                if (l.npatterns == MAX_PATTERNS) return usage_error("too many --event patterns", NULL);
+                if (awr_match_set_add(&l.patterns, v, NULL) != AWR_OK) return usage_error("--event pattern too long", v);
+                l.pattern_text[l.npatterns++] = v;
+            } else if (strcmp(a, "--count") == 0) {
+                if (!parse_long(v, &l.count) || l.count == 0) return usage_error("--count needs a positive integer", v);
+            } else if (strcmp(a, "--timeout") == 0) {
+                if (!parse_seconds(v, &timeout_s)) return usage_error("--timeout needs a number of seconds", v);
+            } else {
+                return usage_error("unknown option", a);
+            }
+            continue;
+        }
+        if (a[0] == '-' && a[1] != 0) return usage_error("unknown option", a);
+        if (nchannels == MAX_CHANNELS) return usage_error("too many channels", NULL);
+        channels[nchannels++] = a;
+    }
+    if (!endpoint) return usage_error("--endpoint is required", NULL);
+    if (!project || !*project) return usage_error("--project is required", NULL);
+    if (nchannels == 0) return usage_error("at least one CHANNEL is required", NULL);
+
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+
+    awr_posix_init(&l.tcp);
+    tcp_io = awr_posix_io(&l.tcp);
+    memset(&cfg, 0, sizeof cfg);
+    if (is_ws_url(endpoint)) cfg.realtime_endpoint = endpoint;
+    else cfg.endpoint = endpoint;
+    cfg.project = project;
+    cfg.session = session;
+    cfg.jwt = jwt;
+    cfg.mode = mode;
+    cfg.max_message = (size_t)16 << 20;   /* whole documents arrive in one message: allow large ones */
+    cfg.io = tcp_io;
+    cfg.on_state = on_state;
+    cfg.on_error = on_error;
+    cfg.user = &l;
+    if (strncmp(endpoint, "https://", 8) == 0 || strncmp(endpoint, "wss://", 6) == 0) {
+        memset(&tcfg, 0, sizeof tcfg);
+        tcfg.ca_file = cafile;                 /* [tls] NULL: the system bundle */
+        tcfg.insecure_no_verify = insecure;
+        if (insecure)
+            fprintf(stderr, "awr-listen: WARNING: --insecure: the server's certificate is NOT verified; "
+                            "anyone on the network path can read and change this connection\n");
+        r = awr_bearssl_create(&tcfg, &tcp_io, &tls);
+        if (r != AWR_OK) {
+            fprintf(stderr, "awr-listen: TLS set-up failed: %s\n", awr_result_str(r));
+            return EXIT_FAILURE_;
+        }
+        cfg.io = awr_bearssl_io(tls);
+    }
+    r = awr_client_create(&cfg, &c);
+    if (r != AWR_OK) {
+        fprintf(stderr, "awr-listen: %s\n", awr_result_str(r));
+        if (tls) awr_bearssl_destroy(tls);
+        return r == AWR_ERR_URL || r == AWR_ERR_ARG ? EXIT_USAGE : EXIT_FAILURE_;
+    }
+    r = awr_subscribe(c, channels, nchannels, NULL, 0, on_event, &l, &sub);
+    if (r != AWR_OK) {
+        fprintf(stderr, "awr-listen: subscribe: %s\n", awr_result_str(r));
+        awr_client_destroy(c);
+        if (tls) awr_bearssl_destroy(tls);
+        return EXIT_FAILURE_;
+    }
+
+    /* Run in short slices so a signal is noticed promptly. */
+    end_ms = timeout_s < 0 ? -1 : awr_posix_now_ms() + (int64_t)(timeout_s * 1000.0);
+    status = EXIT_DONE;
+    for (;;) {
+        int64_t now = awr_posix_now_ms();
+        int32_t slice = 200;
+        if (interrupted) break;
+        if (end_ms >= 0) {
+            if (now >= end_ms) break;
+            if (end_ms - now < slice) slice = (int32_t)(end_ms - now);
+        }
+        r = awr_posix_run(c, &l.tcp, slice);
+        if (l.failed && !l.policy) { status = EXIT_FAILURE_; break; }
+        if (r == AWR_ERR_CLOSED || l.policy) {
+            status = l.policy ? EXIT_POLICY : EXIT_FAILURE_;
+            break;
+        }
+        if (r != AWR_OK) {
+            fprintf(stderr, "awr-listen: %s\n", awr_result_str(r));
+            status = EXIT_FAILURE_;
+            break;
+        }
+        if (l.count > 0 && l.printed >= l.count) break;
+    }
+    if (awr_client_state(c) != AWR_STATE_CLOSED) {
+        awr_disconnect(c);
+        (void)awr_posix_run(c, &l.tcp, 100);   /* let the close frame go out */
+    }
+    awr_client_destroy(c);
+    if (tls) awr_bearssl_destroy(tls);
+    free(l.out);
+    if (fflush(stdout) != 0 && status == EXIT_DONE) status = EXIT_FAILURE_;
+    return status;
+}

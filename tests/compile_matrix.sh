@@ -1,0 +1,54 @@
+#!/bin/sh
+# The compile matrix (tests/run.sh counts it; the last line is "RESULT <passed> <failed>"):
+#   - gcc and clang as C99 and C11, g++ and clang++ as C++11 and C++17, -Wall -Wextra -Wpedantic -Werror,
+#     for the bare core and each configuration macro alone (AWR_POSIX, AWR_BEARSSL, AWR_STATIC,
+#     AWR_MALLOC+AWR_FREE, AWR_ASSERT), all through tests/compile/config.c
+#   - clang -Wconversion -Wsign-conversion (C and C++) with every Linux adapter
+#   - the Winsock adapter (AWR_WIN32) with x86_64-w64-mingw32-gcc/g++, -Wconversion included
+#   - a two-translation-unit link (tests/compile/tu_impl.c + tu_user.c, the includer as C and as C++),
+#     and the same with AWR_STATIC (each file then has its own private copy)
+cd "$(dirname "$0")/.." || exit 1
+out=build/compile
+mkdir -p "$out"
+passed=0
+failed=0
+check() { # check <name> <command...>
+    name=$1; shift
+    if "$@" > "$out/check.out" 2>&1; then passed=$((passed + 1))
+    else failed=$((failed + 1)); echo "FAIL $name"; tail -n 25 "$out/check.out" | sed 's/^/    /'; fi
+}
+WARN="-Wall -Wextra -Wpedantic -Werror"
+CONV="-Wconversion -Wsign-conversion"
+
+for cfg in core AWR_POSIX AWR_BEARSSL AWR_STATIC AWR_TEST_CUSTOM_ALLOC "AWR_ASSERT(x)=((void)0)"; do
+    def=""
+    [ "$cfg" != core ] && def="-D$cfg"
+    for cc in "gcc -std=c99" "gcc -std=c11" "clang -std=c99" "clang -std=c11" \
+              "g++ -x c++ -std=c++11" "g++ -x c++ -std=c++17" "clang++ -x c++ -std=c++11" "clang++ -x c++ -std=c++17"; do
+        check "$cc $cfg" $cc $WARN $def -I. -c tests/compile/config.c -o "$out/config.o"
+    done
+done
+check "clang -Wconversion (C11, POSIX + BearSSL)" clang -std=c11 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
+check "clang++ -Wconversion (C++17, POSIX + BearSSL)" clang++ -x c++ -std=c++17 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
+check "mingw gcc C99 AWR_WIN32 -Wconversion" x86_64-w64-mingw32-gcc -std=c99 $WARN $CONV -DAWR_WIN32 -I. -c tests/compile/config.c -o "$out/config.o"
+check "mingw g++ C++11 AWR_WIN32" x86_64-w64-mingw32-g++ -x c++ -std=c++11 $WARN -DAWR_WIN32 -I. -c tests/compile/config.c -o "$out/config.o"
+
+two_tu() { # <c++ for the includer: 0/1> <extra flags>
+    cc -std=c99 $WARN $2 -I. -c tests/compile/tu_impl.c -o "$out/tu_impl.o" || return 1
+    if [ "$1" = 1 ]; then c++ -x c++ -std=c++11 $WARN $2 -I. -c tests/compile/tu_user.c -o "$out/tu_user.o" || return 1
+    else cc -std=c99 $WARN $2 -I. -c tests/compile/tu_user.c -o "$out/tu_user.o" || return 1; fi
+    c++ -o "$out/two_tu" "$out/tu_impl.o" "$out/tu_user.o" && "$out/two_tu" | grep -q '^two-TU: ok'
+}
+check "two translation units (C + C)" two_tu 0 ""
+check "two translation units (C implementation + C++ includer)" two_tu 1 ""
+two_tu_static() {   # AWR_STATIC: every file that uses the library compiles its own private copy
+    cc -std=c99 $WARN -DAWR_STATIC -I. -c tests/compile/config.c -o "$out/static_a.o" &&
+    printf '#define AWR_STATIC\n#define APPWRITE_REALTIME_IMPLEMENTATION\n#include "tu_user.c"\n' > "$out/static_b.c" &&
+    cc -std=c99 $WARN -I. -Itests/compile -c "$out/static_b.c" -o "$out/static_b.o" &&
+    cc -o "$out/two_tu_static" "$out/static_a.o" "$out/static_b.o" && "$out/two_tu_static" | grep -q '^two-TU: ok'
+}
+check "two translation units, both AWR_STATIC" two_tu_static
+
+echo "compile matrix: $passed passed, $failed failed"
+echo "RESULT $passed $failed"
+[ "$failed" -eq 0 ]

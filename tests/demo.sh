@@ -1,0 +1,65 @@
+#!/bin/sh
+# make demo: a live stream of Appwrite Realtime events in a few seconds, on any machine.
+# 1. installs what is missing (a C compiler, make, Node.js, BearSSL headers via apt-get; the npm
+#    packages of tests/ via npm ci), 2. builds build/awr-listen, 3. starts the local Appwrite-compatible
+#    server (tests/server/) playing Appwrite 1.9.6 with the demo scenario, 4. runs awr-listen against it
+#    for a few seconds, 5. stops the server. DEMO_SECONDS (default 5) sets how long it listens.
+cd "$(dirname "$0")/.." || exit 1
+seconds=${DEMO_SECONDS:-5}
+
+have() { command -v "$1" > /dev/null 2>&1; }
+missing=
+have cc || have gcc || missing="$missing gcc libc6-dev"
+have make || missing="$missing make"
+have node || missing="$missing nodejs"
+have npm || missing="$missing npm"
+[ -f /usr/include/bearssl.h ] || missing="$missing libbearssl-dev"
+if [ -n "$missing" ]; then
+    echo "demo: installing:$missing" >&2
+    if [ "$(id -u)" = 0 ] && have apt-get; then sudo=
+    elif have sudo && have apt-get; then sudo=sudo
+    else echo "demo: please install:$missing" >&2; exit 1; fi
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing > /dev/null || exit 1
+fi
+if [ ! -d tests/node_modules/ws ]; then
+    echo "demo: npm ci in tests/" >&2
+    (cd tests && npm ci --no-audit --no-fund --silent) || exit 1
+fi
+make -s build/awr-listen || exit 1
+
+tmp=$(mktemp -d) || exit 1
+server_pid=
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2> /dev/null; wait "$server_pid" 2> /dev/null; fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+node tests/server/server.js --generation 1.9.6 --scenario tests/server/scenarios/demo.json \
+    > "$tmp/port" 2> "$tmp/server.log" &
+server_pid=$!
+port=
+i=0
+while [ $i -lt 100 ]; do
+    port=$(sed -n 's/^PORT \([0-9][0-9]*\)$/\1/p' "$tmp/port")
+    [ -n "$port" ] && break
+    kill -0 "$server_pid" 2> /dev/null || break
+    sleep 0.1
+    i=$((i + 1))
+done
+if [ -z "$port" ]; then
+    echo "demo: the local server did not start:" >&2
+    cat "$tmp/server.log" >&2
+    exit 1
+fi
+
+session=eyJpZCI6InUxIiwic2VjcmV0IjoiczEifQ==   # user u1 of the demo scenario
+echo "demo: local Appwrite 1.9.6 on 127.0.0.1:$port; listening for ${seconds}s to documents, files and account" >&2
+echo "demo: \$ build/awr-listen --endpoint http://127.0.0.1:$port/v1 --project demo --session $session --timeout $seconds documents files account" >&2
+echo "demo: (state changes on stderr; one JSON line per event on stdout)" >&2
+build/awr-listen --endpoint "http://127.0.0.1:$port/v1" --project demo --session "$session" \
+    --timeout "$seconds" documents files account
+status=$?
+echo "demo: awr-listen exited with status $status" >&2
+exit $status

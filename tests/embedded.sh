@@ -1,0 +1,63 @@
+#!/bin/sh
+# Embedded builds of the core (no adapter) with arm-none-eabi-gcc for a Cortex-M4.
+#   sh tests/embedded.sh size    (make size) print .text/.data/.bss of the whole core and of a
+#                                bare-metal client image, and the client RAM with the smallest buffers
+#   sh tests/embedded.sh check   (tests/run.sh) the checks below; the last line is "RESULT <p> <f>":
+#     - the core compiles with -Os -mcpu=cortex-m4 -mthumb -Wall -Wextra -Wpedantic -Werror (C99, C11)
+#     - tests/embedded/firmware.c links with -ffreestanding -nostdlib against tests/embedded/libc_stub.c
+#       (memcpy, memset, memcmp and nothing else) and libgcc: no other C library function is used
+cd "$(dirname "$0")/.." || exit 1
+out=build/embedded
+mkdir -p "$out"
+ARMCC=${ARMCC:-arm-none-eabi-gcc}
+ARMSIZE=${ARMSIZE:-arm-none-eabi-size}
+CPU="-mcpu=cortex-m4 -mthumb"
+WARN="-Wall -Wextra -Wpedantic -Werror"
+mode=${1:-check}
+passed=0
+failed=0
+check() { # check <name> <command...>
+    name=$1; shift
+    if "$@" > "$out/check.out" 2>&1; then passed=$((passed + 1)); echo "ok   $name"
+    else failed=$((failed + 1)); echo "FAIL $name"; tail -n 25 "$out/check.out" | sed 's/^/    /'; fi
+}
+
+printf '#define APPWRITE_REALTIME_IMPLEMENTATION\n#include "appwrite_realtime.h"\n' > "$out/core.c"
+core() { # std
+    $ARMCC -std="$1" -Os $CPU $WARN -ffunction-sections -fdata-sections -I. -c "$out/core.c" -o "$out/core-$1.o"
+}
+firmware() {
+    $ARMCC -std=c99 -Os $CPU $WARN -ffreestanding -ffunction-sections -fdata-sections -I. \
+        -c tests/embedded/firmware.c -o "$out/firmware.o" &&
+    $ARMCC -std=c99 -Os $CPU $WARN -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+        -c tests/embedded/libc_stub.c -o "$out/libc_stub.o" &&
+    $ARMCC $CPU -nostdlib -Wl,--gc-sections -Wl,-e,awr_firmware_reset -Wl,--fatal-warnings \
+        -o "$out/firmware.elf" "$out/firmware.o" "$out/libc_stub.o" -lgcc
+}
+
+if ! command -v "$ARMCC" > /dev/null 2>&1; then
+    echo "FAIL $ARMCC is not installed (Debian: gcc-arm-none-eabi, libnewlib-arm-none-eabi)"
+    echo "RESULT 0 1"
+    exit 1
+fi
+
+if [ "$mode" = size ]; then
+    core c99 || exit 1
+    $ARMSIZE -A "$out/core-c99.o" | awk '
+        $1 ~ /^\.text/ { t += $2 } $1 ~ /^\.(ro)?data/ && $1 !~ /^\.rodata/ { d += $2 }
+        $1 ~ /^\.rodata/ { r += $2 } $1 ~ /^\.bss/ { b += $2 }
+        END { printf "SIZE core (every function, -Os, Cortex-M4): .text %d (+ .rodata %d) .data %d .bss %d bytes\n", t, r, d, b }'
+    if firmware > "$out/firmware.out" 2>&1; then
+    $ARMSIZE "$out/firmware.elf" | awk 'NR == 2 { printf "SIZE client image (tests/embedded/firmware.c, --gc-sections): .text %d .data %d .bss %d bytes (.text includes .rodata; .bss is the client block)\n", $1, $2, $3 }'
+    else
+        echo "SIZE client image: does not link yet (C library calls left: see sh tests/embedded.sh check)"
+    fi
+    cc -std=c99 -I. -DAWR_FIRMWARE_PRINT_SIZE -o "$out/firmware-size" tests/embedded/firmware.c && "$out/firmware-size"
+    exit 0
+fi
+
+check "arm-none-eabi-gcc -std=c99 -Os cortex-m4 core, no warnings" core c99
+check "arm-none-eabi-gcc -std=c11 -Os cortex-m4 core, no warnings" core c11
+check "freestanding link: no libc beyond memcpy/memset/memcmp" firmware
+echo "RESULT $passed $failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,889 @@
+/* test_client_sm.c - the client state machine with a fake clock and an in-memory transport: the
+ * server side is scripted byte for byte and every frame the client sends is unmasked and compared. */
+#define APPWRITE_REALTIME_IMPLEMENTATION
+#include "appwrite_realtime.h"
+#include "awr_test.h"
+#include "client_fake.h"
+
+static int64_t now;
+static fake F;
+static char msg[1 << 16];
+
+/* what the callbacks saw */
+#define MAX_LOG 256
+static struct {
+    int n;
+    awr_state state[MAX_LOG];
+    awr_result reason[MAX_LOG];
+    uint32_t delay[MAX_LOG], attempt[MAX_LOG];
+    char user[256];
+} S;
+static struct { int n; int64_t code; char message[256]; awr_result reason; } E;
+static struct { int n; char to[32]; int success; } R;
+static struct { int n; awr_sub sub[MAX_LOG]; char payload[MAX_LOG][64]; } EV;
+
+static void on_state(awr_client *c, const awr_state_info *i, void *user) {
+    (void)c; (void)user;
+    if (S.n < MAX_LOG) {
+        S.state[S.n] = i->state; S.reason[S.n] = i->reason; S.delay[S.n] = i->delay_ms; S.attempt[S.n] = i->attempt;
+    }
+    S.n++;
+    if (i->state == AWR_STATE_CONNECTED) {
+        size_t n = i->user.len < sizeof S.user - 1 ? i->user.len : sizeof S.user - 1;
+        if (i->user.ptr) memcpy(S.user, i->user.ptr, n);
+        S.user[i->user.ptr ? n : 0] = 0;
+        if (!i->user.ptr) strcpy(S.user, "(null)");
+    }
+}
+static void on_error(awr_client *c, const awr_server_error *e, void *user) {
+    (void)c; (void)user;
+    E.n++; E.code = e->code; E.reason = e->reason;
+    snprintf(E.message, sizeof E.message, "%.*s", (int)e->message_len, e->message);
+}
+static void on_response(awr_client *c, const awr_response *r, void *user) {
+    (void)c; (void)user;
+    R.n++; R.success = r->success;
+    snprintf(R.to, sizeof R.to, "%.*s", (int)r->to.len, r->to.ptr);
+}
+
+/* per-test hook run inside the event callback */
+static void (*hook)(awr_client *c, awr_sub sub, const awr_event *ev);
+static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+    (void)user;
+    if (EV.n < MAX_LOG) {
+        EV.sub[EV.n] = sub;
+        snprintf(EV.payload[EV.n], sizeof EV.payload[0], "%.*s", (int)ev->payload.len, ev->payload.ptr);
+    }
+    EV.n++;
+    AWR_CHECK(ev->sub == sub);
+    if (hook) hook(c, sub, ev);
+}
+
+static void reset_logs(void) {
+    memset(&S, 0, sizeof S); memset(&E, 0, sizeof E); memset(&R, 0, sizeof R); memset(&EV, 0, sizeof EV);
+    hook = NULL;
+    F.opens = F.closes = 0;
+    F.open_fail = 0;
+    F.recv_chunk = F.send_chunk = 0;
+    F.c2s_len = F.c2s_read = F.s2c_len = F.s2c_pos = 0;
+}
+
+static awr_client *mk_cfg(awr_client_config *cfg) {
+    awr_client *c = NULL;
+    cfg->io = fake_io(&F);
+    cfg->on_state = on_state;
+    cfg->on_error = on_error;
+    cfg->on_response = on_response;
+    AWR_CHECK_INT(awr_client_create(cfg, &c), AWR_OK);
+    return c;
+}
+static awr_client *mk(awr_mode mode) {
+    awr_client_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost:8080/v1";
+    cfg.project = "p1";
+    cfg.mode = mode;
+    return mk_cfg(&cfg);
+}
+
+static void poll_(awr_client *c) { (void)awr_client_poll(c, now); }
+static void advance(awr_client *c, int64_t ms) {   /* in 100 ms steps, polling each */
+    int64_t end = now + ms;
+    while (now < end) { now += 100; if (now > end) now = end; poll_(c); }
+}
+static int state_is(awr_state s) { return S.n > 0 && S.state[(S.n - 1) % MAX_LOG] == s; }
+static awr_result last_reason(void) { return S.n > 0 ? S.reason[(S.n - 1) % MAX_LOG] : AWR_OK; }
+
+/* poll until the handshake went out, answer it and deliver `connected` */
+static void serve_connected(awr_client *c, const char *connected) {
+    poll_(c);
+    AWR_CHECK(fake_accept(&F));
+    fake_text(&F, connected);
+    poll_(c);
+}
+static const char *CONN_LEGACY = "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\"],\"user\":null}}";
+static const char *CONN_MSG = "{\"type\":\"connected\",\"data\":{\"channels\":[],\"subscriptions\":[],\"user\":null}}";
+
+static awr_sub sub1(awr_client *c, const char *ch) {
+    awr_sub s = 0;
+    const char *chans[1];
+    chans[0] = ch;
+    AWR_CHECK_INT(awr_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &s), AWR_OK);
+    return s;
+}
+static int next_is(const char *expect) {
+    int op = fake_next(&F, msg, sizeof msg);
+    if (op != 1 || strcmp(msg, expect) != 0) {
+        fprintf(stderr, "expected frame %s\n     got (op %d) %s\n", expect, op, op >= 0 ? msg : "");
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- tests ---------------------------------------------------------------------------------------- */
+static void test_url_and_legacy(void) {
+    awr_client *c;
+    awr_sub a, b, x;
+    const char *two[2] = { "documents", "files" };
+    const char *q[1] = { "{\"method\":\"equal\",\"attribute\":\"s\",\"values\":[\"a b\"]}" };
+    reset_logs();
+    c = mk(AWR_MODE_AUTO);
+    AWR_CHECK_INT(awr_client_state(c), AWR_STATE_IDLE);
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 0);   /* nothing to listen to: no connection */
+    a = sub1(c, "files");
+    AWR_CHECK_INT(awr_subscribe(c, two, 2, q, 1, on_event, NULL, &b), AWR_OK);
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 1);
+    AWR_CHECK_STR(F.host, "localhost");
+    AWR_CHECK_INT(F.port, 8080);
+    AWR_CHECK_INT(F.tls, 0);
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strncmp(F.request,
+        "GET /v1/realtime?project=p1&channels[]=files&channels[]=documents"
+        "&files[0][]=%7B%22method%22%3A%22select%22%2C%22values%22%3A%5B%22%2A%22%5D%7D"
+        "&documents[1][]=%7B%22method%22%3A%22equal%22%2C%22attribute%22%3A%22s%22%2C%22values%22%3A%5B%22a%20b%22%5D%7D"
+        "&files[1][]=%7B%22method%22%3A%22equal%22%2C%22attribute%22%3A%22s%22%2C%22values%22%3A%5B%22a%20b%22%5D%7D"
+        " HTTP/1.1\r\n", 0) == 0 || (fprintf(stderr, "%s\n", F.request), 0));
+    AWR_CHECK(strstr(F.request, "Host: localhost:8080\r\n") != NULL);
+    AWR_CHECK(strstr(F.request, "Origin") == NULL);
+    AWR_CHECK(strstr(F.request, "X-Appwrite-Session") == NULL);
+    fake_text(&F, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\",\"documents\"],\"user\":{\"$id\":\"u1\"}}}");
+    poll_(c);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    AWR_CHECK_STR(S.user, "{\"$id\":\"u1\"}");
+    AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_LEGACY);
+    AWR_CHECK_INT(fake_drain(&F), 0);            /* legacy: no probe */
+    /* intersection dispatch, each subscription at most once */
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"buckets.b.files.f.create\"],\"channels\":[\"files\",\"buckets.b.files\",\"documents\"],"
+                  "\"timestamp\":\"2026-08-21T12:34:56.789+00:00\",\"payload\":{\"n\":1}}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 2);
+    AWR_CHECK(EV.sub[0] == a && EV.sub[1] == b);
+    AWR_CHECK_STR(EV.payload[0], "{\"n\":1}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"x\"],\"channels\":[\"teams\"],\"timestamp\":\"t\",\"payload\":{}}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 2);
+    /* unsubscribe in URL mode: no reconnect, events for it are dropped here */
+    AWR_CHECK_INT(awr_unsubscribe(c, b), AWR_OK);
+    AWR_CHECK_INT(awr_unsubscribe(c, b), AWR_ERR_NOT_FOUND);
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"x\"],\"channels\":[\"documents\"],\"timestamp\":\"t\",\"payload\":{}}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 2);
+    AWR_CHECK_INT(F.opens, 1);
+    /* a new subscription: one coalesced reconnect per poll */
+    x = sub1(c, "teams");
+    AWR_CHECK_INT(awr_update(c, a, two, 1, NULL, 0), AWR_OK);
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 2);
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strncmp(F.request, "GET /v1/realtime?project=p1&channels[]=documents&channels[]=teams&documents[0][]=", 80) == 0 ||
+              (fprintf(stderr, "%s\n", F.request), 0));
+    /* events on the old socket for the old channel of the updated subscription are not delivered */
+    fake_text(&F, CONN_LEGACY);
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 2);
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"x\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{}}}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"x\"],\"channels\":[\"teams\"],\"timestamp\":\"t\",\"payload\":{}}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 3);
+    AWR_CHECK(EV.sub[2] == x);
+    awr_client_destroy(c);
+}
+
+static void test_gen_190(void) {
+    awr_client *c;
+    awr_sub a, b;
+    reset_logs();
+    c = mk(AWR_MODE_AUTO);
+    a = sub1(c, "files");
+    b = sub1(c, "teams");
+    serve_connected(c, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\",\"teams\"],\"subscriptions\":[\"s0\",\"s1\"],\"user\":null}}");
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    AWR_CHECK_STR(S.user, "(null)");
+    AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}"));
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Message type is not valid.\"}}");
+    poll_(c);
+    AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_URL_IDS);
+    AWR_CHECK_INT(E.n, 0);   /* the probe's answer is ours */
+    AWR_CHECK_INT(awr_presence(c, "online", NULL, NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
+    /* dispatch by ids: channels would say both */
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\",\"teams\"],\"timestamp\":\"t\",\"payload\":{\"k\":2},\"subscriptions\":[\"s1\",\"s1\"]}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 1);
+    AWR_CHECK(EV.sub[0] == b);
+    (void)a;
+    awr_client_destroy(c);
+
+    /* `subscriptions` as an object (slots not 0..n-1) */
+    reset_logs();
+    c = mk(AWR_MODE_URL);
+    a = sub1(c, "files");
+    b = sub1(c, "teams");
+    serve_connected(c, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\",\"teams\"],\"subscriptions\":{\"1\":\"B\",\"0\":\"A\"},\"user\":null}}");
+    AWR_CHECK_INT(fake_drain(&F), 0);            /* pinned URL mode: no probe */
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"teams\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"A\"]}}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"teams\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"B\",\"A\"]}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 3);
+    AWR_CHECK(EV.sub[0] == a && EV.sub[1] == b && EV.sub[2] == a);
+    awr_client_destroy(c);
+}
+
+static void test_change_during_handshake(void) {
+    awr_client *c;
+    awr_sub a, b;
+    reset_logs();
+    c = mk(AWR_MODE_URL);
+    a = sub1(c, "files");
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 1);
+    b = sub1(c, "teams");                        /* after the URL went out: that URL is stale */
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 2);
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strstr(F.request, "&channels[]=files&channels[]=teams&") != NULL);
+    /* an all-digit id comes back as a number */
+    fake_text(&F, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\"],\"subscriptions\":{\"0\":123,\"1\":\"x\"},\"user\":null}}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[123]}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 1);
+    AWR_CHECK(EV.sub[0] == a);
+    AWR_CHECK_INT(F.opens, 2);
+    (void)b;
+    awr_client_destroy(c);
+}
+
+static void test_gen_195_in_place(void) {
+    awr_client *c;
+    awr_sub a, b;
+    reset_logs();
+    c = mk(AWR_MODE_AUTO);
+    a = sub1(c, "files");
+    serve_connected(c, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\"],\"subscriptions\":[\"srv0\"],\"user\":null}}");
+    AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}"));
+    fake_text(&F, "{\"type\":\"response\",\"data\":{\"to\":\"unsubscribe\",\"success\":true,\"subscriptions\":[{\"subscriptionId\":\"awr-probe\",\"removed\":false}]}}");
+    poll_(c);
+    AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_MESSAGE);
+    AWR_CHECK_INT(R.n, 0);   /* the probe's answer is ours */
+    b = sub1(c, "teams");
+    AWR_CHECK_INT(awr_unsubscribe(c, a), AWR_OK);
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 1);                   /* in place: no reconnect */
+    AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"srv0\"}]}"));
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"teams\"],\"queries\":[]}]}"));
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"teams\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr1\",\"srv0\"]}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 1);
+    AWR_CHECK(EV.sub[0] == b);
+    /* the next connection uses message mode directly */
+    F.eof = 1;
+    poll_(c);
+    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+    AWR_CHECK_INT(last_reason(), AWR_ERR_EOF);
+    advance(c, 1000);
+    AWR_CHECK_INT(F.opens, 2);
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strncmp(F.request, "GET /v1/realtime?project=p1 HTTP/1.1\r\n", 38) == 0);
+    fake_text(&F, CONN_MSG);
+    poll_(c);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr2\",\"channels\":[\"teams\"],\"queries\":[]}]}"));
+    awr_client_destroy(c);
+}
+
+static int cb_unsub_other_count;
+static awr_sub other_sub, self_sub, new_sub;
+
+static void hook_unsub_other(awr_client *c, awr_sub sub, const awr_event *ev) {
+    (void)ev;
+    if (sub == self_sub) { AWR_CHECK_INT(awr_unsubscribe(c, other_sub), AWR_OK); cb_unsub_other_count++; }
+}
+static void hook_unsub_self_and_subscribe(awr_client *c, awr_sub sub, const awr_event *ev) {
+    (void)ev;
+    AWR_CHECK_INT(awr_unsubscribe(c, sub), AWR_OK);
+    new_sub = sub1(c, "files");
+}
+
+static void test_message_mode(void) {
+    awr_client *c;
+    awr_sub a, b, d;
+    const char *ch2[2] = { "teams", "memberships" };
+    const char *q1[1] = { "{\"method\":\"equal\",\"attribute\":\"x\",\"values\":[1]}" };
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    a = sub1(c, "files");
+    b = sub1(c, "account");
+    AWR_CHECK_INT(awr_subscribe(c, ch2, 2, q1, 1, on_event, NULL, &d), AWR_OK);
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_MESSAGE);
+    AWR_CHECK(strncmp(F.request, "GET /v1/realtime?project=p1 HTTP/1.1\r\n", 38) == 0);
+    /* coalesced: all three in one frame */
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]},"
+                      "{\"subscriptionId\":\"awr2\",\"channels\":[\"account\"],\"queries\":[]},"
+                      "{\"subscriptionId\":\"awr3\",\"channels\":[\"teams\",\"memberships\"],\"queries\":[\"{\\\"method\\\":\\\"equal\\\",\\\"attribute\\\":\\\"x\\\",\\\"values\\\":[1]}\"]}]}"));
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    fake_text(&F, "{\"type\":\"response\",\"data\":{\"to\":\"subscribe\",\"success\":true,\"subscriptions\":[]}}");
+    poll_(c);
+    AWR_CHECK_INT(R.n, 1);
+    AWR_CHECK_STR(R.to, "subscribe");
+    AWR_CHECK_INT(R.success, 1);
+
+    /* update: unsubscribe the old id, then subscribe with a new one, in one poll, in that order */
+    AWR_CHECK_INT(awr_update(c, a, ch2, 1, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_update(c, a, ch2, 2, NULL, 0), AWR_OK);   /* a second update in the same poll */
+    poll_(c);
+    AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr1\"}]}"));
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr4\",\"channels\":[\"teams\",\"memberships\"],\"queries\":[]}]}"));
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    /* an event still tagged with the old id is not delivered; the new id is */
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr1\"]}}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"teams\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr4\"]}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 1);
+    AWR_CHECK(EV.sub[0] == a);
+
+    /* unsubscribe from inside a callback: the other subscription loses this very event */
+    self_sub = a; other_sub = b; hook = hook_unsub_other;
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"x\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr4\",\"awr2\"]}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 2);
+    AWR_CHECK_INT(cb_unsub_other_count, 1);
+    AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr2\"}]}"));
+    /* unsubscribe itself and subscribe anew from inside the callback */
+    hook = hook_unsub_self_and_subscribe;
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"x\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr4\",\"awr4\",\"awr3\"]}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 4);   /* awr4 once (then gone), awr3 (whose hook also left) */
+    hook = NULL;
+    AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr4\"},{\"subscriptionId\":\"awr3\"}]}"));
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr5\",\"channels\":[\"files\"],\"queries\":[]},"
+                      "{\"subscriptionId\":\"awr6\",\"channels\":[\"files\"],\"queries\":[]}]}"));
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    {   /* nothing left to do: the next deadline is the heartbeat, not a busy loop */
+        int64_t dl = 0;
+        int w = awr_client_wants(c, &dl);
+        AWR_CHECK_INT(w, AWR_WANT_READ);
+        AWR_CHECK(dl > now + 1000);
+    }
+    awr_client_destroy(c);
+    (void)d;
+}
+
+static void test_reconnect_schedule(void) {
+    awr_client *c;
+    int i;
+    uint32_t expect;
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    fake_drain(&F);
+    F.open_fail = 1;
+    F.eof = 1;
+    poll_(c);
+    for (i = 0; i < 105; i++) {
+        int before = F.opens;
+        AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+        expect = i < 5 ? 1000u : i < 15 ? 5000u : i < 100 ? 10000u : 60000u;
+        if (S.delay[(S.n - 1) % MAX_LOG] != expect || S.attempt[(S.n - 1) % MAX_LOG] != (uint32_t)i + 1) {
+            AWR_CHECK_INT(S.delay[(S.n - 1) % MAX_LOG], expect);
+            AWR_CHECK_INT(S.attempt[(S.n - 1) % MAX_LOG], i + 1);
+            break;
+        }
+        now += expect - 1;
+        poll_(c);
+        AWR_CHECK_INT(F.opens, before);   /* not a millisecond early */
+        now += 1;
+        poll_(c);
+        AWR_CHECK_INT(F.opens, before + 1);
+    }
+    AWR_CHECK_INT(i, 105);
+    /* `connected` resets the schedule */
+    F.open_fail = 0;
+    now += 60000;
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    F.eof = 1;
+    poll_(c);
+    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+    AWR_CHECK_INT(S.delay[(S.n - 1) % MAX_LOG], 1000);
+    AWR_CHECK_INT(S.attempt[(S.n - 1) % MAX_LOG], 1);
+    awr_client_destroy(c);
+}
+
+static void test_policy_stop(void) {
+    awr_client *c;
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    fake_drain(&F);
+    /* production text is sanitised: the code decides */
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1008,\"message\":\"Error: Server Error\"}}");
+    F.eof = 1;
+    poll_(c);
+    AWR_CHECK_INT(E.code, 1008);
+    AWR_CHECK_INT(E.reason, AWR_ERR_POLICY);
+    AWR_CHECK(state_is(AWR_STATE_CLOSED));
+    AWR_CHECK_INT(last_reason(), AWR_ERR_POLICY);
+    advance(c, 600000);
+    AWR_CHECK_INT(F.opens, 1);
+    AWR_CHECK_INT(awr_client_poll(c, now), AWR_ERR_CLOSED);
+    awr_client_destroy(c);
+
+    /* other codes do not stop; EOF in the middle of a frame counts as 1006 */
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Message format is not valid.\"}}");
+    fake_push(&F, "\x81\x7e\x01\x00{\"type\"", 12);
+    F.eof = 1;
+    poll_(c);
+    AWR_CHECK_INT(E.code, 1003);
+    AWR_CHECK_INT(E.reason, AWR_ERR_SERVER);
+    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+    AWR_CHECK_INT(last_reason(), AWR_ERR_EOF);
+    advance(c, 1000);
+    AWR_CHECK_INT(F.opens, 2);
+    awr_client_destroy(c);
+}
+
+static void test_heartbeat_and_timers(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    int64_t dl = 0;
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    fake_drain(&F);
+    now += 19999;
+    poll_(c);
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    (void)awr_client_wants(c, &dl);
+    AWR_CHECK_INT(dl, now + 1);
+    now += 1;
+    poll_(c);
+    AWR_CHECK(next_is("{\"type\":\"ping\"}"));
+    fake_text(&F, "{\"type\":\"pong\"}");
+    advance(c, 20000);
+    AWR_CHECK(next_is("{\"type\":\"ping\"}"));
+    /* a 1.6.0 server answers ping with error 1003: never ping again */
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Message type is not valid.\"}}");
+    advance(c, 120000);
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));   /* no dead-link detection by default */
+    awr_client_destroy(c);
+
+    /* dead link */
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "https://example.com/v1";
+    cfg.project = "p1";
+    cfg.mode = AWR_MODE_MESSAGE;
+    cfg.dead_link_ms = 45000;
+    c = mk_cfg(&cfg);
+    (void)sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK_INT(F.tls, 1);
+    AWR_CHECK_INT(F.port, 443);
+    AWR_CHECK(strstr(F.request, "Host: example.com\r\n") != NULL);
+    advance(c, 44900);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    advance(c, 100);
+    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+    AWR_CHECK_INT(last_reason(), AWR_ERR_TIMEOUT);
+    /* connect timeout: the server never answers the handshake */
+    advance(c, 1000);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTING));
+    advance(c, 9900);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTING));
+    advance(c, 100);
+    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+    AWR_CHECK_INT(last_reason(), AWR_ERR_TIMEOUT);
+    awr_client_destroy(c);
+}
+
+static void test_rate_limit(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    int i, frames, rows = 0;
+    int64_t t0;
+    char chan[32];
+    const char *p;
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost:8080/v1";
+    cfg.project = "p1";
+    cfg.mode = AWR_MODE_MESSAGE;
+    cfg.max_subscriptions = 64;
+    c = mk_cfg(&cfg);
+    (void)sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    t0 = now;
+    AWR_CHECK_INT(fake_drain(&F), 1);
+    frames = 1;
+    /* 40 changes, each in its own poll, 100 ms apart */
+    for (i = 0; i < 40; i++) {
+        awr_sub s;
+        const char *chs[1];
+        snprintf(chan, sizeof chan, "teams.t%d", i);
+        chs[0] = chan;
+        AWR_CHECK_INT(awr_subscribe(c, chs, 1, NULL, 0, on_event, NULL, &s), AWR_OK);
+        now += 100;
+        poll_(c);
+        frames += fake_drain(&F);
+    }
+    /* 31 frames a minute for changes: one slot stays free for the heartbeat */
+    AWR_CHECK_INT(frames, 31);
+    now = t0 + 20000;
+    poll_(c);
+    AWR_CHECK(next_is("{\"type\":\"ping\"}"));
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    now = t0 + 59999;
+    poll_(c);
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    /* the first slot frees: the overdue ping takes it; the next one frees 100 ms later, and the 10
+     * waiting subscriptions go out together */
+    now = t0 + 60000;
+    poll_(c);
+    AWR_CHECK(next_is("{\"type\":\"ping\"}"));
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    now = t0 + 60100;
+    poll_(c);
+    AWR_CHECK_INT(fake_drain(&F), 0);   /* (the frame of t0 + 100 is still in the window) */
+    now = t0 + 60200;
+    poll_(c);
+    AWR_CHECK_INT(fake_next(&F, msg, sizeof msg), 1);
+    for (p = msg; (p = strstr(p, "subscriptionId")) != NULL; p++) rows++;
+    AWR_CHECK_INT(rows, 10);
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    awr_client_destroy(c);
+}
+
+static void test_disconnect_reuse(void) {
+    awr_client *c;
+    int op;
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    fake_drain(&F);
+    AWR_CHECK_INT(awr_disconnect(c), AWR_OK);
+    poll_(c);
+    op = fake_next(&F, msg, sizeof msg);
+    AWR_CHECK_INT(op, 8);
+    AWR_CHECK((unsigned char)msg[0] == 0x03 && (unsigned char)msg[1] == 0xE8);
+    AWR_CHECK_INT(F.closes, 1);
+    AWR_CHECK(state_is(AWR_STATE_CLOSED));
+    AWR_CHECK_INT(last_reason(), AWR_OK);
+    advance(c, 120000);
+    AWR_CHECK_INT(F.opens, 1);
+    (void)sub1(c, "teams");
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK_INT(F.opens, 2);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr2\",\"channels\":[\"teams\"],\"queries\":[]}]}"));
+    awr_client_destroy(c);
+}
+
+static void test_presence(void) {
+    awr_client *c;
+    const char *perms[1] = { "read(\"any\")" };
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "presences");
+    AWR_CHECK_INT(awr_presence(c, "online", "p1", "{\"x\":1}", perms, 1), AWR_OK);
+    AWR_CHECK_INT(awr_presence(c, "away", "p1", "{\"x\":1}", perms, 1), AWR_OK);   /* the latest wins */
+    AWR_CHECK_INT(awr_presence(c, "away", NULL, "[1", NULL, 0), AWR_ERR_ARG);
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"presences\"],\"queries\":[]}]}"));
+    AWR_CHECK(next_is("{\"type\":\"presence\",\"data\":{\"status\":\"away\",\"presenceId\":\"p1\",\"metadata\":{\"x\":1},\"permissions\":[\"read(\\\"any\\\")\"]}}"));
+    fake_text(&F, "{\"type\":\"response\",\"data\":{\"to\":\"presence\",\"presence\":{\"$id\":\"p1\"}}}");
+    poll_(c);
+    AWR_CHECK_STR(R.to, "presence");
+    /* re-sent after each `connected` */
+    F.eof = 1;
+    poll_(c);
+    advance(c, 1000);
+    AWR_CHECK(fake_accept(&F));
+    fake_text(&F, CONN_MSG);
+    poll_(c);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr2\",\"channels\":[\"presences\"],\"queries\":[]}]}"));
+    AWR_CHECK(next_is("{\"type\":\"presence\",\"data\":{\"status\":\"away\",\"presenceId\":\"p1\",\"metadata\":{\"x\":1},\"permissions\":[\"read(\\\"any\\\")\"]}}"));
+    awr_client_destroy(c);
+    /* pinned URL mode: unsupported */
+    c = mk(AWR_MODE_URL);
+    AWR_CHECK_INT(awr_presence(c, "online", NULL, NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
+    awr_client_destroy(c);
+}
+
+static awr_client *sess_client;
+static void hook_logout(awr_client *c, awr_sub sub, const awr_event *ev) {
+    (void)sub; (void)ev;
+    AWR_CHECK_INT(awr_client_logout(c), AWR_OK);
+}
+
+static void test_session_change(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost:8080/v1";
+    cfg.project = "p1";
+    cfg.mode = AWR_MODE_MESSAGE;
+    cfg.session = "SESS1";
+    c = mk_cfg(&cfg);
+    sess_client = c;
+    (void)sub1(c, "account");
+    serve_connected(c, "{\"type\":\"connected\",\"data\":{\"channels\":[],\"subscriptions\":[],\"user\":{\"$id\":\"u1\"}}}");
+    AWR_CHECK(strstr(F.request, "\r\nX-Appwrite-Session: SESS1\r\n") != NULL);
+    fake_drain(&F);
+    /* logout inside a callback: the second event of the same read is not delivered */
+    hook = hook_logout;
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"account\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr1\"]}}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"account\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr1\"]}}");
+    poll_(c);
+    hook = NULL;
+    AWR_CHECK_INT(EV.n, 1);
+    AWR_CHECK_INT(F.opens, 2);                  /* reconnected at once, as a guest */
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strstr(F.request, "X-Appwrite-Session") == NULL);
+    fake_text(&F, CONN_MSG);
+    poll_(c);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr2\",\"channels\":[\"account\"],\"queries\":[]}]}"));
+    /* JWT */
+    AWR_CHECK_INT(awr_client_set_jwt(c, "J.W.T"), AWR_OK);
+    AWR_CHECK_INT(awr_client_set_jwt(c, "bad\r\nX: y"), AWR_ERR_ARG);
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 3);
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strstr(F.request, "\r\nX-Appwrite-JWT: J.W.T\r\n") != NULL);
+    awr_client_destroy(c);
+
+    /* the session as a cookie */
+    reset_logs();
+    cfg.session_via_cookie = 1;
+    c = mk_cfg(&cfg);
+    (void)sub1(c, "account");
+    poll_(c);
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strstr(F.request, "\r\nCookie: a_session_p1=SESS1\r\n") != NULL);
+    awr_client_destroy(c);
+}
+
+static void test_frame_split(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    int i, frames = 0, rows = 0;
+    char chan[64];
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost:8080/v1";
+    cfg.project = "p1";
+    cfg.mode = AWR_MODE_MESSAGE;
+    cfg.tx_buffer = 512;
+    cfg.max_subscriptions = 32;
+    cfg.name_arena = 8192;
+    c = mk_cfg(&cfg);
+    for (i = 0; i < 20; i++) {
+        awr_sub s;
+        const char *chs[1];
+        snprintf(chan, sizeof chan, "databases.db.collections.c%02d.documents", i);
+        chs[0] = chan;
+        AWR_CHECK_INT(awr_subscribe(c, chs, 1, NULL, 0, on_event, NULL, &s), AWR_OK);
+    }
+    serve_connected(c, CONN_MSG);
+    for (;;) {
+        int op = fake_next(&F, msg, sizeof msg);
+        const char *p = msg;
+        if (op < 0) break;
+        frames++;
+        AWR_CHECK(strlen(msg) <= 512 - 14);
+        AWR_CHECK(strncmp(msg, "{\"type\":\"subscribe\",\"data\":[", 28) == 0);
+        while ((p = strstr(p, "subscriptionId")) != NULL) { rows++; p++; }
+    }
+    AWR_CHECK_INT(rows, 20);
+    AWR_CHECK(frames >= 3);
+    awr_client_destroy(c);
+}
+
+static void test_init_on_caller_memory(void) {
+    static unsigned char mem[1 << 16];
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    size_t need;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.realtime_endpoint = "ws://[::1]:9000/v1/realtime";
+    cfg.project = "p1";
+    cfg.max_message = 16384;
+    need = awr_client_size(&cfg);
+    AWR_CHECK(need > 16384 && need < sizeof mem);
+    AWR_CHECK_INT(awr_client_init(mem + 1, need - 1, &cfg, &c), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_client_init(mem + 1, need, &cfg, &c), AWR_OK);
+    cfg.io = fake_io(&F);
+    awr_client_deinit(c);
+    c = mk_cfg(&cfg);
+    (void)sub1(c, "files");
+    poll_(c);
+    AWR_CHECK_STR(F.host, "::1");
+    AWR_CHECK_INT(F.port, 9000);
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strstr(F.request, "Host: [::1]:9000\r\n") != NULL);
+    awr_client_destroy(c);
+    cfg.realtime_endpoint = "ftp://x/";
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_URL);
+    cfg.realtime_endpoint = NULL;
+    cfg.endpoint = NULL;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_ARG);
+}
+
+/* sans-I/O: the host owns the socket */
+static void test_sans_io(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    const char *host = NULL;
+    int port = 0, tls = 0, w;
+    size_t len;
+    const void *out;
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://h:1/v1";
+    cfg.project = "p1";
+    cfg.mode = AWR_MODE_MESSAGE;
+    cfg.on_state = on_state;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    (void)sub1(c, "files");
+    AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
+    w = awr_client_wants(c, NULL);
+    AWR_CHECK(w & AWR_WANT_CONNECT);
+    AWR_CHECK_INT(awr_client_target(c, &host, &port, &tls), AWR_OK);
+    AWR_CHECK_STR(host, "h");
+    AWR_CHECK_INT(port, 1);
+    AWR_CHECK_INT(awr_client_transport_opened(c, now), AWR_OK);
+    out = awr_client_pending_output(c, &len);
+    AWR_CHECK(out != NULL && len > 40);
+    F.c2s_len = F.c2s_read = F.s2c_len = F.s2c_pos = 0;
+    if (out) { memcpy(F.c2s, out, len); F.c2s_len = len; }
+    awr_client_output_done(c, len);
+    AWR_CHECK(fake_accept(&F));
+    fake_text(&F, CONN_MSG);
+    {   /* one byte at a time */
+        size_t i;
+        for (i = 0; i < F.s2c_len; i++) AWR_CHECK_INT(awr_client_feed(c, F.s2c + i, 1, now), AWR_OK);
+    }
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
+    out = awr_client_pending_output(c, &len);
+    AWR_CHECK(out != NULL);
+    F.c2s_len = F.c2s_read = 0;
+    if (out) { memcpy(F.c2s, out, len); F.c2s_len = len; }
+    awr_client_output_done(c, len);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]}]}"));
+    awr_client_transport_closed(c, AWR_ERR_EOF, now);
+    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+    awr_client_destroy(c);
+}
+
+static void test_transport_edges(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    int i, differ = 0;
+    uint32_t first = 0;
+    /* jitter stays within +-50 % */
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost:8080/v1";
+    cfg.project = "p1";
+    cfg.mode = AWR_MODE_MESSAGE;
+    cfg.jitter_pct = 50;
+    c = mk_cfg(&cfg);
+    (void)sub1(c, "files");
+    F.open_fail = 1;
+    for (i = 0; i < 5; i++) {
+        uint32_t d;
+        if (i == 0) poll_(c); else { now += S.delay[(S.n - 1) % MAX_LOG]; poll_(c); }
+        AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+        d = S.delay[(S.n - 1) % MAX_LOG];
+        AWR_CHECK(d >= 500 && d <= 1500);
+        if (i == 0) first = d; else differ |= d != first;
+    }
+    AWR_CHECK(differ);
+    awr_client_destroy(c);
+
+    /* a refused handshake (HTTP 403) reconnects with the handshake's reason */
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "files");
+    poll_(c);
+    fake_push(&F, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 45);
+    poll_(c);
+    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+    AWR_CHECK_INT(last_reason(), AWR_ERR_HS_STATUS);
+    awr_client_destroy(c);
+
+    /* one byte per recv and 7 bytes per send change nothing */
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    F.recv_chunk = 1;
+    F.send_chunk = 7;
+    (void)sub1(c, "files");
+    for (i = 0; i < 200 && !fake_accept(&F); i++) poll_(c);
+    fake_text(&F, CONN_MSG);
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{\"big\":\"\xc3\xa9\"},\"subscriptions\":[\"awr1\"]}}");
+    for (i = 0; i < 400; i++) poll_(c);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]}]}"));
+    AWR_CHECK_INT(EV.n, 1);
+    AWR_CHECK_STR(EV.payload[0], "{\"big\":\"\xc3\xa9\"}");
+    awr_client_destroy(c);
+}
+
+static void test_json_edges(void) {
+    awr_client *c;
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "files");
+    serve_connected(c, "{\"type\":\"conn\\u0065cted\",\"data\":{\"channels\":[],\"subscriptions\":[],\"user\":null}}");
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));   /* escapes in `type` are decoded */
+    fake_drain(&F);
+    /* the message is unescaped for the error callback */
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"message\":\"a \\\"b\\\" \\u00e9\\n\",\"code\":1003}}");
+    /* not JSON, not an object, no type, unknown type, data not an object: all ignored */
+    fake_text(&F, "{\"type\":\"event\",\"data\":");
+    fake_text(&F, "[1,2]");
+    fake_text(&F, "{\"data\":{}}");
+    fake_text(&F, "{\"type\":\"surprise\",\"data\":{}}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":[1]}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{\"deep\":[[[[[[1]]]]]]},\"subscriptions\":[\"awr1\"]}}");
+    poll_(c);
+    AWR_CHECK_INT(E.n, 1);
+    AWR_CHECK_STR(E.message, "a \"b\" \xc3\xa9\n");
+    AWR_CHECK_INT(EV.n, 1);
+    AWR_CHECK_STR(EV.payload[0], "{\"deep\":[[[[[[1]]]]]]}");
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    awr_client_destroy(c);
+}
+
+int main(void) {
+    fake_init(&F);
+    test_url_and_legacy();
+    test_gen_190();
+    test_gen_195_in_place();
+    test_change_during_handshake();
+    test_message_mode();
+    test_reconnect_schedule();
+    test_policy_stop();
+    test_heartbeat_and_timers();
+    test_rate_limit();
+    test_disconnect_reuse();
+    test_presence();
+    test_session_change();
+    test_frame_split();
+    test_init_on_caller_memory();
+    test_sans_io();
+    test_transport_edges();
+    test_json_edges();
+    fake_free(&F);
+    return AWR_TEST_END();
+}

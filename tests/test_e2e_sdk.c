@@ -1,0 +1,245 @@
+/* Side by side with the official appwrite web SDK (tests/sdk/, appwrite 24.x in URL mode for every
+ * generation, 28.x in message mode for 1.9.6) on the same local server: both subscribe to the same
+ * channels and must print the same events, in the same order (compared value by value by
+ * tests/e2e/jsonlines.js; subscription ids are each client's own and are left out). Then the cases
+ * where the SDK misbehaves and we must not:
+ *   - the update() trap (1.9.6): after an update that drops a channel, the SDK still delivers that
+ *     channel's events (its subscribe upsert keeps the old channels); our awr_update does not;
+ *   - the 1008 loop: after an `error` 1008 and a TCP drop, the SDK reconnects; awr-listen exits 3. */
+#define AWR_POSIX
+#define APPWRITE_REALTIME_IMPLEMENTATION
+#include "appwrite_realtime.h"
+#include "awr_test.h"
+#include "awr_e2e.h"
+
+static const char *const generations[] = {"1.6.0", "1.6.1", "1.8", "1.9.0", "1.9.6"};
+#define N_GENERATIONS (sizeof generations / sizeof generations[0])
+#define ANY "\\\"$permissions\\\":[\\\"read(\\\\\\\"any\\\\\\\")\\\"]"   /* inside payloadText */
+
+static char listen_bin[256];
+
+static void show(const char *label, const e2e_proc *p) {
+    char *o = e2e_proc_stdout(p), *e = e2e_proc_stderr(p);
+    char l1[64], l2[64];
+    snprintf(l1, sizeof l1, "%s stdout", label);
+    snprintf(l2, sizeof l2, "%s stderr", label);
+    e2e_dump(l1, o);
+    e2e_dump(l2, e);
+    free(o);
+    free(e);
+}
+
+static void publish(int port, const char *body) {
+    char resp[8192];
+    if (!AWR_CHECK_INT(e2e_control(port, "publish", body, resp, sizeof resp), 200)) fprintf(stderr, "%s\n", resp);
+}
+
+/* ---- same events, same order -------------------------------------------------------------------------- */
+static void test_side_by_side(const char *gen) {
+    int port, i, nsdk = 0, rc;
+    pid_t srv = e2e_server_start(gen, &port, (char *)NULL);
+    char endpoint[64], cmd[512];
+    e2e_proc ours, sdk[2];
+    const char *modes[2];
+    int is_196 = strcmp(gen, "1.9.6") == 0;
+    /* six of these eight events are on the subscribed channels */
+    static const char *const events[] = {
+        "{\"event\":\"file\",\"action\":\"create\",\"project\":\"test\",\"bucketId\":\"b1\",\"fileId\":\"f1\",\"payloadText\":"
+        "\"{\\\"$id\\\":\\\"f1\\\"," ANY ",\\\"name\\\":\\\"r\xc3\xa9sum\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80\\\","
+        "\\\"sizeOriginal\\\":9223372036854775807}\"}",
+        "{\"event\":\"team\",\"action\":\"create\",\"project\":\"test\",\"teamId\":\"t1\",\"payloadText\":\"{\\\"$id\\\":\\\"t1\\\"," ANY "}\"}",
+        "{\"event\":\"document\",\"action\":\"create\",\"project\":\"test\",\"databaseId\":\"db1\",\"collectionId\":\"col1\",\"documentId\":\"d1\","
+        "\"payloadText\":\"{\\\"$id\\\":\\\"d1\\\"," ANY ",\\\"n\\\":9007199254740993,\\\"f\\\":0.125,\\\"e\\\":1.5e3,"
+        "\\\"s\\\":\\\"tab\\\\tq\\\\\\\"/\\\",\\\"o\\\":{},\\\"l\\\":[1,[2,[3]]],\\\"z\\\":null}\"}",
+        "{\"event\":\"document\",\"action\":\"update\",\"project\":\"test\",\"databaseId\":\"db2\",\"collectionId\":\"col9\",\"documentId\":\"x\","
+        "\"payloadText\":\"{\\\"$id\\\":\\\"x\\\"," ANY "}\"}",
+        "{\"event\":\"document\",\"action\":\"update\",\"project\":\"test\",\"databaseId\":\"db1\",\"collectionId\":\"col1\",\"documentId\":\"d1\","
+        "\"payloadText\":\"{\\\"$id\\\":\\\"d1\\\"," ANY ",\\\"n\\\":-9007199254740993}\"}",
+        "{\"event\":\"file\",\"action\":\"update\",\"project\":\"test\",\"bucketId\":\"b2\",\"fileId\":\"f2\",\"payloadText\":\"{\\\"$id\\\":\\\"f2\\\"," ANY "}\"}",
+        "{\"event\":\"document\",\"action\":\"delete\",\"project\":\"test\",\"databaseId\":\"db1\",\"collectionId\":\"col1\",\"documentId\":\"d1\","
+        "\"payloadText\":\"{\\\"$id\\\":\\\"d1\\\"," ANY "}\"}",
+        "{\"event\":\"file\",\"action\":\"delete\",\"project\":\"test\",\"bucketId\":\"b1\",\"fileId\":\"f1\",\"payloadText\":\"{\\\"$id\\\":\\\"f1\\\"," ANY "}\"}",
+    };
+    if (!AWR_CHECK(srv > 0)) return;
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
+    {
+        char *argv[] = {listen_bin, (char *)"--endpoint", endpoint, (char *)"--project", (char *)"test", (char *)"--count", (char *)"6",
+                        (char *)"--timeout", (char *)"30", (char *)"files", (char *)"databases.db1.collections.col1.documents", NULL};
+        AWR_CHECK(e2e_proc_start(&ours, argv));
+    }
+    modes[nsdk++] = "url";
+    if (is_196) modes[nsdk++] = "message";
+    for (i = 0; i < nsdk; i++) {
+        char *argv[] = {(char *)"node", (char *)"tests/sdk/listen.js", (char *)"--endpoint", endpoint, (char *)"--project", (char *)"test",
+                        (char *)"--mode", (char *)modes[i], (char *)"--count", (char *)"6", (char *)"--timeout", (char *)"30",
+                        (char *)"files", (char *)"databases.db1.collections.col1.documents", NULL};
+        AWR_CHECK(e2e_proc_start(&sdk[i], argv));
+    }
+    if (!AWR_CHECK(e2e_wait_state(port, 1 + nsdk, 20000, "\"databases.db1.collections.col1.documents\"", (char *)NULL))) {
+        show("awr-listen", &ours);
+        for (i = 0; i < nsdk; i++) show("sdk", &sdk[i]);
+    }
+    for (i = 0; i < (int)(sizeof events / sizeof events[0]); i++) publish(port, events[i]);
+    rc = e2e_proc_wait(&ours, 20000);
+    if (!AWR_CHECK_INT(rc, 0)) show("awr-listen", &ours);
+    for (i = 0; i < nsdk; i++) {
+        rc = e2e_proc_wait(&sdk[i], 20000);
+        if (!AWR_CHECK_INT(rc, 0)) show("sdk", &sdk[i]);
+        snprintf(cmd, sizeof cmd, "node tests/e2e/jsonlines.js %s %s --drop subscriptions", sdk[i].out_path, ours.out_path);
+        if (!AWR_CHECK_INT(system(cmd), 0)) {
+            fprintf(stderr, "  generation %s, SDK mode %s\n", gen, modes[i]);
+            show("sdk", &sdk[i]);
+        }
+        {
+            char *o = e2e_proc_stdout(&sdk[i]);
+            AWR_CHECK_INT(e2e_count_lines(o), 6);   /* the comparison above is not vacuous */
+            free(o);
+        }
+        e2e_proc_cleanup(&sdk[i]);
+    }
+    e2e_proc_cleanup(&ours);
+    awr_test_stop(srv);
+}
+
+/* ---- the update() trap ------------------------------------------------------------------------------ */
+typedef struct seen {
+    int documents, files;
+} seen;
+
+static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+    seen *s = (seen *)user;
+    (void)c;
+    (void)sub;
+    if (awr_event_has_channel(ev, "documents")) s->documents++;
+    if (awr_event_has_channel(ev, "files")) s->files++;
+}
+
+static int pump_until(awr_client *c, awr_posix *tcp, const int *value, int want, int timeout_ms) {
+    long long end = e2e_now_ms() + timeout_ms;
+    while (*value < want && e2e_now_ms() < end) awr_posix_run(c, tcp, 20);
+    return *value >= want;
+}
+
+/* Run the client while polling the server's state for the strings. */
+static int pump_until_state(awr_client *c, awr_posix *tcp, int port, const char *must, const char *must_not, int timeout_ms) {
+    static char st[1 << 16];
+    long long end = e2e_now_ms() + timeout_ms;
+    while (e2e_now_ms() < end) {
+        awr_posix_run(c, tcp, 20);
+        if (e2e_control(port, "state", NULL, st, sizeof st) == 200 && strstr(st, must) && (!must_not || !strstr(st, must_not)))
+            return 1;
+    }
+    return 0;
+}
+
+static void test_update_trap(void) {
+    int port, sdk_dropped = -1, sdk_new = -1, rc;
+    pid_t srv = e2e_server_start("1.9.6", &port, (char *)NULL);
+    char portbuf[16], endpoint[64];
+    e2e_proc p;
+    awr_posix tcp;
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    awr_sub sub;
+    seen s;
+    const char *docs[1] = {"documents"}, *files[1] = {"files"};
+    const char *doc_event = "{\"event\":\"document\",\"action\":\"update\",\"project\":\"test\",\"databaseId\":\"db1\",\"collectionId\":\"c1\","
+                            "\"documentId\":\"d1\",\"payloadText\":\"{\\\"$id\\\":\\\"d1\\\"," ANY "}\"}";
+    const char *file_event = "{\"event\":\"file\",\"action\":\"create\",\"project\":\"test\",\"bucketId\":\"b1\",\"fileId\":\"f1\","
+                             "\"payloadText\":\"{\\\"$id\\\":\\\"f1\\\"," ANY "}\"}";
+    if (!AWR_CHECK(srv > 0)) return;
+    /* the official SDK first */
+    snprintf(portbuf, sizeof portbuf, "%d", port);
+    {
+        char *argv[] = {(char *)"node", (char *)"tests/sdk/update_trap.js", (char *)"--port", portbuf, NULL};
+        char *o, *t;
+        AWR_CHECK(e2e_proc_start(&p, argv));
+        rc = e2e_proc_wait(&p, 30000);
+        if (!AWR_CHECK_INT(rc, 0)) show("update_trap.js", &p);
+        o = e2e_proc_stdout(&p);
+        t = strstr(o, "SDK_UPDATE_TRAP ");
+        AWR_CHECK(t && sscanf(t, "SDK_UPDATE_TRAP dropped_channel_events=%d new_channel_events=%d", &sdk_dropped, &sdk_new) == 2);
+        free(o);
+        e2e_proc_cleanup(&p);
+    }
+    fprintf(stderr, "official SDK after update(): %d event(s) of the dropped channel, %d of the new one\n", sdk_dropped, sdk_new);
+    AWR_CHECK(sdk_dropped >= 1);    /* the trap: the dropped channel still delivers */
+    AWR_CHECK_INT(sdk_new, 1);
+    /* then ours, the same steps */
+    memset(&s, 0, sizeof s);
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
+    awr_posix_init(&tcp);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = endpoint;
+    cfg.project = "test";
+    cfg.io = awr_posix_io(&tcp);
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (!c) { awr_test_stop(srv); return; }
+    AWR_CHECK_INT(awr_subscribe(c, docs, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
+    AWR_CHECK(pump_until_state(c, &tcp, port, "\"channels\":[\"documents\"]", NULL, 10000));
+    publish(port, doc_event);
+    AWR_CHECK(pump_until(c, &tcp, &s.documents, 1, 5000));
+    AWR_CHECK_INT(awr_update(c, sub, files, 1, NULL, 0), AWR_OK);
+    /* an event of the dropped channel published at once, while the change travels: not delivered */
+    publish(port, doc_event);
+    AWR_CHECK(pump_until_state(c, &tcp, port, "\"channels\":[\"files\"]", "\"documents\"", 10000));
+    publish(port, doc_event);
+    publish(port, file_event);
+    AWR_CHECK(pump_until(c, &tcp, &s.files, 1, 5000));
+    awr_posix_run(c, &tcp, 300);                     /* anything else would have arrived by now */
+    fprintf(stderr, "our client after awr_update(): %d event(s) of the dropped channel, %d of the new one\n", s.documents - 1, s.files);
+    AWR_CHECK_INT(s.documents, 1);                   /* only the one before the update */
+    AWR_CHECK_INT(s.files, 1);
+    awr_client_destroy(c);
+    awr_test_stop(srv);
+}
+
+/* ---- the 1008 loop ---------------------------------------------------------------------------------- */
+static void test_policy_loop(void) {
+    int port, rc;
+    pid_t srv = e2e_server_start("1.9.6", &port, "--env", "production", (char *)NULL);
+    char endpoint[64], resp[1 << 14];
+    e2e_proc ours, sdk;
+    if (!AWR_CHECK(srv > 0)) return;
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
+    {
+        char *argv[] = {listen_bin, (char *)"--endpoint", endpoint, (char *)"--project", (char *)"test", (char *)"--timeout", (char *)"20",
+                        (char *)"files", NULL};
+        AWR_CHECK(e2e_proc_start(&ours, argv));
+    }
+    {
+        char *argv[] = {(char *)"node", (char *)"tests/sdk/listen.js", (char *)"--endpoint", endpoint, (char *)"--project", (char *)"p1",
+                        (char *)"--timeout", (char *)"20", (char *)"files", NULL};
+        AWR_CHECK(e2e_proc_start(&sdk, argv));
+    }
+    AWR_CHECK(e2e_wait_state(port, 1, 20000, "\"project\":\"test\"", "\"files\"", (char *)NULL));
+    AWR_CHECK(e2e_wait_state(port, 1, 20000, "\"project\":\"p1\"", "\"files\"", (char *)NULL));
+    AWR_CHECK_INT(e2e_control(port, "kick", "{\"code\":1008,\"message\":\"Policy violation\"}", resp, sizeof resp), 200);
+    rc = e2e_proc_wait(&ours, 10000);
+    if (!AWR_CHECK_INT(rc, 3)) show("awr-listen", &ours);
+    /* the SDK is back within its 1 s retry; we are not */
+    AWR_CHECK(e2e_wait_state(port, 1, 5000, "\"project\":\"p1\"", (char *)NULL));
+    AWR_CHECK_INT(e2e_control(port, "state", NULL, resp, sizeof resp), 200);
+    AWR_CHECK(strstr(resp, "\"project\":\"test\"") == NULL);
+    fprintf(stderr, "after error 1008: awr-listen exited %d; the official SDK reconnected: %s\n", rc,
+            strstr(resp, "\"project\":\"p1\"") ? "yes" : "no");
+    e2e_proc_signal(&sdk, SIGTERM, 5000);
+    e2e_proc_cleanup(&ours);
+    e2e_proc_cleanup(&sdk);
+    awr_test_stop(srv);
+}
+
+int main(void) {
+    size_t g;
+    e2e_bin("awr-listen", listen_bin, sizeof listen_bin);
+    if (!AWR_CHECK(access(listen_bin, X_OK) == 0)) fprintf(stderr, "missing %s\n", listen_bin);
+    if (!AWR_CHECK(e2e_have_node())) return AWR_TEST_END();
+    AWR_CHECK(access("tests/node_modules/appwrite/package.json", R_OK) == 0);
+    for (g = 0; g < N_GENERATIONS; g++) {
+        fprintf(stderr, "== generation %s\n", generations[g]);
+        test_side_by_side(generations[g]);
+    }
+    test_update_trap();
+    test_policy_loop();
+    return AWR_TEST_END();
+}

@@ -1,0 +1,264 @@
+/* The POSIX adapter against listeners in this process: non-blocking connect (IPv4, IPv6, by name),
+ * send/recv with would-block = 0, EOF, refused connections, no SIGPIPE, random, the clock, and the
+ * blocking awr_posix_run loop with a real client. */
+#define AWR_POSIX
+#define APPWRITE_REALTIME_IMPLEMENTATION
+#include "appwrite_realtime.h"
+#include "awr_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A listening socket on the loopback address of family af; *port gets its port. */
+static int listen_on(int af, int *port) {
+    int fd = socket(af, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_storage ss;
+    socklen_t len;
+    memset(&ss, 0, sizeof ss);
+    if (fd < 0) return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (af == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        len = sizeof *a;
+    } else {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_addr = in6addr_loopback;
+        len = sizeof *a;
+    }
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 4) != 0) { close(fd); return -1; }
+    len = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &len);
+    *port = ntohs(af == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    return fd;
+}
+
+/* Wait (up to 5 s) until the adapter's connect is done and the listener has the peer; the peer's fd. */
+static int connect_and_accept(awr_posix *p, int lfd) {
+    awr_io io = awr_posix_io(p);
+    int64_t end = awr_posix_now_ms() + 5000;
+    int peer = -1;
+    while (awr_posix_now_ms() < end) {
+        if (p->connecting) (void)io.send(io.user, p, "", 0);   /* 0 bytes: only drives the connect */
+        if (peer < 0) {
+            struct pollfd pfd;
+            pfd.fd = lfd;
+            pfd.events = POLLIN;
+            pfd.revents = 0;
+            if (poll(&pfd, 1, 10) == 1) peer = accept(lfd, NULL, NULL);
+        } else if (!p->connecting) {
+            return peer;
+        } else {
+            usleep(1000);
+        }
+    }
+    return peer;
+}
+
+static void test_ipv4_roundtrip(void) {
+    awr_posix p;
+    awr_io io;
+    void *conn = NULL;
+    int port, lfd = listen_on(AF_INET, &port), peer, i;
+    char buf[64];
+    long n;
+    static char big[1 << 16];
+    long total = 0;
+    AWR_CHECK(lfd >= 0);
+    awr_posix_init(&p);
+    io = awr_posix_io(&p);
+    AWR_CHECK_INT(awr_posix_fd(&p), -1);
+    AWR_CHECK_INT(awr_posix_poll_events(&p, AWR_WANT_READ | AWR_WANT_WRITE), 0);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 1, &conn), AWR_ERR_UNSUPPORTED);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", 0, 0, &conn), AWR_ERR_ARG);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", 70000, 0, &conn), AWR_ERR_ARG);
+    AWR_CHECK_INT(io.open(io.user, NULL, port, 0, &conn), AWR_ERR_ARG);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 0, &conn), AWR_OK);
+    AWR_CHECK(conn != NULL);
+    AWR_CHECK(awr_posix_fd(&p) >= 0);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 0, &conn), AWR_ERR_STATE);   /* one connection each */
+    peer = connect_and_accept(&p, lfd);
+    AWR_CHECK(peer >= 0);
+    AWR_CHECK_INT(p.connecting, 0);
+    AWR_CHECK_INT(awr_posix_poll_events(&p, AWR_WANT_READ), POLLIN);
+    AWR_CHECK_INT(awr_posix_poll_events(&p, AWR_WANT_WRITE), POLLOUT);
+    /* nothing to read yet: would-block is 0, not an error */
+    AWR_CHECK_INT(io.recv(io.user, conn, buf, sizeof buf), 0);
+    AWR_CHECK_INT(io.send(io.user, conn, "hello", 5), 5);
+    n = -1;
+    for (i = 0; i < 100 && n <= 0; i++) { n = read(peer, buf, sizeof buf); if (n <= 0) usleep(1000); }
+    AWR_CHECK_INT(n, 5);
+    AWR_CHECK_MEM(buf, "hello", 5);
+    AWR_CHECK_INT(write(peer, "world!", 6), 6);
+    n = 0;
+    for (i = 0; i < 1000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+    AWR_CHECK_INT(n, 6);
+    AWR_CHECK_MEM(buf, "world!", 6);
+    /* the peer reads nothing: sends fill the socket buffers and then return 0 instead of blocking */
+    for (i = 0; i < 10000; i++) {
+        n = io.send(io.user, conn, big, sizeof big);
+        if (n <= 0) break;
+        total += n;
+    }
+    AWR_CHECK_INT(n, 0);
+    AWR_CHECK(total > 0);
+    /* the peer closes (unread data: a reset or a FIN): recv reports it, send never raises SIGPIPE */
+    close(peer);
+    for (i = 0; i < 1000; i++) {
+        n = io.recv(io.user, conn, buf, sizeof buf);
+        if (n < 0) break;
+        usleep(1000);
+    }
+    AWR_CHECK(n == AWR_ERR_EOF || n == AWR_ERR_IO);
+    for (i = 0; i < 100; i++) {
+        n = io.send(io.user, conn, big, sizeof big);
+        if (n < 0) break;
+        usleep(1000);
+    }
+    AWR_CHECK(n == AWR_ERR_EOF || n == AWR_ERR_IO);               /* and we are still alive */
+    io.close(io.user, conn);
+    AWR_CHECK_INT(awr_posix_fd(&p), -1);
+    AWR_CHECK_INT(io.send(io.user, conn, "x", 1), AWR_ERR_IO);    /* closed: an error, not a crash */
+    /* a clean FIN: recv says AWR_ERR_EOF exactly */
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 0, &conn), AWR_OK);
+    peer = connect_and_accept(&p, lfd);
+    AWR_CHECK(peer >= 0);
+    shutdown(peer, SHUT_WR);
+    n = 0;
+    for (i = 0; i < 1000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+    AWR_CHECK_INT(n, AWR_ERR_EOF);
+    io.close(io.user, conn);
+    close(peer);
+    close(lfd);
+}
+
+static void test_by_name_and_ipv6(void) {
+    awr_posix p;
+    awr_io io;
+    void *conn = NULL;
+    int port, lfd, peer;
+    awr_posix_init(&p);
+    io = awr_posix_io(&p);
+    /* "localhost" through getaddrinfo */
+    lfd = listen_on(AF_INET, &port);
+    AWR_CHECK_INT(io.open(io.user, "localhost", port, 0, &conn), AWR_OK);
+    peer = connect_and_accept(&p, lfd);
+    AWR_CHECK(peer >= 0);
+    AWR_CHECK_INT(io.send(io.user, conn, "ok", 2), 2);
+    io.close(io.user, conn);
+    close(peer);
+    close(lfd);
+    /* IPv6 loopback */
+    lfd = listen_on(AF_INET6, &port);
+    AWR_CHECK(lfd >= 0);
+    AWR_CHECK_INT(io.open(io.user, "::1", port, 0, &conn), AWR_OK);
+    peer = connect_and_accept(&p, lfd);
+    AWR_CHECK(peer >= 0);
+    AWR_CHECK_INT(io.send(io.user, conn, "v6", 2), 2);
+    io.close(io.user, conn);
+    close(peer);
+    close(lfd);
+}
+
+static void test_refused(void) {
+    awr_posix p;
+    awr_io io;
+    void *conn = NULL;
+    int port, lfd = listen_on(AF_INET, &port), i;
+    long n = 0;
+    char buf[8];
+    close(lfd);                                                  /* nobody listens there now */
+    awr_posix_init(&p);
+    io = awr_posix_io(&p);
+    if (io.open(io.user, "127.0.0.1", port, 0, &conn) == AWR_OK) {
+        for (i = 0; i < 2000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+        AWR_CHECK_INT(n, AWR_ERR_IO);
+        AWR_CHECK_INT(p.last_errno, ECONNREFUSED);
+        AWR_CHECK_INT(awr_posix_fd(&p), -1);                     /* every address failed: nothing left open */
+        io.close(io.user, conn);
+    } else {
+        AWR_CHECK_INT(p.last_errno, ECONNREFUSED);               /* refused at once is fine too */
+    }
+    AWR_CHECK_INT(io.open(io.user, "", port, 0, &conn), AWR_ERR_IO);   /* no such host */
+    AWR_CHECK_INT(awr_posix_fd(&p), -1);
+}
+
+static void test_random_and_clock(void) {
+    unsigned char a[32], b[32], zero[32];
+    int64_t t0, t1;
+    awr_posix p;
+    awr_io io;
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    memset(zero, 0, sizeof zero);
+    AWR_CHECK_INT(awr_posix_random(a, sizeof a), AWR_OK);
+    AWR_CHECK_INT(awr_posix_random(b, sizeof b), AWR_OK);
+    AWR_CHECK(memcmp(a, b, sizeof a) != 0);
+    AWR_CHECK(memcmp(a, zero, sizeof a) != 0);
+    AWR_CHECK_INT(awr_posix_random(NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_posix_random(NULL, 4), AWR_ERR_ARG);
+    awr_posix_init(&p);
+    io = awr_posix_io(&p);
+    AWR_CHECK_INT(io.random(io.user, b, sizeof b), AWR_OK);
+    AWR_CHECK(memcmp(a, b, sizeof a) != 0);
+    t0 = awr_posix_now_ms();
+    poll(NULL, 0, 30);
+    t1 = awr_posix_now_ms();
+    AWR_CHECK(t0 > 0);
+    AWR_CHECK(t1 - t0 >= 25);
+}
+
+static void ignore_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+    (void)c; (void)sub; (void)ev; (void)user;
+}
+
+/* awr_posix_run with a real client: an idle client runs out its time and returns AWR_OK; one that
+ * cannot connect keeps retrying on its schedule until the time is up (poll() never spins). */
+static void test_run(void) {
+    awr_posix p;
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    int64_t t0;
+    awr_result r;
+    int port, lfd = listen_on(AF_INET, &port);
+    char endpoint[64];
+    const char *ch[1] = {"files"};
+    awr_sub sub;
+    close(lfd);
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
+    awr_posix_init(&p);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = endpoint;
+    cfg.project = "p";
+    cfg.io = awr_posix_io(&p);
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (!c) return;
+    t0 = awr_posix_now_ms();
+    r = awr_posix_run(c, &p, 150);
+    AWR_CHECK_INT(r, AWR_OK);
+    AWR_CHECK(awr_posix_now_ms() - t0 >= 140);
+    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
+    t0 = awr_posix_now_ms();
+    r = awr_posix_run(c, &p, 300);                               /* refused, retried after 1 s: still running */
+    AWR_CHECK_INT(r, AWR_OK);
+    AWR_CHECK(awr_posix_now_ms() - t0 >= 290);
+    AWR_CHECK(awr_client_state(c) == AWR_STATE_RECONNECTING || awr_client_state(c) == AWR_STATE_CONNECTING);
+    AWR_CHECK_INT(awr_posix_run(NULL, &p, 10), AWR_ERR_ARG);
+    awr_client_destroy(c);
+}
+
+int main(void) {
+    test_ipv4_roundtrip();
+    test_by_name_and_ipv6();
+    test_refused();
+    test_random_and_clock();
+    test_run();
+    return AWR_TEST_END();
+}

@@ -1,0 +1,627 @@
+/* wss:// through the BearSSL adapter against a local Node https+ws server (tests/peers/tls_server.js),
+ * with a CA and certificates made at test time by tests/peers/make_certs.sh (openssl command line).
+ * Echo round trips (plain and with the TCP stream cut into 1-byte pieces under TLS), an Appwrite event
+ * round trip through the client, and each refusal with its own result code.
+ * awr-link: -lbearssl */
+#define AWR_POSIX
+#define AWR_BEARSSL
+#define APPWRITE_REALTIME_IMPLEMENTATION
+#include "appwrite_realtime.h"
+#include "awr_test.h"
+#include <poll.h>
+
+static char cert_dir[256];
+
+static char *cert_path(const char *name, const char *ext) {
+    static char paths[8][320];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, 320, "%s/%s.%s", cert_dir, name, ext);
+    return p;
+}
+
+/* ---- a shim between TLS and TCP: counts calls and can cut every read and write to 1 byte ------- */
+typedef struct shim {
+    awr_io inner;
+    int one_byte;
+    long sends, recvs;           /* calls that moved bytes */
+} shim;
+
+static awr_result shim_open(void *u, const char *host, int port, int tls, void **conn) {
+    shim *s = (shim *)u;
+    return s->inner.open(s->inner.user, host, port, tls, conn);
+}
+static long shim_send(void *u, void *conn, const void *data, size_t len) {
+    shim *s = (shim *)u;
+    long n = s->inner.send(s->inner.user, conn, data, s->one_byte && len > 1 ? 1 : len);
+    if (n > 0) s->sends++;
+    return n;
+}
+static long shim_recv(void *u, void *conn, void *buf, size_t cap) {
+    shim *s = (shim *)u;
+    long n = s->inner.recv(s->inner.user, conn, buf, s->one_byte && cap > 1 ? 1 : cap);
+    if (n > 0) s->recvs++;
+    return n;
+}
+static void shim_close(void *u, void *conn) { shim *s = (shim *)u; s->inner.close(s->inner.user, conn); }
+static awr_result shim_random(void *u, void *out, size_t len) { shim *s = (shim *)u; return s->inner.random(s->inner.user, out, len); }
+
+/* ---- one TLS connection driven by hand ------------------------------------------------------------ */
+typedef struct sess {
+    awr_posix tcp;
+    shim sh;
+    awr_io shim_io;
+    awr_bearssl *tls;
+    awr_io io;
+    void *conn;
+} sess;
+
+static void wait_socket(sess *s) {
+    struct pollfd pfd;
+    pfd.fd = awr_posix_fd(&s->tcp);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    if (pfd.fd >= 0) (void)poll(&pfd, 1, 5);
+}
+
+static awr_result sess_open(sess *s, const awr_bearssl_config *cfg, const char *host, int port, int one_byte) {
+    awr_result r;
+    memset(s, 0, sizeof *s);
+    awr_posix_init(&s->tcp);
+    s->sh.inner = awr_posix_io(&s->tcp);
+    s->sh.one_byte = one_byte;
+    s->shim_io.user = &s->sh;
+    s->shim_io.open = shim_open;
+    s->shim_io.send = shim_send;
+    s->shim_io.recv = shim_recv;
+    s->shim_io.close = shim_close;
+    s->shim_io.random = shim_random;
+    r = awr_bearssl_create(cfg, &s->shim_io, &s->tls);
+    if (r != AWR_OK) return r;
+    s->io = awr_bearssl_io(s->tls);
+    return s->io.open(s->io.user, host, port, 1, &s->conn);
+}
+
+static void sess_close(sess *s) {
+    if (s->conn) s->io.close(s->io.user, s->conn);
+    s->conn = NULL;
+    awr_bearssl_destroy(s->tls);
+    s->tls = NULL;
+}
+
+/* Everything out, or the first error. */
+static awr_result send_all(sess *s, const void *data, size_t len) {
+    const unsigned char *p = (const unsigned char *)data;
+    int64_t end = awr_posix_now_ms() + 10000;
+    while (len > 0) {
+        long n = s->io.send(s->io.user, s->conn, p, len);
+        if (n < 0) return (awr_result)n;
+        if (n == 0) {
+            if (awr_posix_now_ms() > end) return AWR_ERR_TIMEOUT;
+            wait_socket(s);
+            continue;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return AWR_OK;
+}
+
+/* Exactly len bytes in, or the first error. */
+static awr_result recv_exact(sess *s, void *buf, size_t len) {
+    unsigned char *p = (unsigned char *)buf;
+    int64_t end = awr_posix_now_ms() + 10000;
+    while (len > 0) {
+        long n = s->io.recv(s->io.user, s->conn, p, len);
+        if (n < 0) return (awr_result)n;
+        if (n == 0) {
+            if (awr_posix_now_ms() > end) return AWR_ERR_TIMEOUT;
+            wait_socket(s);
+            continue;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return AWR_OK;
+}
+
+/* The WebSocket opening handshake by hand (RFC 6455's sample key), so that these tests exercise the
+   TLS adapter alone. Returns AWR_OK on a 101 with the right accept, else the TLS/IO error. */
+static awr_result ws_upgrade(sess *s, const char *host, int port) {
+    char req[512], resp[2048];
+    size_t got = 0;
+    awr_result r;
+    snprintf(req, sizeof req,
+             "GET /echo HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", host, port);
+    r = send_all(s, req, strlen(req));
+    if (r != AWR_OK) return r;
+    while (got < sizeof resp - 1) {
+        r = recv_exact(s, resp + got, 1);
+        if (r != AWR_OK) return r;
+        got++;
+        resp[got] = 0;
+        if (got >= 4 && memcmp(resp + got - 4, "\r\n\r\n", 4) == 0) break;
+    }
+    if (strncmp(resp, "HTTP/1.1 101", 12) != 0) return AWR_ERR_HS_STATUS;
+    if (!strstr(resp, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")) return AWR_ERR_HS_ACCEPT;
+    return AWR_OK;
+}
+
+/* Send one masked frame and read the echoed unmasked frame back: 1 if it matches. */
+static int ws_echo(sess *s, int opcode, const unsigned char *data, size_t len) {
+    unsigned char hdr[14], mask[4] = {0x12, 0x34, 0x56, 0x78};
+    unsigned char *masked = (unsigned char *)malloc(len + 1), *back = (unsigned char *)malloc(len + 1);
+    size_t h = 0, i, blen;
+    int ok = 0;
+    hdr[h++] = (unsigned char)(0x80 | opcode);
+    if (len < 126) {
+        hdr[h++] = (unsigned char)(0x80 | len);
+    } else if (len < 65536) {
+        hdr[h++] = 0x80 | 126;
+        hdr[h++] = (unsigned char)(len >> 8);
+        hdr[h++] = (unsigned char)len;
+    } else {
+        hdr[h++] = 0x80 | 127;
+        for (i = 0; i < 8; i++) hdr[h++] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+    }
+    memcpy(hdr + h, mask, 4);
+    h += 4;
+    for (i = 0; i < len; i++) masked[i] = (unsigned char)(data[i] ^ mask[i & 3]);
+    if (send_all(s, hdr, h) != AWR_OK || send_all(s, masked, len) != AWR_OK) goto done;
+    if (recv_exact(s, hdr, 2) != AWR_OK || hdr[0] != (0x80 | opcode) || (hdr[1] & 0x80)) goto done;
+    blen = hdr[1] & 0x7f;
+    if (blen == 126) {
+        if (recv_exact(s, hdr, 2) != AWR_OK) goto done;
+        blen = ((size_t)hdr[0] << 8) | hdr[1];
+    } else if (blen == 127) {
+        if (recv_exact(s, hdr, 8) != AWR_OK) goto done;
+        for (blen = 0, i = 0; i < 8; i++) blen = (blen << 8) | hdr[i];
+    }
+    if (blen != len || recv_exact(s, back, len) != AWR_OK) goto done;
+    ok = memcmp(back, data, len) == 0;
+done:
+    free(masked);
+    free(back);
+    return ok;
+}
+
+/* Open, handshake: the first error (or AWR_OK) of a whole wss:// connection attempt. */
+static awr_result try_connect(const awr_bearssl_config *cfg, const char *host, int port, int *bearssl_err) {
+    sess s;
+    awr_result r = sess_open(&s, cfg, host, port, 0);
+    if (r == AWR_OK) r = ws_upgrade(&s, host, port);
+    if (bearssl_err) *bearssl_err = awr_bearssl_last_error(s.tls);
+    sess_close(&s);
+    return r;
+}
+
+static pid_t start_server(const char *cert, int *port, const char *extra) {
+    char *argv[8];
+    int i = 0;
+    argv[i++] = (char *)"node";
+    argv[i++] = (char *)"tests/peers/tls_server.js";
+    argv[i++] = (char *)"--cert";
+    argv[i++] = cert_path(cert, "pem");
+    argv[i++] = (char *)"--key";
+    argv[i++] = cert_path(cert, "key");
+    if (extra) argv[i++] = (char *)extra;
+    argv[i] = NULL;
+    return awr_test_spawn(argv, port);
+}
+
+static awr_bearssl_config trusting_config(char *ca_pem) {
+    awr_bearssl_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ca_pem = ca_pem;
+    return cfg;
+}
+
+/* ---- the tests ------------------------------------------------------------------------------------ */
+
+static void test_anchor_loading(const char *ca_pem) {
+    awr_bearssl_config cfg;
+    awr_bearssl *t = NULL;
+    awr_posix tcp;
+    awr_io tcp_io;
+    size_t need = awr_bearssl_anchor_bytes(ca_pem, strlen(ca_pem));
+    void *mem;
+    awr_posix_init(&tcp);
+    tcp_io = awr_posix_io(&tcp);
+    AWR_CHECK(need > 0);
+
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ca_pem = ca_pem;
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_OK);
+    AWR_CHECK_INT(awr_bearssl_anchor_count(t), 1);
+    awr_bearssl_destroy(t);
+
+    /* Caller memory: exactly enough works, one byte less is AWR_ERR_BUFFER. */
+    mem = malloc(need);
+    cfg.anchor_mem = mem;
+    cfg.anchor_mem_size = need;
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_OK);
+    AWR_CHECK_INT(awr_bearssl_anchor_count(t), 1);
+    awr_bearssl_destroy(t);
+    cfg.anchor_mem_size = need - 1;
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_BUFFER);
+    AWR_CHECK(t == NULL);
+    free(mem);
+
+    /* Two CAs in one bundle (and text around them, as real bundles have). */
+    {
+        size_t len = 0;
+        char *other = awr_test_read_file(cert_path("other-ca", "pem"), &len);
+        char *both = (char *)malloc(strlen(ca_pem) + len + 64);
+        sprintf(both, "# comment\n%s\nsome text\n%s", ca_pem, other ? other : "");
+        memset(&cfg, 0, sizeof cfg);
+        cfg.ca_pem = both;
+        AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_OK);
+        AWR_CHECK_INT(awr_bearssl_anchor_count(t), 2);
+        awr_bearssl_destroy(t);
+        free(both);
+        free(other);
+    }
+
+    /* From a file; a missing file; PEM without certificates; a damaged certificate. */
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ca_file = cert_path("ca", "pem");
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_OK);
+    AWR_CHECK_INT(awr_bearssl_anchor_count(t), 1);
+    awr_bearssl_destroy(t);
+    cfg.ca_file = cert_path("no-such-file", "pem");
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_NOT_FOUND);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ca_pem = "just text, no PEM at all\n";
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_TLS);
+    AWR_CHECK_INT(awr_bearssl_anchor_bytes(cfg.ca_pem, strlen(cfg.ca_pem)), 0);
+    cfg.ca_pem = "-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n";
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_TLS);
+
+    /* The system bundle is the default (Debian's ca-certificates). */
+    memset(&cfg, 0, sizeof cfg);
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_OK);
+    AWR_CHECK(awr_bearssl_anchor_count(t) > 50);
+    awr_bearssl_destroy(t);
+
+    AWR_CHECK_INT(awr_bearssl_create(NULL, &tcp_io, &t), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, NULL, &t), AWR_ERR_ARG);
+    cfg.iobuf_size = 1000;   /* below BR_SSL_BUFSIZE_MONO */
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_ARG);
+}
+
+static void test_echo(char *ca_pem, int port, const char *host, const char *server_name, int one_byte, size_t iobuf) {
+    awr_bearssl_config cfg = trusting_config(ca_pem);
+    sess s;
+    unsigned char *big = (unsigned char *)malloc(70000);
+    size_t i, big_len = one_byte ? 20000 : 70000;
+    const char *hello = "hello over TLS, \xc3\xbc";
+    cfg.server_name = server_name;
+    cfg.iobuf_size = iobuf;
+    for (i = 0; i < 70000; i++) big[i] = (unsigned char)(i * 7 + (i >> 8));
+    AWR_CHECK_INT(sess_open(&s, &cfg, host, port, one_byte), AWR_OK);
+    AWR_CHECK_INT(ws_upgrade(&s, host, port), AWR_OK);
+    AWR_CHECK(ws_echo(&s, 1, (const unsigned char *)hello, strlen(hello)));
+    AWR_CHECK(ws_echo(&s, 2, big, big_len));          /* several TLS records each way */
+    AWR_CHECK(ws_echo(&s, 1, (const unsigned char *)"", 0));
+    AWR_CHECK(ws_echo(&s, 2, big + 1, 300));
+    if (one_byte) {
+        /* Every TCP read really carried a single byte: many more reads than frames. */
+        AWR_CHECK(s.sh.recvs > (long)big_len);
+        AWR_CHECK(s.sh.sends > (long)big_len);
+    }
+    AWR_CHECK_INT(awr_bearssl_last_error(s.tls), 0);
+    sess_close(&s);
+    free(big);
+}
+
+static int64_t clock_2040(void *user) { (void)user; return 2208988800LL; }   /* 2040-01-01 */
+
+static void test_refusals(char *ca_pem) {
+    awr_bearssl_config cfg = trusting_config(ca_pem);
+    int port, err;
+    pid_t pid;
+
+    pid = start_server("untrusted", &port, NULL);
+    AWR_CHECK(pid > 0);
+    AWR_CHECK_INT(try_connect(&cfg, "localhost", port, &err), AWR_ERR_TLS_UNTRUSTED);
+    AWR_CHECK_INT(err, BR_ERR_X509_NOT_TRUSTED);
+    {   /* the explicitly named insecure option connects anyway */
+        awr_bearssl_config insecure = cfg;
+        insecure.insecure_no_verify = 1;
+        AWR_CHECK_INT(try_connect(&insecure, "localhost", port, NULL), AWR_OK);
+    }
+    {   /* the system bundle does not know our test CA either */
+        awr_bearssl_config sys;
+        memset(&sys, 0, sizeof sys);
+        AWR_CHECK_INT(try_connect(&sys, "localhost", port, NULL), AWR_ERR_TLS_UNTRUSTED);
+    }
+    awr_test_stop(pid);
+
+    pid = start_server("wrongname", &port, NULL);
+    AWR_CHECK(pid > 0);
+    AWR_CHECK_INT(try_connect(&cfg, "localhost", port, &err), AWR_ERR_TLS_HOSTNAME);
+    AWR_CHECK_INT(err, BR_ERR_X509_BAD_SERVER_NAME);
+    {   /* the same certificate is fine for the name it carries */
+        awr_bearssl_config named = cfg;
+        named.server_name = "wrong.example";
+        AWR_CHECK_INT(try_connect(&named, "127.0.0.1", port, NULL), AWR_OK);
+    }
+    awr_test_stop(pid);
+
+    pid = start_server("expired", &port, NULL);
+    AWR_CHECK(pid > 0);
+    AWR_CHECK_INT(try_connect(&cfg, "localhost", port, &err), AWR_ERR_TLS_EXPIRED);
+    AWR_CHECK_INT(err, BR_ERR_X509_EXPIRED);
+    awr_test_stop(pid);
+
+    pid = start_server("good", &port, "--tls13");
+    AWR_CHECK(pid > 0);
+    AWR_CHECK_INT(try_connect(&cfg, "localhost", port, &err), AWR_ERR_TLS_ALERT);
+    AWR_CHECK(err > BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT);
+    awr_test_stop(pid);
+
+    pid = start_server("good", &port, NULL);
+    AWR_CHECK(pid > 0);
+    {   /* the clock hook: in 2040 the good certificate has expired */
+        awr_bearssl_config later = cfg;
+        later.unix_time = clock_2040;
+        AWR_CHECK_INT(try_connect(&later, "localhost", port, &err), AWR_ERR_TLS_EXPIRED);
+    }
+    /* an IP literal is checked too (BearSSL matches DNS names; the certificate's is localhost) */
+    AWR_CHECK_INT(try_connect(&cfg, "127.0.0.1", port, &err), AWR_ERR_TLS_HOSTNAME);
+    awr_test_stop(pid);
+}
+
+/* ---- the whole client over wss:// against the Appwrite-shaped server ----------------------------- */
+typedef struct events_seen {
+    int count;
+    int bad;
+    awr_posix *tcp;
+} events_seen;
+
+static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+    events_seen *seen = (events_seen *)user;
+    (void)c;
+    (void)sub;
+    if (!awr_event_is(ev, "databases.*.collections.*.documents.*.create")) seen->bad++;
+    if (!awr_event_has_channel(ev, "databases.db1.collections.col1.documents")) seen->bad++;
+    if (ev->payload.len < 10 || memcmp(ev->payload.ptr, "{\"$id\":\"doc", 10) != 0) seen->bad++;
+    if (++seen->count >= 3) awr_posix_stop(seen->tcp);
+}
+
+static void test_client_over_wss(char *ca_pem, int port, int one_byte) {
+    char url[128];
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    awr_bearssl_config tc = trusting_config(ca_pem);
+    const char *channels[] = {"databases.db1.collections.col1.documents"};
+    events_seen seen;
+    awr_sub sub;
+    sess s;   /* only its TCP adapter, shim and TLS adapter are used: the client opens the connection */
+    memset(&s, 0, sizeof s);
+    memset(&seen, 0, sizeof seen);
+    awr_posix_init(&s.tcp);
+    s.sh.inner = awr_posix_io(&s.tcp);
+    s.sh.one_byte = one_byte;
+    s.shim_io.user = &s.sh;
+    s.shim_io.open = shim_open;
+    s.shim_io.send = shim_send;
+    s.shim_io.recv = shim_recv;
+    s.shim_io.close = shim_close;
+    s.shim_io.random = shim_random;
+    AWR_CHECK_INT(awr_bearssl_create(&tc, &s.shim_io, &s.tls), AWR_OK);
+    if (!s.tls) return;
+    snprintf(url, sizeof url, "wss://localhost:%d/v1/realtime", port);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.realtime_endpoint = url;
+    cfg.project = "tls-test";
+    cfg.io = awr_bearssl_io(s.tls);
+    seen.tcp = &s.tcp;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (c) {
+        AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, &seen, &sub), AWR_OK);
+        AWR_CHECK_INT(awr_posix_run(c, &s.tcp, 10000), AWR_OK);
+        AWR_CHECK(seen.count >= 3);
+        AWR_CHECK_INT(seen.bad, 0);
+        AWR_CHECK_INT(awr_client_state(c), AWR_STATE_CONNECTED);
+        if (one_byte) AWR_CHECK(s.sh.recvs > 1000);
+        awr_client_destroy(c);
+    }
+    awr_bearssl_destroy(s.tls);
+}
+
+/* A refused certificate reaches the client's state callback as its own result. */
+static void on_state_record(awr_client *c, const awr_state_info *info, void *user) {
+    awr_result *last = (awr_result *)user;
+    (void)c;
+    if (info->state == AWR_STATE_RECONNECTING && *last == AWR_OK) *last = info->reason;
+}
+
+static void test_client_refused(char *ca_pem, int port) {
+    char url[128];
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    awr_bearssl_config tc = trusting_config(ca_pem);
+    const char *channels[] = {"databases.db1.collections.col1.documents"};
+    awr_result why = AWR_OK;
+    awr_posix tcp;
+    awr_io tcp_io;
+    awr_bearssl *tls = NULL;
+    awr_sub sub;
+    int64_t end;
+    awr_posix_init(&tcp);
+    tcp_io = awr_posix_io(&tcp);
+    AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
+    if (!tls) return;
+    snprintf(url, sizeof url, "wss://localhost:%d/v1/realtime", port);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.realtime_endpoint = url;
+    cfg.project = "tls-test";
+    cfg.io = awr_bearssl_io(tls);
+    cfg.on_state = on_state_record;
+    cfg.user = &why;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (c) {
+        AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+        end = awr_posix_now_ms() + 10000;
+        while (why == AWR_OK && awr_posix_now_ms() < end) (void)awr_posix_run(c, &tcp, 50);
+        AWR_CHECK_INT(why, AWR_ERR_TLS_UNTRUSTED);
+        awr_client_destroy(c);
+    }
+    awr_bearssl_destroy(tls);
+}
+
+/* ---- the example programs over wss:// (built by make with -DAWR_BEARSSL) ------------------------- */
+/* Run a shell command; its stdout+stderr in out. Returns the exit status (-1 if it did not run). */
+static int run(const char *cmd, char *out, size_t cap) {
+    FILE *f = popen(cmd, "r");
+    size_t n = 0, got;
+    int st;
+    out[0] = 0;
+    if (!f) return -1;
+    while (n + 1 < cap && (got = fread(out + n, 1, cap - 1 - n, f)) > 0) n += got;
+    out[n] = 0;
+    st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static size_t count_lines(const char *s, const char *prefix) {
+    size_t n = 0, pl = strlen(prefix);
+    while (s && *s) {
+        if (strncmp(s, prefix, pl) == 0) n++;
+        s = strchr(s, '\n');
+        if (s) s++;
+    }
+    return n;
+}
+
+static void test_examples(const char *bin) {
+    static char out[65536];
+    char cmd[1024], verdict_path[320];
+    int port;
+    pid_t pid;
+    size_t len = 0;
+    char *verdict;
+
+    /* awr-ws-echo: the peer's probe series comes back unchanged over wss://. */
+    snprintf(verdict_path, sizeof verdict_path, "%s/probe.verdict", cert_dir);
+    {
+        char *argv[10];
+        int i = 0;
+        argv[i++] = (char *)"node";
+        argv[i++] = (char *)"tests/peers/tls_server.js";
+        argv[i++] = (char *)"--cert";
+        argv[i++] = cert_path("good", "pem");
+        argv[i++] = (char *)"--key";
+        argv[i++] = cert_path("good", "key");
+        argv[i++] = (char *)"--probe";
+        argv[i++] = verdict_path;
+        argv[i] = NULL;
+        pid = awr_test_spawn(argv, &port);
+    }
+    AWR_CHECK(pid > 0);
+    snprintf(cmd, sizeof cmd, "%s/awr-ws-echo --cafile %s wss://localhost:%d/ 2>&1", bin, cert_path("ca", "pem"), port);
+    AWR_CHECK_INT(run(cmd, out, sizeof out), 0);
+    verdict = awr_test_read_file(verdict_path, &len);
+    AWR_CHECK(verdict && strncmp(verdict, "ok", 2) == 0);
+    free(verdict);
+    snprintf(cmd, sizeof cmd, "%s/awr-ws-echo wss://localhost:%d/ 2>&1", bin, port);   /* system CAs: refused */
+    AWR_CHECK(run(cmd, out, sizeof out) != 0);
+    awr_test_stop(pid);
+
+    pid = start_server("good", &port, "--appwrite");
+    AWR_CHECK(pid > 0);
+    /* awr-listen --cafile: two events, one line of JSON each. */
+    snprintf(cmd, sizeof cmd, "%s/awr-listen --endpoint wss://localhost:%d/v1/realtime --project p --cafile %s "
+             "--count 2 --timeout 10 databases.db1.collections.col1.documents 2>/dev/null", bin, port, cert_path("ca", "pem"));
+    AWR_CHECK_INT(run(cmd, out, sizeof out), 0);
+    AWR_CHECK_INT(count_lines(out, "{\"events\":[\"databases.db1.collections.col1.documents.doc"), 2);
+    /* awr-listen --insecure: it works, and it says loudly that nothing is verified. */
+    snprintf(cmd, sizeof cmd, "%s/awr-listen --endpoint wss://localhost:%d/v1/realtime --project p --insecure "
+             "--count 1 --timeout 10 databases.db1.collections.col1.documents 2>&1", bin, port);
+    AWR_CHECK_INT(run(cmd, out, sizeof out), 0);
+    AWR_CHECK(strstr(out, "WARNING: --insecure") != NULL);
+    /* awr-wss-connect: connected and two events with the test CA; refused with the system bundle. */
+    snprintf(cmd, sizeof cmd, "%s/awr-wss-connect --cafile %s --count 2 wss://localhost:%d/v1/realtime p "
+             "databases.db1.collections.col1.documents 2>&1", bin, cert_path("ca", "pem"), port);
+    AWR_CHECK_INT(run(cmd, out, sizeof out), 0);
+    AWR_CHECK_INT(count_lines(out, "connected"), 1);
+    AWR_CHECK_INT(count_lines(out, "{\"$id\":\"doc"), 2);
+    snprintf(cmd, sizeof cmd, "%s/awr-wss-connect wss://localhost:%d/v1/realtime p 2>&1", bin, port);
+    AWR_CHECK_INT(run(cmd, out, sizeof out), 1);
+    AWR_CHECK(strstr(out, "tls: untrusted certificate chain") != NULL);
+    awr_test_stop(pid);
+
+    /* awr-game-loop (plain ws://): frames keep their pace while events arrive. */
+    {
+        char *argv[5];
+        argv[0] = (char *)"node";
+        argv[1] = (char *)"tests/peers/tls_server.js";
+        argv[2] = (char *)"--plain";
+        argv[3] = (char *)"--appwrite";
+        argv[4] = NULL;
+        pid = awr_test_spawn(argv, &port);
+    }
+    AWR_CHECK(pid > 0);
+    snprintf(cmd, sizeof cmd, "%s/awr-game-loop --seconds 1.5 ws://127.0.0.1:%d/v1/realtime p "
+             "databases.db1.collections.col1.documents 2>&1", bin, port);
+    AWR_CHECK_INT(run(cmd, out, sizeof out), 0);
+    AWR_CHECK(strstr(out, "net=connected") != NULL);
+    AWR_CHECK(count_lines(out, "t=") >= 2);
+    {   /* the last line's event count: the server sends one every 100 ms */
+        const char *last = out, *p = out;
+        while ((p = strstr(p, "events=")) != NULL) { last = p; p++; }
+        AWR_CHECK(last != out && atol(last + 7) >= 3);
+    }
+    awr_test_stop(pid);
+}
+
+int main(void) {
+    char cmd[512];
+    size_t ca_len = 0;
+    char *ca_pem;
+    int port = -1;
+    pid_t pid;
+
+    snprintf(cert_dir, sizeof cert_dir, "build/tls-certs-%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, "sh tests/peers/make_certs.sh %s > /dev/null", cert_dir);
+    AWR_CHECK_INT(system(cmd), 0);
+    ca_pem = awr_test_read_file(cert_path("ca", "pem"), &ca_len);
+    AWR_CHECK(ca_pem != NULL);
+    if (!ca_pem) return AWR_TEST_END();
+
+    test_anchor_loading(ca_pem);
+    AWR_CHECK_STR(awr_result_str(AWR_ERR_TLS_HOSTNAME), "tls: certificate does not match host name");
+
+    pid = start_server("good", &port, NULL);
+    AWR_CHECK(pid > 0);
+    test_echo(ca_pem, port, "localhost", NULL, 0, 0);
+    test_echo(ca_pem, port, "127.0.0.1", "localhost", 0, 0);
+    test_echo(ca_pem, port, "localhost", NULL, 1, 0);              /* 1-byte TCP pieces under TLS */
+    test_echo(ca_pem, port, "localhost", NULL, 0, BR_SSL_BUFSIZE_MONO); /* half-duplex buffer */
+    awr_test_stop(pid);
+
+    test_refusals(ca_pem);
+
+    pid = start_server("good", &port, "--appwrite");
+    AWR_CHECK(pid > 0);
+    test_client_over_wss(ca_pem, port, 0);
+    test_client_over_wss(ca_pem, port, 1);   /* 1-byte TCP pieces under TLS, through the client */
+    awr_test_stop(pid);
+    pid = start_server("untrusted", &port, "--appwrite");
+    AWR_CHECK(pid > 0);
+    test_client_refused(ca_pem, port);
+    awr_test_stop(pid);
+
+    {
+        const char *bin = getenv("AWR_BIN_DIR");
+        AWR_CHECK(bin != NULL);   /* tests/run.sh sets it: the examples of this build */
+        if (bin) test_examples(bin);
+    }
+
+    free(ca_pem);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", cert_dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", cert_dir);
+    return AWR_TEST_END();
+}

@@ -1,0 +1,121 @@
+#!/bin/sh
+# make test-windows: cross-compile for Windows with mingw-w64 (x86_64-w64-mingw32-gcc) and run under wine:
+#   - every tests/test_*.c that needs nothing but the header (no peer process, no POSIX adapter, no
+#     BearSSL, no extra Linux library; a test can also opt out with the comment "awr-windows: no"),
+#   - tests/windows/test_*.c (the Winsock adapter, AWR_WIN32) against a ws:// echo server started here,
+#   - the awr-ws-echo example (built with AWR_WIN32) driven by the same peer in --probe mode.
+# Each program's output is in build/win/logs/. The last line is "RESULT <passed> <failed>" over all of
+# them, which tests/run.sh adds to its total. A missing tool is a failure, never a skip.
+cd "$(dirname "$0")/.." || exit 1
+out=build/win
+logs=$out/logs
+mkdir -p "$logs"
+passed=0
+failed=0
+CC_WIN=${CC_WIN:-x86_64-w64-mingw32-gcc}
+WINE=${WINE:-wine}
+export WINEPREFIX=${WINEPREFIX:-$(pwd)/$out/wine-prefix}
+export WINEDEBUG=${WINEDEBUG:--all}
+WFLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -O1 -I. -Itests"
+
+pass() { passed=$((passed + $1)); }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "${2:-}" ] && tail -n 20 "$2" | sed 's/^/    /'; }
+
+# count_run <name> <log> <exit code>: add the program's RESULT line
+count_run() {
+    r=$(tr -d '\r' < "$2" | grep '^RESULT ' | tail -n 1)
+    if [ -z "$r" ]; then fail "$1 (no RESULT line, exit $3)" "$2"; return; fi
+    p=$(echo "$r" | cut -d' ' -f2); f=$(echo "$r" | cut -d' ' -f3)
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$f" -ne 0 ] || [ "$3" -ne 0 ]; then
+        [ "$f" -eq 0 ] && failed=$((failed + 1))
+        echo "FAIL $1: $p passed, $f failed (exit $3)"; tail -n 20 "$2" | sed 's/^/    /'
+    else
+        echo "ok   $1: $p passed"
+    fi
+}
+
+finish() {
+    for pid in ${server_pids:-}; do kill "$pid" 2>/dev/null; done
+    echo "RESULT $passed $failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+
+for tool in "$CC_WIN" "$WINE" node; do
+    if ! command -v "$tool" > /dev/null 2>&1; then
+        fail "$tool is not installed (Debian: mingw-w64, wine64, nodejs)"
+        finish
+    fi
+done
+
+# Wine's first start creates the prefix (wineboot): do it once, up front, with a generous limit.
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+    echo "wineboot: creating $WINEPREFIX"
+    if ! timeout 300 "$WINE" wineboot --init > "$logs/wineboot.out" 2>&1; then
+        fail "wineboot" "$logs/wineboot.out"
+        finish
+    fi
+fi
+
+# start_peer <name> <args...>: a tests/peers/tls_server.js on the Linux side (wine programs reach it on
+# 127.0.0.1); sets $port.
+server_pids=
+start_peer() {
+    name=$1; shift
+    rm -f "$out/$name.port"
+    node tests/peers/tls_server.js "$@" > "$out/$name.port" 2> "$logs/$name.err" &
+    server_pids="$server_pids $!"
+    port=
+    i=0
+    while [ $i -lt 100 ] && [ -z "$port" ]; do
+        port=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$out/$name.port" 2>/dev/null)
+        [ -z "$port" ] && sleep 0.1
+        i=$((i + 1))
+    done
+    [ -n "$port" ] || { fail "$name peer did not start" "$logs/$name.err"; finish; }
+}
+start_peer echo --plain
+export AWR_ECHO_PORT=$port
+rm -f "$out/probe.verdict"
+start_peer probe --plain --probe "$out/probe.verdict"
+probe_port=$port
+export WINEPATH=""
+
+# The portable unit tests: those that need only the header.
+for src in tests/test_*.c tests/windows/test_*.c; do
+    [ -f "$src" ] || continue
+    case "$src" in
+    tests/test_*)
+        if grep -q -E 'awr-windows: *no|awr_test_spawn|awr_e2e\.h|popen|AWR_POSIX|AWR_BEARSSL|awr-link:|unistd\.h|sys/|arpa/|poll\.h|AWR_BIN_DIR' "$src"; then
+            continue
+        fi ;;
+    esac
+    name=$(basename "$src" .c)
+    libs=$(sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' "$src")
+    if ! $CC_WIN $WFLAGS -o "$out/$name.exe" "$src" $libs > "$logs/$name.build" 2>&1; then
+        fail "windows/$name: build" "$logs/$name.build"
+        continue
+    fi
+    timeout 300 "$WINE" "$out/$name.exe" > "$logs/$name.out" 2>&1
+    count_run "windows/$name" "$logs/$name.out" $?
+done
+
+# The example: awr-ws-echo.exe sends messages to the echo server and checks what comes back.
+if [ -f examples/ws_echo.c ]; then
+    libs=$(sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' examples/ws_echo.c | sed 's/-lbearssl//')
+    if $CC_WIN $WFLAGS -o "$out/awr-ws-echo.exe" examples/ws_echo.c -lws2_32 -lbcrypt $libs > "$logs/awr-ws-echo.build" 2>&1; then
+        pass 1; echo "ok   windows/awr-ws-echo: build"
+        if timeout 120 "$WINE" "$out/awr-ws-echo.exe" "ws://127.0.0.1:$probe_port/" > "$logs/awr-ws-echo.out" 2>&1 \
+            && grep -q '^ok$' "$out/probe.verdict"; then
+            pass 1; echo "ok   windows/awr-ws-echo: the probe's messages came back unchanged, clean close"
+        else
+            fail "windows/awr-ws-echo: echo round trip under wine" "$logs/awr-ws-echo.out"
+        fi
+    else
+        fail "windows/awr-ws-echo: build" "$logs/awr-ws-echo.build"
+    fi
+else
+    fail "examples/ws_echo.c is missing"
+fi
+finish

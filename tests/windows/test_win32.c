@@ -1,0 +1,182 @@
+/* The Winsock adapter (AWR_WIN32), built with mingw-w64 and run under wine by tests/windows.sh against
+ * a ws:// echo server that the script starts on 127.0.0.1 (tests/peers/tls_server.js --plain); its
+ * port comes in the environment variable AWR_ECHO_PORT. (It lives outside tests/test_*.c because make
+ * test builds those for Linux.)
+ * awr-link: -lws2_32 -lbcrypt */
+#define AWR_WIN32
+#define APPWRITE_REALTIME_IMPLEMENTATION
+#include "appwrite_realtime.h"
+#include "awr_test.h"
+
+typedef struct conn {
+    awr_win32 tcp;
+    awr_io io;
+    void *c;
+} conn;
+
+static void wait_socket(conn *k) {
+    WSAPOLLFD pfd;
+    pfd.fd = (SOCKET)awr_win32_socket(&k->tcp);
+    pfd.events = POLLRDNORM;
+    pfd.revents = 0;
+    if (awr_win32_socket(&k->tcp) != AWR_WIN32_NO_SOCKET) (void)WSAPoll(&pfd, 1, 5);
+    else Sleep(5);
+}
+
+static awr_result send_all(conn *k, const void *data, size_t len) {
+    const unsigned char *p = (const unsigned char *)data;
+    int64_t end = awr_win32_now_ms() + 10000;
+    while (len > 0) {
+        long n = k->io.send(k->io.user, k->c, p, len);
+        if (n < 0) return (awr_result)n;
+        if (n == 0) {
+            if (awr_win32_now_ms() > end) return AWR_ERR_TIMEOUT;
+            wait_socket(k);
+            continue;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return AWR_OK;
+}
+
+static awr_result recv_exact(conn *k, void *buf, size_t len) {
+    unsigned char *p = (unsigned char *)buf;
+    int64_t end = awr_win32_now_ms() + 10000;
+    while (len > 0) {
+        long n = k->io.recv(k->io.user, k->c, p, len);
+        if (n < 0) return (awr_result)n;
+        if (n == 0) {
+            if (awr_win32_now_ms() > end) return AWR_ERR_TIMEOUT;
+            wait_socket(k);
+            continue;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return AWR_OK;
+}
+
+/* The opening handshake by hand (RFC 6455's sample key): this program tests the transport alone. */
+static awr_result ws_upgrade(conn *k, int port) {
+    char req[512], resp[2048];
+    size_t got = 0;
+    awr_result r;
+    snprintf(req, sizeof req,
+             "GET /echo HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", port);
+    r = send_all(k, req, strlen(req));
+    if (r != AWR_OK) return r;
+    while (got < sizeof resp - 1) {
+        r = recv_exact(k, resp + got, 1);
+        if (r != AWR_OK) return r;
+        got++;
+        resp[got] = 0;
+        if (got >= 4 && memcmp(resp + got - 4, "\r\n\r\n", 4) == 0) break;
+    }
+    if (strncmp(resp, "HTTP/1.1 101", 12) != 0) return AWR_ERR_HS_STATUS;
+    if (!strstr(resp, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")) return AWR_ERR_HS_ACCEPT;
+    return AWR_OK;
+}
+
+static int ws_echo(conn *k, const unsigned char *data, size_t len) {
+    unsigned char hdr[8], mask[4] = {0xa1, 0xb2, 0xc3, 0xd4};
+    unsigned char *masked = (unsigned char *)malloc(len + 1), *back = (unsigned char *)malloc(len + 1);
+    size_t h = 0, i, blen;
+    int ok = 0;
+    hdr[h++] = 0x82;
+    if (len < 126) {
+        hdr[h++] = (unsigned char)(0x80 | len);
+    } else {
+        hdr[h++] = 0x80 | 126;
+        hdr[h++] = (unsigned char)(len >> 8);
+        hdr[h++] = (unsigned char)len;
+    }
+    memcpy(hdr + h, mask, 4);
+    h += 4;
+    for (i = 0; i < len; i++) masked[i] = (unsigned char)(data[i] ^ mask[i & 3]);
+    if (send_all(k, hdr, h) != AWR_OK || send_all(k, masked, len) != AWR_OK) goto done;
+    if (recv_exact(k, hdr, 2) != AWR_OK || hdr[0] != 0x82) goto done;
+    blen = hdr[1] & 0x7f;
+    if (blen == 126) {
+        if (recv_exact(k, hdr, 2) != AWR_OK) goto done;
+        blen = ((size_t)hdr[0] << 8) | hdr[1];
+    }
+    if (blen != len || recv_exact(k, back, len) != AWR_OK) goto done;
+    ok = memcmp(back, data, len) == 0;
+done:
+    free(masked);
+    free(back);
+    return ok;
+}
+
+static void test_echo(const char *host, int port) {
+    conn k;
+    unsigned char data[5000];
+    size_t i;
+    for (i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 13 + 1);
+    AWR_CHECK_INT(awr_win32_init(&k.tcp), AWR_OK);
+    k.io = awr_win32_io(&k.tcp);
+    AWR_CHECK_INT(k.io.open(k.io.user, host, port, 0, &k.c), AWR_OK);
+    AWR_CHECK(awr_win32_socket(&k.tcp) != AWR_WIN32_NO_SOCKET);
+    AWR_CHECK_INT(k.io.open(k.io.user, host, port, 0, &k.c), AWR_ERR_STATE);   /* one at a time */
+    AWR_CHECK_INT(ws_upgrade(&k, port), AWR_OK);
+    AWR_CHECK(ws_echo(&k, (const unsigned char *)"hello from Winsock", 18));
+    AWR_CHECK(ws_echo(&k, data, sizeof data));
+    k.io.close(k.io.user, k.c);
+    AWR_CHECK(awr_win32_socket(&k.tcp) == AWR_WIN32_NO_SOCKET);
+    awr_win32_cleanup(&k.tcp);
+}
+
+static void test_refused(void) {
+    conn k;
+    unsigned char b[4];
+    long n = 0;
+    int64_t end;
+    AWR_CHECK_INT(awr_win32_init(&k.tcp), AWR_OK);
+    k.io = awr_win32_io(&k.tcp);
+    /* port 1 on loopback: nobody listens; the failure shows up as AWR_ERR_IO from recv */
+    if (k.io.open(k.io.user, "127.0.0.1", 1, 0, &k.c) == AWR_OK) {
+        end = awr_win32_now_ms() + 10000;
+        while (n == 0 && awr_win32_now_ms() < end) {
+            n = k.io.recv(k.io.user, k.c, b, sizeof b);
+            if (n == 0) Sleep(5);
+        }
+        AWR_CHECK_INT(n, AWR_ERR_IO);
+        k.io.close(k.io.user, k.c);
+    } else {
+        AWR_CHECK(1);   /* refused synchronously is fine too */
+    }
+    AWR_CHECK_INT(k.io.open(k.io.user, "127.0.0.1", 70000, 0, &k.c), AWR_ERR_ARG);
+    AWR_CHECK_INT(k.io.open(k.io.user, "127.0.0.1", 80, 1, &k.c), AWR_ERR_UNSUPPORTED);
+    awr_win32_cleanup(&k.tcp);
+}
+
+static void test_helpers(void) {
+    unsigned char a[32], b[32], zero[32];
+    int64_t t0, t1;
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    memset(zero, 0, sizeof zero);
+    AWR_CHECK_INT(awr_win32_random(a, sizeof a), AWR_OK);
+    AWR_CHECK_INT(awr_win32_random(b, sizeof b), AWR_OK);
+    AWR_CHECK(memcmp(a, b, sizeof a) != 0);
+    AWR_CHECK(memcmp(a, zero, sizeof a) != 0);
+    t0 = awr_win32_now_ms();
+    Sleep(30);
+    t1 = awr_win32_now_ms();
+    AWR_CHECK(t1 >= t0 + 20);
+}
+
+int main(void) {
+    const char *p = getenv("AWR_ECHO_PORT");
+    int port = p ? atoi(p) : 0;
+    AWR_CHECK(port > 0);   /* tests/windows.sh starts the echo server and passes its port */
+    test_helpers();
+    if (port > 0) {
+        test_echo("127.0.0.1", port);
+        test_echo("localhost", port);
+    }
+    test_refused();
+    return AWR_TEST_END();
+}
