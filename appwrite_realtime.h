@@ -547,6 +547,8 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * (key order, number spelling, string escapes) stays byte for byte as it was.
  * ================================================================================================== */
 
+/* AWR_JSON_NO_SIMD: define it to use only portable C in the tokenizer (no SSE2 on x86-64, no
+ * count-trailing-zeros builtins); the result is the same, only slower. */
 #ifndef AWR_JSON_MAX_DEPTH
 #  define AWR_JSON_MAX_DEPTH 1024     /* the largest max_depth a parse may ask for (bits of C stack) */
 #endif
@@ -971,6 +973,9 @@ typedef struct awr_server_error {
     const char *message;
     size_t message_len;
     awr_result reason;          /* AWR_ERR_POLICY for 1008, else AWR_ERR_SERVER */
+    awr_sub sub;                /* the subscription whose subscribe row the server refused (a bad query),
+                                   0 when the error is not about one. A refused frame of several rows is
+                                   re-sent one row per frame to find it; the others stay subscribed. */
 } awr_server_error;
 
 /* A `response` frame (acks of subscribe, unsubscribe, presence). */
@@ -1252,7 +1257,7 @@ AWR_API void awr_win32_stop(awr_win32 *w);
  * awr_bearssl_anchor_bytes() tells the size) or into one block from the allocator.
  * Certificates BearSSL cannot use (unsupported key types) are skipped; none usable is AWR_ERR_TLS.
  *
- * Memory per connection: one block of about 3 KiB of contexts plus iobuf_size (default
+ * Memory per connection: one block of about 8 KiB of contexts (x86-64) plus iobuf_size (default
  * BR_SSL_BUFSIZE_BIDI, 33 KiB; BR_SSL_BUFSIZE_MONO, 16.3 KiB, is the smallest that always works).
  * Define AWR_BEARSSL_NO_STDIO to leave out file loading (embedded targets without stdio).
  * ================================================================================================== */
@@ -2416,66 +2421,79 @@ static size_t awr__json_utf8_char(const unsigned char *s, size_t p, size_t len, 
     return need + 1u;
 }
 
-/* Scans a string body from *pp (just after the opening quote) to its closing quote, which *pp then
- * indexes. Sets AWR_JSON_ESCAPED in *flags when the string holds an escape. high_plain is 2 when
- * non-ASCII bytes need no validation (they are then plain bytes), 0xFF otherwise. */
-static awr_result awr__json_scan_string(const unsigned char *s, size_t len, size_t *pp,
-                                        uint64_t high_mask, unsigned high_plain, uint32_t *flags) {
-    size_t p = *pp;
-    for (;;) {
-        unsigned char c;
-        while (len - p >= 8u) {
-            uint64_t v, q, b, t;
-            memcpy(&v, s + p, 8);
-            q = v ^ (AWR__JSON_ONES * 0x22u);
-            b = v ^ (AWR__JSON_ONES * 0x5Cu);
-            t = ((q - AWR__JSON_ONES) & ~q) | ((b - AWR__JSON_ONES) & ~b) |
-                ((v - AWR__JSON_ONES * 0x20u) & ~v) | (v & high_mask);
-            if ((t & AWR__JSON_HIGHS) != 0) break;
-            p += 8u;
-        }
-        for (;;) {
-            unsigned k;
-            if (p >= len) { *pp = len; return AWR_ERR_JSON_TRUNCATED; }
-            k = awr__json_strclass[s[p]];
-            if (k != 0 && k != high_plain) break;
-            p++;
-        }
-        c = s[p];
-        if (c == '"') { *pp = p; return AWR_OK; }
-        if (c == '\\') {
-            unsigned char e;
-            *flags |= AWR_JSON_ESCAPED;
-            if (p + 1u >= len) { *pp = len; return AWR_ERR_JSON_TRUNCATED; }
-            e = s[p + 1u];
-            if (e == 'u') {
-                size_t k;
-                for (k = 2; k < 6u; k++) {
-                    if (p + k >= len) { *pp = len; return AWR_ERR_JSON_TRUNCATED; }
-                    if (awr__json_hex(s[p + k]) < 0) { *pp = p + k; return AWR_ERR_JSON_SYNTAX; }
-                }
-                p += 6u;
-            } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
-                p += 2u;
-            } else {
-                *pp = p + 1u;
-                return AWR_ERR_JSON_SYNTAX;
-            }
-        } else if (c < 0x20u) {
-            *pp = p;
-            return AWR_ERR_JSON_SYNTAX;
-        } else {
-            int short_input;
-            size_t n = awr__json_utf8_char(s, p, len, &short_input);
-            if (n == 0) { *pp = short_input ? len : p; return short_input ? AWR_ERR_JSON_TRUNCATED : AWR_ERR_JSON_UTF8; }
-            p += n;
-        }
+/* The first special byte of a word: m holds only 0x80 bits, one per flagged byte. The flag tests
+ * below (zero-byte and less-than tricks) can raise false flags, but only in bytes more significant than
+ * a true one, so on a little-endian machine the lowest flag is exact; elsewhere we look byte by byte. */
+#if defined(AWR_JSON_NO_SIMD)
+   /* the portable byte-by-byte search (tests build this way too) */
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#  define AWR__JSON_FIRST_FLAG(m) ((size_t)__builtin_ctzll(m) >> 3)
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_ARM64))
+#  include <intrin.h>
+static size_t awr__json_first_flag(uint64_t m) {
+    unsigned long i;
+    _BitScanForward64(&i, m);
+    return (size_t)(i >> 3);
+}
+#  define AWR__JSON_FIRST_FLAG(m) awr__json_first_flag(m)
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#  define AWR__JSON_LIKELY(x) __builtin_expect(!!(x), 1)
+#  define AWR__JSON_INLINE static inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#  define AWR__JSON_LIKELY(x) (x)
+#  define AWR__JSON_INLINE static __forceinline
+#else
+#  define AWR__JSON_LIKELY(x) (x)
+#  define AWR__JSON_INLINE static
+#endif
+
+/* 0x80 in each byte of v that is a quote, a backslash, a control byte, or (high_mask set) >= 0x80. */
+AWR__JSON_INLINE uint64_t awr__json_string_flags(uint64_t v, uint64_t high_mask) {
+    uint64_t q = v ^ (AWR__JSON_ONES * 0x22u), b = v ^ (AWR__JSON_ONES * 0x5Cu);
+    return (((q - AWR__JSON_ONES) & ~q) | ((b - AWR__JSON_ONES) & ~b) | ((v - AWR__JSON_ONES * 0x20u) & ~v) |
+            (v & high_mask)) & AWR__JSON_HIGHS;
+}
+
+/* x86-64 always has SSE2: sixteen bytes per step. One signed compare flags the control bytes and,
+ * when they need checking, the non-ASCII ones (both are "less than 0x20" as signed bytes). */
+#if !defined(AWR_JSON_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64) || defined(_M_AMD64))
+#  include <emmintrin.h>
+#  define AWR__JSON_SSE2 1
+#  if defined(_MSC_VER) && !defined(__clang__)
+#    include <intrin.h>
+static unsigned awr__json_ctz32(unsigned m) { unsigned long i; _BitScanForward(&i, m); return (unsigned)i; }
+#  else
+#    define awr__json_ctz32(m) ((unsigned)__builtin_ctz(m))
+#  endif
+AWR__JSON_INLINE unsigned awr__json_string_flags16(const unsigned char *p, int check_high) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    __m128i low = check_high ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))
+                             : _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(special, low));
+}
+#endif
+
+/* Checks the escape at s[p] (a backslash): returns its length (2 or 6), or 0 with *bad set to the
+ * offending offset and *r to the error. */
+static size_t awr__json_check_escape(const unsigned char *s, size_t len, size_t p, size_t *bad, awr_result *r) {
+    unsigned char e;
+    size_t k;
+    if (p + 1u >= len) { *bad = len; *r = AWR_ERR_JSON_TRUNCATED; return 0; }
+    e = s[p + 1u];
+    if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') return 2;
+    if (e != 'u') { *bad = p + 1u; *r = AWR_ERR_JSON_SYNTAX; return 0; }
+    for (k = 2; k < 6u; k++) {
+        if (p + k >= len) { *bad = len; *r = AWR_ERR_JSON_TRUNCATED; return 0; }
+        if (awr__json_hex(s[p + k]) < 0) { *bad = p + k; *r = AWR_ERR_JSON_SYNTAX; return 0; }
     }
+    return 6;
 }
 
 /* Scans a number from *pp (a '-' or a digit) to just past it; *flags gets AWR_JSON_FRACTION for a
  * fraction or an exponent. What follows the number is the caller's business ("01" fails there). */
-static awr_result awr__json_scan_number(const unsigned char *s, size_t len, size_t *pp, uint32_t *flags) {
+AWR__JSON_INLINE awr_result awr__json_scan_number(const unsigned char *s, size_t len, size_t *pp, uint32_t *flags) {
     size_t p = *pp;
     if (s[p] == '-') { p++; if (p >= len) goto truncated; }
     if (s[p] == '0') p++;
@@ -2517,6 +2535,16 @@ static awr_result awr__json_scan_literal(const unsigned char *s, size_t len, siz
     return AWR_OK;
 }
 
+/* Moves p to the next byte that is not whitespace and loads it into c; the input must not end there. */
+#define AWR__JSON_PEEK()                                                                  \
+    do {                                                                                  \
+        if (p >= len) goto truncated;                                                     \
+        c = s[p];                                                                         \
+        if (c <= 0x20u && AWR__JSON_IS_WS(c)) {                                           \
+            do { if (++p >= len) goto truncated; c = s[p]; } while (AWR__JSON_IS_WS(c)); \
+        }                                                                                 \
+    } while (0)
+
 AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *json, size_t len,
                                   awr_json_token *tokens, size_t max_tokens,
                                   size_t *ntokens, size_t *err_offset) {
@@ -2524,12 +2552,11 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
     unsigned char kinds[(AWR_JSON_MAX_DEPTH + 7) / 8];   /* bit d: the container at depth d + 1 is an object */
     uint32_t max_depth = AWR_JSON_DEFAULT_DEPTH;
     uint32_t emit_limit = 0xFFFFFFFEu;                  /* containers deeper than this are collapsed */
-    uint64_t high_mask = AWR__JSON_HIGHS;
-    unsigned high_plain = 0xFFu;
-    size_t cap = tokens ? max_tokens : 0;
+    uint64_t high_mask = AWR__JSON_HIGHS;               /* 0: bytes >= 0x80 need no check in strings */
+    unsigned high_plain = 0xFFu;                        /* 2 (their class) when they need no check */
+    size_t cap = tokens ? max_tokens : 0, saved_cap = 0;
     size_t p = 0, n = 0;      /* n counts tokens emitted; only those below cap are stored */
-    uint32_t depth = 0, cur = AWR_JSON_NONE, cnt = 0, collapsed = 0, flags;
-    uint32_t start;
+    uint32_t depth = 0, cur = AWR_JSON_NONE, cnt = 0, collapsed = 0, saved_cnt = 0, flags = 0, start;
     int in_obj = 0;
     unsigned char c;
     awr_result r = AWR_OK;
@@ -2545,27 +2572,14 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
     if (cap > 0x7FFFFFFFu) cap = 0x7FFFFFFFu;
 
 value:
-    while (p < len && AWR__JSON_IS_WS(s[p])) p++;
-    if (p >= len) goto truncated;
-    c = s[p];
-    flags = 0;
+    AWR__JSON_PEEK();
     start = (uint32_t)p;
+    if (c == '"') {   /* most values of a message are strings */
+        p++;
+        flags = 0;
+        goto string;
+    }
     switch (c) {
-    case '"':
-        p++;
-        start = (uint32_t)p;
-        r = awr__json_scan_string(s, len, &p, high_mask, high_plain, &flags);
-        if (r != AWR_OK) goto fail;
-        if (depth <= emit_limit) {
-            if (n < cap) {
-                t = tokens + n;
-                t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
-                t->info = (uint32_t)AWR_JSON_STRING | flags;
-            }
-            n++; cnt++;
-        }
-        p++;
-        goto after_value;
     case '{': case '[':
         if (depth >= max_depth) { r = AWR_ERR_JSON_DEPTH; goto fail; }
         in_obj = c == '{';
@@ -2583,6 +2597,8 @@ value:
             }
             n++;
         } else if (depth == emit_limit + 1u) {
+            /* One token for the whole container. Inside it nothing is stored (cap 0) and n and cnt
+             * are put back when it closes, so the tokens around it never notice. */
             if (n < cap) {
                 t = tokens + n;
                 t->start = start; t->len = 0; t->next = (uint32_t)n + 1u; t->parent = cur;
@@ -2590,39 +2606,39 @@ value:
             }
             collapsed = (uint32_t)n;
             n++; cnt++;
+            saved_cap = cap; saved_cnt = cnt;
+            cap = 0;
         }
         p++;
-        while (p < len && AWR__JSON_IS_WS(s[p])) p++;
-        if (p >= len) goto truncated;
-        if (s[p] == (in_obj ? '}' : ']')) goto close;
+        AWR__JSON_PEEK();
+        if (c == (in_obj ? '}' : ']')) goto close;
         if (!in_obj) goto value;
-        if (s[p] != '"') { r = AWR_ERR_JSON_SYNTAX; goto fail; }
-        goto key;
+        if (c != '"') { r = AWR_ERR_JSON_SYNTAX; goto fail; }
+        p++;
+        flags = AWR_JSON_KEY;
+        goto string;
     case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+        flags = 0;
         r = awr__json_scan_number(s, len, &p, &flags);
         if (r != AWR_OK) goto fail;
-        if (depth <= emit_limit) {
-            if (n < cap) {
-                t = tokens + n;
-                t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
-                t->info = (uint32_t)AWR_JSON_NUMBER | flags;
-            }
-            n++; cnt++;
+        if (n < cap) {
+            t = tokens + n;
+            t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
+            t->info = (uint32_t)AWR_JSON_NUMBER | flags;
         }
+        n++; cnt++;
         goto after_value;
     case 't': case 'f': case 'n':
         {
             awr_json_type type = c == 't' ? AWR_JSON_TRUE : c == 'f' ? AWR_JSON_FALSE : AWR_JSON_NULL;
             r = awr__json_scan_literal(s, len, &p, c == 't' ? "true" : c == 'f' ? "false" : "null", c == 'f' ? 5u : 4u);
             if (r != AWR_OK) goto fail;
-            if (depth <= emit_limit) {
-                if (n < cap) {
-                    t = tokens + n;
-                    t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
-                    t->info = (uint32_t)type;
-                }
-                n++; cnt++;
+            if (n < cap) {
+                t = tokens + n;
+                t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
+                t->info = (uint32_t)type;
             }
+            n++; cnt++;
         }
         goto after_value;
     default:
@@ -2630,45 +2646,77 @@ value:
         goto fail;
     }
 
-key: /* p at the opening quote of a key */
-    p++;
+string: /* p just after the opening quote; flags is AWR_JSON_KEY for a key, else 0 */
     start = (uint32_t)p;
-    flags = AWR_JSON_KEY;
-    r = awr__json_scan_string(s, len, &p, high_mask, high_plain, &flags);
-    if (r != AWR_OK) goto fail;
-    if (depth <= emit_limit) {
-        if (n < cap) {
-            t = tokens + n;
-            t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
-            t->info = (uint32_t)AWR_JSON_STRING | flags;
+    for (;;) {
+#ifdef AWR__JSON_SSE2
+        if (AWR__JSON_LIKELY(len - p >= 16u)) {
+            unsigned m = awr__json_string_flags16(s + p, high_mask != 0);
+            if (m == 0) { p += 16u; continue; }
+            p += (size_t)awr__json_ctz32(m);
+        } else
+#endif
+        if (AWR__JSON_LIKELY(len - p >= 8u)) {   /* eight bytes at a time while they last */
+            uint64_t v, m;
+            memcpy(&v, s + p, 8);
+            m = awr__json_string_flags(v, high_mask);
+            if (m == 0) { p += 8u; continue; }
+#ifdef AWR__JSON_FIRST_FLAG
+            p += AWR__JSON_FIRST_FLAG(m);
+#else
+            while (awr__json_strclass[s[p]] == 0 || awr__json_strclass[s[p]] == high_plain) p++;
+#endif
+        } else {
+            while (p < len && (awr__json_strclass[s[p]] == 0 || awr__json_strclass[s[p]] == high_plain)) p++;
+            if (p >= len) goto truncated;
         }
-        n++; cnt++;
+        c = s[p];
+        if (AWR__JSON_LIKELY(c == '"')) break;
+        if (c == '\\') {
+            size_t k = awr__json_check_escape(s, len, p, &p, &r);
+            if (k == 0) goto fail;
+            flags |= AWR_JSON_ESCAPED;
+            p += k;
+        } else if (c < 0x20u) {
+            r = AWR_ERR_JSON_SYNTAX;
+            goto fail;
+        } else {
+            int short_input;
+            size_t k = awr__json_utf8_char(s, p, len, &short_input);
+            if (k == 0) { if (short_input) goto truncated; r = AWR_ERR_JSON_UTF8; goto fail; }
+            p += k;
+        }
     }
+    if (n < cap) {
+        t = tokens + n;
+        t->start = start; t->len = (uint32_t)p - start; t->next = (uint32_t)n + 1u; t->parent = cur;
+        t->info = (uint32_t)AWR_JSON_STRING | flags;
+    }
+    n++; cnt++;
     p++;
-    while (p < len && AWR__JSON_IS_WS(s[p])) p++;
-    if (p >= len) goto truncated;
-    if (s[p] != ':') { r = AWR_ERR_JSON_SYNTAX; goto fail; }
+    if (!(flags & AWR_JSON_KEY)) goto after_value;
+    AWR__JSON_PEEK();
+    if (c != ':') { r = AWR_ERR_JSON_SYNTAX; goto fail; }
     p++;
     goto value;
 
 after_value:
     if (depth == 0) goto done;
-    while (p < len && AWR__JSON_IS_WS(s[p])) p++;
-    if (p >= len) goto truncated;
-    c = s[p];
+    AWR__JSON_PEEK();
     if (c == ',') {
         p++;
         if (!in_obj) goto value;
-        while (p < len && AWR__JSON_IS_WS(s[p])) p++;
-        if (p >= len) goto truncated;
-        if (s[p] != '"') { r = AWR_ERR_JSON_SYNTAX; goto fail; }
-        goto key;
+        AWR__JSON_PEEK();
+        if (c != '"') { r = AWR_ERR_JSON_SYNTAX; goto fail; }
+        p++;
+        flags = AWR_JSON_KEY;
+        goto string;
     }
     if (c != (in_obj ? '}' : ']')) { r = AWR_ERR_JSON_SYNTAX; goto fail; }
 
 close: /* p at the '}' or ']' that closes the container at `depth` */
     if (depth <= emit_limit) {
-        if (n <= cap) {   /* n > cap: the array overflowed, nothing more is stored */
+        if (n <= cap && tokens) {   /* n > cap: the array overflowed, nothing more is stored */
             uint32_t size = in_obj ? cnt >> 1 : cnt;
             t = tokens + cur;
             t->len = (uint32_t)p + 1u - t->start;
@@ -2677,9 +2725,11 @@ close: /* p at the '}' or ']' that closes the container at `depth` */
             cur = t->parent;
             if (cur != AWR_JSON_NONE) cnt = tokens[cur].len;
         }
-    } else if (depth == emit_limit + 1u && n <= cap) {
-        t = tokens + collapsed;
-        t->len = (uint32_t)p + 1u - t->start;
+    } else if (depth == emit_limit + 1u) {   /* the collapsed container ends */
+        cap = saved_cap;
+        n = (size_t)collapsed + 1u;
+        cnt = saved_cnt;
+        if (n <= cap) tokens[collapsed].len = (uint32_t)p + 1u - tokens[collapsed].start;
     }
     depth--;
     p++;
@@ -2698,10 +2748,12 @@ truncated:
     p = len;
     r = AWR_ERR_JSON_TRUNCATED;
 fail:
+    if (depth > emit_limit) { cap = saved_cap; n = (size_t)collapsed + 1u; }
     if (ntokens) *ntokens = tokens && n > cap ? cap : n;
     if (err_offset) *err_offset = p;
     return r;
 }
+#undef AWR__JSON_PEEK
 
 AWR_API void awr_json_span(const awr_json_token *t, size_t *offset, size_t *length) {
     int str = AWR_JSON_TYPE(t) == AWR_JSON_STRING;
@@ -3861,6 +3913,8 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
 #define AWR__CL_SUB_LIVE 1u     /* the user holds the handle */
 #define AWR__CL_SUB_SYNCED 2u   /* the server of this connection has the current channels and queries */
 #define AWR__CL_SUB_ZOMBIE 4u   /* only kept to send `unsubscribe` for wid */
+#define AWR__CL_SUB_SOLO 8u     /* send its row alone: a frame it was in was refused as a whole */
+#define AWR__CL_SUB_ROW 16u     /* its row is in the frame being built */
 
 /* connection phases */
 #define AWR__CL_P_IDLE 0        /* no transport; nothing scheduled */
@@ -3893,6 +3947,7 @@ typedef struct awr__cl_sub {
     uint16_t nch, nq;
     int32_t slot;          /* URL slot on the current connection, -1 when not in its URL */
     uint32_t epoch;        /* dispatch number of the last delivery: at most once per event */
+    uint32_t sent_seq;     /* the subscribe frame its row last went out in */
     char wid[AWR__CL_ID_MAX + 1]; /* the id the server knows it by ("" when none yet) */
 } awr__cl_sub;
 
@@ -3950,6 +4005,8 @@ struct awr_client {
     uint32_t rate_log[AWR__CL_RATE_LOG]; /* send times (ms, modulo 2^32) of the latest frames (ring) */
     uint32_t rate_head, rate_count;
     uint8_t pending[AWR__CL_PENDING_RING];
+    uint32_t pending_seq[AWR__CL_PENDING_RING];
+    uint32_t frame_seq;          /* numbers the subscribe frames */
     uint32_t pending_t[AWR__CL_PENDING_RING];
     uint32_t pending_head, pending_count;
     char errmsg[96];
@@ -4091,11 +4148,15 @@ static void awr__cl_report_simple(awr_client *c, awr_state st, awr_result why) {
     none.ptr = NULL; none.len = 0;
     awr__cl_report(c, st, why, 0, none);
 }
-static void awr__cl_report_error(awr_client *c, int64_t code, const char *msg, size_t len, awr_result why) {
+static void awr__cl_report_error_sub(awr_client *c, int64_t code, const char *msg, size_t len, awr_result why,
+                                     awr_sub sub) {
     awr_server_error e;
     if (!c->cfg.on_error) return;
-    e.code = code; e.message = msg; e.message_len = len; e.reason = why;
+    e.code = code; e.message = msg; e.message_len = len; e.reason = why; e.sub = sub;
     c->cfg.on_error(c, &e, c->cfg.user);
+}
+static void awr__cl_report_error(awr_client *c, int64_t code, const char *msg, size_t len, awr_result why) {
+    awr__cl_report_error_sub(c, code, msg, len, why, 0);
 }
 
 /* ---- subscriptions ------------------------------------------------------------------------------ */
@@ -4205,7 +4266,7 @@ static void awr__cl_rate_note(awr_client *c) {
     if (c->rate_count < AWR__CL_RATE_LOG) c->rate_count++;
 }
 
-static void awr__cl_pending_push(awr_client *c, uint8_t kind) {
+static void awr__cl_pending_push(awr_client *c, uint8_t kind, uint32_t seq) {
     uint32_t at;
     if (c->pending_count == AWR__CL_PENDING_RING) {        /* forget the oldest */
         c->pending_head = (c->pending_head + 1u) % AWR__CL_PENDING_RING;
@@ -4213,6 +4274,7 @@ static void awr__cl_pending_push(awr_client *c, uint8_t kind) {
     }
     at = (c->pending_head + c->pending_count) % AWR__CL_PENDING_RING;
     c->pending[at] = kind;
+    c->pending_seq[at] = seq;
     c->pending_t[at] = (uint32_t)c->now;
     c->pending_count++;
 }
@@ -4225,18 +4287,20 @@ static void awr__cl_pending_expire(awr_client *c) {
     }
 }
 /* Remove the oldest request of this kind (0: the oldest of any kind); returns its kind or 0. */
-static uint8_t awr__cl_pending_take(awr_client *c, uint8_t kind) {
+static uint8_t awr__cl_pending_take(awr_client *c, uint8_t kind, uint32_t *seq) {
     uint32_t i, j;
     awr__cl_pending_expire(c);
     for (i = 0; i < c->pending_count; i++) {
         uint32_t at = (c->pending_head + i) % AWR__CL_PENDING_RING;
         uint8_t k = c->pending[at];
         if (kind == 0 || k == kind || (kind == AWR__CL_REQ_UNSUB && k == AWR__CL_REQ_PROBE)) {
+            if (seq) *seq = c->pending_seq[at];
             for (j = i; j + 1u < c->pending_count; j++) {
                 uint32_t to = (c->pending_head + j) % AWR__CL_PENDING_RING;
                 uint32_t from = (c->pending_head + j + 1u) % AWR__CL_PENDING_RING;
                 c->pending[to] = c->pending[from];
                 c->pending_t[to] = c->pending_t[from];
+                c->pending_seq[to] = c->pending_seq[from];
             }
             c->pending_count--;
             return k;
@@ -4527,11 +4591,11 @@ static size_t awr__cl_row_len(const awr_client *c, const awr__cl_sub *s) {
     return n;
 }
 
-static int awr__cl_send_text(awr_client *c, const char *buf, size_t len, uint8_t req) {
+static int awr__cl_send_text(awr_client *c, const char *buf, size_t len, uint8_t req, uint32_t seq) {
     awr_result r = awr_ws_send(&c->ws, AWR_WS_OP_TEXT, buf, len);
     if (r != AWR_OK) return 0;
     awr__cl_rate_note(c);
-    if (req) awr__cl_pending_push(c, req);
+    if (req) awr__cl_pending_push(c, req, seq);
     return 1;
 }
 
@@ -4564,7 +4628,7 @@ static int awr__cl_flush_frames(awr_client *c) {
                 rows++;
             }
             awr__cl_out_s(&o, "]}");
-            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_UNSUB)) return 0;
+            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_UNSUB, 0)) return 0;
             for (i = 0; i < c->max_subs && rows; i++) {
                 if (!(c->subs[i].flags & AWR__CL_SUB_ZOMBIE)) continue;
                 awr__cl_sub_release(c, &c->subs[i]);
@@ -4573,13 +4637,16 @@ static int awr__cl_flush_frames(awr_client *c) {
             continue;
         }
         if (unsynced) {
-            uint32_t mark_bits[8];   /* which slots went into this frame (first 256 slots) */
-            memset(mark_bits, 0, sizeof mark_bits);
+            uint32_t solo = 0;   /* a row that must go alone goes first, alone */
+            for (i = 0; i < c->max_subs && !solo; i++)
+                solo = (c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED | AWR__CL_SUB_SOLO)) ==
+                       (AWR__CL_SUB_LIVE | AWR__CL_SUB_SOLO);
             awr__cl_out_s(&o, "{\"type\":\"subscribe\",\"data\":[");
-            for (i = 0; i < c->max_subs && i < 256u; i++) {
+            for (i = 0; i < c->max_subs; i++) {
                 awr__cl_sub *s = &c->subs[i];
                 size_t mark = o.len;
                 if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) != AWR__CL_SUB_LIVE) continue;
+                if (solo ? !(s->flags & AWR__CL_SUB_SOLO) || rows : (s->flags & AWR__CL_SUB_SOLO) != 0) continue;
                 if (!s->wid[0]) awr__cl_new_id(c, s->wid);
                 if (rows) awr__cl_out_c(&o, ',');
                 awr__cl_out_row(c, &o, s);
@@ -4593,14 +4660,21 @@ static int awr__cl_flush_frames(awr_client *c) {
                     }
                     break;
                 }
-                mark_bits[i / 32u] |= 1u << (i % 32u);
+                s->flags |= AWR__CL_SUB_ROW;
                 rows++;
             }
             if (rows == 0) continue;
             awr__cl_out_s(&o, "]}");
-            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_SUB)) return 0;
-            for (i = 0; i < c->max_subs && i < 256u; i++)
-                if (mark_bits[i / 32u] & (1u << (i % 32u))) c->subs[i].flags |= AWR__CL_SUB_SYNCED;
+            {
+                int sent = awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_SUB, ++c->frame_seq);
+                for (i = 0; i < c->max_subs; i++) {
+                    awr__cl_sub *s = &c->subs[i];
+                    if (!(s->flags & AWR__CL_SUB_ROW)) continue;
+                    s->flags &= ~AWR__CL_SUB_ROW;
+                    if (sent) { s->flags |= AWR__CL_SUB_SYNCED; s->sent_seq = c->frame_seq; }
+                }
+                if (!sent) return 0;
+            }
             continue;
         }
         if (c->presence_dirty && c->frames_ok) {
@@ -4608,13 +4682,13 @@ static int awr__cl_flush_frames(awr_client *c) {
             awr__cl_out_s(&o, awr__cl_str(c, c->presence));
             awr__cl_out_s(&o, "}");
             if (o.overflow) { c->presence_dirty = 0; continue; }   /* checked at awr_presence */
-            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_PRESENCE)) return 0;
+            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_PRESENCE, 0)) return 0;
             c->presence_dirty = 0;
             continue;
         }
         if (c->probe_due) {
             awr__cl_out_s(&o, "{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}");
-            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_PROBE)) return 0;
+            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_PROBE, 0)) return 0;
             c->probe_due = 0;
             continue;
         }
@@ -4627,7 +4701,7 @@ static void awr__cl_heartbeat(awr_client *c) {
     static const char ping[] = "{\"type\":\"ping\"}";
     if (hb < 0 || c->no_ping || !c->connected || c->now < c->t_next_ping) return;
     if (awr__cl_rate_ready_at(c, 1) > c->now) return;
-    if (awr__cl_send_text(c, ping, sizeof ping - 1u, AWR__CL_REQ_PING)) c->t_next_ping = c->now + hb;
+    if (awr__cl_send_text(c, ping, sizeof ping - 1u, AWR__CL_REQ_PING, 0)) c->t_next_ping = c->now + hb;
 }
 
 /* ---- settling: everything that touches the transport, outside the callbacks -------------------- */
@@ -5527,11 +5601,13 @@ static void awr__cl_on_connected(awr_client *c, int data) {
 
 static void awr__cl_on_error_frame(awr_client *c, int data) {
     int64_t code = 0;
-    size_t ml;
+    size_t ml, i, rows = 0;
     uint8_t kind;
+    uint32_t seq = 0;
+    awr_sub refused = 0;
     (void)awr__cl_get_int(c, data, "code", &code);
     ml = awr__cl_error_text(c, data);
-    kind = awr__cl_pending_take(c, 0);
+    kind = awr__cl_pending_take(c, 0, &seq);
     if (code == AWR_WS_CLOSE_POLICY) {
         /* the server drops TCP next, without a close frame: stop here, whatever the text says */
         c->stopped = AWR_ERR_POLICY;
@@ -5543,11 +5619,23 @@ static void awr__cl_on_error_frame(awr_client *c, int data) {
         if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_URL_IDS;   /* 1.9.0: no message mode */
         awr__cl_presence_unsupported(c);
         return;
-    } else if (code == 1013 && (kind == AWR__CL_REQ_SUB || kind == AWR__CL_REQ_UNSUB)) {
-        size_t i;                    /* dropped by the server's rate limit: send the rows again */
-        for (i = 0; i < c->max_subs; i++) c->subs[i].flags &= ~AWR__CL_SUB_SYNCED | AWR__CL_SUB_ZOMBIE;
+    } else if (kind == AWR__CL_REQ_SUB) {
+        /* the server refuses a subscribe frame as a whole (one bad query is enough): dropped by the
+           rate limit (1013), send the rows again; else send each row alone, and the row that is
+           refused alone is the culprit */
+        for (i = 0; i < c->max_subs; i++)
+            rows += (c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED) &&
+                    c->subs[i].sent_seq == seq;
+        for (i = 0; i < c->max_subs; i++) {
+            awr__cl_sub *s = &c->subs[i];
+            if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) != (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED) ||
+                s->sent_seq != seq) continue;
+            if (code == 1013) s->flags &= ~AWR__CL_SUB_SYNCED;
+            else if (rows > 1) s->flags = (s->flags & ~AWR__CL_SUB_SYNCED) | AWR__CL_SUB_SOLO;
+            else refused = s->handle;
+        }
     }
-    awr__cl_report_error(c, code, c->errmsg, ml, code == AWR_WS_CLOSE_POLICY ? AWR_ERR_POLICY : AWR_ERR_SERVER);
+    awr__cl_report_error_sub(c, code, c->errmsg, ml, code == AWR_WS_CLOSE_POLICY ? AWR_ERR_POLICY : AWR_ERR_SERVER, refused);
 }
 
 static void awr__cl_on_response(awr_client *c, int data) {
@@ -5570,7 +5658,7 @@ static void awr__cl_on_response(awr_client *c, int data) {
         else if (awr__cl_is(c, to, "unsubscribe")) kind = AWR__CL_REQ_UNSUB;
         else if (awr__cl_is(c, to, "presence")) kind = AWR__CL_REQ_PRESENCE;
     }
-    took = kind ? awr__cl_pending_take(c, kind) : 0;
+    took = kind ? awr__cl_pending_take(c, kind, NULL) : 0;
     if (took == AWR__CL_REQ_PROBE) {     /* 1.9.5+: from now on, changes go as frames on this socket */
         if (c->cfg.mode == AWR_MODE_AUTO) c->gen = AWR_GEN_MESSAGE;
         c->frames_ok = 1;
@@ -5622,7 +5710,7 @@ static void awr__cl_on_text(awr_client *c, const char *data, size_t len) {
     if (awr__cl_is(c, m.type, "event")) awr__cl_on_event(c, m.data);
     else if (awr__cl_is(c, m.type, "connected")) awr__cl_on_connected(c, m.data);
     else if (awr__cl_is(c, m.type, "response")) awr__cl_on_response(c, m.data);
-    else if (awr__cl_is(c, m.type, "pong")) (void)awr__cl_pending_take(c, AWR__CL_REQ_PING);
+    else if (awr__cl_is(c, m.type, "pong")) (void)awr__cl_pending_take(c, AWR__CL_REQ_PING, NULL);
     else if (awr__cl_is(c, m.type, "error")) awr__cl_on_error_frame(c, m.data);
 }
 

@@ -121,31 +121,33 @@ static int round_ours(int port, const char *spec, long n, double *rate, double *
     return ok;
 }
 
-/* One round of the official SDK on the same server (tests/sdk/bench.js --rounds 1). */
+/* One round of the official SDK on the same server (tests/sdk/bench.js --rounds 1), through the shell. */
 static int round_sdk(int port, long n, double *rate, double *cpu_per_event) {
-    char portbuf[16], nbuf[24];
-    char *argv[] = {(char *)"node", (char *)"tests/sdk/bench.js", (char *)"--port", portbuf, (char *)"--events", nbuf,
-                    (char *)"--rounds", (char *)"1", NULL};
-    e2e_proc p;
+    char cmd[512], out_path[64], err_path[64];
     char *out;
     const char *s;
-    int ok = 0;
-    snprintf(portbuf, sizeof portbuf, "%d", port);
-    snprintf(nbuf, sizeof nbuf, "%ld", n);
-    if (!e2e_proc_start(&p, argv)) return 0;
-    if (e2e_proc_wait(&p, 300000) == 0) {
-        out = e2e_proc_stdout(&p);
-        if ((s = strstr(out, "BENCH official_sdk_events_per_s ")) != NULL && sscanf(s + 33, "%lf", rate) == 1 &&
+    int ok = 0, fd;
+    snprintf(out_path, sizeof out_path, "/tmp/awr-bench-out-XXXXXX");
+    snprintf(err_path, sizeof err_path, "/tmp/awr-bench-err-XXXXXX");
+    if ((fd = mkstemp(out_path)) < 0) return 0;
+    close(fd);
+    if ((fd = mkstemp(err_path)) < 0) { unlink(out_path); return 0; }
+    close(fd);
+    snprintf(cmd, sizeof cmd, "node tests/sdk/bench.js --port %d --events %ld --rounds 1 > %s 2> %s", port, n, out_path, err_path);
+    if (system(cmd) == 0) {
+        out = awr_test_read_file(out_path, NULL);
+        if (out && (s = strstr(out, "BENCH official_sdk_events_per_s ")) != NULL && sscanf(s + 33, "%lf", rate) == 1 &&
             (s = strstr(out, "BENCH official_sdk_cpu_us_per_event ")) != NULL && sscanf(s + 37, "%lf", cpu_per_event) == 1)
             ok = 1;
         free(out);
     }
     if (!ok) {
-        char *err = e2e_proc_stderr(&p);
-        fprintf(stderr, "bench_e2e: tests/sdk/bench.js failed:\n%s\n", err);
+        char *err = awr_test_read_file(err_path, NULL);
+        fprintf(stderr, "bench_e2e: tests/sdk/bench.js failed:\n%s\n", err ? err : "");
         free(err);
     }
-    e2e_proc_cleanup(&p);
+    unlink(out_path);
+    unlink(err_path);
     return ok;
 }
 

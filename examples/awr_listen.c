@@ -72,19 +72,36 @@ static int usage_error(const char *what, const char *arg) {
 
 /* ---- output ------------------------------------------------------------------------------------- */
 
-/* Does one of the event's names match one of the --event patterns? */
+/* Does one of the event's names match one of the --event patterns? The compiled set looks at every
+ * name once, whatever the number of patterns. */
 static int event_selected(listener *l, const awr_event *ev) {
+    uint32_t hits[AWR_MATCH_HIT_WORDS(MAX_PATTERNS)], on = 0;
+    awr_json_token tok[256];
     uint32_t i;
     if (l->npatterns == 0) return 1;
+    memset(hits, 0, sizeof hits);
+    if (awr_match_set_test_json(&l->patterns, ev->events.ptr, ev->events.len, tok, 256, hits,
+                                AWR_MATCH_HIT_WORDS(MAX_PATTERNS), &on) == AWR_OK)
+        return on > 0;
+    /* more names than tokens (or no `events`): one pattern at a time */
     for (i = 0; i < l->npatterns; i++)
         if (awr_event_is(ev, l->pattern_text[i])) return 1;
     return 0;
 }
 
-/* One line: the data object as compact JSON. */
+/* One line: the data object as compact JSON (whitespace outside strings removed; key order, number
+ * text and string escapes exactly as the server sent them). */
 static int print_compact(listener *l, awr_text data) {
-    (void)l;
-    if (fwrite(data.ptr, 1, data.len, stdout) != data.len || putchar('\n') == EOF) return 0;
+    size_t n = 0;
+    if (l->out_cap < data.len + 2) {
+        char *grown = (char *)realloc(l->out, data.len + 2);
+        if (!grown) return 0;
+        l->out = grown;
+        l->out_cap = data.len + 2;
+    }
+    if (awr_json_compact(data.ptr, data.len, l->out, l->out_cap, &n) != AWR_OK) return 0;
+    l->out[n++] = '\n';
+    if (fwrite(l->out, 1, n, stdout) != n) return 0;
     return fflush(stdout) == 0;
 }
 

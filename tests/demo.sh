@@ -57,9 +57,18 @@ fi
 session=eyJpZCI6InUxIiwic2VjcmV0IjoiczEifQ==   # user u1 of the demo scenario
 echo "demo: local Appwrite 1.9.6 on 127.0.0.1:$port; listening for ${seconds}s to documents, files and account" >&2
 echo "demo: \$ build/awr-listen --endpoint http://127.0.0.1:$port/v1 --project demo --session $session --timeout $seconds documents files account" >&2
-echo "demo: (state changes on stderr; one JSON line per event on stdout)" >&2
-build/awr-listen --endpoint "http://127.0.0.1:$port/v1" --project demo --session "$session" \
-    --timeout "$seconds" documents files account
-status=$?
-echo "demo: awr-listen exited with status $status" >&2
-exit $status
+echo "demo: awr-listen prints one compact JSON line per event (saved whole in build/demo-events.jsonl);" >&2
+echo "demo: shown here as <events[0]>  <payload>, with awr-listen's state changes in between" >&2
+echo >&2
+# A pipeline's status is its last command's: keep awr-listen's in a file. sed must pass each line on
+# at once for the stream to be live (GNU -u, BSD -l).
+unbuffered=
+if echo | sed -u p > /dev/null 2>&1; then unbuffered=-u; elif echo | sed -l p > /dev/null 2>&1; then unbuffered=-l; fi
+{ build/awr-listen --endpoint "http://127.0.0.1:$port/v1" --project demo --session "$session" \
+      --timeout "$seconds" documents files account; echo $? > "$tmp/status"; } |
+    tee build/demo-events.jsonl |
+    sed $unbuffered -e 's/^{"events":\["\([^"]*\)".*,"payload":\(.*\)$/  \1  \2/' -e 's/,"subscriptions":\[[^]]*\]}$//;t' -e 's/}$//'
+status=$(cat "$tmp/status" 2> /dev/null || echo 1)
+echo >&2
+echo "demo: $(wc -l < build/demo-events.jsonl) events; awr-listen exited with status $status" >&2
+exit "$status"

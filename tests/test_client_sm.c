@@ -10,7 +10,7 @@ static fake F;
 static char msg[1 << 16];
 
 /* what the callbacks saw */
-#define MAX_LOG 256
+#define MAX_LOG 512
 static struct {
     int n;
     awr_state state[MAX_LOG];
@@ -18,7 +18,7 @@ static struct {
     uint32_t delay[MAX_LOG], attempt[MAX_LOG];
     char user[256];
 } S;
-static struct { int n; int64_t code; char message[256]; awr_result reason; } E;
+static struct { int n; int64_t code; char message[256]; awr_result reason; awr_sub sub; } E;
 static struct { int n; char to[32]; int success; } R;
 static struct { int n; awr_sub sub[MAX_LOG]; char payload[MAX_LOG][64]; } EV;
 
@@ -37,7 +37,7 @@ static void on_state(awr_client *c, const awr_state_info *i, void *user) {
 }
 static void on_error(awr_client *c, const awr_server_error *e, void *user) {
     (void)c; (void)user;
-    E.n++; E.code = e->code; E.reason = e->reason;
+    E.n++; E.code = e->code; E.reason = e->reason; E.sub = e->sub;
     snprintf(E.message, sizeof E.message, "%.*s", (int)e->message_len, e->message);
 }
 static void on_response(awr_client *c, const awr_response *r, void *user) {
@@ -865,6 +865,100 @@ static void test_json_edges(void) {
     awr_client_destroy(c);
 }
 
+static int allocs, frees;
+static void *count_alloc(void *user, size_t n) { (void)user; allocs++; return malloc(n); }
+static void count_free(void *user, void *p) { (void)user; frees++; free(p); }
+static void hook_disconnect(awr_client *c, awr_sub sub, const awr_event *ev) {
+    (void)sub; (void)ev;
+    AWR_CHECK_INT(awr_disconnect(c), AWR_OK);
+}
+static void hook_update_self(awr_client *c, awr_sub sub, const awr_event *ev) {
+    const char *ch[1] = { "teams" };
+    (void)ev;
+    AWR_CHECK_INT(awr_update(c, sub, ch, 1, NULL, 0), AWR_OK);
+}
+
+static void test_allocation_and_callbacks(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    awr_sub a, b;
+    int i;
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost:8080/v1";
+    cfg.project = "p1";
+    cfg.mode = AWR_MODE_MESSAGE;
+    cfg.allocator.alloc = count_alloc;
+    cfg.allocator.free = count_free;
+    c = mk_cfg(&cfg);
+    AWR_CHECK_INT(allocs, 1);                    /* one block, then never again */
+    a = sub1(c, "files");
+    b = sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    fake_drain(&F);
+    for (i = 0; i < 100; i++) {
+        fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr1\",\"awr2\"]}}");
+        if (i % 10 == 0) fake_text(&F, "{\"type\":\"pong\"}");
+        advance(c, 1000);
+    }
+    AWR_CHECK_INT(EV.n, 200);
+    /* update of the subscription being dispatched: it keeps this event, loses the next one */
+    hook = hook_update_self;
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr1\"]}}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr1\",\"awr2\"]}}");
+    poll_(c);
+    hook = NULL;
+    AWR_CHECK_INT(EV.n, 202);
+    AWR_CHECK(EV.sub[200] == a && EV.sub[201] == b);
+    fake_drain(&F);
+    /* disconnect from inside a callback: the rest of the read is dropped, the socket closes */
+    hook = hook_disconnect;
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr2\",\"awr3\"]}}");
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr2\",\"awr3\"]}}");
+    poll_(c);
+    hook = NULL;
+    AWR_CHECK_INT(EV.n, 203);
+    AWR_CHECK(state_is(AWR_STATE_CLOSED));
+    AWR_CHECK_INT(awr_unsubscribe(c, a), AWR_ERR_NOT_FOUND);
+    AWR_CHECK_INT(allocs, 1);
+    awr_client_destroy(c);
+    AWR_CHECK_INT(frees, 1);
+}
+
+static void test_refused_frame(void) {
+    awr_client *c;
+    awr_sub a, b, d;
+    const char *q[1] = { "{\"method\":\"bogus\"}" };
+    const char *ch[1] = { "teams" };
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    a = sub1(c, "files");
+    AWR_CHECK_INT(awr_subscribe(c, ch, 1, q, 1, on_event, NULL, &b), AWR_OK);
+    d = sub1(c, "account");
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK_INT(fake_drain(&F), 1);
+    /* one bad query refuses the whole frame: each row is sent again alone */
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Invalid query: Invalid query: Syntax error\"}}");
+    poll_(c);
+    AWR_CHECK_INT(E.n, 1);
+    AWR_CHECK_INT(E.sub, 0);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]}]}"));
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr2\",\"channels\":[\"teams\"],\"queries\":[\"{\\\"method\\\":\\\"bogus\\\"}\"]}]}"));
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr3\",\"channels\":[\"account\"],\"queries\":[]}]}"));
+    fake_text(&F, "{\"type\":\"response\",\"data\":{\"to\":\"subscribe\",\"success\":true,\"subscriptions\":[]}}");
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Invalid query\"}}");
+    fake_text(&F, "{\"type\":\"response\",\"data\":{\"to\":\"subscribe\",\"success\":true,\"subscriptions\":[]}}");
+    poll_(c);
+    AWR_CHECK_INT(E.n, 2);
+    AWR_CHECK(E.sub == b);                       /* the culprit is named */
+    AWR_CHECK_INT(fake_drain(&F), 0);            /* and not retried */
+    fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"awr1\",\"awr3\"]}}");
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 2);
+    AWR_CHECK(EV.sub[0] == a && EV.sub[1] == d);
+    awr_client_destroy(c);
+}
+
 int main(void) {
     fake_init(&F);
     test_url_and_legacy();
@@ -884,6 +978,8 @@ int main(void) {
     test_sans_io();
     test_transport_edges();
     test_json_edges();
+    test_allocation_and_callbacks();
+    test_refused_frame();
     fake_free(&F);
     return AWR_TEST_END();
 }

@@ -234,6 +234,23 @@ static void test_channel_changes(const char *gen) {
     AWR_CHECK_INT(b.n, 6);
     AWR_CHECK_STR(b.last, "databases.d.collections.cb.documents.b6.update");
     AWR_CHECK_INT(a.n, 2);
+    /* a TCP drop without a close frame: after the reconnect every subscription is there again */
+    {
+        char resp[256];
+        AWR_CHECK_INT(e2e_control(x.port, "drop", "{}", resp, sizeof resp), 200);
+        AWR_CHECK(strstr(resp, "\"dropped\":1") != NULL);
+    }
+    {
+        long long end = e2e_now_ms() + 3000;       /* the client notices the drop ... */
+        while (awr_client_state(x.c) == AWR_STATE_CONNECTED && e2e_now_ms() < end) awr_posix_run(x.c, &x.tcp, 20);
+        AWR_CHECK(awr_client_state(x.c) != AWR_STATE_CONNECTED);
+    }
+    /* ... and comes back */
+    AWR_CHECK(pump_until_state(&x, "collections.cb.documents", "buckets.marker.files", NULL, 10000));
+    publish_doc(&x, "cb", "b7", "any", NULL);
+    marker(&x);
+    AWR_CHECK_INT(b.n, 7);
+    AWR_CHECK_STR(b.last, "databases.d.collections.cb.documents.b7.update");
     stop(&x);
 }
 

@@ -387,6 +387,28 @@ static void test_usage(void) {
     }
 }
 
+/* ---- nobody listening: it retries on the schedule (not a failure) until a signal ends it with 0 ---------- */
+static void test_signal(void) {
+    char *argv[] = {listen_bin, (char *)"--endpoint", (char *)"http://127.0.0.1:1/v1", (char *)"--project", (char *)"p",
+                    (char *)"files", NULL};
+    e2e_proc p;
+    char *err;
+    long long t0;
+    int rc;
+    AWR_CHECK(e2e_proc_start(&p, argv));
+    e2e_sleep_ms(1500);
+    AWR_CHECK(waitpid(p.pid, NULL, WNOHANG) == 0);              /* still running */
+    t0 = e2e_now_ms();
+    rc = e2e_proc_signal(&p, SIGINT, 5000);
+    AWR_CHECK_INT(rc, 0);
+    AWR_CHECK(e2e_now_ms() - t0 < 2000);
+    err = e2e_proc_stderr(&p);
+    AWR_CHECK(strstr(err, "reconnecting in 1000 ms (attempt 1") != NULL);
+    if (!strstr(err, "reconnecting in")) e2e_dump("stderr", err);
+    free(err);
+    e2e_proc_cleanup(&p);
+}
+
 int main(void) {
     size_t g, i;
     e2e_bin("awr-listen", listen_bin, sizeof listen_bin);
@@ -404,6 +426,7 @@ int main(void) {
         AWR_CHECK(strlen(big_payload) > 1000000);
     }
     test_usage();
+    test_signal();
     for (g = 0; g < N_GENERATIONS; g++) {
         fprintf(stderr, "== generation %s\n", generations[g]);
         test_events(generations[g]);

@@ -284,32 +284,51 @@ static void test_tokens(void) {
     AWR_CHECK_INT(awr_json_parse(NULL, "1e+", 3, toks, 4, &n, &at), AWR_ERR_JSON_TRUNCATED);
     AWR_CHECK_INT(awr_json_parse(NULL, "\xEF\xBB\xBF{}", 5, toks, 4, &n, &at), AWR_ERR_JSON_SYNTAX);
     AWR_CHECK_INT(at, 0);
-    /* a long string: the word-at-a-time scan must stop at a quote, backslash or control byte in any lane */
+    /* strings of every length up to 48 with a special byte at every position: the 16-, 8- and
+     * 1-byte scans must each stop exactly there. Exact-size heap copies let ASan see any over-read. */
     {
-        char buf[64];
-        int lane;
-        for (lane = 0; lane < 24; lane++) {
-            size_t k;
-            buf[0] = '"';
-            for (k = 1; k < 40; k++) buf[k] = 'a';
-            buf[40] = '"';
-            buf[1 + lane] = '"';
-            AWR_CHECK_INT(awr_json_parse(NULL, buf, 41, toks, 4, &n, &at), AWR_ERR_JSON_SYNTAX);
-            AWR_CHECK_INT(at, (size_t)lane + 2);
-            AWR_CHECK_INT(toks[0].len, (uint32_t)lane);
-            buf[1 + lane] = 0x1F;
-            AWR_CHECK_INT(awr_json_parse(NULL, buf, 41, toks, 4, &n, &at), AWR_ERR_JSON_SYNTAX);
-            AWR_CHECK_INT(at, (size_t)lane + 1);
-            buf[1 + lane] = '\\'; buf[2 + lane] = 'n';
-            AWR_CHECK_INT(awr_json_parse(NULL, buf, 41, toks, 4, &n, &at), AWR_OK);
-            AWR_CHECK_INT(AWR_JSON_FLAGS(&toks[0]), AWR_JSON_ESCAPED);
-            buf[1 + lane] = (char)0xC3; buf[2 + lane] = (char)0xA9;
-            AWR_CHECK_INT(awr_json_parse(NULL, buf, 41, toks, 4, &n, &at), AWR_OK);
-            AWR_CHECK_INT(AWR_JSON_FLAGS(&toks[0]), 0);
-            buf[2 + lane] = 'x';
-            AWR_CHECK_INT(awr_json_parse(NULL, buf, 41, toks, 4, &n, &at), AWR_ERR_JSON_UTF8);
-            AWR_CHECK_INT(at, (size_t)lane + 1);
+        size_t L, pos, bad = 0;
+        for (L = 1; L <= 48; L++) {
+            for (pos = 0; pos < L; pos++) {
+                char *buf = (char *)malloc(L + 2);
+                awr_result r;
+                memset(buf + 1, 'a', L);
+                buf[0] = '"';
+                buf[L + 1] = '"';
+                r = awr_json_parse(NULL, buf, L + 2, toks, 4, &n, &at);
+                if (r != AWR_OK || toks[0].len != L || AWR_JSON_FLAGS(&toks[0]) != 0) bad++;
+                buf[1 + pos] = 0x1F;
+                if (awr_json_parse(NULL, buf, L + 2, toks, 4, &n, &at) != AWR_ERR_JSON_SYNTAX || at != pos + 1) bad++;
+                buf[1 + pos] = '"';
+                if (awr_json_parse(NULL, buf, L + 2, toks, 4, &n, &at) != AWR_ERR_JSON_SYNTAX || at != pos + 2 ||
+                    toks[0].len != pos) bad++;
+                buf[1 + pos] = (char)0xFF;
+                if (awr_json_parse(NULL, buf, L + 2, toks, 4, &n, &at) != AWR_ERR_JSON_UTF8 || at != pos + 1) bad++;
+                if (pos + 1 < L) {
+                    buf[1 + pos] = '\\'; buf[2 + pos] = 'n';
+                    r = awr_json_parse(NULL, buf, L + 2, toks, 4, &n, &at);
+                    if (r != AWR_OK || AWR_JSON_FLAGS(&toks[0]) != AWR_JSON_ESCAPED || toks[0].len != L) bad++;
+                    buf[1 + pos] = (char)0xC3; buf[2 + pos] = (char)0xA9;
+                    r = awr_json_parse(NULL, buf, L + 2, toks, 4, &n, &at);
+                    if (r != AWR_OK || AWR_JSON_FLAGS(&toks[0]) != 0 || toks[0].len != L) bad++;
+                    buf[2 + pos] = 'x';
+                    if (awr_json_parse(NULL, buf, L + 2, toks, 4, &n, &at) != AWR_ERR_JSON_UTF8 || at != pos + 1) bad++;
+                    {   /* skip_utf8: the same bytes pass */
+                        awr_json_options o;
+                        memset(&o, 0, sizeof o);
+                        o.skip_utf8 = 1;
+                        if (awr_json_parse(&o, buf, L + 2, toks, 4, &n, &at) != AWR_OK || toks[0].len != L) bad++;
+                        buf[1 + pos] = 0x1F;   /* control bytes are still refused */
+                        if (awr_json_parse(&o, buf, L + 2, toks, 4, &n, &at) != AWR_ERR_JSON_SYNTAX || at != pos + 1) bad++;
+                    }
+                }
+                /* the input ends inside the string */
+                buf[1 + pos] = 'a';
+                if (awr_json_parse(NULL, buf, pos + 1, toks, 4, &n, &at) != AWR_ERR_JSON_TRUNCATED || at != pos + 1) bad++;
+                free(buf);
+            }
         }
+        AWR_CHECK_INT(bad, 0);
     }
 }
 

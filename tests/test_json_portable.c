@@ -1,0 +1,4 @@
+/* The JSON tests again with AWR_JSON_NO_SIMD: the tokenizer's portable C path only (no SSE2, no
+ * count-trailing-zeros builtins), which is what big-endian and unknown compilers get. */
+#define AWR_JSON_NO_SIMD
+#include "test_json.c"
