@@ -521,10 +521,11 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *   - duplicate keys are ACCEPTED and kept; awr_json_find returns the first.
  *
  * NAVIGATION. awr_json_find(json, tok, obj, "key") -> value index; awr_json_path follows a dot-separated
- * path whose segments are object keys, or decimal indices for arrays ("events.0", "a.2.b"); a key that
- * itself holds a dot or is all digits inside an object is still looked up as a key, but a key with a dot
- * needs awr_json_find. Children:
+ * path: a segment applied to an object is a key (digits included: "a.0" inside {"a":{"0":1}}), applied to
+ * an array it is a decimal index ("data.events.0", "a.2.b"). The empty path is the root itself. A key
+ * that holds a dot cannot be written in a path: use awr_json_find for it. Children:
  *   for (int c = awr_json_first(tok, arr); c >= 0; c = awr_json_next(tok, c)) ...   elements / keys
+ * A collapsed container (emit_depth) has no child tokens: lookups in it fail with AWR_ERR_NOT_FOUND.
  *
  * CONVERSIONS. awr_json_unescape (every escape, surrogate pairs to UTF-8, NUL-terminated),
  * awr_json_int64 / awr_json_uint64 (exact, AWR_ERR_JSON_RANGE on overflow, AWR_ERR_JSON_TYPE for a
@@ -545,6 +546,10 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *
  * COMPACT. awr_json_compact copies a valid JSON text without insignificant whitespace; everything else
  * (key order, number spelling, string escapes) stays byte for byte as it was.
+ *
+ * COST. The tokenizer scans strings 16 bytes at a time with SSE2 on x86-64 and 8 at a time in portable
+ * C elsewhere; it uses about 200 bytes of C stack, awr_json_double about 1 KB (its exact fallback). No
+ * function keeps state between calls: any number of threads may parse at once.
  * ================================================================================================== */
 
 /* AWR_JSON_NO_SIMD: define it to use only portable C in the tokenizer (no SSE2 on x86-64, no
@@ -650,8 +655,8 @@ AWR_API awr_result awr_json_double_n(const char *s, size_t n, double *out);
 
 /* Copy the JSON text json[0..len) to out without whitespace outside strings, NUL-terminated.
  * AWR_ERR_BUFFER if it does not fit (cap < compact length + 1; cap = len + 1 always suffices),
- * AWR_ERR_JSON_SYNTAX / _TRUNCATED if the text is not a well-formed sequence of JSON lexemes (it does
- * not re-check the grammar: pass text that parsed). *out_len (optional) excludes the NUL. */
+ * AWR_ERR_JSON_TRUNCATED if a string is not terminated. It does not check the grammar again: pass text
+ * that parsed. *out_len (optional) excludes the NUL. */
 AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, size_t cap, size_t *out_len);
 
 /* The writer. Fields are private; zero-initialize through awr_json_writer_init. */
@@ -777,7 +782,8 @@ AWR_API uint32_t awr_match_set_test(const awr_match_set *set, const char *name, 
  * text of any JSON array of strings), with tokens[max_tokens] as the tokenizer's scratch space (one per
  * name, plus one). *turned_on (optional) gets the number of bits turned on. AWR_ERR_JSON_TYPE if the
  * text is not an array of strings, AWR_ERR_JSON_TOKENS if max_tokens is too small, the tokenizer's
- * error for invalid JSON, AWR_ERR_BUFFER for an escaped name longer than AWR_MATCH_ESCAPED_MAX. */
+ * error for invalid JSON, AWR_ERR_JSON_SURROGATE for a lone surrogate escape, AWR_ERR_BUFFER for an
+ * escaped name longer than AWR_MATCH_ESCAPED_MAX. A rejected array sets no bit. */
 #define AWR_MATCH_ESCAPED_MAX 256
 AWR_API awr_result awr_match_set_test_json(const awr_match_set *set, const char *json, size_t len,
                                            awr_json_token *tokens, size_t max_tokens,
@@ -842,8 +848,9 @@ typedef struct awr_io {
  * One awr_client keeps one WebSocket to an Appwrite Realtime server and a table of subscriptions.
  * It speaks both server generations:
  *   - URL mode (every Appwrite up to 1.9.0): channels, and from 1.9.0 per-subscription queries, travel
- *     in the handshake URL; a change of channels means a new connection. Changes made in one poll are
- *     coalesced into ONE reconnect.
+ *     in the handshake URL; a new or changed subscription means a new connection, and the changes made
+ *     before one poll are coalesced into ONE reconnect. An unsubscribe needs none: the socket keeps the
+ *     channel, its events are dropped here.
  *   - message mode (1.9.5+): the client connects with only the project and sends `subscribe` /
  *     `unsubscribe` frames carrying ids it chose itself (never all digits); every live subscription is
  *     re-sent after each `connected`; changes made in one poll go out as one frame.
@@ -866,10 +873,10 @@ typedef struct awr_io {
  * AUTH is sent at the handshake only (PROTOCOL (d): in-band authentication is unsafe on 1.9.5+):
  * `X-Appwrite-Session: <session>` (or `Cookie: a_session_<project>=<session>` with session_via_cookie)
  * or `X-Appwrite-JWT: <jwt>` (when both are set only the JWT is sent: 1.9.0+ refuses the pair), plus
- * the extra header lines of cfg.headers; no Origin header. awr_client_set_session / awr_client_set_jwt / awr_client_logout store
- * the new credentials and reconnect at once, keeping every subscription: events that arrive on the old
- * socket after the call are not delivered, so after a logout nothing reaches a callback that the guest
- * could not read.
+ * the extra header lines of cfg.headers; no Origin header. awr_client_set_session, awr_client_set_jwt
+ * and awr_client_logout store the new credentials and reconnect at once, keeping every subscription:
+ * events that arrive on the old socket after the call are not delivered, so after a logout nothing
+ * reaches a callback that the guest could not read.
  *
  * RECONNECTS follow the official SDKs: 1 s x5, 5 s x10, 10 s x85, then 60 s, counted from the last
  * `connected` (optionally with +-jitter_pct % of jitter from io.random). An `error` frame with code 1008
@@ -877,14 +884,18 @@ typedef struct awr_io {
  * AWR_ERR_POLICY. A TCP drop without a close frame counts as close code 1006 and reconnects. A dead link
  * (nothing received for dead_link_ms, off by default) reconnects too.
  *
- * OUTBOUND DISCIPLINE: at most 32 frames a minute on a connection, pings included (a token bucket; a
- * frame that must wait is sent when a token is free, and subscription changes that pile up meanwhile
- * are merged), and every frame stays under 64,000 bytes (subscribe rows are split across frames).
+ * OUTBOUND DISCIPLINE: at most 32 frames in any 60 s on a connection, pings included (a sliding window;
+ * one slot is kept for the heartbeat; a frame that must wait goes out when a slot frees, and changes
+ * that pile up meanwhile are merged), nothing before `connected`, and every frame under 64,000 bytes
+ * (subscribe rows are split across frames). The server refuses a subscribe frame as a whole when one
+ * row has a bad query: the client then re-sends each row alone, and the error callback names the
+ * subscription that is refused alone (awr_server_error.sub).
  *
  * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection. Each
  * subscription gets an event at most once. Every API call may be made at any time, from inside any
  * callback too, including on the subscription being dispatched: an unsubscribed or updated subscription
- * gets no further event of the message being dispatched, nor any event for its old channels.
+ * gets no further event of the message being dispatched, nor any event for its old channels. Not from
+ * callbacks: awr_client_destroy/deinit, awr_client_poll and awr_client_feed (AWR_ERR_STATE).
  *
  * MEMORY: awr_client_size(cfg) tells how many bytes a client needs; awr_client_init() builds it in
  * memory you own (no allocation at all), awr_client_create() allocates that block once through the
@@ -905,7 +916,9 @@ typedef struct awr_io {
  * AWR_WANT_CONNECT, open a connection to awr_client_target() and call awr_client_transport_opened();
  * pass received bytes to awr_client_feed(); send awr_client_pending_output() and acknowledge it with
  * awr_client_output_done(); report a drop with awr_client_transport_closed(); close the connection when
- * AWR_WANT_CLOSE is set and then call awr_client_transport_closed() too. io.random is still used when set.
+ * AWR_WANT_CLOSE is set and then call awr_client_transport_closed() too; keep calling awr_client_poll()
+ * for the timers and to send subscription changes. io.random is still used when set (without it, keys
+ * and masks come from a SHA-1 of the time, the address of the client and a counter).
  *
  *     static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
  *         if (awr_event_is(ev, "databases.*.collections.*.documents.*.create"))
@@ -3744,9 +3757,15 @@ AWR_API awr_result awr_match_set_test_json(const awr_match_set *set, const char 
     if (r == AWR_ERR_JSON_DEPTH) return AWR_ERR_JSON_TYPE;
     if (r != AWR_OK) return r;
     if (AWR_JSON_TYPE(&tokens[0]) != AWR_JSON_ARRAY) return AWR_ERR_JSON_TYPE;
+    /* Check everything first, so a rejected array reports nothing. */
     for (i = awr_json_first(tokens, 0); i >= 0; i = awr_json_next(tokens, i)) {
         const awr_json_token *t = &tokens[i];
         if (AWR_JSON_TYPE(t) != AWR_JSON_STRING) return AWR_ERR_JSON_TYPE;
+        if (AWR_JSON_FLAGS(t) & AWR_JSON_ESCAPED) {
+            char name[AWR_MATCH_ESCAPED_MAX];
+            r = awr_json_unescape(json, t, name, sizeof name, NULL);
+            if (r != AWR_OK) return r;
+        }
     }
     for (i = awr_json_first(tokens, 0); i >= 0; i = awr_json_next(tokens, i)) {
         const awr_json_token *t = &tokens[i];
@@ -3754,8 +3773,7 @@ AWR_API awr_result awr_match_set_test_json(const awr_match_set *set, const char 
             /* Appwrite never escapes event names, but JSON may: match the decoded text. */
             char name[AWR_MATCH_ESCAPED_MAX];
             size_t nlen = 0;
-            r = awr_json_unescape(json, t, name, sizeof name, &nlen);
-            if (r != AWR_OK) return r == AWR_ERR_BUFFER ? AWR_ERR_BUFFER : r;
+            (void)awr_json_unescape(json, t, name, sizeof name, &nlen);   /* checked above */
             on += awr_match_set_test(set, name, nlen, hits, hit_words);
         } else {
             on += awr_match_set_test(set, json + t->start, t->len, hits, hit_words);
@@ -3979,6 +3997,8 @@ struct awr_client {
     uint8_t connected;           /* `connected` arrived on the current connection */
     uint8_t no_ping;             /* the server answered a ping with an error */
     uint8_t probe_due;           /* send the message-mode probe */
+    uint8_t probe_out;           /* the probe went out, no answer yet */
+    int64_t t_probe;             /* when it went out */
     uint8_t presence_dirty;      /* presence to be (re)sent */
     uint8_t url_dirty;           /* URL mode: the channel set changed, reconnect on the next poll */
     uint8_t req_close;           /* awr_disconnect: close the socket */
@@ -4452,6 +4472,7 @@ static void awr__cl_reset_connection_state(awr_client *c) {
     c->frames_ok = 0;
     c->suppress = 0;
     c->probe_due = 0;
+    c->probe_out = 0;
     c->url_dirty = 0;
     c->req_reconnect = 0;
     c->pending_count = 0;
@@ -4690,6 +4711,8 @@ static int awr__cl_flush_frames(awr_client *c) {
             awr__cl_out_s(&o, "{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}");
             if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_PROBE, 0)) return 0;
             c->probe_due = 0;
+            c->probe_out = 1;
+            c->t_probe = c->now;
             continue;
         }
         return 1;
@@ -4714,6 +4737,15 @@ static void awr__cl_timers(awr_client *c) {
     if (c->phase == AWR__CL_P_WS && dead > 0 && c->now - c->t_last_rx >= dead) { awr__cl_fail(c, AWR_ERR_TIMEOUT); return; }
 }
 
+/* URL mode: the channel set changed and the socket cannot be told: reconnect. While the probe is out,
+ * wait (at most 10 s) for its answer: a 1.9.5+ server takes the change as frames, no reconnect. */
+static int awr__cl_probe_waiting(const awr_client *c) {
+    return c->probe_due || (c->probe_out && c->now - c->t_probe <= 10000);
+}
+static int awr__cl_url_change_due(const awr_client *c) {
+    return c->url_dirty && c->url_conn && !c->frames_ok && !awr__cl_probe_waiting(c);
+}
+
 static void awr__cl_settle(awr_client *c, int from_poll) {
     int live = c->phase == AWR__CL_P_OPENING || c->phase == AWR__CL_P_HS || c->phase == AWR__CL_P_WS;
     if (live) {
@@ -4726,7 +4758,7 @@ static void awr__cl_settle(awr_client *c, int from_poll) {
             awr__cl_begin_close(c, AWR_OK, AWR__CL_NEXT_STOP);
         } else if (c->req_reconnect) {
             awr__cl_begin_close(c, AWR_OK, AWR__CL_NEXT_NOW);
-        } else if (from_poll && c->url_dirty && !c->frames_ok) {
+        } else if (from_poll && awr__cl_url_change_due(c)) {
             awr__cl_begin_close(c, AWR_OK, AWR__CL_NEXT_NOW);
         } else if (c->phase == AWR__CL_P_WS && c->connected) {
             if (c->frames_ok || c->probe_due) (void)awr__cl_flush_frames(c);
@@ -5255,9 +5287,11 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
         if (awr_ws_output(&m->ws, &len)) flags |= AWR_WANT_WRITE;
         if (!c->connected) dl = c->t_deadline_connect;
         if (c->cfg.dead_link_ms > 0) dl = awr__cl_min_dl(dl, c->t_last_rx + c->cfg.dead_link_ms);
-        if (c->req_close || c->req_reconnect || (c->url_dirty && !c->frames_ok) || c->stopped != AWR_OK ||
+        if (c->req_close || c->req_reconnect || awr__cl_url_change_due(c) || c->stopped != AWR_OK ||
             !awr__cl_wants_connection(c))
             dl = awr__cl_min_dl(dl, c->now);
+        else if (c->url_dirty && c->url_conn && !c->frames_ok && c->probe_out)
+            dl = awr__cl_min_dl(dl, c->t_probe + 10001);
         if (c->connected) {
             size_t i;
             int work = c->probe_due || (c->frames_ok && c->presence_dirty);
@@ -5616,6 +5650,7 @@ static void awr__cl_on_error_frame(awr_client *c, int data) {
         c->no_ping = 1;              /* up to 1.6.0 a ping is an unknown message type */
         return;
     } else if (kind == AWR__CL_REQ_PROBE) {
+        c->probe_out = 0;
         if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_URL_IDS;   /* 1.9.0: no message mode */
         awr__cl_presence_unsupported(c);
         return;
@@ -5660,6 +5695,7 @@ static void awr__cl_on_response(awr_client *c, int data) {
     }
     took = kind ? awr__cl_pending_take(c, kind, NULL) : 0;
     if (took == AWR__CL_REQ_PROBE) {     /* 1.9.5+: from now on, changes go as frames on this socket */
+        c->probe_out = 0;
         if (c->cfg.mode == AWR_MODE_AUTO) c->gen = AWR_GEN_MESSAGE;
         c->frames_ok = 1;
         c->url_dirty = 0;
@@ -6328,6 +6364,11 @@ typedef struct awr__tls_conn {
     char name[256];
 } awr__tls_conn;
 
+/* br_x509_decoder must not be fed once it has finished or failed (bytes after the certificate's DER). */
+static int awr__x509_decoder_wants_more(br_x509_decoder_context *dc) {
+    return br_x509_decoder_last_error(dc) == BR_ERR_X509_TRUNCATED;
+}
+
 static awr__x509 *awr__x509_of(const br_x509_class *const *ctx) {
     return (awr__x509 *)(void *)(uintptr_t)ctx;
 }
@@ -6354,7 +6395,7 @@ static void awr__x509_start_cert(const br_x509_class **ctx, uint32_t length) {
 static void awr__x509_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
     awr__x509 *x = awr__x509_of(ctx);
     if (x->insecure) {
-        if (x->cert_index == 0) br_x509_decoder_push(&x->decoder, buf, len);
+        if (x->cert_index == 0 && awr__x509_decoder_wants_more(&x->decoder)) br_x509_decoder_push(&x->decoder, buf, len);
         return;
     }
     x->minimal.vtable->append(&x->minimal.vtable, buf, len);
@@ -6403,6 +6444,8 @@ typedef struct awr__ta_loader {
     br_x509_decoder_context x509;
     unsigned char *mem;            /* NULL in the sizing pass */
     size_t cap, used;              /* bytes of DN and key data */
+    size_t peak;                   /* the most ever used: a certificate that is dropped in the end
+                                      (unsupported key, damaged) held its DN bytes for a while */
     br_x509_trust_anchor *ta;      /* NULL in the sizing pass */
     size_t count;
     int in_cert;
@@ -6417,13 +6460,14 @@ static void awr__ta_put(awr__ta_loader *ld, const void *data, size_t len) {
         if (len) memcpy(ld->mem + ld->used, data, len);
     }
     ld->used += len;
+    if (ld->used > ld->peak) ld->peak = ld->used;
 }
 static void awr__ta_dn_sink(void *ctx, const void *data, size_t len) {
     awr__ta_put((awr__ta_loader *)ctx, data, len);
 }
 static void awr__ta_der_sink(void *ctx, const void *data, size_t len) {
     awr__ta_loader *ld = (awr__ta_loader *)ctx;
-    if (ld->in_cert) br_x509_decoder_push(&ld->x509, data, len);
+    if (ld->in_cert && awr__x509_decoder_wants_more(&ld->x509)) br_x509_decoder_push(&ld->x509, data, len);
 }
 static int awr__ta_streq(const char *a, const char *b) {
     while (*a && *a == *b) { a++; b++; }
@@ -6554,7 +6598,7 @@ static awr_result awr__ta_load(awr_bearssl *t, const awr__pem_source *src, void 
     if (r != AWR_OK) return r;
     if (ld.count == 0) return AWR_ERR_TLS;
     count = ld.count;
-    bytes = ld.used;
+    bytes = ld.peak;
     need = awr__ta_block_size(count, bytes);
     if (mem) {
         if (mem_size < need || ((uintptr_t)mem % sizeof(void *)) != 0) return AWR_ERR_BUFFER;
@@ -6582,7 +6626,7 @@ AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len) {
     src.path = 0;
     awr__ta_begin(&ld, 0, 0, 0);
     if (awr__ta_run(&src, &ld) != AWR_OK || ld.count == 0) return 0;
-    return awr__ta_block_size(ld.count, ld.used);
+    return awr__ta_block_size(ld.count, ld.peak);
 }
 
 /* ---- the adapter ------------------------------------------------------------------------------- */

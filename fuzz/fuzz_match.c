@@ -104,6 +104,10 @@ static void fuzz_json(const char *s, size_t n) {
     for (i = 1; i < ntok; i++) {
         char name[AWR_MATCH_ESCAPED_MAX];
         size_t len = 0;
+        if (!(AWR_JSON_FLAGS(&tok[i]) & AWR_JSON_ESCAPED)) {
+            awr_match_set_test(&set, s + tok[i].start, tok[i].len, b, 1);
+            continue;
+        }
         check(awr_json_unescape(s, &tok[i], name, sizeof name, &len) == AWR_OK, "unescape");
         awr_match_set_test(&set, name, len, b, 1);
     }

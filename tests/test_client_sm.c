@@ -254,6 +254,53 @@ static void test_change_during_handshake(void) {
     awr_client_destroy(c);
 }
 
+static void test_changes_wait_for_connected_or_probe(void) {
+    awr_client *c;
+    awr_sub a;
+    /* message mode: a subscription made during the handshake is sent after `connected`, no reconnect */
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "files");
+    poll_(c);
+    (void)sub1(c, "teams");
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 1);
+    AWR_CHECK(fake_accept(&F));
+    fake_text(&F, CONN_MSG);
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 1);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]},"
+                      "{\"subscriptionId\":\"awr2\",\"channels\":[\"teams\"],\"queries\":[]}]}"));
+    awr_client_destroy(c);
+    /* auto mode: a change while the probe is out waits for its answer (a 1.9.5+ server takes it as a frame) */
+    reset_logs();
+    c = mk(AWR_MODE_AUTO);
+    a = sub1(c, "files");
+    serve_connected(c, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\"],\"subscriptions\":[\"srv0\"],\"user\":null}}");
+    AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}"));
+    (void)sub1(c, "teams");
+    advance(c, 500);
+    AWR_CHECK_INT(F.opens, 1);
+    fake_text(&F, "{\"type\":\"response\",\"data\":{\"to\":\"unsubscribe\",\"success\":true,\"subscriptions\":[{\"subscriptionId\":\"awr-probe\",\"removed\":false}]}}");
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 1);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"teams\"],\"queries\":[]}]}"));
+    (void)a;
+    awr_client_destroy(c);
+    /* ... and a probe that is never answered holds the change back 10 s at most */
+    reset_logs();
+    c = mk(AWR_MODE_AUTO);
+    (void)sub1(c, "files");
+    serve_connected(c, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\"],\"subscriptions\":[\"srv0\"],\"user\":null}}");
+    fake_drain(&F);
+    (void)sub1(c, "teams");
+    advance(c, 9900);
+    AWR_CHECK_INT(F.opens, 1);
+    advance(c, 200);
+    AWR_CHECK_INT(F.opens, 2);
+    awr_client_destroy(c);
+}
+
 static void test_gen_195_in_place(void) {
     awr_client *c;
     awr_sub a, b;
@@ -661,6 +708,25 @@ static void test_session_change(void) {
     AWR_CHECK(strstr(F.request, "\r\nX-Appwrite-JWT: J.W.T\r\n") != NULL);
     awr_client_destroy(c);
 
+    /* both set: only the JWT goes (1.9.0+ refuses the pair); URL mode reconnects too, keeping the URL */
+    reset_logs();
+    cfg.mode = AWR_MODE_URL;
+    cfg.jwt = "J1";
+    c = mk_cfg(&cfg);
+    (void)sub1(c, "account");
+    serve_connected(c, CONN_LEGACY);
+    AWR_CHECK(strstr(F.request, "\r\nX-Appwrite-JWT: J1\r\n") != NULL);
+    AWR_CHECK(strstr(F.request, "X-Appwrite-Session") == NULL);
+    AWR_CHECK_INT(awr_client_set_jwt(c, NULL), AWR_OK);
+    poll_(c);
+    AWR_CHECK_INT(F.opens, 2);
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strstr(F.request, "\r\nX-Appwrite-Session: SESS1\r\n") != NULL);
+    AWR_CHECK(strstr(F.request, "&channels[]=account&") != NULL);
+    cfg.jwt = NULL;
+    cfg.mode = AWR_MODE_MESSAGE;
+    awr_client_destroy(c);
+
     /* the session as a cookie */
     reset_logs();
     cfg.session_via_cookie = 1;
@@ -965,6 +1031,7 @@ int main(void) {
     test_gen_190();
     test_gen_195_in_place();
     test_change_during_handshake();
+    test_changes_wait_for_connected_or_probe();
     test_message_mode();
     test_reconnect_schedule();
     test_policy_stop();

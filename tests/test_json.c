@@ -637,7 +637,7 @@ static void test_numbers(void) {
     {
         uint64_t x = 88172645463325252ULL;
         int bad = 0;
-        for (k = 0; k < 200000; k++) {
+        for (k = 0; k < 40000; k++) {
             char text[64];
             int len = 0, digits, j, e;
             double want, got = 0;
@@ -665,7 +665,7 @@ static void test_numbers(void) {
     {
         int bad = 0;
         uint64_t x = 0x9E3779B97F4A7C15ULL;
-        for (k = 0; k < 20000; k++) {
+        for (k = 0; k < 10000; k++) {
             char text[64];
             double lo, want, got = 0;
             uint64_t bits;

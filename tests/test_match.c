@@ -182,6 +182,11 @@ static void test_set_json(void) {
     AWR_CHECK_INT(awr_match_set_test_json(&set, "[\"teams.t1\"", strlen("[\"teams.t1\""), tok, 8, b, 1, &on), AWR_ERR_JSON_TRUNCATED);
     AWR_CHECK_INT(awr_match_set_test_json(&set, "[\"a\",]", strlen("[\"a\",]"), tok, 8, b, 1, &on), AWR_ERR_JSON_SYNTAX);
     AWR_CHECK_INT(awr_match_set_test_json(&set, "[]", 2, NULL, 8, b, 1, &on), AWR_ERR_ARG);
+    /* a lone surrogate after a matching name: rejected, and no bit set */
+    b[0] = 0;
+    AWR_CHECK_INT(awr_match_set_test_json(&set, "[\"teams.t1\",\"\\udead\"]", strlen("[\"teams.t1\",\"\\udead\"]"), tok, 8, b, 1, &on),
+                  AWR_ERR_JSON_SURROGATE);
+    AWR_CHECK_INT(b[0], 0u);
     {
         char longname[600];
         memset(longname, 'a', sizeof longname);
