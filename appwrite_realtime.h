@@ -1270,7 +1270,9 @@ AWR_API void awr_win32_stop(awr_win32 *w);
  * awr_bearssl_anchor_bytes() tells the size) or into one block from the allocator.
  * Certificates BearSSL cannot use (unsupported key types) are skipped; none usable is AWR_ERR_TLS.
  *
- * Memory per connection: one block of about 8 KiB of contexts (x86-64) plus iobuf_size (default
+ * While the handshake runs, send() takes up to AWR_BEARSSL_STAGE_SIZE (4096) bytes into a stage and
+ * sends them, in order, when it ends: the host waits for readability rather than spinning on POLLOUT.
+ * Memory per connection: one block of about 12 KiB of contexts and stage (x86-64) plus iobuf_size (default
  * BR_SSL_BUFSIZE_BIDI, 33 KiB; BR_SSL_BUFSIZE_MONO, 16.3 KiB, is the smallest that always works).
  * Define AWR_BEARSSL_NO_STDIO to leave out file loading (embedded targets without stdio).
  * ================================================================================================== */
@@ -2581,7 +2583,10 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
         if (options->emit_depth) emit_limit = options->emit_depth < emit_limit ? options->emit_depth : emit_limit;
         if (options->skip_utf8) { high_mask = 0; high_plain = 2; }
     }
-    if ((!json && len) || (uint64_t)len > 0xFFFFFFFFu) { r = AWR_ERR_ARG; goto fail; }
+    if (!json && len) { r = AWR_ERR_ARG; goto fail; }
+#if SIZE_MAX > 0xFFFFFFFFu
+    if (len > 0xFFFFFFFFu) { r = AWR_ERR_ARG; goto fail; }   /* offsets are 32-bit */
+#endif
     if (cap > 0x7FFFFFFFu) cap = 0x7FFFFFFFu;
 
 value:
@@ -5504,10 +5509,23 @@ static int awr__cl_parse(awr_client *c, const char *json, size_t len, uint32_t e
 static const awr_json_token *awr__cl_tk(const awr_client *c, int i) { return c->toks + i; }
 
 static int awr__cl_msg_parse(awr_client *c, const char *json, size_t len, awr__cl_msg *m) {
+    int k;
     if (!awr__cl_parse(c, json, len, 2) || AWR_JSON_TYPE(awr__cl_tk(c, 0)) != AWR_JSON_OBJECT) return 0;
-    m->type = awr_json_find(json, c->toks, 0, "type");
+    m->type = m->data = -1;
+    for (k = awr_json_first(c->toks, 0); k >= 0; k = awr_json_next(c->toks, k)) {   /* the first wins */
+        const awr_json_token *kt = awr__cl_tk(c, k);
+        int is_type, is_data;
+        if (AWR_JSON_FLAGS(kt) & AWR_JSON_ESCAPED) {
+            is_type = awr_json_eq(json, kt, "type");
+            is_data = awr_json_eq(json, kt, "data");
+        } else {
+            is_type = kt->len == 4 && memcmp(json + kt->start, "type", 4) == 0;
+            is_data = kt->len == 4 && memcmp(json + kt->start, "data", 4) == 0;
+        }
+        if (is_type && m->type < 0) m->type = k + 1;
+        if (is_data && m->data < 0) m->data = k + 1;
+    }
     if (m->type < 0 || AWR_JSON_TYPE(awr__cl_tk(c, m->type)) != AWR_JSON_STRING) return 0;
-    m->data = awr_json_find(json, c->toks, 0, "data");
     if (m->data >= 0 && AWR_JSON_TYPE(awr__cl_tk(c, m->data)) != AWR_JSON_OBJECT) m->data = -1;
     return 1;
 }
@@ -5704,6 +5722,25 @@ static void awr__cl_on_response(awr_client *c, int data) {
     if (c->cfg.on_response) c->cfg.on_response(c, &r, c->cfg.user);
 }
 
+/* Which of the five event members key token kt names (-1: none); keys are told apart by length. */
+static int awr__cl_event_field(const awr_client *c, const awr_json_token *kt, const char *const names[5]) {
+    const char *k = c->mj + kt->start;
+    int f;
+    if (AWR_JSON_FLAGS(kt) & AWR_JSON_ESCAPED) {   /* rare: compare decoded */
+        for (f = 0; f < 5; f++) if (awr_json_eq(c->mj, kt, names[f])) return f;
+        return -1;
+    }
+    switch (kt->len) {
+    case 6: f = 0; break;
+    case 8: f = 1; break;
+    case 9: f = 2; break;
+    case 7: f = 3; break;
+    case 13: f = 4; break;
+    default: return -1;
+    }
+    return memcmp(k, names[f], kt->len) == 0 ? f : -1;
+}
+
 static void awr__cl_on_event(awr_client *c, int data) {
     awr_event ev;
     size_t off, len;
@@ -5713,27 +5750,21 @@ static void awr__cl_on_event(awr_client *c, int data) {
     ev.data.ptr = c->mj + off;
     ev.data.len = len;
     {   /* one walk over the members of `data` (the first of duplicate keys wins) */
+        static const char *const names[5] = { "events", "channels", "timestamp", "payload", "subscriptions" };
         int k;
         for (k = awr_json_first(c->toks, data); k >= 0; k = awr_json_next(c->toks, k)) {
-            static const char *const names[5] = { "events", "channels", "timestamp", "payload", "subscriptions" };
-            const awr_json_token *kt = awr__cl_tk(c, k), *vt = awr__cl_tk(c, k + 1);
-            awr_text *dst[5];
-            int f;
-            dst[0] = &ev.events; dst[1] = &ev.channels; dst[2] = &ev.timestamp; dst[3] = &ev.payload;
-            dst[4] = &ev.subscriptions;
-            for (f = 0; f < 5; f++) {
-                if (dst[f]->ptr) continue;
-                if ((AWR_JSON_FLAGS(kt) & AWR_JSON_ESCAPED) ? awr_json_eq(c->mj, kt, names[f])
-                                                           : awr__cl_text_eq(c->mj + kt->start, kt->len, names[f])) {
-                    if (f == 2) {   /* the timestamp: a string's content */
-                        if (AWR_JSON_TYPE(vt) == AWR_JSON_STRING) { dst[f]->ptr = c->mj + vt->start; dst[f]->len = vt->len; }
-                    } else if (f != 4 || AWR_JSON_TYPE(vt) == AWR_JSON_ARRAY) {
-                        awr_json_span(vt, &off, &len);
-                        dst[f]->ptr = c->mj + off;
-                        dst[f]->len = len;
-                    }
-                    break;
-                }
+            const awr_json_token *kt = awr__cl_tk(c, k), *vt = kt + 1;
+            awr_text *dst;
+            int f = awr__cl_event_field(c, kt, names);
+            if (f < 0) continue;
+            dst = f == 0 ? &ev.events : f == 1 ? &ev.channels : f == 2 ? &ev.timestamp : f == 3 ? &ev.payload : &ev.subscriptions;
+            if (dst->ptr) continue;
+            if (f == 2) {   /* the timestamp: a string's content */
+                if (AWR_JSON_TYPE(vt) == AWR_JSON_STRING) { dst->ptr = c->mj + vt->start; dst->len = vt->len; }
+            } else if (f != 4 || AWR_JSON_TYPE(vt) == AWR_JSON_ARRAY) {
+                awr_json_span(vt, &off, &len);
+                dst->ptr = c->mj + off;
+                dst->len = len;
             }
         }
     }
@@ -6326,6 +6357,12 @@ AWR_API awr_result awr_win32_run(awr_client *c, awr_win32 *w, int32_t timeout_ms
 #include <stdio.h>    /* fopen/fread for the CA bundle file */
 #endif
 
+/* Bytes send() accepts while the handshake runs (the WebSocket upgrade request, typically), so that a
+   poll loop waits for the handshake's records to arrive instead of spinning on a writable socket. */
+#ifndef AWR_BEARSSL_STAGE_SIZE
+#  define AWR_BEARSSL_STAGE_SIZE 4096
+#endif
+
 struct awr_bearssl {
     awr_io inner;
     awr_allocator alloc;
@@ -6361,7 +6398,9 @@ typedef struct awr__tls_conn {
     int app_ready;                 /* the handshake is done (the engine has offered application data) */
     awr_result failed;             /* sticky: once the engine fails, every call returns this */
     unsigned char *iobuf;
+    size_t staged, stage_off;      /* application bytes accepted during the handshake, and sent so far */
     char name[256];
+    unsigned char stage[AWR_BEARSSL_STAGE_SIZE];
 } awr__tls_conn;
 
 /* br_x509_decoder must not be fed once it has finished or failed (bytes after the certificate's DER). */
@@ -6846,6 +6885,38 @@ static awr_result awr__tls_pump(awr__tls_conn *c, int reading) {
     }
 }
 
+/* Move staged bytes into the engine once it takes application data; AWR_OK also when some remain. */
+static awr_result awr__tls_flush_stage(awr__tls_conn *c) {
+    br_ssl_engine_context *eng = &c->sc.eng;
+    int moved = 0;
+    while (c->stage_off < c->staged && (br_ssl_engine_current_state(eng) & BR_SSL_SENDAPP)) {
+        size_t cap, n = c->staged - c->stage_off;
+        unsigned char *buf = br_ssl_engine_sendapp_buf(eng, &cap);
+        if (n > cap) n = cap;
+        memcpy(buf, c->stage + c->stage_off, n);
+        br_ssl_engine_sendapp_ack(eng, n);
+        c->stage_off += n;
+        moved = 1;
+        if (c->stage_off < c->staged) {   /* the engine's buffer is full: let records go out first */
+            br_ssl_engine_flush(eng, 0);
+            if (awr__tls_pump(c, AWR__TLS_NO_READ) != AWR_OK) return c->failed;
+        }
+    }
+    if (c->stage_off == c->staged) c->staged = c->stage_off = 0;
+    if (!moved) return AWR_OK;
+    br_ssl_engine_flush(eng, 0);
+    return awr__tls_pump(c, AWR__TLS_NO_READ);
+}
+
+/* Take len bytes into the stage (all that fits); the count taken. */
+static long awr__tls_stage(awr__tls_conn *c, const void *data, size_t len) {
+    size_t room = sizeof c->stage - c->staged;
+    if (len > room) len = room;
+    memcpy(c->stage + c->staged, data, len);
+    c->staged += len;
+    return (long)len;
+}
+
 static long awr__tls_send(void *user, void *conn, const void *data, size_t len) {
     awr__tls_conn *c = (awr__tls_conn *)conn;
     br_ssl_engine_context *eng;
@@ -6858,8 +6929,12 @@ static long awr__tls_send(void *user, void *conn, const void *data, size_t len) 
     if (c->failed != AWR_OK) return c->failed;
     eng = &c->sc.eng;
     r = awr__tls_pump(c, AWR__TLS_READ_HANDSHAKE);
+    if (r == AWR_OK) r = awr__tls_flush_stage(c);
     if (r != AWR_OK) return r;
-    if (len == 0 || !(br_ssl_engine_current_state(eng) & BR_SSL_SENDAPP)) return 0;
+    if (len == 0) return 0;
+    /* Handshake still running, or staged bytes still waiting: keep the order, stage. */
+    if (c->staged || !c->app_ready) return awr__tls_stage(c, data, len);
+    if (!(br_ssl_engine_current_state(eng) & BR_SSL_SENDAPP)) return 0;
     buf = br_ssl_engine_sendapp_buf(eng, &cap);
     if (cap > len) cap = len;
     memcpy(buf, data, cap);
@@ -6883,6 +6958,7 @@ static long awr__tls_recv(void *user, void *conn, void *out, size_t cap) {
     eng = &c->sc.eng;
     if (!(br_ssl_engine_current_state(eng) & BR_SSL_RECVAPP)) {
         r = awr__tls_pump(c, AWR__TLS_READ);
+        if (r == AWR_OK && c->staged) r = awr__tls_flush_stage(c);   /* the handshake may just have ended */
         if (r != AWR_OK) return r;
         if (!(br_ssl_engine_current_state(eng) & BR_SSL_RECVAPP)) return 0;
     }
@@ -6890,7 +6966,8 @@ static long awr__tls_recv(void *user, void *conn, void *out, size_t cap) {
     if (len > cap) len = cap;
     memcpy(out, buf, len);
     br_ssl_engine_recvapp_ack(eng, len);
-    /* Send what the engine has queued (an alert, a key update); reading waits for the next recv. */
+    /* Send what the engine has queued (an alert, staged bytes); reading waits for the next recv. */
+    if (c->staged) (void)awr__tls_flush_stage(c);
     (void)awr__tls_pump(c, AWR__TLS_NO_READ);   /* a failure is sticky: the next call reports it */
     return (long)len;
 }

@@ -1025,6 +1025,50 @@ static void test_refused_frame(void) {
     awr_client_destroy(c);
 }
 
+/* endpoint -> host, port, tls, request line */
+static void check_endpoint(const char *rest, const char *rt, int ok, const char *host, int port, int tls,
+                           const char *line) {
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = rest;
+    cfg.realtime_endpoint = rt;
+    cfg.project = "p 1";
+    cfg.io = fake_io(&F);
+    reset_logs();
+    if (!ok) { AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_URL); return; }
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (!c) return;
+    (void)sub1(c, "databases.d\xc3\xa9 x");
+    poll_(c);
+    AWR_CHECK_STR(F.host, host);
+    AWR_CHECK_INT(F.port, port);
+    AWR_CHECK_INT(F.tls, tls);
+    AWR_CHECK(fake_accept(&F));
+    if (strncmp(F.request, line, strlen(line)) != 0) {
+        fprintf(stderr, "endpoint %s: request %.*s\n", rest ? rest : rt, 120, F.request);
+        AWR_CHECK(0);
+    }
+    awr_client_destroy(c);
+}
+
+static void test_endpoints(void) {
+    check_endpoint("https://cloud.appwrite.io/v1", NULL, 1, "cloud.appwrite.io", 443, 1,
+                   "GET /v1/realtime?project=p%201&channels[]=databases.d%C3%A9%20x&databases.d%C3%A9%20x[0][]=");
+    check_endpoint("http://h/v1/", NULL, 1, "h", 80, 0, "GET /v1/realtime?project=p%201&");
+    check_endpoint("http://h", NULL, 1, "h", 80, 0, "GET /realtime?project=");
+    check_endpoint("http://10.0.0.1:8080/v1?x=1#f", NULL, 1, "10.0.0.1", 8080, 0, "GET /v1/realtime?project=");
+    check_endpoint(NULL, "ws://h:81/custom/rt", 1, "h", 81, 0, "GET /custom/rt?project=");
+    check_endpoint(NULL, "wss://h", 1, "h", 443, 1, "GET /?project=");
+    check_endpoint("http://ignored/v1", "ws://[fe80::1]/v1/realtime", 1, "fe80::1", 80, 0, "GET /v1/realtime?project=");
+    check_endpoint("http://:80/v1", NULL, 0, NULL, 0, 0, NULL);
+    check_endpoint("http://h:0/v1", NULL, 0, NULL, 0, 0, NULL);
+    check_endpoint("http://h:65536/v1", NULL, 0, NULL, 0, 0, NULL);
+    check_endpoint("http://h:8x/v1", NULL, 0, NULL, 0, 0, NULL);
+    check_endpoint("http://[::1/v1", NULL, 0, NULL, 0, 0, NULL);
+    check_endpoint("h/v1", NULL, 0, NULL, 0, 0, NULL);
+}
+
 int main(void) {
     fake_init(&F);
     test_url_and_legacy();
@@ -1047,6 +1091,7 @@ int main(void) {
     test_json_edges();
     test_allocation_and_callbacks();
     test_refused_frame();
+    test_endpoints();
     fake_free(&F);
     return AWR_TEST_END();
 }

@@ -27,5 +27,14 @@ int main(void) {
     AWR_CHECK_INT(done, cases);
     AWR_CHECK(cases >= MIN_CASES);
     printf("conformance: %d cases\n", cases);
+    /* the driver's own failures: usage, unsupported URL, nobody listening; each one line, non-zero */
+    snprintf(cmd, sizeof cmd, "%s/awr-ws-echo 2>/dev/null", bin);
+    AWR_CHECK(system(cmd) != 0);
+    snprintf(cmd, sizeof cmd, "%s/awr-ws-echo wss://127.0.0.1:1/ 2>/dev/null", bin);
+    AWR_CHECK(system(cmd) != 0);
+    snprintf(cmd, sizeof cmd, "%s/awr-ws-echo ws://127.0.0.1:1/ 2>&1 | wc -l | grep -qx 1", bin);
+    AWR_CHECK(system(cmd) == 0);
+    snprintf(cmd, sizeof cmd, "%s/awr-ws-echo ws://127.0.0.1:1/ 2>/dev/null", bin);
+    AWR_CHECK(system(cmd) != 0);
     return AWR_TEST_END();
 }
