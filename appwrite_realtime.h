@@ -725,7 +725,7 @@ AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len);
  *         awr_match_set_test_json(&set, ev->events.ptr, ev->events.len, tok, 128, hits, 1, NULL);)
  *        if (hits[0] & 1u) on_file_created(...);
  *
- *    The set never allocates; it fails with AWR_ERR_BUFFER when its memory is full (about 28 bytes per
+ *    The set never allocates; it fails with AWR_ERR_BUFFER when its memory is full (about 32 bytes per
  *    distinct segment position plus the segment text) and with AWR_ERR_LIMIT past AWR_MATCH_MAX_SEGMENTS
  *    segments in one pattern. Matching does not change the set: one set may serve many threads.
  *
@@ -3556,7 +3556,13 @@ typedef struct awr__match_node {
     uint32_t next;   /* next literal sibling; in an end record: the next end record */
     uint32_t star;   /* the `*` child */
     uint32_t ends;   /* first end record */
+    uint32_t below;  /* bit k: a pattern ends k segments below this node (bit 31: 31 or more) */
 } awr__match_node;
+
+/* The `below` bit for a distance of k segments. */
+static uint32_t awr__match_below_bit(size_t k) {
+    return (uint32_t)1u << (k < 31u ? k : 31u);
+}
 
 /* A cheap fingerprint of a segment: its length and three of its bytes. Siblings almost always differ
  * in it, so a lookup rarely compares text that does not match, without hashing every byte. */
@@ -3674,6 +3680,18 @@ AWR_API awr_result awr_match_set_add_n(awr_match_set *set, const char *pattern, 
         nodes[e].next = nodes[at].ends;
         nodes[at].ends = e;
     }
+    /* Tell every node on the path how far below it this pattern ends, so a walk can skip subtrees
+       where no pattern has the name's number of segments. */
+    at = 0;
+    nodes[0].below |= awr__match_below_bit(segments);
+    for (i = 0; i <= len; i++) {
+        size_t sl = awr__match_segment_len(pattern + i, len - i);
+        at = awr__match_is_star(pattern + i, sl)
+                 ? nodes[at].star
+                 : awr__match_find_child(set, &nodes[at], pattern + i, sl, awr__match_hash(pattern + i, sl));
+        nodes[at].below |= awr__match_below_bit(--segments);
+        i += sl;
+    }
     if (id) *id = set->patterns;
     set->patterns++;
     return AWR_OK;
@@ -3713,8 +3731,9 @@ AWR_API uint32_t awr_match_set_test(const awr_match_set *set, const char *name, 
     stack_node[0] = 0;
     stack_depth[0] = 0;
     top = 1;
+    if (!(nodes[0].below & awr__match_below_bit(nseg))) return 0;   /* no pattern of this length */
     while (top) {
-        uint32_t n, d;
+        uint32_t n, d, need;
         top--;
         n = stack_node[top];
         d = stack_depth[top];
@@ -3729,14 +3748,15 @@ AWR_API uint32_t awr_match_set_test(const awr_match_set *set, const char *name, 
             }
             continue;
         }
-        if (nodes[n].star && seg_len[d] > 0 && top < AWR_MATCH_MAX_SEGMENTS + 2) {
+        need = awr__match_below_bit(nseg - d - 1);
+        if (nodes[n].star && seg_len[d] > 0 && (nodes[nodes[n].star].below & need) && top < AWR_MATCH_MAX_SEGMENTS + 2) {
             stack_node[top] = nodes[n].star;
             stack_depth[top] = d + 1;
             top++;
         }
         if (nodes[n].child && top < AWR_MATCH_MAX_SEGMENTS + 2) {
             uint32_t c = awr__match_find_child(set, &nodes[n], name + seg_off[d], seg_len[d], seg_hash[d]);
-            if (c) {
+            if (c && (nodes[c].below & need)) {
                 stack_node[top] = c;
                 stack_depth[top] = d + 1;
                 top++;

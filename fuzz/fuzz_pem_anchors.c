@@ -22,14 +22,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t need;
     void *mem;
     if (!pem) return 0;
+    pem[size] = 0;
     if (size) memcpy(pem, data, size);
     memset(&io, 0, sizeof io);
     io.open = fz_open; io.send = fz_send; io.recv = fz_recv; io.close = fz_close;
     need = awr_bearssl_anchor_bytes(pem, size);
     memset(&cfg, 0, sizeof cfg);
     cfg.ca_pem = pem;
-    cfg.ca_pem_len = size ? size : 1;       /* 0 would mean strlen */
-    if (size == 0) pem[0] = 0;
+    cfg.ca_pem_len = size ? size : 1;       /* 0 would mean strlen; pem[0] is then the NUL */
     if (awr_bearssl_create(&cfg, &io, &t) == AWR_OK) {
         if (need == 0 || awr_bearssl_anchor_count(t) == 0) abort();   /* the passes must agree */
         awr_bearssl_destroy(t);
