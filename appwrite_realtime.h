@@ -474,8 +474,8 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *   size_t n, at;
  *   awr_result r = awr_json_parse(NULL, text, text_len, tok, 64, &n, &at);
  *   if (r != AWR_OK) -> awr_result_str(r), and `at` is the byte offset of the error
- *   int type = awr_json_path(text, tok, 0, "data.payload.$id");       index of a value, or < 0
- *   if (type >= 0 && awr_json_eq(text, &tok[type], "doc1")) ...       compare without unescaping
+ *   int id = awr_json_path(text, tok, 0, "data.payload.$id");         index of a value, or < 0
+ *   if (id >= 0 && awr_json_eq(text, &tok[id], "doc1")) ...           compare without unescaping
  *
  * TOKENS. tok[0] is the root value. A container is followed by its subtree; tok[i].next is the index just
  * past the subtree, so the next sibling of i is at tok[i].next (for an object member: tok[key + 1].next).
@@ -614,7 +614,9 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
 AWR_API void awr_json_span(const awr_json_token *t, size_t *offset, size_t *length);
 
 /* Navigation. Indices are ints (a parse never stores more than INT_MAX tokens); < 0 means not found
- * (AWR_ERR_NOT_FOUND), or AWR_ERR_JSON_TYPE when obj is not the container the lookup needs. */
+ * (AWR_ERR_NOT_FOUND), AWR_ERR_JSON_TYPE when the token is not the container the lookup needs (path:
+ * AWR_ERR_NOT_FOUND then too), AWR_ERR_ARG for NULL pointers or a negative index. The tokens must come
+ * from awr_json_parse on the same json text. */
 AWR_API int awr_json_find(const char *json, const awr_json_token *tokens, int obj, const char *key);
 AWR_API int awr_json_find_n(const char *json, const awr_json_token *tokens, int obj,
                             const char *key, size_t key_len);
@@ -1037,7 +1039,8 @@ typedef struct awr_client_config {
     size_t max_tokens;              /* [32] JSON tokens for one message's envelope (payload = 1 token) */
     size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time */
     int32_t heartbeat_ms;           /* [20000] ping period; -1 = never ping */
-    int32_t dead_link_ms;           /* [0 = off] reconnect when nothing arrives for this long */
+    int32_t dead_link_ms;           /* [0 = off] reconnect when nothing arrives for this long (more than
+                                       heartbeat_ms; not on servers that do not answer pings) */
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
     int32_t rate_per_minute;        /* [32] outbound frames per minute; -1 = unlimited */
@@ -1302,7 +1305,7 @@ typedef struct awr_bearssl_config {
     const char *ca_file;                  /* a PEM bundle on disk (NULL: AWR_BEARSSL_DEFAULT_CA_FILE) */
     void *anchor_mem;                     /* where decoded anchors go (NULL: the allocator) */
     size_t anchor_mem_size;
-    const char *server_name;              /* verify and send this name instead of the host (NULL: host) */
+    const char *server_name;              /* verify and send this name instead of the host (NULL: host; kept by pointer) */
     /* Seconds since 1970-01-01 UTC for the validity check (NULL: the system clock, via BearSSL). */
     int64_t (*unix_time)(void *user);
     void *time_user;
@@ -2384,9 +2387,10 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * JSON implementation
  * The tokenizer is one loop of gotos between a handful of states (value, key, after a value, close),
  * so nesting costs a bit in a bit stack instead of a C stack frame. Strings, which are most of the
- * bytes of an Appwrite message, are scanned eight bytes at a time: one word test says whether any of
- * the eight is a quote, a backslash, a control byte or (when validating) a non-ASCII byte, and only
- * then do we look at single bytes.
+ * bytes of an Appwrite message, are scanned sixteen bytes at a time with SSE2 (x86-64) or eight at a
+ * time in portable C: one test says whether any of them is a quote, a backslash, a control byte or
+ * (when validating) a non-ASCII byte, and count-trailing-zeros says which; only then do we look at
+ * single bytes.
  * ================================================================================================== */
 #include <float.h>    /* FLT_EVAL_METHOD: the exact fast path of awr_json_double needs plain doubles */
 
@@ -4759,7 +4763,11 @@ static void awr__cl_timers(awr_client *c) {
     if (c->phase == AWR__CL_P_OPENING || c->phase == AWR__CL_P_HS || (c->phase == AWR__CL_P_WS && !c->connected)) {
         if (c->now >= c->t_deadline_connect) { awr__cl_fail(c, AWR_ERR_TIMEOUT); return; }
     }
-    if (c->phase == AWR__CL_P_WS && dead > 0 && c->now - c->t_last_rx >= dead) { awr__cl_fail(c, AWR_ERR_TIMEOUT); return; }
+    /* a server that does not answer pings (<= 1.6.0) may be silent for hours: no dead-link timer then */
+    if (c->phase == AWR__CL_P_WS && dead > 0 && !c->no_ping && c->now - c->t_last_rx >= dead) {
+        awr__cl_fail(c, AWR_ERR_TIMEOUT);
+        return;
+    }
 }
 
 /* URL mode: the channel set changed and the socket cannot be told: reconnect. While the probe is out,
@@ -4904,7 +4912,6 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
     const char *p, *host, *hend, *path;
     size_t hl;
     awr__cl_out o;
-    char tmp[8];
     awr_result r;
     long port = -1;
     if (!strncmp(url, "https://", 8)) { c->tls = 1; p = url + 8; }
@@ -4949,7 +4956,6 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
         awr__cl_out_mem(&o, path, pl);
         if (append_realtime) awr__cl_out_s(&o, "/realtime");
     }
-    (void)tmp;
     return AWR_OK;
 }
 
@@ -5311,7 +5317,7 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
         flags = AWR_WANT_READ;
         if (awr_ws_output(&m->ws, &len)) flags |= AWR_WANT_WRITE;
         if (!c->connected) dl = c->t_deadline_connect;
-        if (c->cfg.dead_link_ms > 0) dl = awr__cl_min_dl(dl, c->t_last_rx + c->cfg.dead_link_ms);
+        if (c->cfg.dead_link_ms > 0 && !c->no_ping) dl = awr__cl_min_dl(dl, c->t_last_rx + c->cfg.dead_link_ms);
         if (c->req_close || c->req_reconnect || awr__cl_url_change_due(c) || c->stopped != AWR_OK ||
             !awr__cl_wants_connection(c))
             dl = awr__cl_min_dl(dl, c->now);

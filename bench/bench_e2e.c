@@ -136,8 +136,9 @@ static int round_sdk(int port, long n, double *rate, double *cpu_per_event) {
     snprintf(cmd, sizeof cmd, "node tests/sdk/bench.js --port %d --events %ld --rounds 1 > %s 2> %s", port, n, out_path, err_path);
     if (system(cmd) == 0) {
         out = awr_test_read_file(out_path, NULL);
-        if (out && (s = strstr(out, "BENCH official_sdk_events_per_s ")) != NULL && sscanf(s + 33, "%lf", rate) == 1 &&
-            (s = strstr(out, "BENCH official_sdk_cpu_us_per_event ")) != NULL && sscanf(s + 37, "%lf", cpu_per_event) == 1)
+        static const char rate_key[] = "BENCH official_sdk_events_per_s ", cpu_key[] = "BENCH official_sdk_cpu_us_per_event ";
+        if (out && (s = strstr(out, rate_key)) != NULL && sscanf(s + sizeof rate_key - 1, "%lf", rate) == 1 &&
+            (s = strstr(out, cpu_key)) != NULL && sscanf(s + sizeof cpu_key - 1, "%lf", cpu_per_event) == 1)
             ok = 1;
         free(out);
     }

@@ -7,7 +7,6 @@
  * keys, unescaped strings byte for byte, integers exactly, and doubles bit for bit (Jansson uses
  * strtod, which glibc rounds correctly).
  * awr-link: -ljansson */
-/* awr-link: -ljansson */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include <jansson.h>

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The compile matrix (tests/run.sh counts it; the last line is "RESULT <passed> <failed>"):
 #   - gcc and clang as C99 and C11, g++ and clang++ as C++11 and C++17, -Wall -Wextra -Wpedantic -Werror,
-#     for the bare core and each configuration macro alone (AWR_POSIX, AWR_BEARSSL, AWR_STATIC,
-#     AWR_MALLOC+AWR_FREE, AWR_ASSERT), all through tests/compile/config.c
+#     for the bare core and for every Linux option at once; each configuration macro alone (AWR_POSIX,
+#     AWR_BEARSSL, AWR_STATIC, AWR_MALLOC+AWR_FREE, AWR_ASSERT) with gcc -std=c99 and clang++ -std=c++17;
+#     all through tests/compile/config.c
 #   - clang -Wconversion -Wsign-conversion (C and C++) with every Linux adapter
 #   - the Winsock adapter (AWR_WIN32) with x86_64-w64-mingw32-gcc/g++, -Wconversion included
 #   - a two-translation-unit link (tests/compile/tu_impl.c + tu_user.c, the includer as C and as C++),
@@ -20,13 +21,19 @@ check() { # check <name> <command...>
 WARN="-Wall -Wextra -Wpedantic -Werror"
 CONV="-Wconversion -Wsign-conversion"
 
-for cfg in core AWR_POSIX AWR_BEARSSL AWR_STATIC AWR_TEST_CUSTOM_ALLOC "AWR_ASSERT(x)=((void)0)"; do
-    def=""
-    [ "$cfg" != core ] && def="-D$cfg"
-    for cc in "gcc -std=c99" "gcc -std=c11" "clang -std=c99" "clang -std=c11" \
-              "g++ -x c++ -std=c++11" "g++ -x c++ -std=c++17" "clang++ -x c++ -std=c++11" "clang++ -x c++ -std=c++17"; do
-        check "$cc $cfg" $cc $WARN $def -I. -c tests/compile/config.c -o "$out/config.o"
-    done
+ALL_CC="gcc -std=c99|gcc -std=c11|clang -std=c99|clang -std=c11|g++ -x c++ -std=c++11|g++ -x c++ -std=c++17|clang++ -x c++ -std=c++11|clang++ -x c++ -std=c++17"
+matrix() { # <compilers separated by |> <name> <defines...>: compile config.c with each compiler
+    list=$1; label=$2; shift 2
+    old_ifs=$IFS; IFS='|'; set -- "$@" ; for cc in $list; do IFS=$old_ifs
+        check "$cc $label" $cc $WARN "$@" -I. -c tests/compile/config.c -o "$out/config.o"
+    IFS='|'; done; IFS=$old_ifs
+}
+# Every language and compiler for the bare core and for everything at once; each macro alone in C99
+# (gcc) and C++17 (clang++), the two ends of the range.
+matrix "$ALL_CC" core
+matrix "$ALL_CC" "POSIX+BearSSL+custom allocator+assert" -DAWR_POSIX -DAWR_BEARSSL -DAWR_TEST_CUSTOM_ALLOC "-DAWR_ASSERT(x)=((void)0)"
+for cfg in AWR_POSIX AWR_BEARSSL AWR_STATIC AWR_TEST_CUSTOM_ALLOC "AWR_ASSERT(x)=((void)0)"; do
+    matrix "gcc -std=c99|clang++ -x c++ -std=c++17" "$cfg" "-D$cfg"
 done
 check "clang -Wconversion (C11, POSIX + BearSSL)" clang -std=c11 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
 check "clang++ -Wconversion (C++17, POSIX + BearSSL)" clang++ -x c++ -std=c++17 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"

@@ -541,6 +541,19 @@ static void test_heartbeat_and_timers(void) {
     advance(c, 100);
     AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
     AWR_CHECK_INT(last_reason(), AWR_ERR_TIMEOUT);
+    /* a server that answers pings with an error has no dead-link timer */
+    advance(c, 1000);
+    AWR_CHECK(fake_accept(&F));
+    fake_text(&F, CONN_MSG);
+    advance(c, 20100);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr2\",\"channels\":[\"files\"],\"queries\":[]}]}"));
+    AWR_CHECK(next_is("{\"type\":\"ping\"}"));
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Message type is not valid.\"}}");
+    advance(c, 300000);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    F.eof = 1;
+    poll_(c);
+    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
     /* connect timeout: the server never answers the handshake */
     advance(c, 1000);
     AWR_CHECK(state_is(AWR_STATE_CONNECTING));

@@ -5,6 +5,7 @@
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include <dirent.h>
+#include <sys/wait.h>
 #include <float.h>
 #include <math.h>
 #include <time.h>
@@ -125,6 +126,8 @@ static void test_suite(void) {
             if (r == AWR_OK) y_ok++; else fprintf(stderr, "rejected %s: %s\n", e->d_name, awr_result_str(r));
         } else if (e->d_name[0] == 'n') {
             n++;
+            if (strcmp(e->d_name, "n_structure_100000_opening_arrays.json") == 0) AWR_CHECK_INT(r, AWR_ERR_JSON_DEPTH);
+            if (strcmp(e->d_name, "n_structure_open_array_object.json") == 0) AWR_CHECK_INT(r, AWR_ERR_JSON_DEPTH);
             if (r != AWR_OK) n_ok++; else fprintf(stderr, "accepted %s\n", e->d_name);
         } else if (e->d_name[0] == 'i') {
             int found = 0;
@@ -923,7 +926,31 @@ static void test_e1(void) {
     free(e1);
 }
 
+/* examples/json_check.c, built as $AWR_BIN_DIR/awr-json-check: JSONTestSuite's exit codes. */
+static int run_check(const char *bin, const char *file) {
+    char cmd[2048];
+    int st;
+    snprintf(cmd, sizeof cmd, "%s/awr-json-check %s 2>/dev/null", bin, file);
+    st = system(cmd);
+    return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+static void test_cli(void) {
+    const char *bin = getenv("AWR_BIN_DIR");
+    if (!AWR_CHECK(bin != NULL)) { fprintf(stderr, "  set AWR_BIN_DIR (tests/run.sh does)\n"); return; }
+    AWR_CHECK_INT(run_check(bin, SUITE "/y_object_basic.json"), 0);
+    AWR_CHECK_INT(run_check(bin, SUITE "/y_structure_lonely_null.json"), 0);
+    AWR_CHECK_INT(run_check(bin, SUITE "/i_structure_500_nested_arrays.json"), 0);
+    AWR_CHECK_INT(run_check(bin, SUITE "/n_array_extra_comma.json"), 1);
+    AWR_CHECK_INT(run_check(bin, SUITE "/n_structure_100000_opening_arrays.json"), 1);
+    AWR_CHECK_INT(run_check(bin, SUITE "/i_structure_UTF-8_BOM_empty_object.json"), 1);
+    AWR_CHECK_INT(run_check(bin, SUITE "/n_single_space.json"), 1);
+    AWR_CHECK_INT(run_check(bin, E1), 0);
+    AWR_CHECK_INT(run_check(bin, SUITE "/no_such_file.json"), 2);
+}
+
 int main(void) {
+    test_cli();
     test_suite();
     test_deep();
     test_tokens();

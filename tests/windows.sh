@@ -3,7 +3,8 @@
 #   - every tests/test_*.c that needs nothing but the header (no peer process, no POSIX adapter, no
 #     BearSSL, no extra Linux library; a test can also opt out with the comment "awr-windows: no"),
 #   - tests/windows/test_*.c (the Winsock adapter, AWR_WIN32) against a ws:// echo server started here,
-#   - the awr-ws-echo example (built with AWR_WIN32) driven by the same peer in --probe mode.
+#   - the awr-ws-echo example (built with AWR_WIN32) driven by the same peer in --probe mode,
+#   - the awr-game-loop example: the whole client on Winsock against the peer's Appwrite-shaped mode.
 # Each program's output is in build/win/logs/. The last line is "RESULT <passed> <failed>" over all of
 # them, which tests/run.sh adds to its total. A missing tool is a failure, never a skip.
 cd "$(dirname "$0")/.." || exit 1
@@ -80,6 +81,8 @@ export AWR_ECHO_PORT=$port
 rm -f "$out/probe.verdict"
 start_peer probe --plain --probe "$out/probe.verdict"
 probe_port=$port
+start_peer appwrite --plain --appwrite
+appwrite_port=$port
 export WINEPATH=""
 
 # The portable unit tests: those that need only the header.
@@ -87,7 +90,9 @@ for src in tests/test_*.c tests/windows/test_*.c; do
     [ -f "$src" ] || continue
     case "$src" in
     tests/test_*)
-        if grep -q -E 'awr-windows: *no|awr_test_spawn|awr_e2e\.h|popen|AWR_POSIX|AWR_BEARSSL|awr-link:|unistd\.h|sys/|arpa/|poll\.h|AWR_BIN_DIR' "$src"; then
+        # the test and the tests/ files it includes (test_json_portable.c includes test_json.c, say)
+        files="$src $(sed -n 's/^#include "\(test_[^"]*\.c\)".*/tests\/\1/p' "$src")"
+        if grep -q -E 'awr-windows: *no|awr_test_spawn|awr_e2e\.h|popen|AWR_POSIX|AWR_BEARSSL|awr-link:|unistd\.h|sys/|arpa/|poll\.h|AWR_BIN_DIR' $files 2>/dev/null; then
             continue
         fi ;;
     esac
@@ -117,5 +122,22 @@ if [ -f examples/ws_echo.c ]; then
     fi
 else
     fail "examples/ws_echo.c is missing"
+fi
+
+# The game loop: the client over the Winsock adapter, events arriving while frames keep their pace.
+if $CC_WIN $WFLAGS -o "$out/awr-game-loop.exe" examples/game_loop.c -lws2_32 -lbcrypt > "$logs/awr-game-loop.build" 2>&1; then
+    pass 1; echo "ok   windows/awr-game-loop: build"
+    timeout 120 "$WINE" "$out/awr-game-loop.exe" --seconds 2 "ws://127.0.0.1:$appwrite_port/v1/realtime" p \
+        databases.db1.collections.col1.documents > "$logs/awr-game-loop.out" 2>&1
+    rc=$?
+    last=$(tr -d '\r' < "$logs/awr-game-loop.out" | grep '^t=' | tail -n 1)
+    events=$(echo "$last" | sed -n 's/.*events=\([0-9]*\).*/\1/p')
+    if [ "$rc" -eq 0 ] && echo "$last" | grep -q 'net=connected' && [ "${events:-0}" -ge 3 ]; then
+        pass 1; echo "ok   windows/awr-game-loop: connected under wine, $events events"
+    else
+        fail "windows/awr-game-loop: connected with events under wine (exit $rc)" "$logs/awr-game-loop.out"
+    fi
+else
+    fail "windows/awr-game-loop: build" "$logs/awr-game-loop.build"
 fi
 finish
