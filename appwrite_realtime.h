@@ -982,7 +982,8 @@ typedef struct awr_state_info {
     awr_generation generation;  /* what is known about the server so far */
 } awr_state_info;
 
-/* An `error` frame from the server. message is unescaped and NUL-terminated (valid during the call). */
+/* An `error` frame from the server. message is unescaped, NUL-terminated, cut at 71 bytes (production
+ * servers replace most texts with "Error: Server Error" anyway: decide from code) and valid during the call. */
 typedef struct awr_server_error {
     int64_t code;               /* 1003, 1008, 1013, 401, ...; 0 when the frame has none */
     const char *message;
@@ -3952,7 +3953,7 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
 #define AWR__CL_HS(c) ((awr_ws_handshake *)(void *)((c)->rx + AWR__CL_HS_OFF(c)))
 #define AWR__CL_NONE 0xFFFFFFFFu
 #define AWR__CL_RATE_LOG 32
-#define AWR__CL_PENDING_RING 8
+#define AWR__CL_PENDING_RING 6
 #define AWR__CL_ID_MAX 36
 #define AWR__CL_TOKEN_SIZE sizeof(awr_json_token)
 
@@ -4027,7 +4028,6 @@ struct awr_client {
     uint8_t no_ping;             /* the server answered a ping with an error */
     uint8_t probe_due;           /* send the message-mode probe */
     uint8_t probe_out;           /* the probe went out, no answer yet */
-    int64_t t_probe;             /* when it went out */
     uint8_t presence_dirty;      /* presence to be (re)sent */
     uint8_t url_dirty;           /* URL mode: the channel set changed, reconnect on the next poll */
     uint8_t req_close;           /* awr_disconnect: close the socket */
@@ -4038,7 +4038,6 @@ struct awr_client {
     uint8_t next_after_close;    /* AWR__CL_NEXT_* */
     awr_result stopped;          /* why the client stopped (AWR_STATE_CLOSED), AWR_OK when it runs */
     awr_result close_why;        /* reason recorded for the transport being closed */
-    awr_result last_error_reason;/* AWR_ERR_POLICY after an error 1008 on this socket */
 
     uint32_t attempts;           /* reconnects since the last `connected` */
     uint32_t next_handle;        /* generation counter for handles */
@@ -4051,6 +4050,7 @@ struct awr_client {
     int64_t t_reconnect;
     int64_t t_last_rx;
     int64_t t_next_ping;
+    int64_t t_probe;             /* when the probe went out */
     uint32_t rate_log[AWR__CL_RATE_LOG]; /* send times (ms, modulo 2^32) of the latest frames (ring) */
     uint32_t rate_head, rate_count;
     uint8_t pending[AWR__CL_PENDING_RING];
@@ -4058,7 +4058,7 @@ struct awr_client {
     uint32_t frame_seq;          /* numbers the subscribe frames */
     uint32_t pending_t[AWR__CL_PENDING_RING];
     uint32_t pending_head, pending_count;
-    char errmsg[96];
+    char errmsg[72];             /* the latest error message, unescaped (cut at 71 bytes) */
 };
 
 static int awr__cl_json_is_object(awr_client *c, const char *json);
@@ -4508,7 +4508,6 @@ static void awr__cl_reset_connection_state(awr_client *c) {
     c->pending_head = 0;
     c->rate_count = 0;
     c->rate_head = 0;
-    c->last_error_reason = AWR_OK;
     c->req_len = c->req_sent = 0;
     for (i = 0; i < c->max_subs; i++) {
         awr__cl_sub *s = &c->subs[i];
