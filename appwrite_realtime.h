@@ -25,8 +25,12 @@
 #include <stdint.h>   /* uint8_t, uint32_t, uint64_t, int64_t */
 
 #ifndef AWR_API
-#  ifdef AWR_STATIC
-#    define AWR_API static
+#  ifdef AWR_STATIC   /* a private copy per translation unit: functions it does not call are fine */
+#    if defined(__GNUC__) || defined(__clang__)
+#      define AWR_API static __attribute__((unused))
+#    else
+#      define AWR_API static
+#    endif
 #  else
 #    define AWR_API extern
 #  endif
@@ -1349,7 +1353,7 @@ AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len);
 #ifndef AWR__IMPLEMENTED
 #define AWR__IMPLEMENTED
 
-#include <string.h>   /* memcpy, memset, memcmp, memmove */
+#include <string.h>   /* memcpy, memset, memcmp: the only C library functions the core calls */
 
 #if defined(AWR_MALLOC) != defined(AWR_FREE)
 #  error "define AWR_MALLOC and AWR_FREE together, or neither"
@@ -1367,6 +1371,46 @@ AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len);
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The core calls no C library function beyond memcpy, memset and memcmp, so that firmware links it
+ * with nothing else (tests/embedded.sh checks this). These few string helpers are its own; they only
+ * ever see short strings (configuration, header names) or are not on a hot path. */
+static size_t awr__strlen(const char *s) {
+    const char *p = s;
+    while (*p) p++;
+    return (size_t)(p - s);
+}
+static int awr__streq(const char *a, const char *b) {
+    while (*a && *a == *b) { a++; b++; }
+    return *a == *b;
+}
+static const void *awr__memchr(const void *s, int c, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    for (; n; n--, p++)
+        if (*p == (unsigned char)c) return p;
+    return NULL;
+}
+/* 1 if needle occurs in hay[0..hay_len). */
+static int awr__contains(const char *hay, size_t hay_len, const char *needle, size_t needle_len) {
+    size_t i;
+    for (i = 0; i + needle_len <= hay_len; i++)
+        if (memcmp(hay + i, needle, needle_len) == 0) return 1;
+    return 0;
+}
+/* memmove from memcpy: copy in pieces no longer than the distance, so no piece overlaps itself. */
+static void awr__memmove(void *dst, const void *src, size_t n) {
+    unsigned char *d = (unsigned char *)dst;
+    const unsigned char *s = (const unsigned char *)src;
+    size_t gap, k;
+    if (d == s || n == 0) return;
+    if (d < s) {
+        gap = (size_t)(s - d);
+        while (n) { k = n < gap ? n : gap; memcpy(d, s, k); d += k; s += k; n -= k; }
+    } else {
+        gap = (size_t)(d - s);
+        while (n) { k = n < gap ? n : gap; n -= k; memcpy(d + n, s + n, k); }
+    }
+}
 
 /* ==================================================================================================
  * RESULTS (implementation)
@@ -1662,7 +1706,7 @@ static void awr__out_mem(awr__out *o, const char *s, size_t n) {
     o->p[o->len] = 0;
 }
 
-static void awr__out_str(awr__out *o, const char *s) { awr__out_mem(o, s, strlen(s)); }
+static void awr__out_str(awr__out *o, const char *s) { awr__out_mem(o, s, awr__strlen(s)); }
 
 static void awr__out_int(awr__out *o, unsigned v) {
     char tmp[12];
@@ -1672,7 +1716,11 @@ static void awr__out_int(awr__out *o, unsigned v) {
 }
 
 /* 1 if s holds none of the bytes in bad (the terminating NUL aside). */
-static int awr__clean(const char *s, const char *bad) { return s[strcspn(s, bad)] == 0; }
+static int awr__clean(const char *s, const char *bad) {
+    for (; *s; s++)
+        if (awr__memchr(bad, *s, awr__strlen(bad))) return 0;
+    return 1;
+}
 
 AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_request *req,
                                             const uint8_t key[AWR_WS_KEY_SIZE],
@@ -1691,16 +1739,16 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
         return AWR_ERR_ARG;
     if (req->port < 0 || req->port > 65535) return AWR_ERR_ARG;
     if (req->headers && req->headers[0]) {
-        hl = strlen(req->headers);
+        hl = awr__strlen(req->headers);
         if (hl < 2 || req->headers[hl - 2] != '\r' || req->headers[hl - 1] != '\n' ||
-            strstr(req->headers, "\r\n\r\n") || req->headers[0] == '\r')
+            awr__contains(req->headers, hl, "\r\n\r\n", 4) || req->headers[0] == '\r')
             return AWR_ERR_ARG;
     }
     /* The offered protocol list is kept at the start of the handshake buffer for the response check. */
     hs->offered_len = 0;
     hs->len = 0;
     if (req->protocols && req->protocols[0]) {
-        size_t pl = strlen(req->protocols);
+        size_t pl = awr__strlen(req->protocols);
         if (pl >= hs->cap) return AWR_ERR_BUFFER;
         memcpy(hs->buf, req->protocols, pl);
         hs->offered_len = pl;
@@ -1711,7 +1759,7 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     hs->chosen_off = hs->chosen_len = 0;
     hs->result = AWR_AGAIN;
     awr_base64_encode(key, AWR_WS_KEY_SIZE, key_b64, sizeof key_b64);
-    awr_ws_accept_for_key(key_b64, strlen(key_b64), hs->accept);
+    awr_ws_accept_for_key(key_b64, awr__strlen(key_b64), hs->accept);
 
     o.p = out; o.cap = cap; o.len = 0; o.overflow = cap == 0;
     if (cap) out[0] = 0;
@@ -1832,7 +1880,7 @@ static awr_result awr__hs_check(awr_ws_handshake *hs) {
         } else if (awr__ieq(h.name, h.name_len, "sec-websocket-protocol")) {
             if (hs->chosen_len || h.value_len == 0 ||
                 !awr__has_token(hs->buf, hs->offered_len, h.value, h.value_len, 1) ||
-                memchr(h.value, ',', h.value_len))
+                awr__memchr(h.value, ',', h.value_len))
                 return AWR_ERR_HS_PROTOCOL;
             hs->chosen_off = (size_t)(h.value - hs->buf);
             hs->chosen_len = h.value_len;
@@ -2082,7 +2130,7 @@ static uint8_t *awr__ws_tx_room(awr_ws *ws, size_t n) {
     uint8_t *tx = (uint8_t *)ws->cfg.tx_buf;
     if (ws->cfg.tx_cap - ws->tx_tail >= n) return tx + ws->tx_tail;
     if (ws->cfg.tx_cap - (ws->tx_tail - ws->tx_head) < n) return NULL;
-    memmove(tx, tx + ws->tx_head, ws->tx_tail - ws->tx_head);
+    awr__memmove(tx, tx + ws->tx_head, ws->tx_tail - ws->tx_head);
     ws->tx_tail -= ws->tx_head;
     ws->tx_head = 0;
     return tx + ws->tx_tail;
@@ -2351,7 +2399,7 @@ AWR_API size_t awr_ws_send_space(const awr_ws *ws) {
 }
 
 AWR_API awr_result awr_ws_close(awr_ws *ws, int code, const char *reason) {
-    size_t rl = reason && code ? strlen(reason) : 0;
+    size_t rl = reason && code ? awr__strlen(reason) : 0;
     if (!ws) return AWR_ERR_ARG;
     if (code && !awr_ws_close_code_valid(code)) return AWR_ERR_ARG;
     if (rl > AWR_WS_MAX_CONTROL - 2 || (rl && !awr_utf8_valid(reason, rl))) return AWR_ERR_ARG;
@@ -2852,7 +2900,7 @@ AWR_API awr_result awr_json_unescape_n(const char *s, size_t n, char *out, size_
     if ((!s && n) || (!out && cap)) return AWR_ERR_ARG;
     if (cap == 0) return AWR_ERR_BUFFER;
     while (i < n) {
-        const char *bs = (const char *)memchr(s + i, '\\', n - i);
+        const char *bs = (const char *)awr__memchr(s + i, '\\', n - i);
         size_t run = bs ? (size_t)(bs - (s + i)) : n - i;
         unsigned char u[4];
         int k;
@@ -2904,7 +2952,7 @@ AWR_API int awr_json_eq_n(const char *json, const awr_json_token *t, const char 
 }
 
 AWR_API int awr_json_eq(const char *json, const awr_json_token *t, const char *s) {
-    return s ? awr_json_eq_n(json, t, s, strlen(s)) : 0;
+    return s ? awr_json_eq_n(json, t, s, awr__strlen(s)) : 0;
 }
 
 /* ---- navigation ------------------------------------------------------------------------------ */
@@ -2930,7 +2978,7 @@ AWR_API int awr_json_find_n(const char *json, const awr_json_token *tokens, int 
 
 AWR_API int awr_json_find(const char *json, const awr_json_token *tokens, int obj, const char *key) {
     if (!key) return (int)AWR_ERR_ARG;
-    return awr_json_find_n(json, tokens, obj, key, strlen(key));
+    return awr_json_find_n(json, tokens, obj, key, awr__strlen(key));
 }
 
 AWR_API int awr_json_first(const awr_json_token *tokens, int container) {
@@ -3115,7 +3163,7 @@ static void awr__json_dec_lshift(awr__json_dec *a, unsigned k) {
     }
     lo = w + 1;
     end = a->nd + grow < AWR__JSON_DEC_DIGITS ? a->nd + grow : AWR__JSON_DEC_DIGITS;
-    memmove(a->d, a->d + lo, (size_t)(end - lo));
+    awr__memmove(a->d, a->d + lo, (size_t)(end - lo));
     a->nd = end - lo;
     a->dp += grow - lo;
     awr__json_dec_trim(a);
@@ -3442,7 +3490,7 @@ AWR_API void awr_json_write_key_n(awr_json_writer *w, const char *key, size_t n)
 
 AWR_API void awr_json_write_key(awr_json_writer *w, const char *key) {
     if (!key) { if (w) awr__jw_fail(w, AWR_ERR_ARG); return; }
-    awr_json_write_key_n(w, key, strlen(key));
+    awr_json_write_key_n(w, key, awr__strlen(key));
 }
 
 AWR_API void awr_json_write_string_n(awr_json_writer *w, const char *s, size_t n) {
@@ -3458,7 +3506,7 @@ AWR_API void awr_json_write_null(awr_json_writer *w) {
 
 AWR_API void awr_json_write_string(awr_json_writer *w, const char *s) {
     if (!s) awr_json_write_null(w);
-    else awr_json_write_string_n(w, s, strlen(s));
+    else awr_json_write_string_n(w, s, awr__strlen(s));
 }
 
 AWR_API void awr_json_write_uint64(awr_json_writer *w, uint64_t v) {
@@ -3509,7 +3557,7 @@ AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len) {
 
 /* Length of the segment that starts at s (up to the next dot or the end). */
 static size_t awr__match_segment_len(const char *s, size_t len) {
-    const void *dot = len ? memchr(s, '.', len) : NULL;
+    const void *dot = len ? awr__memchr(s, '.', len) : NULL;
     return dot ? (size_t)((const char *)dot - s) : len;
 }
 
@@ -3545,7 +3593,7 @@ AWR_API int awr_match_n(const char *pattern, size_t pattern_len, const char *nam
 
 AWR_API int awr_match(const char *pattern, const char *name) {
     if (!pattern || !name) return 0;
-    return awr_match_n(pattern, strlen(pattern), name, strlen(name));
+    return awr_match_n(pattern, awr__strlen(pattern), name, awr__strlen(name));
 }
 
 /* ---- pattern set: a segment trie ------------------------------------------------------------------
@@ -3704,7 +3752,7 @@ AWR_API awr_result awr_match_set_add_n(awr_match_set *set, const char *pattern, 
 
 AWR_API awr_result awr_match_set_add(awr_match_set *set, const char *pattern, uint32_t *id) {
     if (!pattern) return AWR_ERR_ARG;
-    return awr_match_set_add_n(set, pattern, strlen(pattern), id);
+    return awr_match_set_add_n(set, pattern, awr__strlen(pattern), id);
 }
 
 AWR_API uint32_t awr_match_set_test(const awr_match_set *set, const char *name, size_t name_len,
@@ -3816,8 +3864,8 @@ AWR_API awr_result awr_match_set_test_json(const awr_match_set *set, const char 
 /* ---- channel builders ---------------------------------------------------------------------------- */
 
 static int awr__channel_action_ok(const char *action) {
-    return !action || strcmp(action, "create") == 0 || strcmp(action, "update") == 0 ||
-           strcmp(action, "upsert") == 0 || strcmp(action, "delete") == 0;
+    return !action || awr__streq(action, "create") || awr__streq(action, "update") ||
+           awr__streq(action, "upsert") || awr__streq(action, "delete");
 }
 
 /* Join the n parts with dots, then ".<action>" if action is given. */
@@ -3831,7 +3879,7 @@ static awr_result awr__channel_join(char *buf, size_t cap, const char *const *pa
         const char *s = i < n ? parts[i] : action;
         size_t len;
         if (!s) break;                                   /* only the action can be NULL here */
-        len = strlen(s);
+        len = awr__strlen(s);
         if (len == 0) { buf[0] = 0; return AWR_ERR_ARG; }
         if (at + (at ? 1u : 0u) + len >= cap) { buf[0] = 0; return AWR_ERR_BUFFER; }
         if (at) buf[at++] = '.';
