@@ -4074,6 +4074,7 @@ struct awr_client {
     uint8_t frames_ok;           /* the current connection takes subscribe/unsubscribe frames */
     uint8_t connected;           /* `connected` arrived on the current connection */
     uint8_t no_ping;             /* the server answered a ping with an error */
+    uint8_t read_more;           /* the last poll stopped reading with input left: poll again now */
     uint8_t probe_due;           /* send the message-mode probe */
     uint8_t probe_out;           /* the probe went out, no answer yet */
     uint8_t presence_dirty;      /* presence to be (re)sent */
@@ -4143,7 +4144,7 @@ static void awr__cl_arena_free(awr_client *c, awr__cl_ref *r) {
     if (r->len == AWR__CL_NONE) return;
     off = r->off;
     size = r->len + 1u;
-    memmove(c->arena + off, c->arena + off + size, (size_t)(c->arena_used - off - size));
+    awr__memmove(c->arena + off, c->arena + off + size, (size_t)(c->arena_used - off - size));
     c->arena_used -= size;
     *r = awr__cl_ref_none();
     awr__cl_ref_shift(&c->host, off, size);
@@ -4164,7 +4165,7 @@ static awr_result awr__cl_arena_strn(awr_client *c, const char *s, size_t n, awr
 
 static awr_result awr__cl_arena_str(awr_client *c, const char *s, awr__cl_ref *out) {
     if (!s) { *out = awr__cl_ref_none(); return AWR_OK; }
-    return awr__cl_arena_strn(c, s, strlen(s), out);
+    return awr__cl_arena_strn(c, s, awr__strlen(s), out);
 }
 
 /* A growing output string in a fixed buffer; overflow is remembered, not written. */
@@ -4183,7 +4184,7 @@ static void awr__cl_out_mem(awr__cl_out *o, const void *s, size_t n) {
     memcpy(o->buf + o->len, s, n);
     o->len += n;
 }
-static void awr__cl_out_s(awr__cl_out *o, const char *s) { awr__cl_out_mem(o, s, strlen(s)); }
+static void awr__cl_out_s(awr__cl_out *o, const char *s) { awr__cl_out_mem(o, s, awr__strlen(s)); }
 static void awr__cl_out_c(awr__cl_out *o, char ch) { awr__cl_out_mem(o, &ch, 1); }
 static void awr__cl_out_u(awr__cl_out *o, uint64_t v) {
     char tmp[24];
@@ -4222,7 +4223,7 @@ static void awr__cl_out_jstr(awr__cl_out *o, const char *s) {
 }
 
 static int awr__cl_text_eq(const char *p, size_t n, const char *s) {
-    size_t m = strlen(s);
+    size_t m = awr__strlen(s);
     return m == n && memcmp(p, s, n) == 0;
 }
 
@@ -4289,7 +4290,7 @@ static void awr__cl_new_id(awr_client *c, char *out) {
 /* The i-th NUL-terminated string of a subscription's names (channels first, then queries). */
 static const char *awr__cl_sub_name(const awr_client *c, const awr__cl_sub *s, size_t i) {
     const char *p = c->arena + s->names.off;
-    while (i--) p += strlen(p) + 1u;
+    while (i--) p += awr__strlen(p) + 1u;
     return p;
 }
 
@@ -4299,13 +4300,13 @@ static awr_result awr__cl_store_names(awr_client *c, const char *const *ch, size
     char *p;
     awr_result r;
     if (!ch || n == 0 || n > 0xFFFFu || nq > 0xFFFFu || (nq && !q)) return AWR_ERR_ARG;
-    for (i = 0; i < n; i++) { if (!ch[i] || !ch[i][0]) return AWR_ERR_ARG; total += strlen(ch[i]) + 1u; }
-    for (i = 0; i < nq; i++) { if (!q[i]) return AWR_ERR_ARG; total += strlen(q[i]) + 1u; }
+    for (i = 0; i < n; i++) { if (!ch[i] || !ch[i][0]) return AWR_ERR_ARG; total += awr__strlen(ch[i]) + 1u; }
+    for (i = 0; i < nq; i++) { if (!q[i]) return AWR_ERR_ARG; total += awr__strlen(q[i]) + 1u; }
     r = awr__cl_arena_alloc(c, total - 1u, out);
     if (r != AWR_OK) return r;
     p = c->arena + out->off;
-    for (i = 0; i < n; i++) { size_t m = strlen(ch[i]) + 1u; memcpy(p, ch[i], m); p += m; }
-    for (i = 0; i < nq; i++) { size_t m = strlen(q[i]) + 1u; memcpy(p, q[i], m); p += m; }
+    for (i = 0; i < n; i++) { size_t m = awr__strlen(ch[i]) + 1u; memcpy(p, ch[i], m); p += m; }
+    for (i = 0; i < nq; i++) { size_t m = awr__strlen(q[i]) + 1u; memcpy(p, q[i], m); p += m; }
     return AWR_OK;
 }
 
@@ -4454,7 +4455,7 @@ static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) 
                 size_t m, lim;
                 if (!(t->flags & AWR__CL_SUB_LIVE) || k > i) continue;
                 lim = k == i ? j : t->nch;
-                for (m = 0; m < lim && !seen; m++) seen = strcmp(awr__cl_sub_name(c, t, m), ch) == 0;
+                for (m = 0; m < lim && !seen; m++) seen = awr__streq(awr__cl_sub_name(c, t, m), ch);
             }
             if (seen) continue;
             awr__cl_out_s(o, "&channels[]=");
@@ -4535,7 +4536,7 @@ static awr_result awr__cl_build_request(awr_client *c, int url_mode) {
         r = awr_ws_handshake_request(AWR__CL_HS(c), &rq, key, area + used, room - used, &c->req_len);
         c->req_sent = 0;
         if (r == AWR_OK) {    /* move the request to the front of the area: it is sent from there */
-            memmove(area, area + used, c->req_len);
+            awr__memmove(area, area + used, c->req_len);
         }
     }
     return r;
@@ -4676,7 +4677,7 @@ static void awr__cl_out_row(const awr_client *c, awr__cl_out *o, const awr__cl_s
 
 /* Length of the subscribe row of s, with the longest id. */
 static size_t awr__cl_row_len(const awr_client *c, const awr__cl_sub *s) {
-    size_t i, n = strlen("{\"subscriptionId\":\"\",\"channels\":[],\"queries\":[]}") + AWR__CL_ID_MAX;
+    size_t i, n = awr__strlen("{\"subscriptionId\":\"\",\"channels\":[],\"queries\":[]}") + AWR__CL_ID_MAX;
     for (i = 0; i < (size_t)s->nch + s->nq; i++) {
         const char *p = awr__cl_sub_name(c, s, i);
         n += 3u;   /* quotes and a comma */
@@ -4954,6 +4955,11 @@ AWR_API size_t awr_client_size(const awr_client_config *cfg) {
     return awr__cl_layout_of(cfg, &l) ? l.total : 0;
 }
 
+static int awr__cl_starts(const char *s, const char *prefix) {
+    while (*prefix && *s == *prefix) { s++; prefix++; }
+    return *prefix == 0;
+}
+
 /* Split "scheme://host[:port]/path" into the client's host, port, tls and path. */
 static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int append_realtime) {
     const char *p, *host, *hend, *path;
@@ -4961,10 +4967,10 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
     awr__cl_out o;
     awr_result r;
     long port = -1;
-    if (!strncmp(url, "https://", 8)) { c->tls = 1; p = url + 8; }
-    else if (!strncmp(url, "http://", 7)) { c->tls = 0; p = url + 7; }
-    else if (!strncmp(url, "wss://", 6)) { c->tls = 1; p = url + 6; }
-    else if (!strncmp(url, "ws://", 5)) { c->tls = 0; p = url + 5; }
+    if (awr__cl_starts(url, "https://")) { c->tls = 1; p = url + 8; }
+    else if (awr__cl_starts(url, "http://")) { c->tls = 0; p = url + 7; }
+    else if (awr__cl_starts(url, "wss://")) { c->tls = 1; p = url + 6; }
+    else if (awr__cl_starts(url, "ws://")) { c->tls = 0; p = url + 5; }
     else return AWR_ERR_URL;
     host = p;
     if (*p == '[') {
@@ -5288,6 +5294,11 @@ static int awr__cl_io_write(awr_client *c) {
 
 static void awr__cl_io_work(awr_client *c) {
     int round;
+    /* A poll reads at most 16 chunks, so one busy connection cannot starve the host's loop; when it
+       stops with input left, awr_client_wants() asks for the next poll at once. A TLS transport may
+       hold decrypted bytes while the socket shows nothing to read, so waiting on the socket is not
+       enough. */
+    c->read_more = 0;
     for (round = 0; round < 16; round++) {
         int progress = 0, w;
         uint8_t phase = c->phase;
@@ -5313,6 +5324,7 @@ static void awr__cl_io_work(awr_client *c) {
         }
         if (!progress) break;
     }
+    if (round == 16) c->read_more = 1;
     for (round = 0; round < 64; round++) {   /* frames, as long as the transport takes them */
         awr__cl_settle(c, 1);
         if (c->phase != AWR__CL_P_HS && c->phase != AWR__CL_P_WS) break;
@@ -5358,12 +5370,14 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     case AWR__CL_P_HS:
         flags = AWR_WANT_READ | (c->req_sent < c->req_len ? AWR_WANT_WRITE : 0);
         dl = c->t_deadline_connect;
+        if (c->read_more) dl = c->now;
         break;
     case AWR__CL_P_WS: {
         int32_t hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
         flags = AWR_WANT_READ;
         if (awr_ws_output(&m->ws, &len)) flags |= AWR_WANT_WRITE;
         if (!c->connected) dl = c->t_deadline_connect;
+        if (c->read_more) dl = c->now;
         if (c->cfg.dead_link_ms > 0 && !c->no_ping) dl = awr__cl_min_dl(dl, c->t_last_rx + c->cfg.dead_link_ms);
         if (c->req_close || c->req_reconnect || awr__cl_url_change_due(c) || c->stopped != AWR_OK ||
             !awr__cl_wants_connection(c))
@@ -5500,7 +5514,7 @@ AWR_API int awr_event_is(const awr_event *ev, const char *pattern) {
     size_t pos = 0, pl;
     awr_text it;
     if (!ev || !pattern) return 0;
-    pl = strlen(pattern);
+    pl = awr__strlen(pattern);
     while (awr__cl_array_next(ev->events, &pos, &it))
         if (awr_match_n(pattern, pl, it.ptr, it.len)) return 1;
     return 0;
@@ -5632,7 +5646,7 @@ static int awr__cl_get_int(awr_client *c, int obj, const char *key, int64_t *v) 
     return t >= 0 && awr_json_int64(c->mj, awr__cl_tk(c, t), v) == AWR_OK;
 }
 static int awr__cl_json_is_object(awr_client *c, const char *json) {
-    size_t len = strlen(json), i = 0, n = 0;
+    size_t len = awr__strlen(json), i = 0, n = 0;
     awr_result r = awr_json_parse(NULL, json, len, NULL, 0, &n, NULL);   /* counting: tokens untouched */
     (void)c;
     while (i < len && (json[i] == ' ' || json[i] == '\t' || json[i] == '\r' || json[i] == '\n')) i++;

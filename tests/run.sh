@@ -21,17 +21,12 @@ count() { # count <name> <output file> <exit code>
     if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=$((f + 1)); fi   # crashed, or failed without saying so
     if [ -z "$r" ] && [ "$3" -eq 0 ]; then f=$((f + 1)); fi       # ran but asserted nothing
     passed=$((passed + p)); failed=$((failed + f))
+    secs=$(( $(date +%s) - started ))
     if [ "$f" -ne 0 ]; then
-        echo "FAIL $1: $p passed, $f failed (exit $3)"; tail -n 30 "$2" | sed 's/^/    /'
+        echo "FAIL $1: $p passed, $f failed (exit $3, ${secs}s)"; tail -n 30 "$2" | sed 's/^/    /'
     else
-        echo "ok   $1: $p passed"
+        echo "ok   $1: $p passed (${secs}s)"
     fi
-}
-
-check() { # check <name> <command...>: one pass if the command succeeds
-    name=$1; shift
-    if "$@" > "$log/check.out" 2>&1; then passed=$((passed + 1)); echo "ok   $name"
-    else failed=$((failed + 1)); echo "FAIL $name"; tail -n 30 "$log/check.out" | sed 's/^/    /'; fi
 }
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
@@ -39,14 +34,17 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 for cfg in $CONFIGS; do
     echo "== $cfg"
+    built_from=$(date +%s)
     if ! make -s -j"$JOBS" CFG="$cfg" tests > "$log/build-$cfg.out" 2>&1; then
         failed=$((failed + 1)); echo "FAIL build $cfg"; tail -n 40 "$log/build-$cfg.out" | sed 's/^/    /'
         continue
     fi
+    echo "   built in $(( $(date +%s) - built_from ))s"
     for t in build/"$cfg"/test_*; do
         [ -x "$t" ] || continue
         n=$(basename "$t")
         case "$n" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
+        started=$(date +%s)
         AWR_BIN_DIR=build/$cfg "$t" > "$log/$cfg-$n.out" 2>&1
         count "$cfg/$n" "$log/$cfg-$n.out" $?
     done
@@ -54,30 +52,18 @@ for cfg in $CONFIGS; do
         [ -x "$r" ] || continue
         n=$(basename "$r"); target=${n#replay_}
         case "$n" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
+        started=$(date +%s)
         "$r" fuzz/corpus/"$target" > "$log/$cfg-$n.out" 2>&1
         count "$cfg/$n" "$log/$cfg-$n.out" $?
     done
 done
-
-if [ -z "${TEST_FILTER:-}" ]; then
-    echo "== compile checks"
-    for cc in gcc clang; do
-        for std in c99 c11; do
-            check "header $cc -std=$std" $cc -std=$std -Wall -Wextra -Wpedantic -Werror -I. -c tests/compile_check.c -o "$log/cc.o"
-        done
-    done
-    for cxx in g++ clang++; do
-        for std in c++11 c++17; do
-            check "header $cxx -std=$std" $cxx -x c++ -std=$std -Wall -Wextra -Wpedantic -Werror -I. -c tests/compile_check.c -o "$log/cc.o"
-        done
-    done
-fi
 
 # Platform and packaging checks, each a script that ends with "RESULT <passed> <failed>": the compile
 # matrix, the Cortex-M4/freestanding builds, CMake/pkg-config/Meson, and Windows (mingw-w64 + wine).
 for s in compile_matrix embedded packaging windows; do
     case "$s" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
     echo "== $s"
+    started=$(date +%s)
     sh tests/$s.sh > "$log/$s.out" 2>&1
     count "$s" "$log/$s.out" $?
 done

@@ -1082,6 +1082,38 @@ static void test_endpoints(void) {
     check_endpoint("h/v1", NULL, 0, NULL, 0, 0, NULL);
 }
 
+/* A poll reads a bounded number of chunks; with input left it asks to be polled again at once
+ * (a TLS transport may hold decrypted bytes while the socket looks idle), and nothing is lost. */
+static void test_read_budget(void) {
+    awr_client *c;
+    int i, polls = 0;
+    int64_t dl = -1;
+    char ev[256];
+    reset_logs();
+    c = mk(AWR_MODE_URL);
+    sub1(c, "files");
+    serve_connected(c, CONN_LEGACY);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    for (i = 0; i < 100; i++) {
+        snprintf(ev, sizeof ev, "{\"type\":\"event\",\"data\":{\"events\":[\"buckets.b.files.f%d.create\"],"
+                 "\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{\"n\":%d}}}", i, i);
+        fake_text(&F, ev);
+    }
+    F.recv_chunk = 16;
+    poll_(c);
+    AWR_CHECK(F.s2c_pos < F.s2c_len);             /* the budget stopped it with input left */
+    AWR_CHECK(EV.n < 100);
+    AWR_CHECK(awr_client_wants(c, &dl) & AWR_WANT_READ);
+    AWR_CHECK_INT(dl, now);                       /* ... and it wants the next poll right away */
+    while (F.s2c_pos < F.s2c_len && polls < 10000) { poll_(c); polls++; }
+    AWR_CHECK_INT(EV.n, 100);
+    AWR_CHECK_STR(EV.payload[99], "{\"n\":99}");
+    poll_(c);
+    AWR_CHECK(awr_client_wants(c, &dl) & AWR_WANT_READ);
+    AWR_CHECK(dl != now);                         /* drained: back to waiting on the socket */
+    awr_client_destroy(c);
+}
+
 int main(void) {
     fake_init(&F);
     test_url_and_legacy();
@@ -1105,6 +1137,7 @@ int main(void) {
     test_allocation_and_callbacks();
     test_refused_frame();
     test_endpoints();
+    test_read_budget();
     fake_free(&F);
     return AWR_TEST_END();
 }
