@@ -1,5 +1,63 @@
 /* appwrite_realtime.h - the Appwrite Realtime client for C and C++, in one header.
- * @@MANUAL@@
+ *
+ * Appwrite's Realtime API pushes database, storage, account, team, function and presence events to
+ * clients over one WebSocket. This header receives them in any C99 or C++11 program, from servers to
+ * game loops to microcontrollers: no JavaScript runtime, no allocation after start-up, and a core that
+ * never makes a syscall (the host supplies sockets, TLS, the clock and randomness).
+ *
+ * HOW TO INCLUDE
+ *     #include "appwrite_realtime.h"                 everywhere you use it
+ *     #define APPWRITE_REALTIME_IMPLEMENTATION       in exactly ONE C or C++ file, before the include
+ *     #include "appwrite_realtime.h"
+ *
+ * CONFIGURATION (define before the implementation include; none is needed)
+ *     AWR_STATIC            every function static: a private copy per translation unit
+ *     AWR_API               what public functions are declared with (default: extern)
+ *     AWR_MALLOC, AWR_FREE  the fallback allocator, defined together (default: malloc/free); only
+ *                           awr_client_create and the BearSSL adapter allocate, once each
+ *     AWR_ASSERT(x)         internal consistency checks (default: assert)
+ *     AWR_POSIX             the POSIX socket adapter (awr_posix_*): TCP, poll loop, getrandom
+ *     AWR_WIN32             the Winsock adapter (awr_win32_*); link ws2_32 and bcrypt
+ *     AWR_BEARSSL           the BearSSL TLS adapter (awr_bearssl_*) for wss://; link bearssl
+ *     AWR_BEARSSL_NO_STDIO  no CA-file loading (anchors from memory only), for targets without stdio
+ *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2
+ *     AWR_JSON_MAX_DEPTH    the largest nesting depth the tokenizer can be asked for (default 1024)
+ *
+ * THE LAYERS, in the order this file declares and then implements them. Each is a public API that
+ * works on its own:
+ *     results     awr_result: 0 is OK, AWR_AGAIN (1) is "not finished", negative values are errors;
+ *                 awr_result_str() names each one
+ *     primitives  awr_sha1, awr_base64_encode, awr_utf8 (an incremental UTF-8 validator)
+ *     WebSocket   awr_ws_: RFC 6455 client handshake, frame encoder and masking, a streaming frame
+ *                 decoder, and awr_ws, the message layer (fragments, ping/pong, close, UTF-8, limits)
+ *     JSON        awr_json_: a strict RFC 8259 tokenizer into your token array (no recursion, no
+ *                 allocation), navigation, exact int64/double conversions, unescaping, a small writer
+ *     match       awr_match: `*` is exactly one dot-separated segment; compiled pattern sets; channel
+ *                 name builders
+ *     I/O hook    awr_io: open/send/recv/close/random, supplied by the host or an adapter
+ *     client      awr_client_: the Appwrite protocol (both server generations), subscriptions,
+ *                 heartbeats, reconnects, auth, dispatch; awr_client_poll drives it all
+ *     adapters    POSIX, Winsock and BearSSL, each compiled only when its macro is defined
+ *
+ * A WALK THROUGH (POSIX)
+ *     static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+ *         if (awr_event_is(ev, "buckets.*.files.*.create"))
+ *             printf("%.*s\n", (int)ev->payload.len, ev->payload.ptr);     zero-copy, valid now
+ *     }
+ *     awr_posix tcp; awr_client_config cfg; awr_client *c; awr_sub sub;
+ *     const char *channels[] = { "files" };
+ *     awr_posix_init(&tcp);
+ *     memset(&cfg, 0, sizeof cfg);                zero means default, everywhere
+ *     cfg.endpoint = "https://cloud.appwrite.io/v1";
+ *     cfg.project = "my-project";
+ *     cfg.io = awr_posix_io(&tcp);                or your own awr_io, or a BearSSL one for wss://
+ *     awr_client_create(&cfg, &c);                or awr_client_size + awr_client_init: no malloc at all
+ *     awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
+ *     awr_posix_run(c, &tcp, -1);                 or call awr_client_poll(c, now_ms) from your own loop
+ *
+ * Each section below starts with a banner that explains its part in more detail. The README has the
+ * complete guide, the tests, the fuzzers and the benchmarks. The license (MIT or public domain) is at
+ * the end of this file.
  */
 #ifndef APPWRITE_REALTIME_H
 #define APPWRITE_REALTIME_H
@@ -7096,6 +7154,13 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 #endif
 #endif /* AWR__IMPLEMENTED */
 #endif /* APPWRITE_REALTIME_IMPLEMENTATION */
+
+/* ==================================================================================================
+ * VERSION HISTORY
+ *   0.1.0 (2026-11-29)  first release: RFC 6455 client framer, strict JSON tokenizer, matcher, the
+ *                       Appwrite Realtime client for servers 1.5 to 1.9.x (URL and message mode,
+ *                       presence), POSIX, Winsock and BearSSL adapters
+ * ================================================================================================== */
 
 /* ==================================================================================================
  * LICENSE
