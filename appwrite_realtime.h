@@ -5468,6 +5468,19 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     return flags;
 }
 
+#if defined(AWR_POSIX) || defined(AWR_WIN32)
+/* For the adapters' blocking run loops: what to watch (*wants) and how long the next wait may be,
+ * never past the client's deadline or the loop's end (-1: none), and at most a second, so that a
+ * state change with no socket to watch is still seen. */
+static int32_t awr__client_loop_wait_ms(const awr_client *c, int64_t now, int64_t end, int *wants) {
+    int64_t deadline = -1, wait = 1000;
+    *wants = awr_client_wants(c, &deadline);
+    if (deadline >= 0 && deadline - now < wait) wait = deadline - now;
+    if (end >= 0 && end - now < wait) wait = end - now;
+    return wait < 0 ? 0 : (int32_t)wait;
+}
+#endif
+
 AWR_API awr_result awr_client_target(const awr_client *c, const char **host, int *port, int *tls) {
     if (!c) return AWR_ERR_ARG;
     if (host) *host = awr__cl_str(c, c->host);
@@ -6190,21 +6203,15 @@ AWR_API awr_result awr_posix_run(awr_client *c, awr_posix *p, int32_t timeout_ms
     p->stop = 0;
     for (;;) {
         struct pollfd pfd;
-        int64_t deadline = -1, wait;
         int wants, r;
+        int32_t wait;
         now = awr_posix_now_ms();
         (void)awr_client_poll(c, now);       /* failures are reported through the state callback */
         if (p->stop) return AWR_OK;
         if (awr_client_state(c) == AWR_STATE_CLOSED) return AWR_ERR_CLOSED;
         now = awr_posix_now_ms();
         if (end >= 0 && now >= end) return AWR_OK;
-        wants = awr_client_wants(c, &deadline);
-        /* Never sleep past the client's deadline or the end; a second at most when neither is set,
-           so a state change with no socket to watch is still seen. */
-        wait = 1000;
-        if (deadline >= 0 && deadline - now < wait) wait = deadline - now;
-        if (end >= 0 && end - now < wait) wait = end - now;
-        if (wait < 0) wait = 0;
+        wait = awr__client_loop_wait_ms(c, now, end, &wants);
         pfd.fd = p->fd;
         pfd.events = awr_posix_poll_events(p, wants);
         pfd.revents = 0;
@@ -6458,22 +6465,19 @@ AWR_API int64_t awr_win32_now_ms(void) { return (int64_t)GetTickCount64(); }
 AWR_API void awr_win32_stop(awr_win32 *w) { if (w) w->stop = 1; }
 
 AWR_API awr_result awr_win32_run(awr_client *c, awr_win32 *w, int32_t timeout_ms) {
-    int64_t start = awr_win32_now_ms();
+    int64_t end = timeout_ms < 0 ? -1 : awr_win32_now_ms() + timeout_ms;
     if (!c || !w) return AWR_ERR_ARG;
     w->stop = 0;
     for (;;) {
-        int64_t now = awr_win32_now_ms(), deadline = -1, wait;
+        int64_t now = awr_win32_now_ms();
+        int32_t wait;
         int wants;
         (void)awr_client_poll(c, now);       /* failures are reported through the state callback */
         if (w->stop) return AWR_OK;
         if (awr_client_state(c) == AWR_STATE_CLOSED) return AWR_ERR_CLOSED;
         now = awr_win32_now_ms();
-        if (timeout_ms >= 0 && now - start >= timeout_ms) return AWR_OK;
-        wants = awr_client_wants(c, &deadline);
-        wait = deadline < 0 ? 1000 : deadline - now;   /* wake up at least once a second */
-        if (wait > 1000) wait = 1000;
-        if (timeout_ms >= 0 && wait > start + timeout_ms - now) wait = start + timeout_ms - now;
-        if (wait < 0) wait = 0;
+        if (end >= 0 && now >= end) return AWR_OK;
+        wait = awr__client_loop_wait_ms(c, now, end, &wants);
         if (w->sock != AWR_WIN32_NO_SOCKET && awr_win32_poll_events(w, wants) != 0) {
             WSAPOLLFD pfd;
             pfd.fd = awr__win32_sock(w);
