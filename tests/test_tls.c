@@ -8,6 +8,7 @@
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
+#include "awr_test_link.h"
 #include <poll.h>
 
 static char cert_dir[256];
@@ -89,101 +90,24 @@ static void sess_close(sess *s) {
     s->tls = NULL;
 }
 
-/* Everything out, or the first error. */
-static awr_result send_all(sess *s, const void *data, size_t len) {
-    const unsigned char *p = (const unsigned char *)data;
-    int64_t end = awr_posix_now_ms() + 10000;
-    while (len > 0) {
-        long n = s->io.send(s->io.user, s->conn, p, len);
-        if (n < 0) return (awr_result)n;
-        if (n == 0) {
-            if (awr_posix_now_ms() > end) return AWR_ERR_TIMEOUT;
-            wait_socket(s);
-            continue;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return AWR_OK;
+static void wait_socket_cb(void *ctx) { wait_socket((sess *)ctx); }
+/* The session as a link for the by-hand WebSocket helpers of awr_test_link.h. */
+static awr_test_link sess_link(sess *s) {
+    awr_test_link l;
+    l.io = s->io;
+    l.conn = s->conn;
+    l.now_ms = awr_posix_now_ms;
+    l.wait = wait_socket_cb;
+    l.ctx = s;
+    return l;
 }
-
-/* Exactly len bytes in, or the first error. */
-static awr_result recv_exact(sess *s, void *buf, size_t len) {
-    unsigned char *p = (unsigned char *)buf;
-    int64_t end = awr_posix_now_ms() + 10000;
-    while (len > 0) {
-        long n = s->io.recv(s->io.user, s->conn, p, len);
-        if (n < 0) return (awr_result)n;
-        if (n == 0) {
-            if (awr_posix_now_ms() > end) return AWR_ERR_TIMEOUT;
-            wait_socket(s);
-            continue;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return AWR_OK;
-}
-
-/* The WebSocket opening handshake by hand (RFC 6455's sample key), so that these tests exercise the
-   TLS adapter alone. Returns AWR_OK on a 101 with the right accept, else the TLS/IO error. */
 static awr_result ws_upgrade(sess *s, const char *host, int port) {
-    char req[512], resp[2048];
-    size_t got = 0;
-    awr_result r;
-    snprintf(req, sizeof req,
-             "GET /echo HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", host, port);
-    r = send_all(s, req, strlen(req));
-    if (r != AWR_OK) return r;
-    while (got < sizeof resp - 1) {
-        r = recv_exact(s, resp + got, 1);
-        if (r != AWR_OK) return r;
-        got++;
-        resp[got] = 0;
-        if (got >= 4 && memcmp(resp + got - 4, "\r\n\r\n", 4) == 0) break;
-    }
-    if (strncmp(resp, "HTTP/1.1 101", 12) != 0) return AWR_ERR_HS_STATUS;
-    if (!strstr(resp, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")) return AWR_ERR_HS_ACCEPT;
-    return AWR_OK;
+    awr_test_link l = sess_link(s);
+    return awr_test_link_upgrade(&l, host, port);
 }
-
-/* Send one masked frame and read the echoed unmasked frame back: 1 if it matches. */
 static int ws_echo(sess *s, int opcode, const unsigned char *data, size_t len) {
-    unsigned char hdr[14], mask[4] = {0x12, 0x34, 0x56, 0x78};
-    unsigned char *masked = (unsigned char *)malloc(len + 1), *back = (unsigned char *)malloc(len + 1);
-    size_t h = 0, i, blen;
-    int ok = 0;
-    hdr[h++] = (unsigned char)(0x80 | opcode);
-    if (len < 126) {
-        hdr[h++] = (unsigned char)(0x80 | len);
-    } else if (len < 65536) {
-        hdr[h++] = 0x80 | 126;
-        hdr[h++] = (unsigned char)(len >> 8);
-        hdr[h++] = (unsigned char)len;
-    } else {
-        hdr[h++] = 0x80 | 127;
-        for (i = 0; i < 8; i++) hdr[h++] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
-    }
-    memcpy(hdr + h, mask, 4);
-    h += 4;
-    for (i = 0; i < len; i++) masked[i] = (unsigned char)(data[i] ^ mask[i & 3]);
-    if (send_all(s, hdr, h) != AWR_OK || send_all(s, masked, len) != AWR_OK) goto done;
-    if (recv_exact(s, hdr, 2) != AWR_OK || hdr[0] != (0x80 | opcode) || (hdr[1] & 0x80)) goto done;
-    blen = hdr[1] & 0x7f;
-    if (blen == 126) {
-        if (recv_exact(s, hdr, 2) != AWR_OK) goto done;
-        blen = ((size_t)hdr[0] << 8) | hdr[1];
-    } else if (blen == 127) {
-        if (recv_exact(s, hdr, 8) != AWR_OK) goto done;
-        for (blen = 0, i = 0; i < 8; i++) blen = (blen << 8) | hdr[i];
-    }
-    if (blen != len || recv_exact(s, back, len) != AWR_OK) goto done;
-    ok = memcmp(back, data, len) == 0;
-done:
-    free(masked);
-    free(back);
-    return ok;
+    awr_test_link l = sess_link(s);
+    return awr_test_link_echo(&l, opcode, data, len);
 }
 
 /* Open, handshake: the first error (or AWR_OK) of a whole wss:// connection attempt. */

@@ -7,6 +7,7 @@
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
+#include "awr_test_link.h"
 
 typedef struct conn {
     awr_win32 tcp;
@@ -23,91 +24,24 @@ static void wait_socket(conn *k) {
     else Sleep(5);
 }
 
-static awr_result send_all(conn *k, const void *data, size_t len) {
-    const unsigned char *p = (const unsigned char *)data;
-    int64_t end = awr_win32_now_ms() + 10000;
-    while (len > 0) {
-        long n = k->io.send(k->io.user, k->c, p, len);
-        if (n < 0) return (awr_result)n;
-        if (n == 0) {
-            if (awr_win32_now_ms() > end) return AWR_ERR_TIMEOUT;
-            wait_socket(k);
-            continue;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return AWR_OK;
+static void wait_socket_cb(void *ctx) { wait_socket((conn *)ctx); }
+/* The connection as a link for the by-hand WebSocket helpers of awr_test_link.h. */
+static awr_test_link conn_link(conn *k) {
+    awr_test_link l;
+    l.io = k->io;
+    l.conn = k->c;
+    l.now_ms = awr_win32_now_ms;
+    l.wait = wait_socket_cb;
+    l.ctx = k;
+    return l;
 }
-
-static awr_result recv_exact(conn *k, void *buf, size_t len) {
-    unsigned char *p = (unsigned char *)buf;
-    int64_t end = awr_win32_now_ms() + 10000;
-    while (len > 0) {
-        long n = k->io.recv(k->io.user, k->c, p, len);
-        if (n < 0) return (awr_result)n;
-        if (n == 0) {
-            if (awr_win32_now_ms() > end) return AWR_ERR_TIMEOUT;
-            wait_socket(k);
-            continue;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return AWR_OK;
-}
-
-/* The opening handshake by hand (RFC 6455's sample key): this program tests the transport alone. */
 static awr_result ws_upgrade(conn *k, int port) {
-    char req[512], resp[2048];
-    size_t got = 0;
-    awr_result r;
-    snprintf(req, sizeof req,
-             "GET /echo HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", port);
-    r = send_all(k, req, strlen(req));
-    if (r != AWR_OK) return r;
-    while (got < sizeof resp - 1) {
-        r = recv_exact(k, resp + got, 1);
-        if (r != AWR_OK) return r;
-        got++;
-        resp[got] = 0;
-        if (got >= 4 && memcmp(resp + got - 4, "\r\n\r\n", 4) == 0) break;
-    }
-    if (strncmp(resp, "HTTP/1.1 101", 12) != 0) return AWR_ERR_HS_STATUS;
-    if (!strstr(resp, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")) return AWR_ERR_HS_ACCEPT;
-    return AWR_OK;
+    awr_test_link l = conn_link(k);
+    return awr_test_link_upgrade(&l, "127.0.0.1", port);
 }
-
 static int ws_echo(conn *k, const unsigned char *data, size_t len) {
-    unsigned char hdr[8], mask[4] = {0xa1, 0xb2, 0xc3, 0xd4};
-    unsigned char *masked = (unsigned char *)malloc(len + 1), *back = (unsigned char *)malloc(len + 1);
-    size_t h = 0, i, blen;
-    int ok = 0;
-    hdr[h++] = 0x82;
-    if (len < 126) {
-        hdr[h++] = (unsigned char)(0x80 | len);
-    } else {
-        hdr[h++] = 0x80 | 126;
-        hdr[h++] = (unsigned char)(len >> 8);
-        hdr[h++] = (unsigned char)len;
-    }
-    memcpy(hdr + h, mask, 4);
-    h += 4;
-    for (i = 0; i < len; i++) masked[i] = (unsigned char)(data[i] ^ mask[i & 3]);
-    if (send_all(k, hdr, h) != AWR_OK || send_all(k, masked, len) != AWR_OK) goto done;
-    if (recv_exact(k, hdr, 2) != AWR_OK || hdr[0] != 0x82) goto done;
-    blen = hdr[1] & 0x7f;
-    if (blen == 126) {
-        if (recv_exact(k, hdr, 2) != AWR_OK) goto done;
-        blen = ((size_t)hdr[0] << 8) | hdr[1];
-    }
-    if (blen != len || recv_exact(k, back, len) != AWR_OK) goto done;
-    ok = memcmp(back, data, len) == 0;
-done:
-    free(masked);
-    free(back);
-    return ok;
+    awr_test_link l = conn_link(k);
+    return awr_test_link_echo(&l, 2, data, len);
 }
 
 static void test_echo(const char *host, int port) {

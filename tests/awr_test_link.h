@@ -1,0 +1,97 @@
+/* awr_test_link.h - drive one awr_io connection by hand in tests of a transport alone (the TLS and
+ * Winsock adapters): move bytes until done, the WebSocket upgrade with RFC 6455's sample key, and one
+ * echoed frame. Include after appwrite_realtime.h. */
+#ifndef AWR_TEST_LINK_H
+#define AWR_TEST_LINK_H
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct awr_test_link {
+    awr_io io;
+    void *conn;
+    int64_t (*now_ms)(void);
+    void (*wait)(void *ctx);     /* wait a few ms for the socket to become readable */
+    void *ctx;
+} awr_test_link;
+
+/* Send all len bytes of data (sending = 1) or receive exactly len bytes into it (0): AWR_OK, the
+ * first error, or AWR_ERR_TIMEOUT when 10 s pass. */
+static awr_result awr_test_link_xfer(awr_test_link *l, int sending, void *data, size_t len) {
+    unsigned char *p = (unsigned char *)data;
+    int64_t end = l->now_ms() + 10000;
+    while (len > 0) {
+        long n = sending ? l->io.send(l->io.user, l->conn, p, len) : l->io.recv(l->io.user, l->conn, p, len);
+        if (n < 0) return (awr_result)n;
+        if (n == 0) {
+            if (l->now_ms() > end) return AWR_ERR_TIMEOUT;
+            l->wait(l->ctx);
+            continue;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return AWR_OK;
+}
+
+/* The opening handshake by hand: AWR_OK on a 101 with the right accept, else the transport's error
+ * or AWR_ERR_HS_STATUS / AWR_ERR_HS_ACCEPT. */
+static awr_result awr_test_link_upgrade(awr_test_link *l, const char *host, int port) {
+    char req[512], resp[2048];
+    size_t got = 0;
+    awr_result r;
+    snprintf(req, sizeof req,
+             "GET /echo HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", host, port);
+    r = awr_test_link_xfer(l, 1, req, strlen(req));
+    if (r != AWR_OK) return r;
+    while (got < sizeof resp - 1) {
+        r = awr_test_link_xfer(l, 0, resp + got, 1);
+        if (r != AWR_OK) return r;
+        got++;
+        resp[got] = 0;
+        if (got >= 4 && memcmp(resp + got - 4, "\r\n\r\n", 4) == 0) break;
+    }
+    if (strncmp(resp, "HTTP/1.1 101", 12) != 0) return AWR_ERR_HS_STATUS;
+    if (!strstr(resp, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")) return AWR_ERR_HS_ACCEPT;
+    return AWR_OK;
+}
+
+/* Send one masked frame and read the echoed unmasked frame back: 1 if it matches. */
+static int awr_test_link_echo(awr_test_link *l, int opcode, const unsigned char *data, size_t len) {
+    unsigned char hdr[14], mask[4] = {0x12, 0x34, 0x56, 0x78};
+    unsigned char *masked = (unsigned char *)malloc(len + 1), *back = (unsigned char *)malloc(len + 1);
+    size_t h = 0, i, blen;
+    int ok = 0;
+    hdr[h++] = (unsigned char)(0x80 | opcode);
+    if (len < 126) {
+        hdr[h++] = (unsigned char)(0x80 | len);
+    } else if (len < 65536) {
+        hdr[h++] = 0x80 | 126;
+        hdr[h++] = (unsigned char)(len >> 8);
+        hdr[h++] = (unsigned char)len;
+    } else {
+        hdr[h++] = 0x80 | 127;
+        for (i = 0; i < 8; i++) hdr[h++] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+    }
+    memcpy(hdr + h, mask, 4);
+    h += 4;
+    for (i = 0; i < len; i++) masked[i] = (unsigned char)(data[i] ^ mask[i & 3]);
+    if (awr_test_link_xfer(l, 1, hdr, h) != AWR_OK || awr_test_link_xfer(l, 1, masked, len) != AWR_OK) goto done;
+    if (awr_test_link_xfer(l, 0, hdr, 2) != AWR_OK || hdr[0] != (0x80 | opcode) || (hdr[1] & 0x80)) goto done;
+    blen = hdr[1] & 0x7f;
+    if (blen == 126) {
+        if (awr_test_link_xfer(l, 0, hdr, 2) != AWR_OK) goto done;
+        blen = ((size_t)hdr[0] << 8) | hdr[1];
+    } else if (blen == 127) {
+        if (awr_test_link_xfer(l, 0, hdr, 8) != AWR_OK) goto done;
+        for (blen = 0, i = 0; i < 8; i++) blen = (blen << 8) | hdr[i];
+    }
+    if (blen != len || awr_test_link_xfer(l, 0, back, len) != AWR_OK) goto done;
+    ok = memcmp(back, data, len) == 0;
+done:
+    free(masked);
+    free(back);
+    return ok;
+}
+#endif
