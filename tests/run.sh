@@ -1,17 +1,28 @@
 #!/bin/sh
 # The whole test suite: every test program and fuzz-corpus replay, built four ways
-# (gcc and clang, each with ASan+UBSan at -O0 and optimised at -O2), plus compile checks of the header
-# as C99, C11, C++11 and C++17. Ends with the line "N passed, N failed".
-# TEST_CONFIGS="gcc-asan" sh tests/run.sh   runs a single build; TEST_FILTER=ws runs matching programs.
+# (gcc and clang, each with ASan+UBSan at -O0 and optimised at -O2), then the compile matrix, the
+# embedded, packaging and Windows checks. Ends with the line "N passed, N failed".
+# TEST_CONFIGS="gcc-asan" sh tests/run.sh   runs a single build; TEST_FILTER=ws runs matching programs;
+# TEST_JOBS=1 runs one program at a time (default 3).
 cd "$(dirname "$0")/.." || exit 1
 CONFIGS=${TEST_CONFIGS:-"gcc-asan clang-asan gcc-O2 clang-O2"}
 JOBS=${JOBS:-2}
+TEST_JOBS=${TEST_JOBS:-3}
+first=${CONFIGS%% *}
+# One program: its output, exit code and seconds go to $log/<cfg>-<name>.{out,rc,secs}. A fuzz-corpus
+# replay gets its corpus folder.
+run_one='
+    prog=$1; cfg=$2; log=$3; n=$(basename "$prog"); s=$(date +%s)
+    case "$n" in replay_*) set -- "$prog" "fuzz/corpus/${n#replay_}" ;; *) set -- "$prog" ;; esac
+    AWR_BIN_DIR=build/$cfg "$@" > "$log/$cfg-$n.out" 2>&1
+    echo $? > "$log/$cfg-$n.rc"
+    echo $(( $(date +%s) - s )) > "$log/$cfg-$n.secs"'
 passed=0
 failed=0
 log=build/test-logs
 mkdir -p "$log"
 
-count() { # count <name> <output file> <exit code>
+count() { # count <name> <output file> <exit code> <seconds>
     r=$(grep '^RESULT ' "$2" | tail -n 1)
     if [ -n "$r" ]; then
         p=$(echo "$r" | cut -d' ' -f2); f=$(echo "$r" | cut -d' ' -f3)
@@ -21,7 +32,7 @@ count() { # count <name> <output file> <exit code>
     if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=$((f + 1)); fi   # crashed, or failed without saying so
     if [ -z "$r" ] && [ "$3" -eq 0 ]; then f=$((f + 1)); fi       # ran but asserted nothing
     passed=$((passed + p)); failed=$((failed + f))
-    secs=$(( $(date +%s) - started ))
+    secs=$4
     if [ "$f" -ne 0 ]; then
         echo "FAIL $1: $p passed, $f failed (exit $3, ${secs}s)"; tail -n 30 "$2" | sed 's/^/    /'
     else
@@ -40,21 +51,21 @@ for cfg in $CONFIGS; do
         continue
     fi
     echo "   built in $(( $(date +%s) - built_from ))s"
-    for t in build/"$cfg"/test_*; do
+    # The programs of this build, run $TEST_JOBS at a time (most of their time is spent waiting for
+    # peers), then counted in order. A test that does not depend on the C build (its source says
+    # awr-once) runs in the first build only.
+    progs=""
+    for t in build/"$cfg"/test_* build/"$cfg"/replay_*; do
         [ -x "$t" ] || continue
         n=$(basename "$t")
         case "$n" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
-        started=$(date +%s)
-        AWR_BIN_DIR=build/$cfg "$t" > "$log/$cfg-$n.out" 2>&1
-        count "$cfg/$n" "$log/$cfg-$n.out" $?
+        if [ "$cfg" != "$first" ] && [ -f "tests/$n.c" ] && grep -q 'awr-once' "tests/$n.c"; then continue; fi
+        progs="$progs $t"
     done
-    for r in build/"$cfg"/replay_*; do
-        [ -x "$r" ] || continue
-        n=$(basename "$r"); target=${n#replay_}
-        case "$n" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
-        started=$(date +%s)
-        "$r" fuzz/corpus/"$target" > "$log/$cfg-$n.out" 2>&1
-        count "$cfg/$n" "$log/$cfg-$n.out" $?
+    printf '%s\n' $progs | xargs -P "$TEST_JOBS" -I{} sh -c "$run_one" _ {} "$cfg" "$log"
+    for t in $progs; do
+        n=$(basename "$t")
+        count "$cfg/$n" "$log/$cfg-$n.out" "$(cat "$log/$cfg-$n.rc")" "$(cat "$log/$cfg-$n.secs")"
     done
 done
 
@@ -65,7 +76,7 @@ for s in compile_matrix embedded packaging windows; do
     echo "== $s"
     started=$(date +%s)
     sh tests/$s.sh > "$log/$s.out" 2>&1
-    count "$s" "$log/$s.out" $?
+    count "$s" "$log/$s.out" $? $(( $(date +%s) - started ))
 done
 
 echo "$passed passed, $failed failed"

@@ -2,7 +2,8 @@
  * and turns each of its "ok - ..." / "not ok - ..." lines into one check here. The server is the fixture
  * the client tests run against, so its own behaviour (event names, channels per generation, error frames,
  * TCP drops without a close frame, rate limits, upsert semantics, the in-band auth hazard) is tested first.
- * Needs node and tests/node_modules (cd tests && npm ci); a missing tool is a failure. */
+ * Needs node and tests/node_modules (cd tests && npm ci); a missing tool is a failure.
+ * awr-once: nothing here depends on how the C code is built, so tests/run.sh runs it in one build. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
