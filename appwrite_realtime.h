@@ -2491,7 +2491,7 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
 }
 
 /* ==================================================================================================
- * JSON implementation
+ * JSON (implementation)
  * The tokenizer is one loop of gotos between a handful of states (value, key, after a value, close),
  * so nesting costs a bit in a bit stack instead of a C stack frame. Strings, which are most of the
  * bytes of an Appwrite message, are scanned sixteen bytes at a time with SSE2 (x86-64) or eight at a
