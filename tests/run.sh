@@ -62,7 +62,7 @@ for cfg in $CONFIGS; do
         if [ "$cfg" != "$first" ] && [ -f "tests/$n.c" ] && grep -q 'awr-once' "tests/$n.c"; then continue; fi
         progs="$progs $t"
     done
-    printf '%s\n' $progs | xargs -P "$TEST_JOBS" -I{} sh -c "$run_one" _ {} "$cfg" "$log"
+    [ -n "$progs" ] && printf '%s\n' $progs | xargs -P "$TEST_JOBS" -I{} sh -c "$run_one" _ {} "$cfg" "$log"
     for t in $progs; do
         n=$(basename "$t")
         count "$cfg/$n" "$log/$cfg-$n.out" "$(cat "$log/$cfg-$n.rc")" "$(cat "$log/$cfg-$n.secs")"
