@@ -1292,7 +1292,8 @@ AWR_API awr_io awr_win32_io(awr_win32 *w);
 AWR_API uintptr_t awr_win32_socket(const awr_win32 *w);
 /* The WSAPoll() events (POLLRDNORM, POLLWRNORM) to watch for, given the AWR_WANT_* flags of awr_client_wants(). */
 AWR_API short awr_win32_poll_events(const awr_win32 *w, int wants);
-/* Monotonic milliseconds (GetTickCount64), for awr_client_poll. */
+/* Monotonic milliseconds from QueryPerformanceCounter, for awr_client_poll. (GetTickCount64 moves in
+ * steps of 10-16 ms, too coarse for short timeouts.) */
 AWR_API int64_t awr_win32_now_ms(void);
 /* Fill out with len random bytes from the system's generator. */
 AWR_API awr_result awr_win32_random(void *out, size_t len);
@@ -6460,7 +6461,13 @@ AWR_API short awr_win32_poll_events(const awr_win32 *w, int wants) {
     return ev;
 }
 
-AWR_API int64_t awr_win32_now_ms(void) { return (int64_t)GetTickCount64(); }
+AWR_API int64_t awr_win32_now_ms(void) {
+    LARGE_INTEGER freq, count;
+    (void)QueryPerformanceFrequency(&freq);     /* both always succeed on Windows XP and later */
+    (void)QueryPerformanceCounter(&count);
+    /* split so that count * 1000 cannot overflow */
+    return (int64_t)(count.QuadPart / freq.QuadPart * 1000 + count.QuadPart % freq.QuadPart * 1000 / freq.QuadPart);
+}
 
 AWR_API void awr_win32_stop(awr_win32 *w) { if (w) w->stop = 1; }
 

@@ -86,9 +86,16 @@ static void test_refused(void) {
     awr_win32_cleanup(&k.tcp);
 }
 
+/* Wall-clock milliseconds from the system time, an independent clock to check awr_win32_now_ms by. */
+static int64_t system_ms(void) {
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    return (int64_t)((((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime) / 10000u);
+}
+
 static void test_helpers(void) {
     unsigned char a[32], b[32], zero[32];
-    int64_t t0, t1;
+    int64_t t0, t1, s0, s1;
     memset(a, 0, sizeof a);
     memset(b, 0, sizeof b);
     memset(zero, 0, sizeof zero);
@@ -96,10 +103,18 @@ static void test_helpers(void) {
     AWR_CHECK_INT(awr_win32_random(b, sizeof b), AWR_OK);
     AWR_CHECK(memcmp(a, b, sizeof a) != 0);
     AWR_CHECK(memcmp(a, zero, sizeof a) != 0);
+    /* The clock is checked against the system time, not against how long Sleep() took: it must count
+     * milliseconds (within the system clock's own 16 ms steps) and move in steps of a millisecond or two. */
     t0 = awr_win32_now_ms();
-    Sleep(30);
+    s0 = system_ms();
+    Sleep(200);
     t1 = awr_win32_now_ms();
-    AWR_CHECK(t1 >= t0 + 20);
+    s1 = system_ms();
+    AWR_CHECK(t1 >= t0);
+    AWR_CHECK(llabs((long long)((t1 - t0) - (s1 - s0))) <= 40);
+    t0 = awr_win32_now_ms();
+    for (s0 = system_ms(), t1 = t0; t1 == t0 && system_ms() - s0 < 2000;) t1 = awr_win32_now_ms();
+    AWR_CHECK(t1 > t0 && t1 - t0 <= 2);
 }
 
 int main(void) {
