@@ -959,7 +959,8 @@ typedef struct awr_io {
  * subscription gets an event at most once. Every API call may be made at any time, from inside any
  * callback too, including on the subscription being dispatched: an unsubscribed or updated subscription
  * gets no further event of the message being dispatched, nor any event for its old channels. Not from
- * callbacks: awr_client_destroy/deinit, awr_client_poll and awr_client_feed (AWR_ERR_STATE).
+ * callbacks: awr_client_poll and awr_client_feed (they return AWR_ERR_STATE), awr_client_transport_closed
+ * (ignored), and awr_client_destroy/deinit (AWR_ASSERT fails; with assertions off they do nothing).
  *
  * MEMORY: awr_client_size(cfg) tells how many bytes a client needs; awr_client_init() builds it in
  * memory you own (no allocation at all), awr_client_create() allocates that block once through the
@@ -4142,6 +4143,7 @@ struct awr_client {
     uint8_t req_reconnect;       /* reconnect at once (credentials changed, fallbacks) */
     uint8_t suppress;            /* deliver nothing more from the current socket */
     uint8_t in_feed;
+    uint8_t in_callback;         /* user callbacks running (nested): destroy and poll are refused */
     uint8_t ws_live;             /* ws is initialised for the current connection */
     uint8_t next_after_close;    /* AWR__CL_NEXT_* */
     awr_result stopped;          /* why the client stopped (AWR_STATE_CLOSED), AWR_OK when it runs */
@@ -4298,7 +4300,9 @@ static void awr__cl_report(awr_client *c, awr_state st, awr_result why, uint32_t
     info.attempt = c->attempts;
     info.user = user;
     info.generation = (awr_generation)c->gen;
+    c->in_callback++;
     c->cfg.on_state(c, &info, c->cfg.user);
+    c->in_callback--;
 }
 static void awr__cl_report_simple(awr_client *c, awr_state st, awr_result why) {
     awr_text none;
@@ -4310,7 +4314,9 @@ static void awr__cl_report_error_sub(awr_client *c, int64_t code, const char *ms
     awr_server_error e;
     if (!c->cfg.on_error) return;
     e.code = code; e.message = msg; e.message_len = len; e.reason = why; e.sub = sub;
+    c->in_callback++;
     c->cfg.on_error(c, &e, c->cfg.user);
+    c->in_callback--;
 }
 static void awr__cl_report_error(awr_client *c, int64_t code, const char *msg, size_t len, awr_result why) {
     awr__cl_report_error_sub(c, code, msg, len, why, 0);
@@ -5115,8 +5121,16 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     return AWR_OK;
 }
 
+/* Destroying the client under a running callback would pull the memory from under the code that
+ * called it: a contract violation, caught by AWR_ASSERT; with assertions off the call does nothing
+ * (a leak is better than a use after free). */
+static int awr__cl_destroy_allowed(const awr_client *c) {
+    AWR_ASSERT(!c->in_callback && !c->in_feed && "awr_client_destroy/deinit called from a callback");
+    return !c->in_callback && !c->in_feed;
+}
+
 AWR_API void awr_client_deinit(awr_client *c) {
-    if (!c) return;
+    if (!c || !awr__cl_destroy_allowed(c)) return;
     awr__cl_io_close(c);
     c->phase = AWR__CL_P_IDLE;
 }
@@ -5142,7 +5156,7 @@ AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **
 AWR_API void awr_client_destroy(awr_client *c) {
     void *mem;
     awr_allocator a;
-    if (!c) return;
+    if (!c || !awr__cl_destroy_allowed(c)) return;
     awr_client_deinit(c);
     mem = c->block;
     a = c->cfg.allocator;
@@ -5398,7 +5412,7 @@ static void awr__cl_io_work(awr_client *c) {
 
 AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms) {
     if (!c) return AWR_ERR_ARG;
-    if (c->in_feed) return AWR_ERR_STATE;
+    if (c->in_feed || c->in_callback) return AWR_ERR_STATE;
     c->now = now_ms;
     awr__cl_timers(c);
     awr__cl_settle(c, 1);
@@ -5501,7 +5515,7 @@ AWR_API awr_result awr_client_transport_opened(awr_client *c, int64_t now_ms) {
 AWR_API awr_result awr_client_feed(awr_client *c, const void *data, size_t len, int64_t now_ms) {
     awr_result r;
     if (!c || (!data && len)) return AWR_ERR_ARG;
-    if (c->in_feed) return AWR_ERR_STATE;
+    if (c->in_feed || c->in_callback) return AWR_ERR_STATE;
     c->now = now_ms;
     if (c->phase != AWR__CL_P_HS && c->phase != AWR__CL_P_WS) return c->phase == AWR__CL_P_CLOSING ? AWR_OK : AWR_ERR_STATE;
     r = awr__cl_feed(c, (const uint8_t *)data, len);
@@ -5532,7 +5546,7 @@ AWR_API void awr_client_output_done(awr_client *c, size_t n) {
 }
 
 AWR_API void awr_client_transport_closed(awr_client *c, awr_result why, int64_t now_ms) {
-    if (!c || c->in_feed) return;
+    if (!c || c->in_feed || c->in_callback) return;
     c->now = now_ms;
     if (c->phase == AWR__CL_P_IDLE || c->phase == AWR__CL_P_WAIT) return;
     c->conn = NULL;
@@ -5626,7 +5640,9 @@ static void awr__cl_deliver(awr_client *c, awr__cl_sub *s, awr_event *ev) {
     if (s->epoch == c->epoch) return;   /* at most once per event */
     s->epoch = c->epoch;
     ev->sub = s->handle;
+    c->in_callback++;
     s->fn(c, s->handle, ev, s->user);
+    c->in_callback--;
 }
 
 static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
@@ -5878,7 +5894,10 @@ static void awr__cl_on_response(awr_client *c, int data) {
         c->url_dirty = 0;
         return;
     }
-    if (c->cfg.on_response) c->cfg.on_response(c, &r, c->cfg.user);
+    if (!c->cfg.on_response) return;
+    c->in_callback++;
+    c->cfg.on_response(c, &r, c->cfg.user);
+    c->in_callback--;
 }
 
 /* Which of the five event members key token kt names (-1: none); keys are told apart by length. */

@@ -1,6 +1,10 @@
 /* test_client_sm.c - the client state machine with a fake clock and an in-memory transport: the
  * server side is scripted byte for byte and every frame the client sends is unmasked and compared. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+/* The library's AWR_ASSERT checks count here instead of aborting, so that a test can provoke one
+ * (destroy from a callback) and main() can check that no other ever fired. */
+static int assert_fired;
+#define AWR_ASSERT(x) ((x) ? (void)0 : (void)assert_fired++)
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "client_fake.h"
@@ -22,8 +26,11 @@ static struct { int n; int64_t code; char message[256]; awr_result reason; awr_s
 static struct { int n; char to[32]; int success; } R;
 static struct { int n; awr_sub sub[MAX_LOG]; char payload[MAX_LOG][64]; } EV;
 
+static int poll_in_state_cb;              /* set: on_state calls awr_client_poll and keeps the result */
+static awr_result poll_in_state_cb_result;
 static void on_state(awr_client *c, const awr_state_info *i, void *user) {
-    (void)c; (void)user;
+    (void)user;
+    if (poll_in_state_cb) poll_in_state_cb_result = awr_client_poll(c, now);
     if (S.n < MAX_LOG) {
         S.state[S.n] = i->state; S.reason[S.n] = i->reason; S.delay[S.n] = i->delay_ms; S.attempt[S.n] = i->attempt;
     }
@@ -1114,6 +1121,56 @@ static void test_read_budget(void) {
     awr_client_destroy(c);
 }
 
+/* Calls that must not be made from callbacks are refused there, and the client carries on. */
+static int misuse_asserts;
+static awr_result misuse_poll, misuse_feed;
+static void hook_misuse(awr_client *c, awr_sub sub, const awr_event *ev) {
+    int before = assert_fired;
+    (void)sub; (void)ev;
+    misuse_poll = awr_client_poll(c, now);
+    misuse_feed = awr_client_feed(c, "x", 1, now);
+    awr_client_transport_closed(c, AWR_ERR_EOF, now);   /* ignored */
+    awr_client_destroy(c);                              /* refused: the assertion fires, nothing happens */
+    awr_client_deinit(c);
+    misuse_asserts = assert_fired - before;
+}
+static void test_calls_refused_in_callbacks(void) {
+    awr_client *c;
+    const char *ev = "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\"],\"timestamp\":\"t\",\"payload\":{\"n\":1},\"subscriptions\":[\"awr1\"]}}";
+    int fired;
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    if (!c) return;
+    (void)sub1(c, "files");
+    poll_in_state_cb = 1;
+    poll_in_state_cb_result = AWR_OK;
+    serve_connected(c, CONN_MSG);
+    poll_in_state_cb = 0;
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    AWR_CHECK_INT(poll_in_state_cb_result, AWR_ERR_STATE);
+    fake_drain(&F);
+    hook = hook_misuse;
+    misuse_poll = misuse_feed = AWR_OK;
+    fired = assert_fired;
+    fake_text(&F, ev);
+    poll_(c);
+    hook = NULL;
+    AWR_CHECK_INT(EV.n, 1);
+    AWR_CHECK_INT(misuse_poll, AWR_ERR_STATE);
+    AWR_CHECK_INT(misuse_feed, AWR_ERR_STATE);
+    AWR_CHECK_INT(misuse_asserts, 2);                   /* destroy and deinit each tripped AWR_ASSERT */
+    assert_fired = fired;                               /* (those two were expected) */
+    /* nothing happened: still connected, the socket open, the next event delivered */
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    AWR_CHECK_INT(F.closes, 0);
+    fake_text(&F, ev);
+    poll_(c);
+    AWR_CHECK_INT(EV.n, 2);
+    AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);     /* and outside callbacks all is allowed again */
+    awr_client_destroy(c);
+    AWR_CHECK_INT(assert_fired, fired);                 /* outside a callback destroy asserts nothing */
+}
+
 int main(void) {
     fake_init(&F);
     test_url_and_legacy();
@@ -1138,6 +1195,8 @@ int main(void) {
     test_refused_frame();
     test_endpoints();
     test_read_budget();
+    test_calls_refused_in_callbacks();
     fake_free(&F);
+    AWR_CHECK_INT(assert_fired, 0);   /* no internal check fired anywhere */
     return AWR_TEST_END();
 }
