@@ -7,8 +7,9 @@
  *         3 an API call chosen by the first data byte, 4 EOF, 5 a canned `connected`, 6 a canned event,
  *         7 the server answers a pending handshake.
  * Invariants: no crash or leak (sanitizers); a callback only ever sees a handle the program holds,
- * and texts inside the event's data; every frame the client sends is masked, under 64,000
- * bytes, and no more than 32 of them go out in any 60 s window of one connection. */
+ * and texts inside the event's data; poll and feed are refused inside callbacks; every frame the
+ * client sends is masked, under 64,000 bytes, and no more than 32 of them go out in any 60 s window
+ * of one connection. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
     (void)user;
     if (!held(sub)) die("callback for a handle nobody holds");
     if (ev->sub != sub) die("event names another subscription");
+    if (awr_client_feed(c, "x", 1, now) != AWR_ERR_STATE) die("feed accepted inside a callback");
     if (!ev->data.ptr || (ev->payload.ptr && (ev->payload.ptr < ev->data.ptr ||
         ev->payload.ptr + ev->payload.len > ev->data.ptr + ev->data.len))) die("payload outside data");
     (void)awr_event_is(ev, "buckets.*.files.*.create");
@@ -53,8 +55,9 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
 }
 
 static void on_state(awr_client *c, const awr_state_info *i, void *user) {
-    (void)c; (void)user;
+    (void)user;
     if ((int)i->state < 0 || i->state > AWR_STATE_CLOSED) die("bad state");
+    if (awr_client_poll(c, now) != AWR_ERR_STATE) die("poll accepted inside a callback");
 }
 
 static void api(awr_client *c, const uint8_t *d, size_t n) {
