@@ -183,6 +183,7 @@ int main(int argc, char **argv) {
     tcp_io = e.io;
     if (tls) {
         r = awr_bearssl_create(&tcfg, &tcp_io, &bearssl);
+        if (r == AWR_ERR_UNSUPPORTED) return die("no CA bundle known on this system: give --cafile PATH", NULL);
         if (r != AWR_OK) return die("TLS set-up failed", awr_result_str(r));
         e.io = awr_bearssl_io(bearssl);
     }

@@ -3,6 +3,8 @@
 #   - every tests/test_*.c that needs nothing but the header (no peer process, no POSIX adapter, no
 #     BearSSL, no extra Linux library; a test can also opt out with the comment "awr-windows: no"),
 #   - tests/windows/test_*.c (the Winsock adapter, AWR_WIN32) against a ws:// echo server started here,
+#     and the BearSSL adapter on it (wss://) against TLS servers with good and bad certificates; that
+#     test links a BearSSL built here with mingw-w64 from Debian's source package (apt-get source),
 #   - the awr-ws-echo example (built with AWR_WIN32) driven by the same peer in --probe mode,
 #   - the awr-game-loop example: the whole client on Winsock against the peer's Appwrite-shaped mode.
 # Each program's output is in build/win/logs/. The last line is "RESULT <passed> <failed>" over all of
@@ -14,6 +16,7 @@ mkdir -p "$logs"
 passed=0
 failed=0
 CC_WIN=${CC_WIN:-x86_64-w64-mingw32-gcc}
+AR_WIN=${AR_WIN:-x86_64-w64-mingw32-ar}
 WINE=${WINE:-wine}
 export WINEPREFIX=${WINEPREFIX:-$(pwd)/$out/wine-prefix}
 export WINEDEBUG=${WINEDEBUG:--all}
@@ -78,12 +81,51 @@ start_peer() {
 }
 start_peer echo --plain
 export AWR_ECHO_PORT=$port
+# wss:// peers for tests/windows/test_win32_tls.c, with the certificates of the Linux TLS test
+if sh tests/peers/make_certs.sh "$out/certs" > "$logs/certs.out" 2>&1; then
+    export AWR_TLS_CA="$out/certs/ca.pem"
+    for kind in good untrusted wrongname expired; do
+        start_peer "tls-$kind" --cert "$out/certs/$kind.pem" --key "$out/certs/$kind.key"
+        export "AWR_TLS_$(echo "$kind" | tr a-z A-Z)=$port"
+    done
+    start_peer tls-appwrite --cert "$out/certs/good.pem" --key "$out/certs/good.key" --appwrite
+    export AWR_TLS_APPWRITE=$port
+    rm -f "$out/tls-probe.verdict"
+    start_peer tls-probe --cert "$out/certs/good.pem" --key "$out/certs/good.key" --probe "$out/tls-probe.verdict"
+    tls_probe_port=$port
+else
+    fail "certificates for the wss:// tests (tests/peers/make_certs.sh)" "$logs/certs.out"
+fi
 rm -f "$out/probe.verdict"
 start_peer probe --plain --probe "$out/probe.verdict"
 probe_port=$port
 start_peer appwrite --plain --appwrite
 appwrite_port=$port
 export WINEPATH=""
+
+# BearSSL for Windows, for the wss:// test: built once (into $out/bearssl) with mingw-w64 from Debian's
+# source package of the BearSSL that the Linux tests link (apt-get source; .ci/run enables deb-src).
+bearssl=$out/bearssl
+build_bearssl() {
+    [ -f "$bearssl/lib/libbearssl.a" ] && return 0
+    rm -rf "$bearssl" && mkdir -p "$bearssl/src" "$bearssl/obj" "$bearssl/lib"
+    (cd "$bearssl/src" && apt-get source --download-only bearssl) || return 1
+    tar -C "$bearssl/src" -xf "$bearssl"/src/bearssl_*.orig.tar.* || return 1
+    top=$(ls -d "$bearssl"/src/bearssl-*/ | head -n 1)
+    [ -d "$top/inc" ] || return 1
+    # each src/DIR/NAME.c becomes obj/DIR_NAME.c.o, a few compilers at a time
+    find "$top/src" -name '*.c' | xargs -P "${JOBS:-2}" -I{} sh -c \
+        'exec "$1" -O2 -I"$2/inc" -I"$2/src" -c "$4" -o "$3/$(echo "$4" | sed "s|.*/src/||; s|/|_|g").o"' \
+        _ "$CC_WIN" "$top" "$bearssl/obj" {} || return 1
+    cp -r "$top/inc" "$bearssl/inc" &&
+    "$AR_WIN" rcs "$bearssl/lib/libbearssl.a" "$bearssl"/obj/*.o
+}
+if build_bearssl > "$logs/bearssl.build" 2>&1; then
+    BEARSSL_FLAGS="-I$bearssl/inc -L$bearssl/lib"
+else
+    fail "BearSSL for mingw-w64 (needs deb-src in apt's sources and the network; see .ci/run)" "$logs/bearssl.build"
+    BEARSSL_FLAGS=
+fi
 
 # The portable unit tests: those that need only the header.
 for src in tests/test_*.c tests/windows/test_*.c; do
@@ -98,6 +140,11 @@ for src in tests/test_*.c tests/windows/test_*.c; do
     esac
     name=$(basename "$src" .c)
     libs=$(sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' "$src")
+    case "$libs" in
+    *-lbearssl*)
+        if [ -z "$BEARSSL_FLAGS" ]; then fail "windows/$name: no BearSSL to build it with"; continue; fi
+        libs="$BEARSSL_FLAGS $libs" ;;
+    esac
     if ! $CC_WIN $WFLAGS -o "$out/$name.exe" "$src" $libs > "$logs/$name.build" 2>&1; then
         fail "windows/$name: build" "$logs/$name.build"
         continue
@@ -122,6 +169,23 @@ if [ -f examples/ws_echo.c ]; then
     fi
 else
     fail "examples/ws_echo.c is missing"
+fi
+# ... and built with the mingw BearSSL: the same probe behind TLS, the test CA given with --cafile.
+if [ -n "$BEARSSL_FLAGS" ] && [ -n "${tls_probe_port:-}" ]; then
+    if $CC_WIN $WFLAGS -DAWR_BEARSSL $BEARSSL_FLAGS -o "$out/awr-ws-echo-tls.exe" examples/ws_echo.c \
+        -lbearssl -lws2_32 -lbcrypt > "$logs/awr-ws-echo-tls.build" 2>&1; then
+        pass 1; echo "ok   windows/awr-ws-echo (BearSSL): build"
+        if timeout 120 "$WINE" "$out/awr-ws-echo-tls.exe" --cafile "$AWR_TLS_CA" "wss://localhost:$tls_probe_port/" \
+            > "$logs/awr-ws-echo-tls.out" 2>&1 && grep -q '^ok$' "$out/tls-probe.verdict"; then
+            pass 1; echo "ok   windows/awr-ws-echo (BearSSL): wss:// round trip, certificate verified, clean close"
+        else
+            fail "windows/awr-ws-echo (BearSSL): wss:// echo round trip under wine" "$logs/awr-ws-echo-tls.out"
+        fi
+    else
+        fail "windows/awr-ws-echo (BearSSL): build" "$logs/awr-ws-echo-tls.build"
+    fi
+else
+    fail "windows/awr-ws-echo (BearSSL): no mingw BearSSL or no TLS peer to run it with"
 fi
 
 # The game loop: the client over the Winsock adapter, events arriving while frames keep their pace.
