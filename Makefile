@@ -4,6 +4,7 @@
 #   make demo       the local Appwrite-compatible server with a demo scenario, and awr-listen against it
 #   make fuzz       libFuzzer targets in build/fuzz/ (clang)
 #   make bench      throughput against wslay, jsmn and cJSON in the same run; make bench-cg: callgrind
+#   make coverage   the suite's line coverage of the header, per section
 
 CC      ?= cc
 CFG     ?= release
@@ -23,6 +24,9 @@ else ifeq ($(CFG),gcc-O2)
 else ifeq ($(CFG),clang-O2)
   CC := clang
   OPT := -O2 -g
+else ifeq ($(CFG),coverage)
+  CC := gcc
+  OPT := -O0 -g --coverage
 else
   OPT := -O2
 endif
@@ -45,7 +49,7 @@ TESTS     := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c))
 FUZZ      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 REPLAYS   := $(patsubst %,$(OUT)/replay_%,$(FUZZ))
 
-.PHONY: all examples tests replays test demo fuzz bench bench-cg clean
+.PHONY: all examples tests replays test demo fuzz coverage bench bench-cg clean
 all: examples
 examples: $(EXE)
 tests: $(TESTS) $(EXE) $(REPLAYS)
@@ -76,6 +80,9 @@ fuzz: $(patsubst %,build/fuzz/%,$(FUZZ))
 build/fuzz/%: fuzz/%.c $(HEADER)
 	@mkdir -p build/fuzz
 	clang $(FUZZ_FLAGS) -o $@ $< $(call linkflags,$<)
+
+coverage:   # the test programs built with gcov: which lines of the header the suite runs
+	@sh tests/coverage.sh
 
 bench:
 	@sh bench/run.sh

@@ -3,7 +3,7 @@
 # (gcc and clang, each with ASan+UBSan at -O0 and optimised at -O2), then the compile matrix, the
 # embedded, packaging and Windows checks. Ends with the line "N passed, N failed".
 # TEST_CONFIGS="gcc-asan" sh tests/run.sh   runs a single build; TEST_FILTER=ws runs matching programs;
-# TEST_JOBS=1 runs one program at a time (default 3).
+# TEST_JOBS=1 runs one program at a time (default 3); TEST_PLATFORMS="" leaves out the platform checks.
 cd "$(dirname "$0")/.." || exit 1
 CONFIGS=${TEST_CONFIGS:-"gcc-asan clang-asan gcc-O2 clang-O2"}
 JOBS=${JOBS:-2}
@@ -71,7 +71,7 @@ done
 
 # Platform and packaging checks, each a script that ends with "RESULT <passed> <failed>": the compile
 # matrix, the Cortex-M4/freestanding builds, CMake/pkg-config/Meson, and Windows (mingw-w64 + wine).
-for s in compile_matrix embedded packaging windows; do
+for s in ${TEST_PLATFORMS-compile_matrix embedded packaging windows}; do
     case "$s" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
     echo "== $s"
     started=$(date +%s)

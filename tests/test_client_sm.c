@@ -1121,6 +1121,107 @@ static void test_read_budget(void) {
     awr_client_destroy(c);
 }
 
+/* The user's extra header lines go into the handshake as given; a line that would inject more is refused. */
+static void test_extra_headers(void) {
+    awr_client *c = NULL;
+    awr_client_config cfg;
+    const char *headers[3] = { "X-Game-Build: 42", NULL, "Cookie: region=eu" };
+    const char *bad[1] = { "X-A: 1\r\nX-Injected: 2" };
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost:8080/v1";
+    cfg.project = "p1";
+    cfg.headers = headers;
+    cfg.nheaders = 3;
+    c = mk_cfg(&cfg);
+    if (!c) return;
+    (void)sub1(c, "files");
+    poll_(c);
+    AWR_CHECK(fake_accept(&F));
+    AWR_CHECK(strstr(F.request, "\r\nX-Game-Build: 42\r\n") != NULL);
+    AWR_CHECK(strstr(F.request, "\r\nCookie: region=eu\r\n") != NULL);
+    AWR_CHECK(strstr(F.request, "\r\n\r\n") == F.request + strlen(F.request) - 4);   /* ends the request */
+    awr_client_destroy(c);
+    cfg.headers = bad;
+    cfg.nheaders = 1;
+    c = NULL;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_ARG);
+    AWR_CHECK(c == NULL);
+}
+
+/* Edges of the outbound frames and of error reporting. */
+static void test_outbound_and_error_edges(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    char longname[700], longmsg[400], frame[800];
+    awr_sub big, small;
+    const char *ch[1];
+    int i;
+    /* JSON strings the client writes escape quotes, backslashes and control characters */
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    if (!c) return;
+    AWR_CHECK_INT(awr_presence(c, "on\"line\\\x01\x1f", NULL, NULL, NULL, 0), AWR_OK);
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK(next_is("{\"type\":\"presence\",\"data\":{\"status\":\"on\\\"line\\\\\\u0001\\u001F\"}}"));
+    /* an error text longer than the client keeps: cut to its first 71 bytes, NUL-terminated */
+    for (i = 0; i < (int)sizeof longmsg - 1; i++) longmsg[i] = (char)('a' + i % 26);
+    longmsg[sizeof longmsg - 1] = 0;
+    snprintf(frame, sizeof frame, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"%s\"}}", longmsg);
+    fake_text(&F, frame);
+    poll_(c);
+    AWR_CHECK_INT(E.n, 1);
+    AWR_CHECK_INT(E.code, 1003);
+    AWR_CHECK_INT(strlen(E.message), 71);
+    AWR_CHECK(strncmp(E.message, longmsg, 71) == 0);
+    awr_client_destroy(c);
+
+    /* a subscription whose row can never fit one frame is refused up front, by subscribe and update,
+       and costs nothing: the slot and the arena stay free, the other subscriptions go on */
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost:8080/v1";
+    cfg.project = "p1";
+    cfg.mode = AWR_MODE_MESSAGE;
+    cfg.tx_buffer = 512;
+    cfg.name_arena = 4096;
+    cfg.max_subscriptions = 1;
+    c = mk_cfg(&cfg);
+    if (!c) return;
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    memcpy(longname, "documents.", 10);
+    ch[0] = longname;
+    for (i = 0; i < 10; i++)
+        AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &big), AWR_ERR_BUFFER);
+    AWR_CHECK(big == 0);
+    small = sub1(c, "files");                     /* the one slot is still free */
+    AWR_CHECK(small != 0);
+    AWR_CHECK_INT(awr_update(c, small, ch, 1, NULL, 0), AWR_ERR_BUFFER);
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]}]}"));
+    AWR_CHECK_INT(E.n, 0);
+    awr_client_destroy(c);
+
+    /* presence asked for before the server was known, and the server turns out to be 1.9.0 */
+    reset_logs();
+    c = mk(AWR_MODE_AUTO);
+    if (!c) return;
+    (void)sub1(c, "files");
+    AWR_CHECK_INT(awr_presence(c, "online", NULL, NULL, NULL, 0), AWR_OK);
+    serve_connected(c, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\"],\"subscriptions\":[\"s0\"],\"user\":null}}");
+    AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}"));
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Message type is not valid.\"}}");
+    poll_(c);
+    AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_URL_IDS);
+    AWR_CHECK_INT(E.n, 1);
+    AWR_CHECK_INT(E.reason, AWR_ERR_UNSUPPORTED);
+    AWR_CHECK_STR(E.message, "presence needs Appwrite 1.9.5 or newer");
+    advance(c, 2000);
+    AWR_CHECK_INT(fake_drain(&F), 0);             /* and no presence frame went out */
+    awr_client_destroy(c);
+}
+
 /* Calls that must not be made from callbacks are refused there, and the client carries on. */
 static int misuse_asserts;
 static awr_result misuse_poll, misuse_feed;
@@ -1196,6 +1297,8 @@ int main(void) {
     test_endpoints();
     test_read_budget();
     test_calls_refused_in_callbacks();
+    test_extra_headers();
+    test_outbound_and_error_edges();
     fake_free(&F);
     AWR_CHECK_INT(assert_fired, 0);   /* no internal check fired anywhere */
     return AWR_TEST_END();

@@ -239,6 +239,73 @@ static void test_echo(char *ca_pem, int port, const char *host, const char *serv
     free(big);
 }
 
+/* Ready trust anchors (cfg.anchors), made here from a CA's PEM with BearSSL's own decoders, as a
+ * program would that ships its anchors compiled in. */
+typedef struct test_anchor {
+    br_x509_trust_anchor ta;
+    br_x509_decoder_context dc;      /* holds the public key that ta.pkey points into */
+    unsigned char dn[1024], der[4096];
+    size_t dn_len, der_len;
+} test_anchor;
+static void anchor_append(unsigned char *buf, size_t cap, size_t *len, const void *data, size_t n) {
+    if (*len + n <= cap) memcpy(buf + *len, data, n);
+    *len += n;
+}
+static void anchor_dn(void *ctx, const void *data, size_t n) {
+    test_anchor *a = (test_anchor *)ctx;
+    anchor_append(a->dn, sizeof a->dn, &a->dn_len, data, n);
+}
+static void anchor_der(void *ctx, const void *data, size_t n) {
+    test_anchor *a = (test_anchor *)ctx;
+    anchor_append(a->der, sizeof a->der, &a->der_len, data, n);
+}
+static int make_anchor(const char *pem, test_anchor *a) {
+    br_pem_decoder_context pc;
+    const br_x509_pkey *pk;
+    size_t len = strlen(pem), off = 0;
+    int done = 0;
+    memset(a, 0, sizeof *a);
+    br_pem_decoder_init(&pc);
+    while (off < len && !done) {
+        off += br_pem_decoder_push(&pc, pem + off, len - off);
+        switch (br_pem_decoder_event(&pc)) {
+        case BR_PEM_BEGIN_OBJ: br_pem_decoder_setdest(&pc, anchor_der, a); break;
+        case BR_PEM_END_OBJ: done = 1; break;
+        case BR_PEM_ERROR: return 0;
+        default: break;
+        }
+    }
+    if (!done || a->der_len > sizeof a->der) return 0;
+    br_x509_decoder_init(&a->dc, anchor_dn, a);
+    br_x509_decoder_push(&a->dc, a->der, a->der_len);
+    pk = br_x509_decoder_get_pkey(&a->dc);
+    if (!pk || !br_x509_decoder_isCA(&a->dc) || a->dn_len > sizeof a->dn) return 0;
+    a->ta.dn.data = a->dn;
+    a->ta.dn.len = a->dn_len;
+    a->ta.flags = BR_X509_TA_CA;
+    a->ta.pkey = *pk;
+    return 1;
+}
+
+static void test_ready_anchors(const char *ca_pem, int port) {
+    static test_anchor ours, other;
+    awr_bearssl_config cfg;
+    char *other_pem = awr_test_read_file(cert_path("other-ca", "pem"), NULL);
+    int err = 0;
+    AWR_CHECK(make_anchor(ca_pem, &ours));
+    AWR_CHECK(other_pem && make_anchor(other_pem, &other));
+    memset(&cfg, 0, sizeof cfg);
+    cfg.anchors = &ours.ta;
+    cfg.anchor_count = 1;
+    cfg.ca_file = "no-such-file.pem";            /* ready anchors come first: this is never read */
+    AWR_CHECK_INT(try_connect(&cfg, "localhost", port, &err), AWR_OK);
+    AWR_CHECK_INT(err, 0);
+    cfg.anchors = &other.ta;                      /* the other CA did not sign the server's certificate */
+    AWR_CHECK_INT(try_connect(&cfg, "localhost", port, &err), AWR_ERR_TLS_UNTRUSTED);
+    AWR_CHECK_INT(err, BR_ERR_X509_NOT_TRUSTED);
+    free(other_pem);
+}
+
 static int64_t clock_2040(void *user) { (void)user; return 2208988800LL; }   /* 2040-01-01 */
 
 static void test_refusals(char *ca_pem) {
@@ -524,6 +591,7 @@ int main(void) {
     test_echo(ca_pem, port, "127.0.0.1", "localhost", 0, 0);
     test_echo(ca_pem, port, "localhost", NULL, 1, 0);              /* 1-byte TCP pieces under TLS */
     test_echo(ca_pem, port, "localhost", NULL, 0, BR_SSL_BUFSIZE_MONO); /* half-duplex buffer */
+    test_ready_anchors(ca_pem, port);
     awr_test_stop(pid);
 
     test_refusals(ca_pem);
