@@ -868,6 +868,77 @@ static void test_sans_io(void) {
     AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]}]}"));
     awr_client_transport_closed(c, AWR_ERR_EOF, now);
     AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+    /* the reconnect, then awr_disconnect: the host is asked to send the close frame and to close */
+    now += 1000;
+    AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
+    AWR_CHECK(awr_client_wants(c, NULL) & AWR_WANT_CONNECT);
+    AWR_CHECK_INT(awr_client_transport_opened(c, now), AWR_OK);
+    out = awr_client_pending_output(c, &len);
+    F.c2s_len = F.c2s_read = F.s2c_len = F.s2c_pos = 0;
+    if (out) { memcpy(F.c2s, out, len); F.c2s_len = len; }
+    awr_client_output_done(c, len);
+    AWR_CHECK(fake_accept(&F));
+    fake_text(&F, CONN_MSG);
+    AWR_CHECK_INT(awr_client_feed(c, F.s2c, F.s2c_len, now), AWR_OK);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    AWR_CHECK_INT(awr_disconnect(c), AWR_OK);
+    AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
+    {
+        int64_t dl = -1;
+        w = awr_client_wants(c, &dl);
+        AWR_CHECK(w & AWR_WANT_CLOSE);
+        AWR_CHECK(w & AWR_WANT_WRITE);             /* the close frame is still to go */
+        AWR_CHECK_INT(dl, now);
+    }
+    out = awr_client_pending_output(c, &len);
+    F.c2s_len = F.c2s_read = 0;
+    if (out) { memcpy(F.c2s, out, len); F.c2s_len = len; }
+    awr_client_output_done(c, len);
+    {
+        int op;
+        do op = fake_next(&F, msg, sizeof msg); while (op == 1);   /* (an unsubscribe may come first) */
+        AWR_CHECK_INT(op, 8);
+        AWR_CHECK_INT(((unsigned char)msg[0] << 8) | (unsigned char)msg[1], 1000);
+    }
+    AWR_CHECK(!(awr_client_wants(c, NULL) & AWR_WANT_WRITE));
+    awr_client_transport_closed(c, AWR_OK, now);
+    AWR_CHECK(state_is(AWR_STATE_CLOSED));
+    AWR_CHECK_INT(last_reason(), AWR_OK);
+    AWR_CHECK_INT(awr_client_wants(c, NULL), 0);
+    awr_client_destroy(c);
+}
+
+/* A handshake request that cannot fit its buffer (a URL of long channels) stops the client: retrying
+ * could not help. */
+static void test_request_too_large(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    static char names[8][1200];
+    const char *ch[1];
+    awr_sub sub;
+    int i;
+    reset_logs();
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost:8080/v1";
+    cfg.project = "p1";
+    cfg.mode = AWR_MODE_URL;
+    cfg.max_message = 8192;
+    cfg.tx_buffer = 4096;
+    cfg.name_arena = 16384;
+    c = mk_cfg(&cfg);
+    if (!c) return;
+    for (i = 0; i < 8; i++) {
+        memset(names[i], 'a' + i, sizeof names[i] - 1);
+        names[i][sizeof names[i] - 1] = 0;
+        ch[0] = names[i];
+        AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+    }
+    poll_(c);
+    AWR_CHECK(state_is(AWR_STATE_CLOSED));
+    AWR_CHECK_INT(last_reason(), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(F.opens, 0);                    /* nothing was opened */
+    advance(c, 5000);
+    AWR_CHECK_INT(F.opens, 0);                    /* and it does not retry */
     awr_client_destroy(c);
 }
 
@@ -1298,6 +1369,7 @@ int main(void) {
     test_read_budget();
     test_calls_refused_in_callbacks();
     test_extra_headers();
+    test_request_too_large();
     test_outbound_and_error_edges();
     fake_free(&F);
     AWR_CHECK_INT(assert_fired, 0);   /* no internal check fired anywhere */
