@@ -1045,12 +1045,16 @@ typedef struct awr_state_info {
     awr_generation generation;  /* what is known about the server so far */
 } awr_state_info;
 
-/* An `error` frame from the server. message is unescaped, NUL-terminated, cut at 71 bytes (production
- * servers replace most texts with "Error: Server Error" anyway: decide from code) and valid during the call. */
+/* An `error` frame from the server. message is unescaped and NUL-terminated, cut to at most 71 bytes
+ * at a character boundary (production servers replace most texts with "Error: Server Error" anyway:
+ * decide from code); raw is the whole text as sent (awr_json_unescape_n decodes it into a buffer of
+ * yours). Both are valid during the call. */
 typedef struct awr_server_error {
     int64_t code;               /* 1003, 1008, 1013, 401, ...; 0 when the frame has none */
     const char *message;
     size_t message_len;
+    awr_text raw;               /* the JSON string between its quotes, escapes as sent, never cut ({NULL, 0}
+                                   when the frame has no message); for the client's own errors, = message */
     awr_result reason;          /* AWR_ERR_POLICY for 1008, else AWR_ERR_SERVER */
     awr_sub sub;                /* the subscription whose subscribe row the server refused (a bad query),
                                    0 when the error is not about one. A refused frame of several rows is
@@ -4168,7 +4172,7 @@ struct awr_client {
     uint32_t frame_seq;          /* numbers the subscribe frames */
     uint32_t pending_t[AWR__CL_PENDING_RING];
     uint32_t pending_head, pending_count;
-    char errmsg[72];             /* the latest error message, unescaped (cut at 71 bytes) */
+    char errmsg[72];             /* the latest error message, unescaped (at most 71 bytes) */
 };
 
 static int awr__cl_json_is_object(awr_client *c, const char *json);
@@ -4309,17 +4313,19 @@ static void awr__cl_report_simple(awr_client *c, awr_state st, awr_result why) {
     none.ptr = NULL; none.len = 0;
     awr__cl_report(c, st, why, 0, none);
 }
-static void awr__cl_report_error_sub(awr_client *c, int64_t code, const char *msg, size_t len, awr_result why,
-                                     awr_sub sub) {
+static void awr__cl_report_error_sub(awr_client *c, int64_t code, const char *msg, size_t len, awr_text raw,
+                                     awr_result why, awr_sub sub) {
     awr_server_error e;
     if (!c->cfg.on_error) return;
-    e.code = code; e.message = msg; e.message_len = len; e.reason = why; e.sub = sub;
+    e.code = code; e.message = msg; e.message_len = len; e.raw = raw; e.reason = why; e.sub = sub;
     c->in_callback++;
     c->cfg.on_error(c, &e, c->cfg.user);
     c->in_callback--;
 }
 static void awr__cl_report_error(awr_client *c, int64_t code, const char *msg, size_t len, awr_result why) {
-    awr__cl_report_error_sub(c, code, msg, len, why, 0);
+    awr_text raw;
+    raw.ptr = msg; raw.len = len;
+    awr__cl_report_error_sub(c, code, msg, len, raw, why, 0);
 }
 
 /* ---- subscriptions ------------------------------------------------------------------------------ */
@@ -5740,18 +5746,42 @@ static int awr__cl_json_is_object(awr_client *c, const char *json) {
     while (i < len && (json[i] == ' ' || json[i] == '\t' || json[i] == '\r' || json[i] == '\n')) i++;
     return (r == AWR_OK || r == AWR_ERR_JSON_TOKENS) && i < len && json[i] == '{';
 }
-/* The error message, unescaped into c->errmsg (cut at its size). */
-static size_t awr__cl_error_text(awr_client *c, int obj) {
-    int t = awr__cl_find(c, obj, "message");
-    size_t n = 0;
-    c->errmsg[0] = 0;
-    if (t < 0 || AWR_JSON_TYPE(awr__cl_tk(c, t)) != AWR_JSON_STRING) return 0;
-    if (awr_json_unescape(c->mj, awr__cl_tk(c, t), c->errmsg, sizeof c->errmsg, &n) != AWR_OK) {
-        n = awr__cl_tk(c, t)->len < sizeof c->errmsg - 1u ? awr__cl_tk(c, t)->len : sizeof c->errmsg - 1u;
-        memcpy(c->errmsg, c->mj + awr__cl_tk(c, t)->start, n);   /* too long: the raw start of it */
-        c->errmsg[n] = 0;
+/* The longest start of the JSON string text s[0, n) whose decoding fits cap - 1 bytes, decoded into
+ * out and NUL-terminated. It never ends inside a UTF-8 sequence (the text was validated as UTF-8). */
+static size_t awr__cl_unescape_start(const char *s, size_t n, char *out, size_t cap) {
+    size_t i = 0, o = 0;
+    while (i < n) {
+        unsigned char u[4];
+        size_t j = i;
+        int k;
+        if (s[i] == '\\') {
+            k = awr__json_escape(s, n, &j, u);
+            if (k < 0) break;
+        } else {
+            unsigned char b = (unsigned char)s[i];
+            k = b < 0xC0u ? 1 : b < 0xE0u ? 2 : b < 0xF0u ? 3 : 4;
+            if ((size_t)k > n - i) break;
+            memcpy(u, s + i, (size_t)k);
+            j = i + (size_t)k;
+        }
+        if ((size_t)k > cap - 1u - o) break;
+        memcpy(out + o, u, (size_t)k);
+        o += (size_t)k;
+        i = j;
     }
-    return n;
+    out[o] = 0;
+    return o;
+}
+
+/* The error message, decoded into c->errmsg (as much as fits); *raw gets the whole text as sent. */
+static size_t awr__cl_error_text(awr_client *c, int obj, awr_text *raw) {
+    int t = awr__cl_find(c, obj, "message");
+    c->errmsg[0] = 0;
+    raw->ptr = NULL; raw->len = 0;
+    if (t < 0 || AWR_JSON_TYPE(awr__cl_tk(c, t)) != AWR_JSON_STRING) return 0;
+    raw->ptr = c->mj + awr__cl_tk(c, t)->start;
+    raw->len = awr__cl_tk(c, t)->len;
+    return awr__cl_unescape_start(raw->ptr, raw->len, c->errmsg, sizeof c->errmsg);
 }
 
 static void awr__cl_presence_unsupported(awr_client *c) {
@@ -5832,8 +5862,9 @@ static void awr__cl_on_error_frame(awr_client *c, int data) {
     uint8_t kind;
     uint32_t seq = 0;
     awr_sub refused = 0;
+    awr_text raw;
     (void)awr__cl_get_int(c, data, "code", &code);
-    ml = awr__cl_error_text(c, data);
+    ml = awr__cl_error_text(c, data, &raw);
     kind = awr__cl_pending_take(c, 0, &seq);
     if (code == AWR_WS_CLOSE_POLICY) {
         /* the server drops TCP next, without a close frame: stop here, whatever the text says */
@@ -5863,7 +5894,8 @@ static void awr__cl_on_error_frame(awr_client *c, int data) {
             else refused = s->handle;
         }
     }
-    awr__cl_report_error_sub(c, code, c->errmsg, ml, code == AWR_WS_CLOSE_POLICY ? AWR_ERR_POLICY : AWR_ERR_SERVER, refused);
+    awr__cl_report_error_sub(c, code, c->errmsg, ml, raw, code == AWR_WS_CLOSE_POLICY ? AWR_ERR_POLICY : AWR_ERR_SERVER,
+                             refused);
 }
 
 static void awr__cl_on_response(awr_client *c, int data) {

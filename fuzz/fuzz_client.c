@@ -7,9 +7,9 @@
  *         3 an API call chosen by the first data byte, 4 EOF, 5 a canned `connected`, 6 a canned event,
  *         7 the server answers a pending handshake.
  * Invariants: no crash or leak (sanitizers); a callback only ever sees a handle the program holds,
- * and texts inside the event's data; poll and feed are refused inside callbacks; every frame the
- * client sends is masked, under 64,000 bytes, and no more than 32 of them go out in any 60 s window
- * of one connection. */
+ * and texts inside the event's data; an error's message is the (cut, valid UTF-8) start of its raw
+ * text; poll and feed are refused inside callbacks; every frame the client sends is masked, under
+ * 64,000 bytes, and no more than 32 of them go out in any 60 s window of one connection. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +36,19 @@ static int held(awr_sub s) {
 }
 
 static void api(awr_client *c, const uint8_t *d, size_t n);
+
+static void on_error(awr_client *c, const awr_server_error *e, void *user) {
+    static char whole[1 << 17];
+    size_t n = 0;
+    (void)c; (void)user;
+    if (!e->message || e->message[e->message_len] != 0 || e->message_len > 71) die("error text not cut or not terminated");
+    if (!awr_utf8_valid(e->message, e->message_len)) die("error text is not valid UTF-8");
+    if (e->raw.ptr && e->raw.len < sizeof whole) {
+        /* raw decodes, and message is the start of its decoding */
+        if (awr_json_unescape_n(e->raw.ptr, e->raw.len, whole, sizeof whole, &n) != AWR_OK) die("raw error text does not decode");
+        if (n < e->message_len || memcmp(whole, e->message, e->message_len) != 0) die("message is not the start of raw");
+    }
+}
 
 static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
     (void)user;
@@ -121,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.mode = (awr_mode)(data[0] % 3);
     cfg.io = fake_io(&F);
     cfg.on_state = on_state;
+    cfg.on_error = on_error;
     cfg.max_message = 16384;
     cfg.dead_link_ms = (data[0] & 8) ? 30000 : 0;
     cfg.jitter_pct = (data[0] & 4) ? 20 : 0;

@@ -22,7 +22,7 @@ static struct {
     uint32_t delay[MAX_LOG], attempt[MAX_LOG];
     char user[256];
 } S;
-static struct { int n; int64_t code; char message[256]; awr_result reason; awr_sub sub; } E;
+static struct { int n; int64_t code; char message[256], raw[512]; awr_result reason; awr_sub sub; } E;
 static struct { int n; char to[32]; int success; } R;
 static struct { int n; awr_sub sub[MAX_LOG]; char payload[MAX_LOG][64]; } EV;
 
@@ -46,6 +46,8 @@ static void on_error(awr_client *c, const awr_server_error *e, void *user) {
     (void)c; (void)user;
     E.n++; E.code = e->code; E.reason = e->reason; E.sub = e->sub;
     snprintf(E.message, sizeof E.message, "%.*s", (int)e->message_len, e->message);
+    snprintf(E.raw, sizeof E.raw, "%.*s", (int)e->raw.len, e->raw.ptr ? e->raw.ptr : "");
+    AWR_CHECK(e->message[e->message_len] == 0);
 }
 static void on_response(awr_client *c, const awr_response *r, void *user) {
     (void)c; (void)user;
@@ -1245,6 +1247,44 @@ static void test_outbound_and_error_edges(void) {
     AWR_CHECK_INT(E.code, 1003);
     AWR_CHECK_INT(strlen(E.message), 71);
     AWR_CHECK(strncmp(E.message, longmsg, 71) == 0);
+    AWR_CHECK_STR(E.raw, longmsg);                 /* ... and whole, as sent, in raw */
+    /* escapes: decoded in message, as sent in raw (awr_json_unescape_n decodes it) */
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"say \\\"caf\\u00e9\\\"\"}}");
+    poll_(c);
+    AWR_CHECK_INT(E.n, 2);
+    AWR_CHECK_STR(E.message, "say \"caf\xc3\xa9\"");
+    AWR_CHECK_STR(E.raw, "say \\\"caf\\u00e9\\\"");
+    {
+        char dec[64];
+        size_t dl = 0;
+        AWR_CHECK_INT(awr_json_unescape_n(E.raw, strlen(E.raw), dec, sizeof dec, &dl), AWR_OK);
+        AWR_CHECK_STR(dec, E.message);
+    }
+    /* cut at a character boundary, never inside a UTF-8 sequence: 70 bytes of 'a' then an é
+       (sent as is), and 50 escaped é (\u00e9, 2 bytes each): 35 fit */
+    memset(longmsg, 'a', 70);
+    memcpy(longmsg + 70, "\xc3\xa9 and more", 12);
+    snprintf(frame, sizeof frame, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"%.82s\"}}", longmsg);
+    fake_text(&F, frame);
+    poll_(c);
+    AWR_CHECK_INT(strlen(E.message), 70);
+    AWR_CHECK(awr_utf8_valid(E.message, strlen(E.message)));
+    strcpy(frame, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"");
+    for (i = 0; i < 50; i++) strcat(frame, "\\u00e9");
+    strcat(frame, "\"}}");
+    fake_text(&F, frame);
+    poll_(c);
+    AWR_CHECK_INT(strlen(E.message), 70);
+    AWR_CHECK(strncmp(E.message, "\xc3\xa9\xc3\xa9", 4) == 0);
+    AWR_CHECK(awr_utf8_valid(E.message, strlen(E.message)));
+    AWR_CHECK_INT(strlen(E.raw), 300);
+    E.n = 2;
+    /* no message at all */
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003}}");
+    poll_(c);
+    AWR_CHECK_INT(E.n, 3);
+    AWR_CHECK_STR(E.message, "");
+    AWR_CHECK_STR(E.raw, "");
     awr_client_destroy(c);
 
     /* a subscription whose row can never fit one frame is refused up front, by subscribe and update,
@@ -1288,6 +1328,7 @@ static void test_outbound_and_error_edges(void) {
     AWR_CHECK_INT(E.n, 1);
     AWR_CHECK_INT(E.reason, AWR_ERR_UNSUPPORTED);
     AWR_CHECK_STR(E.message, "presence needs Appwrite 1.9.5 or newer");
+    AWR_CHECK_STR(E.raw, E.message);              /* the client's own errors: raw is the message */
     advance(c, 2000);
     AWR_CHECK_INT(fake_drain(&F), 0);             /* and no presence frame went out */
     awr_client_destroy(c);
