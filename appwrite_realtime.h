@@ -696,10 +696,12 @@ AWR_API int awr_json_eq(const char *json, const awr_json_token *t, const char *s
 AWR_API int awr_json_eq_n(const char *json, const awr_json_token *t, const char *s, size_t n);
 
 /* Unescape string token t into out (cap bytes), NUL-terminated; *out_len (optional) excludes the NUL
- * (the text may hold U+0000 itself). AWR_ERR_BUFFER if cap < length + 1, AWR_ERR_JSON_SURROGATE for a
- * lone surrogate, AWR_ERR_JSON_TYPE if t is not a string, AWR_ERR_JSON_SYNTAX for a malformed escape
- * (only possible with the _n form on unchecked text). The unescaped text is never longer than the
- * escaped one, so cap = t->len + 1 always suffices. */
+ * (the text may hold U+0000 itself). AWR_ERR_BUFFER if cap < length + 1: out then holds the longest
+ * start that fits, cut at a character boundary (never inside an escape or a UTF-8 sequence), and
+ * *out_len its length; the same for what came before the failure of the other errors:
+ * AWR_ERR_JSON_SURROGATE for a lone surrogate, AWR_ERR_JSON_TYPE if t is not a string,
+ * AWR_ERR_JSON_SYNTAX for a malformed escape (only possible with the _n form on unchecked text). The
+ * unescaped text is never longer than the escaped one, so cap = t->len + 1 always suffices. */
 AWR_API awr_result awr_json_unescape(const char *json, const awr_json_token *t,
                                      char *out, size_t cap, size_t *out_len);
 AWR_API awr_result awr_json_unescape_n(const char *s, size_t n, char *out, size_t cap, size_t *out_len);
@@ -2960,6 +2962,7 @@ static int awr__json_escape(const char *s, size_t n, size_t *i, unsigned char ou
 
 AWR_API awr_result awr_json_unescape_n(const char *s, size_t n, char *out, size_t cap, size_t *out_len) {
     size_t i = 0, o = 0;
+    awr_result r = AWR_OK;
     if (out_len) *out_len = 0;
     if ((!s && n) || (!out && cap)) return AWR_ERR_ARG;
     if (cap == 0) return AWR_ERR_BUFFER;
@@ -2968,20 +2971,29 @@ AWR_API awr_result awr_json_unescape_n(const char *s, size_t n, char *out, size_
         size_t run = bs ? (size_t)(bs - (s + i)) : n - i;
         unsigned char u[4];
         int k;
-        if (run > cap - 1u - o) { out[o] = 0; return AWR_ERR_BUFFER; }
+        if (run > cap - 1u - o) {
+            /* as much of the run as fits, backed off to the start of a UTF-8 sequence */
+            size_t cut = cap - 1u - o, at = cut;
+            while (at > 0 && cut - at < 3u && ((unsigned char)s[i + at] & 0xC0u) == 0x80u) at--;
+            if (((unsigned char)s[i + at] & 0xC0u) != 0x80u) cut = at;   /* else not UTF-8: cut anywhere */
+            memcpy(out + o, s + i, cut);
+            o += cut;
+            r = AWR_ERR_BUFFER;
+            break;
+        }
         memcpy(out + o, s + i, run);
         o += run;
         i += run;
         if (i >= n) break;
         k = awr__json_escape(s, n, &i, u);
-        if (k < 0) { out[o] = 0; return (awr_result)k; }
-        if ((size_t)k > cap - 1u - o) { out[o] = 0; return AWR_ERR_BUFFER; }
+        if (k < 0) { r = (awr_result)k; break; }
+        if ((size_t)k > cap - 1u - o) { r = AWR_ERR_BUFFER; break; }
         memcpy(out + o, u, (size_t)k);
         o += (size_t)k;
     }
     out[o] = 0;
     if (out_len) *out_len = o;
-    return AWR_OK;
+    return r;
 }
 
 AWR_API awr_result awr_json_unescape(const char *json, const awr_json_token *t,
@@ -5746,42 +5758,17 @@ static int awr__cl_json_is_object(awr_client *c, const char *json) {
     while (i < len && (json[i] == ' ' || json[i] == '\t' || json[i] == '\r' || json[i] == '\n')) i++;
     return (r == AWR_OK || r == AWR_ERR_JSON_TOKENS) && i < len && json[i] == '{';
 }
-/* The longest start of the JSON string text s[0, n) whose decoding fits cap - 1 bytes, decoded into
- * out and NUL-terminated. It never ends inside a UTF-8 sequence (the text was validated as UTF-8). */
-static size_t awr__cl_unescape_start(const char *s, size_t n, char *out, size_t cap) {
-    size_t i = 0, o = 0;
-    while (i < n) {
-        unsigned char u[4];
-        size_t j = i;
-        int k;
-        if (s[i] == '\\') {
-            k = awr__json_escape(s, n, &j, u);
-            if (k < 0) break;
-        } else {
-            unsigned char b = (unsigned char)s[i];
-            k = b < 0xC0u ? 1 : b < 0xE0u ? 2 : b < 0xF0u ? 3 : 4;
-            if ((size_t)k > n - i) break;
-            memcpy(u, s + i, (size_t)k);
-            j = i + (size_t)k;
-        }
-        if ((size_t)k > cap - 1u - o) break;
-        memcpy(out + o, u, (size_t)k);
-        o += (size_t)k;
-        i = j;
-    }
-    out[o] = 0;
-    return o;
-}
-
 /* The error message, decoded into c->errmsg (as much as fits); *raw gets the whole text as sent. */
 static size_t awr__cl_error_text(awr_client *c, int obj, awr_text *raw) {
     int t = awr__cl_find(c, obj, "message");
+    size_t n = 0;
     c->errmsg[0] = 0;
     raw->ptr = NULL; raw->len = 0;
     if (t < 0 || AWR_JSON_TYPE(awr__cl_tk(c, t)) != AWR_JSON_STRING) return 0;
     raw->ptr = c->mj + awr__cl_tk(c, t)->start;
     raw->len = awr__cl_tk(c, t)->len;
-    return awr__cl_unescape_start(raw->ptr, raw->len, c->errmsg, sizeof c->errmsg);
+    (void)awr_json_unescape_n(raw->ptr, raw->len, c->errmsg, sizeof c->errmsg, &n);   /* cut if long */
+    return n;
 }
 
 static void awr__cl_presence_unsupported(awr_client *c) {

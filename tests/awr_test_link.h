@@ -1,6 +1,6 @@
 /* awr_test_link.h - drive one awr_io connection by hand in tests of a transport alone (the TLS and
  * Winsock adapters): move bytes until done, the WebSocket upgrade with RFC 6455's sample key, and one
- * echoed frame. Include after appwrite_realtime.h. */
+ * echoed frame; links over the POSIX or Winsock adapter. Include after appwrite_realtime.h. */
 #ifndef AWR_TEST_LINK_H
 #define AWR_TEST_LINK_H
 #include <stdio.h>
@@ -14,6 +14,39 @@ typedef struct awr_test_link {
     void (*wait)(void *ctx);     /* wait a few ms for the socket to become readable */
     void *ctx;
 } awr_test_link;
+
+/* Links whose connection runs on the POSIX or Winsock adapter tcp: waiting polls its socket. */
+#ifdef AWR_POSIX
+#include <poll.h>
+static void awr_test_link_wait_posix(void *tcp) {
+    struct pollfd pfd;
+    pfd.fd = awr_posix_fd((awr_posix *)tcp);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    if (pfd.fd >= 0) (void)poll(&pfd, 1, 5);
+}
+static awr_test_link awr_test_link_posix(awr_io io, void *conn, awr_posix *tcp) {
+    awr_test_link l;
+    l.io = io; l.conn = conn; l.now_ms = awr_posix_now_ms; l.wait = awr_test_link_wait_posix; l.ctx = tcp;
+    return l;
+}
+#endif
+#ifdef AWR_WIN32
+static void awr_test_link_wait_win32(void *tcp) {
+    WSAPOLLFD pfd;
+    uintptr_t sock = awr_win32_socket((awr_win32 *)tcp);
+    if (sock == AWR_WIN32_NO_SOCKET) { Sleep(5); return; }
+    pfd.fd = (SOCKET)sock;
+    pfd.events = POLLRDNORM;
+    pfd.revents = 0;
+    (void)WSAPoll(&pfd, 1, 5);
+}
+static awr_test_link awr_test_link_win32(awr_io io, void *conn, awr_win32 *tcp) {
+    awr_test_link l;
+    l.io = io; l.conn = conn; l.now_ms = awr_win32_now_ms; l.wait = awr_test_link_wait_win32; l.ctx = tcp;
+    return l;
+}
+#endif
 
 /* Send all len bytes of data (sending = 1) or receive exactly len bytes into it (0): AWR_OK, the
  * first error, or AWR_ERR_TIMEOUT when 10 s pass. */

@@ -86,13 +86,29 @@ static awr_client *mk_cfg(awr_client_config *cfg) {
     AWR_CHECK_INT(awr_client_create(cfg, &c), AWR_OK);
     return c;
 }
+/* The tests' usual configuration; a test changes what it needs, then calls mk_cfg. */
+static void base_cfg(awr_client_config *cfg, awr_mode mode) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->endpoint = "http://localhost:8080/v1";
+    cfg->project = "p1";
+    cfg->mode = mode;
+}
 static awr_client *mk(awr_mode mode) {
     awr_client_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = "http://localhost:8080/v1";
-    cfg.project = "p1";
-    cfg.mode = mode;
+    base_cfg(&cfg, mode);
     return mk_cfg(&cfg);
+}
+
+/* Sans-I/O: what the client has to send goes to the fake server as if written to a socket (a new
+ * connection forgets the old one's bytes first). Returns how many bytes. */
+static size_t take_output(awr_client *c, int new_connection) {
+    size_t len = 0;
+    const void *out = awr_client_pending_output(c, &len);
+    F.c2s_len = F.c2s_read = 0;
+    if (new_connection) F.s2c_len = F.s2c_pos = 0;
+    if (out) { memcpy(F.c2s, out, len); F.c2s_len = len; }
+    awr_client_output_done(c, len);
+    return out ? len : 0;
 }
 
 static void poll_(awr_client *c) { (void)awr_client_poll(c, now); }
@@ -582,10 +598,7 @@ static void test_rate_limit(void) {
     char chan[32];
     const char *p;
     reset_logs();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = "http://localhost:8080/v1";
-    cfg.project = "p1";
-    cfg.mode = AWR_MODE_MESSAGE;
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.max_subscriptions = 64;
     c = mk_cfg(&cfg);
     (void)sub1(c, "files");
@@ -697,10 +710,7 @@ static void test_session_change(void) {
     awr_client *c;
     awr_client_config cfg;
     reset_logs();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = "http://localhost:8080/v1";
-    cfg.project = "p1";
-    cfg.mode = AWR_MODE_MESSAGE;
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.session = "SESS1";
     c = mk_cfg(&cfg);
     sess_client = c;
@@ -766,10 +776,7 @@ static void test_frame_split(void) {
     int i, frames = 0, rows = 0;
     char chan[64];
     reset_logs();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = "http://localhost:8080/v1";
-    cfg.project = "p1";
-    cfg.mode = AWR_MODE_MESSAGE;
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.tx_buffer = 512;
     cfg.max_subscriptions = 32;
     cfg.name_arena = 8192;
@@ -832,8 +839,6 @@ static void test_sans_io(void) {
     awr_client_config cfg;
     const char *host = NULL;
     int port = 0, tls = 0, w;
-    size_t len;
-    const void *out;
     reset_logs();
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = "http://h:1/v1";
@@ -849,11 +854,7 @@ static void test_sans_io(void) {
     AWR_CHECK_STR(host, "h");
     AWR_CHECK_INT(port, 1);
     AWR_CHECK_INT(awr_client_transport_opened(c, now), AWR_OK);
-    out = awr_client_pending_output(c, &len);
-    AWR_CHECK(out != NULL && len > 40);
-    F.c2s_len = F.c2s_read = F.s2c_len = F.s2c_pos = 0;
-    if (out) { memcpy(F.c2s, out, len); F.c2s_len = len; }
-    awr_client_output_done(c, len);
+    AWR_CHECK(take_output(c, 1) > 40);
     AWR_CHECK(fake_accept(&F));
     fake_text(&F, CONN_MSG);
     {   /* one byte at a time */
@@ -862,11 +863,7 @@ static void test_sans_io(void) {
     }
     AWR_CHECK(state_is(AWR_STATE_CONNECTED));
     AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
-    out = awr_client_pending_output(c, &len);
-    AWR_CHECK(out != NULL);
-    F.c2s_len = F.c2s_read = 0;
-    if (out) { memcpy(F.c2s, out, len); F.c2s_len = len; }
-    awr_client_output_done(c, len);
+    AWR_CHECK(take_output(c, 0) > 0);
     AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]}]}"));
     awr_client_transport_closed(c, AWR_ERR_EOF, now);
     AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
@@ -875,10 +872,7 @@ static void test_sans_io(void) {
     AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
     AWR_CHECK(awr_client_wants(c, NULL) & AWR_WANT_CONNECT);
     AWR_CHECK_INT(awr_client_transport_opened(c, now), AWR_OK);
-    out = awr_client_pending_output(c, &len);
-    F.c2s_len = F.c2s_read = F.s2c_len = F.s2c_pos = 0;
-    if (out) { memcpy(F.c2s, out, len); F.c2s_len = len; }
-    awr_client_output_done(c, len);
+    AWR_CHECK(take_output(c, 1) > 40);
     AWR_CHECK(fake_accept(&F));
     fake_text(&F, CONN_MSG);
     AWR_CHECK_INT(awr_client_feed(c, F.s2c, F.s2c_len, now), AWR_OK);
@@ -892,10 +886,7 @@ static void test_sans_io(void) {
         AWR_CHECK(w & AWR_WANT_WRITE);             /* the close frame is still to go */
         AWR_CHECK_INT(dl, now);
     }
-    out = awr_client_pending_output(c, &len);
-    F.c2s_len = F.c2s_read = 0;
-    if (out) { memcpy(F.c2s, out, len); F.c2s_len = len; }
-    awr_client_output_done(c, len);
+    AWR_CHECK(take_output(c, 0) > 0);
     {
         int op;
         do op = fake_next(&F, msg, sizeof msg); while (op == 1);   /* (an unsubscribe may come first) */
@@ -920,10 +911,7 @@ static void test_request_too_large(void) {
     awr_sub sub;
     int i;
     reset_logs();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = "http://localhost:8080/v1";
-    cfg.project = "p1";
-    cfg.mode = AWR_MODE_URL;
+    base_cfg(&cfg, AWR_MODE_URL);
     cfg.max_message = 8192;
     cfg.tx_buffer = 4096;
     cfg.name_arena = 16384;
@@ -951,10 +939,7 @@ static void test_transport_edges(void) {
     uint32_t first = 0;
     /* jitter stays within +-50 % */
     reset_logs();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = "http://localhost:8080/v1";
-    cfg.project = "p1";
-    cfg.mode = AWR_MODE_MESSAGE;
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.jitter_pct = 50;
     c = mk_cfg(&cfg);
     (void)sub1(c, "files");
@@ -1043,10 +1028,7 @@ static void test_allocation_and_callbacks(void) {
     awr_sub a, b;
     int i;
     reset_logs();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = "http://localhost:8080/v1";
-    cfg.project = "p1";
-    cfg.mode = AWR_MODE_MESSAGE;
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.allocator.alloc = count_alloc;
     cfg.allocator.free = count_free;
     c = mk_cfg(&cfg);
@@ -1201,9 +1183,7 @@ static void test_extra_headers(void) {
     const char *headers[3] = { "X-Game-Build: 42", NULL, "Cookie: region=eu" };
     const char *bad[1] = { "X-A: 1\r\nX-Injected: 2" };
     reset_logs();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = "http://localhost:8080/v1";
-    cfg.project = "p1";
+    base_cfg(&cfg, AWR_MODE_AUTO);
     cfg.headers = headers;
     cfg.nheaders = 3;
     c = mk_cfg(&cfg);
@@ -1290,10 +1270,7 @@ static void test_outbound_and_error_edges(void) {
     /* a subscription whose row can never fit one frame is refused up front, by subscribe and update,
        and costs nothing: the slot and the arena stay free, the other subscriptions go on */
     reset_logs();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = "http://localhost:8080/v1";
-    cfg.project = "p1";
-    cfg.mode = AWR_MODE_MESSAGE;
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.tx_buffer = 512;
     cfg.name_arena = 4096;
     cfg.max_subscriptions = 1;

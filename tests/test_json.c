@@ -486,6 +486,25 @@ static void test_unescape(void) {
     AWR_CHECK_INT(awr_json_unescape_n("abc", 3, out, 4, &n), AWR_OK);
     AWR_CHECK_STR(out, "abc");
     AWR_CHECK_INT(awr_json_unescape_n("abc", 3, out, 3, &n), AWR_ERR_BUFFER);
+    AWR_CHECK_STR(out, "ab");                     /* too small: the start that fits */
+    AWR_CHECK_INT(n, 2);
+    /* ... cut at a character boundary: never inside a UTF-8 sequence or an escape */
+    AWR_CHECK_INT(awr_json_unescape_n("a\xc3\xa9" "b", 4, out, 3, &n), AWR_ERR_BUFFER);
+    AWR_CHECK_STR(out, "a");
+    AWR_CHECK_INT(awr_json_unescape_n("a\xf0\x9d\x84\x9e", 5, out, 5, &n), AWR_ERR_BUFFER);
+    AWR_CHECK_STR(out, "a");
+    AWR_CHECK_INT(awr_json_unescape_n("a\xf0\x9d\x84\x9e", 5, out, 6, &n), AWR_OK);
+    AWR_CHECK_INT(n, 5);
+    AWR_CHECK_INT(awr_json_unescape_n("\\u00e9\\u00e9", 12, out, 4, &n), AWR_ERR_BUFFER);
+    AWR_CHECK_STR(out, "\xc3\xa9");
+    AWR_CHECK_INT(n, 2);
+    AWR_CHECK_INT(awr_json_unescape_n("\x80\x80\x80\x80\x80", 5, out, 3, &n), AWR_ERR_BUFFER);   /* not UTF-8: cut where it falls */
+    AWR_CHECK_INT(n, 2);
+    AWR_CHECK_INT(awr_json_unescape_n("abc", 3, out, 1, &n), AWR_ERR_BUFFER);
+    AWR_CHECK_STR(out, "");
+    AWR_CHECK_INT(awr_json_unescape_n("ab\\uD800", 8, out, sizeof out, &n), AWR_ERR_JSON_SURROGATE);
+    AWR_CHECK_STR(out, "ab");                     /* what came before the failure */
+    AWR_CHECK_INT(n, 2);
     AWR_CHECK_INT(awr_json_unescape_n("", 0, out, 1, &n), AWR_OK);
     AWR_CHECK_STR(out, "");
     AWR_CHECK_INT(awr_json_unescape_n("\\uD800", 6, out, sizeof out, &n), AWR_ERR_JSON_SURROGATE);

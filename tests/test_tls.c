@@ -9,7 +9,6 @@
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_test_link.h"
-#include <poll.h>
 
 static char cert_dir[256];
 
@@ -57,13 +56,6 @@ typedef struct sess {
     void *conn;
 } sess;
 
-static void wait_socket(sess *s) {
-    struct pollfd pfd;
-    pfd.fd = awr_posix_fd(&s->tcp);
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    if (pfd.fd >= 0) (void)poll(&pfd, 1, 5);
-}
 
 static awr_result sess_open(sess *s, const awr_bearssl_config *cfg, const char *host, int port, int one_byte) {
     awr_result r;
@@ -90,17 +82,8 @@ static void sess_close(sess *s) {
     s->tls = NULL;
 }
 
-static void wait_socket_cb(void *ctx) { wait_socket((sess *)ctx); }
 /* The session as a link for the by-hand WebSocket helpers of awr_test_link.h. */
-static awr_test_link sess_link(sess *s) {
-    awr_test_link l;
-    l.io = s->io;
-    l.conn = s->conn;
-    l.now_ms = awr_posix_now_ms;
-    l.wait = wait_socket_cb;
-    l.ctx = s;
-    return l;
-}
+static awr_test_link sess_link(sess *s) { return awr_test_link_posix(s->io, s->conn, &s->tcp); }
 static awr_result ws_upgrade(sess *s, const char *host, int port) {
     awr_test_link l = sess_link(s);
     return awr_test_link_upgrade(&l, host, port);

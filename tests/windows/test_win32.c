@@ -15,26 +15,8 @@ typedef struct conn {
     void *c;
 } conn;
 
-static void wait_socket(conn *k) {
-    WSAPOLLFD pfd;
-    pfd.fd = (SOCKET)awr_win32_socket(&k->tcp);
-    pfd.events = POLLRDNORM;
-    pfd.revents = 0;
-    if (awr_win32_socket(&k->tcp) != AWR_WIN32_NO_SOCKET) (void)WSAPoll(&pfd, 1, 5);
-    else Sleep(5);
-}
-
-static void wait_socket_cb(void *ctx) { wait_socket((conn *)ctx); }
 /* The connection as a link for the by-hand WebSocket helpers of awr_test_link.h. */
-static awr_test_link conn_link(conn *k) {
-    awr_test_link l;
-    l.io = k->io;
-    l.conn = k->c;
-    l.now_ms = awr_win32_now_ms;
-    l.wait = wait_socket_cb;
-    l.ctx = k;
-    return l;
-}
+static awr_test_link conn_link(conn *k) { return awr_test_link_win32(k->io, k->c, &k->tcp); }
 static awr_result ws_upgrade(conn *k, int port) {
     awr_test_link l = conn_link(k);
     return awr_test_link_upgrade(&l, "127.0.0.1", port);

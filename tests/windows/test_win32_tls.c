@@ -28,25 +28,7 @@ static int env_port(const char *name) {
     return port;
 }
 
-static void wait_socket(void *ctx) {
-    sess *s = (sess *)ctx;
-    WSAPOLLFD pfd;
-    if (awr_win32_socket(&s->tcp) == AWR_WIN32_NO_SOCKET) { Sleep(5); return; }
-    pfd.fd = (SOCKET)awr_win32_socket(&s->tcp);
-    pfd.events = POLLRDNORM;
-    pfd.revents = 0;
-    (void)WSAPoll(&pfd, 1, 5);
-}
-
-static awr_test_link sess_link(sess *s) {
-    awr_test_link l;
-    l.io = s->io;
-    l.conn = s->conn;
-    l.now_ms = awr_win32_now_ms;
-    l.wait = wait_socket;
-    l.ctx = s;
-    return l;
-}
+static awr_test_link sess_link(sess *s) { return awr_test_link_win32(s->io, s->conn, &s->tcp); }
 
 static awr_result sess_open(sess *s, const awr_bearssl_config *cfg, const char *host, int port) {
     awr_result r;
