@@ -68,9 +68,9 @@
  * CONFIGURATION
  * ================================================================================================== */
 #define AWR_VERSION_MAJOR 0
-#define AWR_VERSION_MINOR 1
+#define AWR_VERSION_MINOR 2
 #define AWR_VERSION_PATCH 0
-#define AWR_VERSION_STRING "0.1.0"
+#define AWR_VERSION_STRING "0.2.0"
 
 /* The POSIX adapter needs POSIX 2008 declarations (getaddrinfo, clock_gettime), which strict ISO
    modes (-std=c99) hide; ask for them before the first system header, unless the user chose. */
@@ -7209,6 +7209,13 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 
 /* ==================================================================================================
  * VERSION HISTORY
+ *   0.2.0
+ *     - packaging: one install (make install, cmake --install, meson install) gives the header, the
+ *       pkg-config file and a CMake package with a version file; an optional compiled library, shared
+ *       and static (make lib, APPWRITE_REALTIME_LIBRARY in CMake, -Dlibrary=true in meson)
+ *     - awr-listen: --version, --opt=value, --dead-link SECONDS, the user's $id and name and the
+ *       server generation on the `connected as` line, exit 1 with the reason when the client stops for
+ *       good or when --timeout ends without a connection
  *   0.1.0 (2026-11-29)  first release: RFC 6455 client framer, strict JSON tokenizer, matcher, the
  *                       Appwrite Realtime client for servers 1.5 to 1.9.x (URL and message mode,
  *                       presence), POSIX, Winsock and BearSSL adapters
