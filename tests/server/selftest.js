@@ -24,7 +24,8 @@ function eq(name, got, want) {
 }
 
 const ROOT = path.join(__dirname, '..', '..');
-const E1_PATH = path.join(ROOT, '..', 'shared', 'testdata', 'appwrite', 'E1.json');
+const DATA = path.join(ROOT, 'tests', 'data', 'appwrite');
+const E1_PATH = path.join(DATA, 'E1.json');
 
 // ---------------------------------------------------------------- server process
 
@@ -178,7 +179,7 @@ function offline() {
     eq('events: document update on 1.9.6 = the 42 names of E1.json, in order', d.events, e1data.events);
     eq('channels: document update on 1.9.6 = the 16 channels of E1.json, in order', d.channels, e1data.channels);
     const f = E.describe(g196, { event: 'file', action: 'create', bucketId: 'b1', fileId: 'f1' });
-    eq('events: file create = PROTOCOL.md (g) example', f.events.join(', '),
+    eq('events: file create = the docs/protocol.md example', f.events.join(', '),
         'buckets.b1.files.f1.create, buckets.*.files.*.create, buckets.b1.files.*.create, buckets.*.files.f1.create, buckets.b1.files.f1, buckets.*.files.*, buckets.b1.files.*, buckets.*.files.f1, buckets.b1, buckets.*');
     eq('events: users.u1.update.email starts with users.u1.update', E.describe(g196, { event: 'account', userId: 'u1', attribute: 'email' }).events.slice(0, 3), ['users.u1.update', 'users.*.update', 'users.u1.update.email']);
     eq('channels: account update on 1.9.6', E.describe(g196, { event: 'account', userId: 'u1', attribute: 'email' }).channels, ['account', 'account.u1', 'account.update', 'account.u1.update']);
