@@ -330,6 +330,36 @@ static void expect_response(awr_client *c, const char *frame, const char *to) {
                                            strlen(R.data) == strlen(data + 7) - 1);
 }
 
+/* E1 carrying subscription id `id`: delivered once, to `sub`, with every field as E1 has it. */
+static void expect_event(awr_client *c, const char *id, awr_sub sub) {
+    static char buf[8192];
+    int n = EV.n;
+    feed_text(c, e1_for(id, buf, sizeof buf));
+    AWR_CHECK_INT(EV.n, n + 1);
+    AWR_CHECK(EV.sub == sub);
+    AWR_CHECK(EV.events_ok && EV.channels_ok && EV.timestamp_ok && EV.payload_ok && EV.is_ok && EV.has_ok);
+}
+/* E1 carrying an id none of the client's live subscriptions has: delivered to nobody. */
+static void expect_no_event(awr_client *c, const char *id) {
+    static char buf[8192];
+    int n = EV.n;
+    feed_text(c, e1_for(id, buf, sizeof buf));
+    AWR_CHECK_INT(EV.n, n);
+}
+/* The end of a recorded connection: the recording client stopped waiting, and the connection ended. */
+static void end_of(rec_section *s) {
+    (void)rec_take(s, 'I');
+    (void)rec_take(s, 'E');
+    AWR_CHECK_INT(s->pos, s->n);
+}
+/* The TCP connection ends without a close frame: a reconnect after 1 s. */
+static void expect_reconnect(awr_client *c) {
+    awr_client_transport_closed(c, AWR_ERR_EOF, now);
+    AWR_CHECK_INT(S.state, AWR_STATE_RECONNECTING);
+    AWR_CHECK_INT(S.reason, AWR_ERR_EOF);
+    AWR_CHECK_INT(S.delay, 1000);
+}
+
 /* ---- the connections of the recording -------------------------------------------------------------- */
 
 /* "message mode": a 1.9.5+ connection without channels, then every kind of message. */
@@ -404,22 +434,11 @@ static void test_message_mode(void) {
     feed_text(c, rec_take(s, 'F'));
 
     /* events go by the ids in `subscriptions`: to the subscription with that id, with every field */
-    feed_text(c, e1_for("awr2", buf, sizeof buf));
-    AWR_CHECK_INT(EV.n, 1);
-    AWR_CHECK(EV.sub == one_collection);
-    AWR_CHECK(EV.events_ok && EV.channels_ok && EV.timestamp_ok && EV.payload_ok && EV.is_ok && EV.has_ok);
-    feed_text(c, e1_for("awr1", buf, sizeof buf));            /* unsubscribed above */
-    feed_text(c, e1_for("6a1b2c3d4e5f60718293", buf, sizeof buf));   /* not an id of this client */
-    AWR_CHECK_INT(EV.n, 1);
-
-    /* the connection ends without a close frame: reconnect after 1 s */
-    (void)rec_take(s, 'I');
-    (void)rec_take(s, 'E');
-    AWR_CHECK_INT(s->pos, s->n);
-    awr_client_transport_closed(c, AWR_ERR_EOF, now);
-    AWR_CHECK_INT(S.state, AWR_STATE_RECONNECTING);
-    AWR_CHECK_INT(S.reason, AWR_ERR_EOF);
-    AWR_CHECK_INT(S.delay, 1000);
+    expect_event(c, "awr2", one_collection);
+    expect_no_event(c, "awr1");                   /* unsubscribed above */
+    expect_no_event(c, "6a1b2c3d4e5f60718293");   /* not an id of this client */
+    end_of(s);
+    expect_reconnect(c);
     awr_client_destroy(c);
     free(sub_json);
 }
@@ -457,7 +476,7 @@ static void test_wrong_project(void) {
  * 1.9.5+, so later changes go as frames on the same socket. */
 static void test_auto_mode(void) {
     rec_section *s = rec_section_named("no project"), *m = rec_section_named("message mode");
-    char request[2048], id[64], buf[4096];
+    char request[2048], id[64];
     const char *unknown_ack = NULL;
     awr_client *c;
     awr_sub docs;
@@ -485,18 +504,13 @@ static void test_auto_mode(void) {
     AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_MESSAGE);
     AWR_CHECK_INT(R.n, responses);             /* the probe's answer is the client's own business */
     /* the id the server gave slot 0 routes events to the subscription of slot 0 */
-    feed_text(c, e1_for(id, buf, sizeof buf));
-    AWR_CHECK_INT(EV.n, 1);
-    AWR_CHECK(EV.sub == docs);
-    AWR_CHECK(EV.events_ok && EV.channels_ok && EV.timestamp_ok && EV.payload_ok);
+    expect_event(c, id, docs);
     /* a new subscription now goes as a frame, no reconnect */
     (void)subscribe(c, "files", NULL);
     poll_at(c, now);
     AWR_CHECK(sent_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]}]}"));
     AWR_CHECK_INT(awr_client_wants(c, NULL) & (AWR_WANT_CLOSE | AWR_WANT_CONNECT), 0);
-    (void)rec_take(s, 'I');
-    (void)rec_take(s, 'E');
-    AWR_CHECK_INT(s->pos, s->n);
+    end_of(s);
     awr_client_destroy(c);
 }
 
@@ -522,19 +536,11 @@ static void test_url_mode(void) {
     AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_URL_IDS);
     poll_at(c, now);
     AWR_CHECK_INT(next_sent(buf, sizeof buf), -1);   /* pinned URL mode: no probe */
-    feed_text(c, e1_for(id, buf, sizeof buf));
-    AWR_CHECK_INT(EV.n, 1);
-    AWR_CHECK(EV.sub == both);
-    AWR_CHECK(EV.events_ok && EV.channels_ok && EV.timestamp_ok && EV.payload_ok && EV.is_ok && EV.has_ok);
+    expect_event(c, id, both);
     /* E1 is published on `documents`, but an id that is not this connection's is not delivered */
-    feed_text(c, e1_for("6a1b2c3d4e5f60718293", buf, sizeof buf));
-    AWR_CHECK_INT(EV.n, 1);
-    (void)rec_take(s, 'I');
-    (void)rec_take(s, 'E');
-    AWR_CHECK_INT(s->pos, s->n);
-    awr_client_transport_closed(c, AWR_ERR_EOF, now);
-    AWR_CHECK_INT(S.state, AWR_STATE_RECONNECTING);
-    AWR_CHECK_INT(S.delay, 1000);
+    expect_no_event(c, "6a1b2c3d4e5f60718293");
+    end_of(s);
+    expect_reconnect(c);
     awr_client_destroy(c);
 }
 
