@@ -2,14 +2,14 @@
 """Deterministic Appwrite Realtime test data for benchmarks and tests.
 
 Usage: gen.py OUTDIR   (the benchmarks run it into build/bench/...; E1.json and SUB.json beside this
-file are its output, committed so that the tests need no Python)
+file are its output, committed so that the tests and benchmarks read them directly)
 
 Writes into OUTDIR:
   E1.json            one realistic Appwrite Realtime `event` message (~2.9 KB), compact JSON
                      encoded the way PHP json_encode does by default (\\uXXXX for non-ASCII, "\\/")
   E2.json            one ~1 MiB document event (long arrays of objects; strings with escapes,
                      raw UTF-8 and \\u escapes including surrogate pairs; a 64-bit integer)
-  SUB.json           a client->server `subscribe` message in the form the official SDKs send (140 B)
+  SUB.json           a client->server `subscribe` message for one collection (140 B)
   frames_e1.bin      server->client WebSocket stream: unmasked FIN text frames, each carrying E1,
                      back to back, >= 100 MB in all
   frames_bin64k.bin  server->client stream of unmasked FIN binary frames, 65536-byte payloads, >= 100 MB
