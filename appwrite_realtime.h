@@ -797,7 +797,7 @@ AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len);
  *    distinct segment position plus the segment text) and with AWR_ERR_LIMIT past AWR_MATCH_MAX_SEGMENTS
  *    segments in one pattern. Matching does not change the set: one set may serve many threads.
  *
- * 2. Channel builders. Each writes one channel name of PROTOCOL.md (f) into buf (NUL-terminated) and
+ * 2. Channel builders. Each writes one channel name of docs/protocol.md into buf (NUL-terminated) and
  *    returns AWR_OK, AWR_ERR_BUFFER if cap is too small, or AWR_ERR_ARG for an empty id, an unknown
  *    action, or a missing id that the channel needs (buf then holds ""). Ids are copied as given (a
  *    custom id may itself hold dots). NULL ids select the wider channel: ("documents" for every
@@ -938,7 +938,7 @@ typedef struct awr_io {
  * skip the probe. Heartbeat: `{"type":"ping"}` every 20 s; a server that answers the ping with an
  * `error` (1.6.0 and older: code 1003) is never pinged again on this client.
  *
- * AUTH is sent at the handshake only (PROTOCOL (d): in-band authentication is unsafe on 1.9.5+):
+ * AUTH is sent at the handshake only (docs/protocol.md: in-band authentication is unsafe on 1.9.5+):
  * `X-Appwrite-Session: <session>` (or `Cookie: a_session_<project>=<session>` with session_via_cookie)
  * or `X-Appwrite-JWT: <jwt>` (when both are set only the JWT is sent: 1.9.0+ refuses the pair), plus
  * the extra header lines of cfg.headers; no Origin header. awr_client_set_session, awr_client_set_jwt
@@ -1141,7 +1141,7 @@ AWR_API void awr_client_deinit(awr_client *c);
 AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **out);
 AWR_API void awr_client_destroy(awr_client *c);
 
-/* Subscribe to n channels (exact names, PROTOCOL (f)) with nq optional Appwrite query JSON strings
+/* Subscribe to n channels (exact names, docs/protocol.md) with nq optional Appwrite query JSON strings
  * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle. */
 AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,

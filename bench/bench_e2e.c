@@ -50,7 +50,7 @@ static double median(double *v, int n) {
 /* The publish command: E1's payload text cut out of the file, so the big integer stays exact. */
 static char *make_spec(void) {
     size_t len;
-    char *e1 = awr_test_read_file("../shared/testdata/appwrite/E1.json", &len), *spec, *q;
+    char *e1 = awr_test_read_file("tests/data/appwrite/E1.json", &len), *spec, *q;
     const char *p, *end, *s;
     if (!e1) return NULL;
     p = strstr(e1, "\"payload\":");
@@ -164,7 +164,7 @@ int main(int argc, char **argv) {
     if (rounds > 16) rounds = 16;
     if (!e2e_have_node()) return 1;
     spec = make_spec();
-    if (!spec) { fprintf(stderr, "bench_e2e: cannot read ../shared/testdata/appwrite/E1.json\n"); return 1; }
+    if (!spec) { fprintf(stderr, "bench_e2e: cannot read tests/data/appwrite/E1.json\n"); return 1; }
     srv = e2e_server_start("1.9.6", &port, "--message-limit", "1000000", (char *)NULL);
     if (srv <= 0) { fprintf(stderr, "bench_e2e: the local server did not start\n"); return 1; }
     for (r = 0; r < rounds; r++) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // A local Appwrite-compatible Realtime server for tests and demos (never a dependency of the library).
-// It plays one server generation (1.6.0, 1.6.1, 1.8, 1.9.0, 1.9.6) as ../shared/PROTOCOL.md describes it,
+// It plays one server generation (1.6.0, 1.6.1, 1.8, 1.9.0, 1.9.6) as docs/protocol.md describes it,
 // publishes scripted events and takes commands over HTTP on the same port. See README.md beside this file.
 // stdout carries exactly one line, "PORT <n>"; everything else goes to stderr.
 
@@ -715,7 +715,8 @@ function finishAuthentication(conn, token) {
             const channels = G.message ? rebindAccountChannels(s.channels, oldUserId, user.id) : s.channels;
             adSubscribe(project, conn.id, subId, roles, channels, s.queries);
         }
-        // With no subscriptions nothing was re-subscribed: the entry is gone (PROTOCOL.md (d) hazard).
+        // With no subscriptions nothing was re-subscribed: the entry is gone (the in-band
+        // authentication hazard of docs/protocol.md).
         if (entries.has(conn.id)) entries.get(conn.id).userId = user.id;
     }
     conn.user = user;
