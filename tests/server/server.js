@@ -812,13 +812,13 @@ function publish(spec) {
     let payload = spec.payload;
     if (spec.payloadText !== undefined) payload = J.parse(String(spec.payloadText));
     if (payload === undefined || payload === null) payload = new Map();
-    const php = J.phpize(payload);
-    const perms = payloadPermissions(payload);
     // stamp: the publish time in microseconds since the epoch, for exact delivery latency on this machine
     if (spec.stamp) {
         if (!(payload instanceof Map)) payload = new Map();
-        payload.set('publishedUs', Math.round((performance.timeOrigin + performance.now()) * 1000));
+        payload.set('publishedUs', new J.Num(String(Math.round((performance.timeOrigin + performance.now()) * 1000))));
     }
+    const php = J.phpize(payload);
+    const perms = payloadPermissions(payload);
     const timestamp = spec.timestamp ? String(spec.timestamp) : formatTz(new Date());
     const payloadText = J.encodePhp(php);
     const projects = spec.project && spec.project !== '*' ? [String(spec.project)] : Array.from(tree.keys()).filter((p) => p !== 'console');
