@@ -2,14 +2,15 @@
  *
  *   awr-load --endpoint URL --project ID [--session TOKEN] [--jwt JWT] [--mode auto|url|message]
  *            [--clients N] [--ramp PER_S] [--duration SECONDS] [--channels CH[,CH...]]...
- *            [--max-message BYTES] [--publish N] [--publish-interval MS] [--publish-spec JSON]
+ *            [--connect-wait SECONDS] [--max-message BYTES] [--publish N] [--publish-interval MS] [--publish-spec JSON]
  *            [--cafile PATH] [--insecure] [--json]
  *
  * N clients (default 100), opened at PER_S a second (default 500), each with one subscription to the
  * channels (default databases.db1.collections.col1.documents), all driven by one epoll loop. Progress
  * goes to stderr while they ramp up; after the ramp the clients stay connected for --duration seconds
  * (default 5), and a summary goes to stdout (--json: one JSON object):
- *   clients connected / failed, connect time p50 / p99 (from the start of a client to its
+ *   clients connected / failed (not connected --connect-wait seconds, default 30, after the last one
+ *   was opened), connect time p50 / p99 (from the start of a client to its
  *   `connected`), events received, duplicates (the same timestamp and payload twice on one client),
  *   events/s, delivery latency p50 / p99 / max, reconnects, RSS per client, CPU while idle.
  * Latency: an event whose payload holds `publishedUs` (the local server's `stamp`: its publish time in
@@ -333,7 +334,7 @@ static double pct_double(double *v, size_t n, double p) {
 static void usage(FILE *f) {
     fputs("usage: awr-load --endpoint URL --project ID [--session TOKEN] [--jwt JWT] [--mode auto|url|message]\n"
           "                [--clients N] [--ramp PER_S] [--duration SECONDS] [--channels CH[,CH...]]...\n"
-          "                [--max-message BYTES] [--publish N] [--publish-interval MS] [--publish-spec JSON]\n"
+          "                [--connect-wait SECONDS] [--max-message BYTES] [--publish N] [--publish-interval MS] [--publish-spec JSON]\n"
           "                [--cafile PATH] [--insecure] [--json]\n"
           "Opens N Realtime clients in one process and prints connect times, events, latency and memory.\n",
           f);
@@ -377,7 +378,7 @@ int main(int argc, char **argv) {
     char *copies[MAX_CHANNELS];
     const char *channels[MAX_CHANNELS];
     size_t nchannels = 0, ncopies = 0, i, rss0, rss1;
-    double clients = 100, ramp = 500, duration = 5, max_message = LOAD_DEFAULT_MAX_MESSAGE, publish = 0, interval = 100;
+    double clients = 100, ramp = 500, duration = 5, connect_wait = 30, max_message = LOAD_DEFAULT_MAX_MESSAGE, publish = 0, interval = 100;
     int insecure = 0, json = 0, a;
     awr_mode mode = AWR_MODE_AUTO;
     awr_client_config cfg;
@@ -386,6 +387,7 @@ int main(int argc, char **argv) {
     double t0, last_progress = 0, ramp_end, idle_cpu_pct = 0, idle_window_s = 0, events_per_s = 0;
     struct rlimit rl;
     int status = EXIT_DONE;
+    size_t failed;
     char spec_buf[1024];
 
     for (a = 1; a < argc; a++) {
@@ -421,6 +423,7 @@ int main(int argc, char **argv) {
             }
         } else if (strcmp(o, "--clients") == 0) { if (!parse_num(v, 1, 1e6, &clients)) return usage_error("--clients needs 1..1000000", v); }
         else if (strcmp(o, "--ramp") == 0) { if (!parse_num(v, 1, 1e6, &ramp)) return usage_error("--ramp needs clients per second", v); }
+        else if (strcmp(o, "--connect-wait") == 0) { if (!parse_num(v, 0, 1e6, &connect_wait)) return usage_error("--connect-wait needs seconds", v); }
         else if (strcmp(o, "--duration") == 0) { if (!parse_num(v, 0, 1e6, &duration)) return usage_error("--duration needs seconds", v); }
         else if (strcmp(o, "--max-message") == 0) { if (!parse_num(v, 256, 1 << 30, &max_message)) return usage_error("--max-message needs bytes", v); }
         else if (strcmp(o, "--publish") == 0) { if (!parse_num(v, 0, 1e6, &publish)) return usage_error("--publish needs a count", v); }
@@ -508,14 +511,15 @@ int main(int argc, char **argv) {
         now = mono_ms();
         if (now - last_progress >= 1000 || (L.opened == L.n && L.connected + L.failed >= L.n)) {
             last_progress = now;
-            fprintf(stderr, "awr-load: %.1f s: %zu opened, %zu connected, %zu failed\n", (now - t0) / 1000.0, L.opened,
+            fprintf(stderr, "awr-load: %.1f s: %zu opened, %zu connected, %zu closed\n", (now - t0) / 1000.0, L.opened,
                     L.connected, L.failed);
         }
         if (L.opened == L.n && L.connected + L.failed >= L.n) break;
-        /* a client that never connects within its connect timeout reconnects; give up after 30 s past the ramp */
-        if (L.opened == L.n && now - L.slots[L.n - 1].started_ms > 30000) break;
+        /* a client that cannot connect keeps retrying: stop waiting --connect-wait s after the last start */
+        if (L.opened == L.n && now - L.slots[L.n - 1].started_ms > connect_wait * 1000.0) break;
     }
     ramp_end = mono_ms();
+    failed = L.opened - L.connected;   /* closed, or still trying */
     rss1 = rss_bytes();
 
     /* publish through the local server, once every connected client is subscribed there */
@@ -581,11 +585,11 @@ int main(int argc, char **argv) {
                    "\"latency_source\":\"%s\",\"latency_us_p50\":%u,\"latency_us_p99\":%u,\"latency_us_max\":%.0f,"
                    "\"reach_all_us_p50\":%.0f,\"reconnects\":%ld,\"rss_bytes\":%zu,\"rss_bytes_per_client\":%.0f,"
                    "\"client_bytes\":%zu,\"idle_cpu_pct\":%.2f,\"idle_window_s\":%.1f}\n",
-                   L.opened, L.connected, L.failed, p50c, p99c, L.published, L.events, L.duplicates, complete,
+                   L.opened, L.connected, failed, p50c, p99c, L.published, L.events, L.duplicates, complete,
                    events_per_s, src, l50, l99, L.lat_max_us, reach, L.reconnects, rss1, rss_per,
                    awr_client_size(&cfg), idle_cpu_pct, idle_window_s);
         } else {
-            printf("clients       %zu connected, %zu failed (of %zu)\n", L.connected, L.failed, L.opened);
+            printf("clients       %zu connected, %zu failed (of %zu)\n", L.connected, failed, L.opened);
             printf("connect time  p50 %.1f ms, p99 %.1f ms\n", p50c, p99c);
             printf("events        %ld received, %ld duplicates, %.0f events/s", L.events, L.duplicates, events_per_s);
             if (L.published > 0) printf("; %ld published, %zu clients got every one exactly once", L.published, complete);
