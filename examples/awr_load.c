@@ -81,6 +81,9 @@ typedef struct load {
     int latency_exact, latency_from_timestamp;
     int epfd;
     double first_event_ms, last_event_ms;
+    int pub_fd;                   /* a publish request whose reply has not come yet, -1 when none */
+    int pub_failed;
+    char pub_reply[4096];
 } load;
 
 static load L;
@@ -216,6 +219,65 @@ static void on_error(awr_client *c, const awr_server_error *err, void *user) {
                 err->message ? err->message : "");
 }
 
+/* ---- the local server's control channel ------------------------------------------------------------ */
+
+typedef struct control {
+    char host[64];
+    int port;
+} control;
+
+/* Sends POST /_control/<cmd> with body; returns the socket to read the reply from, or -1. */
+static int control_send(const control *ct, const char *cmd, const char *body) {
+    struct sockaddr_in a;
+    char head[256];
+    size_t blen = strlen(body);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)ct->port);
+    if (inet_pton(AF_INET, ct->host, &a.sin_addr) != 1 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    snprintf(head, sizeof head, "POST /_control/%s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\nConnection: close\r\n\r\n", cmd, ct->host, blen);
+    if (write(fd, head, strlen(head)) < 0 || write(fd, body, blen) != (ssize_t)blen) { close(fd); return -1; }
+    return fd;
+}
+
+/* Reads the reply on fd to its end and closes fd; the body goes to resp. 1 on HTTP 200. */
+static int control_reply(int fd, char *resp, size_t cap) {
+    size_t got = 0;
+    int status = 0;
+    const char *b;
+    for (;;) {
+        ssize_t n = read(fd, resp + got, cap - 1 - got);
+        if (n <= 0) break;
+        got += (size_t)n;
+        if (got == cap - 1) break;
+    }
+    close(fd);
+    resp[got] = 0;
+    if (sscanf(resp, "HTTP/1.1 %d", &status) != 1 || status != 200) return 0;
+    if ((b = strstr(resp, "\r\n\r\n")) != NULL) memmove(resp, b + 4, strlen(b + 4) + 1);
+    return 1;
+}
+
+static int control_post(const control *ct, const char *cmd, const char *body, char *resp, size_t cap) {
+    int fd = control_send(ct, cmd, body);
+    return fd >= 0 && control_reply(fd, resp, cap);
+}
+
+/* The number after "key": in a flat JSON reply, -1 when absent. */
+static long reply_number(const char *resp, const char *key) {
+    char k[64];
+    const char *p;
+    snprintf(k, sizeof k, "\"%s\":", key);
+    p = strstr(resp, k);
+    return p ? atol(p + strlen(k)) : -1;
+}
+
 /* ---- the loop ------------------------------------------------------------------------------------- */
 
 /* Watch the client's socket for what it wants now; remember its deadline. */
@@ -251,7 +313,15 @@ static void turn(int wait_ms) {
     int k, got;
     if (next_due > now && next_due - now < wait_ms) wait_ms = (int)(next_due - now);
     got = epoll_wait(L.epfd, ev, 1024, wait_ms < 0 ? 0 : wait_ms);
-    for (k = 0; k < got; k++) poll_slot((slot *)ev[k].data.ptr);
+    for (k = 0; k < got; k++) {
+        if (ev[k].data.ptr == &L.pub_fd) {   /* the reply to a publish: the loop never waits for it */
+            epoll_ctl(L.epfd, EPOLL_CTL_DEL, L.pub_fd, NULL);
+            if (!control_reply(L.pub_fd, L.pub_reply, sizeof L.pub_reply)) L.pub_failed = 1;
+            L.pub_fd = -1;
+        } else {
+            poll_slot((slot *)ev[k].data.ptr);
+        }
+    }
     now = awr_posix_now_ms();
     if (now >= next_due) {   /* timers: a scan only when the earliest deadline has come */
         size_t i;
@@ -262,55 +332,6 @@ static void turn(int wait_ms) {
             if (s->deadline >= 0 && s->deadline < next_due) next_due = s->deadline;
         }
     }
-}
-
-/* ---- the local server's control channel ------------------------------------------------------------ */
-
-typedef struct control {
-    char host[64];
-    int port;
-} control;
-
-/* POST body to /_control/<cmd>; the reply body into resp. 1 on HTTP 200. */
-static int control_post(const control *ct, const char *cmd, const char *body, char *resp, size_t cap) {
-    struct sockaddr_in a;
-    char head[256];
-    size_t blen = strlen(body), got = 0;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), status = 0;
-    if (fd < 0) return 0;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)ct->port);
-    if (inet_pton(AF_INET, ct->host, &a.sin_addr) != 1 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return 0;
-    }
-    snprintf(head, sizeof head, "POST /_control/%s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-             "Content-Length: %zu\r\nConnection: close\r\n\r\n", cmd, ct->host, blen);
-    if (write(fd, head, strlen(head)) < 0 || write(fd, body, blen) != (ssize_t)blen) { close(fd); return 0; }
-    for (;;) {
-        ssize_t n = read(fd, resp + got, cap - 1 - got);
-        if (n <= 0) break;
-        got += (size_t)n;
-        if (got == cap - 1) break;
-    }
-    close(fd);
-    resp[got] = 0;
-    if (sscanf(resp, "HTTP/1.1 %d", &status) != 1 || status != 200) return 0;
-    {
-        const char *b = strstr(resp, "\r\n\r\n");
-        if (b) memmove(resp, b + 4, strlen(b + 4) + 1);
-    }
-    return 1;
-}
-
-/* The number after "key": in a flat JSON reply, -1 when absent. */
-static long reply_number(const char *resp, const char *key) {
-    char k[64];
-    const char *p;
-    snprintf(k, sizeof k, "\"%s\":", key);
-    p = strstr(resp, k);
-    return p ? atol(p + strlen(k)) : -1;
 }
 
 /* ---- summary -------------------------------------------------------------------------------------- */
@@ -451,6 +472,7 @@ int main(int argc, char **argv) {
     L.lat_us = (uint32_t *)malloc(1024 * sizeof *L.lat_us);
     L.reach_us = (double *)calloc((size_t)publish + 1, sizeof *L.reach_us);
     L.epfd = epoll_create1(0);
+    L.pub_fd = -1;
     if (!L.slots || !L.lat_us || !L.reach_us || L.epfd < 0) { fprintf(stderr, "awr-load: out of memory\n"); return EXIT_FAILURE_; }
 
     memset(&cfg, 0, sizeof cfg);
@@ -534,18 +556,28 @@ int main(int argc, char **argv) {
         if (subscribed < (long)L.connected) fprintf(stderr, "awr-load: only %ld of %zu clients subscribed on the server\n", subscribed, L.connected);
         while (!interrupted && sent < L.published) {
             double now = mono_ms();
-            if (now >= next) {
+            if (L.pub_failed) {
+                fprintf(stderr, "awr-load: publish failed: %s\n", L.pub_reply);
+                status = EXIT_FAILURE_;
+                break;
+            }
+            if (now >= next && L.pub_fd < 0) {   /* one request at a time; events arrive while it runs */
+                struct epoll_event e;
                 snprintf(body, sizeof body, "%s,\"stamp\":true,\"payloadText\":\"{\\\"$id\\\":\\\"load%ld\\\",\\\"seq\\\":%ld}\"}", spec, sent, sent);
-                if (!control_post(&ct, "publish", body, resp, sizeof resp)) {
-                    fprintf(stderr, "awr-load: publish failed: %s\n", resp);
+                memset(&e, 0, sizeof e);
+                e.events = EPOLLIN;
+                e.data.ptr = &L.pub_fd;
+                if ((L.pub_fd = control_send(&ct, "publish", body)) < 0 || epoll_ctl(L.epfd, EPOLL_CTL_ADD, L.pub_fd, &e) != 0) {
+                    fprintf(stderr, "awr-load: cannot reach the control channel\n");
                     status = EXIT_FAILURE_;
                     break;
                 }
                 sent++;
                 next = now + interval;
             }
-            turn(sent < L.published ? (int)(next - mono_ms()) + 1 : 0);
+            turn(sent < L.published ? (int)(next - mono_ms()) + 1 : 10);
         }
+        while (L.pub_fd >= 0) turn(10);   /* the last reply */
         L.published = sent;
         /* the last deliveries: until every client has them all, at most 10 s */
         done_at = mono_ms() + 10000;
