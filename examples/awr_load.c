@@ -483,12 +483,15 @@ int main(int argc, char **argv) {
     cfg.jwt = jwt;
     cfg.mode = mode;
     cfg.max_message = (size_t)max_message;
-    cfg.read_buffer = 1024;                     /* small reads: events are small, memory is what counts */
+    /* Every buffer as small as one subscription needs: with many clients, memory is what counts.
+     * The arena holds copies of host, path, project, credentials and channels; a subscribe frame
+     * carries the channels; the envelope of an event needs about 20 tokens (the payload is one). */
+    cfg.read_buffer = 512;
     cfg.max_subscriptions = 1;
-    cfg.name_arena = 512;
+    cfg.max_tokens = 24;
+    cfg.name_arena = 128 + 2 * strlen(endpoint) + strlen(project) + (session ? strlen(session) + 1 : 0) + (jwt ? strlen(jwt) + 1 : 0);
     for (i = 0; i < nchannels; i++) cfg.name_arena += strlen(channels[i]) + 1;
-    cfg.name_arena += (session ? strlen(session) : 0) + (jwt ? strlen(jwt) : 0) + strlen(endpoint) + strlen(project);
-    cfg.tx_buffer = 512 + cfg.name_arena;
+    cfg.tx_buffer = 256 + 2 * cfg.name_arena;
     cfg.on_state = on_state;
     cfg.on_error = on_error;
     memset(&tcfg, 0, sizeof tcfg);
