@@ -62,15 +62,6 @@ static double bench_line(const char *out, const char *name) {
     return v;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
 static int idle_clients(int port, const char *load, long n) {
     char endpoint[64], clients[24], *out;
     char *argv[24];
@@ -168,8 +159,8 @@ int main(int argc, char **argv) {
     awr_test_stop(srv);
     if (!ok) return 1;
     for (i = 0; i < 3; i++) {
-        m50[i] = median(p50[i], rounds);
-        m99[i] = median(p99[i], rounds);
+        m50[i] = e2e_median(p50[i], rounds);
+        m99[i] = e2e_median(p99[i], rounds);
         printf("BENCH latency_p50_us_%s %.0f us\n", names[i], m50[i]);
         printf("BENCH latency_p99_us_%s %.0f us\n", names[i], m99[i]);
     }
