@@ -84,10 +84,10 @@ build/fuzz/%: fuzz/%.c $(HEADER)
 coverage:   # the test programs built with gcov: which lines of the header the suite runs
 	@sh tests/coverage.sh
 
-bench:
+bench: examples   # bench_scale runs build/awr-load
 	@sh bench/run.sh
 
-bench-cg:
+bench-cg: examples
 	@sh bench/run.sh --callgrind
 
 # SVG charts for docs/benchmarks.md from saved bench output: make bench > F; make bench-cg >> F

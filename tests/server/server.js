@@ -813,6 +813,11 @@ function publish(spec) {
     let payload = spec.payload;
     if (spec.payloadText !== undefined) payload = J.parse(String(spec.payloadText));
     if (payload === undefined || payload === null) payload = new Map();
+    // stamp: the publish time in microseconds since the epoch, for exact delivery latency on this machine
+    if (spec.stamp) {
+        if (!(payload instanceof Map)) payload = new Map();
+        payload.set('publishedUs', new J.Num(String(Math.round((performance.timeOrigin + performance.now()) * 1000))));
+    }
     const php = J.phpize(payload);
     const perms = payloadPermissions(payload);
     const timestamp = spec.timestamp ? String(spec.timestamp) : formatTz(new Date());
@@ -904,6 +909,7 @@ function runCommand(cmd) {
     case 'wait': return { ok: true };
     case 'log': log(String(cmd.message || '')); return { ok: true };
     case 'state': return state();
+    case 'stats': return stateCounts();
     case 'scenario': startScenario(cmd.steps || [], !!cmd.loop); return { ok: true };
     default: throw new Error('unknown command "' + what + '"');
     }
@@ -921,6 +927,16 @@ function state() {
         });
     }
     return { generation: genName, env: CFG.env, port: listenPort, connections: list, published: stats.published, frames: stats.frames };
+}
+
+// The counts of state() without the per-connection lists: cheap with 10,000 connections.
+function stateCounts() {
+    let ready = 0, subscribed = 0;
+    for (const c of conns.values()) {
+        if (c.ready && !c.closed) ready++;
+        if (adMetadata(c.id).size > 0) subscribed++;
+    }
+    return { connections: conns.size, ready, subscribed, published: stats.published, frames: stats.frames };
 }
 
 function restart(downMs) {
@@ -1041,7 +1057,8 @@ function listen(port, cb) {
     });
     server.on('upgrade', onUpgrade);
     server.on('connection', (s) => s.setNoDelay(true));
-    server.listen(port, '127.0.0.1', () => { listenPort = server.address().port; cb(); });
+    // a deep accept queue: load tests open thousands of connections at once (the kernel caps it at somaxconn)
+    server.listen(port, '127.0.0.1', 4096, () => { listenPort = server.address().port; cb(); });
 }
 
 listen(opts.port, () => {
