@@ -345,17 +345,23 @@ typedef struct awr_ws_handshake {
     int status;                          /* HTTP status code once the status line is in, else 0 */
     char accept[AWR_WS_ACCEPT_LEN + 1];  /* the Sec-WebSocket-Accept value expected from the server */
     /* private */
-    char *buf;            /* caller's buffer: offered protocols, then the response header */
+    char *buf;            /* caller's buffer: offered protocols, the status line, kept header lines,
+                             then the line being received */
     size_t cap;
     size_t len;           /* bytes used in buf */
     size_t offered_len;   /* the offered protocol list occupies buf[0, offered_len) */
-    size_t scan;          /* where the search for the end of the header resumes */
-    size_t chosen_off, chosen_len; /* the subprotocol the server chose, inside buf */
+    size_t line;          /* where the line being received starts */
+    size_t status_end;    /* the status line is buf[offered_len, status_end), CRLF included; 0 before */
+    size_t chosen_off, chosen_len; /* the subprotocol the server chose (inside the offered list) */
+    uint8_t kept;         /* 1 while every header line received so far is still in buf */
+    uint8_t upgrade, connection, accepts, accept_ok;
     awr_result result;    /* AWR_AGAIN until finished; then the final result, repeated */
 } awr_ws_handshake;
 
-/* Prepares a handshake that keeps the response header in buf[0, cap) (AWR_WS_HANDSHAKE_DEFAULT_CAP is
- * plenty for ordinary servers). */
+/* Prepares a handshake that parses the response in buf[0, cap). The response is read as a stream, a
+ * line at a time: buf must hold the offered protocols plus the status line plus the longest header
+ * line (AWR_ERR_HS_TOO_LARGE otherwise), not the whole header. Header lines are kept in buf while
+ * they fit, for awr_ws_handshake_header (AWR_WS_HANDSHAKE_DEFAULT_CAP keeps an ordinary header whole). */
 AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap);
 /* Writes the upgrade request (NUL-terminated) into out and its length into *out_len; remembers the
  * expected accept value and the offered subprotocols. AWR_ERR_ARG when host is missing or a field
@@ -366,12 +372,18 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
                                             char *out, size_t cap, size_t *out_len);
 /* Feeds response bytes. AWR_AGAIN: all len bytes used, need more. AWR_OK: the header is complete and
  * valid; *consumed bytes of this chunk belonged to it, the rest are WebSocket frames. An AWR_ERR_HS_*
- * result is final (AWR_ERR_HS_STATUS still lets you read status and headers). */
+ * result is final (AWR_ERR_HS_STATUS still lets you read status, reason and kept headers). Each line is
+ * checked as soon as it is complete, and the status line as its bytes arrive: a response that does not
+ * start with "HTTP/1.x NNN" fails at its first bytes. */
 AWR_API awr_result awr_ws_handshake_response(awr_ws_handshake *hs, const void *data, size_t len,
                                              size_t *consumed);
 /* Value of the first response header with this name (case-insensitive), without surrounding blanks
- * and not NUL-terminated, length in *len; NULL when absent or the header is not complete yet. */
+ * and not NUL-terminated, length in *len; NULL when absent, when the header is not complete yet, or
+ * when the header did not fit buf whole (then only the lines that were checked on the way count). */
 AWR_API const char *awr_ws_handshake_header(const awr_ws_handshake *hs, const char *name, size_t *len);
+/* The reason phrase of the status line ("Not Found"; may be empty), length in *len; NULL before the
+ * status line is complete. */
+AWR_API const char *awr_ws_handshake_reason(const awr_ws_handshake *hs, size_t *len);
 /* The subprotocol the server chose (length in *len), or NULL when it chose none. */
 AWR_API const char *awr_ws_handshake_protocol(const awr_ws_handshake *hs, size_t *len);
 /* Sec-WebSocket-Accept for a Sec-WebSocket-Key (24 base64 characters) into out (NUL-terminated). */
@@ -1820,9 +1832,12 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
         hs->offered_len = pl;
         hs->len = pl;
     }
-    hs->scan = hs->len;
+    hs->line = hs->len;
     hs->status = 0;
+    hs->status_end = 0;
     hs->chosen_off = hs->chosen_len = 0;
+    hs->kept = 1;
+    hs->upgrade = hs->connection = hs->accepts = hs->accept_ok = 0;
     hs->result = AWR_AGAIN;
     awr_base64_encode(key, AWR_WS_KEY_SIZE, key_b64, sizeof key_b64);
     awr_ws_accept_for_key(key_b64, awr__strlen(key_b64), hs->accept);
@@ -1859,155 +1874,189 @@ static int awr__ieq(const char *a, size_t an, const char *b) {
 
 static int awr__is_blank(char c) { return c == ' ' || c == '\t'; }
 
-/* 1 if the comma-separated list v[0, n) holds token (case-insensitive unless exact). */
-static int awr__has_token(const char *v, size_t n, const char *token, size_t token_len, int exact) {
+/* Offset of token in the comma-separated list v[0, n) (case-insensitive unless exact), or n when absent. */
+static size_t awr__token_at(const char *v, size_t n, const char *token, size_t token_len, int exact) {
     size_t i = 0;
     while (i < n) {
-        size_t s, e;
+        size_t s, e, k;
         while (i < n && (awr__is_blank(v[i]) || v[i] == ',')) i++;
         s = i;
         while (i < n && v[i] != ',') i++;
         e = i;
         while (e > s && awr__is_blank(v[e - 1])) e--;
-        if (e - s == token_len && e > s) {
-            size_t k;
-            for (k = 0; k < token_len; k++) {
-                char a = v[s + k], b = token[k];
-                if (exact ? a != b : awr__lower((unsigned char)a) != awr__lower((unsigned char)b)) break;
-            }
-            if (k == token_len) return 1;
+        if (e - s != token_len || e == s) continue;
+        for (k = 0; k < token_len; k++) {
+            char x = v[s + k], y = token[k];
+            if (exact ? x != y : awr__lower((unsigned char)x) != awr__lower((unsigned char)y)) break;
         }
+        if (k == token_len) return s;
     }
-    return 0;
+    return n;
 }
 
-/* Walks the header lines of the complete response in buf[from, to) (after the status line). Calls
- * visit for each; returns AWR_ERR_HS_MALFORMED for a line without a proper "name:". */
+static int awr__has_token(const char *v, size_t n, const char *token, size_t token_len) {
+    return awr__token_at(v, n, token, token_len, 0) != n;
+}
+
+/* One header line "name: value" of buf[s, e) (its CRLF excluded); 0 if it has no proper "name:". */
 typedef struct awr__hline { const char *name; size_t name_len; const char *value; size_t value_len; } awr__hline;
 
-static size_t awr__hs_next_line(const char *b, size_t i, size_t end, awr__hline *h, int *bad) {
-    size_t s = i, colon, ve;
-    *bad = 0;
-    while (i + 1 < end && !(b[i] == '\r' && b[i + 1] == '\n')) i++;
-    /* s..i is the line */
-    colon = s;
-    while (colon < i && b[colon] != ':') colon++;
-    if (colon == i || colon == s) { *bad = 1; return i + 2; }
-    for (ve = s; ve < colon; ve++) {
-        unsigned char c = (unsigned char)b[ve];
-        if (c <= ' ' || c >= 0x7F) { *bad = 1; return i + 2; }   /* tokens only: no blanks, no folding */
+static int awr__hs_split(const char *b, size_t s, size_t e, awr__hline *h) {
+    size_t colon = s, i;
+    while (colon < e && b[colon] != ':') colon++;
+    if (colon == e || colon == s) return 0;
+    for (i = s; i < colon; i++) {
+        unsigned char c = (unsigned char)b[i];
+        if (c <= ' ' || c >= 0x7F) return 0;   /* tokens only: no blanks, no folding */
     }
     h->name = b + s; h->name_len = colon - s;
     s = colon + 1;
-    ve = i;
-    while (s < ve && awr__is_blank(b[s])) s++;
-    while (ve > s && awr__is_blank(b[ve - 1])) ve--;
-    h->value = b + s; h->value_len = ve - s;
-    return i + 2;
+    while (s < e && awr__is_blank(b[s])) s++;
+    while (e > s && awr__is_blank(b[e - 1])) e--;
+    h->value = b + s; h->value_len = e - s;
+    return 1;
 }
 
-/* The response starts after the offered protocol list; returns the offset of its first header line. */
-static awr_result awr__hs_status_line(awr_ws_handshake *hs, size_t *first) {
+/* The bytes of the status line seen so far, b[0, n): AWR_AGAIN while they can still start
+ * "HTTP/1.x NNN ", AWR_ERR_HS_MALFORMED at the first that cannot. */
+static awr_result awr__hs_status_prefix(const char *b, size_t n) {
+    static const char lead[] = "HTTP/1.";
+    size_t i;
+    for (i = 0; i < n && i < 13; i++) {
+        char ch = b[i];
+        int ok = i < 7 ? ch == lead[i] : i == 7 ? (ch == '0' || ch == '1') : i == 8 ? ch == ' ' :
+                 i < 12 ? (ch >= '0' && ch <= '9') : (ch == ' ' || ch == '\r');
+        if (!ok) return AWR_ERR_HS_MALFORMED;
+    }
+    return AWR_AGAIN;
+}
+
+/* The status line is complete in buf[offered_len, end) (CRLF included). */
+static awr_result awr__hs_status_line(awr_ws_handshake *hs, size_t end) {
     const char *b = hs->buf + hs->offered_len;
-    size_t n = hs->len - hs->offered_len, i;
-    if (n < 12 || memcmp(b, "HTTP/1.", 7) != 0 || (b[7] != '0' && b[7] != '1') || b[8] != ' ')
-        return AWR_ERR_HS_MALFORMED;
-    for (i = 9; i < 12; i++) if (b[i] < '0' || b[i] > '9') return AWR_ERR_HS_MALFORMED;
-    if (b[12] != ' ' && b[12] != '\r') return AWR_ERR_HS_MALFORMED;
+    size_t n = end - hs->offered_len, i;
+    if (n < 14 || awr__hs_status_prefix(b, n) != AWR_AGAIN) return AWR_ERR_HS_MALFORMED;
+    for (i = 13; i + 2 < n; i++)   /* the reason phrase: text and tabs */
+        if (((unsigned char)b[i] < ' ' && b[i] != '\t') || b[i] == 0x7F) return AWR_ERR_HS_MALFORMED;
     hs->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
-    i = 12;
-    while (i + 1 < n && !(b[i] == '\r' && b[i + 1] == '\n')) {
-        if (b[i] == '\n' || b[i] == 0) return AWR_ERR_HS_MALFORMED;
-        i++;
-    }
-    *first = hs->offered_len + i + 2;
+    hs->status_end = end;
     return AWR_OK;
 }
 
-static awr_result awr__hs_check(awr_ws_handshake *hs) {
-    size_t i, end = hs->len - 2; /* the header ends with an empty line: stop before its CRLF */
-    int upgrade = 0, connection = 0, accepts = 0, accept_ok = 0, bad;
-    awr_result r = awr__hs_status_line(hs, &i);
-    if (r != AWR_OK) return r;
-    while (i < end) {
-        awr__hline h;
-        i = awr__hs_next_line(hs->buf, i, end, &h, &bad);
-        if (bad) return AWR_ERR_HS_MALFORMED;
-        if (hs->status != 101) continue; /* only the header syntax matters then */
-        if (awr__ieq(h.name, h.name_len, "upgrade")) {
-            upgrade |= awr__has_token(h.value, h.value_len, "websocket", 9, 0);
-        } else if (awr__ieq(h.name, h.name_len, "connection")) {
-            connection |= awr__has_token(h.value, h.value_len, "upgrade", 7, 0);
-        } else if (awr__ieq(h.name, h.name_len, "sec-websocket-accept")) {
-            accepts++;
-            accept_ok = h.value_len == AWR_WS_ACCEPT_LEN && memcmp(h.value, hs->accept, AWR_WS_ACCEPT_LEN) == 0;
-        } else if (awr__ieq(h.name, h.name_len, "sec-websocket-extensions")) {
-            if (h.value_len > 0) return AWR_ERR_HS_EXTENSION;
-        } else if (awr__ieq(h.name, h.name_len, "sec-websocket-protocol")) {
-            if (hs->chosen_len || h.value_len == 0 ||
-                !awr__has_token(hs->buf, hs->offered_len, h.value, h.value_len, 1) ||
-                awr__memchr(h.value, ',', h.value_len))
-                return AWR_ERR_HS_PROTOCOL;
-            hs->chosen_off = (size_t)(h.value - hs->buf);
-            hs->chosen_len = h.value_len;
-        }
+/* One complete header line buf[s, e) (CRLF excluded): checked at once. */
+static awr_result awr__hs_header_line(awr_ws_handshake *hs, size_t s, size_t e) {
+    awr__hline h;
+    if (!awr__hs_split(hs->buf, s, e, &h)) return AWR_ERR_HS_MALFORMED;
+    if (hs->status != 101) return AWR_AGAIN; /* only the header syntax matters then */
+    if (awr__ieq(h.name, h.name_len, "upgrade")) {
+        hs->upgrade |= (uint8_t)awr__has_token(h.value, h.value_len, "websocket", 9);
+    } else if (awr__ieq(h.name, h.name_len, "connection")) {
+        hs->connection |= (uint8_t)awr__has_token(h.value, h.value_len, "upgrade", 7);
+    } else if (awr__ieq(h.name, h.name_len, "sec-websocket-accept")) {
+        if (hs->accepts < 2) hs->accepts++;
+        hs->accept_ok = h.value_len == AWR_WS_ACCEPT_LEN && memcmp(h.value, hs->accept, AWR_WS_ACCEPT_LEN) == 0;
+    } else if (awr__ieq(h.name, h.name_len, "sec-websocket-extensions")) {
+        if (h.value_len > 0) return AWR_ERR_HS_EXTENSION;
+    } else if (awr__ieq(h.name, h.name_len, "sec-websocket-protocol")) {
+        size_t at;
+        if (hs->chosen_len || h.value_len == 0 || awr__memchr(h.value, ',', h.value_len)) return AWR_ERR_HS_PROTOCOL;
+        at = awr__token_at(hs->buf, hs->offered_len, h.value, h.value_len, 1);
+        if (at == hs->offered_len) return AWR_ERR_HS_PROTOCOL;
+        hs->chosen_off = at;       /* the offered copy: it stays when header lines are dropped */
+        hs->chosen_len = h.value_len;
     }
+    return AWR_AGAIN;
+}
+
+/* The blank line ended the header: the verdict. */
+static awr_result awr__hs_verdict(const awr_ws_handshake *hs) {
     if (hs->status != 101) return AWR_ERR_HS_STATUS;
-    if (!upgrade) return AWR_ERR_HS_UPGRADE;
-    if (!connection) return AWR_ERR_HS_CONNECTION;
-    if (accepts != 1 || !accept_ok) return AWR_ERR_HS_ACCEPT;
+    if (!hs->upgrade) return AWR_ERR_HS_UPGRADE;
+    if (!hs->connection) return AWR_ERR_HS_CONNECTION;
+    if (hs->accepts != 1 || !hs->accept_ok) return AWR_ERR_HS_ACCEPT;
     return AWR_OK;
+}
+
+/* The line buf[hs->line, hs->len) has just received its LF: check it. AWR_AGAIN: go on. */
+static awr_result awr__hs_line_done(awr_ws_handshake *hs) {
+    size_t s = hs->line, e = hs->len - 2u, i;
+    if (hs->len - s < 2u || hs->buf[e] != '\r') return AWR_ERR_HS_MALFORMED;   /* lines end in CRLF */
+    for (i = s; i < e; i++)
+        if (hs->buf[i] == '\r' || hs->buf[i] == 0) return AWR_ERR_HS_MALFORMED;
+    if (!hs->status_end) {
+        awr_result r = awr__hs_status_line(hs, hs->len);
+        hs->line = hs->len;
+        return r == AWR_OK ? AWR_AGAIN : r;
+    }
+    if (e == s) return awr__hs_verdict(hs);
+    hs->line = hs->len;
+    return awr__hs_header_line(hs, s, e);
 }
 
 AWR_API awr_result awr_ws_handshake_response(awr_ws_handshake *hs, const void *data, size_t len,
                                              size_t *consumed) {
     const char *in = (const char *)data;
-    size_t take, i, old = hs->len;
+    size_t used = 0;
     if (consumed) *consumed = 0;
     if (hs->result != AWR_AGAIN) return hs->result;
     if (!hs->buf || hs->accept[0] == 0) return hs->result = AWR_ERR_STATE;
     if (len == 0) return AWR_AGAIN;
     if (!in) return AWR_ERR_ARG;
-    take = hs->cap - hs->len < len ? hs->cap - hs->len : len;
-    memcpy(hs->buf + hs->len, in, take);
-    hs->len += take;
-    /* Resume the search for the blank line three bytes back: its CRLFCRLF may straddle chunks. */
-    i = hs->scan >= hs->offered_len + 3 ? hs->scan - 3 : hs->offered_len;
-    for (; i + 4 <= hs->len; i++) {
-        if (hs->buf[i] == '\r' && hs->buf[i + 1] == '\n' && hs->buf[i + 2] == '\r' && hs->buf[i + 3] == '\n') {
-            hs->len = i + 4;
-            if (consumed) *consumed = hs->len - old;
-            hs->result = awr__hs_check(hs);
-            return hs->result;
+    while (used < len) {
+        const char *lf = (const char *)awr__memchr(in + used, '\n', len - used);
+        size_t take = lf ? (size_t)(lf - (in + used)) + 1u : len - used;
+        if (take > hs->cap - hs->len && hs->status_end && hs->line > hs->status_end) {
+            /* the kept header lines make room for the line being received */
+            awr__memmove(hs->buf + hs->status_end, hs->buf + hs->line, hs->len - hs->line);
+            hs->len -= hs->line - hs->status_end;
+            hs->line = hs->status_end;
+            hs->kept = 0;
+        }
+        if (take > hs->cap - hs->len) {   /* one line longer than the buffer */
+            if (consumed) *consumed = used;
+            return hs->result = AWR_ERR_HS_TOO_LARGE;
+        }
+        memcpy(hs->buf + hs->len, in + used, take);
+        hs->len += take;
+        used += take;
+        if (!hs->status_end && awr__hs_status_prefix(hs->buf + hs->line, hs->len - hs->line) != AWR_AGAIN) {
+            if (consumed) *consumed = used;
+            return hs->result = AWR_ERR_HS_MALFORMED;   /* not HTTP: no need to wait for a line end */
+        }
+        if (lf) {
+            awr_result r = awr__hs_line_done(hs);
+            if (r != AWR_AGAIN) {
+                if (consumed) *consumed = used;
+                return hs->result = r;
+            }
         }
     }
-    hs->scan = hs->len;
-    if (hs->len == hs->cap) return hs->result = AWR_ERR_HS_TOO_LARGE;
-    if (consumed) *consumed = take;
+    if (consumed) *consumed = used;
     return AWR_AGAIN;
 }
 
 AWR_API const char *awr_ws_handshake_header(const awr_ws_handshake *hs, const char *name, size_t *len) {
-    awr_ws_handshake tmp;
-    size_t i, end;
-    int bad;
+    size_t i, e;
     if (len) *len = 0;
-    if (!hs || !name || hs->status == 0 || hs->result == AWR_AGAIN || hs->result == AWR_ERR_HS_TOO_LARGE ||
-        hs->result == AWR_ERR_HS_MALFORMED || hs->result == AWR_ERR_STATE)
+    if (!hs || !name || !hs->status_end || !hs->kept || (hs->result != AWR_OK && hs->result != AWR_ERR_HS_STATUS))
         return NULL;
-    tmp = *hs;
-    if (awr__hs_status_line(&tmp, &i) != AWR_OK) return NULL;
-    end = hs->len - 2;
-    while (i < end) {
+    for (i = hs->status_end; i < hs->line; i = e + 2u) {
         awr__hline h;
-        i = awr__hs_next_line(hs->buf, i, end, &h, &bad);
-        if (bad) return NULL;
-        if (awr__ieq(h.name, h.name_len, name)) {
+        e = i;
+        while (e + 1u < hs->line && !(hs->buf[e] == '\r' && hs->buf[e + 1u] == '\n')) e++;
+        if (awr__hs_split(hs->buf, i, e, &h) && awr__ieq(h.name, h.name_len, name)) {
             if (len) *len = h.value_len;
             return h.value;
         }
     }
     return NULL;
+}
+
+AWR_API const char *awr_ws_handshake_reason(const awr_ws_handshake *hs, size_t *len) {
+    if (len) *len = 0;
+    if (!hs || !hs->status_end) return NULL;
+    if (len) *len = hs->status_end - hs->offered_len - 15u + (hs->buf[hs->offered_len + 12] == '\r' ? 1u : 0u);
+    return hs->buf + hs->offered_len + 13;
 }
 
 AWR_API const char *awr_ws_handshake_protocol(const awr_ws_handshake *hs, size_t *len) {
