@@ -365,8 +365,9 @@ typedef struct awr_ws_handshake {
 AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap);
 /* Writes the upgrade request (NUL-terminated) into out and its length into *out_len; remembers the
  * expected accept value and the offered subprotocols. AWR_ERR_ARG when host is missing or a field
- * contains CR, LF or NUL where it must not; AWR_ERR_BUFFER when out (or, for protocols, the handshake
- * buffer) is too small. */
+ * contains CR, LF or NUL where it must not; AWR_ERR_BUFFER when out is too small (*out_len then gets
+ * the size out needs, NUL included) or, for protocols, the handshake buffer is (*out_len = 0). The
+ * strings of req may lie at the end of out: each is read before the request reaches it. */
 AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_request *req,
                                             const uint8_t key[AWR_WS_KEY_SIZE],
                                             char *out, size_t cap, size_t *out_len);
@@ -906,6 +907,8 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
  * awr_io that wraps another one (see AWR_BEARSSL).
  * Return convention of send/recv: >= 0 is the number of bytes moved (0 = would block, try on the
  * next poll), a negative awr_result is an error (AWR_ERR_EOF: the peer closed the connection).
+ * Zero the struct before filling it in (fields added later then stay NULL, which means "not
+ * supported"): error is optional.
  * ================================================================================================== */
 typedef struct awr_io {
     void *user;
@@ -917,6 +920,10 @@ typedef struct awr_io {
     void (*close)(void *user, void *conn);
     /* Fill out with len cryptographically random bytes (masking keys, Sec-WebSocket-Key). */
     awr_result (*random)(void *user, void *out, size_t len);
+    /* Optional: why the latest failure of conn (NULL: of the latest open) happened, for the state
+       callback: a short text (the resolver's, the system's or the TLS library's; NULL if none), valid
+       until the next call on this io, and the system's error number in *sys_error (0 if none). */
+    const char *(*error)(void *user, void *conn, int *sys_error);
 } awr_io;
 
 
@@ -1057,6 +1064,12 @@ typedef struct awr_state_info {
     uint32_t attempt;           /* AWR_STATE_RECONNECTING: reconnect attempts since the last `connected`, from 1 */
     awr_text user;              /* AWR_STATE_CONNECTED: the Account object's JSON, or {NULL, 0} for a guest */
     awr_generation generation;  /* what is known about the server so far */
+    /* When reason is a failure (see the FAILURES table in the banner), what else is known about it: */
+    int http_status;            /* AWR_ERR_HS_STATUS: the status the server answered the upgrade with */
+    int sys_error;              /* a transport failure: the system's error number (errno, WSAGetLastError) */
+    size_t needed;              /* AWR_ERR_BUFFER: the bytes the buffer named in detail needs */
+    awr_text detail;            /* a short text, or {NULL, 0}: the HTTP reason phrase, the resolver's or
+                                   the system's error text, the TLS failure, the buffer that is too small */
 } awr_state_info;
 
 /* An `error` frame from the server. message is unescaped and NUL-terminated, cut to at most 71 bytes
@@ -1199,6 +1212,10 @@ AWR_API void awr_client_transport_closed(awr_client *c, awr_result why, int64_t 
 
 AWR_API awr_state awr_client_state(const awr_client *c);
 AWR_API awr_generation awr_client_generation(const awr_client *c);
+/* The detail of the latest failure the client reported or returned (as awr_state_info.detail,
+ * NUL-terminated, "" when none), e.g. which buffer an AWR_ERR_BUFFER of awr_subscribe is about;
+ * *needed (optional) gets the bytes that buffer needs (0 when not a buffer failure). */
+AWR_API const char *awr_client_last_error(const awr_client *c, size_t *needed);
 AWR_API void *awr_client_user(const awr_client *c);
 
 /* 1 if one of the event's `events` names matches pattern (`*` = exactly one segment), else 0. */
@@ -1221,7 +1238,8 @@ AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
  * open() resolves the host with getaddrinfo (IPv6 and IPv4; this is the one step that blocks) and
  * starts a non-blocking connect with TCP_NODELAY; when an address fails it moves on to the next one.
  * send/recv return 0 while the connect is in progress or the socket would block, AWR_ERR_EOF when the
- * peer closed, AWR_ERR_IO on any other failure (last_errno keeps errno). SIGPIPE is never raised
+ * peer closed, AWR_ERR_IO on any other failure (last_errno keeps errno; the io's error hook gives the
+ * client gai_strerror() of a failed resolve or strerror() of errno). SIGPIPE is never raised
  * (MSG_NOSIGNAL, or SO_NOSIGPIPE where that is the platform's way). open() with tls = 1 returns
  * AWR_ERR_UNSUPPORTED. random() reads getrandom() on Linux, else /dev/urandom.
  *
@@ -1240,6 +1258,7 @@ typedef struct awr_posix {
     int connecting;      /* 1 while the TCP connect is in progress */
     int stop;            /* set by awr_posix_stop(): awr_posix_run returns */
     int last_errno;      /* errno of the latest failure, for diagnostics */
+    int last_gai;        /* getaddrinfo's error (EAI_*) when the latest open could not resolve, else 0 */
     void *addrs;         /* the getaddrinfo list being tried, NULL once connected */
     void *next_addr;     /* the address to try when the current one fails */
 } awr_posix;
@@ -1774,12 +1793,16 @@ AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap) 
 typedef struct awr__out {
     char *p;
     size_t cap, len;
+    size_t need;      /* bytes the whole output needs, the NUL excluded */
     int overflow;
 } awr__out;
 
+/* The source may overlap the output (a caller may keep its strings at the end of out: they are read
+ * before the output reaches them). */
 static void awr__out_mem(awr__out *o, const char *s, size_t n) {
+    o->need += n;
     if (o->overflow || o->cap - o->len < n + 1) { o->overflow = 1; return; }
-    memcpy(o->p + o->len, s, n);
+    awr__memmove(o->p + o->len, s, n);
     o->len += n;
     o->p[o->len] = 0;
 }
@@ -1842,7 +1865,7 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     awr_base64_encode(key, AWR_WS_KEY_SIZE, key_b64, sizeof key_b64);
     awr_ws_accept_for_key(key_b64, awr__strlen(key_b64), hs->accept);
 
-    o.p = out; o.cap = cap; o.len = 0; o.overflow = cap == 0;
+    o.p = out; o.cap = cap; o.len = 0; o.need = 0; o.overflow = cap == 0;
     if (cap) out[0] = 0;
     awr__out_str(&o, "GET "); awr__out_str(&o, resource); awr__out_str(&o, " HTTP/1.1\r\nHost: ");
     awr__out_str(&o, req->host);
@@ -1859,7 +1882,11 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     }
     if (req->headers) awr__out_str(&o, req->headers);
     awr__out_str(&o, "\r\n");
-    if (o.overflow) { if (cap) out[0] = 0; return AWR_ERR_BUFFER; }
+    if (o.overflow) {
+        if (cap) out[0] = 0;
+        if (out_len) *out_len = o.need + 1u;
+        return AWR_ERR_BUFFER;
+    }
     if (out_len) *out_len = o.len;
     return AWR_OK;
 }
@@ -4110,18 +4137,22 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
  * CLIENT (implementation)
  *
  * Memory: one block, carved at init into the client struct, the subscription table, the name arena,
- * the JSON token array, the transmit buffer, the read buffer and the receive buffer. The receive
- * buffer also holds the handshake: the response header in its first AWR__CL_HS_CAP bytes, the request
- * after that (nothing else uses it before the WebSocket is open). The read buffer doubles as the
- * scratch space where outbound JSON is written before awr_ws_send masks it into the transmit buffer.
+ * the JSON token array, the transmit buffer, the read buffer and the receive buffer. The upgrade
+ * request is built in the transmit and read buffers, which lie one after the other and are both idle
+ * until it is out (the transmit buffer serves the WebSocket once it is open; the read buffer takes
+ * input only after the whole request went out). The receive buffer holds the handshake state at its
+ * end and the response line being parsed at its start (at most AWR__CL_HS_CAP bytes), so it need not
+ * be bigger than the largest message. The read buffer doubles as the scratch space where outbound
+ * JSON is written before awr_ws_send masks it into the transmit buffer.
  *
  * Re-entrancy: user callbacks run inside awr_ws_feed. API calls made from them only change the tables
  * and set request flags; whatever touches the transport (closing, reconnecting, sending frames) is
  * done by awr__cl_settle() once feed has returned.
  * ================================================================================================== */
-#define AWR__CL_HS_CAP 4096u
-/* During the handshake the receive buffer holds: the response header [0, 4096), the request after it,
- * and the handshake state at its (8-aligned) end. */
+#define AWR__CL_HS_CAP 4096u         /* the most of the receive buffer the response lines use */
+#define AWR__CL_MIN_RX 1024u         /* the smallest receive buffer (max_message) */
+/* During the handshake the receive buffer holds the response's status line and current header line
+ * at [0, min(4096, AWR__CL_HS_OFF)) and the handshake state at its (8-aligned) end. */
 #define AWR__CL_HS_OFF(c) (((c)->rx_cap - sizeof(awr_ws_handshake)) & ~(size_t)7)
 #define AWR__CL_HS(c) ((awr_ws_handshake *)(void *)((c)->rx + AWR__CL_HS_OFF(c)))
 #define AWR__CL_NONE 0xFFFFFFFFu
@@ -4234,6 +4265,10 @@ struct awr_client {
     uint32_t pending_t[AWR__CL_PENDING_RING];
     uint32_t pending_head, pending_count;
     char errmsg[72];             /* the latest error message, unescaped (at most 71 bytes) */
+    /* the latest failure's detail (awr_state_info, awr_client_last_error) */
+    int http_status, sys_error;
+    size_t needed;
+    char detail[96];
 };
 
 static int awr__cl_json_is_object(awr_client *c, const char *json);
@@ -4365,10 +4400,48 @@ static void awr__cl_report(awr_client *c, awr_state st, awr_result why, uint32_t
     info.attempt = c->attempts;
     info.user = user;
     info.generation = (awr_generation)c->gen;
+    if (why != AWR_OK) {
+        info.http_status = c->http_status;
+        info.sys_error = c->sys_error;
+        info.needed = c->needed;
+        info.detail.ptr = c->detail[0] ? c->detail : NULL;
+        info.detail.len = awr__strlen(c->detail);
+    }
     c->in_callback++;
     c->cfg.on_state(c, &info, c->cfg.user);
     c->in_callback--;
 }
+/* The latest failure's detail: text (printable ASCII is kept, anything else becomes '?'), cut to fit. */
+static void awr__cl_note(awr_client *c, const char *text, size_t len, size_t needed) {
+    size_t i;
+    if (len > sizeof c->detail - 1u) len = sizeof c->detail - 1u;
+    for (i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        c->detail[i] = ch >= 0x20 && ch < 0x7F ? (char)ch : '?';
+    }
+    c->detail[len] = 0;
+    c->needed = needed;
+}
+static void awr__cl_note_clear(awr_client *c) {
+    c->detail[0] = 0;
+    c->needed = 0;
+    c->http_status = c->sys_error = 0;
+}
+/* AWR_ERR_BUFFER, with the buffer's name and the bytes it needs noted. */
+static awr_result awr__cl_too_small(awr_client *c, const char *buffer, size_t needed) {
+    awr__cl_note(c, buffer, awr__strlen(buffer), needed);
+    return AWR_ERR_BUFFER;
+}
+/* The transport's own account of its latest failure (the resolver's text, errno, the TLS error). */
+static void awr__cl_note_transport(awr_client *c, void *conn) {
+    const char *text;
+    int err = 0;
+    if (!c->cfg.io.error) return;
+    text = c->cfg.io.error(c->cfg.io.user, conn, &err);
+    c->sys_error = err;
+    if (text) awr__cl_note(c, text, awr__strlen(text), 0);
+}
+
 static void awr__cl_report_simple(awr_client *c, awr_state st, awr_result why) {
     awr_text none;
     none.ptr = NULL; none.len = 0;
@@ -4387,6 +4460,99 @@ static void awr__cl_report_error(awr_client *c, int64_t code, const char *msg, s
     awr_text raw;
     raw.ptr = msg; raw.len = len;
     awr__cl_report_error_sub(c, code, msg, len, raw, why, 0);
+}
+
+/* ---- what may reach the upgrade request ------------------------------------------------------- */
+/* The scheme of url if it is one of ours (any case): the length of "scheme://" and *tls, else 0. */
+static size_t awr__cl_scheme(const char *url, int *tls) {
+    static const char *const names[4] = { "https://", "http://", "wss://", "ws://" };
+    size_t i, k;
+    for (i = 0; i < 4; i++) {
+        for (k = 0; names[i][k] && awr__lower((unsigned char)url[k]) == names[i][k]; k++) {}
+        if (!names[i][k]) { *tls = i % 2u == 0u; return k; }
+    }
+    return 0;
+}
+
+static int awr__cl_is_alnum(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+/* 1 if s[0, n) is a host name (letters, digits, '.', '-', '_') or a bracketed IPv6 literal. */
+static int awr__cl_valid_host(const char *s, size_t n) {
+    size_t i;
+    if (n == 0) return 0;
+    if (s[0] == '[') {
+        if (n < 3 || s[n - 1u] != ']') return 0;
+        for (i = 1; i + 1u < n; i++) {
+            unsigned char ch = (unsigned char)s[i];
+            if (!awr__cl_is_alnum(ch) && ch != ':' && ch != '.' && ch != '%') return 0;
+        }
+        return 1;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!awr__cl_is_alnum(ch) && ch != '.' && ch != '-' && ch != '_') return 0;
+    }
+    return 1;
+}
+
+/* 1 if s[0, n) may stand in a URL path: RFC 3986 pchar and '/', no '%' that is not an escape. */
+static int awr__cl_valid_path(const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '%') {
+            if (i + 2u >= n + 0u || !awr__memchr("0123456789ABCDEFabcdef", s[i + 1u], 22) ||
+                !awr__memchr("0123456789ABCDEFabcdef", s[i + 2u], 22))
+                return 0;
+            continue;
+        }
+        if (!awr__cl_is_alnum(ch) && !awr__memchr("-._~!$&'()*+,;=:@/", (char)ch, 18)) return 0;
+    }
+    return 1;
+}
+
+/* 1 if s is an Appwrite ID: 1 to 36 letters, digits, '.', '-', '_'. */
+static int awr__cl_valid_id(const char *s) {
+    size_t n = 0;
+    for (; s[n]; n++) {
+        unsigned char ch = (unsigned char)s[n];
+        if (!awr__cl_is_alnum(ch) && ch != '.' && ch != '-' && ch != '_') return 0;
+    }
+    return n >= 1u && n <= AWR__CL_ID_MAX;
+}
+
+/* 1 if s may be sent as a session or JWT: RFC 6265 cookie octets (visible ASCII but for '"', ',',
+ * ';' and '\'), so that it can neither end its header nor add a cookie. */
+static int awr__cl_valid_credential(const char *s) {
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch <= 0x20 || ch >= 0x7F || ch == '"' || ch == ',' || ch == ';' || ch == '\\') return 0;
+    }
+    return 1;
+}
+
+/* 1 if s is valid UTF-8 without control characters (a channel, a query; a header value may hold tabs). */
+static int awr__cl_valid_text(const char *s, size_t n, int tabs) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (((unsigned char)s[i] < 0x20 && !(tabs && s[i] == '\t')) || s[i] == 0x7F) return 0;
+    return awr_utf8_valid(s, n);
+}
+
+/* 1 if s is an extra header line "Name: value" that the handshake can carry: a token name that is not
+ * one the client writes itself, and a value of text (tabs allowed). */
+static int awr__cl_valid_header(const char *s) {
+    static const char *const own[4] = { "host", "upgrade", "connection", "sec-websocket-" };
+    size_t n = 0, i, k;
+    while (awr__cl_is_alnum((unsigned char)s[n]) || (s[n] && awr__memchr("!#$%&'*+-.^_`|~", s[n], 15))) n++;
+    if (n == 0 || s[n] != ':') return 0;
+    for (i = 0; i < 4; i++) {
+        for (k = 0; own[i][k] && k < n && awr__lower((unsigned char)s[k]) == own[i][k]; k++) {}
+        if (!own[i][k] && (k == n || own[i][k - 1u] == '-')) return 0;
+    }
+    return awr__cl_valid_text(s + n + 1u, awr__strlen(s + n + 1u), 1);
 }
 
 /* ---- subscriptions ------------------------------------------------------------------------------ */
@@ -4432,10 +4598,18 @@ static awr_result awr__cl_store_names(awr_client *c, const char *const *ch, size
     char *p;
     awr_result r;
     if (!ch || n == 0 || n > 0xFFFFu || nq > 0xFFFFu || (nq && !q)) return AWR_ERR_ARG;
-    for (i = 0; i < n; i++) { if (!ch[i] || !ch[i][0]) return AWR_ERR_ARG; total += awr__strlen(ch[i]) + 1u; }
-    for (i = 0; i < nq; i++) { if (!q[i]) return AWR_ERR_ARG; total += awr__strlen(q[i]) + 1u; }
+    for (i = 0; i < n; i++) {
+        size_t m = ch[i] ? awr__strlen(ch[i]) : 0;
+        if (m == 0 || !awr__cl_valid_text(ch[i], m, 0)) return AWR_ERR_ARG;
+        total += m + 1u;
+    }
+    for (i = 0; i < nq; i++) {
+        size_t m = q[i] ? awr__strlen(q[i]) : 0;
+        if (!q[i] || !awr_utf8_valid(q[i], m)) return AWR_ERR_ARG;   /* escaped wherever it goes */
+        total += m + 1u;
+    }
     r = awr__cl_arena_alloc(c, total - 1u, out);
-    if (r != AWR_OK) return r;
+    if (r != AWR_OK) return awr__cl_too_small(c, "name_arena", (size_t)c->arena_used + total);
     p = c->arena + out->off;
     for (i = 0; i < n; i++) { size_t m = awr__strlen(ch[i]) + 1u; memcpy(p, ch[i], m); p += m; }
     for (i = 0; i < nq; i++) { size_t m = awr__strlen(q[i]) + 1u; memcpy(p, q[i], m); p += m; }
@@ -4564,11 +4738,6 @@ static void awr__cl_random(awr_client *c, uint8_t *out, size_t len) {
     }
 }
 
-static int awr__cl_has_crlf(const char *s) {
-    for (; s && *s; s++) if (*s == '\r' || *s == '\n') return 1;
-    return 0;
-}
-
 /* The resource: path?project=P, and in URL mode every live subscription's channels and query slots. */
 static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) {
     size_t i, j, k, slot = 0;
@@ -4621,56 +4790,66 @@ static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) 
     }
 }
 
+/* The extra header lines: credentials, then cfg.headers, each ending in CRLF. */
+static void awr__cl_build_headers(awr_client *c, awr__cl_out *o) {
+    size_t i;
+    if (c->jwt.len != AWR__CL_NONE) {              /* 1.9.0+ refuses a JWT together with a session */
+        awr__cl_out_s(o, "X-Appwrite-JWT: ");
+        awr__cl_out_s(o, awr__cl_str(c, c->jwt));
+        awr__cl_out_s(o, "\r\n");
+    } else if (c->session.len != AWR__CL_NONE) {
+        if (c->cfg.session_via_cookie) {
+            awr__cl_out_s(o, "Cookie: a_session_");
+            awr__cl_out_s(o, awr__cl_str(c, c->project));
+            awr__cl_out_c(o, '=');
+        } else {
+            awr__cl_out_s(o, "X-Appwrite-Session: ");
+        }
+        awr__cl_out_s(o, awr__cl_str(c, c->session));
+        awr__cl_out_s(o, "\r\n");
+    }
+    for (i = 0; i < c->cfg.nheaders; i++) {
+        if (!c->cfg.headers[i]) continue;
+        awr__cl_out_s(o, c->cfg.headers[i]);
+        awr__cl_out_s(o, "\r\n");
+    }
+}
+
+/* The upgrade request goes to the start of the transmit + read buffers; its resource and header
+ * strings are built at their end first (awr_ws_handshake_request reads each before it writes there). */
 static awr_result awr__cl_build_request(awr_client *c, int url_mode) {
     uint8_t key[AWR_WS_KEY_SIZE];
     awr__cl_out res, hdr;
     awr_ws_request rq;
-    size_t i, room;
-    char *area = (char *)c->rx + AWR__CL_HS_CAP;
+    char *area = (char *)c->tx, none[1];
+    size_t room = (size_t)(c->rd + c->rd_cap - c->tx), bare = 0, need;
     awr_result r;
-    room = AWR__CL_HS_OFF(c) - AWR__CL_HS_CAP;
-    awr__cl_out_init(&res, area, room);
+    awr__cl_out_init(&res, NULL, 0);
     awr__cl_build_resource(c, &res, url_mode);
-    awr__cl_out_c(&res, 0);
-    awr__cl_out_init(&hdr, area + res.len, res.overflow ? 0 : room - res.len);
-    if (c->jwt.len != AWR__CL_NONE) {              /* 1.9.0+ refuses a JWT together with a session */
-        awr__cl_out_s(&hdr, "X-Appwrite-JWT: ");
-        awr__cl_out_s(&hdr, awr__cl_str(c, c->jwt));
-        awr__cl_out_s(&hdr, "\r\n");
-    } else if (c->session.len != AWR__CL_NONE) {
-        if (c->cfg.session_via_cookie) {
-            awr__cl_out_s(&hdr, "Cookie: a_session_");
-            awr__cl_out_s(&hdr, awr__cl_str(c, c->project));
-            awr__cl_out_c(&hdr, '=');
-        } else {
-            awr__cl_out_s(&hdr, "X-Appwrite-Session: ");
-        }
-        awr__cl_out_s(&hdr, awr__cl_str(c, c->session));
-        awr__cl_out_s(&hdr, "\r\n");
-    }
-    for (i = 0; i < c->cfg.nheaders; i++) {
-        if (!c->cfg.headers[i]) continue;
-        awr__cl_out_s(&hdr, c->cfg.headers[i]);
-        awr__cl_out_s(&hdr, "\r\n");
-    }
-    awr__cl_out_c(&hdr, 0);
-    if (res.overflow || hdr.overflow) return AWR_ERR_BUFFER;
+    awr__cl_out_init(&hdr, NULL, 0);
+    awr__cl_build_headers(c, &hdr);
     memset(&rq, 0, sizeof rq);
     rq.host = awr__cl_str(c, c->host_hdr);
     rq.port = c->port;
     rq.tls = c->tls;
-    rq.resource = area;
-    rq.headers = hdr.len > 1 ? area + res.len : NULL;
     awr__cl_random(c, key, sizeof key);
-    awr_ws_handshake_init(AWR__CL_HS(c), c->rx, AWR__CL_HS_CAP);
-    {
-        size_t used = res.len + hdr.len;
-        r = awr_ws_handshake_request(AWR__CL_HS(c), &rq, key, area + used, room - used, &c->req_len);
-        c->req_sent = 0;
-        if (r == AWR_OK) {    /* move the request to the front of the area: it is sent from there */
-            awr__memmove(area, area + used, c->req_len);
-        }
-    }
+    awr_ws_handshake_init(AWR__CL_HS(c), c->rx, AWR__CL_HS_OFF(c) < AWR__CL_HS_CAP ? AWR__CL_HS_OFF(c) : AWR__CL_HS_CAP);
+    /* the request with resource "/" and no headers, to learn what the whole one needs */
+    r = awr_ws_handshake_request(AWR__CL_HS(c), &rq, key, none, 0, &bare);
+    if (r != AWR_ERR_BUFFER || bare == 0) return r == AWR_OK ? AWR_ERR_STATE : r;
+    need = bare - 1u + res.len + hdr.len;
+    if (need > room || res.len + hdr.len + 2u > room) return awr__cl_too_small(c, "tx_buffer + read_buffer", need);
+    awr__cl_out_init(&res, area + room - res.len - hdr.len - 2u, res.len + 1u);
+    awr__cl_build_resource(c, &res, url_mode);
+    awr__cl_out_c(&res, 0);
+    awr__cl_out_init(&hdr, res.buf + res.len, hdr.len + 1u);
+    awr__cl_build_headers(c, &hdr);
+    awr__cl_out_c(&hdr, 0);
+    rq.resource = res.buf;
+    rq.headers = hdr.len > 1u ? hdr.buf : NULL;
+    r = awr_ws_handshake_request(AWR__CL_HS(c), &rq, key, area, room, &c->req_len);
+    c->req_sent = 0;
+    if (r == AWR_ERR_BUFFER) return awr__cl_too_small(c, "tx_buffer + read_buffer", need);
     return r;
 }
 
@@ -4751,9 +4930,30 @@ static void awr__cl_begin_close(awr_client *c, awr_result why, int next) {
     c->next_after_close = (uint8_t)next;
 }
 
+/* 1 for a failure that the same attempt would meet again: the client stops (see FAILURES). */
+static int awr__cl_fatal(const awr_client *c, awr_result why) {
+    switch (why) {
+    case AWR_ERR_TLS_UNTRUSTED: case AWR_ERR_TLS_HOSTNAME: case AWR_ERR_TLS_EXPIRED:
+    case AWR_ERR_UNSUPPORTED: case AWR_ERR_ARG: case AWR_ERR_URL: case AWR_ERR_BUFFER:
+    case AWR_ERR_HS_TOO_LARGE: case AWR_ERR_HS_MALFORMED: case AWR_ERR_HS_UPGRADE: case AWR_ERR_HS_CONNECTION:
+    case AWR_ERR_HS_ACCEPT: case AWR_ERR_HS_EXTENSION: case AWR_ERR_HS_PROTOCOL:
+        return 1;
+    case AWR_ERR_HS_STATUS:   /* the server is there but refuses: only overload may pass */
+        return !(c->http_status >= 500 || c->http_status == 429);
+    default:
+        return 0;
+    }
+}
+/* A failed transport or handshake: back off, or stop when retrying cannot help. */
+static int awr__cl_next_after(awr_client *c, awr_result why) {
+    if (!awr__cl_fatal(c, why)) return AWR__CL_NEXT_BACKOFF;
+    if (c->stopped == AWR_OK) c->stopped = why;
+    return AWR__CL_NEXT_STOP;
+}
+
 static void awr__cl_fail(awr_client *c, awr_result why) {
     if (c->phase == AWR__CL_P_IDLE || c->phase == AWR__CL_P_WAIT) return;
-    awr__cl_begin_close(c, why, AWR__CL_NEXT_BACKOFF);
+    awr__cl_begin_close(c, why, awr__cl_next_after(c, why));
 }
 
 static void awr__cl_start(awr_client *c) {
@@ -4763,6 +4963,7 @@ static void awr__cl_start(awr_client *c) {
     c->url_conn = (uint8_t)url_mode;
     c->t_deadline_connect = c->now + awr__cl_cfg_ms(c->cfg.connect_timeout_ms, AWR_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS);
     c->t_last_rx = c->now;
+    awr__cl_note_clear(c);
     r = awr__cl_build_request(c, url_mode);
     if (r != AWR_OK) {   /* the URL or the headers do not fit: retrying cannot help */
         c->stopped = r;
@@ -4776,7 +4977,14 @@ static void awr__cl_start(awr_client *c) {
     if (c->cfg.io.open) {
         void *conn = NULL;
         r = c->cfg.io.open(c->cfg.io.user, awr__cl_str(c, c->host), c->port, c->tls, &conn);
-        if (r != AWR_OK) { c->phase = AWR__CL_P_HS; awr__cl_transport_gone(c, r, AWR__CL_NEXT_BACKOFF); return; }
+        if (r != AWR_OK) {
+            awr__cl_note_transport(c, NULL);
+            if (r == AWR_ERR_UNSUPPORTED && c->tls && !c->detail[0])
+                awr__cl_note(c, "wss:// needs a TLS transport (AWR_BEARSSL)", 42, 0);
+            c->phase = AWR__CL_P_HS;
+            awr__cl_transport_gone(c, r, awr__cl_next_after(c, r));
+            return;
+        }
         c->conn = conn;
         c->phase = AWR__CL_P_HS;
     }
@@ -5020,6 +5228,20 @@ static void awr__cl_ws_open(awr_client *c) {
     c->phase = AWR__CL_P_WS;
 }
 
+/* The upgrade was refused: note the status and reason phrase (or what was wrong) before failing. */
+static void awr__cl_handshake_failed(awr_client *c, awr_result r) {
+    const awr_ws_handshake *hs = AWR__CL_HS(c);
+    size_t n = 0;
+    const char *reason = awr_ws_handshake_reason(hs, &n);
+    if (r == AWR_ERR_HS_STATUS) {
+        c->http_status = hs->status;
+        awr__cl_note(c, reason, n, 0);
+    } else if (r == AWR_ERR_HS_TOO_LARGE) {
+        awr__cl_note(c, "a response header line does not fit max_message", 48, 0);
+    }
+    awr__cl_fail(c, r);
+}
+
 static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
     if (len) c->t_last_rx = c->now;
     if (c->phase == AWR__CL_P_HS) {
@@ -5028,7 +5250,7 @@ static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
         if (c->req_sent < c->req_len) c->req_sent = c->req_len;   /* the server answered: it has it all */
         r = awr_ws_handshake_response(AWR__CL_HS(c), p, len, &used);
         if (r == AWR_AGAIN) return AWR_OK;
-        if (r != AWR_OK) { awr__cl_fail(c, r); return r; }
+        if (r != AWR_OK) { awr__cl_handshake_failed(c, r); return r; }
         awr__cl_ws_open(c);
         awr__cl_report_simple(c, AWR_STATE_OPEN, AWR_OK);
         if (c->phase != AWR__CL_P_WS) return AWR_OK;
@@ -5069,14 +5291,14 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     l->n_rd = cfg->read_buffer ? cfg->read_buffer : AWR_CLIENT_DEFAULT_READ_BUFFER;
     l->n_rx = cfg->max_message ? cfg->max_message : AWR_CLIENT_DEFAULT_MAX_MESSAGE;
     if (l->n_subs > 0xFFFFu || l->n_arena > 0x7FFFFFFFu || l->n_toks < 16u || l->n_tx < AWR_WS_MIN_TX ||
-        l->n_rd < 256u || l->n_rx < 2u * AWR__CL_HS_CAP || l->n_rx > ((size_t)-1) / 4u)
+        l->n_rd < 256u || l->n_rx < AWR__CL_MIN_RX || l->n_rx > ((size_t)-1) / 4u)
         return 0;
     off = awr__cl_align8(sizeof(awr_client)) + 8u;   /* + 8: room to align the block itself */
     l->subs = off; off += awr__cl_align8(l->n_subs * sizeof(awr__cl_sub));
     l->toks = off; off += awr__cl_align8(l->n_toks * AWR__CL_TOKEN_SIZE);
     l->arena = off; off += awr__cl_align8(l->n_arena);
     l->tx = off; off += awr__cl_align8(l->n_tx);
-    l->rd = off; off += awr__cl_align8(l->n_rd);
+    l->rd = off; off += awr__cl_align8(l->n_rd);   /* right after tx: the upgrade request uses both */
     l->rx = off; off += awr__cl_align8(l->n_rx);
     l->total = off;
     return 1;
@@ -5087,23 +5309,18 @@ AWR_API size_t awr_client_size(const awr_client_config *cfg) {
     return awr__cl_layout_of(cfg, &l) ? l.total : 0;
 }
 
-static int awr__cl_starts(const char *s, const char *prefix) {
-    while (*prefix && *s == *prefix) { s++; prefix++; }
-    return *prefix == 0;
-}
-
-/* Split "scheme://host[:port]/path" into the client's host, port, tls and path. */
-static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int append_realtime) {
+/* Split "scheme://host[:port]/path" into the client's host, port, tls and path. The path follows the
+ * SDKs' convention: ".../v1" gets "/realtime" appended, ".../v1/realtime" is kept; no other path can be
+ * Appwrite's realtime endpoint. */
+static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
     const char *p, *host, *hend, *path;
-    size_t hl;
+    size_t hl, pl = 0, k;
     awr__cl_out o;
     awr_result r;
     long port = -1;
-    if (awr__cl_starts(url, "https://")) { c->tls = 1; p = url + 8; }
-    else if (awr__cl_starts(url, "http://")) { c->tls = 0; p = url + 7; }
-    else if (awr__cl_starts(url, "wss://")) { c->tls = 1; p = url + 6; }
-    else if (awr__cl_starts(url, "ws://")) { c->tls = 0; p = url + 5; }
-    else return AWR_ERR_URL;
+    k = awr__cl_scheme(url, &c->tls);
+    if (k == 0) return AWR_ERR_URL;
+    p = url + k;
     host = p;
     if (*p == '[') {
         while (*p && *p != ']') p++;
@@ -5113,7 +5330,7 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
         while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#') p++;
     }
     hend = p;
-    if (hend == host) return AWR_ERR_URL;
+    if (!awr__cl_valid_host(host, (size_t)(hend - host))) return AWR_ERR_URL;
     if (*p == ':') {
         port = 0;
         p++;
@@ -5123,6 +5340,12 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
     }
     if (*p && *p != '/') return AWR_ERR_URL;
     path = p;
+    while (path[pl] && path[pl] != '?' && path[pl] != '#') pl++;   /* query and fragment are dropped */
+    if (!awr__cl_valid_path(path, pl)) return AWR_ERR_URL;
+    while (pl > 0 && path[pl - 1u] == '/') pl--;
+    if (pl >= 12u && memcmp(path + pl - 12u, "/v1/realtime", 12) == 0) k = 0;
+    else if (pl >= 3u && memcmp(path + pl - 3u, "/v1", 3) == 0) k = 9u;   /* + "/realtime" */
+    else return AWR_ERR_URL;
     c->port = port > 0 ? (int)port : c->tls ? 443 : 80;
     hl = (size_t)(hend - host);
     r = awr__cl_arena_strn(c, host, hl, &c->host_hdr);
@@ -5130,17 +5353,11 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
     if (host[0] == '[') r = awr__cl_arena_strn(c, host + 1, hl - 2u, &c->host);
     else r = awr__cl_arena_strn(c, host, hl, &c->host);
     if (r != AWR_OK) return r;
-    {   /* path without query/fragment, without a trailing slash, plus "/realtime" for a REST endpoint */
-        size_t pl = 0;
-        while (path[pl] && path[pl] != '?' && path[pl] != '#') pl++;
-        while (pl > 0 && path[pl - 1u] == '/') pl--;
-        r = awr__cl_arena_alloc(c, pl + (append_realtime ? 9u : 0u) + (pl == 0 && !append_realtime ? 1u : 0u), &c->path);
-        if (r != AWR_OK) return r;
-        awr__cl_out_init(&o, c->arena + c->path.off, c->path.len);
-        if (pl == 0 && !append_realtime) awr__cl_out_c(&o, '/');
-        awr__cl_out_mem(&o, path, pl);
-        if (append_realtime) awr__cl_out_s(&o, "/realtime");
-    }
+    r = awr__cl_arena_alloc(c, pl + k, &c->path);
+    if (r != AWR_OK) return r;
+    awr__cl_out_init(&o, c->arena + c->path.off, c->path.len);
+    awr__cl_out_mem(&o, path, pl);
+    if (k) awr__cl_out_s(&o, "/realtime");
     return AWR_OK;
 }
 
@@ -5155,8 +5372,12 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     if (!cfg->endpoint && !cfg->realtime_endpoint) return AWR_ERR_ARG;
     if (!awr__cl_layout_of(cfg, &l)) return AWR_ERR_ARG;
     if (size < l.total) return AWR_ERR_BUFFER;
-    if (awr__cl_has_crlf(cfg->session) || awr__cl_has_crlf(cfg->jwt)) return AWR_ERR_ARG;
-    for (i = 0; i < cfg->nheaders; i++) if (cfg->headers && awr__cl_has_crlf(cfg->headers[i])) return AWR_ERR_ARG;
+    /* nothing reaches the upgrade request unchecked */
+    if (!awr__cl_valid_id(cfg->project)) return AWR_ERR_ARG;
+    if ((cfg->session && !awr__cl_valid_credential(cfg->session)) || (cfg->jwt && !awr__cl_valid_credential(cfg->jwt)))
+        return AWR_ERR_ARG;
+    if (cfg->nheaders && !cfg->headers) return AWR_ERR_ARG;
+    for (i = 0; i < cfg->nheaders; i++) if (cfg->headers[i] && !awr__cl_valid_header(cfg->headers[i])) return AWR_ERR_ARG;
     base = (unsigned char *)mem;
     base += (8u - ((uintptr_t)base & 7u)) & 7u;
     c = (awr_client *)(void *)base;
@@ -5174,8 +5395,7 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     memset(c->subs, 0, l.n_subs * sizeof(awr__cl_sub));
     for (i = 0; i < l.n_subs; i++) { c->subs[i].names = awr__cl_ref_none(); c->subs[i].slot = -1; }
     c->host = c->host_hdr = c->path = c->project = c->session = c->jwt = c->presence = awr__cl_ref_none();
-    r = cfg->realtime_endpoint ? awr__cl_parse_endpoint(c, cfg->realtime_endpoint, 0)
-                               : awr__cl_parse_endpoint(c, cfg->endpoint, 1);
+    r = awr__cl_parse_endpoint(c, cfg->realtime_endpoint ? cfg->realtime_endpoint : cfg->endpoint);
     if (r == AWR_OK) r = awr__cl_arena_str(c, cfg->project, &c->project);
     if (r == AWR_OK && cfg->session && cfg->session[0]) r = awr__cl_arena_str(c, cfg->session, &c->session);
     if (r == AWR_OK && cfg->jwt && cfg->jwt[0]) r = awr__cl_arena_str(c, cfg->jwt, &c->jwt);
@@ -5261,7 +5481,12 @@ AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, siz
     s->names = names;
     s->nch = (uint16_t)n;
     s->nq = (uint16_t)nq;
-    if (awr__cl_row_len(c, s) + 40u > awr__cl_frame_cap(c)) { awr__cl_sub_release(c, s); return AWR_ERR_BUFFER; }
+    if (awr__cl_row_len(c, s) + 40u > awr__cl_frame_cap(c)) {
+        size_t row = awr__cl_row_len(c, s) + 40u;
+        awr__cl_sub_release(c, s);
+        return row > c->rd_cap ? awr__cl_too_small(c, "read_buffer", row)
+                               : awr__cl_too_small(c, "tx_buffer", row + AWR_WS_MAX_HEADER);
+    }
     c->next_handle++;
     s->handle = ((c->next_handle & 0xFFFFu) << 16) | (uint32_t)(i + 1);
     s->flags = AWR__CL_SUB_LIVE;
@@ -5384,7 +5609,7 @@ static awr_result awr__cl_set_cred(awr_client *c, awr__cl_ref *ref, const char *
     awr__cl_ref blk = awr__cl_ref_none();
     awr_result r;
     if (!c) return AWR_ERR_ARG;
-    if (awr__cl_has_crlf(value)) return AWR_ERR_ARG;
+    if (value && !awr__cl_valid_credential(value)) return AWR_ERR_ARG;
     if (value && value[0]) {
         r = awr__cl_arena_str(c, value, &blk);
         if (r != AWR_OK) return r;
@@ -5414,9 +5639,10 @@ AWR_API awr_result awr_client_logout(awr_client *c) {
 
 /* ---- public: driving ---------------------------------------------------------------------------- */
 static void awr__cl_closed_now(awr_client *c, awr_result why) {
+    if (c->phase != AWR__CL_P_CLOSING && why != AWR_OK) awr__cl_note_transport(c, c->conn);
     awr__cl_io_close(c);
     if (c->phase == AWR__CL_P_CLOSING) awr__cl_transport_gone(c, c->close_why, c->next_after_close);
-    else awr__cl_transport_gone(c, why, AWR__CL_NEXT_BACKOFF);
+    else awr__cl_transport_gone(c, why, awr__cl_next_after(c, why));
 }
 
 static int awr__cl_io_write(awr_client *c) {
@@ -5594,7 +5820,7 @@ AWR_API const void *awr_client_pending_output(awr_client *c, size_t *len) {
     size_t n = 0;
     const void *p = NULL;
     if (c && c->phase == AWR__CL_P_HS && c->req_sent < c->req_len) {
-        p = c->rx + AWR__CL_HS_CAP + c->req_sent;
+        p = c->tx + c->req_sent;
         n = c->req_len - c->req_sent;
     } else if (c && c->ws_live && (c->phase == AWR__CL_P_WS || c->phase == AWR__CL_P_CLOSING)) {
         p = awr_ws_output(&c->ws, &n);
@@ -5618,10 +5844,14 @@ AWR_API void awr_client_transport_closed(awr_client *c, awr_result why, int64_t 
     if (c->phase == AWR__CL_P_IDLE || c->phase == AWR__CL_P_WAIT) return;
     c->conn = NULL;
     if (c->phase == AWR__CL_P_CLOSING) awr__cl_transport_gone(c, c->close_why, c->next_after_close);
-    else awr__cl_transport_gone(c, why == AWR_OK ? AWR_ERR_EOF : why, AWR__CL_NEXT_BACKOFF);
+    else awr__cl_transport_gone(c, why == AWR_OK ? AWR_ERR_EOF : why, awr__cl_next_after(c, why));
 }
 
 AWR_API awr_state awr_client_state(const awr_client *c) { return c ? (awr_state)c->state : AWR_STATE_IDLE; }
+AWR_API const char *awr_client_last_error(const awr_client *c, size_t *needed) {
+    if (needed) *needed = c ? c->needed : 0;
+    return c ? c->detail : "";
+}
 AWR_API awr_generation awr_client_generation(const awr_client *c) { return c ? (awr_generation)c->gen : AWR_GEN_UNKNOWN; }
 AWR_API void *awr_client_user(const awr_client *c) { return c ? c->cfg.user : NULL; }
 
@@ -6100,6 +6330,7 @@ static awr_result awr__posix_try_next(awr_posix *p) {
         if (p->fd < 0) continue;
         if (connect(p->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
             awr__posix_drop_addrs(p);
+            p->last_errno = 0;
             return AWR_OK;
         }
         if (errno == EINPROGRESS || errno == EINTR) {
@@ -6127,6 +6358,7 @@ static long awr__posix_check_connect(awr_posix *p) {
     if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
     if (err == 0) {
         p->connecting = 0;
+        p->last_errno = 0;   /* an address that failed before this one is no longer news */
         awr__posix_drop_addrs(p);
         return 1;
     }
@@ -6143,6 +6375,7 @@ static awr_result awr__posix_open(void *user, const char *host, int port, int tl
     if (!p || !host || !conn || port <= 0 || port > 65535) return AWR_ERR_ARG;
     if (tls) return AWR_ERR_UNSUPPORTED;                /* TLS is a wrapper io (AWR_BEARSSL) */
     if (p->fd >= 0 || p->addrs) return AWR_ERR_STATE;   /* one connection per awr_posix */
+    p->last_errno = p->last_gai = 0;
     service[7] = 0;
     do {
         service[--i] = (char)('0' + port % 10);
@@ -6155,6 +6388,7 @@ static awr_result awr__posix_open(void *user, const char *host, int port, int tl
     rc = getaddrinfo(host, service + i, &hints, &list);
     if (rc != 0 || !list) {
         p->last_errno = rc == EAI_SYSTEM ? errno : 0;
+        p->last_gai = rc != 0 ? rc : EAI_NONAME;
         if (list) freeaddrinfo(list);
         return AWR_ERR_IO;
     }
@@ -6249,9 +6483,19 @@ static awr_result awr__posix_random_hook(void *user, void *out, size_t len) {
     return awr_posix_random(out, len);
 }
 
+static const char *awr__posix_error(void *user, void *conn, int *sys_error) {
+    awr_posix *p = (awr_posix *)user;
+    (void)conn;
+    *sys_error = p ? p->last_errno : 0;
+    if (!p) return NULL;
+    if (p->last_gai) return gai_strerror(p->last_gai);
+    return p->last_errno ? strerror(p->last_errno) : NULL;
+}
+
 AWR_API awr_io awr_posix_io(awr_posix *p) {
     awr_io io;
     memset(&io, 0, sizeof io);
+    io.error = awr__posix_error;
     io.user = p;
     io.open = awr__posix_open;
     io.send = awr__posix_send;
@@ -6412,6 +6656,7 @@ static awr_result awr__win32_open(void *user, const char *host, int port, int tl
     if (tls) return AWR_ERR_UNSUPPORTED;
     if (w->sock != AWR_WIN32_NO_SOCKET || w->addrs) return AWR_ERR_STATE;   /* one connection per awr_win32 */
     *conn = 0;
+    w->last_error = 0;
     service[i] = 0;   /* the port as text, without snprintf */
     do { service[--i] = (char)('0' + p % 10); p /= 10; } while (p > 0);
     memset(&hints, 0, sizeof hints);
@@ -6526,8 +6771,17 @@ static awr_result awr__win32_random_hook(void *user, void *out, size_t len) {
     return awr_win32_random(out, len);
 }
 
+static const char *awr__win32_error(void *user, void *conn, int *sys_error) {
+    awr_win32 *w = (awr_win32 *)user;
+    (void)conn;
+    *sys_error = w ? w->last_error : 0;
+    return w && w->last_error ? "Winsock error (see sys_error)" : NULL;
+}
+
 AWR_API awr_io awr_win32_io(awr_win32 *w) {
     awr_io io;
+    memset(&io, 0, sizeof io);
+    io.error = awr__win32_error;
     io.user = w;
     io.open = awr__win32_open;
     io.send = awr__win32_send;
@@ -7229,6 +7483,23 @@ static void awr__tls_close(void *user, void *conn) {
     t->alloc.free(t->alloc.user, c);
 }
 
+/* The text of a failure: the certificate check's own words, else the inner transport's account. */
+static const char *awr__tls_error(void *user, void *conn, int *sys_error) {
+    awr_bearssl *t = (awr_bearssl *)user;
+    awr__tls_conn *c = (awr__tls_conn *)conn;
+    *sys_error = 0;
+    if (c && c->tls && c->failed <= AWR_ERR_TLS && c->failed >= AWR_ERR_TLS_ALERT) {
+        switch (t->last_error) {
+        case BR_ERR_X509_NOT_TRUSTED: return "certificate chain does not end at a trusted CA (BR_ERR_X509_NOT_TRUSTED)";
+        case BR_ERR_X509_BAD_SERVER_NAME: return "certificate does not name the host (BR_ERR_X509_BAD_SERVER_NAME)";
+        case BR_ERR_X509_EXPIRED: return "certificate expired or not yet valid (BR_ERR_X509_EXPIRED)";
+        default: return awr_result_str(c->failed);
+        }
+    }
+    if (!t->inner.error) return NULL;
+    return t->inner.error(t->inner.user, c ? c->inner : NULL, sys_error);
+}
+
 static awr_result awr__tls_random(void *user, void *out, size_t len) {
     awr_bearssl *t = (awr_bearssl *)user;
     if (!t->inner.random) return AWR_ERR_RANDOM;
@@ -7243,6 +7514,7 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
     io.recv = awr__tls_recv;
     io.close = awr__tls_close;
     io.random = awr__tls_random;
+    io.error = awr__tls_error;
     return io;
 }
 #endif /* AWR_BEARSSL */

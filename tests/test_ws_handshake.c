@@ -79,7 +79,7 @@ int main(void) {
         size_t l2 = 77;
         memset(small, 'X', sizeof small);
         if (!AWR_CHECK_INT(request(&hs, &rq, small, cap, &l2), AWR_ERR_BUFFER)) break;
-        if (!AWR_CHECK_INT(l2, 0)) break;
+        if (!AWR_CHECK_INT(l2, len + 1)) break;
     }
     AWR_CHECK_INT(request(&hs, &rq, req, len + 1, &len), AWR_OK);
 
