@@ -4422,6 +4422,7 @@ static void awr__cl_note(awr_client *c, const char *text, size_t len, size_t nee
     c->detail[len] = 0;
     c->needed = needed;
 }
+static void awr__cl_note_s(awr_client *c, const char *text) { awr__cl_note(c, text, awr__strlen(text), 0); }
 static void awr__cl_note_clear(awr_client *c) {
     c->detail[0] = 0;
     c->needed = 0;
@@ -4429,7 +4430,8 @@ static void awr__cl_note_clear(awr_client *c) {
 }
 /* AWR_ERR_BUFFER, with the buffer's name and the bytes it needs noted. */
 static awr_result awr__cl_too_small(awr_client *c, const char *buffer, size_t needed) {
-    awr__cl_note(c, buffer, awr__strlen(buffer), needed);
+    awr__cl_note_s(c, buffer);
+    c->needed = needed;
     return AWR_ERR_BUFFER;
 }
 /* The transport's own account of its latest failure (the resolver's text, errno, the TLS error). */
@@ -4439,7 +4441,7 @@ static void awr__cl_note_transport(awr_client *c, void *conn) {
     if (!c->cfg.io.error) return;
     text = c->cfg.io.error(c->cfg.io.user, conn, &err);
     c->sys_error = err;
-    if (text) awr__cl_note(c, text, awr__strlen(text), 0);
+    if (text) awr__cl_note_s(c, text);
 }
 
 static void awr__cl_report_simple(awr_client *c, awr_state st, awr_result why) {
@@ -4980,7 +4982,7 @@ static void awr__cl_start(awr_client *c) {
         if (r != AWR_OK) {
             awr__cl_note_transport(c, NULL);
             if (r == AWR_ERR_UNSUPPORTED && c->tls && !c->detail[0])
-                awr__cl_note(c, "wss:// needs a TLS transport (AWR_BEARSSL)", 42, 0);
+                awr__cl_note_s(c, "wss:// needs a TLS transport (AWR_BEARSSL)");
             c->phase = AWR__CL_P_HS;
             awr__cl_transport_gone(c, r, awr__cl_next_after(c, r));
             return;
@@ -5237,7 +5239,7 @@ static void awr__cl_handshake_failed(awr_client *c, awr_result r) {
         c->http_status = hs->status;
         awr__cl_note(c, reason, n, 0);
     } else if (r == AWR_ERR_HS_TOO_LARGE) {
-        awr__cl_note(c, "a response header line does not fit max_message", 48, 0);
+        awr__cl_note_s(c, "a response header line does not fit max_message");
     }
     awr__cl_fail(c, r);
 }
