@@ -249,7 +249,11 @@ AWR_API int awr_utf8_valid(const void *data, size_t len);
  *    server's answer in chunks of any size and returns AWR_AGAIN until the header is complete, then
  *    AWR_OK and how many input bytes it used: the rest is the start of the first frame. It checks
  *    status 101, Upgrade: websocket, Connection: upgrade (case-insensitive, token lists),
- *    Sec-WebSocket-Accept, and refuses extensions and subprotocols that were not offered.
+ *    Sec-WebSocket-Accept, and refuses extensions and subprotocols that were not offered. The answer
+ *    is parsed as a stream, each line as soon as it is complete and the status line byte by byte (a
+ *    response that is not HTTP fails at its first bytes): the buffer needs room for the status line
+ *    and the longest header line, not the whole header (awr_ws_handshake_header finds headers only
+ *    when the whole header fitted).
  *
  *      char hsbuf[AWR_WS_HANDSHAKE_DEFAULT_CAP], req[1024];
  *      awr_ws_handshake hs;
@@ -969,6 +973,49 @@ typedef struct awr_io {
  * AWR_ERR_POLICY. A TCP drop without a close frame counts as close code 1006 and reconnects. A dead link
  * (nothing received for dead_link_ms, off by default) reconnects too.
  *
+ * FAILURES. What cannot succeed on a retry stops the client (AWR_STATE_CLOSED, reason as below; a later
+ * subscribe, update or presence starts it again); the rest backs off as above (AWR_STATE_RECONNECTING).
+ * awr_state_info says more: http_status, detail (reason phrase, resolver or system text, TLS failure,
+ * buffer name), sys_error (errno), needed (bytes); awr_client_last_error gives the same detail later.
+ *   failure                                        state         reason                  detail
+ *   certificate chain not trusted                  CLOSED        AWR_ERR_TLS_UNTRUSTED   verifier's words
+ *   certificate for another host name              CLOSED        AWR_ERR_TLS_HOSTNAME    verifier's words
+ *   certificate expired or not yet valid           CLOSED        AWR_ERR_TLS_EXPIRED     verifier's words
+ *   wss:// but io cannot do TLS (first poll)       CLOSED        AWR_ERR_UNSUPPORTED     says so
+ *   upgrade answered 4xx but 429 (401, 403, 404,   CLOSED        AWR_ERR_HS_STATUS       reason phrase,
+ *     431 ...), or 1xx/2xx/3xx other than 101                                        + http_status
+ *   upgrade answered 5xx or 429                    RECONNECTING  AWR_ERR_HS_STATUS       reason phrase,
+ *                                                                                      + http_status
+ *   response not HTTP (fails at its first bytes)   CLOSED        AWR_ERR_HS_MALFORMED
+ *   status line + a header line over the handshake CLOSED        AWR_ERR_HS_TOO_LARGE    says so
+ *     buffer: min(4 KiB, max_message - ~120 B)
+ *   101 without Upgrade/Connection/right Accept,   CLOSED        AWR_ERR_HS_UPGRADE, _CONNECTION, _ACCEPT,
+ *     or an extension/subprotocol not offered                    _EXTENSION, _PROTOCOL
+ *   upgrade request over tx_buffer + read_buffer   CLOSED        AWR_ERR_BUFFER          "tx_buffer +
+ *                                                                                      read_buffer", needed
+ *   host does not resolve                          RECONNECTING  AWR_ERR_IO              resolver's text
+ *   connect refused, unreachable, reset            RECONNECTING  AWR_ERR_IO / _EOF       strerror, sys_error
+ *   other TLS failures (an alert, a bad record)    RECONNECTING  AWR_ERR_TLS_ALERT, _TLS
+ *   no answer within connect_timeout_ms            RECONNECTING  AWR_ERR_TIMEOUT
+ *   TCP drop, close frame, dead link               RECONNECTING  AWR_ERR_EOF, _TIMEOUT, ...
+ *   `error` with code 1008                         CLOSED        AWR_ERR_POLICY
+ *   a message over max_message                     RECONNECTING  AWR_ERR_WS_TOO_BIG (1009 sent)
+ * Values that would reach the upgrade request are checked before: awr_client_create/init refuse with
+ * AWR_ERR_ARG a project that is not an Appwrite ID (1-36 letters, digits, '.', '-', '_'), a session or
+ * JWT with anything but RFC 6265 cookie octets (no blanks, '"', ',', ';', '\', controls, non-ASCII), an
+ * extra header that is not "Token: text" or names Host, Upgrade, Connection or Sec-WebSocket-*, and
+ * with AWR_ERR_URL an endpoint whose host or path holds other characters than URLs allow;
+ * awr_subscribe/awr_update refuse channels that are not UTF-8 text without control characters and
+ * queries that are not UTF-8 (both are escaped wherever they go); awr_client_set_session/jwt check as
+ * create does.
+ *
+ * ENDPOINT. As in the SDKs (setEndpointRealtime), the realtime endpoint is the base ".../v1" and the
+ * client appends "/realtime"; one that already ends in "/v1/realtime" is taken as it is. realtime_endpoint
+ * (ws:// or wss://) wins over endpoint (the REST one, http:// or https://, same path rule: https ->
+ * wss); schemes are matched in any case; a query or fragment is dropped; a path that ends in neither
+ * "/v1" nor "/v1/realtime" is refused at create with AWR_ERR_URL (behind a real deployment's proxy
+ * no other path reaches the realtime server).
+ *
  * OUTBOUND DISCIPLINE: at most 32 frames in any 60 s on a connection, pings included (a sliding window;
  * one slot is kept for the heartbeat; a frame that must wait goes out when a slot frees, and changes
  * that pile up meanwhile are merged), nothing before `connected`, and every frame under 64,000 bytes
@@ -987,10 +1034,13 @@ typedef struct awr_io {
  * memory you own (no allocation at all), awr_client_create() allocates that block once through the
  * allocator. Nothing else is ever allocated. Buffers and limits (zero = the default in brackets):
  *   max_message   [1 MiB]  receive buffer: the largest server message (whole document payloads);
- *                          at least 8 KiB (the handshake request and response use it too)
+ *                          at least 1 KiB. The handshake response is parsed a line at a time in it:
+ *                          its status line and longest header line must fit min(4 KiB, max_message
+ *                          less the handshake state, about 120 bytes)
  *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time (unused sans-I/O)
- *   tx_buffer     [768 B]  transmit buffer for frames (the handshake request is built in the receive
- *                          buffer); a subscription row must fit one frame, bigger sets are split
+ *   tx_buffer     [768 B]  transmit buffer for frames; a subscription row must fit one frame, bigger
+ *                          sets are split. The upgrade request is built in tx_buffer + read_buffer
+ *                          (both idle until it is out): the URL and headers must fit their sum
  *   max_subscriptions [8]; name_arena [1 KiB] for copies of channels, queries, project, host, session,
  *   JWT and presence; max_tokens [32] JSON tokens for one message's envelope (a message whose
  *   envelope needs more is ignored).
@@ -1113,7 +1163,7 @@ typedef void (*awr_response_fn)(awr_client *c, const awr_response *resp, void *u
 
 typedef struct awr_client_config {
     const char *endpoint;           /* REST endpoint "https://host[:port]/v1" -> wss://host/v1/realtime */
-    const char *realtime_endpoint;  /* optional, wins over endpoint: "wss://host/v1/realtime" (ws:// too) */
+    const char *realtime_endpoint;  /* optional, wins over endpoint: "wss://host/v1" (ws:// too; see ENDPOINT) */
     const char *project;            /* project id (required) */
     const char *session;            /* optional session secret (the a_session_<project> cookie value) */
     const char *jwt;                /* optional JWT */
@@ -1127,7 +1177,7 @@ typedef struct awr_client_config {
     awr_error_fn on_error;
     awr_response_fn on_response;
     void *user;                     /* passed to on_state, on_error, on_response */
-    size_t max_message;             /* [1 MiB] receive buffer */
+    size_t max_message;             /* [1 MiB] receive buffer (>= 1024) */
     size_t tx_buffer;               /* [768] transmit buffer (>= 256); frames are at most this - 14 bytes */
     size_t max_subscriptions;       /* [8] */
     size_t name_arena;              /* [1024] copies of host, path, project, session, JWT, channels, queries, presence */

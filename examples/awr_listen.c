@@ -132,6 +132,15 @@ static const char *generation_name(awr_generation g) {
     }
 }
 
+/* What is known about a failure beyond its result: "404 Not Found", the resolver's words, errno. */
+static void print_failure(const awr_state_info *info) {
+    fputs(awr_result_str(info->reason), stderr);
+    if (info->http_status) fprintf(stderr, ": HTTP %d", info->http_status);
+    if (info->detail.len) fprintf(stderr, "%s%.*s", info->http_status ? " " : ": ", (int)info->detail.len, info->detail.ptr);
+    if (info->needed) fprintf(stderr, " needs %lu bytes", (unsigned long)info->needed);
+    if (info->sys_error) fprintf(stderr, " (errno %d)", info->sys_error);
+}
+
 static void on_state(awr_client *c, const awr_state_info *info, void *user) {
     listener *l = (listener *)user;
     (void)c;
@@ -147,11 +156,14 @@ static void on_state(awr_client *c, const awr_state_info *info, void *user) {
             fprintf(stderr, "awr-listen: connected as guest (server %s)\n", generation_name(info->generation));
         break;
     case AWR_STATE_RECONNECTING:
-        fprintf(stderr, "awr-listen: reconnecting in %u ms (attempt %u: %s)\n", (unsigned)info->delay_ms,
-                (unsigned)info->attempt, awr_result_str(info->reason));
+        fprintf(stderr, "awr-listen: reconnecting in %u ms (attempt %u: ", (unsigned)info->delay_ms, (unsigned)info->attempt);
+        print_failure(info);
+        fputs(")\n", stderr);
         break;
     case AWR_STATE_CLOSED:
-        fprintf(stderr, "awr-listen: closed (%s)\n", awr_result_str(info->reason));
+        fputs("awr-listen: closed (", stderr);
+        print_failure(info);
+        fputs(")\n", stderr);
         if (info->reason == AWR_ERR_POLICY) l->policy = 1;
         else if (info->reason != AWR_OK) l->failed = 1;
         break;

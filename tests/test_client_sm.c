@@ -1001,6 +1001,9 @@ static void test_transport_edges(void) {
             { "\x15\x03\x01\x00\x02\x02\x46", AWR_ERR_HS_MALFORMED },
             { "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
               "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n", AWR_ERR_HS_ACCEPT },
+            { "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n", AWR_ERR_HS_UPGRADE },
+            { "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n", AWR_ERR_HS_CONNECTION },
+            { "HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Extensions: permessage-deflate\r\n", AWR_ERR_HS_EXTENSION },
         };
         size_t k;
         for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {

@@ -427,6 +427,14 @@ static void on_state_record(awr_client *c, const awr_state_info *info, void *use
 
 static int64_t clock_2000(void *user) { (void)user; return 946684800LL; }   /* 2000-01-01 */
 
+static awr_state *last_state;
+static void on_state_last(awr_client *c, const awr_state_info *info, void *user) {
+    awr_result *why = (awr_result *)user;
+    (void)c;
+    *last_state = info->state;
+    if (info->reason != AWR_OK && *why == AWR_OK) *why = info->reason;
+}
+
 static void client_refused(char *ca_pem, const char *cert, int64_t (*clock)(void *), awr_result expect,
                            const char *words) {
     char url[128];
@@ -473,7 +481,50 @@ static void client_refused(char *ca_pem, const char *cert, int64_t (*clock)(void
     awr_test_stop(pid);
 }
 
+/* A TLS failure that is not about the certificate (here the server's fatal alert: it speaks only TLS
+ * 1.3) backs off like any transport failure. */
+static void test_client_alert_backs_off(char *ca_pem) {
+    char url[128];
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    awr_bearssl_config tc = trusting_config(ca_pem);
+    const char *channels[] = {"files"};
+    awr_result why = AWR_OK;
+    awr_state st = AWR_STATE_IDLE;
+    awr_posix tcp;
+    awr_io tcp_io;
+    awr_bearssl *tls = NULL;
+    awr_sub sub;
+    int port;
+    int64_t end;
+    pid_t pid = start_server("good", &port, "--tls13");
+    AWR_CHECK(pid > 0);
+    awr_posix_init(&tcp);
+    tcp_io = awr_posix_io(&tcp);
+    AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
+    snprintf(url, sizeof url, "wss://localhost:%d/v1", port);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.realtime_endpoint = url;
+    cfg.project = "tls-test";
+    cfg.io = awr_bearssl_io(tls);
+    cfg.on_state = on_state_last;
+    cfg.user = &why;
+    last_state = &st;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (c) {
+        AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+        end = awr_posix_now_ms() + 8000;
+        while (why == AWR_OK && awr_posix_now_ms() < end) (void)awr_posix_run(c, &tcp, 50);
+        AWR_CHECK_INT(st, AWR_STATE_RECONNECTING);
+        AWR_CHECK_INT(why, AWR_ERR_TLS_ALERT);
+        awr_client_destroy(c);
+    }
+    awr_bearssl_destroy(tls);
+    awr_test_stop(pid);
+}
+
 static void test_client_refused(char *ca_pem) {
+    test_client_alert_backs_off(ca_pem);
     client_refused(ca_pem, "untrusted", NULL, AWR_ERR_TLS_UNTRUSTED, "BR_ERR_X509_NOT_TRUSTED");
     client_refused(ca_pem, "wrongname", NULL, AWR_ERR_TLS_HOSTNAME, "BR_ERR_X509_BAD_SERVER_NAME");
     client_refused(ca_pem, "expired", NULL, AWR_ERR_TLS_EXPIRED, "BR_ERR_X509_EXPIRED");
