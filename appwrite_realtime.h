@@ -4555,7 +4555,7 @@ static int awr__cl_valid_path(const char *s, size_t n) {
     for (i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch == '%') {
-            if (i + 2u >= n + 0u || !awr__memchr("0123456789ABCDEFabcdef", s[i + 1u], 22) ||
+            if (i + 2u >= n || !awr__memchr("0123456789ABCDEFabcdef", s[i + 1u], 22) ||
                 !awr__memchr("0123456789ABCDEFabcdef", s[i + 2u], 22))
                 return 0;
             continue;
