@@ -4315,7 +4315,8 @@ struct awr_client {
     uint32_t pending_t[AWR__CL_PENDING_RING];
     uint32_t pending_head, pending_count;
     char errmsg[72];             /* the latest error message, unescaped (at most 71 bytes) */
-    /* the latest failure's detail (awr_state_info, awr_client_last_error) */
+    /* the latest failure's detail (awr_state_info, awr_client_last_error), and the result it explains */
+    awr_result noted;
     int http_status, sys_error;
     size_t needed;
     char detail[96];
@@ -4450,7 +4451,7 @@ static void awr__cl_report(awr_client *c, awr_state st, awr_result why, uint32_t
     info.attempt = c->attempts;
     info.user = user;
     info.generation = (awr_generation)c->gen;
-    if (why != AWR_OK) {
+    if (why != AWR_OK && why == c->noted) {
         info.http_status = c->http_status;
         info.sys_error = c->sys_error;
         info.needed = c->needed;
@@ -4464,6 +4465,7 @@ static void awr__cl_report(awr_client *c, awr_state st, awr_result why, uint32_t
 /* The latest failure's detail: text (printable ASCII is kept, anything else becomes '?'), cut to fit. */
 static void awr__cl_note(awr_client *c, const char *text, size_t len, size_t needed) {
     size_t i;
+    c->http_status = c->sys_error = 0;
     if (len > sizeof c->detail - 1u) len = sizeof c->detail - 1u;
     for (i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)text[i];
@@ -4473,25 +4475,21 @@ static void awr__cl_note(awr_client *c, const char *text, size_t len, size_t nee
     c->needed = needed;
 }
 static void awr__cl_note_s(awr_client *c, const char *text) { awr__cl_note(c, text, awr__strlen(text), 0); }
-static void awr__cl_note_clear(awr_client *c) {
-    c->detail[0] = 0;
-    c->needed = 0;
-    c->http_status = c->sys_error = 0;
-}
 /* AWR_ERR_BUFFER, with the buffer's name and the bytes it needs noted. */
 static awr_result awr__cl_too_small(awr_client *c, const char *buffer, size_t needed) {
     awr__cl_note_s(c, buffer);
     c->needed = needed;
+    c->noted = AWR_ERR_BUFFER;
     return AWR_ERR_BUFFER;
 }
-/* The transport's own account of its latest failure (the resolver's text, errno, the TLS error). */
-static void awr__cl_note_transport(awr_client *c, void *conn) {
-    const char *text;
+/* The transport's own account of its failure why (the resolver's text, errno, the TLS error). */
+static void awr__cl_note_transport(awr_client *c, void *conn, awr_result why) {
+    const char *text = NULL;
     int err = 0;
-    if (!c->cfg.io.error) return;
-    text = c->cfg.io.error(c->cfg.io.user, conn, &err);
+    if (c->cfg.io.error) text = c->cfg.io.error(c->cfg.io.user, conn, &err);
+    awr__cl_note_s(c, text ? text : "");
     c->sys_error = err;
-    if (text) awr__cl_note_s(c, text);
+    c->noted = why;
 }
 
 static void awr__cl_report_simple(awr_client *c, awr_state st, awr_result why) {
@@ -5015,7 +5013,6 @@ static void awr__cl_start(awr_client *c) {
     c->url_conn = (uint8_t)url_mode;
     c->t_deadline_connect = c->now + awr__cl_cfg_ms(c->cfg.connect_timeout_ms, AWR_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS);
     c->t_last_rx = c->now;
-    awr__cl_note_clear(c);
     r = awr__cl_build_request(c, url_mode);
     if (r != AWR_OK) {   /* the URL or the headers do not fit: retrying cannot help */
         c->stopped = r;
@@ -5030,7 +5027,7 @@ static void awr__cl_start(awr_client *c) {
         void *conn = NULL;
         r = c->cfg.io.open(c->cfg.io.user, awr__cl_str(c, c->host), c->port, c->tls, &conn);
         if (r != AWR_OK) {
-            awr__cl_note_transport(c, NULL);
+            awr__cl_note_transport(c, NULL, r);
             if (r == AWR_ERR_UNSUPPORTED && c->tls && !c->detail[0])
                 awr__cl_note_s(c, "wss:// needs a TLS transport (AWR_BEARSSL)");
             c->phase = AWR__CL_P_HS;
@@ -5286,11 +5283,12 @@ static void awr__cl_handshake_failed(awr_client *c, awr_result r) {
     size_t n = 0;
     const char *reason = awr_ws_handshake_reason(hs, &n);
     if (r == AWR_ERR_HS_STATUS) {
-        c->http_status = hs->status;
         awr__cl_note(c, reason, n, 0);
-    } else if (r == AWR_ERR_HS_TOO_LARGE) {
-        awr__cl_note_s(c, "a response header line does not fit max_message");
+        c->http_status = hs->status;
+    } else {
+        awr__cl_note_s(c, r == AWR_ERR_HS_TOO_LARGE ? "a response header line does not fit max_message" : "");
     }
+    c->noted = r;
     awr__cl_fail(c, r);
 }
 
@@ -5691,7 +5689,7 @@ AWR_API awr_result awr_client_logout(awr_client *c) {
 
 /* ---- public: driving ---------------------------------------------------------------------------- */
 static void awr__cl_closed_now(awr_client *c, awr_result why) {
-    if (c->phase != AWR__CL_P_CLOSING && why != AWR_OK) awr__cl_note_transport(c, c->conn);
+    if (c->phase != AWR__CL_P_CLOSING && why != AWR_OK) awr__cl_note_transport(c, c->conn, why);
     awr__cl_io_close(c);
     if (c->phase == AWR__CL_P_CLOSING) awr__cl_transport_gone(c, c->close_why, c->next_after_close);
     else awr__cl_transport_gone(c, why, awr__cl_next_after(c, why));
