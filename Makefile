@@ -90,6 +90,12 @@ bench:
 bench-cg:
 	@sh bench/run.sh --callgrind
 
+# SVG charts for docs/benchmarks.md from saved bench output: make bench > F; make bench-cg >> F
+BENCH_RESULTS ?= bench/results/x86_64-2vcpu-shared.txt
+.PHONY: bench-charts
+bench-charts:
+	python3 bench/charts.py $(BENCH_RESULTS) docs/charts
+
 clean:
 	rm -rf build
 

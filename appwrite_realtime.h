@@ -2,8 +2,9 @@
  *
  * Appwrite's Realtime API pushes database, storage, account, team, function and presence events to
  * clients over one WebSocket. This header receives them in any C99 or C++11 program, from servers to
- * game loops to microcontrollers: no JavaScript runtime, no allocation after start-up, and a core that
- * never makes a syscall (the host supplies sockets, TLS, the clock and randomness).
+ * game loops to microcontrollers: no JavaScript runtime, a client that allocates once (or never, in
+ * memory you give it), and a core that never makes a syscall (the host supplies sockets, TLS, the
+ * clock and randomness).
  *
  * HOW TO INCLUDE
  *     #include "appwrite_realtime.h"                 everywhere you use it
@@ -14,7 +15,8 @@
  *     AWR_STATIC            every function static: a private copy per translation unit
  *     AWR_API               what public functions are declared with (default: extern)
  *     AWR_MALLOC, AWR_FREE  the fallback allocator, defined together (default: malloc/free); only
- *                           awr_client_create and the BearSSL adapter allocate, once each
+ *                           awr_client_create (once) and the BearSSL adapter (at awr_bearssl_create
+ *                           and one block per connection) allocate
  *     AWR_ASSERT(x)         internal consistency checks (default: assert)
  *     AWR_POSIX             the POSIX socket adapter (awr_posix_*): TCP, poll loop, getrandom
  *     AWR_WIN32             the Winsock adapter (awr_win32_*); link ws2_32 and bcrypt
@@ -55,9 +57,9 @@
  *     awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
  *     awr_posix_run(c, &tcp, -1);                 or call awr_client_poll(c, now_ms) from your own loop
  *
- * Each section below starts with a banner that explains its part in more detail. The README has the
- * complete guide, the tests, the fuzzers and the benchmarks. The license (MIT or public domain) is at
- * the end of this file.
+ * Each section below starts with a banner that explains its part in more detail. README.md is the
+ * front door (a complete example, credentials); docs/ holds the guides, the tests, the fuzzers and the
+ * benchmarks. The license (MIT or public domain) is at the end of this file.
  */
 #ifndef APPWRITE_REALTIME_H
 #define APPWRITE_REALTIME_H
@@ -1037,7 +1039,8 @@ typedef struct awr_io {
  *                          at least 1 KiB. The handshake response is parsed a line at a time in it:
  *                          its status line and longest header line must fit min(4 KiB, max_message
  *                          less the handshake state, about 120 bytes)
- *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time (unused sans-I/O)
+ *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time; outgoing frames are
+ *                          built in it too, so it bounds their size (sans-I/O as well)
  *   tx_buffer     [768 B]  transmit buffer for frames; a subscription row must fit one frame, bigger
  *                          sets are split. The upgrade request is built in tx_buffer + read_buffer
  *                          (both idle until it is out): the URL and headers must fit their sum
@@ -1188,7 +1191,7 @@ typedef struct awr_client_config {
                                        heartbeat_ms; not on servers that do not answer pings) */
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
-    int32_t rate_per_minute;        /* [32] outbound frames per minute; -1 = unlimited */
+    int32_t rate_per_minute;        /* [32] outbound frames per minute (above 32 counts as 32); -1 = unlimited */
 } awr_client_config;
 
 #define AWR_CLIENT_DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
