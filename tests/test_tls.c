@@ -572,6 +572,15 @@ static void test_examples(const char *bin) {
     snprintf(cmd, sizeof cmd, "%s/awr-wss-connect wss://localhost:%d/v1/realtime p 2>&1", bin, port);
     AWR_CHECK_INT(run(cmd, out, sizeof out), 1);
     AWR_CHECK(strstr(out, "tls: untrusted certificate chain") != NULL);
+    /* awr-listen with the system bundle, which does not know the test CA: it stops at the first
+       attempt (exit 1, long before --timeout) and its closing line names the failure */
+    snprintf(cmd, sizeof cmd, "%s/awr-listen --endpoint wss://localhost:%d/v1 --project p --timeout 60 files 2>&1", bin, port);
+    AWR_CHECK_INT(run(cmd, out, sizeof out), 1);
+    AWR_CHECK_INT(count_lines(out, "awr-listen: connecting"), 1);
+    AWR_CHECK_INT(count_lines(out, "awr-listen: reconnecting"), 0);
+    if (!AWR_CHECK(strstr(out, "awr-listen: closed (tls: untrusted certificate chain: certificate chain does not end at a "
+                               "trusted CA (BR_ERR_X509_NOT_TRUSTED))\n") != NULL))
+        fprintf(stderr, "%s", out);
     awr_test_stop(pid);
 
     /* awr-game-loop (plain ws://): frames keep their pace while events arrive. */
