@@ -5050,6 +5050,14 @@ static size_t awr__cl_frame_cap(const awr_client *c) {
     return cap;
 }
 
+/* AWR_ERR_BUFFER for a frame of this many payload bytes that can never go out: the buffer that
+ * bounds it and the size it would need (above the server's limit no buffer helps). */
+static awr_result awr__cl_frame_too_small(awr_client *c, size_t frame) {
+    if (frame > AWR_CLIENT_MAX_FRAME) return awr__cl_too_small(c, "a frame over the server's limit", frame);
+    if (frame > c->rd_cap) return awr__cl_too_small(c, "read_buffer", frame);
+    return awr__cl_too_small(c, "tx_buffer", frame + AWR_WS_MAX_HEADER);
+}
+
 static void awr__cl_out_row(const awr_client *c, awr__cl_out *o, const awr__cl_sub *s) {
     size_t i;
     awr__cl_out_s(o, "{\"subscriptionId\":");
@@ -5537,8 +5545,7 @@ AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, siz
     if (awr__cl_row_len(c, s) + 40u > awr__cl_frame_cap(c)) {
         size_t row = awr__cl_row_len(c, s) + 40u;
         awr__cl_sub_release(c, s);
-        return row > c->rd_cap ? awr__cl_too_small(c, "read_buffer", row)
-                               : awr__cl_too_small(c, "tx_buffer", row + AWR_WS_MAX_HEADER);
+        return awr__cl_frame_too_small(c, row);
     }
     c->next_handle++;
     s->handle = ((c->next_handle & 0xFFFFu) << 16) | (uint32_t)(i + 1);
@@ -5589,7 +5596,10 @@ AWR_API awr_result awr_update(awr_client *c, awr_sub sub, const char *const *cha
     probe.names = names;
     probe.nch = (uint16_t)n;
     probe.nq = (uint16_t)nq;
-    if (awr__cl_row_len(c, &probe) + 40u > awr__cl_frame_cap(c)) { awr__cl_arena_free(c, &names); return AWR_ERR_BUFFER; }
+    if (awr__cl_row_len(c, &probe) + 40u > awr__cl_frame_cap(c)) {
+        awr__cl_arena_free(c, &names);
+        return awr__cl_frame_too_small(c, awr__cl_row_len(c, &probe) + 40u);
+    }
     awr__cl_retire_id(c, s);
     awr__cl_arena_free(c, &s->names);
     /* the arena moved: find the new block again (it is the last one) */
@@ -5633,7 +5643,7 @@ AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *p
         if (i == 0) { awr__cl_out_init(&o, NULL, 0); o.cap = (size_t)-1; }
         else {
             r = awr__cl_arena_alloc(c, len, &blk);
-            if (r != AWR_OK) return r;
+            if (r != AWR_OK) return awr__cl_too_small(c, "name_arena", (size_t)c->arena_used + len + 1u);
             awr__cl_out_init(&o, c->arena + blk.off, len);
         }
         awr__cl_out_s(&o, "{\"status\":");
@@ -5648,7 +5658,7 @@ AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *p
         }
         awr__cl_out_c(&o, '}');
         len = o.len;
-        if (i == 0 && len + 40u > awr__cl_frame_cap(c)) return AWR_ERR_BUFFER;
+        if (i == 0 && len + 40u > awr__cl_frame_cap(c)) return awr__cl_frame_too_small(c, len + 40u);
     }
     awr__cl_arena_free(c, &c->presence);
     blk.off = c->arena_used - (uint32_t)len - 1u;   /* freeing moved it down */
@@ -5665,7 +5675,7 @@ static awr_result awr__cl_set_cred(awr_client *c, awr__cl_ref *ref, const char *
     if (value && !awr__cl_valid_credential(value)) return AWR_ERR_ARG;
     if (value && value[0]) {
         r = awr__cl_arena_str(c, value, &blk);
-        if (r != AWR_OK) return r;
+        if (r != AWR_OK) return awr__cl_too_small(c, "name_arena", (size_t)c->arena_used + awr__strlen(value) + 1u);
     }
     awr__cl_arena_free(c, ref);
     if (blk.len != AWR__CL_NONE) blk.off = c->arena_used - blk.len - 1u;

@@ -1355,6 +1355,20 @@ static void test_buffer_detail(void) {
     AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_BUFFER);
     AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");
     AWR_CHECK(needed > 1500 && needed < 1700);
+    {   /* the same for a subscription changed in place, and for a presence */
+        static char meta[1600];
+        const char *small[1] = {"files"};
+        awr_sub ok = 0;
+        AWR_CHECK_INT(awr_subscribe(c, small, 1, NULL, 0, on_event, NULL, &ok), AWR_OK);
+        AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");   /* a success leaves it */
+        AWR_CHECK_INT(awr_update(c, ok, ch, 1, NULL, 0), AWR_ERR_BUFFER);
+        AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");
+        AWR_CHECK(needed > 1500 && needed < 1700);
+        snprintf(meta, sizeof meta, "{\"k\":\"%01500d\"}", 0);
+        AWR_CHECK_INT(awr_presence(c, "online", NULL, meta, NULL, 0), AWR_ERR_BUFFER);
+        AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");
+        AWR_CHECK(needed > 1500 && needed < 1700);
+    }
     awr_client_destroy(c);
     /* the upgrade request (URL mode: the channels and queries are in it, percent-encoded) must fit
        tx_buffer + read_buffer: the state callback says so and how much; exactly that much works */
