@@ -18,6 +18,17 @@ static int count(const char *s, const char *what) {
     return n;
 }
 
+/* Wait until the server holds no connection (the previous listener's is gone): 1 when it does. */
+static int no_connection(int port) {
+    static char st[1 << 16];
+    long long end = e2e_now_ms() + 10000;
+    while (e2e_now_ms() < end) {
+        if (e2e_control(port, "state", NULL, st, sizeof st) == 200 && strstr(st, "\"connections\":[]")) return 1;
+        e2e_sleep_ms(20);
+    }
+    return 0;
+}
+
 /* awr-listen --endpoint <endpoint> ... files; with want_event, publish a file event once it listens.
  * Returns its exit status; its stderr goes to err (malloc'd). */
 static int listen_once(int port, const char *endpoint, int want_event, char **out, char **err) {
@@ -35,6 +46,7 @@ static int listen_once(int port, const char *endpoint, int want_event, char **ou
     argv[n++] = (char *)"30";
     argv[n++] = (char *)"files";
     argv[n] = NULL;
+    AWR_CHECK(no_connection(port));
     if (!AWR_CHECK(e2e_proc_start(&p, argv))) return -1;
     if (want_event && AWR_CHECK(e2e_wait_state(port, 1, 10000, "files", (char *)NULL)))
         AWR_CHECK_INT(e2e_control(port, "publish",
@@ -64,6 +76,7 @@ int main(void) {
         snprintf(endpoint, sizeof endpoint, good[i], port);
         if (!AWR_CHECK_INT(listen_once(port, endpoint, 1, &out, &err), 0) || !AWR_CHECK_INT(count(out, "\"$id\":\"f1\""), 1)) {
             fprintf(stderr, "  endpoint %s\n", endpoint);
+            e2e_dump("stdout", out);
             e2e_dump("stderr", err);
         }
         free(out);
