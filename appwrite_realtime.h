@@ -251,7 +251,11 @@ AWR_API int awr_utf8_valid(const void *data, size_t len);
  *    server's answer in chunks of any size and returns AWR_AGAIN until the header is complete, then
  *    AWR_OK and how many input bytes it used: the rest is the start of the first frame. It checks
  *    status 101, Upgrade: websocket, Connection: upgrade (case-insensitive, token lists),
- *    Sec-WebSocket-Accept, and refuses extensions and subprotocols that were not offered.
+ *    Sec-WebSocket-Accept, and refuses extensions and subprotocols that were not offered. The answer
+ *    is parsed as a stream, each line as soon as it is complete and the status line byte by byte (a
+ *    response that is not HTTP fails at its first bytes): the buffer needs room for the status line
+ *    and the longest header line, not the whole header (awr_ws_handshake_header finds headers only
+ *    when the whole header fitted).
  *
  *      char hsbuf[AWR_WS_HANDSHAKE_DEFAULT_CAP], req[1024];
  *      awr_ws_handshake hs;
@@ -347,33 +351,46 @@ typedef struct awr_ws_handshake {
     int status;                          /* HTTP status code once the status line is in, else 0 */
     char accept[AWR_WS_ACCEPT_LEN + 1];  /* the Sec-WebSocket-Accept value expected from the server */
     /* private */
-    char *buf;            /* caller's buffer: offered protocols, then the response header */
+    char *buf;            /* caller's buffer: offered protocols, the status line, kept header lines,
+                             then the line being received */
     size_t cap;
     size_t len;           /* bytes used in buf */
     size_t offered_len;   /* the offered protocol list occupies buf[0, offered_len) */
-    size_t scan;          /* where the search for the end of the header resumes */
-    size_t chosen_off, chosen_len; /* the subprotocol the server chose, inside buf */
+    size_t line;          /* where the line being received starts */
+    size_t status_end;    /* the status line is buf[offered_len, status_end), CRLF included; 0 before */
+    size_t chosen_off, chosen_len; /* the subprotocol the server chose (inside the offered list) */
+    uint8_t kept;         /* 1 while every header line received so far is still in buf */
+    uint8_t upgrade, connection, accepts, accept_ok;
     awr_result result;    /* AWR_AGAIN until finished; then the final result, repeated */
 } awr_ws_handshake;
 
-/* Prepares a handshake that keeps the response header in buf[0, cap) (AWR_WS_HANDSHAKE_DEFAULT_CAP is
- * plenty for ordinary servers). */
+/* Prepares a handshake that parses the response in buf[0, cap). The response is read as a stream, a
+ * line at a time: buf must hold the offered protocols plus the status line plus the longest header
+ * line (AWR_ERR_HS_TOO_LARGE otherwise), not the whole header. Header lines are kept in buf while
+ * they fit, for awr_ws_handshake_header (AWR_WS_HANDSHAKE_DEFAULT_CAP keeps an ordinary header whole). */
 AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap);
 /* Writes the upgrade request (NUL-terminated) into out and its length into *out_len; remembers the
  * expected accept value and the offered subprotocols. AWR_ERR_ARG when host is missing or a field
- * contains CR, LF or NUL where it must not; AWR_ERR_BUFFER when out (or, for protocols, the handshake
- * buffer) is too small. */
+ * contains CR, LF or NUL where it must not; AWR_ERR_BUFFER when out is too small (*out_len then gets
+ * the size out needs, NUL included) or, for protocols, the handshake buffer is (*out_len = 0). The
+ * strings of req may lie at the end of out: each is read before the request reaches it. */
 AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_request *req,
                                             const uint8_t key[AWR_WS_KEY_SIZE],
                                             char *out, size_t cap, size_t *out_len);
 /* Feeds response bytes. AWR_AGAIN: all len bytes used, need more. AWR_OK: the header is complete and
  * valid; *consumed bytes of this chunk belonged to it, the rest are WebSocket frames. An AWR_ERR_HS_*
- * result is final (AWR_ERR_HS_STATUS still lets you read status and headers). */
+ * result is final (AWR_ERR_HS_STATUS still lets you read status, reason and kept headers). Each line is
+ * checked as soon as it is complete, and the status line as its bytes arrive: a response that does not
+ * start with "HTTP/1.x NNN" fails at its first bytes. */
 AWR_API awr_result awr_ws_handshake_response(awr_ws_handshake *hs, const void *data, size_t len,
                                              size_t *consumed);
 /* Value of the first response header with this name (case-insensitive), without surrounding blanks
- * and not NUL-terminated, length in *len; NULL when absent or the header is not complete yet. */
+ * and not NUL-terminated, length in *len; NULL when absent, when the header is not complete yet, or
+ * when the header did not fit buf whole (then only the lines that were checked on the way count). */
 AWR_API const char *awr_ws_handshake_header(const awr_ws_handshake *hs, const char *name, size_t *len);
+/* The reason phrase of the status line ("Not Found"; may be empty), length in *len; NULL before the
+ * status line is complete. */
+AWR_API const char *awr_ws_handshake_reason(const awr_ws_handshake *hs, size_t *len);
 /* The subprotocol the server chose (length in *len), or NULL when it chose none. */
 AWR_API const char *awr_ws_handshake_protocol(const awr_ws_handshake *hs, size_t *len);
 /* Sec-WebSocket-Accept for a Sec-WebSocket-Key (24 base64 characters) into out (NUL-terminated). */
@@ -896,6 +913,8 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
  * awr_io that wraps another one (see AWR_BEARSSL).
  * Return convention of send/recv: >= 0 is the number of bytes moved (0 = would block, try on the
  * next poll), a negative awr_result is an error (AWR_ERR_EOF: the peer closed the connection).
+ * Zero the struct before filling it in (fields added later then stay NULL, which means "not
+ * supported"): error is optional.
  * ================================================================================================== */
 typedef struct awr_io {
     void *user;
@@ -907,6 +926,10 @@ typedef struct awr_io {
     void (*close)(void *user, void *conn);
     /* Fill out with len cryptographically random bytes (masking keys, Sec-WebSocket-Key). */
     awr_result (*random)(void *user, void *out, size_t len);
+    /* Optional: why the latest failure of conn (NULL: of the latest open) happened, for the state
+       callback: a short text (the resolver's, the system's or the TLS library's; NULL if none), valid
+       until the next call on this io, and the system's error number in *sys_error (0 if none). */
+    const char *(*error)(void *user, void *conn, int *sys_error);
 } awr_io;
 
 
@@ -952,6 +975,49 @@ typedef struct awr_io {
  * AWR_ERR_POLICY. A TCP drop without a close frame counts as close code 1006 and reconnects. A dead link
  * (nothing received for dead_link_ms, off by default) reconnects too.
  *
+ * FAILURES. What cannot succeed on a retry stops the client (AWR_STATE_CLOSED, reason as below; a later
+ * subscribe, update or presence starts it again); the rest backs off as above (AWR_STATE_RECONNECTING).
+ * awr_state_info says more: http_status, detail (reason phrase, resolver or system text, TLS failure,
+ * buffer name), sys_error (errno), needed (bytes); awr_client_last_error gives the same detail later.
+ *   failure                                        state         reason                  detail
+ *   certificate chain not trusted                  CLOSED        AWR_ERR_TLS_UNTRUSTED   verifier's words
+ *   certificate for another host name              CLOSED        AWR_ERR_TLS_HOSTNAME    verifier's words
+ *   certificate expired or not yet valid           CLOSED        AWR_ERR_TLS_EXPIRED     verifier's words
+ *   wss:// but io cannot do TLS (first poll)       CLOSED        AWR_ERR_UNSUPPORTED     says so
+ *   upgrade answered 4xx but 429 (401, 403, 404,   CLOSED        AWR_ERR_HS_STATUS       reason phrase,
+ *     431 ...), or 1xx/2xx/3xx other than 101                                        + http_status
+ *   upgrade answered 5xx or 429                    RECONNECTING  AWR_ERR_HS_STATUS       reason phrase,
+ *                                                                                      + http_status
+ *   response not HTTP (fails at its first bytes)   CLOSED        AWR_ERR_HS_MALFORMED
+ *   status line + a header line over the handshake CLOSED        AWR_ERR_HS_TOO_LARGE    says so
+ *     buffer: min(4 KiB, max_message - ~120 B)
+ *   101 without Upgrade/Connection/right Accept,   CLOSED        AWR_ERR_HS_UPGRADE, _CONNECTION, _ACCEPT,
+ *     or an extension/subprotocol not offered                    _EXTENSION, _PROTOCOL
+ *   upgrade request over tx_buffer + read_buffer   CLOSED        AWR_ERR_BUFFER          "tx_buffer +
+ *                                                                                      read_buffer", needed
+ *   host does not resolve                          RECONNECTING  AWR_ERR_IO              resolver's text
+ *   connect refused, unreachable, reset            RECONNECTING  AWR_ERR_IO / _EOF       strerror, sys_error
+ *   other TLS failures (an alert, a bad record)    RECONNECTING  AWR_ERR_TLS_ALERT, _TLS
+ *   no answer within connect_timeout_ms            RECONNECTING  AWR_ERR_TIMEOUT
+ *   TCP drop, close frame, dead link               RECONNECTING  AWR_ERR_EOF, _TIMEOUT, ...
+ *   `error` with code 1008                         CLOSED        AWR_ERR_POLICY
+ *   a message over max_message                     RECONNECTING  AWR_ERR_WS_TOO_BIG (1009 sent)
+ * Values that would reach the upgrade request are checked before: awr_client_create/init refuse with
+ * AWR_ERR_ARG a project that is not an Appwrite ID (1-36 letters, digits, '.', '-', '_'), a session or
+ * JWT with anything but RFC 6265 cookie octets (no blanks, '"', ',', ';', '\', controls, non-ASCII), an
+ * extra header that is not "Token: text" or names Host, Upgrade, Connection or Sec-WebSocket-*, and
+ * with AWR_ERR_URL an endpoint whose host or path holds other characters than URLs allow;
+ * awr_subscribe/awr_update refuse channels that are not UTF-8 text without control characters and
+ * queries that are not UTF-8 (both are escaped wherever they go); awr_client_set_session/jwt check as
+ * create does.
+ *
+ * ENDPOINT. As in the SDKs (setEndpointRealtime), the realtime endpoint is the base ".../v1" and the
+ * client appends "/realtime"; one that already ends in "/v1/realtime" is taken as it is. realtime_endpoint
+ * (ws:// or wss://) wins over endpoint (the REST one, http:// or https://, same path rule: https ->
+ * wss); schemes are matched in any case; a query or fragment is dropped; a path that ends in neither
+ * "/v1" nor "/v1/realtime" is refused at create with AWR_ERR_URL (behind a real deployment's proxy
+ * no other path reaches the realtime server).
+ *
  * OUTBOUND DISCIPLINE: at most 32 frames in any 60 s on a connection, pings included (a sliding window;
  * one slot is kept for the heartbeat; a frame that must wait goes out when a slot frees, and changes
  * that pile up meanwhile are merged), nothing before `connected`, and every frame under 64,000 bytes
@@ -970,11 +1036,14 @@ typedef struct awr_io {
  * memory you own (no allocation at all), awr_client_create() allocates that block once through the
  * allocator. Nothing else is ever allocated. Buffers and limits (zero = the default in brackets):
  *   max_message   [1 MiB]  receive buffer: the largest server message (whole document payloads);
- *                          at least 8 KiB (the handshake request and response use it too)
+ *                          at least 1 KiB. The handshake response is parsed a line at a time in it:
+ *                          its status line and longest header line must fit min(4 KiB, max_message
+ *                          less the handshake state, about 120 bytes)
  *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time; outgoing frames are
  *                          built in it too, so it bounds their size (sans-I/O as well)
- *   tx_buffer     [768 B]  transmit buffer for frames (the handshake request is built in the receive
- *                          buffer); a subscription row must fit one frame, bigger sets are split
+ *   tx_buffer     [768 B]  transmit buffer for frames; a subscription row must fit one frame, bigger
+ *                          sets are split. The upgrade request is built in tx_buffer + read_buffer
+ *                          (both idle until it is out): the URL and headers must fit their sum
  *   max_subscriptions [8]; name_arena [1 KiB] for copies of channels, queries, project, host, session,
  *   JWT and presence; max_tokens [32] JSON tokens for one message's envelope (a message whose
  *   envelope needs more is ignored).
@@ -1048,6 +1117,12 @@ typedef struct awr_state_info {
     uint32_t attempt;           /* AWR_STATE_RECONNECTING: reconnect attempts since the last `connected`, from 1 */
     awr_text user;              /* AWR_STATE_CONNECTED: the Account object's JSON, or {NULL, 0} for a guest */
     awr_generation generation;  /* what is known about the server so far */
+    /* When reason is a failure (see the FAILURES table in the banner), what else is known about it: */
+    int http_status;            /* AWR_ERR_HS_STATUS: the status the server answered the upgrade with */
+    int sys_error;              /* a transport failure: the system's error number (errno, WSAGetLastError) */
+    size_t needed;              /* AWR_ERR_BUFFER: the bytes the buffer named in detail needs */
+    awr_text detail;            /* a short text, or {NULL, 0}: the HTTP reason phrase, the resolver's or
+                                   the system's error text, the TLS failure, the buffer that is too small */
 } awr_state_info;
 
 /* An `error` frame from the server. message is unescaped and NUL-terminated, cut to at most 71 bytes
@@ -1091,7 +1166,7 @@ typedef void (*awr_response_fn)(awr_client *c, const awr_response *resp, void *u
 
 typedef struct awr_client_config {
     const char *endpoint;           /* REST endpoint "https://host[:port]/v1" -> wss://host/v1/realtime */
-    const char *realtime_endpoint;  /* optional, wins over endpoint: "wss://host/v1/realtime" (ws:// too) */
+    const char *realtime_endpoint;  /* optional, wins over endpoint: "wss://host/v1" (ws:// too; see ENDPOINT) */
     const char *project;            /* project id (required) */
     const char *session;            /* optional session secret (the a_session_<project> cookie value) */
     const char *jwt;                /* optional JWT */
@@ -1105,7 +1180,7 @@ typedef struct awr_client_config {
     awr_error_fn on_error;
     awr_response_fn on_response;
     void *user;                     /* passed to on_state, on_error, on_response */
-    size_t max_message;             /* [1 MiB] receive buffer */
+    size_t max_message;             /* [1 MiB] receive buffer (>= 1024) */
     size_t tx_buffer;               /* [768] transmit buffer (>= 256); frames are at most this - 14 bytes */
     size_t max_subscriptions;       /* [8] */
     size_t name_arena;              /* [1024] copies of host, path, project, session, JWT, channels, queries, presence */
@@ -1190,6 +1265,10 @@ AWR_API void awr_client_transport_closed(awr_client *c, awr_result why, int64_t 
 
 AWR_API awr_state awr_client_state(const awr_client *c);
 AWR_API awr_generation awr_client_generation(const awr_client *c);
+/* The detail of the latest failure the client reported or returned (as awr_state_info.detail,
+ * NUL-terminated, "" when none), e.g. which buffer an AWR_ERR_BUFFER of awr_subscribe is about;
+ * *needed (optional) gets the bytes that buffer needs (0 when not a buffer failure). */
+AWR_API const char *awr_client_last_error(const awr_client *c, size_t *needed);
 AWR_API void *awr_client_user(const awr_client *c);
 
 /* 1 if one of the event's `events` names matches pattern (`*` = exactly one segment), else 0. */
@@ -1212,7 +1291,8 @@ AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
  * open() resolves the host with getaddrinfo (IPv6 and IPv4; this is the one step that blocks) and
  * starts a non-blocking connect with TCP_NODELAY; when an address fails it moves on to the next one.
  * send/recv return 0 while the connect is in progress or the socket would block, AWR_ERR_EOF when the
- * peer closed, AWR_ERR_IO on any other failure (last_errno keeps errno). SIGPIPE is never raised
+ * peer closed, AWR_ERR_IO on any other failure (last_errno keeps errno; the io's error hook gives the
+ * client gai_strerror() of a failed resolve or strerror() of errno). SIGPIPE is never raised
  * (MSG_NOSIGNAL, or SO_NOSIGPIPE where that is the platform's way). open() with tls = 1 returns
  * AWR_ERR_UNSUPPORTED. random() reads getrandom() on Linux, else /dev/urandom.
  *
@@ -1231,6 +1311,7 @@ typedef struct awr_posix {
     int connecting;      /* 1 while the TCP connect is in progress */
     int stop;            /* set by awr_posix_stop(): awr_posix_run returns */
     int last_errno;      /* errno of the latest failure, for diagnostics */
+    int last_gai;        /* getaddrinfo's error (EAI_*) when the latest open could not resolve, else 0 */
     void *addrs;         /* the getaddrinfo list being tried, NULL once connected */
     void *next_addr;     /* the address to try when the current one fails */
 } awr_posix;
@@ -1765,12 +1846,16 @@ AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap) 
 typedef struct awr__out {
     char *p;
     size_t cap, len;
+    size_t need;      /* bytes the whole output needs, the NUL excluded */
     int overflow;
 } awr__out;
 
+/* The source may overlap the output (a caller may keep its strings at the end of out: they are read
+ * before the output reaches them). */
 static void awr__out_mem(awr__out *o, const char *s, size_t n) {
+    o->need += n;
     if (o->overflow || o->cap - o->len < n + 1) { o->overflow = 1; return; }
-    memcpy(o->p + o->len, s, n);
+    awr__memmove(o->p + o->len, s, n);
     o->len += n;
     o->p[o->len] = 0;
 }
@@ -1823,14 +1908,17 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
         hs->offered_len = pl;
         hs->len = pl;
     }
-    hs->scan = hs->len;
+    hs->line = hs->len;
     hs->status = 0;
+    hs->status_end = 0;
     hs->chosen_off = hs->chosen_len = 0;
+    hs->kept = 1;
+    hs->upgrade = hs->connection = hs->accepts = hs->accept_ok = 0;
     hs->result = AWR_AGAIN;
     awr_base64_encode(key, AWR_WS_KEY_SIZE, key_b64, sizeof key_b64);
     awr_ws_accept_for_key(key_b64, awr__strlen(key_b64), hs->accept);
 
-    o.p = out; o.cap = cap; o.len = 0; o.overflow = cap == 0;
+    o.p = out; o.cap = cap; o.len = 0; o.need = 0; o.overflow = cap == 0;
     if (cap) out[0] = 0;
     awr__out_str(&o, "GET "); awr__out_str(&o, resource); awr__out_str(&o, " HTTP/1.1\r\nHost: ");
     awr__out_str(&o, req->host);
@@ -1847,7 +1935,11 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     }
     if (req->headers) awr__out_str(&o, req->headers);
     awr__out_str(&o, "\r\n");
-    if (o.overflow) { if (cap) out[0] = 0; return AWR_ERR_BUFFER; }
+    if (o.overflow) {
+        if (cap) out[0] = 0;
+        if (out_len) *out_len = o.need + 1u;
+        return AWR_ERR_BUFFER;
+    }
     if (out_len) *out_len = o.len;
     return AWR_OK;
 }
@@ -1862,155 +1954,189 @@ static int awr__ieq(const char *a, size_t an, const char *b) {
 
 static int awr__is_blank(char c) { return c == ' ' || c == '\t'; }
 
-/* 1 if the comma-separated list v[0, n) holds token (case-insensitive unless exact). */
-static int awr__has_token(const char *v, size_t n, const char *token, size_t token_len, int exact) {
+/* Offset of token in the comma-separated list v[0, n) (case-insensitive unless exact), or n when absent. */
+static size_t awr__token_at(const char *v, size_t n, const char *token, size_t token_len, int exact) {
     size_t i = 0;
     while (i < n) {
-        size_t s, e;
+        size_t s, e, k;
         while (i < n && (awr__is_blank(v[i]) || v[i] == ',')) i++;
         s = i;
         while (i < n && v[i] != ',') i++;
         e = i;
         while (e > s && awr__is_blank(v[e - 1])) e--;
-        if (e - s == token_len && e > s) {
-            size_t k;
-            for (k = 0; k < token_len; k++) {
-                char a = v[s + k], b = token[k];
-                if (exact ? a != b : awr__lower((unsigned char)a) != awr__lower((unsigned char)b)) break;
-            }
-            if (k == token_len) return 1;
+        if (e - s != token_len || e == s) continue;
+        for (k = 0; k < token_len; k++) {
+            char x = v[s + k], y = token[k];
+            if (exact ? x != y : awr__lower((unsigned char)x) != awr__lower((unsigned char)y)) break;
         }
+        if (k == token_len) return s;
     }
-    return 0;
+    return n;
 }
 
-/* Walks the header lines of the complete response in buf[from, to) (after the status line). Calls
- * visit for each; returns AWR_ERR_HS_MALFORMED for a line without a proper "name:". */
+static int awr__has_token(const char *v, size_t n, const char *token, size_t token_len) {
+    return awr__token_at(v, n, token, token_len, 0) != n;
+}
+
+/* One header line "name: value" of buf[s, e) (its CRLF excluded); 0 if it has no proper "name:". */
 typedef struct awr__hline { const char *name; size_t name_len; const char *value; size_t value_len; } awr__hline;
 
-static size_t awr__hs_next_line(const char *b, size_t i, size_t end, awr__hline *h, int *bad) {
-    size_t s = i, colon, ve;
-    *bad = 0;
-    while (i + 1 < end && !(b[i] == '\r' && b[i + 1] == '\n')) i++;
-    /* s..i is the line */
-    colon = s;
-    while (colon < i && b[colon] != ':') colon++;
-    if (colon == i || colon == s) { *bad = 1; return i + 2; }
-    for (ve = s; ve < colon; ve++) {
-        unsigned char c = (unsigned char)b[ve];
-        if (c <= ' ' || c >= 0x7F) { *bad = 1; return i + 2; }   /* tokens only: no blanks, no folding */
+static int awr__hs_split(const char *b, size_t s, size_t e, awr__hline *h) {
+    size_t colon = s, i;
+    while (colon < e && b[colon] != ':') colon++;
+    if (colon == e || colon == s) return 0;
+    for (i = s; i < colon; i++) {
+        unsigned char c = (unsigned char)b[i];
+        if (c <= ' ' || c >= 0x7F) return 0;   /* tokens only: no blanks, no folding */
     }
     h->name = b + s; h->name_len = colon - s;
     s = colon + 1;
-    ve = i;
-    while (s < ve && awr__is_blank(b[s])) s++;
-    while (ve > s && awr__is_blank(b[ve - 1])) ve--;
-    h->value = b + s; h->value_len = ve - s;
-    return i + 2;
+    while (s < e && awr__is_blank(b[s])) s++;
+    while (e > s && awr__is_blank(b[e - 1])) e--;
+    h->value = b + s; h->value_len = e - s;
+    return 1;
 }
 
-/* The response starts after the offered protocol list; returns the offset of its first header line. */
-static awr_result awr__hs_status_line(awr_ws_handshake *hs, size_t *first) {
+/* The bytes of the status line seen so far, b[0, n): AWR_AGAIN while they can still start
+ * "HTTP/1.x NNN ", AWR_ERR_HS_MALFORMED at the first that cannot. */
+static awr_result awr__hs_status_prefix(const char *b, size_t n) {
+    static const char lead[] = "HTTP/1.";
+    size_t i;
+    for (i = 0; i < n && i < 13; i++) {
+        char ch = b[i];
+        int ok = i < 7 ? ch == lead[i] : i == 7 ? (ch == '0' || ch == '1') : i == 8 ? ch == ' ' :
+                 i < 12 ? (ch >= '0' && ch <= '9') : (ch == ' ' || ch == '\r');
+        if (!ok) return AWR_ERR_HS_MALFORMED;
+    }
+    return AWR_AGAIN;
+}
+
+/* The status line is complete in buf[offered_len, end) (CRLF included). */
+static awr_result awr__hs_status_line(awr_ws_handshake *hs, size_t end) {
     const char *b = hs->buf + hs->offered_len;
-    size_t n = hs->len - hs->offered_len, i;
-    if (n < 12 || memcmp(b, "HTTP/1.", 7) != 0 || (b[7] != '0' && b[7] != '1') || b[8] != ' ')
-        return AWR_ERR_HS_MALFORMED;
-    for (i = 9; i < 12; i++) if (b[i] < '0' || b[i] > '9') return AWR_ERR_HS_MALFORMED;
-    if (b[12] != ' ' && b[12] != '\r') return AWR_ERR_HS_MALFORMED;
+    size_t n = end - hs->offered_len, i;
+    if (n < 14 || awr__hs_status_prefix(b, n) != AWR_AGAIN) return AWR_ERR_HS_MALFORMED;
+    for (i = 13; i + 2 < n; i++)   /* the reason phrase: text and tabs */
+        if (((unsigned char)b[i] < ' ' && b[i] != '\t') || b[i] == 0x7F) return AWR_ERR_HS_MALFORMED;
     hs->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
-    i = 12;
-    while (i + 1 < n && !(b[i] == '\r' && b[i + 1] == '\n')) {
-        if (b[i] == '\n' || b[i] == 0) return AWR_ERR_HS_MALFORMED;
-        i++;
-    }
-    *first = hs->offered_len + i + 2;
+    hs->status_end = end;
     return AWR_OK;
 }
 
-static awr_result awr__hs_check(awr_ws_handshake *hs) {
-    size_t i, end = hs->len - 2; /* the header ends with an empty line: stop before its CRLF */
-    int upgrade = 0, connection = 0, accepts = 0, accept_ok = 0, bad;
-    awr_result r = awr__hs_status_line(hs, &i);
-    if (r != AWR_OK) return r;
-    while (i < end) {
-        awr__hline h;
-        i = awr__hs_next_line(hs->buf, i, end, &h, &bad);
-        if (bad) return AWR_ERR_HS_MALFORMED;
-        if (hs->status != 101) continue; /* only the header syntax matters then */
-        if (awr__ieq(h.name, h.name_len, "upgrade")) {
-            upgrade |= awr__has_token(h.value, h.value_len, "websocket", 9, 0);
-        } else if (awr__ieq(h.name, h.name_len, "connection")) {
-            connection |= awr__has_token(h.value, h.value_len, "upgrade", 7, 0);
-        } else if (awr__ieq(h.name, h.name_len, "sec-websocket-accept")) {
-            accepts++;
-            accept_ok = h.value_len == AWR_WS_ACCEPT_LEN && memcmp(h.value, hs->accept, AWR_WS_ACCEPT_LEN) == 0;
-        } else if (awr__ieq(h.name, h.name_len, "sec-websocket-extensions")) {
-            if (h.value_len > 0) return AWR_ERR_HS_EXTENSION;
-        } else if (awr__ieq(h.name, h.name_len, "sec-websocket-protocol")) {
-            if (hs->chosen_len || h.value_len == 0 ||
-                !awr__has_token(hs->buf, hs->offered_len, h.value, h.value_len, 1) ||
-                awr__memchr(h.value, ',', h.value_len))
-                return AWR_ERR_HS_PROTOCOL;
-            hs->chosen_off = (size_t)(h.value - hs->buf);
-            hs->chosen_len = h.value_len;
-        }
+/* One complete header line buf[s, e) (CRLF excluded): checked at once. */
+static awr_result awr__hs_header_line(awr_ws_handshake *hs, size_t s, size_t e) {
+    awr__hline h;
+    if (!awr__hs_split(hs->buf, s, e, &h)) return AWR_ERR_HS_MALFORMED;
+    if (hs->status != 101) return AWR_AGAIN; /* only the header syntax matters then */
+    if (awr__ieq(h.name, h.name_len, "upgrade")) {
+        hs->upgrade |= (uint8_t)awr__has_token(h.value, h.value_len, "websocket", 9);
+    } else if (awr__ieq(h.name, h.name_len, "connection")) {
+        hs->connection |= (uint8_t)awr__has_token(h.value, h.value_len, "upgrade", 7);
+    } else if (awr__ieq(h.name, h.name_len, "sec-websocket-accept")) {
+        if (hs->accepts < 2) hs->accepts++;
+        hs->accept_ok = h.value_len == AWR_WS_ACCEPT_LEN && memcmp(h.value, hs->accept, AWR_WS_ACCEPT_LEN) == 0;
+    } else if (awr__ieq(h.name, h.name_len, "sec-websocket-extensions")) {
+        if (h.value_len > 0) return AWR_ERR_HS_EXTENSION;
+    } else if (awr__ieq(h.name, h.name_len, "sec-websocket-protocol")) {
+        size_t at;
+        if (hs->chosen_len || h.value_len == 0 || awr__memchr(h.value, ',', h.value_len)) return AWR_ERR_HS_PROTOCOL;
+        at = awr__token_at(hs->buf, hs->offered_len, h.value, h.value_len, 1);
+        if (at == hs->offered_len) return AWR_ERR_HS_PROTOCOL;
+        hs->chosen_off = at;       /* the offered copy: it stays when header lines are dropped */
+        hs->chosen_len = h.value_len;
     }
+    return AWR_AGAIN;
+}
+
+/* The blank line ended the header: the verdict. */
+static awr_result awr__hs_verdict(const awr_ws_handshake *hs) {
     if (hs->status != 101) return AWR_ERR_HS_STATUS;
-    if (!upgrade) return AWR_ERR_HS_UPGRADE;
-    if (!connection) return AWR_ERR_HS_CONNECTION;
-    if (accepts != 1 || !accept_ok) return AWR_ERR_HS_ACCEPT;
+    if (!hs->upgrade) return AWR_ERR_HS_UPGRADE;
+    if (!hs->connection) return AWR_ERR_HS_CONNECTION;
+    if (hs->accepts != 1 || !hs->accept_ok) return AWR_ERR_HS_ACCEPT;
     return AWR_OK;
+}
+
+/* The line buf[hs->line, hs->len) has just received its LF: check it. AWR_AGAIN: go on. */
+static awr_result awr__hs_line_done(awr_ws_handshake *hs) {
+    size_t s = hs->line, e = hs->len - 2u, i;
+    if (hs->len - s < 2u || hs->buf[e] != '\r') return AWR_ERR_HS_MALFORMED;   /* lines end in CRLF */
+    for (i = s; i < e; i++)
+        if (hs->buf[i] == '\r' || hs->buf[i] == 0) return AWR_ERR_HS_MALFORMED;
+    if (!hs->status_end) {
+        awr_result r = awr__hs_status_line(hs, hs->len);
+        hs->line = hs->len;
+        return r == AWR_OK ? AWR_AGAIN : r;
+    }
+    if (e == s) return awr__hs_verdict(hs);
+    hs->line = hs->len;
+    return awr__hs_header_line(hs, s, e);
 }
 
 AWR_API awr_result awr_ws_handshake_response(awr_ws_handshake *hs, const void *data, size_t len,
                                              size_t *consumed) {
     const char *in = (const char *)data;
-    size_t take, i, old = hs->len;
+    size_t used = 0;
     if (consumed) *consumed = 0;
     if (hs->result != AWR_AGAIN) return hs->result;
     if (!hs->buf || hs->accept[0] == 0) return hs->result = AWR_ERR_STATE;
     if (len == 0) return AWR_AGAIN;
     if (!in) return AWR_ERR_ARG;
-    take = hs->cap - hs->len < len ? hs->cap - hs->len : len;
-    memcpy(hs->buf + hs->len, in, take);
-    hs->len += take;
-    /* Resume the search for the blank line three bytes back: its CRLFCRLF may straddle chunks. */
-    i = hs->scan >= hs->offered_len + 3 ? hs->scan - 3 : hs->offered_len;
-    for (; i + 4 <= hs->len; i++) {
-        if (hs->buf[i] == '\r' && hs->buf[i + 1] == '\n' && hs->buf[i + 2] == '\r' && hs->buf[i + 3] == '\n') {
-            hs->len = i + 4;
-            if (consumed) *consumed = hs->len - old;
-            hs->result = awr__hs_check(hs);
-            return hs->result;
+    while (used < len) {
+        const char *lf = (const char *)awr__memchr(in + used, '\n', len - used);
+        size_t take = lf ? (size_t)(lf - (in + used)) + 1u : len - used;
+        if (take > hs->cap - hs->len && hs->status_end && hs->line > hs->status_end) {
+            /* the kept header lines make room for the line being received */
+            awr__memmove(hs->buf + hs->status_end, hs->buf + hs->line, hs->len - hs->line);
+            hs->len -= hs->line - hs->status_end;
+            hs->line = hs->status_end;
+            hs->kept = 0;
+        }
+        if (take > hs->cap - hs->len) {   /* one line longer than the buffer */
+            if (consumed) *consumed = used;
+            return hs->result = AWR_ERR_HS_TOO_LARGE;
+        }
+        memcpy(hs->buf + hs->len, in + used, take);
+        hs->len += take;
+        used += take;
+        if (!hs->status_end && awr__hs_status_prefix(hs->buf + hs->line, hs->len - hs->line) != AWR_AGAIN) {
+            if (consumed) *consumed = used;
+            return hs->result = AWR_ERR_HS_MALFORMED;   /* not HTTP: no need to wait for a line end */
+        }
+        if (lf) {
+            awr_result r = awr__hs_line_done(hs);
+            if (r != AWR_AGAIN) {
+                if (consumed) *consumed = used;
+                return hs->result = r;
+            }
         }
     }
-    hs->scan = hs->len;
-    if (hs->len == hs->cap) return hs->result = AWR_ERR_HS_TOO_LARGE;
-    if (consumed) *consumed = take;
+    if (consumed) *consumed = used;
     return AWR_AGAIN;
 }
 
 AWR_API const char *awr_ws_handshake_header(const awr_ws_handshake *hs, const char *name, size_t *len) {
-    awr_ws_handshake tmp;
-    size_t i, end;
-    int bad;
+    size_t i, e;
     if (len) *len = 0;
-    if (!hs || !name || hs->status == 0 || hs->result == AWR_AGAIN || hs->result == AWR_ERR_HS_TOO_LARGE ||
-        hs->result == AWR_ERR_HS_MALFORMED || hs->result == AWR_ERR_STATE)
+    if (!hs || !name || !hs->status_end || !hs->kept || (hs->result != AWR_OK && hs->result != AWR_ERR_HS_STATUS))
         return NULL;
-    tmp = *hs;
-    if (awr__hs_status_line(&tmp, &i) != AWR_OK) return NULL;
-    end = hs->len - 2;
-    while (i < end) {
+    for (i = hs->status_end; i < hs->line; i = e + 2u) {
         awr__hline h;
-        i = awr__hs_next_line(hs->buf, i, end, &h, &bad);
-        if (bad) return NULL;
-        if (awr__ieq(h.name, h.name_len, name)) {
+        e = i;
+        while (e + 1u < hs->line && !(hs->buf[e] == '\r' && hs->buf[e + 1u] == '\n')) e++;
+        if (awr__hs_split(hs->buf, i, e, &h) && awr__ieq(h.name, h.name_len, name)) {
             if (len) *len = h.value_len;
             return h.value;
         }
     }
     return NULL;
+}
+
+AWR_API const char *awr_ws_handshake_reason(const awr_ws_handshake *hs, size_t *len) {
+    if (len) *len = 0;
+    if (!hs || !hs->status_end) return NULL;
+    if (len) *len = hs->status_end - hs->offered_len - 15u + (hs->buf[hs->offered_len + 12] == '\r' ? 1u : 0u);
+    return hs->buf + hs->offered_len + 13;
 }
 
 AWR_API const char *awr_ws_handshake_protocol(const awr_ws_handshake *hs, size_t *len) {
@@ -4064,18 +4190,22 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
  * CLIENT (implementation)
  *
  * Memory: one block, carved at init into the client struct, the subscription table, the name arena,
- * the JSON token array, the transmit buffer, the read buffer and the receive buffer. The receive
- * buffer also holds the handshake: the response header in its first AWR__CL_HS_CAP bytes, the request
- * after that (nothing else uses it before the WebSocket is open). The read buffer doubles as the
- * scratch space where outbound JSON is written before awr_ws_send masks it into the transmit buffer.
+ * the JSON token array, the transmit buffer, the read buffer and the receive buffer. The upgrade
+ * request is built in the transmit and read buffers, which lie one after the other and are both idle
+ * until it is out (the transmit buffer serves the WebSocket once it is open; the read buffer takes
+ * input only after the whole request went out). The receive buffer holds the handshake state at its
+ * end and the response line being parsed at its start (at most AWR__CL_HS_CAP bytes), so it need not
+ * be bigger than the largest message. The read buffer doubles as the scratch space where outbound
+ * JSON is written before awr_ws_send masks it into the transmit buffer.
  *
  * Re-entrancy: user callbacks run inside awr_ws_feed. API calls made from them only change the tables
  * and set request flags; whatever touches the transport (closing, reconnecting, sending frames) is
  * done by awr__cl_settle() once feed has returned.
  * ================================================================================================== */
-#define AWR__CL_HS_CAP 4096u
-/* During the handshake the receive buffer holds: the response header [0, 4096), the request after it,
- * and the handshake state at its (8-aligned) end. */
+#define AWR__CL_HS_CAP 4096u         /* the most of the receive buffer the response lines use */
+#define AWR__CL_MIN_RX 1024u         /* the smallest receive buffer (max_message) */
+/* During the handshake the receive buffer holds the response's status line and current header line
+ * at [0, min(4096, AWR__CL_HS_OFF)) and the handshake state at its (8-aligned) end. */
 #define AWR__CL_HS_OFF(c) (((c)->rx_cap - sizeof(awr_ws_handshake)) & ~(size_t)7)
 #define AWR__CL_HS(c) ((awr_ws_handshake *)(void *)((c)->rx + AWR__CL_HS_OFF(c)))
 #define AWR__CL_NONE 0xFFFFFFFFu
@@ -4188,6 +4318,11 @@ struct awr_client {
     uint32_t pending_t[AWR__CL_PENDING_RING];
     uint32_t pending_head, pending_count;
     char errmsg[72];             /* the latest error message, unescaped (at most 71 bytes) */
+    /* the latest failure's detail (awr_state_info, awr_client_last_error), and the result it explains */
+    awr_result noted;
+    int http_status, sys_error;
+    size_t needed;
+    char detail[96];
 };
 
 static int awr__cl_json_is_object(awr_client *c, const char *json);
@@ -4319,10 +4454,47 @@ static void awr__cl_report(awr_client *c, awr_state st, awr_result why, uint32_t
     info.attempt = c->attempts;
     info.user = user;
     info.generation = (awr_generation)c->gen;
+    if (why != AWR_OK && why == c->noted) {
+        info.http_status = c->http_status;
+        info.sys_error = c->sys_error;
+        info.needed = c->needed;
+        info.detail.ptr = c->detail[0] ? c->detail : NULL;
+        info.detail.len = awr__strlen(c->detail);
+    }
     c->in_callback++;
     c->cfg.on_state(c, &info, c->cfg.user);
     c->in_callback--;
 }
+/* The latest failure's detail: text (printable ASCII is kept, anything else becomes '?'), cut to fit. */
+static void awr__cl_note(awr_client *c, const char *text, size_t len, size_t needed) {
+    size_t i;
+    c->http_status = c->sys_error = 0;
+    if (len > sizeof c->detail - 1u) len = sizeof c->detail - 1u;
+    for (i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        c->detail[i] = ch >= 0x20 && ch < 0x7F ? (char)ch : '?';
+    }
+    c->detail[len] = 0;
+    c->needed = needed;
+}
+static void awr__cl_note_s(awr_client *c, const char *text) { awr__cl_note(c, text, awr__strlen(text), 0); }
+/* AWR_ERR_BUFFER, with the buffer's name and the bytes it needs noted. */
+static awr_result awr__cl_too_small(awr_client *c, const char *buffer, size_t needed) {
+    awr__cl_note_s(c, buffer);
+    c->needed = needed;
+    c->noted = AWR_ERR_BUFFER;
+    return AWR_ERR_BUFFER;
+}
+/* The transport's own account of its failure why (the resolver's text, errno, the TLS error). */
+static void awr__cl_note_transport(awr_client *c, void *conn, awr_result why) {
+    const char *text = NULL;
+    int err = 0;
+    if (c->cfg.io.error) text = c->cfg.io.error(c->cfg.io.user, conn, &err);
+    awr__cl_note_s(c, text ? text : "");
+    c->sys_error = err;
+    c->noted = why;
+}
+
 static void awr__cl_report_simple(awr_client *c, awr_state st, awr_result why) {
     awr_text none;
     none.ptr = NULL; none.len = 0;
@@ -4341,6 +4513,99 @@ static void awr__cl_report_error(awr_client *c, int64_t code, const char *msg, s
     awr_text raw;
     raw.ptr = msg; raw.len = len;
     awr__cl_report_error_sub(c, code, msg, len, raw, why, 0);
+}
+
+/* ---- what may reach the upgrade request ------------------------------------------------------- */
+/* The scheme of url if it is one of ours (any case): the length of "scheme://" and *tls, else 0. */
+static size_t awr__cl_scheme(const char *url, int *tls) {
+    static const char *const names[4] = { "https://", "http://", "wss://", "ws://" };
+    size_t i, k;
+    for (i = 0; i < 4; i++) {
+        for (k = 0; names[i][k] && awr__lower((unsigned char)url[k]) == names[i][k]; k++) {}
+        if (!names[i][k]) { *tls = i % 2u == 0u; return k; }
+    }
+    return 0;
+}
+
+static int awr__cl_is_alnum(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+/* 1 if s[0, n) is a host name (letters, digits, '.', '-', '_') or a bracketed IPv6 literal. */
+static int awr__cl_valid_host(const char *s, size_t n) {
+    size_t i;
+    if (n == 0) return 0;
+    if (s[0] == '[') {
+        if (n < 3 || s[n - 1u] != ']') return 0;
+        for (i = 1; i + 1u < n; i++) {
+            unsigned char ch = (unsigned char)s[i];
+            if (!awr__cl_is_alnum(ch) && ch != ':' && ch != '.' && ch != '%') return 0;
+        }
+        return 1;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!awr__cl_is_alnum(ch) && ch != '.' && ch != '-' && ch != '_') return 0;
+    }
+    return 1;
+}
+
+/* 1 if s[0, n) may stand in a URL path: RFC 3986 pchar and '/', no '%' that is not an escape. */
+static int awr__cl_valid_path(const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '%') {
+            if (i + 2u >= n || !awr__memchr("0123456789ABCDEFabcdef", s[i + 1u], 22) ||
+                !awr__memchr("0123456789ABCDEFabcdef", s[i + 2u], 22))
+                return 0;
+            continue;
+        }
+        if (!awr__cl_is_alnum(ch) && !awr__memchr("-._~!$&'()*+,;=:@/", (char)ch, 18)) return 0;
+    }
+    return 1;
+}
+
+/* 1 if s is an Appwrite ID: 1 to 36 letters, digits, '.', '-', '_'. */
+static int awr__cl_valid_id(const char *s) {
+    size_t n = 0;
+    for (; s[n]; n++) {
+        unsigned char ch = (unsigned char)s[n];
+        if (!awr__cl_is_alnum(ch) && ch != '.' && ch != '-' && ch != '_') return 0;
+    }
+    return n >= 1u && n <= AWR__CL_ID_MAX;
+}
+
+/* 1 if s may be sent as a session or JWT: RFC 6265 cookie octets (visible ASCII but for '"', ',',
+ * ';' and '\'), so that it can neither end its header nor add a cookie. */
+static int awr__cl_valid_credential(const char *s) {
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch <= 0x20 || ch >= 0x7F || ch == '"' || ch == ',' || ch == ';' || ch == '\\') return 0;
+    }
+    return 1;
+}
+
+/* 1 if s is valid UTF-8 without control characters (a channel, a query; a header value may hold tabs). */
+static int awr__cl_valid_text(const char *s, size_t n, int tabs) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (((unsigned char)s[i] < 0x20 && !(tabs && s[i] == '\t')) || s[i] == 0x7F) return 0;
+    return awr_utf8_valid(s, n);
+}
+
+/* 1 if s is an extra header line "Name: value" that the handshake can carry: a token name that is not
+ * one the client writes itself, and a value of text (tabs allowed). */
+static int awr__cl_valid_header(const char *s) {
+    static const char *const own[4] = { "host", "upgrade", "connection", "sec-websocket-" };
+    size_t n = 0, i, k;
+    while (awr__cl_is_alnum((unsigned char)s[n]) || (s[n] && awr__memchr("!#$%&'*+-.^_`|~", s[n], 15))) n++;
+    if (n == 0 || s[n] != ':') return 0;
+    for (i = 0; i < 4; i++) {
+        for (k = 0; own[i][k] && k < n && awr__lower((unsigned char)s[k]) == own[i][k]; k++) {}
+        if (!own[i][k] && (k == n || own[i][k - 1u] == '-')) return 0;
+    }
+    return awr__cl_valid_text(s + n + 1u, awr__strlen(s + n + 1u), 1);
 }
 
 /* ---- subscriptions ------------------------------------------------------------------------------ */
@@ -4386,10 +4651,18 @@ static awr_result awr__cl_store_names(awr_client *c, const char *const *ch, size
     char *p;
     awr_result r;
     if (!ch || n == 0 || n > 0xFFFFu || nq > 0xFFFFu || (nq && !q)) return AWR_ERR_ARG;
-    for (i = 0; i < n; i++) { if (!ch[i] || !ch[i][0]) return AWR_ERR_ARG; total += awr__strlen(ch[i]) + 1u; }
-    for (i = 0; i < nq; i++) { if (!q[i]) return AWR_ERR_ARG; total += awr__strlen(q[i]) + 1u; }
+    for (i = 0; i < n; i++) {
+        size_t m = ch[i] ? awr__strlen(ch[i]) : 0;
+        if (m == 0 || !awr__cl_valid_text(ch[i], m, 0)) return AWR_ERR_ARG;
+        total += m + 1u;
+    }
+    for (i = 0; i < nq; i++) {
+        size_t m = q[i] ? awr__strlen(q[i]) : 0;
+        if (!q[i] || !awr_utf8_valid(q[i], m)) return AWR_ERR_ARG;   /* escaped wherever it goes */
+        total += m + 1u;
+    }
     r = awr__cl_arena_alloc(c, total - 1u, out);
-    if (r != AWR_OK) return r;
+    if (r != AWR_OK) return awr__cl_too_small(c, "name_arena", (size_t)c->arena_used + total);
     p = c->arena + out->off;
     for (i = 0; i < n; i++) { size_t m = awr__strlen(ch[i]) + 1u; memcpy(p, ch[i], m); p += m; }
     for (i = 0; i < nq; i++) { size_t m = awr__strlen(q[i]) + 1u; memcpy(p, q[i], m); p += m; }
@@ -4518,11 +4791,6 @@ static void awr__cl_random(awr_client *c, uint8_t *out, size_t len) {
     }
 }
 
-static int awr__cl_has_crlf(const char *s) {
-    for (; s && *s; s++) if (*s == '\r' || *s == '\n') return 1;
-    return 0;
-}
-
 /* The resource: path?project=P, and in URL mode every live subscription's channels and query slots. */
 static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) {
     size_t i, j, k, slot = 0;
@@ -4575,56 +4843,66 @@ static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) 
     }
 }
 
+/* The extra header lines: credentials, then cfg.headers, each ending in CRLF. */
+static void awr__cl_build_headers(awr_client *c, awr__cl_out *o) {
+    size_t i;
+    if (c->jwt.len != AWR__CL_NONE) {              /* 1.9.0+ refuses a JWT together with a session */
+        awr__cl_out_s(o, "X-Appwrite-JWT: ");
+        awr__cl_out_s(o, awr__cl_str(c, c->jwt));
+        awr__cl_out_s(o, "\r\n");
+    } else if (c->session.len != AWR__CL_NONE) {
+        if (c->cfg.session_via_cookie) {
+            awr__cl_out_s(o, "Cookie: a_session_");
+            awr__cl_out_s(o, awr__cl_str(c, c->project));
+            awr__cl_out_c(o, '=');
+        } else {
+            awr__cl_out_s(o, "X-Appwrite-Session: ");
+        }
+        awr__cl_out_s(o, awr__cl_str(c, c->session));
+        awr__cl_out_s(o, "\r\n");
+    }
+    for (i = 0; i < c->cfg.nheaders; i++) {
+        if (!c->cfg.headers[i]) continue;
+        awr__cl_out_s(o, c->cfg.headers[i]);
+        awr__cl_out_s(o, "\r\n");
+    }
+}
+
+/* The upgrade request goes to the start of the transmit + read buffers; its resource and header
+ * strings are built at their end first (awr_ws_handshake_request reads each before it writes there). */
 static awr_result awr__cl_build_request(awr_client *c, int url_mode) {
     uint8_t key[AWR_WS_KEY_SIZE];
     awr__cl_out res, hdr;
     awr_ws_request rq;
-    size_t i, room;
-    char *area = (char *)c->rx + AWR__CL_HS_CAP;
+    char *area = (char *)c->tx, none[1];
+    size_t room = (size_t)(c->rd + c->rd_cap - c->tx), bare = 0, need;
     awr_result r;
-    room = AWR__CL_HS_OFF(c) - AWR__CL_HS_CAP;
-    awr__cl_out_init(&res, area, room);
+    awr__cl_out_init(&res, NULL, 0);
     awr__cl_build_resource(c, &res, url_mode);
-    awr__cl_out_c(&res, 0);
-    awr__cl_out_init(&hdr, area + res.len, res.overflow ? 0 : room - res.len);
-    if (c->jwt.len != AWR__CL_NONE) {              /* 1.9.0+ refuses a JWT together with a session */
-        awr__cl_out_s(&hdr, "X-Appwrite-JWT: ");
-        awr__cl_out_s(&hdr, awr__cl_str(c, c->jwt));
-        awr__cl_out_s(&hdr, "\r\n");
-    } else if (c->session.len != AWR__CL_NONE) {
-        if (c->cfg.session_via_cookie) {
-            awr__cl_out_s(&hdr, "Cookie: a_session_");
-            awr__cl_out_s(&hdr, awr__cl_str(c, c->project));
-            awr__cl_out_c(&hdr, '=');
-        } else {
-            awr__cl_out_s(&hdr, "X-Appwrite-Session: ");
-        }
-        awr__cl_out_s(&hdr, awr__cl_str(c, c->session));
-        awr__cl_out_s(&hdr, "\r\n");
-    }
-    for (i = 0; i < c->cfg.nheaders; i++) {
-        if (!c->cfg.headers[i]) continue;
-        awr__cl_out_s(&hdr, c->cfg.headers[i]);
-        awr__cl_out_s(&hdr, "\r\n");
-    }
-    awr__cl_out_c(&hdr, 0);
-    if (res.overflow || hdr.overflow) return AWR_ERR_BUFFER;
+    awr__cl_out_init(&hdr, NULL, 0);
+    awr__cl_build_headers(c, &hdr);
     memset(&rq, 0, sizeof rq);
     rq.host = awr__cl_str(c, c->host_hdr);
     rq.port = c->port;
     rq.tls = c->tls;
-    rq.resource = area;
-    rq.headers = hdr.len > 1 ? area + res.len : NULL;
     awr__cl_random(c, key, sizeof key);
-    awr_ws_handshake_init(AWR__CL_HS(c), c->rx, AWR__CL_HS_CAP);
-    {
-        size_t used = res.len + hdr.len;
-        r = awr_ws_handshake_request(AWR__CL_HS(c), &rq, key, area + used, room - used, &c->req_len);
-        c->req_sent = 0;
-        if (r == AWR_OK) {    /* move the request to the front of the area: it is sent from there */
-            awr__memmove(area, area + used, c->req_len);
-        }
-    }
+    awr_ws_handshake_init(AWR__CL_HS(c), c->rx, AWR__CL_HS_OFF(c) < AWR__CL_HS_CAP ? AWR__CL_HS_OFF(c) : AWR__CL_HS_CAP);
+    /* the request with resource "/" and no headers, to learn what the whole one needs */
+    r = awr_ws_handshake_request(AWR__CL_HS(c), &rq, key, none, 0, &bare);
+    if (r != AWR_ERR_BUFFER || bare == 0) return r == AWR_OK ? AWR_ERR_STATE : r;
+    need = bare - 1u + res.len + hdr.len;
+    if (need > room || res.len + hdr.len + 2u > room) return awr__cl_too_small(c, "tx_buffer + read_buffer", need);
+    awr__cl_out_init(&res, area + room - res.len - hdr.len - 2u, res.len + 1u);
+    awr__cl_build_resource(c, &res, url_mode);
+    awr__cl_out_c(&res, 0);
+    awr__cl_out_init(&hdr, res.buf + res.len, hdr.len + 1u);
+    awr__cl_build_headers(c, &hdr);
+    awr__cl_out_c(&hdr, 0);
+    rq.resource = res.buf;
+    rq.headers = hdr.len > 1u ? hdr.buf : NULL;
+    r = awr_ws_handshake_request(AWR__CL_HS(c), &rq, key, area, room, &c->req_len);
+    c->req_sent = 0;
+    if (r == AWR_ERR_BUFFER) return awr__cl_too_small(c, "tx_buffer + read_buffer", need);
     return r;
 }
 
@@ -4705,9 +4983,30 @@ static void awr__cl_begin_close(awr_client *c, awr_result why, int next) {
     c->next_after_close = (uint8_t)next;
 }
 
+/* 1 for a failure that the same attempt would meet again: the client stops (see FAILURES). */
+static int awr__cl_fatal(const awr_client *c, awr_result why) {
+    switch (why) {
+    case AWR_ERR_TLS_UNTRUSTED: case AWR_ERR_TLS_HOSTNAME: case AWR_ERR_TLS_EXPIRED:
+    case AWR_ERR_UNSUPPORTED: case AWR_ERR_ARG: case AWR_ERR_URL: case AWR_ERR_BUFFER:
+    case AWR_ERR_HS_TOO_LARGE: case AWR_ERR_HS_MALFORMED: case AWR_ERR_HS_UPGRADE: case AWR_ERR_HS_CONNECTION:
+    case AWR_ERR_HS_ACCEPT: case AWR_ERR_HS_EXTENSION: case AWR_ERR_HS_PROTOCOL:
+        return 1;
+    case AWR_ERR_HS_STATUS:   /* the server is there but refuses: only overload may pass */
+        return !(c->http_status >= 500 || c->http_status == 429);
+    default:
+        return 0;
+    }
+}
+/* A failed transport or handshake: back off, or stop when retrying cannot help. */
+static int awr__cl_next_after(awr_client *c, awr_result why) {
+    if (!awr__cl_fatal(c, why)) return AWR__CL_NEXT_BACKOFF;
+    if (c->stopped == AWR_OK) c->stopped = why;
+    return AWR__CL_NEXT_STOP;
+}
+
 static void awr__cl_fail(awr_client *c, awr_result why) {
     if (c->phase == AWR__CL_P_IDLE || c->phase == AWR__CL_P_WAIT) return;
-    awr__cl_begin_close(c, why, AWR__CL_NEXT_BACKOFF);
+    awr__cl_begin_close(c, why, awr__cl_next_after(c, why));
 }
 
 static void awr__cl_start(awr_client *c) {
@@ -4730,7 +5029,14 @@ static void awr__cl_start(awr_client *c) {
     if (c->cfg.io.open) {
         void *conn = NULL;
         r = c->cfg.io.open(c->cfg.io.user, awr__cl_str(c, c->host), c->port, c->tls, &conn);
-        if (r != AWR_OK) { c->phase = AWR__CL_P_HS; awr__cl_transport_gone(c, r, AWR__CL_NEXT_BACKOFF); return; }
+        if (r != AWR_OK) {
+            awr__cl_note_transport(c, NULL, r);
+            if (r == AWR_ERR_UNSUPPORTED && c->tls && !c->detail[0])
+                awr__cl_note_s(c, "wss:// needs a TLS transport (AWR_BEARSSL)");
+            c->phase = AWR__CL_P_HS;
+            awr__cl_transport_gone(c, r, awr__cl_next_after(c, r));
+            return;
+        }
         c->conn = conn;
         c->phase = AWR__CL_P_HS;
     }
@@ -4742,6 +5048,14 @@ static size_t awr__cl_frame_cap(const awr_client *c) {
     if (c->tx_cap - AWR_WS_MAX_HEADER < cap) cap = c->tx_cap - AWR_WS_MAX_HEADER;
     if (AWR_CLIENT_MAX_FRAME < cap) cap = AWR_CLIENT_MAX_FRAME;
     return cap;
+}
+
+/* AWR_ERR_BUFFER for a frame of this many payload bytes that can never go out: the buffer that
+ * bounds it and the size it would need (above the server's limit no buffer helps). */
+static awr_result awr__cl_frame_too_small(awr_client *c, size_t frame) {
+    if (frame > AWR_CLIENT_MAX_FRAME) return awr__cl_too_small(c, "a frame over the server's limit", frame);
+    if (frame > c->rd_cap) return awr__cl_too_small(c, "read_buffer", frame);
+    return awr__cl_too_small(c, "tx_buffer", frame + AWR_WS_MAX_HEADER);
 }
 
 static void awr__cl_out_row(const awr_client *c, awr__cl_out *o, const awr__cl_sub *s) {
@@ -4974,6 +5288,21 @@ static void awr__cl_ws_open(awr_client *c) {
     c->phase = AWR__CL_P_WS;
 }
 
+/* The upgrade was refused: note the status and reason phrase (or what was wrong) before failing. */
+static void awr__cl_handshake_failed(awr_client *c, awr_result r) {
+    const awr_ws_handshake *hs = AWR__CL_HS(c);
+    size_t n = 0;
+    const char *reason = awr_ws_handshake_reason(hs, &n);
+    if (r == AWR_ERR_HS_STATUS) {
+        awr__cl_note(c, reason, n, 0);
+        c->http_status = hs->status;
+    } else {
+        awr__cl_note_s(c, r == AWR_ERR_HS_TOO_LARGE ? "a response header line does not fit max_message" : "");
+    }
+    c->noted = r;
+    awr__cl_fail(c, r);
+}
+
 static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
     if (len) c->t_last_rx = c->now;
     if (c->phase == AWR__CL_P_HS) {
@@ -4982,7 +5311,7 @@ static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
         if (c->req_sent < c->req_len) c->req_sent = c->req_len;   /* the server answered: it has it all */
         r = awr_ws_handshake_response(AWR__CL_HS(c), p, len, &used);
         if (r == AWR_AGAIN) return AWR_OK;
-        if (r != AWR_OK) { awr__cl_fail(c, r); return r; }
+        if (r != AWR_OK) { awr__cl_handshake_failed(c, r); return r; }
         awr__cl_ws_open(c);
         awr__cl_report_simple(c, AWR_STATE_OPEN, AWR_OK);
         if (c->phase != AWR__CL_P_WS) return AWR_OK;
@@ -5023,14 +5352,14 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     l->n_rd = cfg->read_buffer ? cfg->read_buffer : AWR_CLIENT_DEFAULT_READ_BUFFER;
     l->n_rx = cfg->max_message ? cfg->max_message : AWR_CLIENT_DEFAULT_MAX_MESSAGE;
     if (l->n_subs > 0xFFFFu || l->n_arena > 0x7FFFFFFFu || l->n_toks < 16u || l->n_tx < AWR_WS_MIN_TX ||
-        l->n_rd < 256u || l->n_rx < 2u * AWR__CL_HS_CAP || l->n_rx > ((size_t)-1) / 4u)
+        l->n_rd < 256u || l->n_rx < AWR__CL_MIN_RX || l->n_rx > ((size_t)-1) / 4u)
         return 0;
     off = awr__cl_align8(sizeof(awr_client)) + 8u;   /* + 8: room to align the block itself */
     l->subs = off; off += awr__cl_align8(l->n_subs * sizeof(awr__cl_sub));
     l->toks = off; off += awr__cl_align8(l->n_toks * AWR__CL_TOKEN_SIZE);
     l->arena = off; off += awr__cl_align8(l->n_arena);
     l->tx = off; off += awr__cl_align8(l->n_tx);
-    l->rd = off; off += awr__cl_align8(l->n_rd);
+    l->rd = off; off += awr__cl_align8(l->n_rd);   /* right after tx: the upgrade request uses both */
     l->rx = off; off += awr__cl_align8(l->n_rx);
     l->total = off;
     return 1;
@@ -5041,23 +5370,18 @@ AWR_API size_t awr_client_size(const awr_client_config *cfg) {
     return awr__cl_layout_of(cfg, &l) ? l.total : 0;
 }
 
-static int awr__cl_starts(const char *s, const char *prefix) {
-    while (*prefix && *s == *prefix) { s++; prefix++; }
-    return *prefix == 0;
-}
-
-/* Split "scheme://host[:port]/path" into the client's host, port, tls and path. */
-static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int append_realtime) {
+/* Split "scheme://host[:port]/path" into the client's host, port, tls and path. The path follows the
+ * SDKs' convention: ".../v1" gets "/realtime" appended, ".../v1/realtime" is kept; no other path can be
+ * Appwrite's realtime endpoint. */
+static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
     const char *p, *host, *hend, *path;
-    size_t hl;
+    size_t hl, pl = 0, k;
     awr__cl_out o;
     awr_result r;
     long port = -1;
-    if (awr__cl_starts(url, "https://")) { c->tls = 1; p = url + 8; }
-    else if (awr__cl_starts(url, "http://")) { c->tls = 0; p = url + 7; }
-    else if (awr__cl_starts(url, "wss://")) { c->tls = 1; p = url + 6; }
-    else if (awr__cl_starts(url, "ws://")) { c->tls = 0; p = url + 5; }
-    else return AWR_ERR_URL;
+    k = awr__cl_scheme(url, &c->tls);
+    if (k == 0) return AWR_ERR_URL;
+    p = url + k;
     host = p;
     if (*p == '[') {
         while (*p && *p != ']') p++;
@@ -5067,7 +5391,7 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
         while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#') p++;
     }
     hend = p;
-    if (hend == host) return AWR_ERR_URL;
+    if (!awr__cl_valid_host(host, (size_t)(hend - host))) return AWR_ERR_URL;
     if (*p == ':') {
         port = 0;
         p++;
@@ -5077,6 +5401,12 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
     }
     if (*p && *p != '/') return AWR_ERR_URL;
     path = p;
+    while (path[pl] && path[pl] != '?' && path[pl] != '#') pl++;   /* query and fragment are dropped */
+    if (!awr__cl_valid_path(path, pl)) return AWR_ERR_URL;
+    while (pl > 0 && path[pl - 1u] == '/') pl--;
+    if (pl >= 12u && memcmp(path + pl - 12u, "/v1/realtime", 12) == 0) k = 0;
+    else if (pl >= 3u && memcmp(path + pl - 3u, "/v1", 3) == 0) k = 9u;   /* + "/realtime" */
+    else return AWR_ERR_URL;
     c->port = port > 0 ? (int)port : c->tls ? 443 : 80;
     hl = (size_t)(hend - host);
     r = awr__cl_arena_strn(c, host, hl, &c->host_hdr);
@@ -5084,17 +5414,11 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
     if (host[0] == '[') r = awr__cl_arena_strn(c, host + 1, hl - 2u, &c->host);
     else r = awr__cl_arena_strn(c, host, hl, &c->host);
     if (r != AWR_OK) return r;
-    {   /* path without query/fragment, without a trailing slash, plus "/realtime" for a REST endpoint */
-        size_t pl = 0;
-        while (path[pl] && path[pl] != '?' && path[pl] != '#') pl++;
-        while (pl > 0 && path[pl - 1u] == '/') pl--;
-        r = awr__cl_arena_alloc(c, pl + (append_realtime ? 9u : 0u) + (pl == 0 && !append_realtime ? 1u : 0u), &c->path);
-        if (r != AWR_OK) return r;
-        awr__cl_out_init(&o, c->arena + c->path.off, c->path.len);
-        if (pl == 0 && !append_realtime) awr__cl_out_c(&o, '/');
-        awr__cl_out_mem(&o, path, pl);
-        if (append_realtime) awr__cl_out_s(&o, "/realtime");
-    }
+    r = awr__cl_arena_alloc(c, pl + k, &c->path);
+    if (r != AWR_OK) return r;
+    awr__cl_out_init(&o, c->arena + c->path.off, c->path.len);
+    awr__cl_out_mem(&o, path, pl);
+    if (k) awr__cl_out_s(&o, "/realtime");
     return AWR_OK;
 }
 
@@ -5109,8 +5433,12 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     if (!cfg->endpoint && !cfg->realtime_endpoint) return AWR_ERR_ARG;
     if (!awr__cl_layout_of(cfg, &l)) return AWR_ERR_ARG;
     if (size < l.total) return AWR_ERR_BUFFER;
-    if (awr__cl_has_crlf(cfg->session) || awr__cl_has_crlf(cfg->jwt)) return AWR_ERR_ARG;
-    for (i = 0; i < cfg->nheaders; i++) if (cfg->headers && awr__cl_has_crlf(cfg->headers[i])) return AWR_ERR_ARG;
+    /* nothing reaches the upgrade request unchecked */
+    if (!awr__cl_valid_id(cfg->project)) return AWR_ERR_ARG;
+    if ((cfg->session && !awr__cl_valid_credential(cfg->session)) || (cfg->jwt && !awr__cl_valid_credential(cfg->jwt)))
+        return AWR_ERR_ARG;
+    if (cfg->nheaders && !cfg->headers) return AWR_ERR_ARG;
+    for (i = 0; i < cfg->nheaders; i++) if (cfg->headers[i] && !awr__cl_valid_header(cfg->headers[i])) return AWR_ERR_ARG;
     base = (unsigned char *)mem;
     base += (8u - ((uintptr_t)base & 7u)) & 7u;
     c = (awr_client *)(void *)base;
@@ -5128,8 +5456,7 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     memset(c->subs, 0, l.n_subs * sizeof(awr__cl_sub));
     for (i = 0; i < l.n_subs; i++) { c->subs[i].names = awr__cl_ref_none(); c->subs[i].slot = -1; }
     c->host = c->host_hdr = c->path = c->project = c->session = c->jwt = c->presence = awr__cl_ref_none();
-    r = cfg->realtime_endpoint ? awr__cl_parse_endpoint(c, cfg->realtime_endpoint, 0)
-                               : awr__cl_parse_endpoint(c, cfg->endpoint, 1);
+    r = awr__cl_parse_endpoint(c, cfg->realtime_endpoint ? cfg->realtime_endpoint : cfg->endpoint);
     if (r == AWR_OK) r = awr__cl_arena_str(c, cfg->project, &c->project);
     if (r == AWR_OK && cfg->session && cfg->session[0]) r = awr__cl_arena_str(c, cfg->session, &c->session);
     if (r == AWR_OK && cfg->jwt && cfg->jwt[0]) r = awr__cl_arena_str(c, cfg->jwt, &c->jwt);
@@ -5215,7 +5542,11 @@ AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, siz
     s->names = names;
     s->nch = (uint16_t)n;
     s->nq = (uint16_t)nq;
-    if (awr__cl_row_len(c, s) + 40u > awr__cl_frame_cap(c)) { awr__cl_sub_release(c, s); return AWR_ERR_BUFFER; }
+    if (awr__cl_row_len(c, s) + 40u > awr__cl_frame_cap(c)) {
+        size_t row = awr__cl_row_len(c, s) + 40u;
+        awr__cl_sub_release(c, s);
+        return awr__cl_frame_too_small(c, row);
+    }
     c->next_handle++;
     s->handle = ((c->next_handle & 0xFFFFu) << 16) | (uint32_t)(i + 1);
     s->flags = AWR__CL_SUB_LIVE;
@@ -5265,7 +5596,10 @@ AWR_API awr_result awr_update(awr_client *c, awr_sub sub, const char *const *cha
     probe.names = names;
     probe.nch = (uint16_t)n;
     probe.nq = (uint16_t)nq;
-    if (awr__cl_row_len(c, &probe) + 40u > awr__cl_frame_cap(c)) { awr__cl_arena_free(c, &names); return AWR_ERR_BUFFER; }
+    if (awr__cl_row_len(c, &probe) + 40u > awr__cl_frame_cap(c)) {
+        awr__cl_arena_free(c, &names);
+        return awr__cl_frame_too_small(c, awr__cl_row_len(c, &probe) + 40u);
+    }
     awr__cl_retire_id(c, s);
     awr__cl_arena_free(c, &s->names);
     /* the arena moved: find the new block again (it is the last one) */
@@ -5309,7 +5643,7 @@ AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *p
         if (i == 0) { awr__cl_out_init(&o, NULL, 0); o.cap = (size_t)-1; }
         else {
             r = awr__cl_arena_alloc(c, len, &blk);
-            if (r != AWR_OK) return r;
+            if (r != AWR_OK) return awr__cl_too_small(c, "name_arena", (size_t)c->arena_used + len + 1u);
             awr__cl_out_init(&o, c->arena + blk.off, len);
         }
         awr__cl_out_s(&o, "{\"status\":");
@@ -5324,7 +5658,7 @@ AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *p
         }
         awr__cl_out_c(&o, '}');
         len = o.len;
-        if (i == 0 && len + 40u > awr__cl_frame_cap(c)) return AWR_ERR_BUFFER;
+        if (i == 0 && len + 40u > awr__cl_frame_cap(c)) return awr__cl_frame_too_small(c, len + 40u);
     }
     awr__cl_arena_free(c, &c->presence);
     blk.off = c->arena_used - (uint32_t)len - 1u;   /* freeing moved it down */
@@ -5338,10 +5672,10 @@ static awr_result awr__cl_set_cred(awr_client *c, awr__cl_ref *ref, const char *
     awr__cl_ref blk = awr__cl_ref_none();
     awr_result r;
     if (!c) return AWR_ERR_ARG;
-    if (awr__cl_has_crlf(value)) return AWR_ERR_ARG;
+    if (value && !awr__cl_valid_credential(value)) return AWR_ERR_ARG;
     if (value && value[0]) {
         r = awr__cl_arena_str(c, value, &blk);
-        if (r != AWR_OK) return r;
+        if (r != AWR_OK) return awr__cl_too_small(c, "name_arena", (size_t)c->arena_used + awr__strlen(value) + 1u);
     }
     awr__cl_arena_free(c, ref);
     if (blk.len != AWR__CL_NONE) blk.off = c->arena_used - blk.len - 1u;
@@ -5368,9 +5702,10 @@ AWR_API awr_result awr_client_logout(awr_client *c) {
 
 /* ---- public: driving ---------------------------------------------------------------------------- */
 static void awr__cl_closed_now(awr_client *c, awr_result why) {
+    if (c->phase != AWR__CL_P_CLOSING && why != AWR_OK) awr__cl_note_transport(c, c->conn, why);
     awr__cl_io_close(c);
     if (c->phase == AWR__CL_P_CLOSING) awr__cl_transport_gone(c, c->close_why, c->next_after_close);
-    else awr__cl_transport_gone(c, why, AWR__CL_NEXT_BACKOFF);
+    else awr__cl_transport_gone(c, why, awr__cl_next_after(c, why));
 }
 
 static int awr__cl_io_write(awr_client *c) {
@@ -5548,7 +5883,7 @@ AWR_API const void *awr_client_pending_output(awr_client *c, size_t *len) {
     size_t n = 0;
     const void *p = NULL;
     if (c && c->phase == AWR__CL_P_HS && c->req_sent < c->req_len) {
-        p = c->rx + AWR__CL_HS_CAP + c->req_sent;
+        p = c->tx + c->req_sent;
         n = c->req_len - c->req_sent;
     } else if (c && c->ws_live && (c->phase == AWR__CL_P_WS || c->phase == AWR__CL_P_CLOSING)) {
         p = awr_ws_output(&c->ws, &n);
@@ -5572,10 +5907,14 @@ AWR_API void awr_client_transport_closed(awr_client *c, awr_result why, int64_t 
     if (c->phase == AWR__CL_P_IDLE || c->phase == AWR__CL_P_WAIT) return;
     c->conn = NULL;
     if (c->phase == AWR__CL_P_CLOSING) awr__cl_transport_gone(c, c->close_why, c->next_after_close);
-    else awr__cl_transport_gone(c, why == AWR_OK ? AWR_ERR_EOF : why, AWR__CL_NEXT_BACKOFF);
+    else awr__cl_transport_gone(c, why == AWR_OK ? AWR_ERR_EOF : why, awr__cl_next_after(c, why));
 }
 
 AWR_API awr_state awr_client_state(const awr_client *c) { return c ? (awr_state)c->state : AWR_STATE_IDLE; }
+AWR_API const char *awr_client_last_error(const awr_client *c, size_t *needed) {
+    if (needed) *needed = c ? c->needed : 0;
+    return c ? c->detail : "";
+}
 AWR_API awr_generation awr_client_generation(const awr_client *c) { return c ? (awr_generation)c->gen : AWR_GEN_UNKNOWN; }
 AWR_API void *awr_client_user(const awr_client *c) { return c ? c->cfg.user : NULL; }
 
@@ -6054,6 +6393,7 @@ static awr_result awr__posix_try_next(awr_posix *p) {
         if (p->fd < 0) continue;
         if (connect(p->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
             awr__posix_drop_addrs(p);
+            p->last_errno = 0;
             return AWR_OK;
         }
         if (errno == EINPROGRESS || errno == EINTR) {
@@ -6081,6 +6421,7 @@ static long awr__posix_check_connect(awr_posix *p) {
     if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
     if (err == 0) {
         p->connecting = 0;
+        p->last_errno = 0;   /* an address that failed before this one is no longer news */
         awr__posix_drop_addrs(p);
         return 1;
     }
@@ -6097,6 +6438,7 @@ static awr_result awr__posix_open(void *user, const char *host, int port, int tl
     if (!p || !host || !conn || port <= 0 || port > 65535) return AWR_ERR_ARG;
     if (tls) return AWR_ERR_UNSUPPORTED;                /* TLS is a wrapper io (AWR_BEARSSL) */
     if (p->fd >= 0 || p->addrs) return AWR_ERR_STATE;   /* one connection per awr_posix */
+    p->last_errno = p->last_gai = 0;
     service[7] = 0;
     do {
         service[--i] = (char)('0' + port % 10);
@@ -6109,6 +6451,7 @@ static awr_result awr__posix_open(void *user, const char *host, int port, int tl
     rc = getaddrinfo(host, service + i, &hints, &list);
     if (rc != 0 || !list) {
         p->last_errno = rc == EAI_SYSTEM ? errno : 0;
+        p->last_gai = rc != 0 ? rc : EAI_NONAME;
         if (list) freeaddrinfo(list);
         return AWR_ERR_IO;
     }
@@ -6203,9 +6546,19 @@ static awr_result awr__posix_random_hook(void *user, void *out, size_t len) {
     return awr_posix_random(out, len);
 }
 
+static const char *awr__posix_error(void *user, void *conn, int *sys_error) {
+    awr_posix *p = (awr_posix *)user;
+    (void)conn;
+    *sys_error = p ? p->last_errno : 0;
+    if (!p) return NULL;
+    if (p->last_gai) return gai_strerror(p->last_gai);
+    return p->last_errno ? strerror(p->last_errno) : NULL;
+}
+
 AWR_API awr_io awr_posix_io(awr_posix *p) {
     awr_io io;
     memset(&io, 0, sizeof io);
+    io.error = awr__posix_error;
     io.user = p;
     io.open = awr__posix_open;
     io.send = awr__posix_send;
@@ -6366,6 +6719,7 @@ static awr_result awr__win32_open(void *user, const char *host, int port, int tl
     if (tls) return AWR_ERR_UNSUPPORTED;
     if (w->sock != AWR_WIN32_NO_SOCKET || w->addrs) return AWR_ERR_STATE;   /* one connection per awr_win32 */
     *conn = 0;
+    w->last_error = 0;
     service[i] = 0;   /* the port as text, without snprintf */
     do { service[--i] = (char)('0' + p % 10); p /= 10; } while (p > 0);
     memset(&hints, 0, sizeof hints);
@@ -6480,8 +6834,17 @@ static awr_result awr__win32_random_hook(void *user, void *out, size_t len) {
     return awr_win32_random(out, len);
 }
 
+static const char *awr__win32_error(void *user, void *conn, int *sys_error) {
+    awr_win32 *w = (awr_win32 *)user;
+    (void)conn;
+    *sys_error = w ? w->last_error : 0;
+    return w && w->last_error ? "Winsock error (see sys_error)" : NULL;
+}
+
 AWR_API awr_io awr_win32_io(awr_win32 *w) {
     awr_io io;
+    memset(&io, 0, sizeof io);
+    io.error = awr__win32_error;
     io.user = w;
     io.open = awr__win32_open;
     io.send = awr__win32_send;
@@ -7183,6 +7546,23 @@ static void awr__tls_close(void *user, void *conn) {
     t->alloc.free(t->alloc.user, c);
 }
 
+/* The text of a failure: the certificate check's own words, else the inner transport's account. */
+static const char *awr__tls_error(void *user, void *conn, int *sys_error) {
+    awr_bearssl *t = (awr_bearssl *)user;
+    awr__tls_conn *c = (awr__tls_conn *)conn;
+    *sys_error = 0;
+    if (c && c->tls && c->failed <= AWR_ERR_TLS && c->failed >= AWR_ERR_TLS_ALERT) {
+        switch (t->last_error) {
+        case BR_ERR_X509_NOT_TRUSTED: return "certificate chain does not end at a trusted CA (BR_ERR_X509_NOT_TRUSTED)";
+        case BR_ERR_X509_BAD_SERVER_NAME: return "certificate does not name the host (BR_ERR_X509_BAD_SERVER_NAME)";
+        case BR_ERR_X509_EXPIRED: return "certificate expired or not yet valid (BR_ERR_X509_EXPIRED)";
+        default: return awr_result_str(c->failed);
+        }
+    }
+    if (!t->inner.error) return NULL;
+    return t->inner.error(t->inner.user, c ? c->inner : NULL, sys_error);
+}
+
 static awr_result awr__tls_random(void *user, void *out, size_t len) {
     awr_bearssl *t = (awr_bearssl *)user;
     if (!t->inner.random) return AWR_ERR_RANDOM;
@@ -7197,6 +7577,7 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
     io.recv = awr__tls_recv;
     io.close = awr__tls_close;
     io.random = awr__tls_random;
+    io.error = awr__tls_error;
     return io;
 }
 #endif /* AWR_BEARSSL */

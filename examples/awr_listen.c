@@ -145,6 +145,15 @@ static const char *generation_name(awr_generation g) {
     }
 }
 
+/* What is known about a failure beyond its result: "404 Not Found", the resolver's words, errno. */
+static void print_failure(const awr_state_info *info) {
+    fputs(awr_result_str(info->reason), stderr);
+    if (info->http_status) fprintf(stderr, ": HTTP %d", info->http_status);
+    if (info->detail.len) fprintf(stderr, "%s%.*s", info->http_status ? " " : ": ", (int)info->detail.len, info->detail.ptr);
+    if (info->needed) fprintf(stderr, " needs %lu bytes", (unsigned long)info->needed);
+    if (info->sys_error) fprintf(stderr, " (errno %d)", info->sys_error);
+}
+
 /* Copy JSON string token t of json into out (cap bytes) as one printable line: control characters
  * (a name may hold any) become '?'. */
 static void copy_printable(const char *json, const awr_json_token *t, char *out, size_t cap) {
@@ -207,8 +216,9 @@ static void on_state(awr_client *c, const awr_state_info *info, void *user) {
         break;
     case AWR_STATE_RECONNECTING:
         l->last_failure = info->reason;
-        fprintf(stderr, "awr-listen: reconnecting in %u ms (attempt %u: %s)\n", (unsigned)info->delay_ms,
-                (unsigned)info->attempt, awr_result_str(info->reason));
+        fprintf(stderr, "awr-listen: reconnecting in %u ms (attempt %u: ", (unsigned)info->delay_ms, (unsigned)info->attempt);
+        print_failure(info);
+        fputs(")\n", stderr);
         break;
     case AWR_STATE_CLOSED:
         if (info->reason == AWR_OK) {
@@ -216,7 +226,9 @@ static void on_state(awr_client *c, const awr_state_info *info, void *user) {
             break;
         }
         /* the client will not try again: say why, once, and end */
-        fprintf(stderr, "awr-listen: stopped for good: %s\n", awr_result_str(info->reason));
+        fputs("awr-listen: stopped for good: ", stderr);
+        print_failure(info);
+        fputs("\n", stderr);
         if (info->reason == AWR_ERR_POLICY) l->policy = 1;
         else l->failed = 1;
         break;

@@ -1,7 +1,7 @@
 /* libFuzzer target: the handshake response parser. The first input byte chooses the chunk size and
  * whether a subprotocol is offered; the rest is the server's response, fed in chunks. Checks the
  * contract: AWR_AGAIN uses the whole chunk, AWR_OK uses no more than given, results are final,
- * header lookups stay inside the buffer. */
+ * header lookups and the reason phrase stay inside the buffer. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include <stdlib.h>
@@ -39,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (v && (v < buf || v + len > buf + sizeof buf)) abort();
     v = awr_ws_handshake_header(&hs, "sec-websocket-accept", &len);
     if (v && (v < buf || v + len > buf + sizeof buf)) abort();
+    v = awr_ws_handshake_reason(&hs, &len);
+    if (v && (v < buf || v + len > buf + sizeof buf || (r == AWR_AGAIN && hs.status == 0))) abort();
     v = awr_ws_handshake_protocol(&hs, &len);
     if (v && (r != AWR_OK || !(data[-1] & 0x40) || v + len > buf + sizeof buf)) abort();
     return 0;

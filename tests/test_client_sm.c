@@ -21,6 +21,9 @@ static struct {
     awr_result reason[MAX_LOG];
     uint32_t delay[MAX_LOG], attempt[MAX_LOG];
     char user[256];
+    int http_status, sys_error;    /* of the latest report */
+    size_t needed;
+    char detail[128];
 } S;
 static struct { int n; int64_t code; char message[256], raw[512]; awr_result reason; awr_sub sub; } E;
 static struct { int n; char to[32]; int success; } R;
@@ -34,6 +37,9 @@ static void on_state(awr_client *c, const awr_state_info *i, void *user) {
     if (S.n < MAX_LOG) {
         S.state[S.n] = i->state; S.reason[S.n] = i->reason; S.delay[S.n] = i->delay_ms; S.attempt[S.n] = i->attempt;
     }
+    S.http_status = i->http_status; S.sys_error = i->sys_error; S.needed = i->needed;
+    snprintf(S.detail, sizeof S.detail, "%.*s", (int)i->detail.len, i->detail.ptr ? i->detail.ptr : "");
+    if (i->reason == AWR_OK) AWR_CHECK(i->detail.ptr == NULL && i->http_status == 0);
     S.n++;
     if (i->state == AWR_STATE_CONNECTED) {
         size_t n = i->user.len < sizeof S.user - 1 ? i->user.len : sizeof S.user - 1;
@@ -955,17 +961,47 @@ static void test_transport_edges(void) {
     AWR_CHECK(differ);
     awr_client_destroy(c);
 
-    /* a refused handshake (HTTP 403) reconnects with the handshake's reason */
-    reset_logs();
-    c = mk(AWR_MODE_MESSAGE);
-    (void)sub1(c, "files");
-    poll_(c);
-    fake_push(&F, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 45);
-    poll_(c);
-    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
-    AWR_CHECK_INT(last_reason(), AWR_ERR_HS_STATUS);
-    awr_client_destroy(c);
-
+    /* a refused handshake: 4xx stops (with status and reason phrase), 5xx and 429 back off; a
+       response that is not HTTP, or not a WebSocket upgrade, stops at once */
+    {
+        static const struct { const char *resp; awr_result why; int status; const char *reason; awr_state st; } hs[] = {
+            { "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", AWR_ERR_HS_STATUS, 403, "Forbidden", AWR_STATE_CLOSED },
+            { "HTTP/1.1 404 Not Found\r\n\r\n", AWR_ERR_HS_STATUS, 404, "Not Found", AWR_STATE_CLOSED },
+            { "HTTP/1.1 401 Unauthorized\r\n\r\n", AWR_ERR_HS_STATUS, 401, "Unauthorized", AWR_STATE_CLOSED },
+            { "HTTP/1.1 431 Request Header Fields Too Large\r\n\r\n", AWR_ERR_HS_STATUS, 431, "Request Header Fields Too Large", AWR_STATE_CLOSED },
+            { "HTTP/1.1 200 OK\r\n\r\n", AWR_ERR_HS_STATUS, 200, "OK", AWR_STATE_CLOSED },
+            { "HTTP/1.1 301 Moved Permanently\r\nLocation: /x\r\n\r\n", AWR_ERR_HS_STATUS, 301, "Moved Permanently", AWR_STATE_CLOSED },
+            { "HTTP/1.1 429 Too Many Requests\r\n\r\n", AWR_ERR_HS_STATUS, 429, "Too Many Requests", AWR_STATE_RECONNECTING },
+            { "HTTP/1.1 503 Service Unavailable\r\n\r\n", AWR_ERR_HS_STATUS, 503, "Service Unavailable", AWR_STATE_RECONNECTING },
+            { "HTTP/1.1 500\r\n\r\n", AWR_ERR_HS_STATUS, 500, "", AWR_STATE_RECONNECTING },
+            { "SSH-2.0-OpenSSH_9.2", AWR_ERR_HS_MALFORMED, 0, "", AWR_STATE_CLOSED },
+            { "\x15\x03\x01\x00\x02\x02\x46", AWR_ERR_HS_MALFORMED, 0, "", AWR_STATE_CLOSED },
+            { "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n", AWR_ERR_HS_ACCEPT, 0, "", AWR_STATE_CLOSED },
+            { "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n", AWR_ERR_HS_UPGRADE, 0, "", AWR_STATE_CLOSED },
+            { "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n", AWR_ERR_HS_CONNECTION, 0, "", AWR_STATE_CLOSED },
+            { "HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Extensions: permessage-deflate\r\n", AWR_ERR_HS_EXTENSION, 0, "", AWR_STATE_CLOSED },
+        };
+        size_t k;
+        for (k = 0; k < sizeof hs / sizeof hs[0]; k++) {
+            reset_logs();
+            c = mk(AWR_MODE_MESSAGE);
+            (void)sub1(c, "files");
+            poll_(c);
+            fake_push(&F, hs[k].resp, strlen(hs[k].resp));
+            poll_(c);
+            if (!AWR_CHECK(state_is(hs[k].st))) fprintf(stderr, "  for %s", hs[k].resp);
+            AWR_CHECK_INT(last_reason(), hs[k].why);
+            AWR_CHECK_INT(S.http_status, hs[k].status);
+            AWR_CHECK_STR(S.detail, hs[k].reason);
+            if (hs[k].st == AWR_STATE_CLOSED) {   /* and it stays stopped: no reconnect later */
+                advance(c, 70000);
+                AWR_CHECK_INT(F.opens, 1);
+                AWR_CHECK_INT(awr_client_poll(c, now), AWR_ERR_CLOSED);
+            }
+            awr_client_destroy(c);
+        }
+    }
     /* one byte per recv and 7 bytes per send change nothing */
     reset_logs();
     c = mk(AWR_MODE_MESSAGE);
@@ -1108,12 +1144,15 @@ static void check_endpoint(const char *rest, const char *rt, int ok, const char 
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = rest;
     cfg.realtime_endpoint = rt;
-    cfg.project = "p 1";
+    cfg.project = "p_1";
     cfg.io = fake_io(&F);
     reset_logs();
-    if (!ok) { AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_URL); return; }
+    if (!ok) {
+        if (!AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_URL)) fprintf(stderr, "  endpoint %s\n", rest ? rest : rt);
+        return;
+    }
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
-    if (!c) return;
+    if (!c) { fprintf(stderr, "  endpoint %s\n", rest ? rest : rt); return; }
     (void)sub1(c, "databases.d\xc3\xa9 x");
     poll_(c);
     AWR_CHECK_STR(F.host, host);
@@ -1127,21 +1166,229 @@ static void check_endpoint(const char *rest, const char *rt, int ok, const char 
     awr_client_destroy(c);
 }
 
+/* The SDKs' convention: the realtime endpoint is the base ".../v1" and "/realtime" is appended; one
+ * that already ends in "/v1/realtime" is kept; schemes in any case; no other path is Appwrite's. */
 static void test_endpoints(void) {
     check_endpoint("https://cloud.appwrite.io/v1", NULL, 1, "cloud.appwrite.io", 443, 1,
-                   "GET /v1/realtime?project=p%201&channels[]=databases.d%C3%A9%20x&databases.d%C3%A9%20x[0][]=");
-    check_endpoint("http://h/v1/", NULL, 1, "h", 80, 0, "GET /v1/realtime?project=p%201&");
-    check_endpoint("http://h", NULL, 1, "h", 80, 0, "GET /realtime?project=");
+                   "GET /v1/realtime?project=p_1&channels[]=databases.d%C3%A9%20x&databases.d%C3%A9%20x[0][]=");
+    check_endpoint("http://h/v1/", NULL, 1, "h", 80, 0, "GET /v1/realtime?project=p_1&");
     check_endpoint("http://10.0.0.1:8080/v1?x=1#f", NULL, 1, "10.0.0.1", 8080, 0, "GET /v1/realtime?project=");
-    check_endpoint(NULL, "ws://h:81/custom/rt", 1, "h", 81, 0, "GET /custom/rt?project=");
-    check_endpoint(NULL, "wss://h", 1, "h", 443, 1, "GET /?project=");
+    check_endpoint(NULL, "wss://cloud.appwrite.io/v1", 1, "cloud.appwrite.io", 443, 1, "GET /v1/realtime?project=p_1&");
+    check_endpoint(NULL, "ws://h:81/v1", 1, "h", 81, 0, "GET /v1/realtime?project=p_1&");
+    check_endpoint(NULL, "ws://h:81/v1/realtime", 1, "h", 81, 0, "GET /v1/realtime?project=p_1&");
+    check_endpoint(NULL, "ws://h:81/v1/realtime/", 1, "h", 81, 0, "GET /v1/realtime?project=p_1&");
+    check_endpoint("https://h/v1/realtime", NULL, 1, "h", 443, 1, "GET /v1/realtime?project=p_1&");
+    check_endpoint(NULL, "ws://h/appwrite/v1", 1, "h", 80, 0, "GET /appwrite/v1/realtime?project=");
+    check_endpoint(NULL, "WSS://H.example/v1", 1, "H.example", 443, 1, "GET /v1/realtime?project=");
+    check_endpoint(NULL, "Ws://h/v1", 1, "h", 80, 0, "GET /v1/realtime?project=");
+    check_endpoint("HTTPS://h/v1", NULL, 1, "h", 443, 1, "GET /v1/realtime?project=");
     check_endpoint("http://ignored/v1", "ws://[fe80::1]/v1/realtime", 1, "fe80::1", 80, 0, "GET /v1/realtime?project=");
-    check_endpoint("http://:80/v1", NULL, 0, NULL, 0, 0, NULL);
-    check_endpoint("http://h:0/v1", NULL, 0, NULL, 0, 0, NULL);
-    check_endpoint("http://h:65536/v1", NULL, 0, NULL, 0, 0, NULL);
-    check_endpoint("http://h:8x/v1", NULL, 0, NULL, 0, 0, NULL);
-    check_endpoint("http://[::1/v1", NULL, 0, NULL, 0, 0, NULL);
-    check_endpoint("h/v1", NULL, 0, NULL, 0, 0, NULL);
+    {   /* refused with AWR_ERR_URL: paths that cannot be Appwrite's realtime endpoint, malformed URLs,
+           and host or path values that would change the request */
+        static const char *const refused[] = {
+            "http://h", "wss://h", "wss://h/", "ws://h:81/custom/rt", "ws://h/v1/realtime/realtime", "ws://h/v2",
+            "ws://h/xv1", "ws://h/V1",
+            "http://:80/v1", "http://h:0/v1", "http://h:65536/v1", "http://h:8x/v1", "http://[::1/v1", "h/v1", "ftp://h/v1",
+            "ws://h\r\nX-Evil: 1/v1", "ws://h;x/v1", "ws://h\xc3\xa9/v1", "ws://h\xff/v1", "ws://[::1\r\n]/v1",
+            "ws://h/a\r\nX: 1/v1", "ws://h/a b/v1", "ws://h/\xff/v1", "ws://h/%zz/v1",
+        };
+        size_t i;
+        for (i = 0; i < sizeof refused / sizeof refused[0]; i++) check_endpoint(NULL, refused[i], 0, NULL, 0, 0, NULL);
+        check_endpoint("http://h", NULL, 0, NULL, 0, 0, NULL);   /* the REST endpoint too */
+    }
+    check_endpoint(NULL, "ws://h/a;b/v1", 1, "h", 80, 0, "GET /a;b/v1/realtime?project=");   /* a path character */
+}
+
+/* Every value a caller passes into the upgrade request is checked: CR/LF, ';', control characters
+ * and invalid UTF-8 are refused where they could change the request, at create or subscribe. */
+static int create_with(const char *project, const char *session, const char *jwt, const char *header) {
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    const char *hdrs[1];
+    awr_result r;
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
+    cfg.project = project;
+    cfg.session = session;
+    cfg.jwt = jwt;
+    hdrs[0] = header;
+    cfg.headers = hdrs;
+    cfg.nheaders = header ? 1 : 0;
+    cfg.io = fake_io(&F);
+    r = awr_client_create(&cfg, &c);
+    if (c) awr_client_destroy(c);
+    return r;
+}
+
+static void test_values_checked(void) {
+    static const char *bad_credentials[] = { "s\r\nX-Evil: 1", "s\n", "s; a_session_x=evil", "s,x", "a b", "s\xff",
+                                             "s\xc3\xa9", "s\x01", "s\"" };
+    static const char *bad_headers[] = { "X-A: 1\r\nX-B: 2", "X-A: 1\n", "X-A: a\x01", "X-A: \xff", "X-A: \xc3", "Bad Name: 1",
+                                         "NoColon", ": v", "Host: evil", "connection: close", "Upgrade: h2c",
+                                         "Sec-WebSocket-Key: x", "sec-websocket-protocol: x", "" };
+    char id36[37], id37[38];
+    size_t i;
+    awr_client *c;
+    awr_sub s = 0;
+    memset(id36, 'a', 36); id36[36] = 0;
+    memset(id37, 'a', 37); id37[37] = 0;
+    reset_logs();
+    /* project: an Appwrite ID */
+    AWR_CHECK_INT(create_with("a.b-c_D9", NULL, NULL, NULL), AWR_OK);
+    AWR_CHECK_INT(create_with(id36, NULL, NULL, NULL), AWR_OK);
+    AWR_CHECK_INT(create_with(id37, NULL, NULL, NULL), AWR_ERR_ARG);
+    AWR_CHECK_INT(create_with("", NULL, NULL, NULL), AWR_ERR_ARG);
+    AWR_CHECK_INT(create_with("p\r\nX-Evil: 1", NULL, NULL, NULL), AWR_ERR_ARG);
+    AWR_CHECK_INT(create_with("p;x", NULL, NULL, NULL), AWR_ERR_ARG);
+    AWR_CHECK_INT(create_with("p=x", NULL, NULL, NULL), AWR_ERR_ARG);
+    AWR_CHECK_INT(create_with("p x", NULL, NULL, NULL), AWR_ERR_ARG);
+    AWR_CHECK_INT(create_with("p\xff", NULL, NULL, NULL), AWR_ERR_ARG);
+    AWR_CHECK_INT(create_with("p\xc3\xa9", NULL, NULL, NULL), AWR_ERR_ARG);
+    /* session and JWT: cookie octets */
+    AWR_CHECK_INT(create_with("p", "eyJpZCI6IngifQ+/=", NULL, NULL), AWR_OK);
+    AWR_CHECK_INT(create_with("p", NULL, "eyJh.eyJz.c2ln-_", NULL), AWR_OK);
+    for (i = 0; i < sizeof bad_credentials / sizeof bad_credentials[0]; i++) {
+        if (!AWR_CHECK_INT(create_with("p", bad_credentials[i], NULL, NULL), AWR_ERR_ARG)) fprintf(stderr, "  session %s\n", bad_credentials[i]);
+        if (!AWR_CHECK_INT(create_with("p", NULL, bad_credentials[i], NULL), AWR_ERR_ARG)) fprintf(stderr, "  jwt %s\n", bad_credentials[i]);
+    }
+    /* extra headers: a token name the client does not write itself, a text value */
+    AWR_CHECK_INT(create_with("p", NULL, NULL, "X-A: b; c=d"), AWR_OK);
+    AWR_CHECK_INT(create_with("p", NULL, NULL, "X-A:\tv \xc3\xa9"), AWR_OK);
+    AWR_CHECK_INT(create_with("p", NULL, NULL, "Hostname: x"), AWR_OK);
+    for (i = 0; i < sizeof bad_headers / sizeof bad_headers[0]; i++)
+        if (!AWR_CHECK_INT(create_with("p", NULL, NULL, bad_headers[i]), AWR_ERR_ARG)) fprintf(stderr, "  header %s\n", bad_headers[i]);
+    /* a C string ends at its NUL: what follows never reaches the request */
+    {
+        awr_client_config cfg;
+        base_cfg(&cfg, AWR_MODE_MESSAGE);
+        cfg.project = "p\0evil";
+        c = mk_cfg(&cfg);
+        (void)sub1(c, "files");
+        poll_(c);
+        AWR_CHECK(fake_accept(&F));
+        AWR_CHECK(strncmp(F.request, "GET /v1/realtime?project=p HTTP/1.1\r\n", 37) == 0);
+        AWR_CHECK(strstr(F.request, "evil") == NULL);
+        awr_client_destroy(c);
+    }
+    /* credentials set later: the same rules */
+    c = mk(AWR_MODE_MESSAGE);
+    for (i = 0; i < sizeof bad_credentials / sizeof bad_credentials[0]; i++) {
+        AWR_CHECK_INT(awr_client_set_session(c, bad_credentials[i]), AWR_ERR_ARG);
+        AWR_CHECK_INT(awr_client_set_jwt(c, bad_credentials[i]), AWR_ERR_ARG);
+    }
+    AWR_CHECK_INT(awr_client_set_session(c, "abc="), AWR_OK);
+    /* channels and queries: UTF-8 text; channels without control characters */
+    {
+        static const char *bad_channels[] = { "files\r\nX-Evil: 1", "files\n", "files\x01", "files\x7f", "files\xff", "files\xc3" };
+        const char *ch[1], *q[1];
+        for (i = 0; i < sizeof bad_channels / sizeof bad_channels[0]; i++) {
+            ch[0] = bad_channels[i];
+            if (!AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_ARG)) fprintf(stderr, "  channel %s\n", ch[0]);
+        }
+        ch[0] = "files";
+        q[0] = "{\"method\":\"equal\",\"values\":[\"\xff\"]}";
+        AWR_CHECK_INT(awr_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_ERR_ARG);
+        s = sub1(c, "files");
+        ch[0] = "files\r\n";
+        AWR_CHECK_INT(awr_update(c, s, ch, 1, NULL, 0), AWR_ERR_ARG);
+    }
+    awr_client_destroy(c);
+    /* ';' in a channel is harmless: percent-encoded in the URL */
+    {
+        awr_client_config cfg;
+        base_cfg(&cfg, AWR_MODE_URL);
+        c = mk_cfg(&cfg);
+        (void)sub1(c, "a;b");
+        poll_(c);
+        AWR_CHECK(fake_accept(&F));
+        if (!AWR_CHECK(strncmp(F.request, "GET /v1/realtime?project=p1&channels[]=a%3Bb&", 45) == 0)) fprintf(stderr, "%.80s\n", F.request);
+        awr_client_destroy(c);
+    }
+}
+
+/* AWR_ERR_BUFFER names the buffer and the bytes it needs */
+static void test_buffer_detail(void) {
+    awr_client_config cfg;
+    awr_client *c;
+    awr_sub s = 0;
+    size_t needed = 0;
+    char big[1500];
+    const char *ch[1];
+    memset(big, 'c', sizeof big - 1); big[sizeof big - 1] = 0;
+    reset_logs();
+    /* the name arena */
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
+    cfg.tx_buffer = 8192;
+    c = mk_cfg(&cfg);
+    ch[0] = big;
+    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_BUFFER);
+    AWR_CHECK_STR(awr_client_last_error(c, &needed), "name_arena");
+    AWR_CHECK(needed > 1500 && needed < 1600);
+    /* that detail belongs to that failure: a later drop is not explained with it */
+    (void)sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    F.eof = 1;
+    poll_(c);
+    AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
+    AWR_CHECK_INT(last_reason(), AWR_ERR_EOF);
+    AWR_CHECK_STR(S.detail, "");
+    AWR_CHECK_INT(S.needed, 0);
+    awr_client_destroy(c);
+    /* the transmit buffer: a subscription row must fit one frame */
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
+    cfg.name_arena = 4096;
+    c = mk_cfg(&cfg);
+    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_BUFFER);
+    AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");
+    AWR_CHECK(needed > 1500 && needed < 1700);
+    {   /* the same for a subscription changed in place, and for a presence */
+        static char meta[1600];
+        const char *small[1] = {"files"};
+        awr_sub ok = 0;
+        AWR_CHECK_INT(awr_subscribe(c, small, 1, NULL, 0, on_event, NULL, &ok), AWR_OK);
+        AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");   /* a success leaves it */
+        AWR_CHECK_INT(awr_update(c, ok, ch, 1, NULL, 0), AWR_ERR_BUFFER);
+        AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");
+        AWR_CHECK(needed > 1500 && needed < 1700);
+        snprintf(meta, sizeof meta, "{\"k\":\"%01500d\"}", 0);
+        AWR_CHECK_INT(awr_presence(c, "online", NULL, meta, NULL, 0), AWR_ERR_BUFFER);
+        AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");
+        AWR_CHECK(needed > 1500 && needed < 1700);
+    }
+    awr_client_destroy(c);
+    /* the upgrade request (URL mode: the channels and queries are in it, percent-encoded) must fit
+       tx_buffer + read_buffer: the state callback says so and how much; exactly that much works */
+    {
+        static char pct[1001];
+        const char *q[1];
+        memset(pct, '%', 1000);
+        q[0] = pct;
+        ch[0] = "files";
+        base_cfg(&cfg, AWR_MODE_URL);
+        cfg.name_arena = 8192;
+        cfg.tx_buffer = 1200;
+        cfg.read_buffer = 1200;
+        reset_logs();
+        c = mk_cfg(&cfg);
+        AWR_CHECK_INT(awr_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_OK);
+        poll_(c);
+        AWR_CHECK(state_is(AWR_STATE_CLOSED));
+        AWR_CHECK_INT(last_reason(), AWR_ERR_BUFFER);
+        AWR_CHECK_STR(S.detail, "tx_buffer + read_buffer");
+        AWR_CHECK(S.needed > 3000);
+        AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer + read_buffer");
+        AWR_CHECK_INT(needed, S.needed);
+        AWR_CHECK_INT(F.opens, 0);
+        awr_client_destroy(c);
+        cfg.read_buffer = needed - 1200;   /* 1200 is a multiple of 8: no padding between the two */
+        reset_logs();
+        c = mk_cfg(&cfg);
+        AWR_CHECK_INT(awr_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_OK);
+        poll_(c);
+        AWR_CHECK(fake_accept(&F));
+        AWR_CHECK_INT(strlen(F.request), needed - 1);
+        awr_client_destroy(c);
+    }
 }
 
 /* A poll reads a bounded number of chunks; with input left it asks to be polled again at once
@@ -1384,6 +1631,8 @@ int main(void) {
     test_allocation_and_callbacks();
     test_refused_frame();
     test_endpoints();
+    test_values_checked();
+    test_buffer_detail();
     test_read_budget();
     test_calls_refused_in_callbacks();
     test_extra_headers();

@@ -405,45 +405,92 @@ static void test_client_over_wss(char *ca_pem, int port, int one_byte) {
     awr_bearssl_destroy(s.tls);
 }
 
-/* A refused certificate reaches the client's state callback as its own result. */
+/* A refused certificate stops the client with its own result (no reconnect loop), and the state
+ * callback gets the verifier's words in detail. */
+typedef struct refusal_seen {
+    int connecting, reconnecting, closed;
+    awr_result why;
+    char detail[128];
+} refusal_seen;
+
 static void on_state_record(awr_client *c, const awr_state_info *info, void *user) {
-    awr_result *last = (awr_result *)user;
+    refusal_seen *r = (refusal_seen *)user;
     (void)c;
-    if (info->state == AWR_STATE_RECONNECTING && *last == AWR_OK) *last = info->reason;
+    if (info->state == AWR_STATE_CONNECTING) r->connecting++;
+    if (info->state == AWR_STATE_RECONNECTING) r->reconnecting++;
+    if (info->state == AWR_STATE_RECONNECTING && r->why == AWR_OK) r->why = info->reason;
+    if (info->state == AWR_STATE_CLOSED) {
+        r->closed++;
+        r->why = info->reason;
+        snprintf(r->detail, sizeof r->detail, "%.*s", (int)info->detail.len, info->detail.ptr ? info->detail.ptr : "");
+    }
 }
 
-static void test_client_refused(char *ca_pem, int port) {
+static int64_t clock_2000(void *user) { (void)user; return 946684800LL; }   /* 2000-01-01 */
+
+
+/* A client against a server with cert (and a server option): it stops with `expect`, or, when
+ * backs_off, reports `expect` on its way to reconnecting (a TLS failure that is not about the
+ * certificate, like the server's fatal alert, backs off as any transport failure does). */
+static void client_refused(char *ca_pem, const char *cert, const char *server_opt, int64_t (*clock)(void *),
+                           int backs_off, awr_result expect, const char *words) {
     char url[128];
     awr_client_config cfg;
     awr_client *c = NULL;
     awr_bearssl_config tc = trusting_config(ca_pem);
-    const char *channels[] = {"databases.db1.collections.col1.documents"};
-    awr_result why = AWR_OK;
+    const char *channels[] = {"files"};
+    refusal_seen seen;
     awr_posix tcp;
     awr_io tcp_io;
     awr_bearssl *tls = NULL;
     awr_sub sub;
-    int64_t end;
+    int port;
+    pid_t pid = start_server(cert, &port, server_opt);
+    AWR_CHECK(pid > 0);
+    memset(&seen, 0, sizeof seen);
     awr_posix_init(&tcp);
     tcp_io = awr_posix_io(&tcp);
+    tc.unix_time = clock;
     AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
-    if (!tls) return;
-    snprintf(url, sizeof url, "wss://localhost:%d/v1/realtime", port);
+    if (!tls) { awr_test_stop(pid); return; }
+    snprintf(url, sizeof url, "wss://localhost:%d/v1", port);
     memset(&cfg, 0, sizeof cfg);
     cfg.realtime_endpoint = url;
     cfg.project = "tls-test";
     cfg.io = awr_bearssl_io(tls);
     cfg.on_state = on_state_record;
-    cfg.user = &why;
+    cfg.user = &seen;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
-    if (c) {
+    if (c && backs_off) {
+        int64_t end = awr_posix_now_ms() + 8000;
         AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
-        end = awr_posix_now_ms() + 10000;
-        while (why == AWR_OK && awr_posix_now_ms() < end) (void)awr_posix_run(c, &tcp, 50);
-        AWR_CHECK_INT(why, AWR_ERR_TLS_UNTRUSTED);
+        while (seen.reconnecting == 0 && awr_posix_now_ms() < end) (void)awr_posix_run(c, &tcp, 50);
+        AWR_CHECK_INT(seen.why, expect);
+        AWR_CHECK_INT(seen.closed, 0);
+        awr_client_destroy(c);
+    } else if (c) {
+        AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+        /* the run ends by itself when the client stops; a reconnect loop would run the whole 8 s */
+        AWR_CHECK_INT(awr_posix_run(c, &tcp, 8000), AWR_ERR_CLOSED);
+        AWR_CHECK_INT(seen.closed, 1);
+        AWR_CHECK_INT(seen.why, expect);
+        AWR_CHECK_INT(seen.connecting, 1);
+        AWR_CHECK_INT(seen.reconnecting, 0);
+        if (!AWR_CHECK(strstr(seen.detail, words) != NULL)) fprintf(stderr, "  detail: %s\n", seen.detail);
+        AWR_CHECK_INT(awr_client_poll(c, awr_posix_now_ms() + 60000), AWR_ERR_CLOSED);   /* and stays stopped */
+        AWR_CHECK_INT(seen.connecting, 1);
         awr_client_destroy(c);
     }
     awr_bearssl_destroy(tls);
+    awr_test_stop(pid);
+}
+
+static void test_client_refused(char *ca_pem) {
+    client_refused(ca_pem, "untrusted", "--appwrite", NULL, 0, AWR_ERR_TLS_UNTRUSTED, "BR_ERR_X509_NOT_TRUSTED");
+    client_refused(ca_pem, "wrongname", "--appwrite", NULL, 0, AWR_ERR_TLS_HOSTNAME, "BR_ERR_X509_BAD_SERVER_NAME");
+    client_refused(ca_pem, "expired", "--appwrite", NULL, 0, AWR_ERR_TLS_EXPIRED, "BR_ERR_X509_EXPIRED");
+    client_refused(ca_pem, "good", "--appwrite", clock_2000, 0, AWR_ERR_TLS_EXPIRED, "not yet valid");
+    client_refused(ca_pem, "good", "--tls13", NULL, 1, AWR_ERR_TLS_ALERT, NULL);
 }
 
 /* ---- the example programs over wss:// (built by make with -DAWR_BEARSSL) ------------------------- */
@@ -525,6 +572,15 @@ static void test_examples(const char *bin) {
     snprintf(cmd, sizeof cmd, "%s/awr-wss-connect wss://localhost:%d/v1/realtime p 2>&1", bin, port);
     AWR_CHECK_INT(run(cmd, out, sizeof out), 1);
     AWR_CHECK(strstr(out, "tls: untrusted certificate chain") != NULL);
+    /* awr-listen with the system bundle, which does not know the test CA: it stops at the first
+       attempt (exit 1, long before --timeout) and its closing line names the failure */
+    snprintf(cmd, sizeof cmd, "%s/awr-listen --endpoint wss://localhost:%d/v1 --project p --timeout 60 files 2>&1", bin, port);
+    AWR_CHECK_INT(run(cmd, out, sizeof out), 1);
+    AWR_CHECK_INT(count_lines(out, "awr-listen: connecting"), 1);
+    AWR_CHECK_INT(count_lines(out, "awr-listen: reconnecting"), 0);
+    if (!AWR_CHECK(strstr(out, "awr-listen: closed (tls: untrusted certificate chain: certificate chain does not end at a "
+                               "trusted CA (BR_ERR_X509_NOT_TRUSTED))\n") != NULL))
+        fprintf(stderr, "%s", out);
     awr_test_stop(pid);
 
     /* awr-game-loop (plain ws://): frames keep their pace while events arrive. */
@@ -584,10 +640,7 @@ int main(void) {
     test_client_over_wss(ca_pem, port, 0);
     test_client_over_wss(ca_pem, port, 1);   /* 1-byte TCP pieces under TLS, through the client */
     awr_test_stop(pid);
-    pid = start_server("untrusted", &port, "--appwrite");
-    AWR_CHECK(pid > 0);
-    test_client_refused(ca_pem, port);
-    awr_test_stop(pid);
+    test_client_refused(ca_pem);
 
     {
         const char *bin = getenv("AWR_BIN_DIR");

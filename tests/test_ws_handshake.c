@@ -79,7 +79,7 @@ int main(void) {
         size_t l2 = 77;
         memset(small, 'X', sizeof small);
         if (!AWR_CHECK_INT(request(&hs, &rq, small, cap, &l2), AWR_ERR_BUFFER)) break;
-        if (!AWR_CHECK_INT(l2, 0)) break;
+        if (!AWR_CHECK_INT(l2, len + 1)) break;
     }
     AWR_CHECK_INT(request(&hs, &rq, req, len + 1, &len), AWR_OK);
 
@@ -164,30 +164,63 @@ int main(void) {
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\n: empty\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, "\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK(awr_ws_handshake_header(&hs, "upgrade", &vlen) == NULL);
-    /* too large for the buffer: a small buffer, fed whole and byte by byte */
+    /* streaming: a 96-byte buffer takes a whole ordinary response, a line at a time (fed whole and byte
+       by byte): it holds the status line (34 bytes here) and the line being received. A line longer
+       than what is left is refused, at the byte that does not fit */
     {
-        char small[64];
-        const char *resp = OKHDR ACCEPT "\r\n";
+        char small[96];
+        const char *resp = OKHDR ACCEPT "Server: x\r\n\r\n";
+        const char *longline = OKHDR "X-Long: 0123456789012345678901234567890123456789012345678901234567\r\n\r\n";
         size_t used, i;
         awr_result r = AWR_AGAIN;
         memset(&rq, 0, sizeof rq);
         rq.host = "h";
         awr_ws_handshake_init(&hs, small, sizeof small);
         AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_OK);
-        AWR_CHECK_INT(awr_ws_handshake_response(&hs, resp, strlen(resp), &used), AWR_ERR_HS_TOO_LARGE);
-        AWR_CHECK_INT(awr_ws_handshake_response(&hs, resp, strlen(resp), &used), AWR_ERR_HS_TOO_LARGE); /* final */
+        AWR_CHECK_INT(awr_ws_handshake_response(&hs, resp, strlen(resp), &used), AWR_OK);
+        AWR_CHECK_INT(used, strlen(resp));
+        AWR_CHECK(awr_ws_handshake_header(&hs, "server", &vlen) == NULL);   /* not all kept: not searched */
+        v = awr_ws_handshake_reason(&hs, &vlen);
+        AWR_CHECK(v && vlen == 19 && memcmp(v, "Switching Protocols", 19) == 0);
         awr_ws_handshake_init(&hs, small, sizeof small);
         AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_OK);
         for (i = 0; i < strlen(resp) && r == AWR_AGAIN; i++) r = awr_ws_handshake_response(&hs, resp + i, 1, &used);
+        AWR_CHECK_INT(r, AWR_OK);
+        AWR_CHECK_INT(i, strlen(resp));
+        awr_ws_handshake_init(&hs, small, sizeof small);
+        AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_OK);
+        AWR_CHECK_INT(awr_ws_handshake_response(&hs, longline, strlen(longline), &used), AWR_ERR_HS_TOO_LARGE);
+        AWR_CHECK_INT(awr_ws_handshake_response(&hs, longline, strlen(longline), &used), AWR_ERR_HS_TOO_LARGE); /* final */
+        awr_ws_handshake_init(&hs, small, sizeof small);
+        AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_OK);
+        r = AWR_AGAIN;
+        for (i = 0; i < strlen(longline) && r == AWR_AGAIN; i++) r = awr_ws_handshake_response(&hs, longline + i, 1, &used);
         AWR_CHECK_INT(r, AWR_ERR_HS_TOO_LARGE);
-        AWR_CHECK_INT(i, sizeof small);
+        AWR_CHECK_INT(i, strlen(OKHDR) + sizeof small - 34 + 1);   /* the first byte of the long line that does not fit */
+        /* not HTTP: refused at the first byte that cannot start a status line, with no line end */
+        awr_ws_handshake_init(&hs, small, sizeof small);
+        AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_OK);
+        AWR_CHECK_INT(awr_ws_handshake_response(&hs, "HTTP/1.", 7, &used), AWR_AGAIN);
+        AWR_CHECK_INT(awr_ws_handshake_response(&hs, "2", 1, &used), AWR_ERR_HS_MALFORMED);
+        awr_ws_handshake_init(&hs, small, sizeof small);
+        AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_OK);
+        AWR_CHECK_INT(awr_ws_handshake_response(&hs, "\x16\x03\x01", 3, &used), AWR_ERR_HS_MALFORMED);   /* a TLS record */
+        awr_ws_handshake_init(&hs, small, sizeof small);
+        AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_OK);
+        AWR_CHECK_INT(awr_ws_handshake_response(&hs, "HTTP/1.1 404 Not Found\r\n", 24, &used), AWR_AGAIN);
+        AWR_CHECK_INT(hs.status, 404);
+        v = awr_ws_handshake_reason(&hs, &vlen);
+        AWR_CHECK(v && vlen == 9 && memcmp(v, "Not Found", 9) == 0);
+        AWR_CHECK_INT(awr_ws_handshake_response(&hs, "A: b\rc\r\n", 9, &used), AWR_ERR_HS_MALFORMED);   /* a bare CR */
         /* protocols that do not fit the handshake buffer */
-        rq.protocols = "0123456789012345678901234567890123456789012345678901234567890123456789";
+        rq.protocols = "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789";
         awr_ws_handshake_init(&hs, small, sizeof small);
         AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_ERR_BUFFER);
         /* the response before any request */
         awr_ws_handshake_init(&hs, small, sizeof small);
         AWR_CHECK_INT(awr_ws_handshake_response(&hs, resp, 5, &used), AWR_ERR_STATE);
+        v = awr_ws_handshake_reason(&hs, &vlen);
+        AWR_CHECK(v == NULL && vlen == 0);
     }
     /* after completion, the result repeats and nothing more is consumed */
     {

@@ -84,13 +84,13 @@ class RawClient {
         this.waiters = [];
         this.upgraded = false;
     }
-    static connect(port, query, headers) {
+    static connect(port, query, headers, path) {
         const c = new RawClient();
         return new Promise((resolve, reject) => {
             const sock = net.connect(port, '127.0.0.1');
             c.sock = sock;
             const key = crypto.randomBytes(16).toString('base64');
-            let hdr = 'GET /v1/realtime' + (query ? '?' + query : '') + ' HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            let hdr = 'GET ' + (path || '/v1/realtime') + (query ? '?' + query : '') + ' HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
                 'Sec-WebSocket-Key: ' + key + '\r\nSec-WebSocket-Version: 13\r\n';
             for (const k of Object.keys(headers || {})) hdr += k + ': ' + headers[k] + '\r\n';
             sock.setNoDelay(true);
@@ -318,6 +318,12 @@ async function connectedShapes() {
 
 async function errorsAndDrops() {
     let s = await startServer(['--generation', '1.9.0']);
+    // only /v1/realtime is the realtime endpoint, as behind a real deployment's proxy
+    for (const path of ['/v1', '/', '/realtime', '/v1/realtime/x', '/v2/realtime']) {
+        let refused = '';
+        try { await RawClient.connect(s.port, 'project=test&channels[]=files', {}, path); } catch (e) { refused = e.message; }
+        check('upgrade on ' + path + ' -> 404', /^no upgrade: HTTP\/1\.1 404 Not Found/.test(refused), refused);
+    }
     let c = await RawClient.connect(s.port, 'project=nope&channels[]=files');
     await c.until((x) => x.eof);
     eq('unknown project: one error frame', c.texts(), ['{"type":"error","data":{"code":1008,"message":"Missing or unknown project ID"}}']);

@@ -1025,6 +1025,14 @@ function controlRequest(req, res) {
 const wss = new WebSocket.Server({ noServer: true, maxPayload: CFG.maxPayload, perMessageDeflate: false, clientTracking: false, skipUTF8Validation: true });
 
 function onUpgrade(req, socket, head) {
+    // Behind a real deployment's proxy only /v1/realtime reaches the realtime server; any other path
+    // is the REST API's, which has no such route.
+    if (requestPath(req.url) !== '/v1/realtime') {
+        const body = '{"message":"Route not found.","code":404,"type":"general_route_not_found"}';
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ' + body.length +
+            '\r\nConnection: close\r\n\r\n' + body);
+        return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new Conn(ws, req);
         conns.set(conn.id, conn);
