@@ -26,6 +26,7 @@
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -287,8 +288,16 @@ static int is_valued_option(const char *name) {
     return 0;
 }
 
+/* Schemes are case-insensitive (RFC 3986), as the library takes them. */
+static int has_scheme(const char *s, const char *scheme) {
+    size_t i;
+    for (i = 0; scheme[i]; i++)
+        if (tolower((unsigned char)s[i]) != scheme[i]) return 0;
+    return 1;
+}
+
 static int is_ws_url(const char *s) {
-    return strncmp(s, "ws://", 5) == 0 || strncmp(s, "wss://", 6) == 0;
+    return has_scheme(s, "ws://") || has_scheme(s, "wss://");
 }
 
 int main(int argc, char **argv) {
@@ -397,7 +406,7 @@ int main(int argc, char **argv) {
     cfg.on_state = on_state;
     cfg.on_error = on_error;
     cfg.user = &l;
-    if (strncmp(endpoint, "https://", 8) == 0 || strncmp(endpoint, "wss://", 6) == 0) {
+    if (has_scheme(endpoint, "https://") || has_scheme(endpoint, "wss://")) {
         memset(&tcfg, 0, sizeof tcfg);
         tcfg.ca_file = cafile;                 /* [tls] NULL: the system bundle */
         tcfg.insecure_no_verify = insecure;

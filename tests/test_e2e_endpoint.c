@@ -86,7 +86,7 @@ int main(void) {
     snprintf(endpoint, sizeof endpoint, "ws://127.0.0.1:%d/api/v1", port);
     AWR_CHECK_INT(listen_once(port, endpoint, 0, &out, &err), 1);
     AWR_CHECK_INT(count(err, "awr-listen: connecting"), 1);
-    if (!AWR_CHECK(strstr(err, "closed (handshake: status is not 101: HTTP 404 Not Found)") != NULL)) e2e_dump("stderr", err);
+    if (!AWR_CHECK(strstr(err, "stopped for good: handshake: status is not 101: HTTP 404 Not Found\n") != NULL)) e2e_dump("stderr", err);
     free(out);
     free(err);
     /* a path that cannot be Appwrite's realtime endpoint: refused before any connection */
