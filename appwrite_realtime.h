@@ -948,7 +948,10 @@ typedef struct awr_io {
  * `connected` (optionally with +-jitter_pct % of jitter from io.random). An `error` frame with code 1008
  * (decided from the code, never the text) stops reconnecting: the state becomes AWR_STATE_CLOSED with
  * AWR_ERR_POLICY. A TCP drop without a close frame counts as close code 1006 and reconnects. A dead link
- * (nothing received for dead_link_ms, off by default) reconnects too.
+ * reconnects too (reason AWR_ERR_TIMEOUT): a connection that is up but carries nothing (a NAT or proxy
+ * that forgot it) is noticed when two pings go unanswered: nothing received for dead_link_ms, by
+ * default 2.5 x heartbeat_ms = 50 s, so that such a link is back within a minute. The timer is on
+ * wherever the server answers pings (1.6.1+); dead_link_ms = -1 turns it off.
  *
  * OUTBOUND DISCIPLINE: at most 32 frames in any 60 s on a connection, pings included (a sliding window;
  * one slot is kept for the heartbeat; a frame that must wait goes out when a slot frees, and changes
@@ -1109,8 +1112,9 @@ typedef struct awr_client_config {
     size_t max_tokens;              /* [32] JSON tokens for one message's envelope (payload = 1 token) */
     size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time */
     int32_t heartbeat_ms;           /* [20000] ping period; -1 = never ping */
-    int32_t dead_link_ms;           /* [0 = off] reconnect when nothing arrives for this long (more than
-                                       heartbeat_ms; not on servers that do not answer pings) */
+    int32_t dead_link_ms;           /* [0 = 2.5 x heartbeat_ms: two pings unanswered] reconnect when nothing
+                                       arrives for this long (make it more than heartbeat_ms); -1 = off. Never
+                                       without pings or on a server that does not answer them (<= 1.6.0) */
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
     int32_t rate_per_minute;        /* [32] outbound frames per minute; -1 = unlimited */
@@ -4888,14 +4892,23 @@ static void awr__cl_heartbeat(awr_client *c) {
 }
 
 /* ---- settling: everything that touches the transport, outside the callbacks -------------------- */
+/* How long the link may stay silent before it counts as dead (0: never). By default two pings left
+ * unanswered plus half a period for the second answer; not without pings, nor on a server that does
+ * not answer them (<= 1.6.0 may be silent for hours). */
+static int64_t awr__cl_dead_link_ms(const awr_client *c) {
+    int32_t dead = c->cfg.dead_link_ms, hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
+    if (dead < 0 || c->no_ping) return 0;
+    if (dead > 0) return dead;
+    return hb > 0 ? (int64_t)hb * 5 / 2 : 0;
+}
+
 static void awr__cl_timers(awr_client *c) {
-    int32_t dead = c->cfg.dead_link_ms;
+    int64_t dead = awr__cl_dead_link_ms(c);
     if (c->phase == AWR__CL_P_WAIT && c->now >= c->t_reconnect) { awr__cl_start(c); return; }
     if (c->phase == AWR__CL_P_OPENING || c->phase == AWR__CL_P_HS || (c->phase == AWR__CL_P_WS && !c->connected)) {
         if (c->now >= c->t_deadline_connect) { awr__cl_fail(c, AWR_ERR_TIMEOUT); return; }
     }
-    /* a server that does not answer pings (<= 1.6.0) may be silent for hours: no dead-link timer then */
-    if (c->phase == AWR__CL_P_WS && dead > 0 && !c->no_ping && c->now - c->t_last_rx >= dead) {
+    if (c->phase == AWR__CL_P_WS && dead > 0 && c->now - c->t_last_rx >= dead) {
         awr__cl_fail(c, AWR_ERR_TIMEOUT);
         return;
     }
@@ -5469,7 +5482,7 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
         if (awr_ws_output(&m->ws, &len)) flags |= AWR_WANT_WRITE;
         if (!c->connected) dl = c->t_deadline_connect;
         if (c->read_more) dl = c->now;
-        if (c->cfg.dead_link_ms > 0 && !c->no_ping) dl = awr__cl_min_dl(dl, c->t_last_rx + c->cfg.dead_link_ms);
+        if (awr__cl_dead_link_ms(c) > 0) dl = awr__cl_min_dl(dl, c->t_last_rx + awr__cl_dead_link_ms(c));
         if (c->req_close || c->req_reconnect || awr__cl_url_change_due(c) || c->stopped != AWR_OK ||
             !awr__cl_wants_connection(c))
             dl = awr__cl_min_dl(dl, c->now);

@@ -600,6 +600,7 @@ static void test_rate_limit(void) {
     reset_logs();
     base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.max_subscriptions = 64;
+    cfg.dead_link_ms = -1;              /* this fake server never answers the pings */
     c = mk_cfg(&cfg);
     (void)sub1(c, "files");
     serve_connected(c, CONN_MSG);
