@@ -953,6 +953,14 @@ typedef struct awr_io {
  * default 2.5 x heartbeat_ms = 50 s, so that such a link is back within a minute. The timer is on
  * wherever the server answers pings (1.6.1+); dead_link_ms = -1 turns it off.
  *
+ * URL LENGTH. Channels and queries in the URL make it long (100 channels of 40 bytes: over 16 KiB, which
+ * servers and proxies refuse). The URL never passes max_url: in AWR_MODE_AUTO, while the server is not
+ * known, the subscriptions that fit go into the first URL (in table order) and the others wait; on
+ * 1.9.5+ they go out as `subscribe` frames, on older servers they cannot be served: the error callback
+ * names each (awr_server_error.sub, reason AWR_ERR_LIMIT) and it is dropped. Where the URL is the only
+ * way (AWR_MODE_URL, or a server known to be older than 1.9.5), awr_subscribe and awr_update return
+ * AWR_ERR_LIMIT for a change that would make the URL pass max_url.
+ *
  * OUTBOUND DISCIPLINE: at most 32 frames in any 60 s on a connection, pings included (a sliding window;
  * one slot is kept for the heartbeat; a frame that must wait goes out when a slot frees, and changes
  * that pile up meanwhile are merged), nothing before `connected`, and every frame under 64,000 bytes
@@ -960,8 +968,11 @@ typedef struct awr_io {
  * row has a bad query: the client then re-sends each row alone, and the error callback names the
  * subscription that is refused alone (awr_server_error.sub).
  *
- * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection. Each
- * subscription gets an event at most once. Every API call may be made at any time, from inside any
+ * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection; a
+ * subscription without queries also gets an event whose channels intersect its own when the ids do not
+ * name it (Appwrite 1.9.0 names only the first matching subscription of a connection: with `files` and
+ * `buckets.b2.files` on one connection the second never appeared). Each subscription gets an event at
+ * most once. Every API call may be made at any time, from inside any
  * callback too, including on the subscription being dispatched: an unsubscribed or updated subscription
  * gets no further event of the message being dispatched, nor any event for its old channels. Not from
  * callbacks: awr_client_poll and awr_client_feed (they return AWR_ERR_STATE), awr_client_transport_closed
@@ -975,9 +986,11 @@ typedef struct awr_io {
  *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time (unused sans-I/O)
  *   tx_buffer     [768 B]  transmit buffer for frames (the handshake request is built in the receive
  *                          buffer); a subscription row must fit one frame, bigger sets are split
- *   max_subscriptions [8]; name_arena [1 KiB] for copies of channels, queries, project, host, session,
- *   JWT and presence; max_tokens [32] JSON tokens for one message's envelope (a message whose
- *   envelope needs more is ignored).
+ *   max_subscriptions [8]; name_arena [4 KiB] for copies of channels, queries, project, host, session,
+ *   JWT and presence (enough for a real session, about 390 bytes, and 8 subscriptions of a full
+ *   document channel `databases.<id>.collections.<id>.documents.<id>` with 36-byte ids); max_tokens
+ *   [32] JSON tokens for one message's envelope (a message whose envelope needs more is ignored);
+ *   max_url [4 KiB] for the handshake URL (see URL LENGTH).
  *
  * THE LOOP. With io hooks set, awr_client_poll(c, now_ms) does everything (open, handshake, read,
  * parse, dispatch, write, timers) and never blocks; awr_client_wants() says whether the socket should
@@ -1108,9 +1121,11 @@ typedef struct awr_client_config {
     size_t max_message;             /* [1 MiB] receive buffer */
     size_t tx_buffer;               /* [768] transmit buffer (>= 256); frames are at most this - 14 bytes */
     size_t max_subscriptions;       /* [8] */
-    size_t name_arena;              /* [1024] copies of host, path, project, session, JWT, channels, queries, presence */
+    size_t name_arena;              /* [4096] copies of host, path, project, session, JWT, channels, queries, presence */
     size_t max_tokens;              /* [32] JSON tokens for one message's envelope (payload = 1 token) */
     size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time */
+    size_t max_url;                 /* [4096] longest handshake URL (path and query) with subscriptions in it;
+                                       proxies refuse long ones (nginx: 8 KiB for the request line) */
     int32_t heartbeat_ms;           /* [20000] ping period; -1 = never ping */
     int32_t dead_link_ms;           /* [0 = 2.5 x heartbeat_ms: two pings unanswered] reconnect when nothing
                                        arrives for this long (make it more than heartbeat_ms); -1 = off. Never
@@ -1123,15 +1138,16 @@ typedef struct awr_client_config {
 #define AWR_CLIENT_DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
 #define AWR_CLIENT_DEFAULT_TX_BUFFER 768u
 #define AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS 8u
-#define AWR_CLIENT_DEFAULT_NAME_ARENA 1024u
+#define AWR_CLIENT_DEFAULT_NAME_ARENA 4096u
 #define AWR_CLIENT_DEFAULT_MAX_TOKENS 32u
 #define AWR_CLIENT_DEFAULT_READ_BUFFER 4096u
+#define AWR_CLIENT_DEFAULT_MAX_URL 4096u
 #define AWR_CLIENT_DEFAULT_HEARTBEAT_MS 20000
 #define AWR_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define AWR_CLIENT_MAX_FRAME 63000u      /* outbound frame payload cap (server limit 64,000 bytes) */
 
 /* Bytes of memory (any alignment is fine: the client aligns inside) a client with cfg needs, 0 if
- * cfg is invalid. */
+ * cfg is invalid (whatever makes awr_client_init fail but the size of mem; endpoints of at most 512 bytes). */
 AWR_API size_t awr_client_size(const awr_client_config *cfg);
 /* Build a client in mem (size >= awr_client_size(cfg)). Nothing is allocated; drop it with
  * awr_client_deinit (which does not free mem). cfg is copied; its strings are copied into the arena,
@@ -1143,7 +1159,9 @@ AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **
 AWR_API void awr_client_destroy(awr_client *c);
 
 /* Subscribe to n channels (exact names, PROTOCOL (f)) with nq optional Appwrite query JSON strings
- * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle. */
+ * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle.
+ * AWR_ERR_LIMIT: max_subscriptions are live, or (URL mode) the URL would pass max_url; AWR_ERR_BUFFER:
+ * the names do not fit name_arena, or the subscribe row one frame. */
 AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
                                  awr_event_fn fn, void *user, awr_sub *out);
@@ -4091,6 +4109,7 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
 #define AWR__CL_SUB_ZOMBIE 4u   /* only kept to send `unsubscribe` for wid */
 #define AWR__CL_SUB_SOLO 8u     /* send its row alone: a frame it was in was refused as a whole */
 #define AWR__CL_SUB_ROW 16u     /* its row is in the frame being built */
+#define AWR__CL_SUB_LONG 32u    /* left out of the URL: it would have passed max_url */
 
 /* connection phases */
 #define AWR__CL_P_IDLE 0        /* no transport; nothing scheduled */
@@ -4374,12 +4393,10 @@ static void awr__cl_new_id(awr_client *c, char *out) {
     out[o.len] = 0;
 }
 
-/* The i-th NUL-terminated string of a subscription's names (channels first, then queries). */
-static const char *awr__cl_sub_name(const awr_client *c, const awr__cl_sub *s, size_t i) {
-    const char *p = c->arena + s->names.off;
-    while (i--) p += awr__strlen(p) + 1u;
-    return p;
-}
+/* A subscription's names are NUL-terminated strings one after the other (channels first, then
+ * queries): walk them with these two, never by index, so that every pass over them is linear. */
+static const char *awr__cl_first_name(const awr_client *c, const awr__cl_sub *s) { return c->arena + s->names.off; }
+static const char *awr__cl_next_name(const char *p) { return p + awr__strlen(p) + 1u; }
 
 static awr_result awr__cl_store_names(awr_client *c, const char *const *ch, size_t n, const char *const *q,
                                    size_t nq, awr__cl_ref *out) {
@@ -4524,56 +4541,114 @@ static int awr__cl_has_crlf(const char *s) {
     return 0;
 }
 
-/* The resource: path?project=P, and in URL mode every live subscription's channels and query slots. */
-static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) {
-    size_t i, j, k, slot = 0;
+/* ---- the handshake URL ------------------------------------------------------------------------- */
+static size_t awr__cl_max_url(const awr_client *c) {
+    return c->cfg.max_url ? c->cfg.max_url : AWR_CLIENT_DEFAULT_MAX_URL;
+}
+
+/* URL mode for good: the subscriptions travel in the URL and nowhere else. */
+static int awr__cl_url_only(const awr_client *c) {
+    if (c->cfg.mode == AWR_MODE_URL) return 1;
+    return c->cfg.mode == AWR_MODE_AUTO && (c->gen == AWR_GEN_LEGACY || c->gen == AWR_GEN_URL_IDS);
+}
+
+static void awr__cl_out_base(const awr_client *c, awr__cl_out *o) {
     awr__cl_out_s(o, awr__cl_str(c, c->path));
     awr__cl_out_s(o, "?project=");
     awr__cl_out_pct(o, awr__cl_str(c, c->project));
+}
+
+/* The 1.9.0 query slot of s: every channel with each of its queries, or with `select *` when it has
+ * none (older servers ignore these parameters). */
+static void awr__cl_out_slots(const awr_client *c, awr__cl_out *o, const awr__cl_sub *s, size_t slot) {
+    const char *ch = awr__cl_first_name(c, s), *queries = ch, *q;
+    size_t j, k, nq = s->nq ? s->nq : 1u;
+    for (j = 0; j < s->nch; j++) queries = awr__cl_next_name(queries);
+    for (j = 0; j < s->nch; j++, ch = awr__cl_next_name(ch)) {
+        for (k = 0, q = queries; k < nq; k++) {
+            awr__cl_out_c(o, '&');
+            awr__cl_out_pct(o, ch);
+            awr__cl_out_c(o, '[');
+            awr__cl_out_u(o, slot);
+            awr__cl_out_s(o, "][]=");
+            awr__cl_out_pct(o, s->nq ? q : "{\"method\":\"select\",\"values\":[\"*\"]}");
+            if (s->nq) q = awr__cl_next_name(q);
+        }
+    }
+}
+
+/* At most how many bytes s adds to the URL (each of its channels counted as new there). */
+static size_t awr__cl_url_cost(const awr_client *c, const awr__cl_sub *s) {
+    awr__cl_out o;
+    const char *ch = awr__cl_first_name(c, s);
+    size_t j;
+    awr__cl_out_init(&o, NULL, 0);
+    for (j = 0; j < s->nch; j++, ch = awr__cl_next_name(ch)) {
+        awr__cl_out_s(&o, "&channels[]=");
+        awr__cl_out_pct(&o, ch);
+    }
+    awr__cl_out_slots(c, &o, s, c->max_subs);   /* the widest slot number */
+    return o.len;
+}
+
+/* The longest URL the live subscriptions (without skip, plus extra) can make. */
+static size_t awr__cl_url_len(const awr_client *c, const awr__cl_sub *extra, const awr__cl_sub *skip) {
+    awr__cl_out o;
+    size_t i, n;
+    awr__cl_out_init(&o, NULL, 0);
+    awr__cl_out_base(c, &o);
+    n = o.len + (extra ? awr__cl_url_cost(c, extra) : 0u);
+    for (i = 0; i < c->max_subs; i++)
+        if ((c->subs[i].flags & AWR__CL_SUB_LIVE) && &c->subs[i] != skip) n += awr__cl_url_cost(c, &c->subs[i]);
+    return n;
+}
+
+/* 1 if channel ch (the j-th of subscription i) is already among the URL's channels[]. The URL holds
+ * at most max_url bytes, which bounds this search. */
+static int awr__cl_url_has_channel(const awr_client *c, size_t i, size_t j, const char *ch) {
+    size_t k, m;
+    for (k = 0; k <= i; k++) {
+        const awr__cl_sub *t = &c->subs[k];
+        const char *p = awr__cl_first_name(c, t);
+        size_t lim = k == i ? j : t->nch;
+        if (!(t->flags & AWR__CL_SUB_LIVE) || t->slot < 0) continue;
+        for (m = 0; m < lim; m++, p = awr__cl_next_name(p))
+            if (awr__streq(p, ch)) return 1;
+    }
+    return 0;
+}
+
+/* The resource: path?project=P, and in URL mode the channels and query slots of every live
+ * subscription, in table order, as long as the URL stays within max_url: the others are marked
+ * AWR__CL_SUB_LONG (frames will carry them on 1.9.5+; older servers cannot have them). */
+static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) {
+    size_t i, j, slot = 0, used, max = awr__cl_max_url(c);
+    awr__cl_out_base(c, o);
     if (!url_mode) return;
+    used = o->len;
+    for (i = 0; i < c->max_subs; i++) {          /* who fits: a slot each */
+        awr__cl_sub *s = &c->subs[i];
+        size_t cost;
+        s->flags &= ~AWR__CL_SUB_LONG;
+        if (!(s->flags & AWR__CL_SUB_LIVE)) { if (s->flags == 0) s->slot = -1; continue; }
+        cost = awr__cl_url_cost(c, s);
+        if (used + cost > max) { s->slot = -1; s->flags |= AWR__CL_SUB_LONG; continue; }
+        used += cost;
+        s->slot = (int32_t)slot++;
+    }
     for (i = 0; i < c->max_subs; i++) {          /* channels[]: each distinct channel once */
         awr__cl_sub *s = &c->subs[i];
-        if (!(s->flags & AWR__CL_SUB_LIVE)) continue;
-        for (j = 0; j < s->nch; j++) {
-            const char *ch = awr__cl_sub_name(c, s, j);
-            int seen = 0;
-            for (k = 0; k < c->max_subs && !seen; k++) {
-                awr__cl_sub *t = &c->subs[k];
-                size_t m, lim;
-                if (!(t->flags & AWR__CL_SUB_LIVE) || k > i) continue;
-                lim = k == i ? j : t->nch;
-                for (m = 0; m < lim && !seen; m++) seen = awr__streq(awr__cl_sub_name(c, t, m), ch);
-            }
-            if (seen) continue;
+        const char *ch = awr__cl_first_name(c, s);
+        if (!(s->flags & AWR__CL_SUB_LIVE) || s->slot < 0) continue;
+        for (j = 0; j < s->nch; j++, ch = awr__cl_next_name(ch)) {
+            if (awr__cl_url_has_channel(c, i, j, ch)) continue;
             awr__cl_out_s(o, "&channels[]=");
             awr__cl_out_pct(o, ch);
         }
     }
-    for (i = 0; i < c->max_subs; i++) {          /* an explicit slot for every channel (1.9.0) */
-        awr__cl_sub *s = &c->subs[i];
-        if (!(s->flags & AWR__CL_SUB_LIVE)) { if (s->flags == 0) s->slot = -1; continue; }
-        s->slot = (int32_t)slot;
-        for (j = 0; j < s->nch; j++) {
-            const char *ch = awr__cl_sub_name(c, s, j);
-            if (s->nq == 0) {
-                awr__cl_out_c(o, '&');
-                awr__cl_out_pct(o, ch);
-                awr__cl_out_c(o, '[');
-                awr__cl_out_u(o, slot);
-                awr__cl_out_s(o, "][]=");
-                awr__cl_out_pct(o, "{\"method\":\"select\",\"values\":[\"*\"]}");
-            }
-            for (k = 0; k < s->nq; k++) {
-                awr__cl_out_c(o, '&');
-                awr__cl_out_pct(o, ch);
-                awr__cl_out_c(o, '[');
-                awr__cl_out_u(o, slot);
-                awr__cl_out_s(o, "][]=");
-                awr__cl_out_pct(o, awr__cl_sub_name(c, s, (size_t)s->nch + k));
-            }
-        }
-        slot++;
-    }
+    for (i = 0; i < c->max_subs; i++)            /* an explicit slot for every channel (1.9.0) */
+        if ((c->subs[i].flags & AWR__CL_SUB_LIVE) && c->subs[i].slot >= 0)
+            awr__cl_out_slots(c, o, &c->subs[i], (size_t)c->subs[i].slot);
 }
 
 static awr_result awr__cl_build_request(awr_client *c, int url_mode) {
@@ -4747,17 +4822,18 @@ static size_t awr__cl_frame_cap(const awr_client *c) {
 
 static void awr__cl_out_row(const awr_client *c, awr__cl_out *o, const awr__cl_sub *s) {
     size_t i;
+    const char *p = awr__cl_first_name(c, s);
     awr__cl_out_s(o, "{\"subscriptionId\":");
     awr__cl_out_jstr(o, s->wid);
     awr__cl_out_s(o, ",\"channels\":[");
-    for (i = 0; i < s->nch; i++) {
+    for (i = 0; i < s->nch; i++, p = awr__cl_next_name(p)) {
         if (i) awr__cl_out_c(o, ',');
-        awr__cl_out_jstr(o, awr__cl_sub_name(c, s, i));
+        awr__cl_out_jstr(o, p);
     }
     awr__cl_out_s(o, "],\"queries\":[");
-    for (i = 0; i < s->nq; i++) {
+    for (i = 0; i < s->nq; i++, p = awr__cl_next_name(p)) {
         if (i) awr__cl_out_c(o, ',');
-        awr__cl_out_jstr(o, awr__cl_sub_name(c, s, (size_t)s->nch + i));
+        awr__cl_out_jstr(o, p);
     }
     awr__cl_out_s(o, "]}");
 }
@@ -4765,8 +4841,8 @@ static void awr__cl_out_row(const awr_client *c, awr__cl_out *o, const awr__cl_s
 /* Length of the subscribe row of s, with the longest id. */
 static size_t awr__cl_row_len(const awr_client *c, const awr__cl_sub *s) {
     size_t i, n = awr__strlen("{\"subscriptionId\":\"\",\"channels\":[],\"queries\":[]}") + AWR__CL_ID_MAX;
-    for (i = 0; i < (size_t)s->nch + s->nq; i++) {
-        const char *p = awr__cl_sub_name(c, s, i);
+    const char *p = awr__cl_first_name(c, s);
+    for (i = 0; i < (size_t)s->nch + s->nq; i++, p++) {
         n += 3u;   /* quotes and a comma */
         for (; *p; p++) {
             unsigned char ch = (unsigned char)*p;
@@ -5046,9 +5122,12 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     return 1;
 }
 
+static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int append_realtime);
+static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_layout *l);
+
 AWR_API size_t awr_client_size(const awr_client_config *cfg) {
     awr__cl_layout l;
-    return awr__cl_layout_of(cfg, &l) ? l.total : 0;
+    return awr__cl_check_config(cfg, &l) == AWR_OK ? l.total : 0;
 }
 
 static int awr__cl_starts(const char *s, const char *prefix) {
@@ -5108,6 +5187,28 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url, int app
     return AWR_OK;
 }
 
+#define AWR__CL_ENDPOINT_MAX 512u
+/* Whatever makes a configuration unusable, for awr_client_size (0) and awr_client_init (the result).
+ * The endpoint is parsed for real, on a client of its own with an arena on the stack. */
+static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_layout *l) {
+    size_t i;
+    const char *url;
+    awr_client t;
+    char arena[2u * AWR__CL_ENDPOINT_MAX + 16u];
+    if (!cfg || !cfg->project || !cfg->project[0]) return AWR_ERR_ARG;
+    if (!cfg->endpoint && !cfg->realtime_endpoint) return AWR_ERR_ARG;
+    if (!awr__cl_layout_of(cfg, l)) return AWR_ERR_ARG;
+    if (awr__cl_has_crlf(cfg->session) || awr__cl_has_crlf(cfg->jwt)) return AWR_ERR_ARG;
+    for (i = 0; i < cfg->nheaders; i++) if (cfg->headers && awr__cl_has_crlf(cfg->headers[i])) return AWR_ERR_ARG;
+    url = cfg->realtime_endpoint ? cfg->realtime_endpoint : cfg->endpoint;
+    if (awr__strlen(url) > AWR__CL_ENDPOINT_MAX) return AWR_ERR_URL;
+    memset(&t, 0, sizeof t);
+    t.arena = arena;
+    t.arena_cap = (uint32_t)sizeof arena;
+    t.host = t.host_hdr = t.path = awr__cl_ref_none();
+    return awr__cl_parse_endpoint(&t, url, cfg->realtime_endpoint == NULL);
+}
+
 AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_config *cfg, awr_client **out) {
     awr__cl_layout l;
     awr_client *c;
@@ -5115,12 +5216,10 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     size_t i;
     awr_result r;
     if (out) *out = NULL;
-    if (!mem || !cfg || !out || !cfg->project || !cfg->project[0]) return AWR_ERR_ARG;
-    if (!cfg->endpoint && !cfg->realtime_endpoint) return AWR_ERR_ARG;
-    if (!awr__cl_layout_of(cfg, &l)) return AWR_ERR_ARG;
+    if (!mem || !out) return AWR_ERR_ARG;
+    r = awr__cl_check_config(cfg, &l);
+    if (r != AWR_OK) return r;
     if (size < l.total) return AWR_ERR_BUFFER;
-    if (awr__cl_has_crlf(cfg->session) || awr__cl_has_crlf(cfg->jwt)) return AWR_ERR_ARG;
-    for (i = 0; i < cfg->nheaders; i++) if (cfg->headers && awr__cl_has_crlf(cfg->headers[i])) return AWR_ERR_ARG;
     base = (unsigned char *)mem;
     base += (8u - ((uintptr_t)base & 7u)) & 7u;
     c = (awr_client *)(void *)base;
@@ -5167,11 +5266,15 @@ AWR_API void awr_client_deinit(awr_client *c) {
 }
 
 AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **out) {
-    size_t size = awr_client_size(cfg);
+    awr__cl_layout l;
+    size_t size;
     void *mem;
     awr_result r;
     if (out) *out = NULL;
-    if (!out || size == 0) return AWR_ERR_ARG;
+    if (!out) return AWR_ERR_ARG;
+    r = awr__cl_check_config(cfg, &l);
+    if (r != AWR_OK) return r;
+    size = l.total;
     mem = cfg->allocator.alloc ? cfg->allocator.alloc(cfg->allocator.user, size) : AWR_MALLOC(size);
     if (!mem) return AWR_ERR_NOMEM;
     r = awr_client_init(mem, size, cfg, out);
@@ -5226,6 +5329,10 @@ AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, siz
     s->nch = (uint16_t)n;
     s->nq = (uint16_t)nq;
     if (awr__cl_row_len(c, s) + 40u > awr__cl_frame_cap(c)) { awr__cl_sub_release(c, s); return AWR_ERR_BUFFER; }
+    if (awr__cl_url_only(c) && awr__cl_url_len(c, s, NULL) > awr__cl_max_url(c)) {
+        awr__cl_sub_release(c, s);
+        return AWR_ERR_LIMIT;
+    }
     c->next_handle++;
     s->handle = ((c->next_handle & 0xFFFFu) << 16) | (uint32_t)(i + 1);
     s->flags = AWR__CL_SUB_LIVE;
@@ -5276,6 +5383,10 @@ AWR_API awr_result awr_update(awr_client *c, awr_sub sub, const char *const *cha
     probe.nch = (uint16_t)n;
     probe.nq = (uint16_t)nq;
     if (awr__cl_row_len(c, &probe) + 40u > awr__cl_frame_cap(c)) { awr__cl_arena_free(c, &names); return AWR_ERR_BUFFER; }
+    if (awr__cl_url_only(c) && awr__cl_url_len(c, &probe, s) > awr__cl_max_url(c)) {
+        awr__cl_arena_free(c, &names);
+        return AWR_ERR_LIMIT;
+    }
     awr__cl_retire_id(c, s);
     awr__cl_arena_free(c, &s->names);
     /* the arena moved: find the new block again (it is the last one) */
@@ -5649,9 +5760,11 @@ AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel) {
 static int awr__cl_sub_matches_channels(const awr_client *c, const awr__cl_sub *s, awr_text channels) {
     size_t pos = 0, j;
     awr_text it;
-    while (awr__cl_array_next(channels, &pos, &it))
-        for (j = 0; j < s->nch; j++)
-            if (awr__cl_text_eq(it.ptr, it.len, awr__cl_sub_name(c, s, j))) return 1;
+    while (awr__cl_array_next(channels, &pos, &it)) {
+        const char *p = awr__cl_first_name(c, s);
+        for (j = 0; j < s->nch; j++, p = awr__cl_next_name(p))
+            if (awr__cl_text_eq(it.ptr, it.len, p)) return 1;
+    }
     return 0;
 }
 
@@ -5676,21 +5789,27 @@ static void awr__cl_deliver(awr_client *c, awr__cl_sub *s, awr_event *ev) {
     c->in_callback--;
 }
 
+/* By the event's `subscriptions` ids when it has them, then by channel intersection for every
+ * subscription without queries: Appwrite up to 1.9.0 names only the first of a connection's
+ * subscriptions whose channel matches (`files` and `buckets.b2.files` on one connection: only one id
+ * comes), and a subscription without queries wants every event of its channels. Subscriptions with
+ * queries are left to the server, which alone evaluates them. */
 static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
     size_t i;
+    int by_id = ev->subscriptions.ptr != NULL;
     c->epoch++;
-    if (ev->subscriptions.ptr) {
+    if (by_id) {
         size_t pos = 0;
         awr_text id;
         while (!c->suppress && awr__cl_array_next(ev->subscriptions, &pos, &id)) {
             awr__cl_sub *s = awr__cl_sub_by_wid(c, id.ptr, id.len);
             if (s) awr__cl_deliver(c, s, ev);
         }
-        return;
     }
     for (i = 0; i < c->max_subs && !c->suppress; i++) {   /* re-checked after every callback */
         awr__cl_sub *s = &c->subs[i];
         if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) != (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) continue;
+        if (by_id && (s->nq > 0 || s->epoch == c->epoch)) continue;
         if (awr__cl_sub_matches_channels(c, s, ev->channels)) awr__cl_deliver(c, s, ev);
     }
 }
@@ -5792,6 +5911,23 @@ static void awr__cl_presence_unsupported(awr_client *c) {
     awr__cl_report_error(c, 0, text, sizeof text - 1u, AWR_ERR_UNSUPPORTED);
 }
 
+/* Subscriptions left out of the URL for its length, once the URL is known to be the only way: they can
+ * never be served. The error callback names each (reason AWR_ERR_LIMIT); it is dropped. */
+static void awr__cl_refuse_long(awr_client *c) {
+    static const char text[] = "subscription too long for max_url on a server without frames";
+    size_t i;
+    awr_text raw;
+    if (!awr__cl_url_only(c)) return;
+    raw.ptr = text; raw.len = sizeof text - 1u;
+    for (i = 0; i < c->max_subs; i++) {
+        awr__cl_sub *s = &c->subs[i];
+        awr_sub h = s->handle;
+        if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_LONG)) != (AWR__CL_SUB_LIVE | AWR__CL_SUB_LONG)) continue;
+        awr__cl_sub_release(c, s);
+        awr__cl_report_error_sub(c, 0, text, raw.len, raw, AWR_ERR_LIMIT, h);
+    }
+}
+
 /* The server id of URL slot `slot` in connected.data.subscriptions (an array, or an object keyed by
  * slot number when the slots are not 0..n-1). */
 static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, awr_text *id) {
@@ -5840,7 +5976,10 @@ static void awr__cl_on_connected(awr_client *c, int data) {
             awr__cl_sub *s = &c->subs[i];
             awr_text id;
             if (!(s->flags & AWR__CL_SUB_LIVE)) continue;
-            if (s->slot < 0) { c->url_dirty = 1; continue; }   /* changed during the handshake */
+            if (s->slot < 0) {   /* left out for length (frames may take it), or changed during the handshake */
+                if (!(s->flags & AWR__CL_SUB_LONG)) c->url_dirty = 1;
+                continue;
+            }
             if (has_subs && awr__cl_slot_id(c, subs, s->slot, &id) && id.len <= AWR__CL_ID_MAX) {
                 memcpy(s->wid, id.ptr, id.len);
                 s->wid[id.len] = 0;
@@ -5853,6 +5992,7 @@ static void awr__cl_on_connected(awr_client *c, int data) {
         c->gen = AWR_GEN_MESSAGE;   /* only 1.9.5+ accepts a connection without channels */
     }
     awr__cl_presence_unsupported(c);
+    awr__cl_refuse_long(c);
     awr__cl_report(c, AWR_STATE_CONNECTED, AWR_OK, 0, user);
 }
 
@@ -5877,6 +6017,7 @@ static void awr__cl_on_error_frame(awr_client *c, int data) {
         c->probe_out = 0;
         if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_URL_IDS;   /* 1.9.0: no message mode */
         awr__cl_presence_unsupported(c);
+        awr__cl_refuse_long(c);
         return;
     } else if (kind == AWR__CL_REQ_SUB) {
         /* the server refuses a subscribe frame as a whole (one bad query is enough): dropped by the
