@@ -1463,13 +1463,23 @@ extern "C" {
 /* The core calls no C library function beyond memcpy, memset and memcmp, so that firmware links it
  * with nothing else (tests/embedded.sh checks this). These few string helpers are its own; they only
  * ever see short strings (configuration, header names) or are not on a hot path. */
+/* A test may name a counter of its own in AWR_WORK_COUNTER: these helpers then add the bytes they
+ * scan to it, which shows whether some work grows linearly, with no clock involved. */
+#ifdef AWR_WORK_COUNTER
+#  define AWR__WORK(n) ((void)(AWR_WORK_COUNTER += (n)))
+#else
+#  define AWR__WORK(n) ((void)0)
+#endif
 static size_t awr__strlen(const char *s) {
     const char *p = s;
     while (*p) p++;
+    AWR__WORK(p - s + 1);
     return (size_t)(p - s);
 }
 static int awr__streq(const char *a, const char *b) {
+    const char *a0 = a;
     while (*a && *a == *b) { a++; b++; }
+    AWR__WORK(a - a0 + 1);
     return *a == *b;
 }
 static const void *awr__memchr(const void *s, int c, size_t n) {
