@@ -971,7 +971,9 @@ typedef struct awr_io {
  * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection; a
  * subscription without queries also gets an event whose channels intersect its own when the ids do not
  * name it (Appwrite 1.9.0 names only the first matching subscription of a connection: with `files` and
- * `buckets.b2.files` on one connection the second never appeared). Each subscription gets an event at
+ * `buckets.b2.files` on one connection the second never appeared). A subscription with queries is
+ * left to the server, which alone can evaluate them: on 1.9.0 it misses events that the server routes
+ * to an overlapping subscription of the same connection instead. Each subscription gets an event at
  * most once. Every API call may be made at any time, from inside any
  * callback too, including on the subscription being dispatched: an unsubscribed or updated subscription
  * gets no further event of the message being dispatched, nor any event for its old channels. Not from
@@ -1468,7 +1470,7 @@ extern "C" {
 #ifdef AWR_WORK_COUNTER
 #  define AWR__WORK(n) ((void)(AWR_WORK_COUNTER += (n)))
 #else
-#  define AWR__WORK(n) ((void)0)
+#  define AWR__WORK(n) ((void)(n))
 #endif
 static size_t awr__strlen(const char *s) {
     const char *p = s;
