@@ -214,12 +214,7 @@ static int start(ctx *x, int fast_backoff) {
     x->srv = e2e_server_start("1.9.6", &x->srv_port, "--message-limit", "100000", "--connect-limit", "100000", (char *)NULL);
     if (!AWR_CHECK(x->srv > 0)) return 0;
     if (!AWR_CHECK(proxy_start(&x->px, x->srv_port))) { awr_test_stop(x->srv); return 0; }
-    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", x->px.port);
-    awr_posix_init(&x->tcp);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = endpoint;
-    cfg.project = "test";
-    cfg.io = awr_posix_io(&x->tcp);
+    e2e_client_config(&cfg, endpoint, sizeof endpoint, x->px.port, &x->tcp);
     cfg.on_state = on_state;
     cfg.user = x;
     cfg.heartbeat_ms = HEARTBEAT_MS;     /* dead_link_ms stays 0: the default */
@@ -239,6 +234,13 @@ static void stop(ctx *x) {
     awr_test_stop(x->srv);
     AWR_CHECK_INT(x->allocs, 1);     /* one block for the client's whole life */
     AWR_CHECK_INT(x->frees, 1);
+}
+
+/* After a fault: in sync again, events exactly once and in order again; the end of a test. */
+static void recovers(ctx *x) {
+    AWR_CHECK(synced(x, 10000));
+    exactly_once(x, 10, 5000);
+    stop(x);
 }
 
 /* ---- the link up: slicing, delay, stalls ------------------------------------------------------------ */
@@ -279,9 +281,7 @@ static void test_black_hole(void) {
     AWR_CHECK(t1 - t0 >= DEAD_LINK_MS - HEARTBEAT_MS);
     AWR_CHECK(t1 - t0 <= DEAD_LINK_MS + 2000);
     AWR_CHECK_INT(x.delays[0], 1000);
-    AWR_CHECK(synced(&x, 10000));
-    exactly_once(&x, 5, 5000);
-    stop(&x);
+    recovers(&x);
 }
 
 /* ---- RST while events stream ---------------------------------------------------------------------------- */
@@ -301,9 +301,7 @@ static void test_reset_while_streaming(void) {
     AWR_CHECK(run_until(&x, NULL, 0, 2500));                    /* the rest of the stream */
     AWR_CHECK(x.s.n < 200);                                     /* (events sent into the reset are lost) */
     AWR_CHECK_INT(x.s.backwards, 0);
-    AWR_CHECK(synced(&x, 5000));
-    exactly_once(&x, 10, 5000);
-    stop(&x);
+    recovers(&x);
 }
 
 /* ---- the server killed and started again ---------------------------------------------------------------- */
@@ -327,9 +325,7 @@ static void test_server_restart(void) {
     AWR_CHECK(run_until(&x, &x.connected, before + 1, 5000));
     AWR_CHECK(e2e_now_ms() - t_up <= 1000 + 2000);             /* the next 1 s attempt, plus slack */
     for (i = 0; i < x.reconnecting && i < 5; i++) AWR_CHECK_INT(x.delays[i], 1000);   /* 1 s x5 */
-    AWR_CHECK(synced(&x, 5000));
-    exactly_once(&x, 10, 5000);
-    stop(&x);
+    recovers(&x);
 }
 
 /* ---- a server that accepts TCP and never answers ---------------------------------------------------------- */
@@ -345,9 +341,7 @@ static void test_never_answers(void) {
     AWR_CHECK(e2e_now_ms() - t0 >= 1000 + CONNECT_TIMEOUT_MS - 50);   /* the delay, then the connect timeout */
     AWR_CHECK_INT(x.last_reason, AWR_ERR_TIMEOUT);
     AWR_CHECK(proxy_cmd(&x.px, "new pass", NULL, 0));
-    AWR_CHECK(synced(&x, 10000));
-    exactly_once(&x, 5, 5000);
-    stop(&x);
+    recovers(&x);
 }
 
 /* ---- a frame of 100 MB; a ping flood ------------------------------------------------------------------------ */
@@ -417,9 +411,7 @@ static void test_drop_cycles(void) {
     AWR_CHECK_INT(fds1, fds0);
     fprintf(stderr, "  200 cycles: %d fds before and after; RSS %ld kB after 20 cycles, %ld kB after 200\n", fds0, rss0, rss1);
     AWR_CHECK(rss1 - rss0 < 2048);
-    AWR_CHECK(synced(&x, 5000));
-    exactly_once(&x, 5, 5000);
-    stop(&x);
+    recovers(&x);
 }
 
 int main(void) {

@@ -63,12 +63,7 @@ static void test_overlap(const char *gen) {
     fprintf(stderr, "== generation %s\n", gen);
     memset(&a, 0, sizeof a); memset(&b, 0, sizeof b); memset(&q, 0, sizeof q); memset(&m, 0, sizeof m);
     if (!AWR_CHECK(srv > 0)) return;
-    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
-    awr_posix_init(&tcp);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.endpoint = endpoint;
-    cfg.project = "test";
-    cfg.io = awr_posix_io(&tcp);
+    e2e_client_config(&cfg, endpoint, sizeof endpoint, port, &tcp);
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     AWR_CHECK_INT(awr_subscribe(c, files, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
     AWR_CHECK_INT(awr_subscribe(c, b2, 1, NULL, 0, on_event, &b, &sb), AWR_OK);
