@@ -22,6 +22,8 @@
  *     AWR_BEARSSL_NO_STDIO  no CA-file loading (anchors from memory only), for targets without stdio
  *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2
  *     AWR_JSON_MAX_DEPTH    the largest nesting depth the tokenizer can be asked for (default 1024)
+ *     AWR_WORK_COUNTER      an integer variable of yours: the internal string helpers add the bytes
+ *                           they scan to it (the tests use it to show that work grows linearly)
  *
  * THE LAYERS, in the order this file declares and then implements them. Each is a public API that
  * works on its own:
@@ -952,6 +954,14 @@ typedef struct awr_io {
  * that forgot it) is noticed when two pings go unanswered: nothing received for dead_link_ms, by
  * default 2.5 x heartbeat_ms = 50 s, so that such a link is back within a minute. The timer is on
  * wherever the server answers pings (1.6.1+); dead_link_ms = -1 turns it off.
+ *
+ * FAULTS the test suite injects through a TCP proxy (tests/test_e2e_faults.c), with the timers
+ * shortened: 1-byte segments, delays and stalls (every event exactly once, in order); a black hole
+ * (noticed at the dead-link time, then a reconnect); RST while events stream, and the server killed
+ * and started again (reconnects at the 1 s steps above); a server that accepts TCP and never answers
+ * (connect_timeout_ms); a frame that announces 100 MB (close code 1009, then a reconnect); a ping
+ * flood (pongs go out, the connection stays); 200 connect/drop cycles (file descriptors and memory
+ * flat). Events sent while a connection is down are lost: Appwrite keeps no history to replay.
  *
  * URL LENGTH. Channels and queries in the URL make it long (100 channels of 40 bytes: over 16 KiB, which
  * servers and proxies refuse). The URL never passes max_url: in AWR_MODE_AUTO, while the server is not
