@@ -24,6 +24,8 @@
  *     AWR_BEARSSL_NO_STDIO  no CA-file loading (anchors from memory only), for targets without stdio
  *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2
  *     AWR_JSON_MAX_DEPTH    the largest nesting depth the tokenizer can be asked for (default 1024)
+ *     AWR_WORK_COUNTER      an integer variable of yours: the internal string helpers add the bytes
+ *                           they scan to it (the tests use it to show that work grows linearly)
  *
  * THE LAYERS, in the order this file declares and then implements them. Each is a public API that
  * works on its own:
@@ -973,7 +975,26 @@ typedef struct awr_io {
  * `connected` (optionally with +-jitter_pct % of jitter from io.random). An `error` frame with code 1008
  * (decided from the code, never the text) stops reconnecting: the state becomes AWR_STATE_CLOSED with
  * AWR_ERR_POLICY. A TCP drop without a close frame counts as close code 1006 and reconnects. A dead link
- * (nothing received for dead_link_ms, off by default) reconnects too.
+ * reconnects too (reason AWR_ERR_TIMEOUT): a connection that is up but carries nothing (a NAT or proxy
+ * that forgot it) is noticed when two pings go unanswered: nothing received for dead_link_ms, by
+ * default 2.5 x heartbeat_ms = 50 s, so that such a link is back within a minute. The timer is on
+ * wherever the server answers pings (1.6.1+); dead_link_ms = -1 turns it off.
+ *
+ * FAULTS the test suite injects through a TCP proxy (tests/test_e2e_faults.c), with the timers
+ * shortened: 1-byte segments, delays and stalls (every event exactly once, in order); a black hole
+ * (noticed at the dead-link time, then a reconnect); RST while events stream, and the server killed
+ * and started again (reconnects at the 1 s steps above); a server that accepts TCP and never answers
+ * (connect_timeout_ms); a frame that announces 100 MB (close code 1009, then a reconnect); a ping
+ * flood (pongs go out, the connection stays); 200 connect/drop cycles (file descriptors and memory
+ * flat). Events sent while a connection is down are lost: Appwrite keeps no history to replay.
+ *
+ * URL LENGTH. Channels and queries in the URL make it long (100 channels of 40 bytes: over 16 KiB, which
+ * servers and proxies refuse). The URL never passes max_url: in AWR_MODE_AUTO, while the server is not
+ * known, the subscriptions that fit go into the first URL (in table order) and the others wait; on
+ * 1.9.5+ they go out as `subscribe` frames, on older servers they cannot be served: the error callback
+ * names each (awr_server_error.sub, reason AWR_ERR_LIMIT) and it is dropped. Where the URL is the only
+ * way (AWR_MODE_URL, or a server known to be older than 1.9.5), awr_subscribe and awr_update return
+ * AWR_ERR_LIMIT for a change that would make the URL pass max_url.
  *
  * FAILURES. What cannot succeed on a retry stops the client (AWR_STATE_CLOSED, reason as below; a later
  * subscribe, update or presence starts it again); the rest backs off as above (AWR_STATE_RECONNECTING).
@@ -1025,8 +1046,13 @@ typedef struct awr_io {
  * row has a bad query: the client then re-sends each row alone, and the error callback names the
  * subscription that is refused alone (awr_server_error.sub).
  *
- * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection. Each
- * subscription gets an event at most once. Every API call may be made at any time, from inside any
+ * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection; a
+ * subscription without queries also gets an event whose channels intersect its own when the ids do not
+ * name it (Appwrite 1.9.0 names only the first matching subscription of a connection: with `files` and
+ * `buckets.b2.files` on one connection the second never appeared). A subscription with queries is
+ * left to the server, which alone can evaluate them: on 1.9.0 it misses events that the server routes
+ * to an overlapping subscription of the same connection instead. Each subscription gets an event at
+ * most once. Every API call may be made at any time, from inside any
  * callback too, including on the subscription being dispatched: an unsubscribed or updated subscription
  * gets no further event of the message being dispatched, nor any event for its old channels. Not from
  * callbacks: awr_client_poll and awr_client_feed (they return AWR_ERR_STATE), awr_client_transport_closed
@@ -1044,9 +1070,11 @@ typedef struct awr_io {
  *   tx_buffer     [768 B]  transmit buffer for frames; a subscription row must fit one frame, bigger
  *                          sets are split. The upgrade request is built in tx_buffer + read_buffer
  *                          (both idle until it is out): the URL and headers must fit their sum
- *   max_subscriptions [8]; name_arena [1 KiB] for copies of channels, queries, project, host, session,
- *   JWT and presence; max_tokens [32] JSON tokens for one message's envelope (a message whose
- *   envelope needs more is ignored).
+ *   max_subscriptions [8]; name_arena [4 KiB] for copies of channels, queries, project, host, session,
+ *   JWT and presence (enough for a real session, about 390 bytes, and 8 subscriptions of a full
+ *   document channel `databases.<id>.collections.<id>.documents.<id>` with 36-byte ids); max_tokens
+ *   [32] JSON tokens for one message's envelope (a message whose envelope needs more is ignored);
+ *   max_url [4 KiB] for the handshake URL (see URL LENGTH).
  *
  * THE LOOP. With io hooks set, awr_client_poll(c, now_ms) does everything (open, handshake, read,
  * parse, dispatch, write, timers) and never blocks; awr_client_wants() says whether the socket should
@@ -1183,12 +1211,15 @@ typedef struct awr_client_config {
     size_t max_message;             /* [1 MiB] receive buffer (>= 1024) */
     size_t tx_buffer;               /* [768] transmit buffer (>= 256); frames are at most this - 14 bytes */
     size_t max_subscriptions;       /* [8] */
-    size_t name_arena;              /* [1024] copies of host, path, project, session, JWT, channels, queries, presence */
+    size_t name_arena;              /* [4096] copies of host, path, project, session, JWT, channels, queries, presence */
     size_t max_tokens;              /* [32] JSON tokens for one message's envelope (payload = 1 token) */
     size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time */
+    size_t max_url;                 /* [4096] longest handshake URL (path and query) with subscriptions in it;
+                                       proxies refuse long ones (nginx: 8 KiB for the request line) */
     int32_t heartbeat_ms;           /* [20000] ping period; -1 = never ping */
-    int32_t dead_link_ms;           /* [0 = off] reconnect when nothing arrives for this long (more than
-                                       heartbeat_ms; not on servers that do not answer pings) */
+    int32_t dead_link_ms;           /* [0 = 2.5 x heartbeat_ms: two pings unanswered] reconnect when nothing
+                                       arrives for this long (make it more than heartbeat_ms); -1 = off. Never
+                                       without pings or on a server that does not answer them (<= 1.6.0) */
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
     int32_t rate_per_minute;        /* [32] outbound frames per minute (above 32 counts as 32); -1 = unlimited */
@@ -1197,15 +1228,16 @@ typedef struct awr_client_config {
 #define AWR_CLIENT_DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
 #define AWR_CLIENT_DEFAULT_TX_BUFFER 768u
 #define AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS 8u
-#define AWR_CLIENT_DEFAULT_NAME_ARENA 1024u
+#define AWR_CLIENT_DEFAULT_NAME_ARENA 4096u
 #define AWR_CLIENT_DEFAULT_MAX_TOKENS 32u
 #define AWR_CLIENT_DEFAULT_READ_BUFFER 4096u
+#define AWR_CLIENT_DEFAULT_MAX_URL 4096u
 #define AWR_CLIENT_DEFAULT_HEARTBEAT_MS 20000
 #define AWR_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define AWR_CLIENT_MAX_FRAME 63000u      /* outbound frame payload cap (server limit 64,000 bytes) */
 
 /* Bytes of memory (any alignment is fine: the client aligns inside) a client with cfg needs, 0 if
- * cfg is invalid. */
+ * cfg is invalid (whatever makes awr_client_init fail but the size of mem; endpoints of at most 512 bytes). */
 AWR_API size_t awr_client_size(const awr_client_config *cfg);
 /* Build a client in mem (size >= awr_client_size(cfg)). Nothing is allocated; drop it with
  * awr_client_deinit (which does not free mem). cfg is copied; its strings are copied into the arena,
@@ -1217,7 +1249,9 @@ AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **
 AWR_API void awr_client_destroy(awr_client *c);
 
 /* Subscribe to n channels (exact names, docs/protocol.md) with nq optional Appwrite query JSON strings
- * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle. */
+ * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle.
+ * AWR_ERR_LIMIT: max_subscriptions are live, or (URL mode) the URL would pass max_url; AWR_ERR_BUFFER:
+ * the names do not fit name_arena, or the subscribe row one frame. */
 AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
                                  awr_event_fn fn, void *user, awr_sub *out);
@@ -1525,13 +1559,23 @@ extern "C" {
 /* The core calls no C library function beyond memcpy, memset and memcmp, so that firmware links it
  * with nothing else (tests/embedded.sh checks this). These few string helpers are its own; they only
  * ever see short strings (configuration, header names) or are not on a hot path. */
+/* A test may name a counter of its own in AWR_WORK_COUNTER: these helpers then add the bytes they
+ * scan to it, which shows whether some work grows linearly, with no clock involved. */
+#ifdef AWR_WORK_COUNTER
+#  define AWR__WORK(n) ((void)(AWR_WORK_COUNTER += (n)))
+#else
+#  define AWR__WORK(n) ((void)(n))
+#endif
 static size_t awr__strlen(const char *s) {
     const char *p = s;
     while (*p) p++;
+    AWR__WORK(p - s + 1);
     return (size_t)(p - s);
 }
 static int awr__streq(const char *a, const char *b) {
+    const char *a0 = a;
     while (*a && *a == *b) { a++; b++; }
+    AWR__WORK(a - a0 + 1);
     return *a == *b;
 }
 static const void *awr__memchr(const void *s, int c, size_t n) {
@@ -4220,6 +4264,7 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
 #define AWR__CL_SUB_ZOMBIE 4u   /* only kept to send `unsubscribe` for wid */
 #define AWR__CL_SUB_SOLO 8u     /* send its row alone: a frame it was in was refused as a whole */
 #define AWR__CL_SUB_ROW 16u     /* its row is in the frame being built */
+#define AWR__CL_SUB_LONG 32u    /* left out of the URL: it would have passed max_url */
 
 /* connection phases */
 #define AWR__CL_P_IDLE 0        /* no transport; nothing scheduled */
@@ -4638,12 +4683,10 @@ static void awr__cl_new_id(awr_client *c, char *out) {
     out[o.len] = 0;
 }
 
-/* The i-th NUL-terminated string of a subscription's names (channels first, then queries). */
-static const char *awr__cl_sub_name(const awr_client *c, const awr__cl_sub *s, size_t i) {
-    const char *p = c->arena + s->names.off;
-    while (i--) p += awr__strlen(p) + 1u;
-    return p;
-}
+/* A subscription's names are NUL-terminated strings one after the other (channels first, then
+ * queries): walk them with these two, never by index, so that every pass over them is linear. */
+static const char *awr__cl_first_name(const awr_client *c, const awr__cl_sub *s) { return c->arena + s->names.off; }
+static const char *awr__cl_next_name(const char *p) { return p + awr__strlen(p) + 1u; }
 
 static awr_result awr__cl_store_names(awr_client *c, const char *const *ch, size_t n, const char *const *q,
                                    size_t nq, awr__cl_ref *out) {
@@ -4791,56 +4834,114 @@ static void awr__cl_random(awr_client *c, uint8_t *out, size_t len) {
     }
 }
 
-/* The resource: path?project=P, and in URL mode every live subscription's channels and query slots. */
-static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) {
-    size_t i, j, k, slot = 0;
+/* ---- the handshake URL ------------------------------------------------------------------------- */
+static size_t awr__cl_max_url(const awr_client *c) {
+    return c->cfg.max_url ? c->cfg.max_url : AWR_CLIENT_DEFAULT_MAX_URL;
+}
+
+/* URL mode for good: the subscriptions travel in the URL and nowhere else. */
+static int awr__cl_url_only(const awr_client *c) {
+    if (c->cfg.mode == AWR_MODE_URL) return 1;
+    return c->cfg.mode == AWR_MODE_AUTO && (c->gen == AWR_GEN_LEGACY || c->gen == AWR_GEN_URL_IDS);
+}
+
+static void awr__cl_out_base(const awr_client *c, awr__cl_out *o) {
     awr__cl_out_s(o, awr__cl_str(c, c->path));
     awr__cl_out_s(o, "?project=");
     awr__cl_out_pct(o, awr__cl_str(c, c->project));
+}
+
+/* The 1.9.0 query slot of s: every channel with each of its queries, or with `select *` when it has
+ * none (older servers ignore these parameters). */
+static void awr__cl_out_slots(const awr_client *c, awr__cl_out *o, const awr__cl_sub *s, size_t slot) {
+    const char *ch = awr__cl_first_name(c, s), *queries = ch, *q;
+    size_t j, k, nq = s->nq ? s->nq : 1u;
+    for (j = 0; j < s->nch; j++) queries = awr__cl_next_name(queries);
+    for (j = 0; j < s->nch; j++, ch = awr__cl_next_name(ch)) {
+        for (k = 0, q = queries; k < nq; k++) {
+            awr__cl_out_c(o, '&');
+            awr__cl_out_pct(o, ch);
+            awr__cl_out_c(o, '[');
+            awr__cl_out_u(o, slot);
+            awr__cl_out_s(o, "][]=");
+            awr__cl_out_pct(o, s->nq ? q : "{\"method\":\"select\",\"values\":[\"*\"]}");
+            if (s->nq) q = awr__cl_next_name(q);
+        }
+    }
+}
+
+/* At most how many bytes s adds to the URL (each of its channels counted as new there). */
+static size_t awr__cl_url_cost(const awr_client *c, const awr__cl_sub *s) {
+    awr__cl_out o;
+    const char *ch = awr__cl_first_name(c, s);
+    size_t j;
+    awr__cl_out_init(&o, NULL, 0);
+    for (j = 0; j < s->nch; j++, ch = awr__cl_next_name(ch)) {
+        awr__cl_out_s(&o, "&channels[]=");
+        awr__cl_out_pct(&o, ch);
+    }
+    awr__cl_out_slots(c, &o, s, c->max_subs);   /* the widest slot number */
+    return o.len;
+}
+
+/* The longest URL the live subscriptions (without skip, plus extra) can make. */
+static size_t awr__cl_url_len(const awr_client *c, const awr__cl_sub *extra, const awr__cl_sub *skip) {
+    awr__cl_out o;
+    size_t i, n;
+    awr__cl_out_init(&o, NULL, 0);
+    awr__cl_out_base(c, &o);
+    n = o.len + (extra ? awr__cl_url_cost(c, extra) : 0u);
+    for (i = 0; i < c->max_subs; i++)
+        if ((c->subs[i].flags & AWR__CL_SUB_LIVE) && &c->subs[i] != skip) n += awr__cl_url_cost(c, &c->subs[i]);
+    return n;
+}
+
+/* 1 if channel ch (the j-th of subscription i) is already among the URL's channels[]. The URL holds
+ * at most max_url bytes, which bounds this search. */
+static int awr__cl_url_has_channel(const awr_client *c, size_t i, size_t j, const char *ch) {
+    size_t k, m;
+    for (k = 0; k <= i; k++) {
+        const awr__cl_sub *t = &c->subs[k];
+        const char *p = awr__cl_first_name(c, t);
+        size_t lim = k == i ? j : t->nch;
+        if (!(t->flags & AWR__CL_SUB_LIVE) || t->slot < 0) continue;
+        for (m = 0; m < lim; m++, p = awr__cl_next_name(p))
+            if (awr__streq(p, ch)) return 1;
+    }
+    return 0;
+}
+
+/* The resource: path?project=P, and in URL mode the channels and query slots of every live
+ * subscription, in table order, as long as the URL stays within max_url: the others are marked
+ * AWR__CL_SUB_LONG (frames will carry them on 1.9.5+; older servers cannot have them). */
+static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) {
+    size_t i, j, slot = 0, used, max = awr__cl_max_url(c);
+    awr__cl_out_base(c, o);
     if (!url_mode) return;
+    used = o->len;
+    for (i = 0; i < c->max_subs; i++) {          /* who fits: a slot each */
+        awr__cl_sub *s = &c->subs[i];
+        size_t cost;
+        s->flags &= ~AWR__CL_SUB_LONG;
+        if (!(s->flags & AWR__CL_SUB_LIVE)) { if (s->flags == 0) s->slot = -1; continue; }
+        cost = awr__cl_url_cost(c, s);
+        if (used + cost > max) { s->slot = -1; s->flags |= AWR__CL_SUB_LONG; continue; }
+        used += cost;
+        s->slot = (int32_t)slot++;
+    }
     for (i = 0; i < c->max_subs; i++) {          /* channels[]: each distinct channel once */
         awr__cl_sub *s = &c->subs[i];
-        if (!(s->flags & AWR__CL_SUB_LIVE)) continue;
-        for (j = 0; j < s->nch; j++) {
-            const char *ch = awr__cl_sub_name(c, s, j);
-            int seen = 0;
-            for (k = 0; k < c->max_subs && !seen; k++) {
-                awr__cl_sub *t = &c->subs[k];
-                size_t m, lim;
-                if (!(t->flags & AWR__CL_SUB_LIVE) || k > i) continue;
-                lim = k == i ? j : t->nch;
-                for (m = 0; m < lim && !seen; m++) seen = awr__streq(awr__cl_sub_name(c, t, m), ch);
-            }
-            if (seen) continue;
+        const char *ch = awr__cl_first_name(c, s);
+        if (!(s->flags & AWR__CL_SUB_LIVE) || s->slot < 0) continue;
+        for (j = 0; j < s->nch; j++, ch = awr__cl_next_name(ch)) {
+            if (awr__cl_url_has_channel(c, i, j, ch)) continue;
             awr__cl_out_s(o, "&channels[]=");
             awr__cl_out_pct(o, ch);
         }
     }
-    for (i = 0; i < c->max_subs; i++) {          /* an explicit slot for every channel (1.9.0) */
-        awr__cl_sub *s = &c->subs[i];
-        if (!(s->flags & AWR__CL_SUB_LIVE)) { if (s->flags == 0) s->slot = -1; continue; }
-        s->slot = (int32_t)slot;
-        for (j = 0; j < s->nch; j++) {
-            const char *ch = awr__cl_sub_name(c, s, j);
-            if (s->nq == 0) {
-                awr__cl_out_c(o, '&');
-                awr__cl_out_pct(o, ch);
-                awr__cl_out_c(o, '[');
-                awr__cl_out_u(o, slot);
-                awr__cl_out_s(o, "][]=");
-                awr__cl_out_pct(o, "{\"method\":\"select\",\"values\":[\"*\"]}");
-            }
-            for (k = 0; k < s->nq; k++) {
-                awr__cl_out_c(o, '&');
-                awr__cl_out_pct(o, ch);
-                awr__cl_out_c(o, '[');
-                awr__cl_out_u(o, slot);
-                awr__cl_out_s(o, "][]=");
-                awr__cl_out_pct(o, awr__cl_sub_name(c, s, (size_t)s->nch + k));
-            }
-        }
-        slot++;
-    }
+    for (i = 0; i < c->max_subs; i++)            /* an explicit slot for every channel (1.9.0) */
+        if ((c->subs[i].flags & AWR__CL_SUB_LIVE) && c->subs[i].slot >= 0)
+            awr__cl_out_slots(c, o, &c->subs[i], (size_t)c->subs[i].slot);
 }
 
 /* The extra header lines: credentials, then cfg.headers, each ending in CRLF. */
@@ -5060,17 +5161,18 @@ static awr_result awr__cl_frame_too_small(awr_client *c, size_t frame) {
 
 static void awr__cl_out_row(const awr_client *c, awr__cl_out *o, const awr__cl_sub *s) {
     size_t i;
+    const char *p = awr__cl_first_name(c, s);
     awr__cl_out_s(o, "{\"subscriptionId\":");
     awr__cl_out_jstr(o, s->wid);
     awr__cl_out_s(o, ",\"channels\":[");
-    for (i = 0; i < s->nch; i++) {
+    for (i = 0; i < s->nch; i++, p = awr__cl_next_name(p)) {
         if (i) awr__cl_out_c(o, ',');
-        awr__cl_out_jstr(o, awr__cl_sub_name(c, s, i));
+        awr__cl_out_jstr(o, p);
     }
     awr__cl_out_s(o, "],\"queries\":[");
-    for (i = 0; i < s->nq; i++) {
+    for (i = 0; i < s->nq; i++, p = awr__cl_next_name(p)) {
         if (i) awr__cl_out_c(o, ',');
-        awr__cl_out_jstr(o, awr__cl_sub_name(c, s, (size_t)s->nch + i));
+        awr__cl_out_jstr(o, p);
     }
     awr__cl_out_s(o, "]}");
 }
@@ -5078,8 +5180,8 @@ static void awr__cl_out_row(const awr_client *c, awr__cl_out *o, const awr__cl_s
 /* Length of the subscribe row of s, with the longest id. */
 static size_t awr__cl_row_len(const awr_client *c, const awr__cl_sub *s) {
     size_t i, n = awr__strlen("{\"subscriptionId\":\"\",\"channels\":[],\"queries\":[]}") + AWR__CL_ID_MAX;
-    for (i = 0; i < (size_t)s->nch + s->nq; i++) {
-        const char *p = awr__cl_sub_name(c, s, i);
+    const char *p = awr__cl_first_name(c, s);
+    for (i = 0; i < (size_t)s->nch + s->nq; i++, p++) {
         n += 3u;   /* quotes and a comma */
         for (; *p; p++) {
             unsigned char ch = (unsigned char)*p;
@@ -5205,14 +5307,23 @@ static void awr__cl_heartbeat(awr_client *c) {
 }
 
 /* ---- settling: everything that touches the transport, outside the callbacks -------------------- */
+/* How long the link may stay silent before it counts as dead (0: never). By default two pings left
+ * unanswered plus half a period for the second answer; not without pings, nor on a server that does
+ * not answer them (<= 1.6.0 may be silent for hours). */
+static int64_t awr__cl_dead_link_ms(const awr_client *c) {
+    int32_t dead = c->cfg.dead_link_ms, hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
+    if (dead < 0 || c->no_ping) return 0;
+    if (dead > 0) return dead;
+    return hb > 0 ? (int64_t)hb * 5 / 2 : 0;
+}
+
 static void awr__cl_timers(awr_client *c) {
-    int32_t dead = c->cfg.dead_link_ms;
+    int64_t dead = awr__cl_dead_link_ms(c);
     if (c->phase == AWR__CL_P_WAIT && c->now >= c->t_reconnect) { awr__cl_start(c); return; }
     if (c->phase == AWR__CL_P_OPENING || c->phase == AWR__CL_P_HS || (c->phase == AWR__CL_P_WS && !c->connected)) {
         if (c->now >= c->t_deadline_connect) { awr__cl_fail(c, AWR_ERR_TIMEOUT); return; }
     }
-    /* a server that does not answer pings (<= 1.6.0) may be silent for hours: no dead-link timer then */
-    if (c->phase == AWR__CL_P_WS && dead > 0 && !c->no_ping && c->now - c->t_last_rx >= dead) {
+    if (c->phase == AWR__CL_P_WS && dead > 0 && c->now - c->t_last_rx >= dead) {
         awr__cl_fail(c, AWR_ERR_TIMEOUT);
         return;
     }
@@ -5365,9 +5476,12 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     return 1;
 }
 
+static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url);
+static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_layout *l);
+
 AWR_API size_t awr_client_size(const awr_client_config *cfg) {
     awr__cl_layout l;
-    return awr__cl_layout_of(cfg, &l) ? l.total : 0;
+    return awr__cl_check_config(cfg, &l) == AWR_OK ? l.total : 0;
 }
 
 /* Split "scheme://host[:port]/path" into the client's host, port, tls and path. The path follows the
@@ -5422,6 +5536,32 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
     return AWR_OK;
 }
 
+#define AWR__CL_ENDPOINT_MAX 512u
+/* Whatever makes a configuration unusable, for awr_client_size (0) and awr_client_init (the result).
+ * The endpoint is parsed for real, on a client of its own with an arena on the stack. */
+static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_layout *l) {
+    size_t i;
+    const char *url;
+    awr_client t;
+    char arena[2u * AWR__CL_ENDPOINT_MAX + 16u];
+    if (!cfg || !cfg->project || !cfg->project[0]) return AWR_ERR_ARG;
+    if (!cfg->endpoint && !cfg->realtime_endpoint) return AWR_ERR_ARG;
+    if (!awr__cl_layout_of(cfg, l)) return AWR_ERR_ARG;
+    /* nothing reaches the upgrade request unchecked */
+    if (!awr__cl_valid_id(cfg->project)) return AWR_ERR_ARG;
+    if ((cfg->session && !awr__cl_valid_credential(cfg->session)) || (cfg->jwt && !awr__cl_valid_credential(cfg->jwt)))
+        return AWR_ERR_ARG;
+    if (cfg->nheaders && !cfg->headers) return AWR_ERR_ARG;
+    for (i = 0; i < cfg->nheaders; i++) if (cfg->headers[i] && !awr__cl_valid_header(cfg->headers[i])) return AWR_ERR_ARG;
+    url = cfg->realtime_endpoint ? cfg->realtime_endpoint : cfg->endpoint;
+    if (awr__strlen(url) > AWR__CL_ENDPOINT_MAX) return AWR_ERR_URL;
+    memset(&t, 0, sizeof t);
+    t.arena = arena;
+    t.arena_cap = (uint32_t)sizeof arena;
+    t.host = t.host_hdr = t.path = awr__cl_ref_none();
+    return awr__cl_parse_endpoint(&t, url);
+}
+
 AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_config *cfg, awr_client **out) {
     awr__cl_layout l;
     awr_client *c;
@@ -5429,16 +5569,10 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     size_t i;
     awr_result r;
     if (out) *out = NULL;
-    if (!mem || !cfg || !out || !cfg->project || !cfg->project[0]) return AWR_ERR_ARG;
-    if (!cfg->endpoint && !cfg->realtime_endpoint) return AWR_ERR_ARG;
-    if (!awr__cl_layout_of(cfg, &l)) return AWR_ERR_ARG;
+    if (!mem || !out) return AWR_ERR_ARG;
+    r = awr__cl_check_config(cfg, &l);
+    if (r != AWR_OK) return r;
     if (size < l.total) return AWR_ERR_BUFFER;
-    /* nothing reaches the upgrade request unchecked */
-    if (!awr__cl_valid_id(cfg->project)) return AWR_ERR_ARG;
-    if ((cfg->session && !awr__cl_valid_credential(cfg->session)) || (cfg->jwt && !awr__cl_valid_credential(cfg->jwt)))
-        return AWR_ERR_ARG;
-    if (cfg->nheaders && !cfg->headers) return AWR_ERR_ARG;
-    for (i = 0; i < cfg->nheaders; i++) if (cfg->headers[i] && !awr__cl_valid_header(cfg->headers[i])) return AWR_ERR_ARG;
     base = (unsigned char *)mem;
     base += (8u - ((uintptr_t)base & 7u)) & 7u;
     c = (awr_client *)(void *)base;
@@ -5484,11 +5618,15 @@ AWR_API void awr_client_deinit(awr_client *c) {
 }
 
 AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **out) {
-    size_t size = awr_client_size(cfg);
+    awr__cl_layout l;
+    size_t size;
     void *mem;
     awr_result r;
     if (out) *out = NULL;
-    if (!out || size == 0) return AWR_ERR_ARG;
+    if (!out) return AWR_ERR_ARG;
+    r = awr__cl_check_config(cfg, &l);
+    if (r != AWR_OK) return r;
+    size = l.total;
     mem = cfg->allocator.alloc ? cfg->allocator.alloc(cfg->allocator.user, size) : AWR_MALLOC(size);
     if (!mem) return AWR_ERR_NOMEM;
     r = awr_client_init(mem, size, cfg, out);
@@ -5547,6 +5685,10 @@ AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, siz
         awr__cl_sub_release(c, s);
         return awr__cl_frame_too_small(c, row);
     }
+    if (awr__cl_url_only(c) && awr__cl_url_len(c, s, NULL) > awr__cl_max_url(c)) {
+        awr__cl_sub_release(c, s);
+        return AWR_ERR_LIMIT;
+    }
     c->next_handle++;
     s->handle = ((c->next_handle & 0xFFFFu) << 16) | (uint32_t)(i + 1);
     s->flags = AWR__CL_SUB_LIVE;
@@ -5599,6 +5741,10 @@ AWR_API awr_result awr_update(awr_client *c, awr_sub sub, const char *const *cha
     if (awr__cl_row_len(c, &probe) + 40u > awr__cl_frame_cap(c)) {
         awr__cl_arena_free(c, &names);
         return awr__cl_frame_too_small(c, awr__cl_row_len(c, &probe) + 40u);
+    }
+    if (awr__cl_url_only(c) && awr__cl_url_len(c, &probe, s) > awr__cl_max_url(c)) {
+        awr__cl_arena_free(c, &names);
+        return AWR_ERR_LIMIT;
     }
     awr__cl_retire_id(c, s);
     awr__cl_arena_free(c, &s->names);
@@ -5807,7 +5953,7 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
         if (awr_ws_output(&m->ws, &len)) flags |= AWR_WANT_WRITE;
         if (!c->connected) dl = c->t_deadline_connect;
         if (c->read_more) dl = c->now;
-        if (c->cfg.dead_link_ms > 0 && !c->no_ping) dl = awr__cl_min_dl(dl, c->t_last_rx + c->cfg.dead_link_ms);
+        if (awr__cl_dead_link_ms(c) > 0) dl = awr__cl_min_dl(dl, c->t_last_rx + awr__cl_dead_link_ms(c));
         if (c->req_close || c->req_reconnect || awr__cl_url_change_due(c) || c->stopped != AWR_OK ||
             !awr__cl_wants_connection(c))
             dl = awr__cl_min_dl(dl, c->now);
@@ -5978,9 +6124,11 @@ AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel) {
 static int awr__cl_sub_matches_channels(const awr_client *c, const awr__cl_sub *s, awr_text channels) {
     size_t pos = 0, j;
     awr_text it;
-    while (awr__cl_array_next(channels, &pos, &it))
-        for (j = 0; j < s->nch; j++)
-            if (awr__cl_text_eq(it.ptr, it.len, awr__cl_sub_name(c, s, j))) return 1;
+    while (awr__cl_array_next(channels, &pos, &it)) {
+        const char *p = awr__cl_first_name(c, s);
+        for (j = 0; j < s->nch; j++, p = awr__cl_next_name(p))
+            if (awr__cl_text_eq(it.ptr, it.len, p)) return 1;
+    }
     return 0;
 }
 
@@ -6005,21 +6153,27 @@ static void awr__cl_deliver(awr_client *c, awr__cl_sub *s, awr_event *ev) {
     c->in_callback--;
 }
 
+/* By the event's `subscriptions` ids when it has them, then by channel intersection for every
+ * subscription without queries: Appwrite up to 1.9.0 names only the first of a connection's
+ * subscriptions whose channel matches (`files` and `buckets.b2.files` on one connection: only one id
+ * comes), and a subscription without queries wants every event of its channels. Subscriptions with
+ * queries are left to the server, which alone evaluates them. */
 static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
     size_t i;
+    int by_id = ev->subscriptions.ptr != NULL;
     c->epoch++;
-    if (ev->subscriptions.ptr) {
+    if (by_id) {
         size_t pos = 0;
         awr_text id;
         while (!c->suppress && awr__cl_array_next(ev->subscriptions, &pos, &id)) {
             awr__cl_sub *s = awr__cl_sub_by_wid(c, id.ptr, id.len);
             if (s) awr__cl_deliver(c, s, ev);
         }
-        return;
     }
     for (i = 0; i < c->max_subs && !c->suppress; i++) {   /* re-checked after every callback */
         awr__cl_sub *s = &c->subs[i];
         if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) != (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) continue;
+        if (by_id && (s->nq > 0 || s->epoch == c->epoch)) continue;
         if (awr__cl_sub_matches_channels(c, s, ev->channels)) awr__cl_deliver(c, s, ev);
     }
 }
@@ -6121,6 +6275,23 @@ static void awr__cl_presence_unsupported(awr_client *c) {
     awr__cl_report_error(c, 0, text, sizeof text - 1u, AWR_ERR_UNSUPPORTED);
 }
 
+/* Subscriptions left out of the URL for its length, once the URL is known to be the only way: they can
+ * never be served. The error callback names each (reason AWR_ERR_LIMIT); it is dropped. */
+static void awr__cl_refuse_long(awr_client *c) {
+    static const char text[] = "subscription too long for max_url on a server without frames";
+    size_t i;
+    awr_text raw;
+    if (!awr__cl_url_only(c)) return;
+    raw.ptr = text; raw.len = sizeof text - 1u;
+    for (i = 0; i < c->max_subs; i++) {
+        awr__cl_sub *s = &c->subs[i];
+        awr_sub h = s->handle;
+        if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_LONG)) != (AWR__CL_SUB_LIVE | AWR__CL_SUB_LONG)) continue;
+        awr__cl_sub_release(c, s);
+        awr__cl_report_error_sub(c, 0, text, raw.len, raw, AWR_ERR_LIMIT, h);
+    }
+}
+
 /* The server id of URL slot `slot` in connected.data.subscriptions (an array, or an object keyed by
  * slot number when the slots are not 0..n-1). */
 static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, awr_text *id) {
@@ -6169,7 +6340,10 @@ static void awr__cl_on_connected(awr_client *c, int data) {
             awr__cl_sub *s = &c->subs[i];
             awr_text id;
             if (!(s->flags & AWR__CL_SUB_LIVE)) continue;
-            if (s->slot < 0) { c->url_dirty = 1; continue; }   /* changed during the handshake */
+            if (s->slot < 0) {   /* left out for length (frames may take it), or changed during the handshake */
+                if (!(s->flags & AWR__CL_SUB_LONG)) c->url_dirty = 1;
+                continue;
+            }
             if (has_subs && awr__cl_slot_id(c, subs, s->slot, &id) && id.len <= AWR__CL_ID_MAX) {
                 memcpy(s->wid, id.ptr, id.len);
                 s->wid[id.len] = 0;
@@ -6182,6 +6356,7 @@ static void awr__cl_on_connected(awr_client *c, int data) {
         c->gen = AWR_GEN_MESSAGE;   /* only 1.9.5+ accepts a connection without channels */
     }
     awr__cl_presence_unsupported(c);
+    awr__cl_refuse_long(c);
     awr__cl_report(c, AWR_STATE_CONNECTED, AWR_OK, 0, user);
 }
 
@@ -6206,6 +6381,7 @@ static void awr__cl_on_error_frame(awr_client *c, int data) {
         c->probe_out = 0;
         if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_URL_IDS;   /* 1.9.0: no message mode */
         awr__cl_presence_unsupported(c);
+        awr__cl_refuse_long(c);
         return;
     } else if (kind == AWR__CL_REQ_SUB) {
         /* the server refuses a subscribe frame as a whole (one bad query is enough): dropped by the

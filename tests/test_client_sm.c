@@ -238,12 +238,12 @@ static void test_gen_190(void) {
     AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_URL_IDS);
     AWR_CHECK_INT(E.n, 0);   /* the probe's answer is ours */
     AWR_CHECK_INT(awr_presence(c, "online", NULL, NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
-    /* dispatch by ids: channels would say both */
+    /* dispatch by ids first (s1 once, though named twice), then to a subscription without queries
+     * whose channel the event has, which 1.9.0 may leave unnamed */
     fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\",\"teams\"],\"timestamp\":\"t\",\"payload\":{\"k\":2},\"subscriptions\":[\"s1\",\"s1\"]}}");
     poll_(c);
-    AWR_CHECK_INT(EV.n, 1);
-    AWR_CHECK(EV.sub[0] == b);
-    (void)a;
+    AWR_CHECK_INT(EV.n, 2);
+    AWR_CHECK(EV.sub[0] == b && EV.sub[1] == a);
     awr_client_destroy(c);
 
     /* `subscriptions` as an object (slots not 0..n-1) */
@@ -256,8 +256,8 @@ static void test_gen_190(void) {
     fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"teams\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"A\"]}}");
     fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"teams\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"B\",\"A\"]}}");
     poll_(c);
-    AWR_CHECK_INT(EV.n, 3);
-    AWR_CHECK(EV.sub[0] == a && EV.sub[1] == b && EV.sub[2] == a);
+    AWR_CHECK_INT(EV.n, 4);   /* slot 0 is A: a first by id, then b by its channel */
+    AWR_CHECK(EV.sub[0] == a && EV.sub[1] == b && EV.sub[2] == b && EV.sub[3] == a);
     awr_client_destroy(c);
 }
 
@@ -606,6 +606,7 @@ static void test_rate_limit(void) {
     reset_logs();
     base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.max_subscriptions = 64;
+    cfg.dead_link_ms = -1;              /* this fake server never answers the pings */
     c = mk_cfg(&cfg);
     (void)sub1(c, "files");
     serve_connected(c, CONN_MSG);
@@ -921,6 +922,7 @@ static void test_request_too_large(void) {
     cfg.max_message = 8192;
     cfg.tx_buffer = 4096;
     cfg.name_arena = 16384;
+    cfg.max_url = 1 << 20;                        /* the URL limit would refuse these first */
     c = mk_cfg(&cfg);
     if (!c) return;
     for (i = 0; i < 8; i++) {
