@@ -17,6 +17,7 @@ static void fallback_free(void *ptr);
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_test_link.h"
+#include <sys/stat.h>
 
 /* Every allocation of the library, counted: through AWR_MALLOC, and through the awr_allocator below. */
 static long fallback_allocs, fallback_frees, user_allocs, user_frees;
@@ -693,6 +694,44 @@ static void test_caller_memory_and_slots(char *ca_pem, int port) {
     AWR_CHECK_INT(awr_bearssl_size(NULL), 0);
 }
 
+/* A CA file that changes between the sizing pass and the filling pass (a FIFO whose writer sends one
+ * certificate the first time and seventeen the second): refused as AWR_ERR_TLS, and the anchors never
+ * overrun the room the first pass measured (ASan watches). */
+static void test_ca_file_grows_between_passes(const char *ca_pem) {
+    awr_bearssl_config cfg;
+    awr_bearssl *t = NULL;
+    awr_posix tcp;
+    awr_io tcp_io;
+    const char *path = cert_path("growing", "fifo");
+    char *other = awr_test_read_file(cert_path("other-ca", "pem"), NULL);
+    pid_t pid;
+    AWR_CHECK(other != NULL);
+    AWR_CHECK_INT(mkfifo(path, 0600), 0);
+    if (!other) return;
+    pid = fork();
+    if (pid == 0) {
+        int pass, i;
+        alarm(30);                          /* never outlive a parent that stopped reading */
+        for (pass = 0; pass < 2; pass++) {
+            FILE *f = fopen(path, "w");      /* waits for the adapter to open the file for this pass */
+            if (!f) _exit(1);
+            fputs(ca_pem, f);
+            for (i = 0; pass == 1 && i < 16; i++) fputs(other, f);
+            fclose(f);
+        }
+        _exit(0);
+    }
+    AWR_CHECK(pid > 0);
+    awr_posix_init(&tcp);
+    tcp_io = awr_posix_io(&tcp);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ca_file = path;
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_TLS);
+    AWR_CHECK(t == NULL);
+    if (pid > 0) awr_test_stop(pid);
+    free(other);
+}
+
 /* The allocator rule (both functions or neither): one alone is refused before anything is allocated;
  * both give one block, anchors included. (tests/test_client_sm.c checks the client's side.) */
 static void test_allocator_rule(char *ca_pem) {
@@ -863,6 +902,7 @@ int main(void) {
     awr_test_stop(pid);
 
     test_allocator_rule(ca_pem);
+    test_ca_file_grows_between_passes(ca_pem);
     pid = start_server("good", &port, NULL);
     AWR_CHECK(pid > 0);
     test_caller_memory_and_slots(ca_pem, port);
