@@ -1353,15 +1353,16 @@ AWR_API void awr_win32_stop(awr_win32 *w);
  *
  * While the handshake runs, send() takes up to AWR_BEARSSL_STAGE_SIZE (4096) bytes into a stage and
  * sends them, in order, when it ends: the host waits for readability rather than spinning on POLLOUT.
- * MEMORY: everything is laid out once, when the adapter is made, and open()/close() never allocate,
- * reconnects included: awr_bearssl_size(cfg) bytes hold the adapter, max_connections connection slots
- * (each about 12 KiB of contexts and stage on x86-64, plus iobuf_size: by default BR_SSL_BUFSIZE_BIDI,
- * 33 KiB; BR_SSL_BUFSIZE_MONO, 16.3 KiB, is the smallest that always works) and the decoded anchors
- * (unless they are ready or go to anchor_mem). awr_bearssl_init() builds the adapter in memory you own
- * (no allocation at all); awr_bearssl_create() allocates that block once through cfg->allocator.
- * A client keeps one connection open at a time (it closes the old one before it reconnects), so one
- * slot serves it; an adapter shared by n clients needs max_connections = n. When every slot is taken,
- * open() returns AWR_ERR_LIMIT.
+ *
+ * MEMORY: everything is laid out once, when the adapter is made; open() and close() never allocate,
+ * reconnects included. awr_bearssl_size(cfg) bytes hold the adapter, max_connections connection slots
+ * (each about 12 KiB of contexts and stage on x86-64, plus its own iobuf_size: by default
+ * BR_SSL_BUFSIZE_BIDI, 33 KiB, so about 45 KiB a slot; BR_SSL_BUFSIZE_MONO, 16.3 KiB, is the smallest
+ * that always works) and the decoded anchors (unless they are ready or go to anchor_mem).
+ * awr_bearssl_init() builds the adapter in memory you own (no allocation at all); awr_bearssl_create()
+ * allocates that block once through cfg->allocator. A client keeps one connection open at a time (it
+ * closes the old one before it reconnects), so one slot serves it; an adapter shared by n clients needs
+ * max_connections = n. When every slot is taken, open() returns AWR_ERR_LIMIT.
  * Define AWR_BEARSSL_NO_STDIO to leave out file loading (embedded targets without stdio).
  * ================================================================================================== */
 #if defined(AWR_BEARSSL) && !defined(AWR__BEARSSL_DECLARED)
@@ -1388,14 +1389,14 @@ typedef struct awr_bearssl_config {
     const char *ca_pem;                   /* a PEM bundle in memory ... */
     size_t ca_pem_len;                    /* ... and its length (0: strlen) */
     const char *ca_file;                  /* a PEM bundle on disk (NULL: AWR_BEARSSL_DEFAULT_CA_FILE) */
-    void *anchor_mem;                     /* where decoded anchors go (NULL: the allocator) */
+    void *anchor_mem;                     /* where decoded anchors go (NULL: the adapter's own memory) */
     size_t anchor_mem_size;
     const char *server_name;              /* verify and send this name instead of the host (NULL: host; kept by pointer) */
     /* Seconds since 1970-01-01 UTC for the validity check (NULL: the system clock, via BearSSL). */
     int64_t (*unix_time)(void *user);
     void *time_user;
     size_t iobuf_size;                    /* per connection (0: BR_SSL_BUFSIZE_BIDI; min BR_SSL_BUFSIZE_MONO) */
-    size_t max_connections;               /* [1] connections open at once, each with its slot */
+    size_t max_connections;               /* [1] connections open at once, each with its own slot */
     awr_allocator allocator;              /* awr_bearssl_create only; zero: AWR_MALLOC/AWR_FREE; both or neither */
     /* DANGER: 1 turns off ALL certificate verification (chain, dates, name); anyone on the path can
        read and change the traffic. For local testing against self-signed servers only. */
@@ -1415,14 +1416,14 @@ AWR_API size_t awr_bearssl_size(const awr_bearssl_config *cfg);
    malformed or holds no usable certificate). */
 AWR_API awr_result awr_bearssl_init(void *mem, size_t size, const awr_bearssl_config *cfg, const awr_io *inner,
                                     awr_bearssl **out);
-/* Close the connections still open through it (close them first: a client must be gone by then). */
+/* Drop the adapter; connections still open through it are closed (destroy the clients that use it first). */
 AWR_API void awr_bearssl_deinit(awr_bearssl *tls);
 /* The same with one allocation through cfg->allocator (or AWR_MALLOC); also AWR_ERR_NOMEM, and
    AWR_ERR_ARG if the allocator has only one of its two functions. */
 AWR_API awr_result awr_bearssl_create(const awr_bearssl_config *cfg, const awr_io *inner, awr_bearssl **out);
 /* awr_bearssl_deinit, then free the block. */
 AWR_API void awr_bearssl_destroy(awr_bearssl *tls);
-/* The wrapping I/O hook: give it to the client (it stays valid until awr_bearssl_destroy). */
+/* The wrapping I/O hook: give it to the client (it stays valid until awr_bearssl_deinit/destroy). */
 AWR_API awr_io awr_bearssl_io(awr_bearssl *tls);
 /* How many trust anchors were loaded. */
 AWR_API size_t awr_bearssl_anchor_count(const awr_bearssl *tls);

@@ -384,6 +384,17 @@ static void test_refusals(char *ca_pem) {
 }
 
 /* ---- the whole client over wss:// against the Appwrite-shaped server ----------------------------- */
+/* A client configuration for wss://localhost:port/v1/realtime (the URL is written into url) over tls. */
+static awr_client_config wss_client_config(char *url, size_t url_cap, int port, awr_bearssl *tls) {
+    awr_client_config cfg;
+    snprintf(url, url_cap, "wss://localhost:%d/v1/realtime", port);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.realtime_endpoint = url;
+    cfg.project = "tls-test";
+    cfg.io = awr_bearssl_io(tls);
+    return cfg;
+}
+
 typedef struct events_seen {
     int count;
     int bad;
@@ -413,11 +424,7 @@ static void test_client_over_wss(char *ca_pem, int port, int one_byte) {
     sess_prepare(&s, one_byte);
     AWR_CHECK_INT(awr_bearssl_create(&tc, &s.shim_io, &s.tls), AWR_OK);
     if (!s.tls) return;
-    snprintf(url, sizeof url, "wss://localhost:%d/v1/realtime", port);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.realtime_endpoint = url;
-    cfg.project = "tls-test";
-    cfg.io = awr_bearssl_io(s.tls);
+    cfg = wss_client_config(url, sizeof url, port, s.tls);
     seen.tcp = &s.tcp;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c) {
@@ -455,11 +462,7 @@ static void test_client_refused(char *ca_pem, int port) {
     tcp_io = awr_posix_io(&tcp);
     AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
     if (!tls) return;
-    snprintf(url, sizeof url, "wss://localhost:%d/v1/realtime", port);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.realtime_endpoint = url;
-    cfg.project = "tls-test";
-    cfg.io = awr_bearssl_io(tls);
+    cfg = wss_client_config(url, sizeof url, port, tls);
     cfg.on_state = on_state_record;
     cfg.user = &why;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
@@ -533,11 +536,7 @@ static void test_reconnects_allocate_nothing(char *ca_pem, int port, int own_all
     if (own_allocator) tc.allocator = counting_allocator();
     AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
     if (!tls) return;
-    snprintf(url, sizeof url, "wss://localhost:%d/v1/realtime", port);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.realtime_endpoint = url;
-    cfg.project = "tls-test";
-    cfg.io = awr_bearssl_io(tls);
+    cfg = wss_client_config(url, sizeof url, port, tls);
     cfg.on_state = on_state_count;
     cfg.user = &rc;
     if (own_allocator) cfg.allocator = counting_allocator();
