@@ -59,9 +59,9 @@
  *     awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
  *     awr_posix_run(c, &tcp, -1);                 or call awr_client_poll(c, now_ms) from your own loop
  *
- * Each section below starts with a banner that explains its part in more detail. The README has the
- * complete guide, the tests, the fuzzers and the benchmarks. The license (MIT or public domain) is at
- * the end of this file.
+ * Each section below starts with a banner that explains its part in more detail. README.md is the
+ * front door (a complete example, credentials); docs/ holds the guides, the tests, the fuzzers and the
+ * benchmarks. The license (MIT or public domain) is at the end of this file.
  */
 #ifndef APPWRITE_REALTIME_H
 #define APPWRITE_REALTIME_H
@@ -70,9 +70,9 @@
  * CONFIGURATION
  * ================================================================================================== */
 #define AWR_VERSION_MAJOR 0
-#define AWR_VERSION_MINOR 1
+#define AWR_VERSION_MINOR 2
 #define AWR_VERSION_PATCH 0
-#define AWR_VERSION_STRING "0.1.0"
+#define AWR_VERSION_STRING "0.2.0"
 
 /* The POSIX adapter needs POSIX 2008 declarations (getaddrinfo, clock_gettime), which strict ISO
    modes (-std=c99) hide; ask for them before the first system header, unless the user chose. */
@@ -801,7 +801,7 @@ AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len);
  *    distinct segment position plus the segment text) and with AWR_ERR_LIMIT past AWR_MATCH_MAX_SEGMENTS
  *    segments in one pattern. Matching does not change the set: one set may serve many threads.
  *
- * 2. Channel builders. Each writes one channel name of PROTOCOL.md (f) into buf (NUL-terminated) and
+ * 2. Channel builders. Each writes one channel name of docs/protocol.md into buf (NUL-terminated) and
  *    returns AWR_OK, AWR_ERR_BUFFER if cap is too small, or AWR_ERR_ARG for an empty id, an unknown
  *    action, or a missing id that the channel needs (buf then holds ""). Ids are copied as given (a
  *    custom id may itself hold dots). NULL ids select the wider channel: ("documents" for every
@@ -942,7 +942,7 @@ typedef struct awr_io {
  * skip the probe. Heartbeat: `{"type":"ping"}` every 20 s; a server that answers the ping with an
  * `error` (1.6.0 and older: code 1003) is never pinged again on this client.
  *
- * AUTH is sent at the handshake only (PROTOCOL (d): in-band authentication is unsafe on 1.9.5+):
+ * AUTH is sent at the handshake only (docs/protocol.md: in-band authentication is unsafe on 1.9.5+):
  * `X-Appwrite-Session: <session>` (or `Cookie: a_session_<project>=<session>` with session_via_cookie)
  * or `X-Appwrite-JWT: <jwt>` (when both are set only the JWT is sent: 1.9.0+ refuses the pair), plus
  * the extra header lines of cfg.headers; no Origin header. awr_client_set_session, awr_client_set_jwt
@@ -975,7 +975,8 @@ typedef struct awr_io {
  * allocator. Nothing else is ever allocated. Buffers and limits (zero = the default in brackets):
  *   max_message   [1 MiB]  receive buffer: the largest server message (whole document payloads);
  *                          at least 8 KiB (the handshake request and response use it too)
- *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time (unused sans-I/O)
+ *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time; outgoing frames are
+ *                          built in it too, so it bounds their size (sans-I/O as well)
  *   tx_buffer     [768 B]  transmit buffer for frames (the handshake request is built in the receive
  *                          buffer); a subscription row must fit one frame, bigger sets are split
  *   max_subscriptions [8]; name_arena [1 KiB] for copies of channels, queries, project, host, session,
@@ -1119,7 +1120,7 @@ typedef struct awr_client_config {
                                        heartbeat_ms; not on servers that do not answer pings) */
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
-    int32_t rate_per_minute;        /* [32] outbound frames per minute; -1 = unlimited */
+    int32_t rate_per_minute;        /* [32] outbound frames per minute (above 32 counts as 32); -1 = unlimited */
 } awr_client_config;
 
 #define AWR_CLIENT_DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
@@ -1145,7 +1146,7 @@ AWR_API void awr_client_deinit(awr_client *c);
 AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **out);
 AWR_API void awr_client_destroy(awr_client *c);
 
-/* Subscribe to n channels (exact names, PROTOCOL (f)) with nq optional Appwrite query JSON strings
+/* Subscribe to n channels (exact names, docs/protocol.md) with nq optional Appwrite query JSON strings
  * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle. */
 AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
@@ -7342,6 +7343,20 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 
 /* ==================================================================================================
  * VERSION HISTORY
+ *   0.2.0
+ *     - BearSSL adapter: one block laid out when it is made (the adapter, max_connections connection
+ *       slots with their I/O buffers, the decoded anchors); open() and close() never allocate,
+ *       reconnects included. New: awr_bearssl_size, awr_bearssl_init and awr_bearssl_deinit (memory
+ *       you own), awr_bearssl_config.max_connections [1] (open() beyond it: AWR_ERR_LIMIT)
+ *     - one allocator rule: awr_client_create and awr_bearssl_create refuse an awr_allocator with only
+ *       one of its two functions (AWR_ERR_ARG); the adapter used to fall back to AWR_MALLOC, the
+ *       client to allocate without ever freeing
+ *     - packaging: one install (make install, cmake --install, meson install) gives the header, the
+ *       pkg-config file and a CMake package with a version file; an optional compiled library, shared
+ *       and static (make lib, APPWRITE_REALTIME_LIBRARY in CMake, -Dlibrary=true in meson)
+ *     - awr-listen: --version, --opt=value, --dead-link SECONDS, the user's $id and name and the
+ *       server generation on the `connected as` line, exit 1 with the reason when the client stops for
+ *       good or when --timeout ends without a connection
  *   0.1.0 (2026-11-29)  first release: RFC 6455 client framer, strict JSON tokenizer, matcher, the
  *                       Appwrite Realtime client for servers 1.5 to 1.9.x (URL and message mode,
  *                       presence), POSIX, Winsock and BearSSL adapters
