@@ -178,9 +178,9 @@ typedef enum awr_result {
 /* A short, constant, English description of a result ("ok", "websocket: reserved bit set", ...). */
 AWR_API const char *awr_result_str(awr_result r);
 
-/* Allocator: every allocation the library makes goes through one of these (zero = AWR_MALLOC/AWR_FREE).
- * Set both functions or neither: a create function refuses a config with only one (AWR_ERR_ARG).
- * Only awr_client_create and awr_bearssl_create allocate, one block each, at create. */
+/* Allocator: where the one block of awr_client_create or awr_bearssl_create comes from (the library
+ * allocates nothing else; zero = AWR_MALLOC/AWR_FREE). Set both functions or neither: a create
+ * function refuses a config with only one (AWR_ERR_ARG). */
 typedef struct awr_allocator {
     void *(*alloc)(void *user, size_t size);
     void (*free)(void *user, void *ptr);
@@ -6932,12 +6932,14 @@ static awr_result awr__tls_plan(const awr_bearssl_config *cfg, awr__tls_layout *
     if (l->iobuf < (size_t)BR_SSL_BUFSIZE_MONO || l->iobuf > limit) return AWR_ERR_ARG;
     slot = sizeof(awr__tls_conn) + awr__tls_round(l->iobuf);
     if (l->slots > limit / slot) return AWR_ERR_ARG;
-    if (!awr__tls_has_anchors(cfg) && cfg->ca_pem) {
-        l->src.pem = cfg->ca_pem;
-        l->src.pem_len = cfg->ca_pem_len ? cfg->ca_pem_len : awr__strlen(cfg->ca_pem);
-    } else if (!awr__tls_has_anchors(cfg)) {
-        l->src.path = cfg->ca_file ? cfg->ca_file : AWR_BEARSSL_DEFAULT_CA_FILE;
-        if (!l->src.path && !cfg->insecure_no_verify) return AWR_ERR_UNSUPPORTED;
+    if (!awr__tls_has_anchors(cfg)) {   /* else the ready anchors: nothing to decode */
+        if (cfg->ca_pem) {
+            l->src.pem = cfg->ca_pem;
+            l->src.pem_len = cfg->ca_pem_len ? cfg->ca_pem_len : awr__strlen(cfg->ca_pem);
+        } else {
+            l->src.path = cfg->ca_file ? cfg->ca_file : AWR_BEARSSL_DEFAULT_CA_FILE;
+            if (!l->src.path && !cfg->insecure_no_verify) return AWR_ERR_UNSUPPORTED;
+        }
     }
     if (awr__tls_decodes_pem(l)) {
         r = awr__ta_measure(&l->src, &l->ta_count, &l->ta_bytes);
