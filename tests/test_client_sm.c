@@ -1067,8 +1067,14 @@ static void test_allocation_and_callbacks(void) {
     int i;
     reset_logs();
     base_cfg(&cfg, AWR_MODE_MESSAGE);
+    /* The allocator rule: both functions or neither; one alone is refused before anything is allocated. */
     cfg.allocator.alloc = count_alloc;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_ARG);
+    cfg.allocator.alloc = NULL;
     cfg.allocator.free = count_free;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_ARG);
+    AWR_CHECK_INT(allocs, 0);
+    cfg.allocator.alloc = count_alloc;
     c = mk_cfg(&cfg);
     AWR_CHECK_INT(allocs, 1);                    /* one block, then never again */
     a = sub1(c, "files");

@@ -1,14 +1,39 @@
 /* wss:// through the BearSSL adapter against a local Node https+ws server (tests/peers/tls_server.js),
  * with a CA and certificates made at test time by tests/peers/make_certs.sh (openssl command line).
  * Echo round trips (plain and with the TCP stream cut into 1-byte pieces under TLS), an Appwrite event
- * round trip through the client, and each refusal with its own result code.
+ * round trip through the client, each refusal with its own result code, and the memory rules: the
+ * adapter and the client allocate one block each at create and nothing through 100 reconnects (counted
+ * through an awr_allocator and through AWR_MALLOC, which this file hooks), size + init on caller
+ * memory, bounded connection slots, and the allocator rule (both functions or neither).
  * awr-link: -lbearssl */
+#include <stddef.h>
+static void *fallback_malloc(size_t size);
+static void fallback_free(void *ptr);
+#define AWR_MALLOC(size) fallback_malloc(size)
+#define AWR_FREE(ptr) fallback_free(ptr)
 #define AWR_POSIX
 #define AWR_BEARSSL
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_test_link.h"
+#include <sys/stat.h>
+
+/* Every allocation of the library, counted: through AWR_MALLOC, and through the awr_allocator below. */
+static long fallback_allocs, fallback_frees, user_allocs, user_frees;
+static void *fallback_malloc(size_t size) { fallback_allocs++; return malloc(size); }
+static void fallback_free(void *ptr) { if (ptr) fallback_frees++; free(ptr); }
+static void *user_alloc(void *u, size_t size) { (void)u; user_allocs++; return malloc(size); }
+static void user_free(void *u, void *ptr) { (void)u; if (ptr) user_frees++; free(ptr); }
+static long allocs_now(void) { return fallback_allocs + user_allocs; }
+static long frees_now(void) { return fallback_frees + user_frees; }
+static awr_allocator counting_allocator(void) {
+    awr_allocator a;
+    a.alloc = user_alloc;
+    a.free = user_free;
+    a.user = NULL;
+    return a;
+}
 
 static char cert_dir[256];
 
@@ -25,6 +50,7 @@ typedef struct shim {
     awr_io inner;
     int one_byte;
     long sends, recvs;           /* calls that moved bytes */
+    long closes;
 } shim;
 
 static awr_result shim_open(void *u, const char *host, int port, int tls, void **conn) {
@@ -43,8 +69,9 @@ static long shim_recv(void *u, void *conn, void *buf, size_t cap) {
     if (n > 0) s->recvs++;
     return n;
 }
-static void shim_close(void *u, void *conn) { shim *s = (shim *)u; s->inner.close(s->inner.user, conn); }
+static void shim_close(void *u, void *conn) { shim *s = (shim *)u; s->closes++; s->inner.close(s->inner.user, conn); }
 static awr_result shim_random(void *u, void *out, size_t len) { shim *s = (shim *)u; return s->inner.random(s->inner.user, out, len); }
+static awr_result shim_random_posix(void *u, void *out, size_t len) { (void)u; return awr_posix_random(out, len); }
 
 /* ---- one TLS connection driven by hand ------------------------------------------------------------ */
 typedef struct sess {
@@ -57,8 +84,8 @@ typedef struct sess {
 } sess;
 
 
-static awr_result sess_open(sess *s, const awr_bearssl_config *cfg, const char *host, int port, int one_byte) {
-    awr_result r;
+/* The TCP adapter and the shim over it, no TLS adapter yet. */
+static void sess_prepare(sess *s, int one_byte) {
     memset(s, 0, sizeof *s);
     awr_posix_init(&s->tcp);
     s->sh.inner = awr_posix_io(&s->tcp);
@@ -69,6 +96,11 @@ static awr_result sess_open(sess *s, const awr_bearssl_config *cfg, const char *
     s->shim_io.recv = shim_recv;
     s->shim_io.close = shim_close;
     s->shim_io.random = shim_random;
+}
+
+static awr_result sess_open(sess *s, const awr_bearssl_config *cfg, const char *host, int port, int one_byte) {
+    awr_result r;
+    sess_prepare(s, one_byte);
     r = awr_bearssl_create(cfg, &s->shim_io, &s->tls);
     if (r != AWR_OK) return r;
     s->io = awr_bearssl_io(s->tls);
@@ -103,8 +135,8 @@ static awr_result try_connect(const awr_bearssl_config *cfg, const char *host, i
     return r;
 }
 
-static pid_t start_server(const char *cert, int *port, const char *extra) {
-    char *argv[8];
+static pid_t start_server2(const char *cert, int *port, const char *extra, const char *extra2) {
+    char *argv[9];
     int i = 0;
     argv[i++] = (char *)"node";
     argv[i++] = (char *)"tests/peers/tls_server.js";
@@ -113,8 +145,12 @@ static pid_t start_server(const char *cert, int *port, const char *extra) {
     argv[i++] = (char *)"--key";
     argv[i++] = cert_path(cert, "key");
     if (extra) argv[i++] = (char *)extra;
+    if (extra2) argv[i++] = (char *)extra2;
     argv[i] = NULL;
     return awr_test_spawn(argv, port);
+}
+static pid_t start_server(const char *cert, int *port, const char *extra) {
+    return start_server2(cert, port, extra, NULL);
 }
 
 static awr_bearssl_config trusting_config(char *ca_pem) {
@@ -348,6 +384,17 @@ static void test_refusals(char *ca_pem) {
 }
 
 /* ---- the whole client over wss:// against the Appwrite-shaped server ----------------------------- */
+/* A client configuration for wss://localhost:port/v1/realtime (the URL is written into url) over tls. */
+static awr_client_config wss_client_config(char *url, size_t url_cap, int port, awr_bearssl *tls) {
+    awr_client_config cfg;
+    snprintf(url, url_cap, "wss://localhost:%d/v1", port);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.realtime_endpoint = url;
+    cfg.project = "tls-test";
+    cfg.io = awr_bearssl_io(tls);
+    return cfg;
+}
+
 typedef struct events_seen {
     int count;
     int bad;
@@ -373,24 +420,11 @@ static void test_client_over_wss(char *ca_pem, int port, int one_byte) {
     events_seen seen;
     awr_sub sub;
     sess s;   /* only its TCP adapter, shim and TLS adapter are used: the client opens the connection */
-    memset(&s, 0, sizeof s);
     memset(&seen, 0, sizeof seen);
-    awr_posix_init(&s.tcp);
-    s.sh.inner = awr_posix_io(&s.tcp);
-    s.sh.one_byte = one_byte;
-    s.shim_io.user = &s.sh;
-    s.shim_io.open = shim_open;
-    s.shim_io.send = shim_send;
-    s.shim_io.recv = shim_recv;
-    s.shim_io.close = shim_close;
-    s.shim_io.random = shim_random;
+    sess_prepare(&s, one_byte);
     AWR_CHECK_INT(awr_bearssl_create(&tc, &s.shim_io, &s.tls), AWR_OK);
     if (!s.tls) return;
-    snprintf(url, sizeof url, "wss://localhost:%d/v1/realtime", port);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.realtime_endpoint = url;
-    cfg.project = "tls-test";
-    cfg.io = awr_bearssl_io(s.tls);
+    cfg = wss_client_config(url, sizeof url, port, s.tls);
     seen.tcp = &s.tcp;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c) {
@@ -453,11 +487,7 @@ static void client_refused(char *ca_pem, const char *cert, const char *server_op
     tc.unix_time = clock;
     AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
     if (!tls) { awr_test_stop(pid); return; }
-    snprintf(url, sizeof url, "wss://localhost:%d/v1", port);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.realtime_endpoint = url;
-    cfg.project = "tls-test";
-    cfg.io = awr_bearssl_io(tls);
+    cfg = wss_client_config(url, sizeof url, port, tls);
     cfg.on_state = on_state_record;
     cfg.user = &seen;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
@@ -491,6 +521,287 @@ static void test_client_refused(char *ca_pem) {
     client_refused(ca_pem, "expired", "--appwrite", NULL, 0, AWR_ERR_TLS_EXPIRED, "BR_ERR_X509_EXPIRED");
     client_refused(ca_pem, "good", "--appwrite", clock_2000, 0, AWR_ERR_TLS_EXPIRED, "not yet valid");
     client_refused(ca_pem, "good", "--tls13", NULL, 1, AWR_ERR_TLS_ALERT, NULL);
+}
+
+/* ---- memory: one block per create, nothing on connect or reconnect ----------------------------- */
+typedef struct reconnects {
+    int connected;               /* `connected` states seen */
+    int64_t skipped_ms;          /* reconnect delays skipped: the client's clock runs this far ahead */
+    long allocs_at_first;        /* allocations (both counters) when the first `connected` came */
+} reconnects;
+
+static void on_state_count(awr_client *c, const awr_state_info *info, void *user) {
+    reconnects *rc = (reconnects *)user;
+    (void)c;
+    if (info->state == AWR_STATE_CONNECTED && rc->connected++ == 0) rc->allocs_at_first = allocs_now();
+    if (info->state == AWR_STATE_RECONNECTING) rc->skipped_ms += info->delay_ms;
+}
+static void on_event_ignore(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+    (void)c; (void)sub; (void)ev; (void)user;
+}
+
+/* Drive the client with poll() on a clock that jumps over every reconnect delay, until `connected`
+ * has come `want` times or 60 real seconds have passed. */
+static void run_until_connected(awr_client *c, awr_posix *tcp, reconnects *rc, int want) {
+    int64_t give_up = awr_posix_now_ms() + 60000;
+    while (rc->connected < want && awr_posix_now_ms() < give_up) {
+        struct pollfd pfd;
+        int64_t deadline, wait = 20;
+        int wants;
+        (void)awr_client_poll(c, awr_posix_now_ms() + rc->skipped_ms);
+        if (awr_client_state(c) == AWR_STATE_CLOSED) return;
+        wants = awr_client_wants(c, &deadline);
+        if (deadline >= 0 && deadline - (awr_posix_now_ms() + rc->skipped_ms) < wait)
+            wait = deadline - (awr_posix_now_ms() + rc->skipped_ms);
+        if (wait < 0) wait = 0;
+        pfd.fd = awr_posix_fd(tcp);
+        pfd.events = awr_posix_poll_events(tcp, wants);
+        pfd.revents = 0;
+        if (pfd.fd >= 0 && pfd.events) (void)poll(&pfd, 1, (int)wait);
+        else (void)poll(NULL, 0, (int)wait);
+    }
+}
+
+/* 100 reconnects over wss://, each forced by the peer (tls_server.js --drop ends every connection right
+ * after `connected`): the TLS adapter and the client allocate one block each at create, through the
+ * counting allocator or (own_allocator = 0) through AWR_MALLOC, and nothing after the first `connected`. */
+static void test_reconnects_allocate_nothing(char *ca_pem, int port, int own_allocator) {
+    char url[128];
+    const char *channels[] = {"databases.db1.collections.col1.documents"};
+    awr_bearssl_config tc = trusting_config(ca_pem);
+    awr_client_config cfg;
+    awr_posix tcp;
+    awr_io tcp_io;
+    awr_bearssl *tls = NULL;
+    awr_client *c = NULL;
+    awr_sub sub;
+    reconnects rc;
+    long fallback_before = fallback_allocs, allocs_before = allocs_now(), frees_before = frees_now();
+    memset(&rc, 0, sizeof rc);
+    awr_posix_init(&tcp);
+    tcp_io = awr_posix_io(&tcp);
+    if (own_allocator) tc.allocator = counting_allocator();
+    AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
+    if (!tls) return;
+    cfg = wss_client_config(url, sizeof url, port, tls);
+    cfg.on_state = on_state_count;
+    cfg.user = &rc;
+    if (own_allocator) cfg.allocator = counting_allocator();
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (c) {
+        AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event_ignore, NULL, &sub), AWR_OK);
+        run_until_connected(c, &tcp, &rc, 101);
+        AWR_CHECK_INT(rc.connected, 101);                        /* the first connect and 100 reconnects */
+        AWR_CHECK_INT(rc.allocs_at_first - allocs_before, 2);    /* one block each: adapter and client */
+        AWR_CHECK_INT(allocs_now() - rc.allocs_at_first, 0);     /* and nothing since */
+        printf("# wss:// through %s: %ld allocations up to the first connected, %ld in the %d reconnects after it\n",
+               own_allocator ? "an awr_allocator" : "AWR_MALLOC", rc.allocs_at_first - allocs_before,
+               allocs_now() - rc.allocs_at_first, rc.connected - 1);
+        awr_client_destroy(c);
+    }
+    awr_bearssl_destroy(tls);
+    AWR_CHECK_INT(frees_now() - frees_before, 2);
+    if (own_allocator) AWR_CHECK_INT(fallback_allocs, fallback_before);   /* all went through the allocator */
+}
+
+/* An inner transport that carries several TCP connections at once (one POSIX adapter each), to open
+ * more than one TLS connection through one BearSSL adapter. */
+#define MULTI_MAX 3
+typedef struct multi_conn {
+    struct multi *m;
+    awr_posix tcp;
+    void *conn;
+    int used;
+} multi_conn;
+typedef struct multi {
+    multi_conn c[MULTI_MAX];
+    long closes;
+} multi;
+static awr_result multi_open(void *u, const char *host, int port, int tls, void **conn) {
+    multi *m = (multi *)u;
+    int i;
+    for (i = 0; i < MULTI_MAX; i++) {
+        multi_conn *mc = &m->c[i];
+        awr_io io = awr_posix_io(&mc->tcp);
+        awr_result r;
+        if (mc->used) continue;
+        r = io.open(io.user, host, port, tls, &mc->conn);
+        if (r != AWR_OK) return r;
+        mc->m = m;
+        mc->used = 1;
+        *conn = mc;
+        return AWR_OK;
+    }
+    return AWR_ERR_LIMIT;
+}
+static long multi_send(void *u, void *conn, const void *data, size_t len) {
+    multi_conn *mc = (multi_conn *)conn;
+    awr_io io = awr_posix_io(&mc->tcp);
+    (void)u;
+    return io.send(io.user, mc->conn, data, len);
+}
+static long multi_recv(void *u, void *conn, void *buf, size_t cap) {
+    multi_conn *mc = (multi_conn *)conn;
+    awr_io io = awr_posix_io(&mc->tcp);
+    (void)u;
+    return io.recv(io.user, mc->conn, buf, cap);
+}
+static void multi_close(void *u, void *conn) {
+    multi_conn *mc = (multi_conn *)conn;
+    awr_io io = awr_posix_io(&mc->tcp);
+    (void)u;
+    io.close(io.user, mc->conn);
+    mc->used = 0;
+    mc->m->closes++;
+}
+static awr_io multi_io(multi *m) {
+    awr_io io;
+    int i;
+    memset(m, 0, sizeof *m);
+    for (i = 0; i < MULTI_MAX; i++) awr_posix_init(&m->c[i].tcp);
+    memset(&io, 0, sizeof io);
+    io.user = m;
+    io.open = multi_open;
+    io.send = multi_send;
+    io.recv = multi_recv;
+    io.close = multi_close;
+    io.random = shim_random_posix;
+    return io;
+}
+
+/* Upgrade and one echo on a TLS connection of io whose TCP connection is mc's. */
+static int upgrade_and_echo(awr_io io, void *conn, multi_conn *mc, int port, const char *text) {
+    awr_test_link l = awr_test_link_posix(io, conn, &mc->tcp);
+    return awr_test_link_upgrade(&l, "localhost", port) == AWR_OK &&
+           awr_test_link_echo(&l, 1, (const unsigned char *)text, strlen(text));
+}
+
+/* size + init on caller memory at any alignment (one byte short: AWR_ERR_BUFFER), max_connections
+ * slots (a full adapter answers AWR_ERR_LIMIT; a closed slot is used again), deinit closes what is
+ * still open, and none of it allocates. */
+static void test_caller_memory_and_slots(char *ca_pem, int port) {
+    awr_bearssl_config cfg = trusting_config(ca_pem);
+    multi m;
+    awr_io inner = multi_io(&m), io;
+    awr_bearssl *t = NULL;
+    void *a = NULL, *b = NULL, *c = NULL;
+    size_t one, two;
+    unsigned char *mem;
+    long allocs_before;
+
+    one = awr_bearssl_size(&cfg);
+    cfg.max_connections = 2;
+    two = awr_bearssl_size(&cfg);
+    AWR_CHECK(one > 0);
+    AWR_CHECK(two >= one + BR_SSL_BUFSIZE_BIDI);      /* each slot has its own I/O buffer */
+    mem = (unsigned char *)malloc(two + 1);
+    allocs_before = allocs_now();
+    AWR_CHECK_INT(awr_bearssl_init(mem + 1, two - 1, &cfg, &inner, &t), AWR_ERR_BUFFER);
+    AWR_CHECK(t == NULL);
+    AWR_CHECK_INT(awr_bearssl_init(mem + 1, two, &cfg, &inner, &t), AWR_OK);   /* mem + 1: any alignment */
+    if (!t) { free(mem); return; }
+    AWR_CHECK_INT(awr_bearssl_anchor_count(t), 1);
+    io = awr_bearssl_io(t);
+    AWR_CHECK_INT(io.open(io.user, "localhost", port, 1, &a), AWR_OK);
+    AWR_CHECK_INT(io.open(io.user, "localhost", port, 1, &b), AWR_OK);
+    AWR_CHECK_INT(io.open(io.user, "localhost", port, 1, &c), AWR_ERR_LIMIT);
+    AWR_CHECK(c == NULL);
+    AWR_CHECK(a && b && a != b);
+    if (a && b) {
+        AWR_CHECK(upgrade_and_echo(io, a, &m.c[0], port, "first"));
+        AWR_CHECK(upgrade_and_echo(io, b, &m.c[1], port, "second, at the same time"));
+        io.close(io.user, a);
+        AWR_CHECK_INT(io.open(io.user, "localhost", port, 1, &c), AWR_OK);   /* a's slot, used again */
+        AWR_CHECK(c == a);
+        if (c) AWR_CHECK(upgrade_and_echo(io, c, &m.c[0], port, "third, in the first one's slot"));
+    }
+    AWR_CHECK_INT(m.closes, 1);
+    awr_bearssl_deinit(t);                            /* b and c are still open: deinit closes them */
+    AWR_CHECK_INT(m.closes, 3);
+    AWR_CHECK_INT(allocs_now(), allocs_before);       /* caller memory: nothing allocated at all */
+
+    /* The default is one slot: a second connection at once is refused. */
+    cfg.max_connections = 0;
+    AWR_CHECK_INT(awr_bearssl_init(mem, one, &cfg, &inner, &t), AWR_OK);
+    if (t) {
+        io = awr_bearssl_io(t);
+        a = b = NULL;
+        AWR_CHECK_INT(io.open(io.user, "localhost", port, 1, &a), AWR_OK);
+        AWR_CHECK_INT(io.open(io.user, "localhost", port, 1, &b), AWR_ERR_LIMIT);
+        if (a) io.close(io.user, a);
+        awr_bearssl_deinit(t);
+    }
+    AWR_CHECK_INT(m.closes, 4);
+    free(mem);
+
+    cfg.max_connections = (size_t)-1;                 /* more than any memory: refused, not wrapped */
+    AWR_CHECK_INT(awr_bearssl_size(&cfg), 0);
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &inner, &t), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_bearssl_size(NULL), 0);
+}
+
+/* A CA file that changes between the sizing pass and the filling pass (a FIFO whose writer sends one
+ * certificate the first time and seventeen the second): refused as AWR_ERR_TLS, and the anchors never
+ * overrun the room the first pass measured (ASan watches). */
+static void test_ca_file_grows_between_passes(const char *ca_pem) {
+    awr_bearssl_config cfg;
+    awr_bearssl *t = NULL;
+    awr_posix tcp;
+    awr_io tcp_io;
+    const char *path = cert_path("growing", "fifo");
+    char *other = awr_test_read_file(cert_path("other-ca", "pem"), NULL);
+    pid_t pid;
+    AWR_CHECK(other != NULL);
+    AWR_CHECK_INT(mkfifo(path, 0600), 0);
+    if (!other) return;
+    pid = fork();
+    if (pid == 0) {
+        int pass, i;
+        alarm(30);                          /* never outlive a parent that stopped reading */
+        for (pass = 0; pass < 2; pass++) {
+            FILE *f = fopen(path, "w");      /* waits for the adapter to open the file for this pass */
+            if (!f) _exit(1);
+            fputs(ca_pem, f);
+            for (i = 0; pass == 1 && i < 16; i++) fputs(other, f);
+            fclose(f);
+        }
+        _exit(0);
+    }
+    AWR_CHECK(pid > 0);
+    awr_posix_init(&tcp);
+    tcp_io = awr_posix_io(&tcp);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ca_file = path;
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_TLS);
+    AWR_CHECK(t == NULL);
+    if (pid > 0) awr_test_stop(pid);
+    free(other);
+}
+
+/* The allocator rule (both functions or neither): one alone is refused before anything is allocated;
+ * both give one block, anchors included. (tests/test_client_sm.c checks the client's side.) */
+static void test_allocator_rule(char *ca_pem) {
+    awr_bearssl_config cfg = trusting_config(ca_pem);
+    awr_posix tcp;
+    awr_io tcp_io;
+    awr_bearssl *t = NULL;
+    long allocs_before = allocs_now(), user_before = user_allocs, frees_before = frees_now();
+    awr_posix_init(&tcp);
+    tcp_io = awr_posix_io(&tcp);
+    cfg.allocator = counting_allocator();
+    cfg.allocator.free = NULL;
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_ARG);
+    AWR_CHECK(t == NULL);
+    cfg.allocator = counting_allocator();
+    cfg.allocator.alloc = NULL;
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_ARG);
+    AWR_CHECK_INT(allocs_now(), allocs_before);
+    cfg.allocator = counting_allocator();
+    AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_OK);
+    AWR_CHECK_INT(user_allocs - user_before, 1);
+    AWR_CHECK_INT(allocs_now() - allocs_before, 1);
+    awr_bearssl_destroy(t);
+    AWR_CHECK_INT(frees_now() - frees_before, 1);
 }
 
 /* ---- the example programs over wss:// (built by make with -DAWR_BEARSSL) ------------------------- */
@@ -641,6 +952,18 @@ int main(void) {
     test_client_over_wss(ca_pem, port, 1);   /* 1-byte TCP pieces under TLS, through the client */
     awr_test_stop(pid);
     test_client_refused(ca_pem);
+
+    test_allocator_rule(ca_pem);
+    test_ca_file_grows_between_passes(ca_pem);
+    pid = start_server("good", &port, NULL);
+    AWR_CHECK(pid > 0);
+    test_caller_memory_and_slots(ca_pem, port);
+    awr_test_stop(pid);
+    pid = start_server2("good", &port, "--appwrite", "--drop");
+    AWR_CHECK(pid > 0);
+    test_reconnects_allocate_nothing(ca_pem, port, 0);   /* through AWR_MALLOC */
+    test_reconnects_allocate_nothing(ca_pem, port, 1);   /* through an awr_allocator */
+    awr_test_stop(pid);
 
     {
         const char *bin = getenv("AWR_BIN_DIR");

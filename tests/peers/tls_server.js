@@ -4,6 +4,8 @@
 //   default     echo: every message comes back unchanged (text as text, binary as binary)
 //   --appwrite  an Appwrite 1.8-shaped realtime endpoint: `connected` with the channels of the URL,
 //               then an `event` on those channels every 100 ms, `pong` for `ping`
+//   --drop      with --appwrite: end each connection right after `connected` (TLS close and TCP FIN, no
+//               WebSocket close frame), so that the client reconnects again and again
 //   --tls13     accept TLS 1.3 only (BearSSL speaks up to 1.2: the handshake ends with a fatal alert)
 //   --probe F   drive an echo CLIENT (awr-ws-echo): send a fixed series of messages, expect each back
 //               unchanged, write "ok" (or "FAIL <why>") to file F, then close with 1000
@@ -31,6 +33,7 @@ if (flag('--plain')) {
 const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 * 1024 });
 const appwrite = flag('--appwrite');
 const probe = opt('--probe');
+const drop = flag('--drop');
 
 // The probe's series: text, binary, empty, multi-byte UTF-8, and a large binary (several TLS records).
 const probeMessages = () => {
@@ -69,6 +72,7 @@ wss.on('connection', (ws, req) => {
   const url = new URL(req.url, 'https://localhost');
   const channels = url.searchParams.getAll('channels[]');
   ws.send(JSON.stringify({ type: 'connected', data: { channels, user: null } }));
+  if (drop) { req.socket.end(); return; }
   let n = 0;
   const timer = setInterval(() => {
     n++;
