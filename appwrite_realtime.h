@@ -34,6 +34,7 @@
  *                 allocation), navigation, exact int64/double conversions, unescaping, a small writer
  *     match       awr_match: `*` is exactly one dot-separated segment; compiled pattern sets; channel
  *                 name builders
+ *     queries     awr_query_: realtime query builders (Appwrite 1.9.0+), the JSON the SDKs' Query sends
  *     I/O hook    awr_io: open/send/recv/close/random, supplied by the host or an adapter
  *     client      awr_client_: the Appwrite protocol (both server generations), subscriptions,
  *                 heartbeats, reconnects, auth, dispatch; awr_client_poll drives it all
@@ -54,6 +55,19 @@
  *     awr_client_create(&cfg, &c);                or awr_client_size + awr_client_init: no malloc at all
  *     awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
  *     awr_posix_run(c, &tcp, -1);                 or call awr_client_poll(c, now_ms) from your own loop
+ *
+ * THREADS. A client is one object without locks: every call on it (poll, feed, subscribe, update,
+ * presence, disconnect, destroy, ...) must come from one thread at a time, and its callbacks run on
+ * the thread that called awr_client_poll (or awr_client_feed), inside that call. Different clients
+ * are independent: one per thread needs nothing more. The JSON, match, query, WebSocket and
+ * primitive functions keep no state between calls: any thread may use them at any time. An engine
+ * that polls on a network thread while game code subscribes guards the client with one mutex:
+ *     network thread:  lock; awr_client_poll(c, now); wants = awr_client_wants(c, &deadline); unlock;
+ *                      wait on the socket (and a wake-up pipe) until the deadline
+ *     game thread:     lock; awr_subscribe_channel(c, ...); unlock; write the wake-up pipe
+ * Callbacks run with the lock held (they may call the client directly, never lock it again) and copy
+ * what the game needs into a queue of its own: the event's texts point into the receive buffer and
+ * are gone when the callback returns. examples/threads.c is this pattern, complete.
  *
  * Each section below starts with a banner that explains its part in more detail. The README has the
  * complete guide, the tests, the fuzzers and the benchmarks. The license (MIT or public domain) is at
@@ -748,6 +762,10 @@ AWR_API void awr_json_write_string(awr_json_writer *w, const char *s);          
 AWR_API void awr_json_write_string_n(awr_json_writer *w, const char *s, size_t n);
 AWR_API void awr_json_write_int64(awr_json_writer *w, int64_t v);
 AWR_API void awr_json_write_uint64(awr_json_writer *w, uint64_t v);
+/* A number as JavaScript writes it (JSON.stringify, Number.prototype.toString): the shortest decimal
+ * that reads back as v ("0.1", "2.5", "-3", "1e+21", "1e-7"), "0" for -0; NaN and the infinities are
+ * written as null, as JSON.stringify does. */
+AWR_API void awr_json_write_double(awr_json_writer *w, double v);
 AWR_API void awr_json_write_bool(awr_json_writer *w, int v);
 AWR_API void awr_json_write_null(awr_json_writer *w);
 /* A value already known to be valid JSON (not checked), written as one value. */
@@ -888,6 +906,93 @@ AWR_API awr_result awr_channel_memberships(char *buf, size_t cap, const char *me
 /* "presences" | "presences.<presence>" (1.9.5+) */
 AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *presence, const char *action);
 /* ==================================================================================================
+ * QUERIES: realtime query builders (Appwrite 1.9.0+)
+ *
+ * From 1.9.0 a subscription may carry queries: the server delivers an event to it only when the
+ * payload passes every one of them. A query is a small JSON object; each builder below writes, into
+ * your buffer and NUL-terminated, exactly the text the official SDKs' `Query` helper produces for the
+ * same call (member order, string escapes, numbers written as JavaScript writes them), ready for the
+ * `queries` of awr_subscribe and awr_update:
+ *
+ *     char room[128], recent[128], both[256];
+ *     awr_query_value general = awr_qv_string("general"), since = awr_qv_int(1700000000);
+ *     const char *parts[2];
+ *     awr_query_equal(room, sizeof room, "room", &general, 1);
+ *         -> {"method":"equal","attribute":"room","values":["general"]}
+ *     awr_query_greater_than(recent, sizeof recent, "sentAt", &since, 1);
+ *     parts[0] = room; parts[1] = recent;
+ *     awr_query_and(both, sizeof both, parts, 2);
+ *         -> {"method":"and","values":[{"method":"equal",...},{"method":"greaterThan",...}]}
+ *
+ *     the SDK                                    here
+ *     Query.equal(attr, value or [values])       awr_query_equal(buf, cap, attr, values, n)
+ *       notEqual, lessThan, lessThanEqual,         awr_query_not_equal, awr_query_less_than,
+ *       greaterThan, greaterThanEqual, contains    awr_query_less_than_equal, awr_query_greater_than,
+ *                                                  awr_query_greater_than_equal, awr_query_contains
+ *     Query.between(attr, start, end)            awr_query_between(buf, cap, attr, start, end)
+ *     Query.isNull(attr), Query.isNotNull(attr)  awr_query_is_null(buf, cap, attr), awr_query_is_not_null
+ *     Query.startsWith(attr, text), endsWith,    awr_query_starts_with(buf, cap, attr, text),
+ *       search                                     awr_query_ends_with, awr_query_search
+ *     Query.select([attrs])                      awr_query_select(buf, cap, attrs, n)
+ *     Query.and([queries]), Query.or([queries])  awr_query_and(buf, cap, queries, n), awr_query_or
+ *
+ * A value is a string (UTF-8), an int64, a double or a bool: awr_qv_string, awr_qv_int, awr_qv_double,
+ * awr_qv_bool. A double is written as JavaScript writes the same number (awr_json_write_double), so
+ * 2.5, -3.0 and 1e21 become 2.5, -3 and 1e+21. The parts of and/or are JSON texts (this section's
+ * output, usually): each is checked and copied without insignificant whitespace (the SDK parses and
+ * re-serializes them, which gives the same bytes for the builders' output).
+ * Results: AWR_OK; AWR_ERR_BUFFER when cap is too small; AWR_ERR_ARG for a NULL buffer, attribute or
+ * string, values == NULL with n > 0, or an unknown value type; AWR_ERR_JSON_UTF8 for a string that is
+ * not UTF-8; the tokenizer's error for an and/or part that is not JSON. On an error buf holds "".
+ * ================================================================================================== */
+typedef enum awr_query_type {
+    AWR_QV_STRING = 0,
+    AWR_QV_INT = 1,
+    AWR_QV_DOUBLE = 2,
+    AWR_QV_BOOL = 3
+} awr_query_type;
+
+/* One value of a query; make it with the awr_qv_* functions. */
+typedef struct awr_query_value {
+    awr_query_type type;
+    const char *s;     /* AWR_QV_STRING: NUL-terminated UTF-8 (kept by pointer) */
+    int64_t i;         /* AWR_QV_INT; AWR_QV_BOOL: 0 or 1 */
+    double d;          /* AWR_QV_DOUBLE */
+} awr_query_value;
+
+AWR_API awr_query_value awr_qv_string(const char *s);
+AWR_API awr_query_value awr_qv_int(int64_t v);
+AWR_API awr_query_value awr_qv_double(double v);
+AWR_API awr_query_value awr_qv_bool(int v);
+
+/* {"method":M,"attribute":attr,"values":[values...]} */
+AWR_API awr_result awr_query_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
+AWR_API awr_result awr_query_not_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
+AWR_API awr_result awr_query_less_than(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
+AWR_API awr_result awr_query_less_than_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values,
+                                             size_t n);
+AWR_API awr_result awr_query_greater_than(char *buf, size_t cap, const char *attr, const awr_query_value *values,
+                                          size_t n);
+AWR_API awr_result awr_query_greater_than_equal(char *buf, size_t cap, const char *attr,
+                                                const awr_query_value *values, size_t n);
+AWR_API awr_result awr_query_contains(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
+/* {"method":"between","attribute":attr,"values":[start,end]} */
+AWR_API awr_result awr_query_between(char *buf, size_t cap, const char *attr, awr_query_value start,
+                                     awr_query_value end);
+/* {"method":"isNull","attribute":attr} and isNotNull */
+AWR_API awr_result awr_query_is_null(char *buf, size_t cap, const char *attr);
+AWR_API awr_result awr_query_is_not_null(char *buf, size_t cap, const char *attr);
+/* {"method":M,"attribute":attr,"values":[text]} */
+AWR_API awr_result awr_query_starts_with(char *buf, size_t cap, const char *attr, const char *text);
+AWR_API awr_result awr_query_ends_with(char *buf, size_t cap, const char *attr, const char *text);
+AWR_API awr_result awr_query_search(char *buf, size_t cap, const char *attr, const char *text);
+/* {"method":"select","values":[attrs...]} */
+AWR_API awr_result awr_query_select(char *buf, size_t cap, const char *const *attrs, size_t n);
+/* {"method":"and","values":[queries...]} and "or" */
+AWR_API awr_result awr_query_and(char *buf, size_t cap, const char *const *queries, size_t n);
+AWR_API awr_result awr_query_or(char *buf, size_t cap, const char *const *queries, size_t n);
+
+/* ==================================================================================================
  * I/O HOOK
  * The host supplies the transport and randomness through this struct; the core never makes a
  * syscall. Time is passed to awr_client_poll() as monotonic milliseconds. A TLS adapter is itself an
@@ -975,6 +1080,8 @@ typedef struct awr_io {
  *   max_subscriptions [8]; name_arena [1 KiB] for copies of channels, queries, project, host, session,
  *   JWT and presence; max_tokens [32] JSON tokens for one message's envelope (a message whose
  *   envelope needs more is ignored).
+ *   payload_tokens [128] JSON tokens for one event's payload, 20 bytes each: the awr_event_get_*
+ *   calls tokenize the payload into them once per event (a payload that needs more: AWR_ERR_JSON_TOKENS).
  *
  * THE LOOP. With io hooks set, awr_client_poll(c, now_ms) does everything (open, handshake, read,
  * parse, dispatch, write, timers) and never blocks; awr_client_wants() says whether the socket should
@@ -1079,6 +1186,7 @@ typedef struct awr_event {
     awr_text payload;           /* JSON value (usually an object), byte-exact as the server sent it */
     awr_text subscriptions;     /* JSON array of the matched subscription ids ({NULL,0} before 1.9.0) */
     awr_sub sub;                /* the subscription being called */
+    awr_client *client;         /* the client delivering it (the awr_event_get_* calls use it) */
 } awr_event;
 
 typedef void (*awr_event_fn)(awr_client *c, awr_sub sub, const awr_event *ev, void *user);
@@ -1114,6 +1222,7 @@ typedef struct awr_client_config {
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
     int32_t rate_per_minute;        /* [32] outbound frames per minute; -1 = unlimited */
+    size_t payload_tokens;          /* [128] JSON tokens for one event's payload (awr_event_get_*) */
 } awr_client_config;
 
 #define AWR_CLIENT_DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
@@ -1121,6 +1230,7 @@ typedef struct awr_client_config {
 #define AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS 8u
 #define AWR_CLIENT_DEFAULT_NAME_ARENA 1024u
 #define AWR_CLIENT_DEFAULT_MAX_TOKENS 32u
+#define AWR_CLIENT_DEFAULT_PAYLOAD_TOKENS 128u
 #define AWR_CLIENT_DEFAULT_READ_BUFFER 4096u
 #define AWR_CLIENT_DEFAULT_HEARTBEAT_MS 20000
 #define AWR_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000
@@ -1193,6 +1303,31 @@ AWR_API void *awr_client_user(const awr_client *c);
 AWR_API int awr_event_is(const awr_event *ev, const char *pattern);
 /* 1 if the event was published on exactly this channel. */
 AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
+
+/* The common case: one channel, no queries (awr_subscribe with n = 1). */
+AWR_API awr_result awr_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
+                                         awr_sub *out);
+
+/* PAYLOAD FIELDS IN ONE CALL. path is relative to the payload, as for awr_json_path: "$id",
+ * "author.name", "tags.0" ("" is the payload itself). The first call for an event tokenizes the
+ * payload into the client's payload token area (cfg.payload_tokens); every later call for the same
+ * event, in any callback it reaches, reuses those tokens. Nothing is allocated; call them during the
+ * callback only (the payload lives in the receive buffer).
+ *     char author[64], text[512];
+ *     if (awr_event_get_string(ev, "author", author, sizeof author, NULL) == AWR_OK) ...
+ * Results: AWR_OK; AWR_ERR_NOT_FOUND: no such member or index (or the event has no payload);
+ * AWR_ERR_JSON_TYPE: the member is there but of another type (null included; an integer getter on
+ * 2.5); AWR_ERR_JSON_RANGE: the number does not fit; AWR_ERR_BUFFER (strings): out holds the start
+ * that fits, cut at a character boundary, NUL-terminated; AWR_ERR_JSON_SURROGATE: a lone surrogate
+ * escape; AWR_ERR_JSON_TOKENS: the payload needs more tokens than cfg.payload_tokens; AWR_ERR_ARG:
+ * NULL arguments (out, path), or an event that no client delivered. Outputs are 0 / "" on failure. */
+AWR_API awr_result awr_event_get_string(const awr_event *ev, const char *path, char *out, size_t cap,
+                                        size_t *out_len);
+AWR_API awr_result awr_event_get_int64(const awr_event *ev, const char *path, int64_t *out);
+AWR_API awr_result awr_event_get_double(const awr_event *ev, const char *path, double *out);
+AWR_API awr_result awr_event_get_bool(const awr_event *ev, const char *path, int *out);
+/* The member's JSON text as sent (a string with its quotes, an object, an array, a number ...). */
+AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr_text *out);
 
 /* ==================================================================================================
  * POSIX ADAPTER (define AWR_POSIX; Linux, macOS, the BSDs)
@@ -3607,6 +3742,107 @@ AWR_API void awr_json_write_bool(awr_json_writer *w, int v) {
     if (w && awr__jw_value(w)) awr__jw_put(w, v ? "true" : "false", v ? 4u : 5u);
 }
 
+/* 1 if the decimal 0.dig[0..k) x 10^point reads back as exactly v. */
+static int awr__json_reads_back(const char *dig, int k, int point, double v) {
+    char text[48], exp[8];
+    size_t n = 0;
+    int i, m = 0;
+    unsigned e = point < 0 ? (unsigned)-point : (unsigned)point;
+    double back = 0;
+    text[n++] = '0';
+    text[n++] = '.';
+    for (i = 0; i < k; i++) text[n++] = dig[i];
+    text[n++] = 'e';
+    if (point < 0) text[n++] = '-';
+    do { exp[m++] = (char)('0' + (int)(e % 10u)); e /= 10u; } while (e);
+    while (m > 0) text[n++] = exp[--m];
+    return awr_json_double_n(text, n, &back) == AWR_OK && back == v;
+}
+
+/* The digits ECMAScript's Number::toString picks for a finite v > 0: the fewest that read back as v,
+ * and of two such the closer to v (a tie: the even one). v = 0.dig[0..k) x 10^*point; returns k.
+ * The exact decimal value of v, from the big decimal of awr_json_double, decides between the two
+ * candidates of each length (v rounded down and up). */
+static int awr__json_shortest(double v, char dig[17], int *point) {
+    awr__json_dec a;
+    uint64_t bits, mant;
+    int e2, p, i, m = 0;
+    unsigned char t[20];
+    memcpy(&bits, &v, sizeof bits);
+    mant = bits & (((uint64_t)1 << 52) - 1u);
+    e2 = (int)((bits >> 52) & 0x7FFu);
+    if (e2 == 0) e2 = -1074;
+    else { mant |= (uint64_t)1 << 52; e2 -= 1075; }
+    do { t[m++] = (unsigned char)(mant % 10u); mant /= 10u; } while (mant);
+    a.nd = a.dp = m;
+    a.trunc = 0;
+    for (i = 0; i < m; i++) a.d[i] = t[m - 1 - i];
+    awr__json_dec_trim(&a);
+    awr__json_dec_shift(&a, e2);             /* exact: a double has at most 767 significant digits */
+    for (p = 1; p <= 17 && p < a.nd; p++) {
+        char lo[17], hi[17];
+        int hi_point = a.dp, lo_ok, hi_ok, j, up;
+        for (i = 0; i < p; i++) lo[i] = (char)('0' + a.d[i]);
+        memcpy(hi, lo, (size_t)p);
+        for (j = p - 1; j >= 0 && hi[j] == '9'; j--) hi[j] = '0';
+        if (j < 0) { hi[0] = '1'; hi_point++; }
+        else hi[j]++;
+        lo_ok = awr__json_reads_back(lo, p, a.dp, v);
+        hi_ok = awr__json_reads_back(hi, p, hi_point, v);
+        if (!lo_ok && !hi_ok) continue;
+        if (lo_ok && hi_ok) {                /* the rest of the digits against one half */
+            if (a.d[p] != 5) up = a.d[p] > 5;
+            else {
+                up = a.trunc;
+                for (i = p + 1; i < a.nd && !up; i++) up = a.d[i] != 0;
+                if (!up) up = (lo[p - 1] - '0') & 1;
+            }
+        } else up = hi_ok;
+        memcpy(dig, up ? hi : lo, (size_t)p);
+        *point = up ? hi_point : a.dp;
+        return p;
+    }
+    p = a.nd < 17 ? a.nd : 17;               /* at most 17 digits: v itself */
+    for (i = 0; i < p; i++) dig[i] = (char)('0' + a.d[i]);
+    *point = a.dp;
+    return p;
+}
+
+AWR_API void awr_json_write_double(awr_json_writer *w, double v) {
+    char text[40], dig[17];
+    size_t n = 0;
+    int k, point, i;
+    if (!w) return;
+    if (v != v || v - v != 0) { awr_json_write_null(w); return; }   /* NaN, +-Infinity */
+    if (!awr__jw_value(w)) return;
+    if (v == 0) { awr__jw_put(w, "0", 1); return; }
+    if (v < 0) { text[n++] = '-'; v = -v; }
+    k = awr__json_shortest(v, dig, &point);
+    if (k <= point && point <= 21) {              /* an integer: the digits and zeros */
+        for (i = 0; i < k; i++) text[n++] = dig[i];
+        for (; i < point; i++) text[n++] = '0';
+    } else if (0 < point && point <= 21) {        /* 12.5 */
+        for (i = 0; i < k; i++) { if (i == point) text[n++] = '.'; text[n++] = dig[i]; }
+    } else if (-6 < point && point <= 0) {        /* 0.000125 */
+        text[n++] = '0';
+        text[n++] = '.';
+        for (i = point; i < 0; i++) text[n++] = '0';
+        for (i = 0; i < k; i++) text[n++] = dig[i];
+    } else {                                      /* 1.25e+21, 1e-7 */
+        char exp[8];
+        int m = 0;
+        unsigned e = point - 1 < 0 ? (unsigned)(1 - point) : (unsigned)(point - 1);
+        text[n++] = dig[0];
+        if (k > 1) text[n++] = '.';
+        for (i = 1; i < k; i++) text[n++] = dig[i];
+        text[n++] = 'e';
+        text[n++] = point - 1 < 0 ? '-' : '+';
+        do { exp[m++] = (char)('0' + (int)(e % 10u)); e /= 10u; } while (e);
+        while (m > 0) text[n++] = exp[--m];
+    }
+    awr__jw_put(w, text, n);
+}
+
 AWR_API void awr_json_write_raw(awr_json_writer *w, const char *json, size_t n) {
     if (!w) return;
     if (!json || n == 0) { awr__jw_fail(w, AWR_ERR_ARG); return; }
@@ -4058,6 +4294,193 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
 }
 
 /* ==================================================================================================
+ * QUERIES (implementation): every builder is the JSON writer filling the caller's buffer
+ * ================================================================================================== */
+AWR_API awr_query_value awr_qv_string(const char *s) {
+    awr_query_value v;
+    memset(&v, 0, sizeof v);
+    v.type = AWR_QV_STRING;
+    v.s = s;
+    return v;
+}
+AWR_API awr_query_value awr_qv_int(int64_t i) {
+    awr_query_value v;
+    memset(&v, 0, sizeof v);
+    v.type = AWR_QV_INT;
+    v.i = i;
+    return v;
+}
+AWR_API awr_query_value awr_qv_double(double d) {
+    awr_query_value v;
+    memset(&v, 0, sizeof v);
+    v.type = AWR_QV_DOUBLE;
+    v.d = d;
+    return v;
+}
+AWR_API awr_query_value awr_qv_bool(int b) {
+    awr_query_value v;
+    memset(&v, 0, sizeof v);
+    v.type = AWR_QV_BOOL;
+    v.i = b != 0;
+    return v;
+}
+
+/* {"method":method[,"attribute":attr] : the object is left open. */
+static void awr__query_begin(awr_json_writer *w, char *buf, size_t cap, const char *method, const char *attr) {
+    awr_json_writer_init(w, buf, cap);
+    awr_json_write_begin_object(w);
+    awr_json_write_key(w, "method");
+    awr_json_write_string(w, method);
+    if (attr) {
+        awr_json_write_key(w, "attribute");
+        awr_json_write_string(w, attr);
+    }
+}
+
+static awr_result awr__query_end(awr_json_writer *w, char *buf, size_t cap) {
+    awr_result r;
+    awr_json_write_end_object(w);
+    r = awr_json_writer_finish(w, NULL);
+    if (r != AWR_OK && buf && cap) buf[0] = 0;
+    return r;
+}
+
+static awr_result awr__query_fail(char *buf, size_t cap) {
+    if (buf && cap) buf[0] = 0;
+    return AWR_ERR_ARG;
+}
+
+static void awr__query_value(awr_json_writer *w, const awr_query_value *v) {
+    switch (v->type) {
+    case AWR_QV_STRING:
+        if (v->s) awr_json_write_string(w, v->s);
+        else awr__jw_fail(w, AWR_ERR_ARG);
+        break;
+    case AWR_QV_INT: awr_json_write_int64(w, v->i); break;
+    case AWR_QV_DOUBLE: awr_json_write_double(w, v->d); break;
+    case AWR_QV_BOOL: awr_json_write_bool(w, v->i != 0); break;
+    default: awr__jw_fail(w, AWR_ERR_ARG); break;
+    }
+}
+
+/* {"method":method,"attribute":attr,"values":[values...]} */
+static awr_result awr__query_values(char *buf, size_t cap, const char *method, const char *attr,
+                                    const awr_query_value *values, size_t n) {
+    awr_json_writer w;
+    size_t i;
+    if (!buf || !attr || (n && !values)) return awr__query_fail(buf, cap);
+    awr__query_begin(&w, buf, cap, method, attr);
+    awr_json_write_key(&w, "values");
+    awr_json_write_begin_array(&w);
+    for (i = 0; i < n; i++) awr__query_value(&w, &values[i]);
+    awr_json_write_end_array(&w);
+    return awr__query_end(&w, buf, cap);
+}
+
+AWR_API awr_result awr_query_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "equal", attr, values, n);
+}
+AWR_API awr_result awr_query_not_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "notEqual", attr, values, n);
+}
+AWR_API awr_result awr_query_less_than(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "lessThan", attr, values, n);
+}
+AWR_API awr_result awr_query_less_than_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values,
+                                             size_t n) {
+    return awr__query_values(buf, cap, "lessThanEqual", attr, values, n);
+}
+AWR_API awr_result awr_query_greater_than(char *buf, size_t cap, const char *attr, const awr_query_value *values,
+                                          size_t n) {
+    return awr__query_values(buf, cap, "greaterThan", attr, values, n);
+}
+AWR_API awr_result awr_query_greater_than_equal(char *buf, size_t cap, const char *attr,
+                                                const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "greaterThanEqual", attr, values, n);
+}
+AWR_API awr_result awr_query_contains(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "contains", attr, values, n);
+}
+AWR_API awr_result awr_query_between(char *buf, size_t cap, const char *attr, awr_query_value start,
+                                     awr_query_value end) {
+    awr_query_value v[2];
+    v[0] = start;
+    v[1] = end;
+    return awr__query_values(buf, cap, "between", attr, v, 2);
+}
+
+static awr_result awr__query_text(char *buf, size_t cap, const char *method, const char *attr, const char *text) {
+    awr_query_value v = awr_qv_string(text);
+    if (!text) return awr__query_fail(buf, cap);
+    return awr__query_values(buf, cap, method, attr, &v, 1);
+}
+AWR_API awr_result awr_query_starts_with(char *buf, size_t cap, const char *attr, const char *text) {
+    return awr__query_text(buf, cap, "startsWith", attr, text);
+}
+AWR_API awr_result awr_query_ends_with(char *buf, size_t cap, const char *attr, const char *text) {
+    return awr__query_text(buf, cap, "endsWith", attr, text);
+}
+AWR_API awr_result awr_query_search(char *buf, size_t cap, const char *attr, const char *text) {
+    return awr__query_text(buf, cap, "search", attr, text);
+}
+
+static awr_result awr__query_attr_only(char *buf, size_t cap, const char *method, const char *attr) {
+    awr_json_writer w;
+    if (!buf || !attr) return awr__query_fail(buf, cap);
+    awr__query_begin(&w, buf, cap, method, attr);
+    return awr__query_end(&w, buf, cap);
+}
+AWR_API awr_result awr_query_is_null(char *buf, size_t cap, const char *attr) {
+    return awr__query_attr_only(buf, cap, "isNull", attr);
+}
+AWR_API awr_result awr_query_is_not_null(char *buf, size_t cap, const char *attr) {
+    return awr__query_attr_only(buf, cap, "isNotNull", attr);
+}
+
+AWR_API awr_result awr_query_select(char *buf, size_t cap, const char *const *attrs, size_t n) {
+    awr_json_writer w;
+    size_t i;
+    if (!buf || (n && !attrs)) return awr__query_fail(buf, cap);
+    for (i = 0; i < n; i++) if (!attrs[i]) return awr__query_fail(buf, cap);
+    awr__query_begin(&w, buf, cap, "select", NULL);
+    awr_json_write_key(&w, "values");
+    awr_json_write_begin_array(&w);
+    for (i = 0; i < n; i++) awr_json_write_string(&w, attrs[i]);
+    awr_json_write_end_array(&w);
+    return awr__query_end(&w, buf, cap);
+}
+
+/* A JSON text as the next value of w, checked, without its insignificant whitespace. */
+static void awr__query_part(awr_json_writer *w, const char *json) {
+    size_t len = awr__strlen(json), n = 0;
+    awr_result r = awr_json_parse(NULL, json, len, NULL, 0, NULL, NULL);   /* counting: no tokens */
+    if (r != AWR_OK && r != AWR_ERR_JSON_TOKENS) { awr__jw_fail(w, r); return; }
+    if (!awr__jw_value(w)) return;
+    r = awr_json_compact(json, len, w->buf + w->len, w->cap - w->len, &n);
+    if (r != AWR_OK) { awr__jw_fail(w, r); return; }
+    w->len += n;
+}
+
+static awr_result awr__query_logical(char *buf, size_t cap, const char *method, const char *const *queries, size_t n) {
+    awr_json_writer w;
+    size_t i;
+    if (!buf || (n && !queries)) return awr__query_fail(buf, cap);
+    for (i = 0; i < n; i++) if (!queries[i]) return awr__query_fail(buf, cap);
+    awr__query_begin(&w, buf, cap, method, NULL);
+    awr_json_write_key(&w, "values");
+    awr_json_write_begin_array(&w);
+    for (i = 0; i < n; i++) awr__query_part(&w, queries[i]);
+    awr_json_write_end_array(&w);
+    return awr__query_end(&w, buf, cap);
+}
+AWR_API awr_result awr_query_and(char *buf, size_t cap, const char *const *queries, size_t n) {
+    return awr__query_logical(buf, cap, "and", queries, n);
+}
+AWR_API awr_result awr_query_or(char *buf, size_t cap, const char *const *queries, size_t n) {
+    return awr__query_logical(buf, cap, "or", queries, n);
+}
+
+/* ==================================================================================================
  * CLIENT (implementation)
  *
  * Memory: one block, carved at init into the client struct, the subscription table, the name arena,
@@ -4185,6 +4608,11 @@ struct awr_client {
     uint32_t pending_t[AWR__CL_PENDING_RING];
     uint32_t pending_head, pending_count;
     char errmsg[72];             /* the latest error message, unescaped (at most 71 bytes) */
+    awr_json_token *ptoks;       /* the payload tokens of the event being dispatched (awr_event_get_*) */
+    size_t max_ptoks;
+    const char *ptok_src;        /* the payload they describe, NULL: not made yet for this event */
+    size_t ptok_len;
+    awr_result ptok_result;      /* what tokenizing it gave */
 };
 
 static int awr__cl_json_is_object(awr_client *c, const char *json);
@@ -5006,8 +5434,8 @@ static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
 
 /* ---- public: lifecycle -------------------------------------------------------------------------- */
 typedef struct awr__cl_layout {
-    size_t subs, arena, toks, tx, rd, rx, total;
-    size_t n_subs, n_arena, n_toks, n_tx, n_rd, n_rx;
+    size_t subs, arena, toks, tx, rd, rx, ptoks, total;
+    size_t n_subs, n_arena, n_toks, n_tx, n_rd, n_rx, n_ptoks;
 } awr__cl_layout;
 
 static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
@@ -5019,6 +5447,8 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     l->n_tx = cfg->tx_buffer ? cfg->tx_buffer : AWR_CLIENT_DEFAULT_TX_BUFFER;
     l->n_rd = cfg->read_buffer ? cfg->read_buffer : AWR_CLIENT_DEFAULT_READ_BUFFER;
     l->n_rx = cfg->max_message ? cfg->max_message : AWR_CLIENT_DEFAULT_MAX_MESSAGE;
+    l->n_ptoks = cfg->payload_tokens ? cfg->payload_tokens : AWR_CLIENT_DEFAULT_PAYLOAD_TOKENS;
+    if (l->n_ptoks > 0x7FFFFFFFu / AWR__CL_TOKEN_SIZE) return 0;
     if (l->n_subs > 0xFFFFu || l->n_arena > 0x7FFFFFFFu || l->n_toks < 16u || l->n_tx < AWR_WS_MIN_TX ||
         l->n_rd < 256u || l->n_rx < 2u * AWR__CL_HS_CAP || l->n_rx > ((size_t)-1) / 4u)
         return 0;
@@ -5029,6 +5459,7 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     l->tx = off; off += awr__cl_align8(l->n_tx);
     l->rd = off; off += awr__cl_align8(l->n_rd);
     l->rx = off; off += awr__cl_align8(l->n_rx);
+    l->ptoks = off; off += awr__cl_align8(l->n_ptoks * AWR__CL_TOKEN_SIZE);
     l->total = off;
     return 1;
 }
@@ -5122,6 +5553,8 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     c->tx = base + l.tx - 8u; c->tx_cap = l.n_tx;
     c->rd = base + l.rd - 8u; c->rd_cap = l.n_rd;
     c->rx = base + l.rx - 8u; c->rx_cap = l.n_rx;
+    c->ptoks = (awr_json_token *)(void *)(base + l.ptoks - 8u);
+    c->max_ptoks = l.n_ptoks;
     memset(c->subs, 0, l.n_subs * sizeof(awr__cl_sub));
     for (i = 0; i < l.n_subs; i++) { c->subs[i].names = awr__cl_ref_none(); c->subs[i].slot = -1; }
     c->host = c->host_hdr = c->path = c->project = c->session = c->jwt = c->presence = awr__cl_ref_none();
@@ -5223,6 +5656,13 @@ AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, siz
     awr__cl_changed(c);
     *out = s->handle;
     return AWR_OK;
+}
+
+AWR_API awr_result awr_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
+                                         awr_sub *out) {
+    const char *one[1];
+    one[0] = channel;
+    return awr_subscribe(c, one, 1, NULL, 0, fn, user, out);
 }
 
 /* The server holds s under wid on this connection: keep the id in a zombie slot until an `unsubscribe`
@@ -5633,6 +6073,89 @@ AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel) {
     return 0;
 }
 
+/* ---- payload fields: the payload's tokens, made by the first awr_event_get_* call of an event ---- */
+/* The token of the payload member at path; the payload is tokenized once per event (awr__cl_on_event
+ * forgets the previous event's tokens). */
+static awr_result awr__cl_payload_member(const awr_event *ev, const char *path, const awr_json_token **tok) {
+    awr_client *c;
+    int t;
+    if (!ev || !path || !ev->client) return AWR_ERR_ARG;
+    c = ev->client;
+    if (!ev->payload.ptr) return AWR_ERR_NOT_FOUND;
+    if (c->ptok_src != ev->payload.ptr || c->ptok_len != ev->payload.len) {
+        awr_json_options o;
+        memset(&o, 0, sizeof o);
+        o.skip_utf8 = 1;   /* the WebSocket layer checked the whole message */
+        c->ptok_result = awr_json_parse(&o, ev->payload.ptr, ev->payload.len, c->ptoks, c->max_ptoks, NULL, NULL);
+        c->ptok_src = ev->payload.ptr;
+        c->ptok_len = ev->payload.len;
+    }
+    if (c->ptok_result != AWR_OK) return c->ptok_result;
+    t = awr_json_path(ev->payload.ptr, c->ptoks, 0, path);
+    if (t < 0) return AWR_ERR_NOT_FOUND;
+    *tok = c->ptoks + t;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_event_get_string(const awr_event *ev, const char *path, char *out, size_t cap,
+                                        size_t *out_len) {
+    const awr_json_token *t = NULL;
+    awr_result r;
+    if (out_len) *out_len = 0;
+    if (out && cap) out[0] = 0;
+    if (!out || cap == 0) return AWR_ERR_ARG;
+    r = awr__cl_payload_member(ev, path, &t);
+    return r != AWR_OK ? r : awr_json_unescape(ev->payload.ptr, t, out, cap, out_len);
+}
+
+AWR_API awr_result awr_event_get_int64(const awr_event *ev, const char *path, int64_t *out) {
+    const awr_json_token *t = NULL;
+    awr_result r;
+    if (!out) return AWR_ERR_ARG;
+    *out = 0;
+    r = awr__cl_payload_member(ev, path, &t);
+    if (r == AWR_OK) r = awr_json_int64(ev->payload.ptr, t, out);
+    if (r != AWR_OK) *out = 0;
+    return r;
+}
+
+AWR_API awr_result awr_event_get_double(const awr_event *ev, const char *path, double *out) {
+    const awr_json_token *t = NULL;
+    awr_result r;
+    if (!out) return AWR_ERR_ARG;
+    *out = 0;
+    r = awr__cl_payload_member(ev, path, &t);
+    if (r == AWR_OK) r = awr_json_double(ev->payload.ptr, t, out);
+    if (r != AWR_OK) *out = 0;
+    return r;
+}
+
+AWR_API awr_result awr_event_get_bool(const awr_event *ev, const char *path, int *out) {
+    const awr_json_token *t = NULL;
+    awr_result r;
+    if (!out) return AWR_ERR_ARG;
+    *out = 0;
+    r = awr__cl_payload_member(ev, path, &t);
+    if (r == AWR_OK) r = awr_json_bool(ev->payload.ptr, t, out);
+    if (r != AWR_OK) *out = 0;
+    return r;
+}
+
+AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr_text *out) {
+    const awr_json_token *t = NULL;
+    size_t off, len;
+    awr_result r;
+    if (!out) return AWR_ERR_ARG;
+    out->ptr = NULL;
+    out->len = 0;
+    r = awr__cl_payload_member(ev, path, &t);
+    if (r != AWR_OK) return r;
+    awr_json_span(t, &off, &len);
+    out->ptr = ev->payload.ptr + off;
+    out->len = len;
+    return AWR_OK;
+}
+
 static int awr__cl_sub_matches_channels(const awr_client *c, const awr__cl_sub *s, awr_text channels) {
     size_t pos = 0, j;
     awr_text it;
@@ -5943,6 +6466,8 @@ static void awr__cl_on_event(awr_client *c, int data) {
     size_t off, len;
     memset(&ev, 0, sizeof ev);
     if (data < 0) return;
+    ev.client = c;
+    c->ptok_src = NULL;   /* a new event: its payload is tokenized on the first awr_event_get_* call */
     awr_json_span(awr__cl_tk(c, data), &off, &len);
     ev.data.ptr = c->mj + off;
     ev.data.len = len;
