@@ -3618,28 +3618,45 @@ static int awr__jw_value(awr_json_writer *w) {
     return w->err == AWR_OK;
 }
 
-static void awr__jw_string(awr_json_writer *w, const char *s, size_t n) {
+/* Code points the official SDKs write as \uXXXX although JSON allows them raw (json-bigint's quote(),
+ * which their Query helper uses): U+007F-U+009F, U+00AD, U+0600-U+0604, U+070F, U+17B4, U+17B5,
+ * U+200C-U+200F, U+2028-U+202F, U+2060-U+206F, U+FEFF, U+FFF0-U+FFFF. */
+static int awr__jw_sdk_escaped(uint32_t cp) {
+    return (cp >= 0x7Fu && cp <= 0x9Fu) || cp == 0xADu || (cp >= 0x600u && cp <= 0x604u) || cp == 0x70Fu ||
+           cp == 0x17B4u || cp == 0x17B5u || (cp >= 0x200Cu && cp <= 0x200Fu) || (cp >= 0x2028u && cp <= 0x202Fu) ||
+           (cp >= 0x2060u && cp <= 0x206Fu) || cp == 0xFEFFu || cp >= 0xFFF0u;
+}
+
+/* The code point of the k-byte (valid) UTF-8 character at u. */
+static uint32_t awr__jw_code_point(const unsigned char *u, size_t k) {
+    uint32_t cp = k == 1 ? u[0] : (uint32_t)(u[0] & (0x7Fu >> k));
+    size_t j;
+    for (j = 1; j < k; j++) cp = (cp << 6) | (uint32_t)(u[j] & 0x3Fu);
+    return cp;
+}
+
+/* A string literal; sdk_escapes: also the \uXXXX escapes of awr__jw_sdk_escaped (below U+10000 only,
+ * so one escape per character). */
+static void awr__jw_string(awr_json_writer *w, const char *s, size_t n, int sdk_escapes) {
     static const char hexd[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
     awr__jw_put(w, "\"", 1);
     while (i < n && w->err == AWR_OK) {
         unsigned char c = u[i];
+        uint32_t cp = c;
         char esc[6];
-        size_t elen = 2;
-        if (c >= 0x20u && c != '"' && c != '\\' && c < 0x80u) { i++; continue; }
-        awr__jw_put(w, s + run, i - run);
-        if (c >= 0x80u) {
+        size_t elen = 2, k = 1;
+        if (c >= 0x20u && c != '"' && c != '\\' && c < 0x7Fu) { i++; continue; }
+        if (c >= 0x7Fu) {
             int short_input;
-            size_t k = awr__json_utf8_char(u, i, n, &short_input);
+            if (c >= 0x80u) k = awr__json_utf8_char(u, i, n, &short_input);
             if (k == 0) { awr__jw_fail(w, AWR_ERR_JSON_UTF8); return; }
-            awr__jw_put(w, s + i, k);
-            i += k;
-            run = i;
-            continue;
+            if (!sdk_escapes || k == 4 || !awr__jw_sdk_escaped(cp = awr__jw_code_point(u + i, k))) { i += k; continue; }
         }
+        awr__jw_put(w, s + run, i - run);
         esc[0] = '\\';
-        switch (c) {
+        switch (cp) {
         case '"': esc[1] = '"'; break;
         case '\\': esc[1] = '\\'; break;
         case '\b': esc[1] = 'b'; break;
@@ -3648,12 +3665,12 @@ static void awr__jw_string(awr_json_writer *w, const char *s, size_t n) {
         case '\r': esc[1] = 'r'; break;
         case '\t': esc[1] = 't'; break;
         default:
-            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-            esc[4] = hexd[c >> 4]; esc[5] = hexd[c & 15u];
+            esc[1] = 'u'; esc[2] = hexd[(cp >> 12) & 15u]; esc[3] = hexd[(cp >> 8) & 15u];
+            esc[4] = hexd[(cp >> 4) & 15u]; esc[5] = hexd[cp & 15u];
             elen = 6;
         }
         awr__jw_put(w, esc, elen);
-        i++;
+        i += k;
         run = i;
     }
     awr__jw_put(w, s + run, n - run);
@@ -3694,7 +3711,7 @@ AWR_API void awr_json_write_key_n(awr_json_writer *w, const char *key, size_t n)
     if (!(w->objects & bit) || w->after_key) { awr__jw_fail(w, AWR_ERR_STATE); return; }
     if (w->nonempty & bit) awr__jw_put(w, ",", 1);
     w->nonempty |= bit;
-    awr__jw_string(w, key ? key : "", n);
+    awr__jw_string(w, key ? key : "", n, 0);
     awr__jw_put(w, ":", 1);
     w->after_key = 1;
 }
@@ -3708,7 +3725,7 @@ AWR_API void awr_json_write_string_n(awr_json_writer *w, const char *s, size_t n
     if (!w) return;
     if (!s && n) { awr__jw_fail(w, AWR_ERR_ARG); return; }
     if (!awr__jw_value(w)) return;
-    awr__jw_string(w, s ? s : "", n);
+    awr__jw_string(w, s ? s : "", n, 0);
 }
 
 AWR_API void awr_json_write_null(awr_json_writer *w) {
@@ -4325,15 +4342,21 @@ AWR_API awr_query_value awr_qv_bool(int b) {
     return v;
 }
 
+/* A string as the SDKs write it (see awr__jw_sdk_escaped). */
+static void awr__query_string(awr_json_writer *w, const char *s) {
+    if (!s) awr__jw_fail(w, AWR_ERR_ARG);
+    else if (awr__jw_value(w)) awr__jw_string(w, s, awr__strlen(s), 1);
+}
+
 /* {"method":method[,"attribute":attr] : the object is left open. */
 static void awr__query_begin(awr_json_writer *w, char *buf, size_t cap, const char *method, const char *attr) {
     awr_json_writer_init(w, buf, cap);
     awr_json_write_begin_object(w);
     awr_json_write_key(w, "method");
-    awr_json_write_string(w, method);
+    awr__query_string(w, method);
     if (attr) {
         awr_json_write_key(w, "attribute");
-        awr_json_write_string(w, attr);
+        awr__query_string(w, attr);
     }
 }
 
@@ -4353,8 +4376,7 @@ static awr_result awr__query_fail(char *buf, size_t cap) {
 static void awr__query_value(awr_json_writer *w, const awr_query_value *v) {
     switch (v->type) {
     case AWR_QV_STRING:
-        if (v->s) awr_json_write_string(w, v->s);
-        else awr__jw_fail(w, AWR_ERR_ARG);
+        awr__query_string(w, v->s);
         break;
     case AWR_QV_INT: awr_json_write_int64(w, v->i); break;
     case AWR_QV_DOUBLE: awr_json_write_double(w, v->d); break;
@@ -4445,7 +4467,7 @@ AWR_API awr_result awr_query_select(char *buf, size_t cap, const char *const *at
     awr__query_begin(&w, buf, cap, "select", NULL);
     awr_json_write_key(&w, "values");
     awr_json_write_begin_array(&w);
-    for (i = 0; i < n; i++) awr_json_write_string(&w, attrs[i]);
+    for (i = 0; i < n; i++) awr__query_string(&w, attrs[i]);
     awr_json_write_end_array(&w);
     return awr__query_end(&w, buf, cap);
 }
