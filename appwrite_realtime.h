@@ -22,6 +22,7 @@
  *     AWR_BEARSSL_NO_STDIO  no CA-file loading (anchors from memory only), for targets without stdio
  *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2
  *     AWR_JSON_MAX_DEPTH    the largest nesting depth the tokenizer can be asked for (default 1024)
+ *     AWR_CPP               the C++ layer (namespace awr: client, subscription, event), C++17
  *
  * THE LAYERS, in the order this file declares and then implements them. Each is a public API that
  * works on its own:
@@ -1546,6 +1547,321 @@ AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len);
 }
 #endif
 #endif /* APPWRITE_REALTIME_H */
+
+/* ==================================================================================================
+ * C++ LAYER (C++17; define AWR_CPP before the include; needs neither exceptions nor RTTI)
+ *
+ * A thin RAII layer over the client: awr::client owns an awr_client, awr::subscription owns one
+ * subscription and ends it when it goes out of scope, callbacks are any callable (lambdas with
+ * captures included), and events are read through std::string_view and the payload getters.
+ * Everything is inline here and calls the C API above; the C API stays available (client::get()).
+ *
+ *     #define AWR_CPP
+ *     #include "appwrite_realtime.h"
+ *     awr::client rt(cfg);                                   (cfg: an awr_client_config, as in C)
+ *     if (!rt) -> rt.result() says why
+ *     int score = 0;
+ *     awr::subscription sub = rt.subscribe("databases.game.collections.scores.documents",
+ *         [&score](const awr::event &e) {
+ *             if (e.is("databases.*.collections.*.documents.*.update"))
+ *                 score = (int)e.int64_or("points", 0);
+ *         });
+ *     each frame: rt.poll(now_ms);
+ *
+ * Lifetimes: a subscription may outlive its client (it then does nothing), may be moved, and may be
+ * ended (unsubscribe(), destruction, move-assignment) anywhere, its own callback included: the
+ * callable is released after the callback returns. A client must not be destroyed inside one of its
+ * callbacks (as in C). Failures are results, never exceptions: the client's result(), a subscription's
+ * result() (operator bool: it is live). The callables are kept in std::function, one allocation each,
+ * made by subscribe() (never by dispatch). The threading rules are the C client's (see THREADS).
+ * ================================================================================================== */
+#if defined(__cplusplus) && defined(AWR_CPP) && !defined(AWR__CPP_DECLARED)
+#define AWR__CPP_DECLARED
+#if !(__cplusplus >= 201703L || (defined(_MSVC_LANG) && _MSVC_LANG >= 201703L))
+#  error "AWR_CPP needs C++17 (std::string_view)"
+#endif
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <new>
+#include <string_view>
+#include <utility>
+
+namespace awr {
+
+inline std::string_view view(awr_text t) { return t.ptr ? std::string_view(t.ptr, t.len) : std::string_view(); }
+
+/* An event, as the callbacks get it: views into the receive buffer, valid during the callback. */
+class event {
+public:
+    explicit event(const awr_event *ev) : ev_(ev) {}
+    std::string_view payload() const { return view(ev_->payload); }              /* JSON */
+    std::string_view data() const { return view(ev_->data); }                    /* JSON object */
+    std::string_view events() const { return view(ev_->events); }                /* JSON array */
+    std::string_view channels() const { return view(ev_->channels); }            /* JSON array */
+    std::string_view timestamp() const { return view(ev_->timestamp); }          /* text */
+    std::string_view subscriptions() const { return view(ev_->subscriptions); }  /* JSON array */
+    bool is(const char *pattern) const { return awr_event_is(ev_, pattern) != 0; }
+    bool has_channel(const char *channel) const { return awr_event_has_channel(ev_, channel) != 0; }
+
+    /* Payload fields, as awr_event_get_*: the result, and the value in out. */
+    awr_result get(const char *path, int64_t &out) const { return awr_event_get_int64(ev_, path, &out); }
+    awr_result get(const char *path, double &out) const { return awr_event_get_double(ev_, path, &out); }
+    awr_result get(const char *path, bool &out) const {
+        int b = 0;
+        awr_result r = awr_event_get_bool(ev_, path, &b);
+        out = b != 0;
+        return r;
+    }
+    /* A string, unescaped into buf; out views buf (the cut start on AWR_ERR_BUFFER). */
+    awr_result get(const char *path, char *buf, size_t cap, std::string_view &out) const {
+        size_t n = 0;
+        awr_result r = awr_event_get_string(ev_, path, buf, cap, &n);
+        out = buf ? std::string_view(buf, n) : std::string_view();
+        return r;
+    }
+    template <size_t N> awr_result get(const char *path, char (&buf)[N], std::string_view &out) const {
+        return get(path, buf, N, out);
+    }
+    /* The member's JSON text as sent. */
+    awr_result get_json(const char *path, std::string_view &out) const {
+        awr_text t;
+        awr_result r = awr_event_get_json(ev_, path, &t);
+        out = view(t);
+        return r;
+    }
+    /* The value, or fallback when the member is missing or not of the type. */
+    int64_t int64_or(const char *path, int64_t fallback) const { int64_t v = 0; return get(path, v) == AWR_OK ? v : fallback; }
+    double double_or(const char *path, double fallback) const { double v = 0; return get(path, v) == AWR_OK ? v : fallback; }
+    bool bool_or(const char *path, bool fallback) const { bool v = false; return get(path, v) == AWR_OK ? v : fallback; }
+    template <size_t N> std::string_view string_or(const char *path, char (&buf)[N], std::string_view fallback) const {
+        std::string_view v;
+        return get(path, buf, N, v) == AWR_OK ? v : fallback;
+    }
+
+    awr_sub id() const { return ev_->sub; }
+    const awr_event *c_event() const { return ev_; }
+
+private:
+    const awr_event *ev_;
+};
+
+using event_fn = std::function<void(const event &)>;
+using state_fn = std::function<void(const awr_state_info &)>;
+using error_fn = std::function<void(const awr_server_error &)>;
+using response_fn = std::function<void(const awr_response &)>;
+
+namespace detail {
+/* What a client and its subscriptions share; freed by whichever of them goes last. */
+struct shared;
+struct slot {
+    shared *owner = nullptr;
+    awr_sub id = 0;
+    bool dead = false;     /* ended during a callback: its callable is released after the callbacks */
+    event_fn fn;
+};
+struct shared {
+    awr_client *c = nullptr;
+    slot *slots = nullptr;
+    size_t nslots = 0;
+    size_t refs = 1;       /* the client and every live subscription */
+    int depth = 0;         /* callbacks running */
+    state_fn on_state;
+    error_fn on_error;
+    response_fn on_response;
+};
+inline void release(shared *s) {
+    if (s && --s->refs == 0) { delete[] s->slots; delete s; }
+}
+/* Free the callables of subscriptions ended during callbacks (only when none runs). */
+inline void sweep(shared *s) {
+    if (s->depth != 0) return;
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].dead) { s->slots[i].fn = nullptr; s->slots[i].dead = false; s->slots[i].id = 0; }
+}
+inline void on_event(awr_client *, awr_sub, const awr_event *ev, void *user) {
+    slot *sl = static_cast<slot *>(user);
+    sl->owner->depth++;
+    if (sl->fn && !sl->dead) sl->fn(event(ev));
+    sl->owner->depth--;
+}
+inline void on_state(awr_client *, const awr_state_info *info, void *user) {
+    shared *s = static_cast<shared *>(user);
+    s->depth++;
+    if (s->on_state) s->on_state(*info);
+    s->depth--;
+}
+inline void on_error(awr_client *, const awr_server_error *err, void *user) {
+    shared *s = static_cast<shared *>(user);
+    s->depth++;
+    if (s->on_error) s->on_error(*err);
+    s->depth--;
+}
+inline void on_response(awr_client *, const awr_response *resp, void *user) {
+    shared *s = static_cast<shared *>(user);
+    s->depth++;
+    if (s->on_response) s->on_response(*resp);
+    s->depth--;
+}
+} // namespace detail
+
+/* One subscription; ends it (awr_unsubscribe) when destroyed. Move-only. */
+class subscription {
+public:
+    subscription() = default;
+    subscription(subscription &&o) noexcept { take(o); }
+    subscription &operator=(subscription &&o) noexcept {
+        if (this != &o) { unsubscribe(); take(o); }
+        return *this;
+    }
+    subscription(const subscription &) = delete;
+    subscription &operator=(const subscription &) = delete;
+    ~subscription() { unsubscribe(); }
+
+    /* End it now; no event reaches the callable from this call on. AWR_OK also when already ended. */
+    awr_result unsubscribe() {
+        awr_result r = AWR_OK;
+        if (s_ && s_->c && sl_ && sl_->id == id_ && id_ != 0) {
+            r = awr_unsubscribe(s_->c, id_);
+            sl_->dead = true;
+            detail::sweep(s_);
+        }
+        detail::release(s_);
+        s_ = nullptr; sl_ = nullptr; id_ = 0;
+        return r;
+    }
+    /* New channels and queries, in place (awr_update). */
+    awr_result update(const char *const *channels, size_t n, const char *const *queries = nullptr, size_t nq = 0) {
+        if (!s_ || !s_->c || id_ == 0) return AWR_ERR_STATE;
+        return awr_update(s_->c, id_, channels, n, queries, nq);
+    }
+    awr_result update(std::initializer_list<const char *> channels, std::initializer_list<const char *> queries = {}) {
+        return update(channels.begin(), channels.size(), queries.size() ? queries.begin() : nullptr, queries.size());
+    }
+    awr_sub id() const { return id_; }
+    /* AWR_OK for a live subscription, else why subscribe failed (AWR_ERR_STATE once ended). */
+    awr_result result() const { return id_ ? AWR_OK : r_; }
+    explicit operator bool() const { return id_ != 0 && s_ && s_->c; }
+
+private:
+    friend class client;
+    detail::shared *s_ = nullptr;
+    detail::slot *sl_ = nullptr;
+    awr_sub id_ = 0;
+    awr_result r_ = AWR_ERR_STATE;
+    void take(subscription &o) {
+        s_ = o.s_; sl_ = o.sl_; id_ = o.id_; r_ = o.r_;
+        o.s_ = nullptr; o.sl_ = nullptr; o.id_ = 0; o.r_ = AWR_ERR_STATE;
+    }
+};
+
+/* The client: awr_client_create on construction, awr_client_destroy on destruction. Move-only. */
+class client {
+public:
+    client() = default;
+    /* cfg as in C. When cfg sets none of on_state/on_error/on_response, the client takes cfg.user and
+     * the three callbacks for itself, and on_state()/on_error()/on_response() below set lambdas. */
+    explicit client(const awr_client_config &cfg) {
+        awr_client_config own = cfg;
+        const bool lambdas = !cfg.on_state && !cfg.on_error && !cfg.on_response;
+        size_t n = cfg.max_subscriptions ? cfg.max_subscriptions : AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS;
+        s_ = new (std::nothrow) detail::shared;
+        if (!s_) { r_ = AWR_ERR_NOMEM; return; }
+        s_->slots = new (std::nothrow) detail::slot[n];
+        if (!s_->slots) { r_ = AWR_ERR_NOMEM; detail::release(s_); s_ = nullptr; return; }
+        s_->nslots = n;
+        for (size_t i = 0; i < n; i++) s_->slots[i].owner = s_;
+        if (lambdas) {
+            own.on_state = detail::on_state;
+            own.on_error = detail::on_error;
+            own.on_response = detail::on_response;
+            own.user = s_;
+        }
+        own_callbacks_ = lambdas;
+        r_ = awr_client_create(&own, &s_->c);
+        if (r_ != AWR_OK) { detail::release(s_); s_ = nullptr; }
+    }
+    client(client &&o) noexcept : s_(o.s_), r_(o.r_), own_callbacks_(o.own_callbacks_) { o.s_ = nullptr; o.r_ = AWR_ERR_STATE; }
+    client &operator=(client &&o) noexcept {
+        if (this != &o) {
+            close();
+            s_ = o.s_; r_ = o.r_; own_callbacks_ = o.own_callbacks_;
+            o.s_ = nullptr; o.r_ = AWR_ERR_STATE;
+        }
+        return *this;
+    }
+    client(const client &) = delete;
+    client &operator=(const client &) = delete;
+    ~client() { close(); }
+
+    awr_result result() const { return r_; }
+    explicit operator bool() const { return s_ && s_->c; }
+    awr_client *get() const { return s_ ? s_->c : nullptr; }
+
+    /* Subscribe: one channel, or several with optional queries (awr_subscribe). */
+    subscription subscribe(const char *channel, event_fn fn) {
+        return subscribe(&channel, 1, nullptr, 0, std::move(fn));
+    }
+    subscription subscribe(std::initializer_list<const char *> channels, event_fn fn,
+                           std::initializer_list<const char *> queries = {}) {
+        return subscribe(channels.begin(), channels.size(), queries.size() ? queries.begin() : nullptr, queries.size(),
+                         std::move(fn));
+    }
+    subscription subscribe(const char *const *channels, size_t n, const char *const *queries, size_t nq, event_fn fn) {
+        subscription sub;
+        detail::slot *sl = nullptr;
+        if (!s_ || !s_->c || !fn) { sub.r_ = s_ ? AWR_ERR_ARG : AWR_ERR_STATE; return sub; }
+        detail::sweep(s_);
+        for (size_t i = 0; i < s_->nslots && !sl; i++)
+            if (s_->slots[i].id == 0 && !s_->slots[i].dead && !s_->slots[i].fn) sl = &s_->slots[i];
+        if (!sl) { sub.r_ = AWR_ERR_LIMIT; return sub; }
+        sl->fn = std::move(fn);
+        sub.r_ = awr_subscribe(s_->c, channels, n, queries, nq, detail::on_event, sl, &sl->id);
+        if (sub.r_ != AWR_OK) { sl->fn = nullptr; sl->id = 0; return sub; }
+        sub.s_ = s_;
+        sub.sl_ = sl;
+        sub.id_ = sl->id;
+        s_->refs++;
+        return sub;
+    }
+
+    /* Callables for the client's callbacks (AWR_ERR_STATE when cfg brought its own C callbacks). */
+    awr_result on_state(state_fn fn) { if (!s_ || !own_callbacks_) return AWR_ERR_STATE; s_->on_state = std::move(fn); return AWR_OK; }
+    awr_result on_error(error_fn fn) { if (!s_ || !own_callbacks_) return AWR_ERR_STATE; s_->on_error = std::move(fn); return AWR_OK; }
+    awr_result on_response(response_fn fn) { if (!s_ || !own_callbacks_) return AWR_ERR_STATE; s_->on_response = std::move(fn); return AWR_OK; }
+
+    /* The C calls, on this client. */
+    awr_result poll(int64_t now_ms) {
+        if (!s_ || !s_->c) return AWR_ERR_STATE;
+        awr_result r = awr_client_poll(s_->c, now_ms);
+        detail::sweep(s_);
+        return r;
+    }
+    int wants(int64_t *deadline_ms) const { return s_ && s_->c ? awr_client_wants(s_->c, deadline_ms) : 0; }
+    awr_state state() const { return s_ && s_->c ? awr_client_state(s_->c) : AWR_STATE_CLOSED; }
+    awr_result presence(const char *status, const char *presence_id = nullptr, const char *metadata_json = nullptr,
+                        const char *const *permissions = nullptr, size_t nperm = 0) {
+        return s_ && s_->c ? awr_presence(s_->c, status, presence_id, metadata_json, permissions, nperm) : AWR_ERR_STATE;
+    }
+    awr_result disconnect() { return s_ && s_->c ? awr_disconnect(s_->c) : AWR_ERR_STATE; }
+
+private:
+    detail::shared *s_ = nullptr;
+    awr_result r_ = AWR_ERR_STATE;
+    bool own_callbacks_ = false;
+    void close() {
+        if (!s_) return;
+        if (s_->c) awr_client_destroy(s_->c);
+        s_->c = nullptr;
+        for (size_t i = 0; i < s_->nslots; i++) { s_->slots[i].fn = nullptr; s_->slots[i].id = 0; s_->slots[i].dead = false; }
+        detail::release(s_);
+        s_ = nullptr;
+    }
+};
+
+} // namespace awr
+#endif /* AWR_CPP */
 
 /* ==================================================================================================
  * IMPLEMENTATION
