@@ -6448,34 +6448,25 @@ AWR_API awr_result awr_event_get_string(const awr_event *ev, const char *path, c
 
 AWR_API awr_result awr_event_get_int64(const awr_event *ev, const char *path, int64_t *out) {
     const awr_json_token *t = NULL;
-    awr_result r;
-    if (!out) return AWR_ERR_ARG;
-    *out = 0;
-    r = awr__cl_payload_member(ev, path, &t);
+    awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
     if (r == AWR_OK) r = awr_json_int64(ev->payload.ptr, t, out);
-    if (r != AWR_OK) *out = 0;
+    if (r != AWR_OK && out) *out = 0;
     return r;
 }
 
 AWR_API awr_result awr_event_get_double(const awr_event *ev, const char *path, double *out) {
     const awr_json_token *t = NULL;
-    awr_result r;
-    if (!out) return AWR_ERR_ARG;
-    *out = 0;
-    r = awr__cl_payload_member(ev, path, &t);
+    awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
     if (r == AWR_OK) r = awr_json_double(ev->payload.ptr, t, out);
-    if (r != AWR_OK) *out = 0;
+    if (r != AWR_OK && out) *out = 0;
     return r;
 }
 
 AWR_API awr_result awr_event_get_bool(const awr_event *ev, const char *path, int *out) {
     const awr_json_token *t = NULL;
-    awr_result r;
-    if (!out) return AWR_ERR_ARG;
-    *out = 0;
-    r = awr__cl_payload_member(ev, path, &t);
+    awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
     if (r == AWR_OK) r = awr_json_bool(ev->payload.ptr, t, out);
-    if (r != AWR_OK) *out = 0;
+    if (r != AWR_OK && out) *out = 0;
     return r;
 }
 
