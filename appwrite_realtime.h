@@ -1572,8 +1572,9 @@ AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len);
  * ended (unsubscribe(), destruction, move-assignment) anywhere, its own callback included: the
  * callable is released after the callback returns. A client must not be destroyed inside one of its
  * callbacks (as in C). Failures are results, never exceptions: the client's result(), a subscription's
- * result() (operator bool: it is live). The callables are kept in std::function, one allocation each,
- * made by subscribe() (never by dispatch). The threading rules are the C client's (see THREADS).
+ * result() (operator bool: it is live). The callables are kept in std::function (which may allocate
+ * when subscribe() stores one; dispatching an event allocates nothing). The threading rules are the
+ * C client's (see THREADS).
  * ================================================================================================== */
 #if defined(__cplusplus) && defined(AWR_CPP) && !defined(AWR__CPP_DECLARED)
 #define AWR__CPP_DECLARED
