@@ -101,11 +101,17 @@ build/fuzz/%: fuzz/%.c $(HEADER)
 coverage:   # the test programs built with gcov: which lines of the header the suite runs
 	@sh tests/coverage.sh
 
-bench:
+bench: examples   # bench_scale runs build/awr-load
 	@sh bench/run.sh
 
-bench-cg:
+bench-cg: examples
 	@sh bench/run.sh --callgrind
+
+# SVG charts for docs/benchmarks.md from saved bench output: make bench > F; make bench-cg >> F
+BENCH_RESULTS ?= bench/results/x86_64-2vcpu-shared.txt
+.PHONY: bench-charts
+bench-charts:
+	python3 bench/charts.py $(BENCH_RESULTS) docs/charts
 
 clean:
 	rm -rf build
@@ -120,15 +126,60 @@ endif
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
-.PHONY: test-windows size install uninstall
+.PHONY: test-windows size install uninstall lib install-lib
 test-windows:   # mingw-w64 cross build, run under wine against local peers
 	@sh tests/windows.sh
 size:           # the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/.bss
 	@sh tests/embedded.sh size
-install:
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/pkgconfig
-	install -m 644 $(HEADER) $(DESTDIR)$(PREFIX)/include/$(HEADER)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define AWR_VERSION_STRING "\(.*\)"/\1/p' $(HEADER))|' \
-	    appwrite_realtime.pc.in > $(DESTDIR)$(PREFIX)/share/pkgconfig/appwrite_realtime.pc
+
+# make install: the header, appwrite_realtime.pc and the CMake package (find_package(appwrite_realtime
+# 0.2)) under $(DESTDIR)$(PREFIX). make lib: the optional compiled library (appwrite_realtime.c with
+# the POSIX adapter), shared and static, in $(OUT)/lib; make install-lib installs it too, with
+# appwrite_realtime_lib.pc. The version is the header's; before 1.0 the soname carries major.minor.
+VERSION    := $(shell sed -n 's/^#define AWR_VERSION_STRING "\(.*\)"/\1/p' $(HEADER))
+SOVERSION  := $(basename $(VERSION))
+INCLUDEDIR := include
+LIBDIR     := lib
+LIBNAME    := libappwrite_realtime
+PKG_FILES  := appwrite_realtime.pc.in appwrite_realtime_lib.pc.in cmake/appwrite_realtimeConfig.cmake.in \
+              cmake/appwrite_realtimeConfigVersion.cmake.in
+# The templates' @NAME@ values (the same ones CMakeLists.txt and meson.build give them).
+pkg_subst = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@INCLUDEDIR_REL@|$(INCLUDEDIR)|g' \
+    -e 's|@LIBDIR_REL@|$(LIBDIR)|g' -e 's|@ADAPTER@|AWR_POSIX|g' -e 's|@LIBS_PRIVATE@||g'
+LIB_OUT    := $(OUT)/lib
+LIB_FILES  := $(LIB_OUT)/$(LIBNAME).so.$(VERSION) $(LIB_OUT)/$(LIBNAME).a
+
+lib: $(LIB_FILES)
+$(LIB_OUT)/appwrite_realtime.o: appwrite_realtime.c $(HEADER)
+	@mkdir -p $(LIB_OUT)
+	$(CC) $(STD) $(WARN) $(OPT) -fPIC -DAWR_LIBRARY -I. $(CFLAGS) -c -o $@ $<
+$(LIB_OUT)/$(LIBNAME).so.$(VERSION): $(LIB_OUT)/appwrite_realtime.o
+	$(CC) -shared -Wl,-soname,$(LIBNAME).so.$(SOVERSION) $(OPT) -o $@ $< $(LDFLAGS)
+	ln -sf $(LIBNAME).so.$(VERSION) $(LIB_OUT)/$(LIBNAME).so.$(SOVERSION)
+	ln -sf $(LIBNAME).so.$(VERSION) $(LIB_OUT)/$(LIBNAME).so
+$(LIB_OUT)/$(LIBNAME).a: $(LIB_OUT)/appwrite_realtime.o
+	rm -f $@
+	ar rcs $@ $<
+
+install: $(HEADER) $(PKG_FILES)
+	install -d $(DESTDIR)$(PREFIX)/$(INCLUDEDIR) $(DESTDIR)$(PREFIX)/share/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/share/cmake/appwrite_realtime
+	install -m 644 $(HEADER) $(DESTDIR)$(PREFIX)/$(INCLUDEDIR)/$(HEADER)
+	$(pkg_subst) appwrite_realtime.pc.in > $(DESTDIR)$(PREFIX)/share/pkgconfig/appwrite_realtime.pc
+	$(pkg_subst) cmake/appwrite_realtimeConfig.cmake.in \
+	    > $(DESTDIR)$(PREFIX)/share/cmake/appwrite_realtime/appwrite_realtimeConfig.cmake
+	$(pkg_subst) cmake/appwrite_realtimeConfigVersion.cmake.in \
+	    > $(DESTDIR)$(PREFIX)/share/cmake/appwrite_realtime/appwrite_realtimeConfigVersion.cmake
+install-lib: install $(LIB_FILES)
+	install -d $(DESTDIR)$(PREFIX)/$(LIBDIR)/pkgconfig
+	install -m 755 $(LIB_OUT)/$(LIBNAME).so.$(VERSION) $(DESTDIR)$(PREFIX)/$(LIBDIR)/
+	ln -sf $(LIBNAME).so.$(VERSION) $(DESTDIR)$(PREFIX)/$(LIBDIR)/$(LIBNAME).so.$(SOVERSION)
+	ln -sf $(LIBNAME).so.$(VERSION) $(DESTDIR)$(PREFIX)/$(LIBDIR)/$(LIBNAME).so
+	install -m 644 $(LIB_OUT)/$(LIBNAME).a $(DESTDIR)$(PREFIX)/$(LIBDIR)/
+	$(pkg_subst) appwrite_realtime_lib.pc.in > $(DESTDIR)$(PREFIX)/$(LIBDIR)/pkgconfig/appwrite_realtime_lib.pc
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/include/$(HEADER) $(DESTDIR)$(PREFIX)/share/pkgconfig/appwrite_realtime.pc
+	rm -f $(DESTDIR)$(PREFIX)/$(INCLUDEDIR)/$(HEADER) $(DESTDIR)$(PREFIX)/share/pkgconfig/appwrite_realtime.pc \
+	    $(DESTDIR)$(PREFIX)/$(LIBDIR)/pkgconfig/appwrite_realtime_lib.pc \
+	    $(DESTDIR)$(PREFIX)/$(LIBDIR)/$(LIBNAME).so.$(VERSION) $(DESTDIR)$(PREFIX)/$(LIBDIR)/$(LIBNAME).so.$(SOVERSION) \
+	    $(DESTDIR)$(PREFIX)/$(LIBDIR)/$(LIBNAME).so $(DESTDIR)$(PREFIX)/$(LIBDIR)/$(LIBNAME).a
+	rm -rf $(DESTDIR)$(PREFIX)/share/cmake/appwrite_realtime

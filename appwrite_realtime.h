@@ -2,8 +2,9 @@
  *
  * Appwrite's Realtime API pushes database, storage, account, team, function and presence events to
  * clients over one WebSocket. This header receives them in any C99 or C++11 program, from servers to
- * game loops to microcontrollers: no JavaScript runtime, no allocation after start-up, and a core that
- * never makes a syscall (the host supplies sockets, TLS, the clock and randomness).
+ * game loops to microcontrollers: no JavaScript runtime, a client that allocates once (or never, in
+ * memory you give it), and a core that never makes a syscall (the host supplies sockets, TLS, the
+ * clock and randomness).
  *
  * HOW TO INCLUDE
  *     #include "appwrite_realtime.h"                 everywhere you use it
@@ -14,7 +15,8 @@
  *     AWR_STATIC            every function static: a private copy per translation unit
  *     AWR_API               what public functions are declared with (default: extern)
  *     AWR_MALLOC, AWR_FREE  the fallback allocator, defined together (default: malloc/free); only
- *                           awr_client_create and the BearSSL adapter allocate, once each
+ *                           awr_client_create (once) and the BearSSL adapter (at awr_bearssl_create
+ *                           and one block per connection) allocate
  *     AWR_ASSERT(x)         internal consistency checks (default: assert)
  *     AWR_POSIX             the POSIX socket adapter (awr_posix_*): TCP, poll loop, getrandom
  *     AWR_WIN32             the Winsock adapter (awr_win32_*); link ws2_32 and bcrypt
@@ -70,9 +72,9 @@
  * what the game needs into a queue of its own: the event's texts point into the receive buffer and
  * are gone when the callback returns. examples/threads.c is this pattern, complete.
  *
- * Each section below starts with a banner that explains its part in more detail. The README has the
- * complete guide, the tests, the fuzzers and the benchmarks. The license (MIT or public domain) is at
- * the end of this file.
+ * Each section below starts with a banner that explains its part in more detail. README.md is the
+ * front door (a complete example, credentials); docs/ holds the guides, the tests, the fuzzers and the
+ * benchmarks. The license (MIT or public domain) is at the end of this file.
  */
 #ifndef APPWRITE_REALTIME_H
 #define APPWRITE_REALTIME_H
@@ -81,9 +83,9 @@
  * CONFIGURATION
  * ================================================================================================== */
 #define AWR_VERSION_MAJOR 0
-#define AWR_VERSION_MINOR 1
+#define AWR_VERSION_MINOR 2
 #define AWR_VERSION_PATCH 0
-#define AWR_VERSION_STRING "0.1.0"
+#define AWR_VERSION_STRING "0.2.0"
 
 /* The POSIX adapter needs POSIX 2008 declarations (getaddrinfo, clock_gettime), which strict ISO
    modes (-std=c99) hide; ask for them before the first system header, unless the user chose. */
@@ -814,7 +816,7 @@ AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len);
  *    distinct segment position plus the segment text) and with AWR_ERR_LIMIT past AWR_MATCH_MAX_SEGMENTS
  *    segments in one pattern. Matching does not change the set: one set may serve many threads.
  *
- * 2. Channel builders. Each writes one channel name of PROTOCOL.md (f) into buf (NUL-terminated) and
+ * 2. Channel builders. Each writes one channel name of docs/protocol.md into buf (NUL-terminated) and
  *    returns AWR_OK, AWR_ERR_BUFFER if cap is too small, or AWR_ERR_ARG for an empty id, an unknown
  *    action, or a missing id that the channel needs (buf then holds ""). Ids are copied as given (a
  *    custom id may itself hold dots). NULL ids select the wider channel: ("documents" for every
@@ -1042,7 +1044,7 @@ typedef struct awr_io {
  * skip the probe. Heartbeat: `{"type":"ping"}` every 20 s; a server that answers the ping with an
  * `error` (1.6.0 and older: code 1003) is never pinged again on this client.
  *
- * AUTH is sent at the handshake only (PROTOCOL (d): in-band authentication is unsafe on 1.9.5+):
+ * AUTH is sent at the handshake only (docs/protocol.md: in-band authentication is unsafe on 1.9.5+):
  * `X-Appwrite-Session: <session>` (or `Cookie: a_session_<project>=<session>` with session_via_cookie)
  * or `X-Appwrite-JWT: <jwt>` (when both are set only the JWT is sent: 1.9.0+ refuses the pair), plus
  * the extra header lines of cfg.headers; no Origin header. awr_client_set_session, awr_client_set_jwt
@@ -1075,7 +1077,8 @@ typedef struct awr_io {
  * allocator. Nothing else is ever allocated. Buffers and limits (zero = the default in brackets):
  *   max_message   [1 MiB]  receive buffer: the largest server message (whole document payloads);
  *                          at least 8 KiB (the handshake request and response use it too)
- *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time (unused sans-I/O)
+ *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time; outgoing frames are
+ *                          built in it too, so it bounds their size (sans-I/O as well)
  *   tx_buffer     [768 B]  transmit buffer for frames (the handshake request is built in the receive
  *                          buffer); a subscription row must fit one frame, bigger sets are split
  *   max_subscriptions [8]; name_arena [1 KiB] for copies of channels, queries, project, host, session,
@@ -1222,7 +1225,7 @@ typedef struct awr_client_config {
                                        heartbeat_ms; not on servers that do not answer pings) */
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
-    int32_t rate_per_minute;        /* [32] outbound frames per minute; -1 = unlimited */
+    int32_t rate_per_minute;        /* [32] outbound frames per minute (above 32 counts as 32); -1 = unlimited */
     size_t payload_tokens;          /* [128] JSON tokens for one event's payload (awr_event_get_*) */
 } awr_client_config;
 
@@ -1249,7 +1252,7 @@ AWR_API void awr_client_deinit(awr_client *c);
 AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **out);
 AWR_API void awr_client_destroy(awr_client *c);
 
-/* Subscribe to n channels (exact names, PROTOCOL (f)) with nq optional Appwrite query JSON strings
+/* Subscribe to n channels (exact names, docs/protocol.md) with nq optional Appwrite query JSON strings
  * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle. */
 AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
@@ -8061,6 +8064,13 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 
 /* ==================================================================================================
  * VERSION HISTORY
+ *   0.2.0
+ *     - packaging: one install (make install, cmake --install, meson install) gives the header, the
+ *       pkg-config file and a CMake package with a version file; an optional compiled library, shared
+ *       and static (make lib, APPWRITE_REALTIME_LIBRARY in CMake, -Dlibrary=true in meson)
+ *     - awr-listen: --version, --opt=value, --dead-link SECONDS, the user's $id and name and the
+ *       server generation on the `connected as` line, exit 1 with the reason when the client stops for
+ *       good or when --timeout ends without a connection
  *   0.1.0 (2026-11-29)  first release: RFC 6455 client framer, strict JSON tokenizer, matcher, the
  *                       Appwrite Realtime client for servers 1.5 to 1.9.x (URL and message mode,
  *                       presence), POSIX, Winsock and BearSSL adapters

@@ -38,19 +38,10 @@ static double cpu_us(void) {
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
 /* The publish command: E1's payload text cut out of the file, so the big integer stays exact. */
 static char *make_spec(void) {
     size_t len;
-    char *e1 = awr_test_read_file("../shared/testdata/appwrite/E1.json", &len), *spec, *q;
+    char *e1 = awr_test_read_file("tests/data/appwrite/E1.json", &len), *spec, *q;
     const char *p, *end, *s;
     if (!e1) return NULL;
     p = strstr(e1, "\"payload\":");
@@ -164,7 +155,7 @@ int main(int argc, char **argv) {
     if (rounds > 16) rounds = 16;
     if (!e2e_have_node()) return 1;
     spec = make_spec();
-    if (!spec) { fprintf(stderr, "bench_e2e: cannot read ../shared/testdata/appwrite/E1.json\n"); return 1; }
+    if (!spec) { fprintf(stderr, "bench_e2e: cannot read tests/data/appwrite/E1.json\n"); return 1; }
     srv = e2e_server_start("1.9.6", &port, "--message-limit", "1000000", (char *)NULL);
     if (srv <= 0) { fprintf(stderr, "bench_e2e: the local server did not start\n"); return 1; }
     for (r = 0; r < rounds; r++) {
@@ -178,8 +169,8 @@ int main(int argc, char **argv) {
     free(spec);
     if (done < rounds) return 1;
     {
-        double orate = median(our_rate, done), ocpu = median(our_cpu, done);
-        double srate = median(sdk_rate, done), scpu = median(sdk_cpu, done);
+        double orate = e2e_median(our_rate, done), ocpu = e2e_median(our_cpu, done);
+        double srate = e2e_median(sdk_rate, done), scpu = e2e_median(sdk_cpu, done);
         printf("BENCH e2e_client_events_per_s %.0f events/s\n", orate);
         printf("BENCH e2e_client_cpu_us_per_event %.3f us/event\n", ocpu);
         printf("BENCH e2e_official_sdk_events_per_s %.0f events/s\n", srate);

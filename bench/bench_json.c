@@ -1,6 +1,6 @@
 /* Tokenizing Appwrite messages: awr_json_parse against jsmn (Debian libjsmn-dev; with parent links,
  * its fast one-pass mode, and in its default mode) and cJSON (libcjson-dev, a full DOM parse), on
- *   e1     the shared sample event ../shared/testdata/appwrite/E1.json (3,099 B: 42 events, 16 channels)
+ *   e1     the sample event tests/data/appwrite/E1.json (3,099 B: 42 events, 16 channels)
  *   small  a ~400-byte file-created event (below)
  *   e2     the 1 MiB document event gen.py writes (generated into build/bench/data on first use)
  * Every round times a ~2 ms batch of each parser in turn on the same bytes (interleaved), 31 rounds;
@@ -135,7 +135,7 @@ static char *load_e2(size_t *len) {
     char *d = awr_test_read_file("build/bench/data/E2.json", len);
     if (d) return d;
     /* generated, not committed: gen.py is deterministic (its MANIFEST holds the sha256) */
-    if (system("mkdir -p build/bench/data && ANCHOR_STREAM_BYTES=70000 python3 ../shared/testdata/appwrite/gen.py "
+    if (system("mkdir -p build/bench/data && AWR_STREAM_BYTES=70000 python3 tests/data/appwrite/gen.py "
                "build/bench/data > /dev/null") != 0)
         return NULL;
     return awr_test_read_file("build/bench/data/E2.json", len);
@@ -144,7 +144,7 @@ static char *load_e2(size_t *len) {
 static int setup(void) {
     size_t i, need = 0;
     cases[0].name = "e1";
-    cases[0].data = awr_test_read_file("../shared/testdata/appwrite/E1.json", &cases[0].len);
+    cases[0].data = awr_test_read_file("tests/data/appwrite/E1.json", &cases[0].len);
     cases[1].name = "small";
     cases[1].len = sizeof small_event - 1u;
     cases[1].data = (char *)malloc(cases[1].len);

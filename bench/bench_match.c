@@ -1,5 +1,5 @@
-/* Pattern-set dispatch: the 42 event names of the shared sample event E1 against 20 handler
- * patterns, with the compiled set (one trie walk per name) and with the one-shot matcher tried
+/* Pattern-set dispatch: the 42 event names of the sample event tests/data/appwrite/E1.json against 20
+ * handler patterns, with the compiled set (one trie walk per name) and with the one-shot matcher tried
  * pattern by pattern, interleaved in the same run. Prints ns per event (all 42 names) and the ratio.
  *   --cg-list / --cg <case> / --cg-setup <case>: for make bench-cg (instructions per byte of names). */
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -38,7 +38,7 @@ static volatile uint32_t sink;
 
 static int setup(void) {
     size_t len, i;
-    char *json = awr_test_read_file("../shared/testdata/appwrite/E1.json", &len), *p;
+    char *json = awr_test_read_file("tests/data/appwrite/E1.json", &len), *p;
     if (!json || !(p = strstr(json, "\"events\":["))) { fprintf(stderr, "bench_match: cannot read E1.json\n"); return 0; }
     p += 10;
     while (*p == '"' && n_names < 64) {

@@ -1,7 +1,7 @@
 /* bench_ws: the WebSocket framer against wslay (Debian's libwslay-dev), same data, same run,
  * interleaved rounds, medians; each timed run follows an untimed one of the same case (warm caches).
  *   text_recv   server->client text frames carrying the Appwrite event E1 (frames_e1.bin from
- *               ../shared/testdata/appwrite/gen.py), complete messages with UTF-8 validation:
+ *               tests/data/appwrite/gen.py), complete messages with UTF-8 validation:
  *               awr_ws_feed in 64 KiB reads vs wslay_event_recv (which also validates text)
  *   bin_recv    64 KiB binary frames (frames_bin64k.bin), the same way
  *   mask        masking 1 MiB of payload into an output buffer: awr_ws_mask_copy vs wslay_frame_send
@@ -55,8 +55,8 @@ static void setup(void) {
     struct stat st;
     size_t i, n;
     if (stat(DATA_DIR "/frames_e1.bin", &st) != 0 || stat(DATA_DIR "/frames_bin64k.bin", &st) != 0) {
-        if (system("mkdir -p " DATA_DIR " && ANCHOR_STREAM_BYTES=" STREAM_BYTES
-                   " python3 ../shared/testdata/appwrite/gen.py " DATA_DIR " > /dev/null") != 0) {
+        if (system("mkdir -p " DATA_DIR " && AWR_STREAM_BYTES=" STREAM_BYTES
+                   " python3 tests/data/appwrite/gen.py " DATA_DIR " > /dev/null") != 0) {
             fprintf(stderr, "bench_ws: gen.py failed\n");
             exit(1);
         }

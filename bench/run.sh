@@ -3,9 +3,10 @@
 #   BENCH <name> <value> <unit>
 # Each program measures ours and the peer library (wslay, jsmn, cJSON, the official SDK) interleaved on
 # the same data in the same run, and prints the ratios itself.
-# make bench-cg (--callgrind): each program's `--cg-list` prints "<case> <bytes>" lines; every case is
-# run once under callgrind (`--cg <case>`) and once with `--cg-setup <case>` (the same set-up, no work),
-# and the difference of the instruction counts over the bytes is printed as instructions per byte.
+# make bench-cg (--callgrind): each program's `--cg-list` prints "<case> <count> [unit]" lines (unit:
+# byte unless named); every case is run once under callgrind (`--cg <case>`) and once with
+# `--cg-setup <case>` (the same set-up, no work), and the difference of the instruction counts over
+# the count is printed as instructions per byte (or per unit).
 # These counts repeat exactly from run to run, unlike wall-clock figures on a shared machine.
 cd "$(dirname "$0")/.." || exit 1
 mkdir -p build/bench
@@ -20,11 +21,11 @@ for src in bench/bench_*.c; do
         echo "bench: cannot build $src" >&2; status=1; continue
     fi
     if [ "${1:-}" = "--callgrind" ]; then
-        build/bench/"$name" --cg-list | while read -r case bytes; do
+        build/bench/"$name" --cg-list | while read -r case bytes unit; do
             ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'; }
             work=$(ir build/bench/"$name" --cg "$case")
             base=$(ir build/bench/"$name" --cg-setup "$case")
-            echo "$case $bytes $work $base" | awk '{ printf "BENCH cg_%s %.3f instr/byte\n", $1, ($3 - $4) / $2 }'
+            echo "$case $bytes $work $base ${unit:-byte}" | awk '{ printf "BENCH cg_%s %.3f instr/%s\n", $1, ($3 - $4) / $2, $5 }'
         done
     else
         if command -v taskset > /dev/null; then taskset -c "$CPU" build/bench/"$name" || status=1

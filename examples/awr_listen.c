@@ -1,16 +1,20 @@
 /* awr-listen: print Appwrite Realtime events, one line of compact JSON each.
  *
  *   awr-listen --endpoint URL --project ID [--session TOKEN] [--jwt JWT] [--mode auto|url|message]
- *              [--event PATTERN]... [--count N] [--timeout SECONDS] CHANNEL...
+ *              [--event PATTERN]... [--count N] [--timeout SECONDS] [--dead-link SECONDS] CHANNEL...
+ *   awr-listen --version | --help
+ * Every option with a value takes it as the next argument or after `=` (--count=5).
  *
  * stdout: one line per delivered event, the event's `data` object as compact JSON (key order and
  * number text kept as the server sent them, so integers above 2^53 stay exact); nothing else.
  * stderr: state changes, server errors, diagnostics.
  * --event PATTERN (repeatable): print an event only if one of its `events` names matches one of the
  * patterns (`*` = exactly one dot-separated segment).
- * Exit status: 0 after N events (--count) or when the timeout ends (or on SIGINT/SIGTERM), 2 on a
- * usage error, 3 after the server sent an `error` with code 1008 (policy violation: retrying cannot
- * help), 1 on any other failure.
+ * --dead-link SECONDS: reconnect when nothing arrives for this long (0 = off; default: the library's).
+ * Exit status: 0 after N events (--count), when the timeout ends after a connection was made, or on
+ * SIGINT/SIGTERM; 2 on a usage error; 3 after the server sent an `error` with code 1008 (policy
+ * violation: retrying cannot help); 1 on any other failure: the client stopped for good (one stderr
+ * line "stopped for good: WHY"), or the timeout ended without a connection ever made.
  * URL is the REST endpoint (http[s]://host[:port]/v1) or the realtime one (ws[s]://host/v1/realtime).
  * wss:// goes through BearSSL with the system's CA bundle, or the PEM bundle of --cafile PATH;
  * --insecure turns certificate verification off (a warning says so: for local testing only). */
@@ -48,6 +52,12 @@ typedef struct listener {
     awr_posix tcp;
     char *out;                       /* compact-JSON line buffer */
     size_t out_cap;
+    int ever_connected;
+    awr_result last_failure;         /* why the latest attempt failed (for the timeout's message) */
+    char who[320];                   /* "guest", or the user's name and $id, of the latest `connected` */
+    int who_pending;                 /* the `connected as` line waits for the server generation */
+    int64_t who_due_ms;              /* ... until then at the latest */
+    awr_generation gen_said;         /* the generation the last line named */
 } listener;
 
 static volatile sig_atomic_t interrupted;
@@ -59,8 +69,11 @@ static void on_signal(int sig) {
 static void usage(FILE *f) {
     fputs("usage: awr-listen --endpoint URL --project ID [--session TOKEN] [--jwt JWT]\n"
           "                  [--mode auto|url|message] [--event PATTERN]... [--count N]\n"
-          "                  [--timeout SECONDS] [--cafile PATH] [--insecure] CHANNEL...\n"
-          "Prints the data object of every event on the channels as one line of compact JSON.\n",
+          "                  [--timeout SECONDS] [--dead-link SECONDS] [--cafile PATH] [--insecure]\n"
+          "                  CHANNEL...\n"
+          "       awr-listen --version | --help\n"
+          "Prints the data object of every event on the channels as one line of compact JSON.\n"
+          "Options with a value take it as the next argument or after '=' (--count=5).\n",
           f);
 }
 
@@ -132,28 +145,80 @@ static const char *generation_name(awr_generation g) {
     }
 }
 
+/* Copy JSON string token t of json into out (cap bytes) as one printable line: control characters
+ * (a name may hold any) become '?'. */
+static void copy_printable(const char *json, const awr_json_token *t, char *out, size_t cap) {
+    size_t n = 0, i;
+    (void)awr_json_unescape(json, t, out, cap, &n);   /* AWR_ERR_BUFFER: the start that fits */
+    for (i = 0; i < n; i++)
+        if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f) out[i] = '?';
+    out[n] = 0;
+}
+
+/* "Ada Lovelace ($id u1)" from the Account object of `connected`, read with the JSON API. */
+static void describe_user(awr_text user, char *out, size_t cap) {
+    awr_json_token tok[128];
+    awr_json_options opt;
+    char id[64], name[200];
+    int t;
+    memset(&opt, 0, sizeof opt);
+    opt.emit_depth = 1;                  /* prefs, labels, targets: one token each */
+    id[0] = name[0] = 0;
+    if (awr_json_parse(&opt, user.ptr, user.len, tok, 128, NULL, NULL) != AWR_OK ||
+        AWR_JSON_TYPE(&tok[0]) != AWR_JSON_OBJECT) {
+        snprintf(out, cap, "a user (the account is not readable)");
+        return;
+    }
+    if ((t = awr_json_find(user.ptr, tok, 0, "$id")) >= 0) copy_printable(user.ptr, &tok[t], id, sizeof id);
+    if ((t = awr_json_find(user.ptr, tok, 0, "name")) >= 0) copy_printable(user.ptr, &tok[t], name, sizeof name);
+    if (name[0]) snprintf(out, cap, "%s ($id %s)", name, id[0] ? id : "?");
+    else snprintf(out, cap, "$id %s", id[0] ? id : "?");
+}
+
+/* The `connected as` line names the server generation; in auto mode the first connection learns it
+ * a moment later (from the probe's answer), so the line waits for that, 3 s at most. A generation
+ * learnt after the line was printed gets a line of its own. */
+static void announce(listener *l, awr_client *c) {
+    awr_generation g = awr_client_generation(c);
+    if (l->who_pending) {
+        if (g == AWR_GEN_UNKNOWN && awr_posix_now_ms() < l->who_due_ms) return;
+        fprintf(stderr, "awr-listen: connected as %s, server %s\n", l->who, generation_name(g));
+        l->who_pending = 0;
+        l->gen_said = g;
+    } else if (l->ever_connected && g != l->gen_said) {
+        fprintf(stderr, "awr-listen: server %s\n", generation_name(g));
+        l->gen_said = g;
+    }
+}
+
 static void on_state(awr_client *c, const awr_state_info *info, void *user) {
     listener *l = (listener *)user;
-    (void)c;
     switch (info->state) {
     case AWR_STATE_IDLE: fprintf(stderr, "awr-listen: idle\n"); break;
     case AWR_STATE_CONNECTING: fprintf(stderr, "awr-listen: connecting\n"); break;
     case AWR_STATE_OPEN: fprintf(stderr, "awr-listen: websocket open\n"); break;
     case AWR_STATE_CONNECTED:
-        if (info->user.ptr)
-            fprintf(stderr, "awr-listen: connected as %.*s (server %s)\n", (int)(info->user.len > 200 ? 200 : info->user.len),
-                    info->user.ptr, generation_name(info->generation));
-        else
-            fprintf(stderr, "awr-listen: connected as guest (server %s)\n", generation_name(info->generation));
+        if (info->user.ptr) describe_user(info->user, l->who, sizeof l->who);
+        else snprintf(l->who, sizeof l->who, "guest");
+        l->ever_connected = 1;
+        l->who_pending = 1;
+        l->who_due_ms = awr_posix_now_ms() + 3000;
+        announce(l, c);
         break;
     case AWR_STATE_RECONNECTING:
+        l->last_failure = info->reason;
         fprintf(stderr, "awr-listen: reconnecting in %u ms (attempt %u: %s)\n", (unsigned)info->delay_ms,
                 (unsigned)info->attempt, awr_result_str(info->reason));
         break;
     case AWR_STATE_CLOSED:
-        fprintf(stderr, "awr-listen: closed (%s)\n", awr_result_str(info->reason));
+        if (info->reason == AWR_OK) {
+            fprintf(stderr, "awr-listen: closed\n");
+            break;
+        }
+        /* the client will not try again: say why, once, and end */
+        fprintf(stderr, "awr-listen: stopped for good: %s\n", awr_result_str(info->reason));
         if (info->reason == AWR_ERR_POLICY) l->policy = 1;
-        else if (info->reason != AWR_OK) l->failed = 1;
+        else l->failed = 1;
         break;
     }
 }
@@ -188,6 +253,28 @@ static int parse_seconds(const char *s, double *out) {
     return 1;
 }
 
+/* The options that take a value. */
+static const char *const valued_options[] = {"--endpoint", "--project", "--session", "--jwt", "--cafile", "--mode",
+                                             "--event", "--count", "--timeout", "--dead-link", NULL};
+
+/* Split "--name=value" into name (copied into buf) and value; "--name" alone gives value NULL. */
+static const char *option_name(const char *a, char *buf, size_t cap, const char **value) {
+    const char *eq = strchr(a, '=');
+    *value = NULL;
+    if (!eq || (size_t)(eq - a) >= cap) return a;
+    memcpy(buf, a, (size_t)(eq - a));
+    buf[eq - a] = 0;
+    *value = eq + 1;
+    return buf;
+}
+
+static int is_valued_option(const char *name) {
+    size_t i;
+    for (i = 0; valued_options[i]; i++)
+        if (strcmp(name, valued_options[i]) == 0) return 1;
+    return 0;
+}
+
 static int is_ws_url(const char *s) {
     return strncmp(s, "ws://", 5) == 0 || strncmp(s, "wss://", 6) == 0;
 }
@@ -199,6 +286,7 @@ int main(int argc, char **argv) {
     size_t nchannels = 0;
     awr_mode mode = AWR_MODE_AUTO;
     double timeout_s = -1;
+    double dead_link_s = -1;   /* --dead-link; < 0: the library's default */
     awr_client_config cfg;
     awr_client *c = NULL;
     awr_bearssl *tls = NULL;
@@ -213,46 +301,64 @@ int main(int argc, char **argv) {
 
     awr_match_set_init(&l.patterns, l.pattern_mem, sizeof l.pattern_mem);
     for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(stdout); return EXIT_DONE; }
-        if (strcmp(a, "--") == 0) {
+        char namebuf[32];
+        const char *v, *a = option_name(argv[i], namebuf, sizeof namebuf, &v);
+        if (strcmp(a, "--") == 0 && !v) {
             for (i++; i < argc; i++) {
                 if (nchannels == MAX_CHANNELS) return usage_error("too many channels", NULL);
                 channels[nchannels++] = argv[i];
             }
             break;
         }
-        if (strcmp(a, "--insecure") == 0) { insecure = 1; continue; }   /* [tls] */
-        if (a[0] == '-' && a[1] == '-') {
-            if (!v) return usage_error("missing value for", a);
-            i++;
-            if (strcmp(a, "--endpoint") == 0) endpoint = v;
-            else if (strcmp(a, "--project") == 0) project = v;
-            else if (strcmp(a, "--session") == 0) session = v;
-            else if (strcmp(a, "--jwt") == 0) jwt = v;
-            else if (strcmp(a, "--cafile") == 0) cafile = v;   /* [tls] */
-            else if (strcmp(a, "--mode") == 0) {
-                if (strcmp(v, "auto") == 0) mode = AWR_MODE_AUTO;
-                else if (strcmp(v, "url") == 0) mode = AWR_MODE_URL;
-                else if (strcmp(v, "message") == 0) mode = AWR_MODE_MESSAGE;
-                else return usage_error("--mode must be auto, url or message", v);
-            } else if (strcmp(a, "--event") == 0) {
-                if (l.npatterns == MAX_PATTERNS) return usage_error("too many --event patterns", NULL);
-                if (awr_match_set_add(&l.patterns, v, NULL) != AWR_OK) return usage_error("--event pattern too long", v);
-                l.pattern_text[l.npatterns++] = v;
-            } else if (strcmp(a, "--count") == 0) {
-                if (!parse_long(v, &l.count) || l.count == 0) return usage_error("--count needs a positive integer", v);
-            } else if (strcmp(a, "--timeout") == 0) {
-                if (!parse_seconds(v, &timeout_s)) return usage_error("--timeout needs a number of seconds", v);
-            } else {
-                return usage_error("unknown option", a);
-            }
+        if (a[0] != '-' || a[1] == 0) {   /* a channel ("-" alone too) */
+            if (nchannels == MAX_CHANNELS) return usage_error("too many channels", NULL);
+            channels[nchannels++] = argv[i];
             continue;
         }
-        if (a[0] == '-' && a[1] != 0) return usage_error("unknown option", a);
-        if (nchannels == MAX_CHANNELS) return usage_error("too many channels", NULL);
-        channels[nchannels++] = a;
+        if (!is_valued_option(a)) {
+            if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+                if (v) return usage_error("this option takes no value", argv[i]);
+                usage(stdout);
+                return EXIT_DONE;
+            }
+            if (strcmp(a, "--version") == 0) {
+                if (v) return usage_error("this option takes no value", argv[i]);
+                printf("awr-listen %s\n", AWR_VERSION_STRING);
+                return EXIT_DONE;
+            }
+            if (strcmp(a, "--insecure") == 0) {   /* [tls] */
+                if (v) return usage_error("this option takes no value", argv[i]);
+                insecure = 1;
+                continue;
+            }
+            return usage_error("unknown option", argv[i]);
+        }
+        if (!v) {
+            if (i + 1 == argc) return usage_error("missing value for", a);
+            v = argv[++i];
+        }
+        if (strcmp(a, "--endpoint") == 0) endpoint = v;
+        else if (strcmp(a, "--project") == 0) project = v;
+        else if (strcmp(a, "--session") == 0) session = v;
+        else if (strcmp(a, "--jwt") == 0) jwt = v;
+        else if (strcmp(a, "--cafile") == 0) cafile = v;   /* [tls] */
+        else if (strcmp(a, "--mode") == 0) {
+            if (strcmp(v, "auto") == 0) mode = AWR_MODE_AUTO;
+            else if (strcmp(v, "url") == 0) mode = AWR_MODE_URL;
+            else if (strcmp(v, "message") == 0) mode = AWR_MODE_MESSAGE;
+            else return usage_error("--mode must be auto, url or message", v);
+        } else if (strcmp(a, "--event") == 0) {
+            if (l.npatterns == MAX_PATTERNS) return usage_error("too many --event patterns", NULL);
+            if (awr_match_set_add(&l.patterns, v, NULL) != AWR_OK) return usage_error("--event pattern too long", v);
+            l.pattern_text[l.npatterns++] = v;
+        } else if (strcmp(a, "--count") == 0) {
+            if (!parse_long(v, &l.count) || l.count == 0) return usage_error("--count needs a positive integer", v);
+        } else if (strcmp(a, "--timeout") == 0) {
+            if (!parse_seconds(v, &timeout_s)) return usage_error("--timeout needs a number of seconds", v);
+        } else if (strcmp(a, "--dead-link") == 0) {
+            if (!parse_seconds(v, &dead_link_s) || dead_link_s > 2000000.0)
+                return usage_error("--dead-link needs a number of seconds (0 = off)", v);
+        }
     }
     if (!endpoint) return usage_error("--endpoint is required", NULL);
     if (!project || !*project) return usage_error("--project is required", NULL);
@@ -272,6 +378,9 @@ int main(int argc, char **argv) {
     cfg.jwt = jwt;
     cfg.mode = mode;
     cfg.max_message = (size_t)16 << 20;   /* whole documents arrive in one message: allow large ones */
+    /* --dead-link 0 is off: -1 in the configuration (0 is the library's default there) */
+    if (dead_link_s == 0) cfg.dead_link_ms = -1;
+    else if (dead_link_s > 0) cfg.dead_link_ms = dead_link_s * 1000.0 < 1.0 ? 1 : (int32_t)(dead_link_s * 1000.0);
     cfg.io = tcp_io;
     cfg.on_state = on_state;
     cfg.on_error = on_error;
@@ -316,6 +425,7 @@ int main(int argc, char **argv) {
             if (end_ms - now < slice) slice = (int32_t)(end_ms - now);
         }
         r = awr_posix_run(c, &l.tcp, slice);
+        announce(&l, c);
         if (l.failed && !l.policy) { status = EXIT_FAILURE_; break; }
         if (r == AWR_ERR_CLOSED || l.policy) {
             status = l.policy ? EXIT_POLICY : EXIT_FAILURE_;
@@ -335,6 +445,11 @@ int main(int argc, char **argv) {
     awr_client_destroy(c);
     if (tls) awr_bearssl_destroy(tls);
     free(l.out);
+    if (status == EXIT_DONE && !interrupted && !l.ever_connected) {
+        fprintf(stderr, "awr-listen: no connection within --timeout %g s (last failure: %s)\n", timeout_s,
+                l.last_failure != AWR_OK ? awr_result_str(l.last_failure) : "still connecting");
+        status = EXIT_FAILURE_;
+    }
     if (fflush(stdout) != 0 && status == EXIT_DONE) status = EXIT_FAILURE_;
     return status;
 }

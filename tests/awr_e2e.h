@@ -236,4 +236,14 @@ static inline int e2e_have_node(void) {
     }
     return 1;
 }
+
+/* The median of n values (sorts them), for benchmarks that repeat rounds. */
+static inline int e2e_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+static inline double e2e_median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, e2e_cmp_double);
+    return v[n / 2];
+}
 #endif

@@ -8,6 +8,7 @@
 #   - the Winsock adapter (AWR_WIN32) with x86_64-w64-mingw32-gcc/g++, -Wconversion included
 #   - a two-translation-unit link (tests/compile/tu_impl.c + tu_user.c, the includer as C and as C++),
 #     and the same with AWR_STATIC (each file then has its own private copy)
+#   - the README's complete example, extracted and built as C99 and C++
 cd "$(dirname "$0")/.." || exit 1
 out=build/compile
 mkdir -p "$out"
@@ -55,6 +56,25 @@ two_tu_static() {   # AWR_STATIC: every file that uses the library compiles its 
     cc -o "$out/two_tu_static" "$out/static_a.o" "$out/static_b.o" && "$out/two_tu_static" | grep -q '^two-TU: ok'
 }
 check "two translation units, both AWR_STATIC" two_tu_static
+
+# The README's complete programs: each ```c block after a "<!-- compiled by tests/compile_matrix.sh -->"
+# line is extracted, compiled and linked as C and C++ with every warning, so the README cannot drift.
+readme_examples() { # writes build/compile/readme_<n>.c; fails when there is none
+    rm -f "$out"/readme_*.c
+    awk -v out="$out" '/^<!-- compiled by tests\/compile_matrix.sh -->$/ { want = 1; next }
+        want && /^```c$/ { n++; inside = 1; want = 0; next }
+        inside && /^```$/ { inside = 0; next }
+        inside { print > (out "/readme_" n ".c") }
+        { want = 0 }' README.md
+    ls "$out"/readme_*.c > /dev/null 2>&1
+}
+check "README: the complete programs are found" readme_examples
+for src in "$out"/readme_*.c; do
+    [ -f "$src" ] || continue
+    for cc in "gcc -std=c99" "clang -std=c99" "g++ -x c++ -std=c++11" "clang++ -x c++ -std=c++17"; do
+        check "README $(basename "$src") $cc" $cc $WARN -I. "$src" -o "$out/readme_example"
+    done
+done
 
 echo "compile matrix: $passed passed, $failed failed"
 echo "RESULT $passed $failed"

@@ -1,9 +1,12 @@
 /* awr-listen against the local Appwrite-compatible server, for every server generation (1.6.0, 1.6.1,
  * 1.8, 1.9.0, 1.9.6): subscribe and receive events (only those of the subscribed channels, in order,
  * each printed once as compact JSON that equals what the server sent: 1 MB payloads, unicode,
- * integers above 2^53), --event filtering, session and JWT auth, a TCP drop followed by a reconnect
- * that keeps the subscription, and the 1008 stop (exit 3, no reconnect). The printed lines are checked
- * by tests/e2e/jsonlines.js, a JSON reader independent of the library. Also the usage errors (exit 2). */
+ * integers above 2^53), --event filtering, session and JWT auth with the `connected as` line (the
+ * user's name and $id, the server generation), a TCP drop followed by a reconnect that keeps the
+ * subscription, and the 1008 stop (exit 3 with one "stopped for good" line, no reconnect). The printed
+ * lines are checked by tests/e2e/jsonlines.js, a JSON reader independent of the library. Also: the
+ * usage errors (exit 2, "unknown option"), --version, --opt=value, a user name that needs the JSON
+ * decoder, --timeout without a connection (exit 1), --dead-link. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -112,6 +115,13 @@ static void show(const e2e_proc *p) {
     e2e_dump("awr-listen stderr", e);
     free(o);
     free(e);
+}
+
+/* How awr-listen names the generation a server of this version is detected as. */
+static const char *generation_label(const char *gen) {
+    if (strcmp(gen, "1.9.0") == 0) return "1.9.0 (URL mode with subscription ids)";
+    if (strcmp(gen, "1.9.6") == 0) return "1.9.5+ (message mode)";
+    return "up to 1.8 (URL mode)";
 }
 
 /* Every line has (1.9.0+) or lacks (older) the `subscriptions` member. */
@@ -248,12 +258,18 @@ static void test_auth(const char *gen) {
         if (!AWR_CHECK_INT(rc, 0)) show(&p[i]);
         if (!compare_output(&x[i], &p[i], gen)) show(&p[i]);
     }
-    err = e2e_proc_stderr(&p[1]);
-    AWR_CHECK(strstr(err, "\"$id\":\"u1\"") != NULL);          /* the state line shows the user */
-    free(err);
-    err = e2e_proc_stderr(&p[0]);
-    AWR_CHECK(strstr(err, "connected as guest") != NULL);
-    free(err);
+    /* the state line names the user and the generation, known by then (after the probe on 1.9.x) */
+    {
+        static const char *const who[3] = {"guest", "Ada Lovelace ($id u1)", "Grace Hopper ($id u2)"};
+        char want[160];
+        for (i = 0; i < 3; i++) {
+            err = e2e_proc_stderr(&p[i]);
+            snprintf(want, sizeof want, "awr-listen: connected as %s, server %s\n", who[i], generation_label(gen));
+            if (!AWR_CHECK(strstr(err, want) != NULL)) { fprintf(stderr, "  want: %s", want); e2e_dump("stderr", err); }
+            AWR_CHECK(strstr(err, "not known") == NULL);
+            free(err);
+        }
+    }
     for (i = 0; i < 3; i++) e2e_proc_cleanup(&p[i]);
     awr_test_stop(srv);
 }
@@ -322,6 +338,13 @@ static void test_policy(const char *gen) {
     rc = e2e_proc_wait(&p, 10000);
     if (!AWR_CHECK_INT(rc, 3)) show(&p);
     AWR_CHECK(e2e_now_ms() - t0 < 5000);
+    {   /* one stderr line says why it stopped */
+        char *err = e2e_proc_stderr(&p);
+        const char *line = "awr-listen: stopped for good: appwrite: policy violation (1008)\n";
+        const char *hit = strstr(err, line);
+        if (!AWR_CHECK(hit != NULL && strstr(hit + 1, line) == NULL)) e2e_dump("stderr", err);
+        free(err);
+    }
     /* and it did not come back */
     e2e_sleep_ms(200);
     AWR_CHECK_INT(e2e_control(port, "state", NULL, resp, sizeof resp), 200);
@@ -409,6 +432,170 @@ static void test_signal(void) {
     e2e_proc_cleanup(&p);
 }
 
+/* Run awr-listen with args (NULL-terminated, after the program name) to its end; its exit status,
+ * and its stdout and stderr (malloc'd) when out/err are given. */
+static int run_listen(const char *const *args, char **out, char **err, int timeout_ms) {
+    char *argv[24];
+    size_t n = 0;
+    e2e_proc p;
+    int rc;
+    argv[n++] = listen_bin;
+    while (*args && n < 23) argv[n++] = (char *)*args++;
+    argv[n] = NULL;
+    if (!AWR_CHECK(e2e_proc_start(&p, argv))) return -1;
+    rc = e2e_proc_wait(&p, timeout_ms);
+    if (out) *out = e2e_proc_stdout(&p);
+    if (err) *err = e2e_proc_stderr(&p);
+    e2e_proc_cleanup(&p);
+    return rc;
+}
+
+/* ---- options: "unknown option", values after '=', --version ------------------------------------------ */
+static void test_options(void) {
+    static const struct { const char *args[8]; const char *message; } cases[] = {
+        /* unknown, whether or not a value follows (a trailing one was "missing value" before) */
+        {{"--endpoint", "http://127.0.0.1:1/v1", "--project", "p", "files", "--bogus", NULL}, "unknown option: --bogus\n"},
+        {{"--endpoint", "http://127.0.0.1:1/v1", "--project", "p", "--bogus", "x", "files", NULL}, "unknown option: --bogus\n"},
+        {{"--endpoint=http://127.0.0.1:1/v1", "--project=p", "--bogus=1", "files", NULL}, "unknown option: --bogus=1\n"},
+        {{"--endpoint", "http://127.0.0.1:1/v1", "--project", "p", "-x", "files", NULL}, "unknown option: -x\n"},
+        {{"--endpoint", "http://127.0.0.1:1/v1", "--project", "p", "--insecure=yes", "files", NULL}, "takes no value: --insecure=yes\n"},
+        {{"--endpoint", "http://127.0.0.1:1/v1", "--project", "p", "files", "--count", NULL}, "missing value for: --count\n"},
+        {{"--endpoint=http://127.0.0.1:1/v1", "--project=p", "--count=0", "files", NULL}, "--count needs a positive integer: 0\n"},
+        {{"--endpoint=http://127.0.0.1:1/v1", "--project=p", "--dead-link=soon", "files", NULL}, "--dead-link needs"},
+        {{"--endpoint=http://127.0.0.1:1/v1", "--project=p", "--dead-link", "-1", "files", NULL}, "--dead-link needs"},
+        {{"--endpoint=http://127.0.0.1:1/v1", "--project=p", "--mode=sideways", "files", NULL}, "--mode must be auto, url or message: sideways\n"},
+    };
+    static const char *const version[] = {"--version", NULL};
+    static const char *const version_value[] = {"--version=1", NULL};
+    char *out, *err, want[64];
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = run_listen(cases[i].args, &out, &err, 5000);
+        if (!AWR_CHECK_INT(rc, 2) || !AWR_CHECK(strstr(err, cases[i].message) != NULL)) {
+            fprintf(stderr, "  case %u, want \"%s\"\n", (unsigned)i, cases[i].message);
+            e2e_dump("stderr", err);
+        }
+        AWR_CHECK_STR(out, "");
+        free(out);
+        free(err);
+    }
+    /* --version: the header's version on stdout, exit 0, nothing else */
+    AWR_CHECK_INT(run_listen(version, &out, &err, 5000), 0);
+    snprintf(want, sizeof want, "awr-listen %s\n", AWR_VERSION_STRING);
+    AWR_CHECK_STR(out, want);
+    AWR_CHECK_STR(err, "");
+    free(out);
+    free(err);
+    AWR_CHECK_INT(run_listen(version_value, NULL, NULL, 5000), 2);
+}
+
+/* ---- --opt=value for every kind of option, against the server -------------------------------------- */
+static void test_equals_values(void) {
+    int port, rc;
+    pid_t srv = e2e_server_start("1.9.6", &port, NULL);
+    char endpoint[80], *argv[12], *err;
+    e2e_proc p;
+    expect x;
+    if (!AWR_CHECK(srv > 0)) return;
+    snprintf(endpoint, sizeof endpoint, "--endpoint=http://127.0.0.1:%d/v1", port);
+    argv[0] = listen_bin;
+    argv[1] = endpoint;
+    argv[2] = (char *)"--project=test";
+    argv[3] = (char *)"--session=" SESSION_U1;
+    argv[4] = (char *)"--mode=message";
+    argv[5] = (char *)"--event=buckets.*.files.*.create";
+    argv[6] = (char *)"--count=1";
+    argv[7] = (char *)"--timeout=20";
+    argv[8] = (char *)"--dead-link=0";
+    argv[9] = (char *)"files";
+    argv[10] = NULL;
+    expect_open(&x);
+    AWR_CHECK(e2e_proc_start(&p, argv));
+    AWR_CHECK(e2e_wait_state(port, 1, 10000, "\"files\"", "\"user\":\"u1\"", (char *)NULL));
+    publish(port, "{\"event\":\"file\",\"action\":\"update\",\"project\":\"test\",\"bucketId\":\"b1\",\"fileId\":\"f1\"",
+            "{\"$id\":\"f1\",\"$permissions\":[\"read(\\\"any\\\")\"]}", NULL);            /* not --event */
+    publish(port, "{\"event\":\"file\",\"action\":\"create\",\"project\":\"test\",\"bucketId\":\"b1\",\"fileId\":\"f2\"",
+            "{\"$id\":\"f2\",\"$permissions\":[\"read(\\\"user:u1\\\")\"]}", &x);         /* the session's */
+    rc = e2e_proc_wait(&p, 20000);
+    if (!AWR_CHECK_INT(rc, 0)) show(&p);
+    if (!compare_output(&x, &p, "--opt=value")) show(&p);
+    err = e2e_proc_stderr(&p);
+    AWR_CHECK(strstr(err, "connected as Ada Lovelace ($id u1), server 1.9.5+ (message mode)\n") != NULL);
+    free(err);
+    e2e_proc_cleanup(&p);
+    awr_test_stop(srv);
+}
+
+/* ---- a user whose name needs the JSON decoder: escapes, unicode, a control character ---------------- */
+static void test_user_name(void) {
+    /* name: Zoë "Z" O'Neil, {x} \u0007 ✓ ; an escaped $id */
+    static const char scenario[] =
+        "{\"users\":[{\"id\":\"u7\",\"secret\":\"s7\",\"name\":\"Zo\\u00eb \\\"Z\\\" O'Neil, {x} \\u0007 \\u2713\","
+        "\"email\":\"z@example.com\",\"emailVerification\":true,\"labels\":[\"a\"],\"memberships\":[]}]}";
+    static const char token_json[] = "{\"id\":\"u7\",\"secret\":\"s7\"}";
+    char path[64], session[64], *err;
+    const char *args[] = {"--session", session, "--timeout", "2", "files"};
+    e2e_proc p;
+    int port, fd, rc;
+    pid_t srv;
+    snprintf(path, sizeof path, "/tmp/awr-e2e-users-XXXXXX");
+    fd = mkstemp(path);
+    if (!AWR_CHECK(fd >= 0)) return;
+    AWR_CHECK(write(fd, scenario, sizeof scenario - 1) == (ssize_t)(sizeof scenario - 1));
+    close(fd);
+    AWR_CHECK(awr_base64_encode(token_json, sizeof token_json - 1, session, sizeof session) > 0);
+    srv = e2e_server_start("1.9.6", &port, "--scenario", path, (char *)NULL);
+    if (AWR_CHECK(srv > 0)) {
+        start_listen(&p, port, args, 5);
+        rc = e2e_proc_wait(&p, 15000);
+        AWR_CHECK_INT(rc, 0);
+        err = e2e_proc_stderr(&p);
+        if (!AWR_CHECK(strstr(err, "connected as Zo\xc3\xab \"Z\" O'Neil, {x} ? \xe2\x9c\x93 ($id u7), server 1.9.5+ (message mode)\n") != NULL))
+            e2e_dump("stderr", err);
+        free(err);
+        e2e_proc_cleanup(&p);
+        awr_test_stop(srv);
+    }
+    unlink(path);
+}
+
+/* ---- --timeout without a connection: exit 1 with the reason; after one, 0 (test_filter_timeout) ------- */
+static void test_no_connection(void) {
+    static const char *const args[] = {"--endpoint", "http://127.0.0.1:1/v1", "--project", "p", "--timeout", "1.5", "files", NULL};
+    char *err;
+    long long t0 = e2e_now_ms();
+    int rc = run_listen(args, NULL, &err, 10000);
+    AWR_CHECK_INT(rc, 1);
+    AWR_CHECK(e2e_now_ms() - t0 < 8000);
+    if (!AWR_CHECK(strstr(err, "awr-listen: no connection within --timeout 1.5 s (last failure: ") != NULL)) e2e_dump("stderr", err);
+    free(err);
+}
+
+/* ---- --dead-link SECONDS: silence for that long reconnects; 0 turns it off ----------------------------- */
+static void test_dead_link(void) {
+    int port;
+    pid_t srv = e2e_server_start("1.9.6", &port, NULL);
+    const char *on[] = {"--dead-link", "1.5", "--timeout", "5", "files"};
+    const char *off[] = {"--dead-link=0", "--timeout", "5", "files"};
+    e2e_proc p[2];
+    char *err;
+    int i;
+    if (!AWR_CHECK(srv > 0)) return;
+    start_listen(&p[0], port, on, 5);
+    start_listen(&p[1], port, off, 4);
+    /* nothing is published and the first heartbeat is 20 s away: only --dead-link ends the connection */
+    for (i = 0; i < 2; i++) {
+        if (!AWR_CHECK_INT(e2e_proc_wait(&p[i], 15000), 0)) show(&p[i]);
+        err = e2e_proc_stderr(&p[i]);
+        if (i == 0) AWR_CHECK(strstr(err, "reconnecting in 1000 ms (attempt 1: timed out)") != NULL);
+        else AWR_CHECK(strstr(err, "reconnecting") == NULL);
+        if (i == 0 && !strstr(err, "timed out")) e2e_dump("stderr", err);
+        free(err);
+        e2e_proc_cleanup(&p[i]);
+    }
+    awr_test_stop(srv);
+}
+
 int main(void) {
     size_t g, i;
     e2e_bin("awr-listen", listen_bin, sizeof listen_bin);
@@ -426,7 +613,12 @@ int main(void) {
         AWR_CHECK(strlen(big_payload) > 1000000);
     }
     test_usage();
+    test_options();
     test_signal();
+    test_no_connection();
+    test_equals_values();
+    test_user_name();
+    test_dead_link();
     for (g = 0; g < N_GENERATIONS; g++) {
         fprintf(stderr, "== generation %s\n", generations[g]);
         test_events(generations[g]);

@@ -53,7 +53,8 @@ static uint32_t naive_hits(const char *const *patterns, size_t np, const char *n
     return on;
 }
 
-/* The events array of the shared sample event, split out of its JSON text (names hold no escapes). */
+/* The events array of the sample event tests/data/appwrite/E1.json, split out of its JSON text (names
+ * hold no escapes). */
 static size_t e1_names(char *json, const char **names, size_t *lens, size_t cap) {
     char *p = strstr(json, "\"events\":[");
     size_t n = 0;
@@ -97,7 +98,7 @@ static const char *const e1_patterns[] = {
 
 static void test_set_e1(void) {
     size_t len = 0, n, i, j;
-    char *json = awr_test_read_file("../shared/testdata/appwrite/E1.json", &len);
+    char *json = awr_test_read_file("tests/data/appwrite/E1.json", &len);
     const char *names[64];
     size_t lens[64];
     unsigned char mem[8192];
@@ -139,7 +140,7 @@ static void test_set_e1(void) {
 /* A whole `events` array at once: the same bits as name by name. */
 static void test_set_json(void) {
     size_t len = 0, n, i;
-    char *json = awr_test_read_file("../shared/testdata/appwrite/E1.json", &len);
+    char *json = awr_test_read_file("tests/data/appwrite/E1.json", &len);
     const char *names[64];
     size_t lens[64];
     unsigned char mem[8192];

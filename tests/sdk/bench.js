@@ -7,8 +7,8 @@
 // Prints:
 //   BENCH official_sdk_events_per_s <n> events/s        (median over the rounds)
 //   BENCH official_sdk_cpu_us_per_event <x> us/event    (median over the rounds)
-// The stream: document update events with the payload of ../shared/testdata/appwrite/E1.json (so each frame
-// has E1's 42 event names, 16 channels and 23-field payload), sent back to back by the server.
+// The stream: document update events with the payload of tests/data/appwrite/E1.json (so each frame has
+// E1's 42 event names, 16 channels and 23-field payload), sent back to back by the server.
 // Run it from the repository root, or anywhere: paths are taken relative to this file. One warm-up round
 // (a quarter of N) comes first. The server is a child process and inherits this process's CPU affinity:
 // under `taskset -c K` both share core K, so events/s is then a lower bound; CPU per event is not affected.
@@ -29,7 +29,7 @@ for (let i = 2; i < process.argv.length; i++) {
     else { process.stderr.write('usage: node tests/sdk/bench.js [--events N] [--rounds R] [--port P]\n'); process.exit(2); }
 }
 
-const E1 = path.join(__dirname, '..', '..', '..', 'shared', 'testdata', 'appwrite', 'E1.json');
+const E1 = path.join(__dirname, '..', 'data', 'appwrite', 'E1.json');
 
 function median(a) { const s = a.slice().sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; }
 

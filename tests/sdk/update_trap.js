@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// The official SDK's update() trap (PROTOCOL.md (b) upsert rule, (l)): appwrite 28.x `update({channels})`
-// re-sends `subscribe` with the same subscriptionId and no `unsubscribe` first; the server adds the new
-// channels under that id and keeps the old ones, so events of the dropped channel keep reaching the callback.
+// The official SDK's update() trap (docs/protocol.md: a `subscribe` with a known id is an upsert):
+// appwrite 28.x `update({channels})` re-sends `subscribe` with the same subscriptionId and no `unsubscribe`
+// first; the server adds the new channels under that id and keeps the old ones, so events of the dropped
+// channel keep reaching the callback.
 //   node tests/sdk/update_trap.js [--port P]        (without --port it starts its own 1.9.6 server)
 // Steps: subscribe(['documents']) -> one document event -> update({channels: ['files']}) -> one document
 // event and one file event. Prints one line and exits 0 when the run completed:

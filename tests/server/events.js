@@ -194,7 +194,7 @@ function describe(g, spec, payloadPermissions) {
         const doc = String(spec.documentId || spec.rowId || need(spec, 'documentId'));
         const dbType = spec.dbType || 'legacy';
         const route = spec.route || (spec.event === 'row' ? 'tables' : 'collections');
-        // This param order reproduces the server's names exactly (see ../shared/testdata/appwrite/E1.json).
+        // This param order reproduces the server's names exactly (see tests/data/appwrite/E1.json).
         const params = [['tableId', col], ['databaseId', db], ['collectionId', col], ['documentId', doc], ['rowId', doc]];
         if (dbType === 'documentsdb' || dbType === 'vectorsdb') {
             events = generateEvents(dbType + '.[databaseId].collections.[collectionId].documents.[documentId].' + action, params);

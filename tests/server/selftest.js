@@ -24,7 +24,8 @@ function eq(name, got, want) {
 }
 
 const ROOT = path.join(__dirname, '..', '..');
-const E1_PATH = path.join(ROOT, '..', 'shared', 'testdata', 'appwrite', 'E1.json');
+const DATA = path.join(ROOT, 'tests', 'data', 'appwrite');
+const E1_PATH = path.join(DATA, 'E1.json');
 
 // ---------------------------------------------------------------- server process
 
@@ -178,7 +179,7 @@ function offline() {
     eq('events: document update on 1.9.6 = the 42 names of E1.json, in order', d.events, e1data.events);
     eq('channels: document update on 1.9.6 = the 16 channels of E1.json, in order', d.channels, e1data.channels);
     const f = E.describe(g196, { event: 'file', action: 'create', bucketId: 'b1', fileId: 'f1' });
-    eq('events: file create = PROTOCOL.md (g) example', f.events.join(', '),
+    eq('events: file create = the docs/protocol.md example', f.events.join(', '),
         'buckets.b1.files.f1.create, buckets.*.files.*.create, buckets.b1.files.*.create, buckets.*.files.f1.create, buckets.b1.files.f1, buckets.*.files.*, buckets.b1.files.*, buckets.*.files.f1, buckets.b1, buckets.*');
     eq('events: users.u1.update.email starts with users.u1.update', E.describe(g196, { event: 'account', userId: 'u1', attribute: 'email' }).events.slice(0, 3), ['users.u1.update', 'users.*.update', 'users.u1.update.email']);
     eq('channels: account update on 1.9.6', E.describe(g196, { event: 'account', userId: 'u1', attribute: 'email' }).channels, ['account', 'account.u1', 'account.update', 'account.u1.update']);
@@ -732,10 +733,89 @@ async function slowReader() {
     stopServer(s);
 }
 
+// ---------------------------------------------------------------- against a real server
+
+// tests/data/appwrite/real-1.9.6-frames.txt: what a real Appwrite 1.9.6 server sent (production mode),
+// as [{name, items: [{kind: 'F' frame | 'S' sent by the client | 'E' end, text}]}].
+function recording() {
+    const out = [];
+    for (const line of fs.readFileSync(path.join(DATA, 'real-1.9.6-frames.txt'), 'utf8').split('\n')) {
+        let m;
+        if ((m = /^### (.*)$/.exec(line))) out.push({ name: m[1], items: [] });
+        else if ((m = /^\[\d+ms\] FRAME fin=1 rsv1=0 op=1 len=(\d+): (.*)$/.exec(line))) {
+            check('recording: frame length as stated', Buffer.byteLength(m[2]) === Number(m[1]), line);
+            out[out.length - 1].items.push({ kind: 'F', text: m[2] });
+        } else if ((m = /^SEND (.*)$/.exec(line))) out[out.length - 1].items.push({ kind: 'S', text: m[1] });
+        else if (line === 'EOF/close') out[out.length - 1].items.push({ kind: 'E' });
+        else if (line !== '' && line !== '(idle timeout)' && !line.startsWith('HANDSHAKE: ')) check('recording: known line', false, line);
+    }
+    return out;
+}
+// The shape of a JSON text: keys in order and the type of every value, recursively.
+function shapeOf(text) {
+    const walk = (v) => {
+        if (v instanceof Map) return '{' + Array.from(v).map(([k, x]) => JSON.stringify(k) + ':' + walk(x)).join(',') + '}';
+        if (Array.isArray(v)) return '[' + v.map(walk).join(',') + ']';
+        if (v instanceof J.Num) return 'number';
+        return v === null ? 'null' : typeof v;
+    };
+    try { return walk(J.parse(text)); } catch (e) { return 'not JSON: ' + text; }
+}
+const SERVER_ID = /"subscriptions":\["[0-9a-f]{20}"\]/g;
+
+// The same messages to this server in 1.9.6 production mode: every answer has the shape of the recorded
+// one, and the same text once server-made ids (ID::unique(), 20 hex digits) are masked.
+async function realFrames() {
+    const rec = recording();
+    eq('recording: connections', rec.map((r) => r.name), ['message mode', 'wrong project', 'no project', 'url mode 2 channels']);
+    const query = { 'message mode': 'project=test', 'wrong project': 'project=nope&channels[]=documents',
+        'no project': 'channels[]=documents', 'url mode 2 channels': 'project=test&channels[]=documents&channels[]=files' };
+    const s = await startServer(['--generation', '1.9.6', '--env', 'production']);
+    for (const r of rec) {
+        const c = await RawClient.connect(s.port, query[r.name]);
+        let got = 0;
+        for (const it of r.items) {
+            if (it.kind === 'S') c.send(it.text);
+            if (it.kind === 'E') {
+                if (r.name === 'wrong project') {
+                    await c.until((x) => x.eof);
+                    check('real 1.9.6, ' + r.name + ': TCP ends without a close frame', c.eof && closeFrames(c) === 0);
+                }
+                continue;
+            }
+            if (it.kind !== 'F') continue;
+            await c.until((x) => x.texts().length > got);
+            const mine = c.texts()[got++] || '';
+            const what = 'real 1.9.6, ' + r.name + ': frame ' + got + ' ';
+            eq(what + 'shape', shapeOf(mine), shapeOf(it.text));
+            eq(what + 'text (server ids masked)', mine.replace(SERVER_ID, '"subscriptions":[ID]'), it.text.replace(SERVER_ID, '"subscriptions":[ID]'));
+        }
+        await sleep(50);
+        eq('real 1.9.6, ' + r.name + ': no other frame', c.texts().length, got);
+        c.close();
+    }
+    stopServer(s);
+}
+
+// E1.json and SUB.json are what tests/data/appwrite/gen.py writes.
+function generator() {
+    const out = fs.mkdtempSync(path.join(require('os').tmpdir(), 'awr-gen-'));
+    const r = require('child_process').spawnSync('python3', [path.join(DATA, 'gen.py'), out],
+        { env: Object.assign({}, process.env, { AWR_STREAM_BYTES: '1000' }), encoding: 'utf8' });
+    check('gen.py runs (python3)', r.status === 0, r.error ? r.error.message : r.stderr);
+    for (const f of ['E1.json', 'SUB.json']) {
+        const a = r.status === 0 ? fs.readFileSync(path.join(out, f)) : Buffer.alloc(0);
+        check('gen.py writes ' + f + ' as committed', a.equals(fs.readFileSync(path.join(DATA, f))));
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+}
+
 async function main() {
     const t = setTimeout(() => { console.log('not ok - selftest timed out'); failed++; finish(); }, 90000);
     try {
         offline();
+        generator();
+        await realFrames();
         await channelsPerGeneration();
         await firstChannelOnly();
         await connectedShapes();

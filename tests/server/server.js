@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // A local Appwrite-compatible Realtime server for tests and demos (never a dependency of the library).
-// It plays one server generation (1.6.0, 1.6.1, 1.8, 1.9.0, 1.9.6) as ../shared/PROTOCOL.md describes it,
+// It plays one server generation (1.6.0, 1.6.1, 1.8, 1.9.0, 1.9.6) as docs/protocol.md describes it,
 // publishes scripted events and takes commands over HTTP on the same port. See README.md beside this file.
 // stdout carries exactly one line, "PORT <n>"; everything else goes to stderr.
 
@@ -715,7 +715,8 @@ function finishAuthentication(conn, token) {
             const channels = G.message ? rebindAccountChannels(s.channels, oldUserId, user.id) : s.channels;
             adSubscribe(project, conn.id, subId, roles, channels, s.queries);
         }
-        // With no subscriptions nothing was re-subscribed: the entry is gone (PROTOCOL.md (d) hazard).
+        // With no subscriptions nothing was re-subscribed: the entry is gone (the in-band
+        // authentication hazard of docs/protocol.md).
         if (entries.has(conn.id)) entries.get(conn.id).userId = user.id;
     }
     conn.user = user;
@@ -812,6 +813,11 @@ function publish(spec) {
     let payload = spec.payload;
     if (spec.payloadText !== undefined) payload = J.parse(String(spec.payloadText));
     if (payload === undefined || payload === null) payload = new Map();
+    // stamp: the publish time in microseconds since the epoch, for exact delivery latency on this machine
+    if (spec.stamp) {
+        if (!(payload instanceof Map)) payload = new Map();
+        payload.set('publishedUs', new J.Num(String(Math.round((performance.timeOrigin + performance.now()) * 1000))));
+    }
     const php = J.phpize(payload);
     const perms = payloadPermissions(payload);
     const timestamp = spec.timestamp ? String(spec.timestamp) : formatTz(new Date());
@@ -903,6 +909,7 @@ function runCommand(cmd) {
     case 'wait': return { ok: true };
     case 'log': log(String(cmd.message || '')); return { ok: true };
     case 'state': return state();
+    case 'stats': return stateCounts();
     case 'scenario': startScenario(cmd.steps || [], !!cmd.loop); return { ok: true };
     default: throw new Error('unknown command "' + what + '"');
     }
@@ -920,6 +927,16 @@ function state() {
         });
     }
     return { generation: genName, env: CFG.env, port: listenPort, connections: list, published: stats.published, frames: stats.frames };
+}
+
+// The counts of state() without the per-connection lists: cheap with 10,000 connections.
+function stateCounts() {
+    let ready = 0, subscribed = 0;
+    for (const c of conns.values()) {
+        if (c.ready && !c.closed) ready++;
+        if (adMetadata(c.id).size > 0) subscribed++;
+    }
+    return { connections: conns.size, ready, subscribed, published: stats.published, frames: stats.frames };
 }
 
 function restart(downMs) {
@@ -1040,7 +1057,8 @@ function listen(port, cb) {
     });
     server.on('upgrade', onUpgrade);
     server.on('connection', (s) => s.setNoDelay(true));
-    server.listen(port, '127.0.0.1', () => { listenPort = server.address().port; cb(); });
+    // a deep accept queue: load tests open thousands of connections at once (the kernel caps it at somaxconn)
+    server.listen(port, '127.0.0.1', 4096, () => { listenPort = server.address().port; cb(); });
 }
 
 listen(opts.port, () => {
