@@ -12,20 +12,26 @@ STD     ?= -std=c99
 WARN    := -Wall -Wextra -Wpedantic -Werror
 SAN     := -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
+CXX     ?= c++
 ifeq ($(CFG),gcc-asan)
   CC := gcc
+  CXX := g++
   OPT := $(SAN)
 else ifeq ($(CFG),clang-asan)
   CC := clang
+  CXX := clang++
   OPT := $(SAN)
 else ifeq ($(CFG),gcc-O2)
   CC := gcc
+  CXX := g++
   OPT := -O2 -g
 else ifeq ($(CFG),clang-O2)
   CC := clang
+  CXX := clang++
   OPT := -O2 -g
 else ifeq ($(CFG),coverage)
   CC := gcc
+  CXX := g++
   OPT := -O0 -g --coverage
 else
   OPT := -O2
@@ -38,14 +44,17 @@ else
 endif
 
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) -D_DEFAULT_SOURCE -I. -Itests $(CFLAGS)
+# C++ examples and tests (*.cpp): the C++ layer (AWR_CPP), built without exceptions and RTTI
+CXXFLAGS_ALL = -std=c++17 -fno-exceptions -fno-rtti $(WARN) $(OPT) -D_DEFAULT_SOURCE -I. -Itests $(CXXFLAGS)
 # A source file names the extra libraries it links with in a comment: /* awr-link: -lwslay */
 linkflags = $(shell sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' $(1))
 
 HEADER    := appwrite_realtime.h
 EXAMPLES  := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
+EXAMPLES_CXX := $(patsubst examples/%.cpp,%,$(wildcard examples/*.cpp))
 exe_name   = awr-$(subst _,-,$(patsubst awr_%,%,$(1)))
-EXE       := $(foreach e,$(EXAMPLES),$(OUT)/$(call exe_name,$(e)))
-TESTS     := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c))
+EXE       := $(foreach e,$(EXAMPLES) $(EXAMPLES_CXX),$(OUT)/$(call exe_name,$(e)))
+TESTS     := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(patsubst tests/%.cpp,$(OUT)/%,$(wildcard tests/test_*.cpp))
 FUZZ      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 REPLAYS   := $(patsubst %,$(OUT)/replay_%,$(FUZZ))
 
@@ -59,9 +68,17 @@ $(OUT)/$(call exe_name,$(1)): examples/$(1).c $(HEADER) | $(OUT)
 	$$(CC) $$(CFLAGS_ALL) -o $$@ $$< $$(call linkflags,$$<) $$(LDFLAGS)
 endef
 $(foreach e,$(EXAMPLES),$(eval $(call example_rule,$(e))))
+define example_cxx_rule
+$(OUT)/$(call exe_name,$(1)): examples/$(1).cpp $(HEADER) | $(OUT)
+	$$(CXX) $$(CXXFLAGS_ALL) -o $$@ $$< $$(call linkflags,$$<) $$(LDFLAGS)
+endef
+$(foreach e,$(EXAMPLES_CXX),$(eval $(call example_cxx_rule,$(e))))
 
 $(OUT)/test_%: tests/test_%.c $(HEADER) tests/awr_test.h | $(OUT)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(call linkflags,$<) $(LDFLAGS)
+
+$(OUT)/test_%: tests/test_%.cpp $(HEADER) tests/awr_test.h | $(OUT)
+	$(CXX) $(CXXFLAGS_ALL) -o $@ $< $(call linkflags,$<) $(LDFLAGS)
 
 $(OUT)/replay_%: fuzz/%.c fuzz/replay.c $(HEADER) | $(OUT)
 	$(CC) $(CFLAGS_ALL) -o $@ $< fuzz/replay.c $(call linkflags,$<) $(LDFLAGS)

@@ -28,6 +28,7 @@
  *     AWR_JSON_MAX_DEPTH    the largest nesting depth the tokenizer can be asked for (default 1024)
  *     AWR_WORK_COUNTER      an integer variable of yours: the internal string helpers add the bytes
  *                           they scan to it (the tests use it to show that work grows linearly)
+ *     AWR_CPP               the C++ layer (namespace awr: client, subscription, event), C++17
  *
  * THE LAYERS, in the order this file declares and then implements them. Each is a public API that
  * works on its own:
@@ -40,6 +41,7 @@
  *                 allocation), navigation, exact int64/double conversions, unescaping, a small writer
  *     match       awr_match: `*` is exactly one dot-separated segment; compiled pattern sets; channel
  *                 name builders
+ *     queries     awr_query_: realtime query builders (Appwrite 1.9.0+), the JSON the SDKs' Query sends
  *     I/O hook    awr_io: open/send/recv/close/random, supplied by the host or an adapter
  *     client      awr_client_: the Appwrite protocol (both server generations), subscriptions,
  *                 heartbeats, reconnects, auth, dispatch; awr_client_poll drives it all
@@ -60,6 +62,19 @@
  *     awr_client_create(&cfg, &c);                or awr_client_size + awr_client_init: no malloc at all
  *     awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
  *     awr_posix_run(c, &tcp, -1);                 or call awr_client_poll(c, now_ms) from your own loop
+ *
+ * THREADS. A client is one object without locks: every call on it (poll, feed, subscribe, update,
+ * presence, disconnect, destroy, ...) must come from one thread at a time, and its callbacks run on
+ * the thread that called awr_client_poll (or awr_client_feed), inside that call. Different clients
+ * are independent: one per thread needs nothing more. The JSON, match, query, WebSocket and
+ * primitive functions keep no state between calls: any thread may use them at any time. An engine
+ * that polls on a network thread while game code subscribes guards the client with one mutex:
+ *     network thread:  lock; awr_client_poll(c, now); wants = awr_client_wants(c, &deadline); unlock;
+ *                      wait on the socket (and a wake-up pipe) until the deadline
+ *     game thread:     lock; awr_subscribe_channel(c, ...); unlock; write the wake-up pipe
+ * Callbacks run with the lock held (they may call the client directly, never lock it again) and copy
+ * what the game needs into a queue of its own: the event's texts point into the receive buffer and
+ * are gone when the callback returns. examples/threads.c is this pattern, complete.
  *
  * Each section below starts with a banner that explains its part in more detail. README.md is the
  * front door (a complete example, credentials); docs/ holds the guides, the tests, the fuzzers and the
@@ -773,6 +788,10 @@ AWR_API void awr_json_write_string(awr_json_writer *w, const char *s);          
 AWR_API void awr_json_write_string_n(awr_json_writer *w, const char *s, size_t n);
 AWR_API void awr_json_write_int64(awr_json_writer *w, int64_t v);
 AWR_API void awr_json_write_uint64(awr_json_writer *w, uint64_t v);
+/* A number as JavaScript writes it (JSON.stringify, Number.prototype.toString): the shortest decimal
+ * that reads back as v ("0.1", "2.5", "-3", "1e+21", "1e-7"), "0" for -0; NaN and the infinities are
+ * written as null, as JSON.stringify does. */
+AWR_API void awr_json_write_double(awr_json_writer *w, double v);
 AWR_API void awr_json_write_bool(awr_json_writer *w, int v);
 AWR_API void awr_json_write_null(awr_json_writer *w);
 /* A value already known to be valid JSON (not checked), written as one value. */
@@ -912,6 +931,93 @@ AWR_API awr_result awr_channel_teams(char *buf, size_t cap, const char *team, co
 AWR_API awr_result awr_channel_memberships(char *buf, size_t cap, const char *membership, const char *action);
 /* "presences" | "presences.<presence>" (1.9.5+) */
 AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *presence, const char *action);
+/* ==================================================================================================
+ * QUERIES: realtime query builders (Appwrite 1.9.0+)
+ *
+ * From 1.9.0 a subscription may carry queries: the server delivers an event to it only when the
+ * payload passes every one of them. A query is a small JSON object; each builder below writes, into
+ * your buffer and NUL-terminated, exactly the text the official SDKs' `Query` helper produces for the
+ * same call (member order, string escapes, numbers written as JavaScript writes them), ready for the
+ * `queries` of awr_subscribe and awr_update:
+ *
+ *     char room[128], recent[128], both[256];
+ *     awr_query_value general = awr_qv_string("general"), since = awr_qv_int(1700000000);
+ *     const char *parts[2];
+ *     awr_query_equal(room, sizeof room, "room", &general, 1);
+ *         -> {"method":"equal","attribute":"room","values":["general"]}
+ *     awr_query_greater_than(recent, sizeof recent, "sentAt", &since, 1);
+ *     parts[0] = room; parts[1] = recent;
+ *     awr_query_and(both, sizeof both, parts, 2);
+ *         -> {"method":"and","values":[{"method":"equal",...},{"method":"greaterThan",...}]}
+ *
+ *     the SDK                                    here
+ *     Query.equal(attr, value or [values])       awr_query_equal(buf, cap, attr, values, n)
+ *       notEqual, lessThan, lessThanEqual,         awr_query_not_equal, awr_query_less_than,
+ *       greaterThan, greaterThanEqual, contains    awr_query_less_than_equal, awr_query_greater_than,
+ *                                                  awr_query_greater_than_equal, awr_query_contains
+ *     Query.between(attr, start, end)            awr_query_between(buf, cap, attr, start, end)
+ *     Query.isNull(attr), Query.isNotNull(attr)  awr_query_is_null(buf, cap, attr), awr_query_is_not_null
+ *     Query.startsWith(attr, text), endsWith,    awr_query_starts_with(buf, cap, attr, text),
+ *       search                                     awr_query_ends_with, awr_query_search
+ *     Query.select([attrs])                      awr_query_select(buf, cap, attrs, n)
+ *     Query.and([queries]), Query.or([queries])  awr_query_and(buf, cap, queries, n), awr_query_or
+ *
+ * A value is a string (UTF-8), an int64, a double or a bool: awr_qv_string, awr_qv_int, awr_qv_double,
+ * awr_qv_bool. A double is written as JavaScript writes the same number (awr_json_write_double), so
+ * 2.5, -3.0 and 1e21 become 2.5, -3 and 1e+21. The parts of and/or are JSON texts (this section's
+ * output, usually): each is checked and copied without insignificant whitespace (the SDK parses and
+ * re-serializes them, which gives the same bytes for the builders' output).
+ * Results: AWR_OK; AWR_ERR_BUFFER when cap is too small; AWR_ERR_ARG for a NULL buffer, attribute or
+ * string, values == NULL with n > 0, or an unknown value type; AWR_ERR_JSON_UTF8 for a string that is
+ * not UTF-8; the tokenizer's error for an and/or part that is not JSON. On an error buf holds "".
+ * ================================================================================================== */
+typedef enum awr_query_type {
+    AWR_QV_STRING = 0,
+    AWR_QV_INT = 1,
+    AWR_QV_DOUBLE = 2,
+    AWR_QV_BOOL = 3
+} awr_query_type;
+
+/* One value of a query; make it with the awr_qv_* functions. */
+typedef struct awr_query_value {
+    awr_query_type type;
+    const char *s;     /* AWR_QV_STRING: NUL-terminated UTF-8 (kept by pointer) */
+    int64_t i;         /* AWR_QV_INT; AWR_QV_BOOL: 0 or 1 */
+    double d;          /* AWR_QV_DOUBLE */
+} awr_query_value;
+
+AWR_API awr_query_value awr_qv_string(const char *s);
+AWR_API awr_query_value awr_qv_int(int64_t v);
+AWR_API awr_query_value awr_qv_double(double v);
+AWR_API awr_query_value awr_qv_bool(int v);
+
+/* {"method":M,"attribute":attr,"values":[values...]} */
+AWR_API awr_result awr_query_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
+AWR_API awr_result awr_query_not_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
+AWR_API awr_result awr_query_less_than(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
+AWR_API awr_result awr_query_less_than_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values,
+                                             size_t n);
+AWR_API awr_result awr_query_greater_than(char *buf, size_t cap, const char *attr, const awr_query_value *values,
+                                          size_t n);
+AWR_API awr_result awr_query_greater_than_equal(char *buf, size_t cap, const char *attr,
+                                                const awr_query_value *values, size_t n);
+AWR_API awr_result awr_query_contains(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
+/* {"method":"between","attribute":attr,"values":[start,end]} */
+AWR_API awr_result awr_query_between(char *buf, size_t cap, const char *attr, awr_query_value start,
+                                     awr_query_value end);
+/* {"method":"isNull","attribute":attr} and isNotNull */
+AWR_API awr_result awr_query_is_null(char *buf, size_t cap, const char *attr);
+AWR_API awr_result awr_query_is_not_null(char *buf, size_t cap, const char *attr);
+/* {"method":M,"attribute":attr,"values":[text]} */
+AWR_API awr_result awr_query_starts_with(char *buf, size_t cap, const char *attr, const char *text);
+AWR_API awr_result awr_query_ends_with(char *buf, size_t cap, const char *attr, const char *text);
+AWR_API awr_result awr_query_search(char *buf, size_t cap, const char *attr, const char *text);
+/* {"method":"select","values":[attrs...]} */
+AWR_API awr_result awr_query_select(char *buf, size_t cap, const char *const *attrs, size_t n);
+/* {"method":"and","values":[queries...]} and "or" */
+AWR_API awr_result awr_query_and(char *buf, size_t cap, const char *const *queries, size_t n);
+AWR_API awr_result awr_query_or(char *buf, size_t cap, const char *const *queries, size_t n);
+
 /* ==================================================================================================
  * I/O HOOK
  * The host supplies the transport and randomness through this struct; the core never makes a
@@ -1079,6 +1185,8 @@ typedef struct awr_io {
  *   document channel `databases.<id>.collections.<id>.documents.<id>` with 36-byte ids); max_tokens
  *   [32] JSON tokens for one message's envelope (a message whose envelope needs more is ignored);
  *   max_url [4 KiB] for the handshake URL (see URL LENGTH).
+ *   payload_tokens [128] JSON tokens for one event's payload, 20 bytes each: the awr_event_get_*
+ *   calls tokenize the payload into them once per event (a payload that needs more: AWR_ERR_JSON_TOKENS).
  *
  * THE LOOP. With io hooks set, awr_client_poll(c, now_ms) does everything (open, handshake, read,
  * parse, dispatch, write, timers) and never blocks; awr_client_wants() says whether the socket should
@@ -1189,6 +1297,7 @@ typedef struct awr_event {
     awr_text payload;           /* JSON value (usually an object), byte-exact as the server sent it */
     awr_text subscriptions;     /* JSON array of the matched subscription ids ({NULL,0} before 1.9.0) */
     awr_sub sub;                /* the subscription being called */
+    awr_client *client;         /* the client delivering it (the awr_event_get_* calls use it) */
 } awr_event;
 
 typedef void (*awr_event_fn)(awr_client *c, awr_sub sub, const awr_event *ev, void *user);
@@ -1227,6 +1336,7 @@ typedef struct awr_client_config {
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
     int32_t rate_per_minute;        /* [32] outbound frames per minute (above 32 counts as 32); -1 = unlimited */
+    size_t payload_tokens;          /* [128] JSON tokens for one event's payload (awr_event_get_*) */
 } awr_client_config;
 
 #define AWR_CLIENT_DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
@@ -1234,6 +1344,7 @@ typedef struct awr_client_config {
 #define AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS 8u
 #define AWR_CLIENT_DEFAULT_NAME_ARENA 4096u
 #define AWR_CLIENT_DEFAULT_MAX_TOKENS 32u
+#define AWR_CLIENT_DEFAULT_PAYLOAD_TOKENS 128u
 #define AWR_CLIENT_DEFAULT_READ_BUFFER 4096u
 #define AWR_CLIENT_DEFAULT_MAX_URL 4096u
 #define AWR_CLIENT_DEFAULT_HEARTBEAT_MS 20000
@@ -1314,6 +1425,31 @@ AWR_API void *awr_client_user(const awr_client *c);
 AWR_API int awr_event_is(const awr_event *ev, const char *pattern);
 /* 1 if the event was published on exactly this channel. */
 AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
+
+/* The common case: one channel, no queries (awr_subscribe with n = 1). */
+AWR_API awr_result awr_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
+                                         awr_sub *out);
+
+/* PAYLOAD FIELDS IN ONE CALL. path is relative to the payload, as for awr_json_path: "$id",
+ * "author.name", "tags.0" ("" is the payload itself). The first call for an event tokenizes the
+ * payload into the client's payload token area (cfg.payload_tokens); every later call for the same
+ * event, in any callback it reaches, reuses those tokens. Nothing is allocated; call them during the
+ * callback only (the payload lives in the receive buffer).
+ *     char author[64], text[512];
+ *     if (awr_event_get_string(ev, "author", author, sizeof author, NULL) == AWR_OK) ...
+ * Results: AWR_OK; AWR_ERR_NOT_FOUND: no such member or index (or the event has no payload);
+ * AWR_ERR_JSON_TYPE: the member is there but of another type (null included; an integer getter on
+ * 2.5); AWR_ERR_JSON_RANGE: the number does not fit; AWR_ERR_BUFFER (strings): out holds the start
+ * that fits, cut at a character boundary, NUL-terminated; AWR_ERR_JSON_SURROGATE: a lone surrogate
+ * escape; AWR_ERR_JSON_TOKENS: the payload needs more tokens than cfg.payload_tokens; AWR_ERR_ARG:
+ * NULL arguments (out, path), or an event that no client delivered. Outputs are 0 / "" on failure. */
+AWR_API awr_result awr_event_get_string(const awr_event *ev, const char *path, char *out, size_t cap,
+                                        size_t *out_len);
+AWR_API awr_result awr_event_get_int64(const awr_event *ev, const char *path, int64_t *out);
+AWR_API awr_result awr_event_get_double(const awr_event *ev, const char *path, double *out);
+AWR_API awr_result awr_event_get_bool(const awr_event *ev, const char *path, int *out);
+/* The member's JSON text as sent (a string with its quotes, an object, an array, a number ...). */
+AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr_text *out);
 
 /* ==================================================================================================
  * POSIX ADAPTER (define AWR_POSIX; Linux, macOS, the BSDs)
@@ -1554,6 +1690,322 @@ AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len);
 }
 #endif
 #endif /* APPWRITE_REALTIME_H */
+
+/* ==================================================================================================
+ * C++ LAYER (C++17; define AWR_CPP before the include; needs neither exceptions nor RTTI)
+ *
+ * A thin RAII layer over the client: awr::client owns an awr_client, awr::subscription owns one
+ * subscription and ends it when it goes out of scope, callbacks are any callable (lambdas with
+ * captures included), and events are read through std::string_view and the payload getters.
+ * Everything is inline here and calls the C API above; the C API stays available (client::get()).
+ *
+ *     #define AWR_CPP
+ *     #include "appwrite_realtime.h"
+ *     awr::client rt(cfg);                                   (cfg: an awr_client_config, as in C)
+ *     if (!rt) -> rt.result() says why
+ *     int score = 0;
+ *     awr::subscription sub = rt.subscribe("databases.game.collections.scores.documents",
+ *         [&score](const awr::event &e) {
+ *             if (e.is("databases.*.collections.*.documents.*.update"))
+ *                 score = (int)e.int64_or("points", 0);
+ *         });
+ *     each frame: rt.poll(now_ms);
+ *
+ * Lifetimes: a subscription may outlive its client (it then does nothing), may be moved, and may be
+ * ended (unsubscribe(), destruction, move-assignment) anywhere, its own callback included: the
+ * callable is released after the callback returns. A client must not be destroyed inside one of its
+ * callbacks (as in C). Failures are results, never exceptions: the client's result(), a subscription's
+ * result() (operator bool: it is live). The callables are kept in std::function (which may allocate
+ * when subscribe() stores one; dispatching an event allocates nothing). The threading rules are the
+ * C client's (see THREADS).
+ * ================================================================================================== */
+#if defined(__cplusplus) && defined(AWR_CPP) && !defined(AWR__CPP_DECLARED)
+#define AWR__CPP_DECLARED
+#if !(__cplusplus >= 201703L || (defined(_MSVC_LANG) && _MSVC_LANG >= 201703L))
+#  error "AWR_CPP needs C++17 (std::string_view)"
+#endif
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <new>
+#include <string_view>
+#include <utility>
+
+namespace awr {
+
+inline std::string_view view(awr_text t) { return t.ptr ? std::string_view(t.ptr, t.len) : std::string_view(); }
+
+/* An event, as the callbacks get it: views into the receive buffer, valid during the callback. */
+class event {
+public:
+    explicit event(const awr_event *ev) : ev_(ev) {}
+    std::string_view payload() const { return view(ev_->payload); }              /* JSON */
+    std::string_view data() const { return view(ev_->data); }                    /* JSON object */
+    std::string_view events() const { return view(ev_->events); }                /* JSON array */
+    std::string_view channels() const { return view(ev_->channels); }            /* JSON array */
+    std::string_view timestamp() const { return view(ev_->timestamp); }          /* text */
+    std::string_view subscriptions() const { return view(ev_->subscriptions); }  /* JSON array */
+    bool is(const char *pattern) const { return awr_event_is(ev_, pattern) != 0; }
+    bool has_channel(const char *channel) const { return awr_event_has_channel(ev_, channel) != 0; }
+
+    /* Payload fields, as awr_event_get_*: the result, and the value in out. */
+    awr_result get(const char *path, int64_t &out) const { return awr_event_get_int64(ev_, path, &out); }
+    awr_result get(const char *path, double &out) const { return awr_event_get_double(ev_, path, &out); }
+    awr_result get(const char *path, bool &out) const {
+        int b = 0;
+        awr_result r = awr_event_get_bool(ev_, path, &b);
+        out = b != 0;
+        return r;
+    }
+    /* A string, unescaped into buf; out views buf (the cut start on AWR_ERR_BUFFER). */
+    awr_result get(const char *path, char *buf, size_t cap, std::string_view &out) const {
+        size_t n = 0;
+        awr_result r = awr_event_get_string(ev_, path, buf, cap, &n);
+        out = buf ? std::string_view(buf, n) : std::string_view();
+        return r;
+    }
+    template <size_t N> awr_result get(const char *path, char (&buf)[N], std::string_view &out) const {
+        return get(path, buf, N, out);
+    }
+    /* The member's JSON text as sent. */
+    awr_result get_json(const char *path, std::string_view &out) const {
+        awr_text t;
+        awr_result r = awr_event_get_json(ev_, path, &t);
+        out = view(t);
+        return r;
+    }
+    /* The value, or fallback when the member is missing or not of the type. */
+    int64_t int64_or(const char *path, int64_t fallback) const { int64_t v = 0; return get(path, v) == AWR_OK ? v : fallback; }
+    double double_or(const char *path, double fallback) const { double v = 0; return get(path, v) == AWR_OK ? v : fallback; }
+    bool bool_or(const char *path, bool fallback) const { bool v = false; return get(path, v) == AWR_OK ? v : fallback; }
+    template <size_t N> std::string_view string_or(const char *path, char (&buf)[N], std::string_view fallback) const {
+        std::string_view v;
+        return get(path, buf, N, v) == AWR_OK ? v : fallback;
+    }
+
+    awr_sub id() const { return ev_->sub; }
+    const awr_event *c_event() const { return ev_; }
+
+private:
+    const awr_event *ev_;
+};
+
+using event_fn = std::function<void(const event &)>;
+using state_fn = std::function<void(const awr_state_info &)>;
+using error_fn = std::function<void(const awr_server_error &)>;
+using response_fn = std::function<void(const awr_response &)>;
+
+namespace detail {
+/* What a client and its subscriptions share; freed by whichever of them goes last. */
+struct shared;
+struct slot {
+    shared *owner = nullptr;
+    awr_sub id = 0;
+    bool dead = false;     /* ended during a callback: its callable is released after the callbacks */
+    event_fn fn;
+};
+struct shared {
+    awr_client *c = nullptr;
+    slot *slots = nullptr;
+    size_t nslots = 0;
+    size_t refs = 1;       /* the client and every live subscription */
+    int depth = 0;         /* callbacks running */
+    state_fn on_state;
+    error_fn on_error;
+    response_fn on_response;
+};
+inline void release(shared *s) {
+    if (s && --s->refs == 0) { delete[] s->slots; delete s; }
+}
+/* Free the callables of subscriptions ended during callbacks (only when none runs). */
+inline void sweep(shared *s) {
+    if (s->depth != 0) return;
+    for (size_t i = 0; i < s->nslots; i++)
+        if (s->slots[i].dead) { s->slots[i].fn = nullptr; s->slots[i].dead = false; s->slots[i].id = 0; }
+}
+inline void on_event(awr_client *, awr_sub, const awr_event *ev, void *user) {
+    slot *sl = static_cast<slot *>(user);
+    sl->owner->depth++;
+    if (sl->fn && !sl->dead) sl->fn(event(ev));
+    sl->owner->depth--;
+}
+inline void on_state(awr_client *, const awr_state_info *info, void *user) {
+    shared *s = static_cast<shared *>(user);
+    s->depth++;
+    if (s->on_state) s->on_state(*info);
+    s->depth--;
+}
+inline void on_error(awr_client *, const awr_server_error *err, void *user) {
+    shared *s = static_cast<shared *>(user);
+    s->depth++;
+    if (s->on_error) s->on_error(*err);
+    s->depth--;
+}
+inline void on_response(awr_client *, const awr_response *resp, void *user) {
+    shared *s = static_cast<shared *>(user);
+    s->depth++;
+    if (s->on_response) s->on_response(*resp);
+    s->depth--;
+}
+} // namespace detail
+
+/* One subscription; ends it (awr_unsubscribe) when destroyed. Move-only. */
+class subscription {
+public:
+    subscription() = default;
+    subscription(subscription &&o) noexcept { take(o); }
+    subscription &operator=(subscription &&o) noexcept {
+        if (this != &o) { unsubscribe(); take(o); }
+        return *this;
+    }
+    subscription(const subscription &) = delete;
+    subscription &operator=(const subscription &) = delete;
+    ~subscription() { unsubscribe(); }
+
+    /* End it now; no event reaches the callable from this call on. AWR_OK also when already ended. */
+    awr_result unsubscribe() {
+        awr_result r = AWR_OK;
+        if (s_ && s_->c && sl_ && sl_->id == id_ && id_ != 0) {
+            r = awr_unsubscribe(s_->c, id_);
+            sl_->dead = true;
+            detail::sweep(s_);
+        }
+        detail::release(s_);
+        s_ = nullptr; sl_ = nullptr; id_ = 0;
+        return r;
+    }
+    /* New channels and queries, in place (awr_update). */
+    awr_result update(const char *const *channels, size_t n, const char *const *queries = nullptr, size_t nq = 0) {
+        if (!s_ || !s_->c || id_ == 0) return AWR_ERR_STATE;
+        return awr_update(s_->c, id_, channels, n, queries, nq);
+    }
+    awr_result update(std::initializer_list<const char *> channels, std::initializer_list<const char *> queries = {}) {
+        return update(channels.begin(), channels.size(), queries.size() ? queries.begin() : nullptr, queries.size());
+    }
+    awr_sub id() const { return id_; }
+    /* AWR_OK for a live subscription, else why subscribe failed (AWR_ERR_STATE once ended). */
+    awr_result result() const { return id_ ? AWR_OK : r_; }
+    explicit operator bool() const { return id_ != 0 && s_ && s_->c; }
+
+private:
+    friend class client;
+    detail::shared *s_ = nullptr;
+    detail::slot *sl_ = nullptr;
+    awr_sub id_ = 0;
+    awr_result r_ = AWR_ERR_STATE;
+    void take(subscription &o) {
+        s_ = o.s_; sl_ = o.sl_; id_ = o.id_; r_ = o.r_;
+        o.s_ = nullptr; o.sl_ = nullptr; o.id_ = 0; o.r_ = AWR_ERR_STATE;
+    }
+};
+
+/* The client: awr_client_create on construction, awr_client_destroy on destruction. Move-only. */
+class client {
+public:
+    client() = default;
+    /* cfg as in C. When cfg sets none of on_state/on_error/on_response, the client takes cfg.user and
+     * the three callbacks for itself, and on_state()/on_error()/on_response() below set lambdas. */
+    explicit client(const awr_client_config &cfg) {
+        awr_client_config own = cfg;
+        const bool lambdas = !cfg.on_state && !cfg.on_error && !cfg.on_response;
+        size_t n = cfg.max_subscriptions ? cfg.max_subscriptions : AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS;
+        s_ = new (std::nothrow) detail::shared;
+        if (!s_) { r_ = AWR_ERR_NOMEM; return; }
+        s_->slots = new (std::nothrow) detail::slot[n];
+        if (!s_->slots) { r_ = AWR_ERR_NOMEM; detail::release(s_); s_ = nullptr; return; }
+        s_->nslots = n;
+        for (size_t i = 0; i < n; i++) s_->slots[i].owner = s_;
+        if (lambdas) {
+            own.on_state = detail::on_state;
+            own.on_error = detail::on_error;
+            own.on_response = detail::on_response;
+            own.user = s_;
+        }
+        own_callbacks_ = lambdas;
+        r_ = awr_client_create(&own, &s_->c);
+        if (r_ != AWR_OK) { detail::release(s_); s_ = nullptr; }
+    }
+    client(client &&o) noexcept : s_(o.s_), r_(o.r_), own_callbacks_(o.own_callbacks_) { o.s_ = nullptr; o.r_ = AWR_ERR_STATE; }
+    client &operator=(client &&o) noexcept {
+        if (this != &o) {
+            close();
+            s_ = o.s_; r_ = o.r_; own_callbacks_ = o.own_callbacks_;
+            o.s_ = nullptr; o.r_ = AWR_ERR_STATE;
+        }
+        return *this;
+    }
+    client(const client &) = delete;
+    client &operator=(const client &) = delete;
+    ~client() { close(); }
+
+    awr_result result() const { return r_; }
+    explicit operator bool() const { return s_ && s_->c; }
+    awr_client *get() const { return s_ ? s_->c : nullptr; }
+
+    /* Subscribe: one channel, or several with optional queries (awr_subscribe). */
+    subscription subscribe(const char *channel, event_fn fn) {
+        return subscribe(&channel, 1, nullptr, 0, std::move(fn));
+    }
+    subscription subscribe(std::initializer_list<const char *> channels, event_fn fn,
+                           std::initializer_list<const char *> queries = {}) {
+        return subscribe(channels.begin(), channels.size(), queries.size() ? queries.begin() : nullptr, queries.size(),
+                         std::move(fn));
+    }
+    subscription subscribe(const char *const *channels, size_t n, const char *const *queries, size_t nq, event_fn fn) {
+        subscription sub;
+        detail::slot *sl = nullptr;
+        if (!s_ || !s_->c || !fn) { sub.r_ = s_ ? AWR_ERR_ARG : AWR_ERR_STATE; return sub; }
+        detail::sweep(s_);
+        for (size_t i = 0; i < s_->nslots && !sl; i++)
+            if (s_->slots[i].id == 0 && !s_->slots[i].dead && !s_->slots[i].fn) sl = &s_->slots[i];
+        if (!sl) { sub.r_ = AWR_ERR_LIMIT; return sub; }
+        sl->fn = std::move(fn);
+        sub.r_ = awr_subscribe(s_->c, channels, n, queries, nq, detail::on_event, sl, &sl->id);
+        if (sub.r_ != AWR_OK) { sl->fn = nullptr; sl->id = 0; return sub; }
+        sub.s_ = s_;
+        sub.sl_ = sl;
+        sub.id_ = sl->id;
+        s_->refs++;
+        return sub;
+    }
+
+    /* Callables for the client's callbacks (AWR_ERR_STATE when cfg brought its own C callbacks). */
+    awr_result on_state(state_fn fn) { if (!s_ || !own_callbacks_) return AWR_ERR_STATE; s_->on_state = std::move(fn); return AWR_OK; }
+    awr_result on_error(error_fn fn) { if (!s_ || !own_callbacks_) return AWR_ERR_STATE; s_->on_error = std::move(fn); return AWR_OK; }
+    awr_result on_response(response_fn fn) { if (!s_ || !own_callbacks_) return AWR_ERR_STATE; s_->on_response = std::move(fn); return AWR_OK; }
+
+    /* The C calls, on this client. */
+    awr_result poll(int64_t now_ms) {
+        if (!s_ || !s_->c) return AWR_ERR_STATE;
+        awr_result r = awr_client_poll(s_->c, now_ms);
+        detail::sweep(s_);
+        return r;
+    }
+    int wants(int64_t *deadline_ms) const { return s_ && s_->c ? awr_client_wants(s_->c, deadline_ms) : 0; }
+    awr_state state() const { return s_ && s_->c ? awr_client_state(s_->c) : AWR_STATE_CLOSED; }
+    awr_result presence(const char *status, const char *presence_id = nullptr, const char *metadata_json = nullptr,
+                        const char *const *permissions = nullptr, size_t nperm = 0) {
+        return s_ && s_->c ? awr_presence(s_->c, status, presence_id, metadata_json, permissions, nperm) : AWR_ERR_STATE;
+    }
+    awr_result disconnect() { return s_ && s_->c ? awr_disconnect(s_->c) : AWR_ERR_STATE; }
+
+private:
+    detail::shared *s_ = nullptr;
+    awr_result r_ = AWR_ERR_STATE;
+    bool own_callbacks_ = false;
+    void close() {
+        if (!s_) return;
+        if (s_->c) awr_client_destroy(s_->c);
+        s_->c = nullptr;
+        for (size_t i = 0; i < s_->nslots; i++) { s_->slots[i].fn = nullptr; s_->slots[i].id = 0; s_->slots[i].dead = false; }
+        detail::release(s_);
+        s_ = nullptr;
+    }
+};
+
+} // namespace awr
+#endif /* AWR_CPP */
 
 /* ==================================================================================================
  * IMPLEMENTATION
@@ -3694,28 +4146,45 @@ static int awr__jw_value(awr_json_writer *w) {
     return w->err == AWR_OK;
 }
 
-static void awr__jw_string(awr_json_writer *w, const char *s, size_t n) {
+/* Code points the official SDKs write as \uXXXX although JSON allows them raw (json-bigint's quote(),
+ * which their Query helper uses): U+007F-U+009F, U+00AD, U+0600-U+0604, U+070F, U+17B4, U+17B5,
+ * U+200C-U+200F, U+2028-U+202F, U+2060-U+206F, U+FEFF, U+FFF0-U+FFFF. */
+static int awr__jw_sdk_escaped(uint32_t cp) {
+    return (cp >= 0x7Fu && cp <= 0x9Fu) || cp == 0xADu || (cp >= 0x600u && cp <= 0x604u) || cp == 0x70Fu ||
+           cp == 0x17B4u || cp == 0x17B5u || (cp >= 0x200Cu && cp <= 0x200Fu) || (cp >= 0x2028u && cp <= 0x202Fu) ||
+           (cp >= 0x2060u && cp <= 0x206Fu) || cp == 0xFEFFu || cp >= 0xFFF0u;
+}
+
+/* The code point of the k-byte (valid) UTF-8 character at u. */
+static uint32_t awr__jw_code_point(const unsigned char *u, size_t k) {
+    uint32_t cp = k == 1 ? u[0] : (uint32_t)(u[0] & (0x7Fu >> k));
+    size_t j;
+    for (j = 1; j < k; j++) cp = (cp << 6) | (uint32_t)(u[j] & 0x3Fu);
+    return cp;
+}
+
+/* A string literal; sdk_escapes: also the \uXXXX escapes of awr__jw_sdk_escaped (below U+10000 only,
+ * so one escape per character). */
+static void awr__jw_string(awr_json_writer *w, const char *s, size_t n, int sdk_escapes) {
     static const char hexd[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
     awr__jw_put(w, "\"", 1);
     while (i < n && w->err == AWR_OK) {
         unsigned char c = u[i];
+        uint32_t cp = c;
         char esc[6];
-        size_t elen = 2;
-        if (c >= 0x20u && c != '"' && c != '\\' && c < 0x80u) { i++; continue; }
-        awr__jw_put(w, s + run, i - run);
-        if (c >= 0x80u) {
+        size_t elen = 2, k = 1;
+        if (c >= 0x20u && c != '"' && c != '\\' && c < 0x7Fu) { i++; continue; }
+        if (c >= 0x7Fu) {
             int short_input;
-            size_t k = awr__json_utf8_char(u, i, n, &short_input);
+            if (c >= 0x80u) k = awr__json_utf8_char(u, i, n, &short_input);
             if (k == 0) { awr__jw_fail(w, AWR_ERR_JSON_UTF8); return; }
-            awr__jw_put(w, s + i, k);
-            i += k;
-            run = i;
-            continue;
+            if (!sdk_escapes || k == 4 || !awr__jw_sdk_escaped(cp = awr__jw_code_point(u + i, k))) { i += k; continue; }
         }
+        awr__jw_put(w, s + run, i - run);
         esc[0] = '\\';
-        switch (c) {
+        switch (cp) {
         case '"': esc[1] = '"'; break;
         case '\\': esc[1] = '\\'; break;
         case '\b': esc[1] = 'b'; break;
@@ -3724,12 +4193,12 @@ static void awr__jw_string(awr_json_writer *w, const char *s, size_t n) {
         case '\r': esc[1] = 'r'; break;
         case '\t': esc[1] = 't'; break;
         default:
-            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-            esc[4] = hexd[c >> 4]; esc[5] = hexd[c & 15u];
+            esc[1] = 'u'; esc[2] = hexd[(cp >> 12) & 15u]; esc[3] = hexd[(cp >> 8) & 15u];
+            esc[4] = hexd[(cp >> 4) & 15u]; esc[5] = hexd[cp & 15u];
             elen = 6;
         }
         awr__jw_put(w, esc, elen);
-        i++;
+        i += k;
         run = i;
     }
     awr__jw_put(w, s + run, n - run);
@@ -3770,7 +4239,7 @@ AWR_API void awr_json_write_key_n(awr_json_writer *w, const char *key, size_t n)
     if (!(w->objects & bit) || w->after_key) { awr__jw_fail(w, AWR_ERR_STATE); return; }
     if (w->nonempty & bit) awr__jw_put(w, ",", 1);
     w->nonempty |= bit;
-    awr__jw_string(w, key ? key : "", n);
+    awr__jw_string(w, key ? key : "", n, 0);
     awr__jw_put(w, ":", 1);
     w->after_key = 1;
 }
@@ -3784,7 +4253,7 @@ AWR_API void awr_json_write_string_n(awr_json_writer *w, const char *s, size_t n
     if (!w) return;
     if (!s && n) { awr__jw_fail(w, AWR_ERR_ARG); return; }
     if (!awr__jw_value(w)) return;
-    awr__jw_string(w, s ? s : "", n);
+    awr__jw_string(w, s ? s : "", n, 0);
 }
 
 AWR_API void awr_json_write_null(awr_json_writer *w) {
@@ -3816,6 +4285,107 @@ AWR_API void awr_json_write_int64(awr_json_writer *w, int64_t v) {
 
 AWR_API void awr_json_write_bool(awr_json_writer *w, int v) {
     if (w && awr__jw_value(w)) awr__jw_put(w, v ? "true" : "false", v ? 4u : 5u);
+}
+
+/* 1 if the decimal 0.dig[0..k) x 10^point reads back as exactly v. */
+static int awr__json_reads_back(const char *dig, int k, int point, double v) {
+    char text[48], exp[8];
+    size_t n = 0;
+    int i, m = 0;
+    unsigned e = point < 0 ? (unsigned)-point : (unsigned)point;
+    double back = 0;
+    text[n++] = '0';
+    text[n++] = '.';
+    for (i = 0; i < k; i++) text[n++] = dig[i];
+    text[n++] = 'e';
+    if (point < 0) text[n++] = '-';
+    do { exp[m++] = (char)('0' + (int)(e % 10u)); e /= 10u; } while (e);
+    while (m > 0) text[n++] = exp[--m];
+    return awr_json_double_n(text, n, &back) == AWR_OK && back == v;
+}
+
+/* The digits ECMAScript's Number::toString picks for a finite v > 0: the fewest that read back as v,
+ * and of two such the closer to v (a tie: the even one). v = 0.dig[0..k) x 10^*point; returns k.
+ * The exact decimal value of v, from the big decimal of awr_json_double, decides between the two
+ * candidates of each length (v rounded down and up). */
+static int awr__json_shortest(double v, char dig[17], int *point) {
+    awr__json_dec a;
+    uint64_t bits, mant;
+    int e2, p, i, m = 0;
+    unsigned char t[20];
+    memcpy(&bits, &v, sizeof bits);
+    mant = bits & (((uint64_t)1 << 52) - 1u);
+    e2 = (int)((bits >> 52) & 0x7FFu);
+    if (e2 == 0) e2 = -1074;
+    else { mant |= (uint64_t)1 << 52; e2 -= 1075; }
+    do { t[m++] = (unsigned char)(mant % 10u); mant /= 10u; } while (mant);
+    a.nd = a.dp = m;
+    a.trunc = 0;
+    for (i = 0; i < m; i++) a.d[i] = t[m - 1 - i];
+    awr__json_dec_trim(&a);
+    awr__json_dec_shift(&a, e2);             /* exact: a double has at most 767 significant digits */
+    for (p = 1; p <= 17 && p < a.nd; p++) {
+        char lo[17], hi[17];
+        int hi_point = a.dp, lo_ok, hi_ok, j, up;
+        for (i = 0; i < p; i++) lo[i] = (char)('0' + a.d[i]);
+        memcpy(hi, lo, (size_t)p);
+        for (j = p - 1; j >= 0 && hi[j] == '9'; j--) hi[j] = '0';
+        if (j < 0) { hi[0] = '1'; hi_point++; }
+        else hi[j]++;
+        lo_ok = awr__json_reads_back(lo, p, a.dp, v);
+        hi_ok = awr__json_reads_back(hi, p, hi_point, v);
+        if (!lo_ok && !hi_ok) continue;
+        if (lo_ok && hi_ok) {                /* the rest of the digits against one half */
+            if (a.d[p] != 5) up = a.d[p] > 5;
+            else {
+                up = a.trunc;
+                for (i = p + 1; i < a.nd && !up; i++) up = a.d[i] != 0;
+                if (!up) up = (lo[p - 1] - '0') & 1;
+            }
+        } else up = hi_ok;
+        memcpy(dig, up ? hi : lo, (size_t)p);
+        *point = up ? hi_point : a.dp;
+        return p;
+    }
+    p = a.nd < 17 ? a.nd : 17;               /* at most 17 digits: v itself */
+    for (i = 0; i < p; i++) dig[i] = (char)('0' + a.d[i]);
+    *point = a.dp;
+    return p;
+}
+
+AWR_API void awr_json_write_double(awr_json_writer *w, double v) {
+    char text[40], dig[17];
+    size_t n = 0;
+    int k, point, i;
+    if (!w) return;
+    if (v != v || v - v != 0) { awr_json_write_null(w); return; }   /* NaN, +-Infinity */
+    if (!awr__jw_value(w)) return;
+    if (v == 0) { awr__jw_put(w, "0", 1); return; }
+    if (v < 0) { text[n++] = '-'; v = -v; }
+    k = awr__json_shortest(v, dig, &point);
+    if (k <= point && point <= 21) {              /* an integer: the digits and zeros */
+        for (i = 0; i < k; i++) text[n++] = dig[i];
+        for (; i < point; i++) text[n++] = '0';
+    } else if (0 < point && point <= 21) {        /* 12.5 */
+        for (i = 0; i < k; i++) { if (i == point) text[n++] = '.'; text[n++] = dig[i]; }
+    } else if (-6 < point && point <= 0) {        /* 0.000125 */
+        text[n++] = '0';
+        text[n++] = '.';
+        for (i = point; i < 0; i++) text[n++] = '0';
+        for (i = 0; i < k; i++) text[n++] = dig[i];
+    } else {                                      /* 1.25e+21, 1e-7 */
+        char exp[8];
+        int m = 0;
+        unsigned e = point - 1 < 0 ? (unsigned)(1 - point) : (unsigned)(point - 1);
+        text[n++] = dig[0];
+        if (k > 1) text[n++] = '.';
+        for (i = 1; i < k; i++) text[n++] = dig[i];
+        text[n++] = 'e';
+        text[n++] = point - 1 < 0 ? '-' : '+';
+        do { exp[m++] = (char)('0' + (int)(e % 10u)); e /= 10u; } while (e);
+        while (m > 0) text[n++] = exp[--m];
+    }
+    awr__jw_put(w, text, n);
 }
 
 AWR_API void awr_json_write_raw(awr_json_writer *w, const char *json, size_t n) {
@@ -4269,6 +4839,198 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
 }
 
 /* ==================================================================================================
+ * QUERIES (implementation): every builder is the JSON writer filling the caller's buffer
+ * ================================================================================================== */
+AWR_API awr_query_value awr_qv_string(const char *s) {
+    awr_query_value v;
+    memset(&v, 0, sizeof v);
+    v.type = AWR_QV_STRING;
+    v.s = s;
+    return v;
+}
+AWR_API awr_query_value awr_qv_int(int64_t i) {
+    awr_query_value v;
+    memset(&v, 0, sizeof v);
+    v.type = AWR_QV_INT;
+    v.i = i;
+    return v;
+}
+AWR_API awr_query_value awr_qv_double(double d) {
+    awr_query_value v;
+    memset(&v, 0, sizeof v);
+    v.type = AWR_QV_DOUBLE;
+    v.d = d;
+    return v;
+}
+AWR_API awr_query_value awr_qv_bool(int b) {
+    awr_query_value v;
+    memset(&v, 0, sizeof v);
+    v.type = AWR_QV_BOOL;
+    v.i = b != 0;
+    return v;
+}
+
+/* A string as the SDKs write it (see awr__jw_sdk_escaped). */
+static void awr__query_string(awr_json_writer *w, const char *s) {
+    if (!s) awr__jw_fail(w, AWR_ERR_ARG);
+    else if (awr__jw_value(w)) awr__jw_string(w, s, awr__strlen(s), 1);
+}
+
+/* {"method":method[,"attribute":attr] : the object is left open. */
+static void awr__query_begin(awr_json_writer *w, char *buf, size_t cap, const char *method, const char *attr) {
+    awr_json_writer_init(w, buf, cap);
+    awr_json_write_begin_object(w);
+    awr_json_write_key(w, "method");
+    awr__query_string(w, method);
+    if (attr) {
+        awr_json_write_key(w, "attribute");
+        awr__query_string(w, attr);
+    }
+}
+
+static awr_result awr__query_end(awr_json_writer *w, char *buf, size_t cap) {
+    awr_result r;
+    awr_json_write_end_object(w);
+    r = awr_json_writer_finish(w, NULL);
+    if (r != AWR_OK && buf && cap) buf[0] = 0;
+    return r;
+}
+
+static awr_result awr__query_fail(char *buf, size_t cap) {
+    if (buf && cap) buf[0] = 0;
+    return AWR_ERR_ARG;
+}
+
+static void awr__query_value(awr_json_writer *w, const awr_query_value *v) {
+    switch (v->type) {
+    case AWR_QV_STRING:
+        awr__query_string(w, v->s);
+        break;
+    case AWR_QV_INT: awr_json_write_int64(w, v->i); break;
+    case AWR_QV_DOUBLE: awr_json_write_double(w, v->d); break;
+    case AWR_QV_BOOL: awr_json_write_bool(w, v->i != 0); break;
+    default: awr__jw_fail(w, AWR_ERR_ARG); break;
+    }
+}
+
+/* {"method":method,"attribute":attr,"values":[values...]} */
+static awr_result awr__query_values(char *buf, size_t cap, const char *method, const char *attr,
+                                    const awr_query_value *values, size_t n) {
+    awr_json_writer w;
+    size_t i;
+    if (!buf || !attr || (n && !values)) return awr__query_fail(buf, cap);
+    awr__query_begin(&w, buf, cap, method, attr);
+    awr_json_write_key(&w, "values");
+    awr_json_write_begin_array(&w);
+    for (i = 0; i < n; i++) awr__query_value(&w, &values[i]);
+    awr_json_write_end_array(&w);
+    return awr__query_end(&w, buf, cap);
+}
+
+AWR_API awr_result awr_query_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "equal", attr, values, n);
+}
+AWR_API awr_result awr_query_not_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "notEqual", attr, values, n);
+}
+AWR_API awr_result awr_query_less_than(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "lessThan", attr, values, n);
+}
+AWR_API awr_result awr_query_less_than_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values,
+                                             size_t n) {
+    return awr__query_values(buf, cap, "lessThanEqual", attr, values, n);
+}
+AWR_API awr_result awr_query_greater_than(char *buf, size_t cap, const char *attr, const awr_query_value *values,
+                                          size_t n) {
+    return awr__query_values(buf, cap, "greaterThan", attr, values, n);
+}
+AWR_API awr_result awr_query_greater_than_equal(char *buf, size_t cap, const char *attr,
+                                                const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "greaterThanEqual", attr, values, n);
+}
+AWR_API awr_result awr_query_contains(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+    return awr__query_values(buf, cap, "contains", attr, values, n);
+}
+AWR_API awr_result awr_query_between(char *buf, size_t cap, const char *attr, awr_query_value start,
+                                     awr_query_value end) {
+    awr_query_value v[2];
+    v[0] = start;
+    v[1] = end;
+    return awr__query_values(buf, cap, "between", attr, v, 2);
+}
+
+static awr_result awr__query_text(char *buf, size_t cap, const char *method, const char *attr, const char *text) {
+    awr_query_value v = awr_qv_string(text);
+    if (!text) return awr__query_fail(buf, cap);
+    return awr__query_values(buf, cap, method, attr, &v, 1);
+}
+AWR_API awr_result awr_query_starts_with(char *buf, size_t cap, const char *attr, const char *text) {
+    return awr__query_text(buf, cap, "startsWith", attr, text);
+}
+AWR_API awr_result awr_query_ends_with(char *buf, size_t cap, const char *attr, const char *text) {
+    return awr__query_text(buf, cap, "endsWith", attr, text);
+}
+AWR_API awr_result awr_query_search(char *buf, size_t cap, const char *attr, const char *text) {
+    return awr__query_text(buf, cap, "search", attr, text);
+}
+
+static awr_result awr__query_attr_only(char *buf, size_t cap, const char *method, const char *attr) {
+    awr_json_writer w;
+    if (!buf || !attr) return awr__query_fail(buf, cap);
+    awr__query_begin(&w, buf, cap, method, attr);
+    return awr__query_end(&w, buf, cap);
+}
+AWR_API awr_result awr_query_is_null(char *buf, size_t cap, const char *attr) {
+    return awr__query_attr_only(buf, cap, "isNull", attr);
+}
+AWR_API awr_result awr_query_is_not_null(char *buf, size_t cap, const char *attr) {
+    return awr__query_attr_only(buf, cap, "isNotNull", attr);
+}
+
+AWR_API awr_result awr_query_select(char *buf, size_t cap, const char *const *attrs, size_t n) {
+    awr_json_writer w;
+    size_t i;
+    if (!buf || (n && !attrs)) return awr__query_fail(buf, cap);
+    for (i = 0; i < n; i++) if (!attrs[i]) return awr__query_fail(buf, cap);
+    awr__query_begin(&w, buf, cap, "select", NULL);
+    awr_json_write_key(&w, "values");
+    awr_json_write_begin_array(&w);
+    for (i = 0; i < n; i++) awr__query_string(&w, attrs[i]);
+    awr_json_write_end_array(&w);
+    return awr__query_end(&w, buf, cap);
+}
+
+/* A JSON text as the next value of w, checked, without its insignificant whitespace. */
+static void awr__query_part(awr_json_writer *w, const char *json) {
+    size_t len = awr__strlen(json), n = 0;
+    awr_result r = awr_json_parse(NULL, json, len, NULL, 0, NULL, NULL);   /* counting: no tokens */
+    if (r != AWR_OK && r != AWR_ERR_JSON_TOKENS) { awr__jw_fail(w, r); return; }
+    if (!awr__jw_value(w)) return;
+    r = awr_json_compact(json, len, w->buf + w->len, w->cap - w->len, &n);
+    if (r != AWR_OK) { awr__jw_fail(w, r); return; }
+    w->len += n;
+}
+
+static awr_result awr__query_logical(char *buf, size_t cap, const char *method, const char *const *queries, size_t n) {
+    awr_json_writer w;
+    size_t i;
+    if (!buf || (n && !queries)) return awr__query_fail(buf, cap);
+    for (i = 0; i < n; i++) if (!queries[i]) return awr__query_fail(buf, cap);
+    awr__query_begin(&w, buf, cap, method, NULL);
+    awr_json_write_key(&w, "values");
+    awr_json_write_begin_array(&w);
+    for (i = 0; i < n; i++) awr__query_part(&w, queries[i]);
+    awr_json_write_end_array(&w);
+    return awr__query_end(&w, buf, cap);
+}
+AWR_API awr_result awr_query_and(char *buf, size_t cap, const char *const *queries, size_t n) {
+    return awr__query_logical(buf, cap, "and", queries, n);
+}
+AWR_API awr_result awr_query_or(char *buf, size_t cap, const char *const *queries, size_t n) {
+    return awr__query_logical(buf, cap, "or", queries, n);
+}
+
+/* ==================================================================================================
  * CLIENT (implementation)
  *
  * Memory: one block, carved at init into the client struct, the subscription table, the name arena,
@@ -4406,6 +5168,11 @@ struct awr_client {
     int http_status, sys_error;
     size_t needed;
     char detail[96];
+    awr_json_token *ptoks;       /* the payload tokens of the event being dispatched (awr_event_get_*) */
+    size_t max_ptoks;
+    const char *ptok_src;        /* the payload they describe, NULL: not made yet for this event */
+    size_t ptok_len;
+    awr_result ptok_result;      /* what tokenizing it gave */
 };
 
 static int awr__cl_json_is_object(awr_client *c, const char *json);
@@ -5487,8 +6254,8 @@ static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
 
 /* ---- public: lifecycle -------------------------------------------------------------------------- */
 typedef struct awr__cl_layout {
-    size_t subs, arena, toks, tx, rd, rx, total;
-    size_t n_subs, n_arena, n_toks, n_tx, n_rd, n_rx;
+    size_t subs, arena, toks, tx, rd, rx, ptoks, total;
+    size_t n_subs, n_arena, n_toks, n_tx, n_rd, n_rx, n_ptoks;
 } awr__cl_layout;
 
 static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
@@ -5500,6 +6267,8 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     l->n_tx = cfg->tx_buffer ? cfg->tx_buffer : AWR_CLIENT_DEFAULT_TX_BUFFER;
     l->n_rd = cfg->read_buffer ? cfg->read_buffer : AWR_CLIENT_DEFAULT_READ_BUFFER;
     l->n_rx = cfg->max_message ? cfg->max_message : AWR_CLIENT_DEFAULT_MAX_MESSAGE;
+    l->n_ptoks = cfg->payload_tokens ? cfg->payload_tokens : AWR_CLIENT_DEFAULT_PAYLOAD_TOKENS;
+    if (l->n_ptoks > 0x7FFFFFFFu / AWR__CL_TOKEN_SIZE) return 0;
     if (l->n_subs > 0xFFFFu || l->n_arena > 0x7FFFFFFFu || l->n_toks < 16u || l->n_tx < AWR_WS_MIN_TX ||
         l->n_rd < 256u || l->n_rx < AWR__CL_MIN_RX || l->n_rx > ((size_t)-1) / 4u)
         return 0;
@@ -5510,6 +6279,7 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     l->tx = off; off += awr__cl_align8(l->n_tx);
     l->rd = off; off += awr__cl_align8(l->n_rd);   /* right after tx: the upgrade request uses both */
     l->rx = off; off += awr__cl_align8(l->n_rx);
+    l->ptoks = off; off += awr__cl_align8(l->n_ptoks * AWR__CL_TOKEN_SIZE);
     l->total = off;
     return 1;
 }
@@ -5625,6 +6395,8 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     c->tx = base + l.tx - 8u; c->tx_cap = l.n_tx;
     c->rd = base + l.rd - 8u; c->rd_cap = l.n_rd;
     c->rx = base + l.rx - 8u; c->rx_cap = l.n_rx;
+    c->ptoks = (awr_json_token *)(void *)(base + l.ptoks - 8u);
+    c->max_ptoks = l.n_ptoks;
     memset(c->subs, 0, l.n_subs * sizeof(awr__cl_sub));
     for (i = 0; i < l.n_subs; i++) { c->subs[i].names = awr__cl_ref_none(); c->subs[i].slot = -1; }
     c->host = c->host_hdr = c->path = c->project = c->session = c->jwt = c->presence = awr__cl_ref_none();
@@ -5734,6 +6506,13 @@ AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, siz
     awr__cl_changed(c);
     *out = s->handle;
     return AWR_OK;
+}
+
+AWR_API awr_result awr_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
+                                         awr_sub *out) {
+    const char *one[1];
+    one[0] = channel;
+    return awr_subscribe(c, one, 1, NULL, 0, fn, user, out);
 }
 
 /* The server holds s under wid on this connection: keep the id in a zombie slot until an `unsubscribe`
@@ -6156,6 +6935,80 @@ AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel) {
     return 0;
 }
 
+/* ---- payload fields: the payload's tokens, made by the first awr_event_get_* call of an event ---- */
+/* The token of the payload member at path; the payload is tokenized once per event (awr__cl_on_event
+ * forgets the previous event's tokens). */
+static awr_result awr__cl_payload_member(const awr_event *ev, const char *path, const awr_json_token **tok) {
+    awr_client *c;
+    int t;
+    if (!ev || !path || !ev->client) return AWR_ERR_ARG;
+    c = ev->client;
+    if (!ev->payload.ptr) return AWR_ERR_NOT_FOUND;
+    if (c->ptok_src != ev->payload.ptr || c->ptok_len != ev->payload.len) {
+        awr_json_options o;
+        memset(&o, 0, sizeof o);
+        o.skip_utf8 = 1;   /* the WebSocket layer checked the whole message */
+        c->ptok_result = awr_json_parse(&o, ev->payload.ptr, ev->payload.len, c->ptoks, c->max_ptoks, NULL, NULL);
+        c->ptok_src = ev->payload.ptr;
+        c->ptok_len = ev->payload.len;
+    }
+    if (c->ptok_result != AWR_OK) return c->ptok_result;
+    t = awr_json_path(ev->payload.ptr, c->ptoks, 0, path);
+    if (t < 0) return AWR_ERR_NOT_FOUND;
+    *tok = c->ptoks + t;
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_event_get_string(const awr_event *ev, const char *path, char *out, size_t cap,
+                                        size_t *out_len) {
+    const awr_json_token *t = NULL;
+    awr_result r;
+    if (out_len) *out_len = 0;
+    if (out && cap) out[0] = 0;
+    if (!out || cap == 0) return AWR_ERR_ARG;
+    r = awr__cl_payload_member(ev, path, &t);
+    return r != AWR_OK ? r : awr_json_unescape(ev->payload.ptr, t, out, cap, out_len);
+}
+
+AWR_API awr_result awr_event_get_int64(const awr_event *ev, const char *path, int64_t *out) {
+    const awr_json_token *t = NULL;
+    awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
+    if (r == AWR_OK) r = awr_json_int64(ev->payload.ptr, t, out);
+    if (r != AWR_OK && out) *out = 0;
+    return r;
+}
+
+AWR_API awr_result awr_event_get_double(const awr_event *ev, const char *path, double *out) {
+    const awr_json_token *t = NULL;
+    awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
+    if (r == AWR_OK) r = awr_json_double(ev->payload.ptr, t, out);
+    if (r != AWR_OK && out) *out = 0;
+    return r;
+}
+
+AWR_API awr_result awr_event_get_bool(const awr_event *ev, const char *path, int *out) {
+    const awr_json_token *t = NULL;
+    awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
+    if (r == AWR_OK) r = awr_json_bool(ev->payload.ptr, t, out);
+    if (r != AWR_OK && out) *out = 0;
+    return r;
+}
+
+AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr_text *out) {
+    const awr_json_token *t = NULL;
+    size_t off, len;
+    awr_result r;
+    if (!out) return AWR_ERR_ARG;
+    out->ptr = NULL;
+    out->len = 0;
+    r = awr__cl_payload_member(ev, path, &t);
+    if (r != AWR_OK) return r;
+    awr_json_span(t, &off, &len);
+    out->ptr = ev->payload.ptr + off;
+    out->len = len;
+    return AWR_OK;
+}
+
 static int awr__cl_sub_matches_channels(const awr_client *c, const awr__cl_sub *s, awr_text channels) {
     size_t pos = 0, j;
     awr_text it;
@@ -6496,6 +7349,8 @@ static void awr__cl_on_event(awr_client *c, int data) {
     size_t off, len;
     memset(&ev, 0, sizeof ev);
     if (data < 0) return;
+    ev.client = c;
+    c->ptok_src = NULL;   /* a new event: its payload is tokenized on the first awr_event_get_* call */
     awr_json_span(awr__cl_tk(c, data), &off, &len);
     ev.data.ptr = c->mj + off;
     ev.data.len = len;

@@ -59,6 +59,17 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
         ev->payload.ptr + ev->payload.len > ev->data.ptr + ev->data.len))) die("payload outside data");
     (void)awr_event_is(ev, "buckets.*.files.*.create");
     (void)awr_event_has_channel(ev, "files");
+    {   /* payload fields in one call: whatever the payload, the outputs stay inside their bounds */
+        char s[16];
+        size_t n = 99;
+        int64_t i;
+        awr_text t;
+        awr_result r = awr_event_get_string(ev, "$id", s, sizeof s, &n);
+        if (n >= sizeof s || s[n] != 0 || ((r == AWR_OK || r == AWR_ERR_BUFFER) && !awr_utf8_valid(s, n))) die("payload string out of bounds");
+        (void)awr_event_get_int64(ev, "a.0", &i);
+        if (awr_event_get_json(ev, "a", &t) == AWR_OK &&
+            (t.ptr < ev->payload.ptr || t.ptr + t.len > ev->payload.ptr + ev->payload.len)) die("payload member outside the payload");
+    }
     if (ev->payload.len && ev->payload.ptr[0] == '{' && ev->payload.len > 3 && ev->payload.ptr[2] == 'u') {
         uint8_t op[2];   /* let the payload drive an API call from inside the callback */
         op[0] = (uint8_t)ev->payload.ptr[1];
