@@ -26,8 +26,8 @@ class Text(C.Structure):
         return C.string_at(self.ptr, self.len).decode("utf-8") if self.ptr else None
 
 
-class Io(C.Structure):   # awr_io: user and five function pointers, copied as they are
-    _fields_ = [("user", C.c_void_p)] + [(n, C.c_void_p) for n in ("open", "send", "recv", "close", "random")]
+class Io(C.Structure):   # awr_io: user and six function pointers, copied as they are
+    _fields_ = [("user", C.c_void_p)] + [(n, C.c_void_p) for n in ("open", "send", "recv", "close", "random", "error")]
 
 
 class Config(C.Structure):
