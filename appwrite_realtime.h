@@ -2628,20 +2628,41 @@ static size_t awr__json_check_escape(const unsigned char *s, size_t len, size_t 
     return 6;
 }
 
+/* The end of the run of digits at s[p]. The first two bytes one by one (most numbers in a message are
+ * short), then eight per step where the first flag of a word is exact: a byte gets 0x80 when it is
+ * above '9' (the add) or below '0' (the subtract). */
+AWR__JSON_INLINE size_t awr__json_skip_digits(const unsigned char *s, size_t len, size_t p) {
+#ifdef AWR__JSON_FIRST_FLAG
+    if (p >= len || !AWR__JSON_IS_DIGIT(s[p])) return p;
+    p++;
+    if (p >= len || !AWR__JSON_IS_DIGIT(s[p])) return p;
+    p++;
+    while (len - p >= 8u) {
+        uint64_t v, m;
+        memcpy(&v, s + p, 8);
+        m = ((v + AWR__JSON_ONES * 0x46u) | (v - AWR__JSON_ONES * 0x30u)) & AWR__JSON_HIGHS;
+        if (m) return p + AWR__JSON_FIRST_FLAG(m);
+        p += 8u;
+    }
+#endif
+    while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++;
+    return p;
+}
+
 /* Scans a number from *pp (a '-' or a digit) to just past it; *flags gets AWR_JSON_FRACTION for a
  * fraction or an exponent. What follows the number is the caller's business ("01" fails there). */
 AWR__JSON_INLINE awr_result awr__json_scan_number(const unsigned char *s, size_t len, size_t *pp, uint32_t *flags) {
     size_t p = *pp;
     if (s[p] == '-') { p++; if (p >= len) goto truncated; }
     if (s[p] == '0') p++;
-    else if (AWR__JSON_IS_DIGIT(s[p])) { p++; while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++; }
+    else if (AWR__JSON_IS_DIGIT(s[p])) p = awr__json_skip_digits(s, len, p + 1u);
     else goto syntax;
     if (p < len && s[p] == '.') {
         *flags |= AWR_JSON_FRACTION;
         p++;
         if (p >= len) goto truncated;
         if (!AWR__JSON_IS_DIGIT(s[p])) goto syntax;
-        while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++;
+        p = awr__json_skip_digits(s, len, p + 1u);
     }
     if (p < len && (s[p] | 0x20u) == 'e') {
         *flags |= AWR_JSON_FRACTION;
@@ -2649,7 +2670,7 @@ AWR__JSON_INLINE awr_result awr__json_scan_number(const unsigned char *s, size_t
         if (p < len && (s[p] == '+' || s[p] == '-')) p++;
         if (p >= len) goto truncated;
         if (!AWR__JSON_IS_DIGIT(s[p])) goto syntax;
-        while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++;
+        p = awr__json_skip_digits(s, len, p + 1u);
     }
     *pp = p;
     return AWR_OK;
@@ -2671,255 +2692,6 @@ static awr_result awr__json_scan_literal(const unsigned char *s, size_t len, siz
     *pp = p + n;
     return AWR_OK;
 }
-
-#ifdef AWR__JSON_SSE2
-/* ---- skipping a collapsed container, 64 bytes per step -------------------------------------------
- * A container deeper than emit_depth gets no tokens, so nothing needs its values one by one: it only has
- * to be valid. awr__json_skip_container checks 64-byte blocks with bit masks, one bit per byte: the
- * quotes that are not escaped (after a backslash run of odd length), the bytes inside strings (a prefix
- * XOR of those quotes), and for every token what may follow it (the byte after it, past whitespace: an
- * add whose carry runs through the whitespace). Only brackets (nesting, matching, object or array),
- * escapes, numbers and literals are looked at one by one. It answers "valid, and it ends at *end" or
- * "no": on an error, or input that ends first, the caller tokenizes the container byte by byte as
- * usual, which finds the exact error and its offset. */
-#define AWR__JSON_ODD_BITS 0xAAAAAAAAAAAAAAAAu
-#if defined(_MSC_VER) && !defined(__clang__)
-static unsigned awr__json_ctz64(uint64_t m) { unsigned long i; _BitScanForward64(&i, m); return (unsigned)i; }
-#else
-#  define awr__json_ctz64(m) ((unsigned)__builtin_ctzll(m))
-#endif
-
-AWR__JSON_INLINE uint64_t awr__json_mask64(__m128i a, __m128i b, __m128i c, __m128i d) {
-    return (uint64_t)(unsigned)_mm_movemask_epi8(a) | (uint64_t)(unsigned)_mm_movemask_epi8(b) << 16 |
-           (uint64_t)(unsigned)_mm_movemask_epi8(c) << 32 | (uint64_t)(unsigned)_mm_movemask_epi8(d) << 48;
-}
-
-/* Bit i set when an odd number of the bits of x at or below i are set. */
-AWR__JSON_INLINE uint64_t awr__json_prefix_xor(uint64_t x) {
-    x ^= x << 1; x ^= x << 2; x ^= x << 4; x ^= x << 8; x ^= x << 16; x ^= x << 32;
-    return x;
-}
-
-/* The first byte that is not whitespace (w) at or after each bit of `after`; *carry gets what runs
- * past bit 63 (it lands on bit 0 of the next block). */
-AWR__JSON_INLINE uint64_t awr__json_past_ws(uint64_t after, uint64_t w, uint64_t *carry) {
-    uint64_t t;
-    if (!w) return after;
-    t = after + w;
-    *carry |= t < w;
-    return t & ~w;
-}
-
-/* Checks the number or literal starting at s[q]: it must end at a comma, a closing bracket or
- * whitespace (a quote, colon or opening bracket right after it is an error the masks catch too). */
-static int awr__json_atom_ok(const unsigned char *s, size_t len, size_t q) {
-    unsigned char c = s[q];
-    if (c == '-' || AWR__JSON_IS_DIGIT(c)) {
-        uint32_t f = 0;
-        if (awr__json_scan_number(s, len, &q, &f) != AWR_OK) return 0;
-    } else {
-        const char *word = c == 't' ? "true" : c == 'f' ? "false" : c == 'n' ? "null" : NULL;
-        size_t n = c == 'f' ? 5u : 4u;
-        if (!word || len - q < n || memcmp(s + q, word, n) != 0) return 0;
-        q += n;
-    }
-    if (q >= len) return 0;
-    c = s[q];
-    return c == ',' || c == '}' || c == ']' || AWR__JSON_IS_WS(c);
-}
-
-/* Checks the escape whose letter is s[q] (the byte after its backslash). */
-AWR__JSON_INLINE int awr__json_escape_ok(const unsigned char *s, size_t len, size_t q) {
-    unsigned char e = s[q];
-    if (e == 'u')
-        return len - q > 4u && awr__json_hex(s[q + 1u]) >= 0 && awr__json_hex(s[q + 2u]) >= 0 &&
-               awr__json_hex(s[q + 3u]) >= 0 && awr__json_hex(s[q + 4u]) >= 0;
-    return e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't';
-}
-
-/* Sixteen-byte compares of the block for the byte c, as 64 bits. */
-#define AWR__JSON_EQ64(c) awr__json_mask64(_mm_cmpeq_epi8(v0, _mm_set1_epi8(c)), _mm_cmpeq_epi8(v1, _mm_set1_epi8(c)), \
-                                           _mm_cmpeq_epi8(v2, _mm_set1_epi8(c)), _mm_cmpeq_epi8(v3, _mm_set1_epi8(c)))
-
-#ifndef AWR__JSON_SKIP_AFTER
-#  define AWR__JSON_SKIP_AFTER 1024u    /* bytes into a collapsed container before the block check starts */
-#endif
-#define AWR__JSON_SKIP_DENSITY 8u       /* ... and only while its tokens are fewer than this many bytes apart */
-
-/* s[p] is '{' or '[' inside a collapsed container, depth containers enclose it (its own bit in kinds is
- * bit `depth`), and a value may start at p. Returns 1 with *end = the offset of the bracket that brings
- * the nesting back to `outer` when everything up to it is valid JSON, else 0. */
-static int awr__json_skip_container(const unsigned char *s, size_t len, size_t p, uint32_t depth, uint32_t outer,
-                                    uint32_t max_depth, unsigned char *kinds, int check_utf8, size_t *end) {
-    unsigned char pad[64];
-    /* what one block hands to the next: an escape pending, inside a string, the object/array context,
-     * the last byte an atom, and the carries of the "what follows" masks */
-    uint64_t escaped = 0, in_str = 0, in_obj = 0, atom_c = 0, key_c = 0;
-    uint64_t punct_c = 0, open_c = 0, kp_c = 0, key_end_c = 0, value_end_c = 0;
-    size_t base, utf8_next = 0;
-    unsigned obj = 0;
-    for (base = p; base < len; base += 64u) {
-        const unsigned char *b = s + base;
-        const __m128i lows = _mm_set1_epi8(0x1F);
-        __m128i v0, v1, v2, v3;
-        uint64_t quote, bs, ctl, ws, open, close, digits, comma, colon, str, toggles = 0, lim = ~(uint64_t)0;
-        uint64_t atoms, bits, qo, qc, kp, nx, keys, key_ends, t, err = 0, c_next = 0;
-        unsigned stop = 64;   /* the closing bracket's bit, once found */
-        if (len - base < 64u) {   /* the last bytes: padded with spaces, never read past len */
-            memcpy(pad, b, len - base);
-            memset(pad + (len - base), ' ', 64u - (len - base));
-            b = pad;
-        }
-        v0 = _mm_loadu_si128((const __m128i *)(const void *)b);
-        v1 = _mm_loadu_si128((const __m128i *)(const void *)(b + 16));
-        v2 = _mm_loadu_si128((const __m128i *)(const void *)(b + 32));
-        v3 = _mm_loadu_si128((const __m128i *)(const void *)(b + 48));
-        quote = AWR__JSON_EQ64('"');
-        bs = AWR__JSON_EQ64('\\');
-        comma = AWR__JSON_EQ64(',');
-        colon = AWR__JSON_EQ64(':');
-        ws = AWR__JSON_EQ64(' ');
-        ctl = awr__json_mask64(_mm_cmpeq_epi8(_mm_max_epu8(v0, lows), lows), _mm_cmpeq_epi8(_mm_max_epu8(v1, lows), lows),
-                               _mm_cmpeq_epi8(_mm_max_epu8(v2, lows), lows), _mm_cmpeq_epi8(_mm_max_epu8(v3, lows), lows));
-        {   /* '{' and '[' are 0x7B once 0x20 is set in both, '}' and ']' 0x7D */
-            const __m128i m = _mm_set1_epi8(0x20), ko = _mm_set1_epi8(0x7B), kc = _mm_set1_epi8(0x7D);
-            const __m128i w0 = _mm_or_si128(v0, m), w1 = _mm_or_si128(v1, m), w2 = _mm_or_si128(v2, m), w3 = _mm_or_si128(v3, m);
-            open = awr__json_mask64(_mm_cmpeq_epi8(w0, ko), _mm_cmpeq_epi8(w1, ko), _mm_cmpeq_epi8(w2, ko), _mm_cmpeq_epi8(w3, ko));
-            close = awr__json_mask64(_mm_cmpeq_epi8(w0, kc), _mm_cmpeq_epi8(w1, kc), _mm_cmpeq_epi8(w2, kc), _mm_cmpeq_epi8(w3, kc));
-        }
-        {   /* digits: c - '0' <= 9 */
-            const __m128i z = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
-            const __m128i d0 = _mm_sub_epi8(v0, z), d1 = _mm_sub_epi8(v1, z), d2 = _mm_sub_epi8(v2, z), d3 = _mm_sub_epi8(v3, z);
-            digits = awr__json_mask64(_mm_cmpeq_epi8(_mm_max_epu8(d0, nine), nine), _mm_cmpeq_epi8(_mm_max_epu8(d1, nine), nine),
-                                      _mm_cmpeq_epi8(_mm_max_epu8(d2, nine), nine), _mm_cmpeq_epi8(_mm_max_epu8(d3, nine), nine));
-        }
-        /* escaped bytes: the byte after each backslash run of odd length (bs becomes their mask). The
-         * subtraction turns each run that starts on an even byte into ones and each odd one into zeros;
-         * XOR with the odd bits then marks the byte after every odd-length run. */
-        if (bs | escaped) {
-            uint64_t maybe = bs & ~escaped, code;
-            code = (((maybe << 1) | AWR__JSON_ODD_BITS) - maybe) ^ AWR__JSON_ODD_BITS;
-            t = code ^ (bs | escaped);
-            escaped = (code & bs) >> 63;
-            bs = t;
-            quote &= ~bs;
-        }
-        str = awr__json_prefix_xor(quote) ^ in_str;   /* each opening quote and the string after it */
-        in_str = (uint64_t)0 - (str >> 63);
-        /* the brackets one by one: nesting, matching pairs, the object/array context, the end */
-        open &= ~str;
-        close &= ~str;
-        for (bits = open | close; bits; bits &= bits - 1u) {
-            unsigned i = awr__json_ctz64(bits), o = (b[i] >> 5) & 1u;   /* 1 for { and } */
-            if ((open >> i) & 1u) {
-                if (depth >= max_depth) return 0;
-                kinds[depth >> 3] = (unsigned char)((kinds[depth >> 3] & ~(1u << (depth & 7u))) | o << (depth & 7u));
-                depth++;
-            } else {
-                if (o != obj) return 0;
-                if (--depth == outer) {   /* the end: nothing after it is this container's business */
-                    lim = i == 63u ? ~(uint64_t)0 : ((uint64_t)2 << i) - 1u;
-                    stop = i;
-                    break;
-                }
-                o = (kinds[(depth - 1u) >> 3] >> ((depth - 1u) & 7u)) & 1u;
-            }
-            toggles |= (uint64_t)(o ^ obj) << i;
-            obj = o;
-        }
-        if (stop == 64u && b == pad) return 0;   /* the input ends inside the container */
-        in_obj ^= awr__json_prefix_xor(toggles);   /* bits where the innermost container is an object */
-        comma &= ~str;
-        colon &= ~str;
-        if (ctl) {   /* control bytes: only tab, LF and CR, and only outside strings */
-            if (ctl & str & lim) return 0;
-            ws |= AWR__JSON_EQ64('\t') | AWR__JSON_EQ64('\n') | AWR__JSON_EQ64('\r');
-        }
-        ws &= ~str;
-        qo = quote & str;
-        qc = quote & ~str;
-        /* escapes, one by one */
-        for (bits = bs & str & lim; bits; bits &= bits - 1u)
-            if (!awr__json_escape_ok(s, len, base + awr__json_ctz64(bits))) return 0;
-        /* UTF-8 inside strings when the caller has not checked it */
-        if (check_utf8) {
-            for (bits = (uint64_t)(unsigned)_mm_movemask_epi8(v0) | (uint64_t)(unsigned)_mm_movemask_epi8(v1) << 16 |
-                        (uint64_t)(unsigned)_mm_movemask_epi8(v2) << 32 | (uint64_t)(unsigned)_mm_movemask_epi8(v3) << 48,
-                 bits &= str & lim; bits; bits &= bits - 1u) {
-                size_t q = base + awr__json_ctz64(bits), k;
-                int short_input;
-                if (q < utf8_next) continue;
-                k = awr__json_utf8_char(s, q, len, &short_input);
-                if (k == 0) return 0;
-                utf8_next = q + k;
-            }
-        }
-        /* numbers and literals: the runs of bytes that are none of the above */
-        atoms = ~(str | quote | open | close | comma | colon | ws);
-        for (bits = atoms & ~(atoms << 1 | atom_c) & lim; bits; bits &= bits - 1u) {
-            /* the usual numbers here: digits, a leading '-', one '.' inside; the rest (exponents, literals,
-             * an atom that runs into the next block) one byte at a time */
-            unsigned i = awr__json_ctz64(bits), n = awr__json_ctz64(~(atoms >> i)), s0 = 0, d, whole;
-            uint64_t odd;
-            if (i + n >= 64u) goto atom_slow;
-            odd = ~(digits >> i) & (((uint64_t)1 << n) - 1u);   /* its bytes that are not digits */
-            if (odd & 1u) {
-                if (b[i] != '-') goto atom_slow;
-                odd ^= 1u;
-                s0 = 1;
-            }
-            whole = n;
-            if (odd) {
-                d = awr__json_ctz64(odd);
-                if ((odd & (odd - 1u)) || b[i + d] != '.' || d + 1u == n) goto atom_slow;
-                whole = d;
-            }
-            if (whole == s0 || (whole > s0 + 1u && b[i + s0] == '0')) goto atom_slow;
-            continue;
-        atom_slow:
-            if (!awr__json_atom_ok(s, len, base + i)) return 0;
-        }
-        /* what follows each token (past whitespace):
-         *   , and :                        a value
-         *   { and [                        a value or a closing bracket
-         *   { and , inside an object       a key (a string), or '}' after '{'
-         *   a key                          :
-         *   any other value                , or a closing bracket */
-        nx = awr__json_past_ws((comma | colon) << 1 | punct_c, ws, &c_next);
-        punct_c = (comma | colon) >> 63 | c_next; c_next = 0;
-        t = open | qo | (atoms & ~(atoms << 1 | atom_c));   /* where values start */
-        err |= nx & ~t;
-        nx = awr__json_past_ws(open << 1 | open_c, ws, &c_next);
-        open_c = open >> 63 | c_next; c_next = 0;
-        err |= nx & ~(t | close);
-        kp = (open | comma) & in_obj;
-        nx = awr__json_past_ws(kp << 1 | kp_c, ws, &c_next);
-        kp_c = kp >> 63 | c_next; c_next = 0;
-        err |= nx & ~(qo | close);
-        keys = nx & qo;
-        key_ends = str + keys;   /* the carry runs through each key's string to its closing quote */
-        t = key_ends + key_c;
-        key_c = (key_ends < str) | (t < key_ends);
-        key_ends = t & ~str;
-        nx = awr__json_past_ws(key_ends << 1 | key_end_c, ws, &c_next);
-        key_end_c = key_ends >> 63 | c_next; c_next = 0;
-        err |= nx & ~colon;
-        t = (qc & ~key_ends) | close;
-        nx = awr__json_past_ws(t << 1 | value_end_c | ((atom_c | atoms << 1) & ~atoms), ws, &c_next);
-        value_end_c = t >> 63 | c_next;
-        err |= nx & ~(comma | close);
-        atom_c = atoms >> 63;
-        if (err & lim) return 0;
-        if (stop < 64u) {
-            *end = base + stop;
-            return 1;
-        }
-        in_obj = (uint64_t)0 - (in_obj >> 63);
-    }
-    return 0;
-}
-#undef AWR__JSON_EQ64
-#endif
 
 /* Moves p to the next byte that is not whitespace and loads it into c; the input must not end there. */
 #define AWR__JSON_PEEK()                                                                  \
@@ -2944,10 +2716,6 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
     size_t p = 0, n = 0;      /* n counts tokens emitted; only those below cap are stored */
     uint32_t depth = 0, cur = AWR_JSON_NONE, cnt = 0, collapsed = 0, saved_cnt = 0, flags = 0, start;
     int in_obj = 0;
-#ifdef AWR__JSON_SSE2
-    int skip_tried = 0;
-    size_t collapsed_at = 0;
-#endif
     unsigned char c;
     awr_result r = AWR_OK;
     awr_json_token *t;
@@ -2974,21 +2742,6 @@ value:
     }
     switch (c) {
     case '{': case '[':
-#ifdef AWR__JSON_SSE2
-        /* Deep inside a collapsed container that is large and dense (a token every few bytes), the
-         * rest of it is checked 64 bytes at a time. Once only: if that fails, the text is invalid and
-         * the byte-by-byte path below finds the error. */
-        if (depth > emit_limit && !skip_tried && p - collapsed_at >= AWR__JSON_SKIP_AFTER &&
-            p - collapsed_at < AWR__JSON_SKIP_DENSITY * (n - collapsed)) {
-            size_t end;
-            skip_tried = 1;
-            if (awr__json_skip_container(s, len, p, depth, emit_limit, max_depth, kinds, high_mask != 0, &end)) {
-                p = end;
-                depth = emit_limit + 1u;
-                goto close;
-            }
-        }
-#endif
         if (depth >= max_depth) { r = AWR_ERR_JSON_DEPTH; goto fail; }
         in_obj = c == '{';
         if (in_obj) kinds[depth >> 3] = (unsigned char)(kinds[depth >> 3] | (1u << (depth & 7u)));
@@ -3013,9 +2766,6 @@ value:
                 t->info = (uint32_t)(in_obj ? AWR_JSON_OBJECT : AWR_JSON_ARRAY) | AWR_JSON_COLLAPSED;
             }
             collapsed = (uint32_t)n;
-#ifdef AWR__JSON_SSE2
-            collapsed_at = p;
-#endif
             n++; cnt++;
             saved_cap = cap; saved_cnt = cnt;
             cap = 0;
@@ -3091,6 +2841,9 @@ string: /* p just after the opening quote; flags is AWR_JSON_KEY for a key, else
         } else if (c < 0x20u) {
             r = AWR_ERR_JSON_SYNTAX;
             goto fail;
+        } else if (len - p > 2u && c >= 0xC2u && c < 0xF0u && (s[p + 1u] & 0xC0u) == 0x80u &&
+                   (c < 0xE0u || ((s[p + 2u] & 0xC0u) == 0x80u && c != 0xE0u && c != 0xEDu))) {
+            p += c < 0xE0u ? 2u : 3u;   /* the usual two- and three-byte characters, inline */
         } else {
             int short_input;
             size_t k = awr__json_utf8_char(s, p, len, &short_input);
