@@ -2628,15 +2628,14 @@ static size_t awr__json_check_escape(const unsigned char *s, size_t len, size_t 
     return 6;
 }
 
-/* The end of the run of digits at s[p]. The first two bytes one by one (most numbers in a message are
+/* The end of the run of digits at s[p]. The first four bytes one by one (most numbers in a message are
  * short), then eight per step where the first flag of a word is exact: a byte gets 0x80 when it is
  * above '9' (the add) or below '0' (the subtract). */
 AWR__JSON_INLINE size_t awr__json_skip_digits(const unsigned char *s, size_t len, size_t p) {
 #ifdef AWR__JSON_FIRST_FLAG
-    if (p >= len || !AWR__JSON_IS_DIGIT(s[p])) return p;
-    p++;
-    if (p >= len || !AWR__JSON_IS_DIGIT(s[p])) return p;
-    p++;
+    size_t stop = len - p > 4u ? p + 4u : len;
+    while (p < stop && AWR__JSON_IS_DIGIT(s[p])) p++;
+    if (p < stop || p == len) return p;
     while (len - p >= 8u) {
         uint64_t v, m;
         memcpy(&v, s + p, 8);
