@@ -3288,20 +3288,40 @@ static size_t awr__json_check_escape(const unsigned char *s, size_t len, size_t 
     return 6;
 }
 
+/* The end of the run of digits at s[p]. The first four bytes one by one (most numbers in a message are
+ * short), then eight per step where the first flag of a word is exact: a byte gets 0x80 when it is
+ * above '9' (the add) or below '0' (the subtract). */
+AWR__JSON_INLINE size_t awr__json_skip_digits(const unsigned char *s, size_t len, size_t p) {
+#ifdef AWR__JSON_FIRST_FLAG
+    size_t stop = len - p > 4u ? p + 4u : len;
+    while (p < stop && AWR__JSON_IS_DIGIT(s[p])) p++;
+    if (p < stop || p == len) return p;
+    while (len - p >= 8u) {
+        uint64_t v, m;
+        memcpy(&v, s + p, 8);
+        m = ((v + AWR__JSON_ONES * 0x46u) | (v - AWR__JSON_ONES * 0x30u)) & AWR__JSON_HIGHS;
+        if (m) return p + AWR__JSON_FIRST_FLAG(m);
+        p += 8u;
+    }
+#endif
+    while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++;
+    return p;
+}
+
 /* Scans a number from *pp (a '-' or a digit) to just past it; *flags gets AWR_JSON_FRACTION for a
  * fraction or an exponent. What follows the number is the caller's business ("01" fails there). */
 AWR__JSON_INLINE awr_result awr__json_scan_number(const unsigned char *s, size_t len, size_t *pp, uint32_t *flags) {
     size_t p = *pp;
     if (s[p] == '-') { p++; if (p >= len) goto truncated; }
     if (s[p] == '0') p++;
-    else if (AWR__JSON_IS_DIGIT(s[p])) { p++; while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++; }
+    else if (AWR__JSON_IS_DIGIT(s[p])) p = awr__json_skip_digits(s, len, p + 1u);
     else goto syntax;
     if (p < len && s[p] == '.') {
         *flags |= AWR_JSON_FRACTION;
         p++;
         if (p >= len) goto truncated;
         if (!AWR__JSON_IS_DIGIT(s[p])) goto syntax;
-        while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++;
+        p = awr__json_skip_digits(s, len, p + 1u);
     }
     if (p < len && (s[p] | 0x20u) == 'e') {
         *flags |= AWR_JSON_FRACTION;
@@ -3309,7 +3329,7 @@ AWR__JSON_INLINE awr_result awr__json_scan_number(const unsigned char *s, size_t
         if (p < len && (s[p] == '+' || s[p] == '-')) p++;
         if (p >= len) goto truncated;
         if (!AWR__JSON_IS_DIGIT(s[p])) goto syntax;
-        while (p < len && AWR__JSON_IS_DIGIT(s[p])) p++;
+        p = awr__json_skip_digits(s, len, p + 1u);
     }
     *pp = p;
     return AWR_OK;
@@ -3480,6 +3500,9 @@ string: /* p just after the opening quote; flags is AWR_JSON_KEY for a key, else
         } else if (c < 0x20u) {
             r = AWR_ERR_JSON_SYNTAX;
             goto fail;
+        } else if (len - p > 2u && c >= 0xC2u && c < 0xF0u && (s[p + 1u] & 0xC0u) == 0x80u &&
+                   (c < 0xE0u || ((s[p + 2u] & 0xC0u) == 0x80u && c != 0xE0u && c != 0xEDu))) {
+            p += c < 0xE0u ? 2u : 3u;   /* the usual two- and three-byte characters, inline */
         } else {
             int short_input;
             size_t k = awr__json_utf8_char(s, p, len, &short_input);

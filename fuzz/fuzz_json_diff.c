@@ -5,7 +5,8 @@
  * AWR_JSON_MAX_DEPTH; and two Jansson limits: no "\u0000" inside keys, and a raw NUL byte after a
  * value ends its input, where RFC 8259 makes it an error). Where both accept, the documents must be equal value for value: types, sizes,
  * keys, unescaped strings byte for byte, integers exactly, and doubles bit for bit (Jansson uses
- * strtod, which glibc rounds correctly).
+ * strtod, which glibc rounds correctly). The collapsed path (emit_depth 1-3, with and without
+ * skip_utf8 on valid UTF-8) must give the full tokenizer's result and error offset on every input.
  * awr-link: -ljansson */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -79,6 +80,27 @@ static int documented_difference(const json_error_t *e) {
     return strstr(e->text, "invalid Unicode") != NULL;   /* an escaped lone or reversed surrogate */
 }
 
+/* The client reads a message with emit_depth (the payload is one collapsed token) and skip_utf8 (the
+ * WebSocket layer checked the UTF-8): that path must judge every input exactly as the full tokenizer,
+ * with the same result and the same error offset. */
+static void compare_collapsed(const char *s, size_t size, const awr_json_options *full, awr_result r, size_t n, size_t at) {
+    int utf8 = awr_utf8_valid(s, size);
+    uint32_t depth;
+    int skip;
+    for (depth = 1; depth <= 3; depth++) {
+        for (skip = 0; skip <= utf8; skip++) {
+            awr_json_options o = *full;
+            size_t n2 = 0, at2 = 0;
+            awr_result r2;
+            o.emit_depth = depth;
+            o.skip_utf8 = skip;
+            r2 = awr_json_parse(&o, s, size, NULL, 0, &n2, &at2);
+            DIFF_ASSERT(r2 == r, "collapsed path: result");
+            DIFF_ASSERT(r != AWR_OK ? at2 == at : n2 <= n, "collapsed path: error offset / token count");
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *s = (const char *)data;
@@ -93,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memset(&o, 0, sizeof o);
     o.max_depth = AWR_JSON_MAX_DEPTH;
     r = awr_json_parse(&o, s, size, NULL, 0, &n, &at);
+    compare_collapsed(s, size, &o, r, n, at);
     j = json_loadb(s, size, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &e);
     if (!j) {
         if (r == AWR_OK && !documented_difference(&e)) {

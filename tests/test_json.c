@@ -1,4 +1,5 @@
-/* The JSON tokenizer: JSONTestSuite conformance (every y_, n_ and i_ file), token structure, options,
+/* The JSON tokenizer: JSONTestSuite conformance (every y_, n_ and i_ file, also through the collapsed
+ * path the client uses), scan edges (digit runs, inline UTF-8), token structure, options,
  * navigation, string and number conversions, the writer and compaction, and truncation of a real
  * Appwrite event at every byte. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -147,6 +148,108 @@ static void test_suite(void) {
     AWR_CHECK_INT(n, 188);
     AWR_CHECK_INT(n_ok, 188);
     AWR_CHECK_INT(i_seen, (int)N_I);
+}
+
+/* The collapsed path (emit_depth, as the client reads a message, with skip_utf8 where the text is valid
+ * UTF-8) gives the full tokenizer's result and error offset. Returns the full result. */
+static awr_result parse_both_ways(const char *s, size_t len, size_t *at) {
+    awr_json_options o;
+    size_t n = 0, n2 = 0, at2 = 0;
+    awr_result r = awr_json_parse(NULL, s, len, NULL, 0, &n, at), r2;
+    uint32_t depth;
+    int skip;
+    memset(&o, 0, sizeof o);
+    for (depth = 1; depth <= 2; depth++) {
+        for (skip = 0; skip <= awr_utf8_valid(s, len); skip++) {
+            o.emit_depth = depth;
+            o.skip_utf8 = skip;
+            r2 = awr_json_parse(&o, s, len, NULL, 0, &n2, &at2);
+            if (!AWR_CHECK_INT(r2, r) || (r != AWR_OK && !AWR_CHECK_INT(at2, *at)))
+                fprintf(stderr, "  collapsed path (emit_depth %u, skip_utf8 %d) on %.*s\n", (unsigned)depth, skip, (int)len, s);
+        }
+    }
+    return r;
+}
+
+/* Every JSONTestSuite file through the collapsed path: the same verdict and offset as the full one. */
+static void test_suite_collapsed(void) {
+    DIR *d = opendir(SUITE);
+    struct dirent *e;
+    char path[1024];
+    int files = 0;
+    AWR_CHECK(d != NULL);
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = 0, at = 0;
+        char *buf;
+        if (strncmp(e->d_name + strlen(e->d_name) - 5, ".json", 5) != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", SUITE, e->d_name);
+        buf = awr_test_read_file(path, &len);
+        AWR_CHECK(buf != NULL);
+        if (!buf) continue;
+        parse_both_ways(buf, len, &at);
+        files++;
+        free(buf);
+    }
+    closedir(d);
+    AWR_CHECK_INT(files, 318);
+}
+
+/* Digit runs of every length up to 24 (the scan takes eight bytes per step after the first two)
+ * ending at every kind of byte, or at the end of the input; and the two- and three-byte UTF-8
+ * characters the string scan checks inline, with their invalid neighbours. */
+static void test_scan_edges(void) {
+    static const struct { const char *after; awr_result r; int bad_at_end; } ends[] = {
+        {"]", AWR_OK, 0}, {"", AWR_ERR_JSON_TRUNCATED, 0}, {".5]", AWR_OK, 0}, {"e-7]", AWR_OK, 0},
+        {"x]", AWR_ERR_JSON_SYNTAX, 1}, {"/]", AWR_ERR_JSON_SYNTAX, 1}, {":]", AWR_ERR_JSON_SYNTAX, 1},
+        {"\x80]", AWR_ERR_JSON_SYNTAX, 1}, {"\xC0]", AWR_ERR_JSON_SYNTAX, 1}, {"\xFF]", AWR_ERR_JSON_SYNTAX, 1},
+        {" , 0]", AWR_OK, 0}, {"\x01]", AWR_ERR_JSON_SYNTAX, 1},
+    };
+    static const struct { const char *text; size_t len; awr_result r; size_t at; } strs[] = {
+        {"[\"\xC2\x80\xDF\xBF\"]", 8, AWR_OK, 0},
+        {"[\"\xE1\x80\x80\xEC\xBF\xBF\xEE\x80\x80\xEF\xBF\xBF\"]", 16, AWR_OK, 0},
+        {"[\"\xE0\xA0\x80\xED\x9F\xBF\xF0\x90\x80\x80\"]", 14, AWR_OK, 0},
+        {"[\"\xC1\xBF\"]", 6, AWR_ERR_JSON_UTF8, 2},           /* overlong */
+        {"[\"\xE0\x80\x80\"]", 7, AWR_ERR_JSON_UTF8, 2},       /* overlong */
+        {"[\"\xED\xA0\x80\"]", 7, AWR_ERR_JSON_UTF8, 2},       /* a surrogate */
+        {"[\"a\xC2\x41\"]", 7, AWR_ERR_JSON_UTF8, 3},          /* no continuation byte */
+        {"[\"\xE1\x80\x41\"]", 7, AWR_ERR_JSON_UTF8, 2},
+        {"[\"\xE1\x80\"]", 6, AWR_ERR_JSON_UTF8, 2},           /* cut by the closing quote */
+        {"[\"\xC2\"]", 5, AWR_ERR_JSON_UTF8, 2},
+        {"[\"\xC2", 3, AWR_ERR_JSON_TRUNCATED, 3},             /* cut by the end of the input */
+        {"[\"\xE1\x80", 4, AWR_ERR_JSON_TRUNCATED, 4},
+        {"[\"\xE1\x80\x80", 5, AWR_ERR_JSON_TRUNCATED, 5},
+    };
+    char buf[64];
+    size_t k, e, at = 0;
+    for (k = 1; k <= 24; k++) {
+        for (e = 0; e < sizeof ends / sizeof ends[0]; e++) {
+            size_t i, len, n = 0;
+            awr_result r;
+            buf[0] = '[';
+            for (i = 0; i < k; i++) buf[1 + i] = (char)('1' + (i * 7u) % 9u);
+            len = 1 + k + strlen(ends[e].after);
+            memcpy(buf + 1 + k, ends[e].after, strlen(ends[e].after));
+            r = parse_both_ways(buf, len, &at);
+            if (!AWR_CHECK_INT(r, ends[e].r)) fprintf(stderr, "  %lu digits then \"%s\"\n", (unsigned long)k, ends[e].after);
+            if (r == AWR_ERR_JSON_SYNTAX) AWR_CHECK_INT(at, ends[e].bad_at_end ? 1 + k : 0);
+            if (r == AWR_ERR_JSON_TRUNCATED) AWR_CHECK_INT(at, len);
+            if (r == AWR_OK && AWR_CHECK_INT(awr_json_parse(NULL, buf, len, toks, 8, &n, NULL), AWR_OK))
+                AWR_CHECK_INT(toks[1].len, (long long)k + (ends[e].after[0] == '.' ? 2 : ends[e].after[0] == 'e' ? 3 : 0));
+            /* the number alone, ending with the input */
+            if (e == 0) {
+                AWR_CHECK_INT(parse_both_ways(buf + 1, k, &at), AWR_OK);
+                buf[1] = '0';   /* a leading zero */
+                AWR_CHECK_INT(parse_both_ways(buf, len, &at), k == 1 ? AWR_OK : AWR_ERR_JSON_SYNTAX);
+                if (k > 1) AWR_CHECK_INT(at, 2);
+            }
+        }
+    }
+    for (k = 0; k < sizeof strs / sizeof strs[0]; k++) {
+        awr_result r = parse_both_ways(strs[k].text, strs[k].len, &at);
+        if (!AWR_CHECK_INT(r, strs[k].r)) fprintf(stderr, "  string case %lu\n", (unsigned long)k);
+        if (r != AWR_OK) AWR_CHECK_INT(at, strs[k].at);
+    }
 }
 
 static void test_deep(void) {
@@ -971,6 +1074,8 @@ static void test_cli(void) {
 int main(void) {
     test_cli();
     test_suite();
+    test_suite_collapsed();
+    test_scan_edges();
     test_deep();
     test_tokens();
     test_options();
