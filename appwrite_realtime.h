@@ -1156,9 +1156,9 @@ typedef struct awr_io {
  * row has a bad query: the client then re-sends each row alone, and the error callback names the
  * subscription that is refused alone (awr_server_error.sub).
  *
- * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection; a
- * subscription without queries also gets an event whose channels intersect its own when the ids do not
- * name it (Appwrite 1.9.0 names only the first matching subscription of a connection: with `files` and
+ * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection; up to
+ * 1.9.0, a subscription without queries also gets an event whose channels intersect its own when the
+ * ids do not name it (Appwrite 1.9.0 names only the first matching subscription of a connection: with `files` and
  * `buckets.b2.files` on one connection the second never appeared). A subscription with queries is
  * left to the server, which alone can evaluate them: on 1.9.0 it misses events that the server routes
  * to an overlapping subscription of the same connection instead. Each subscription gets an event at
@@ -7064,11 +7064,12 @@ static void awr__cl_deliver(awr_client *c, awr__cl_sub *s, awr_event *ev) {
     c->in_callback--;
 }
 
-/* By the event's `subscriptions` ids when it has them, then by channel intersection for every
- * subscription without queries: Appwrite up to 1.9.0 names only the first of a connection's
+/* By the event's `subscriptions` ids when it has them; on servers up to 1.9.0, then also by channel
+ * intersection for every subscription without queries: they name only the first of a connection's
  * subscriptions whose channel matches (`files` and `buckets.b2.files` on one connection: only one id
- * comes), and a subscription without queries wants every event of its channels. Subscriptions with
- * queries are left to the server, which alone evaluates them. */
+ * comes), and a subscription without queries wants every event of its channels. 1.9.5+ names every
+ * subscription that matches, so there the ids alone decide. Subscriptions with queries are left to the
+ * server, which alone evaluates them. */
 static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
     size_t i;
     int by_id = ev->subscriptions.ptr != NULL;
@@ -7080,6 +7081,7 @@ static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
             awr__cl_sub *s = awr__cl_sub_by_wid(c, id.ptr, id.len);
             if (s) awr__cl_deliver(c, s, ev);
         }
+        if (c->gen == AWR_GEN_MESSAGE) return;            /* 1.9.5+: the ids name every match */
     }
     for (i = 0; i < c->max_subs && !c->suppress; i++) {   /* re-checked after every callback */
         awr__cl_sub *s = &c->subs[i];

@@ -1326,6 +1326,7 @@ static void test_buffer_detail(void) {
     /* the name arena */
     base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.tx_buffer = 8192;
+    cfg.name_arena = 1024;
     c = mk_cfg(&cfg);
     ch[0] = big;
     AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_BUFFER);

@@ -66,11 +66,14 @@ static void run_generation(const char *gen) {
     cfg.io = awr_posix_io(&tcp);
     cfg.max_message = 2048;
     cfg.read_buffer = 1024;
+    cfg.name_arena = 1024;          /* a small client all through: these two default to 4 KiB and 128 */
+    cfg.payload_tokens = 16;
     cfg.on_state = on_state;
     cfg.user = &s;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) { awr_test_stop(srv); return; }
-    AWR_CHECK(awr_client_size(&cfg) < 8192);
+    /* 2 KiB receive, 1 KiB read, 768 B transmit, 1 KiB names, 48 tokens, 8 subscriptions, the state */
+    AWR_CHECK(awr_client_size(&cfg) < 8704);
     AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
     end = e2e_now_ms() + 10000;
     while (!s.connected && e2e_now_ms() < end) awr_posix_run(c, &tcp, 20);

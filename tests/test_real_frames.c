@@ -537,8 +537,10 @@ static void test_url_mode(void) {
     poll_at(c, now);
     AWR_CHECK_INT(next_sent(buf, sizeof buf), -1);   /* pinned URL mode: no probe */
     expect_event(c, id, both);
-    /* E1 is published on `documents`, but an id that is not this connection's is not delivered */
-    expect_no_event(c, "6a1b2c3d4e5f60718293");
+    /* An id that is not this connection's: in URL mode the client cannot tell 1.9.5+ from 1.9.0, which
+       names only the first overlapping subscription, so a subscription without queries whose channels
+       meet the event's (`documents`) still gets it, once (in message mode, test above, it does not) */
+    expect_event(c, "6a1b2c3d4e5f60718293", both);
     end_of(s);
     expect_reconnect(c);
     awr_client_destroy(c);
