@@ -20,8 +20,12 @@
  *     AWR_WIN32             the Winsock adapter (awr_win32_*); link ws2_32 and bcrypt
  *     AWR_BEARSSL           the BearSSL TLS adapter (awr_bearssl_*) for wss://; link bearssl
  *     AWR_BEARSSL_NO_STDIO  no CA-file loading (anchors from memory only), for targets without stdio
+ *     AWR_BEARSSL_DEFAULT_CA_FILE  the CA bundle used when the config names none (default: the OS's)
+ *     AWR_BEARSSL_STAGE_SIZE       bytes send() takes while the TLS handshake runs (default 4096)
  *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2
  *     AWR_JSON_MAX_DEPTH    the largest nesting depth the tokenizer can be asked for (default 1024)
+ *     AWR_JSON_WRITER_DEPTH the deepest nesting the JSON writer supports (default and most: 32)
+ *     AWR_MATCH_MAX_SEGMENTS  the most segments in one pattern of a match set (default 32)
  *
  * THE LAYERS, in the order this file declares and then implements them. Each is a public API that
  * works on its own:
@@ -558,9 +562,9 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * the number needed (unless the document is also invalid: then that error wins).
  *
  * OPTIONS (awr_json_options, zero or a NULL pointer means the default):
- *   max_depth    [AWR_JSON_DEFAULT_DEPTH = 512] containers nested deeper fail with AWR_ERR_JSON_DEPTH,
- *                at most AWR_JSON_MAX_DEPTH (1024, a compile-time limit: the nesting is tracked in a
- *                bit stack of that many bits on the C stack).
+ *   max_depth    [AWR_JSON_DEFAULT_DEPTH = 512, or AWR_JSON_MAX_DEPTH if smaller] containers nested
+ *                deeper fail with AWR_ERR_JSON_DEPTH, at most AWR_JSON_MAX_DEPTH (1024, a compile-time
+ *                limit: the nesting is tracked in a bit stack of that many bits on the C stack).
  *   emit_depth   [0 = no limit] containers nested deeper than this (the root is depth 1) are validated
  *                as usual but stored as ONE token (flag AWR_JSON_COLLAPSED, size 0, next = index + 1).
  *                A client asks for the envelope only; a 1 MiB payload then costs one token, and the
@@ -624,6 +628,9 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
 #define AWR_JSON_SIZE_MAX 0xFFFFFFu   /* AWR_JSON_SIZE saturates here (16,777,215 children) */
 #ifndef AWR_JSON_WRITER_DEPTH
 #  define AWR_JSON_WRITER_DEPTH 32    /* the deepest nesting the writer supports */
+#endif
+#if AWR_JSON_WRITER_DEPTH < 1 || AWR_JSON_WRITER_DEPTH > 32
+#  error "AWR_JSON_WRITER_DEPTH must be 1 to 32 (the writer keeps one bit per level in a uint32_t)"
 #endif
 
 typedef enum awr_json_type {
@@ -1415,6 +1422,14 @@ AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len);
 /* ==================================================================================================
  * IMPLEMENTATION
  * ================================================================================================== */
+/* The declarations above are C89; the implementation is not (stdint types, mixed declarations, long
+   long): say so once and skip it, rather than hundreds of errors. MSVC's C mode predates
+   __STDC_VERSION__ but has what the implementation needs. */
+#if defined(APPWRITE_REALTIME_IMPLEMENTATION) && !defined(AWR__IMPLEMENTED) && !defined(__cplusplus) && \
+    !defined(_MSC_VER) && (!defined(__STDC_VERSION__) || __STDC_VERSION__ < 199901L)
+#  error "appwrite_realtime.h: the implementation needs C99 or newer, or C++ (compile it with -std=c99 or later)"
+#  define AWR__IMPLEMENTED
+#endif
 #ifdef APPWRITE_REALTIME_IMPLEMENTATION
 #ifndef AWR__IMPLEMENTED
 #define AWR__IMPLEMENTED
@@ -2684,7 +2699,7 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
                                   size_t *ntokens, size_t *err_offset) {
     const unsigned char *s = (const unsigned char *)json;
     unsigned char kinds[(AWR_JSON_MAX_DEPTH + 7) / 8];   /* bit d: the container at depth d + 1 is an object */
-    uint32_t max_depth = AWR_JSON_DEFAULT_DEPTH;
+    uint32_t max_depth = AWR_JSON_DEFAULT_DEPTH < AWR_JSON_MAX_DEPTH ? AWR_JSON_DEFAULT_DEPTH : AWR_JSON_MAX_DEPTH;
     uint32_t emit_limit = 0xFFFFFFFEu;                  /* containers deeper than this are collapsed */
     uint64_t high_mask = AWR__JSON_HIGHS;               /* 0: bytes >= 0x80 need no check in strings */
     unsigned high_plain = 0xFFu;                        /* 2 (their class) when they need no check */
@@ -2871,7 +2886,7 @@ close: /* p at the '}' or ']' that closes the container at `depth` */
     depth--;
     p++;
     if (depth == 0) goto done;
-    in_obj = (kinds[(depth - 1u) >> 3] >> ((depth - 1u) & 7u)) & 1u;
+    in_obj = (kinds[(depth - 1u) >> 3] >> ((depth - 1u) & 7u)) & 1;
     goto after_value;
 
 done:
@@ -5296,7 +5311,7 @@ AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *p
                                 const char *metadata_json, const char *const *permissions, size_t nperm) {
     awr__cl_out o;
     awr__cl_ref blk;
-    size_t i, len;
+    size_t i, len = 0;   /* set by pass 0; -Og cannot see that */
     awr_result r;
     if (!c || !status || (nperm && !permissions)) return AWR_ERR_ARG;
     if (!awr__cl_presence_possible(c)) return AWR_ERR_UNSUPPORTED;
@@ -5807,7 +5822,7 @@ static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, awr_text 
 }
 
 static void awr__cl_on_connected(awr_client *c, int data) {
-    awr_text subs, user;
+    awr_text subs = {NULL, 0}, user;   /* -O3 cannot see that has_subs guards every use */
     int32_t hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
     int has_subs = awr__cl_get(c, data, "subscriptions", &subs) && subs.len && (subs.ptr[0] == '[' || subs.ptr[0] == '{');
     size_t i;

@@ -1,9 +1,17 @@
 #!/bin/sh
 # The compile matrix (tests/run.sh counts it; the last line is "RESULT <passed> <failed>"):
 #   - gcc and clang as C99 and C11, g++ and clang++ as C++11 and C++17, -Wall -Wextra -Wpedantic -Werror,
-#     for the bare core and for every Linux option at once; each configuration macro alone (AWR_POSIX,
-#     AWR_BEARSSL, AWR_STATIC, AWR_MALLOC+AWR_FREE, AWR_ASSERT) with gcc -std=c99 and clang++ -std=c++17;
-#     all through tests/compile/config.c
+#     for the bare core and for every Linux option at once; all through tests/compile/config.c
+#   - every configuration macro of the header's manual (its CONFIGURATION table, read from the header,
+#     so a macro added there without a build here is a failure) alone, with gcc -std=c99 -O2 and
+#     clang++ -std=c++17
+#   - everything at once with gcc at -O1, -O3, -Os, -Og (their -Wmaybe-uninitialized differs), with
+#     g++ -O3 and clang -O3, and with -fsanitize=undefined plus -Wconversion -Wsign-conversion
+#   - the implementation as C89 stops with exactly one error, the header's #error saying it needs C99;
+#     the declarations alone compile as C89
+#   - the example programs without TLS (make TLS=no): they build, none links BearSSL, and awr-listen
+#     refuses an https:// or wss:// endpoint at once with a message that says why; then the same
+#     directory built with TLS rebuilds them (the build's configuration is a prerequisite)
 #   - clang -Wconversion -Wsign-conversion (C and C++) with every Linux adapter
 #   - the Winsock adapter (AWR_WIN32) with x86_64-w64-mingw32-gcc/g++, -Wconversion included
 #   - a two-translation-unit link (tests/compile/tu_impl.c + tu_user.c, the includer as C and as C++),
@@ -32,9 +40,66 @@ matrix() { # <compilers separated by |> <name> <defines...>: compile config.c wi
 # (gcc) and C++17 (clang++), the two ends of the range.
 matrix "$ALL_CC" core
 matrix "$ALL_CC" "POSIX+BearSSL+custom allocator+assert" -DAWR_POSIX -DAWR_BEARSSL -DAWR_TEST_CUSTOM_ALLOC "-DAWR_ASSERT(x)=((void)0)"
-for cfg in AWR_POSIX AWR_BEARSSL AWR_STATIC AWR_TEST_CUSTOM_ALLOC "AWR_ASSERT(x)=((void)0)"; do
-    matrix "gcc -std=c99|clang++ -x c++ -std=c++17" "$cfg" "-D$cfg"
+# The flags that build each macro of the manual's table (AWR_WIN32 has its mingw builds below).
+config_flags() {
+    case $1 in
+        AWR_STATIC) echo -DAWR_STATIC ;;
+        AWR_API) echo '-DAWR_API=__attribute__((visibility("default")))' ;;
+        AWR_MALLOC|AWR_FREE) echo -DAWR_TEST_CUSTOM_ALLOC ;;
+        AWR_ASSERT) echo '-DAWR_ASSERT(x)=((void)0)' ;;
+        AWR_POSIX) echo -DAWR_POSIX ;;
+        AWR_WIN32) echo win32 ;;
+        AWR_BEARSSL) echo -DAWR_BEARSSL ;;
+        AWR_BEARSSL_NO_STDIO) echo -DAWR_BEARSSL -DAWR_BEARSSL_NO_STDIO ;;
+        AWR_BEARSSL_DEFAULT_CA_FILE) echo -DAWR_BEARSSL '-DAWR_BEARSSL_DEFAULT_CA_FILE="/etc/ca.pem"' ;;
+        AWR_BEARSSL_STAGE_SIZE) echo -DAWR_BEARSSL -DAWR_BEARSSL_STAGE_SIZE=512 ;;
+        AWR_JSON_NO_SIMD) echo -DAWR_JSON_NO_SIMD ;;
+        AWR_JSON_MAX_DEPTH) echo -DAWR_JSON_MAX_DEPTH=64 ;;
+        AWR_JSON_WRITER_DEPTH) echo -DAWR_JSON_WRITER_DEPTH=8 ;;
+        AWR_MATCH_MAX_SEGMENTS) echo -DAWR_MATCH_MAX_SEGMENTS=8 ;;
+    esac
+}
+manual_macros=$(sed -n '/^ \* CONFIGURATION (define/,/^ \*$/p' appwrite_realtime.h |
+    sed -n 's/^ \*     \(AWR_[A-Z0-9_]*\)\(, \(AWR_[A-Z0-9_]*\)\)\{0,1\}.*/\1 \3/p')
+check "the manual lists configuration macros" test "$(echo $manual_macros | wc -w)" -ge 10
+for m in $manual_macros; do
+    flags=$(config_flags "$m")
+    if [ -z "$flags" ]; then failed=$((failed + 1)); echo "FAIL $m (in the manual's table) has no build here"; continue; fi
+    [ "$flags" = win32 ] && continue
+    # shellcheck disable=SC2086  # word splitting wanted: the flags have no spaces
+    matrix "gcc -std=c99 -O2|clang++ -x c++ -std=c++17" "$m" $flags
 done
+writer_depth_refused() {   # the writer keeps a bit per level in a uint32_t
+    gcc -std=c99 -DAWR_JSON_WRITER_DEPTH=33 -I. -c tests/compile/config.c -o "$out/wd.o" > "$out/wd.err" 2>&1 && return 1
+    grep -q 'AWR_JSON_WRITER_DEPTH must be 1 to 32' "$out/wd.err"
+}
+check "AWR_JSON_WRITER_DEPTH=33 is refused" writer_depth_refused
+
+# Optimisation levels and sanitizer instrumentation change which warnings gcc can prove or suspect.
+ALL="-DAWR_POSIX -DAWR_BEARSSL -DAWR_TEST_CUSTOM_ALLOC -DAWR_ASSERT(x)=((void)0)"
+for opt in -O1 -O3 -Os -Og; do
+    # shellcheck disable=SC2086
+    matrix "gcc -std=c99 $opt" "everything" $ALL
+done
+# shellcheck disable=SC2086
+matrix "g++ -x c++ -std=c++17 -O3|g++ -x c++ -std=c++17 -Og|clang -std=c11 -O3" "everything" $ALL
+# shellcheck disable=SC2086
+matrix "gcc -std=c99 -O0|gcc -std=c99 -O2|g++ -x c++ -std=c++17 -O2|clang -std=c99 -O1" \
+    "-fsanitize=undefined -Wconversion -Wsign-conversion, everything" -fsanitize=undefined $CONV $ALL
+
+# C89: the implementation stops at once with the header's one #error (config.c includes it twice:
+# still one); the declarations alone are C89.
+c89_one_error() { # <compiler and flags...>
+    "$@" $WARN -DAWR_POSIX -I. -c tests/compile/config.c -o "$out/c89.o" > "$out/c89.err" 2>&1 && return 1
+    cat "$out/c89.err"
+    [ "$(grep -c 'error:' "$out/c89.err")" -eq 1 ] &&
+        grep 'error:' "$out/c89.err" | grep -q 'the implementation needs C99 or newer'
+}
+check "gcc -std=c89: one #error" c89_one_error gcc -std=c89
+check "gcc -ansi: one #error" c89_one_error gcc -ansi
+check "clang -std=c89: one #error" c89_one_error clang -std=c89
+check "the declarations compile as C89 (gcc)" gcc -std=c89 $WARN -I. -c tests/compile/tu_user.c -o "$out/tu_user89.o"
+check "the declarations compile as C89 (clang)" clang -std=c89 $WARN -I. -c tests/compile/tu_user.c -o "$out/tu_user89.o"
 check "clang -Wconversion (C11, POSIX + BearSSL)" clang -std=c11 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
 check "clang++ -Wconversion (C++17, POSIX + BearSSL)" clang++ -x c++ -std=c++17 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
 check "mingw gcc C99 AWR_WIN32 -Wconversion" x86_64-w64-mingw32-gcc -std=c99 $WARN $CONV -DAWR_WIN32 -I. -c tests/compile/config.c -o "$out/config.o"
