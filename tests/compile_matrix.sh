@@ -105,6 +105,36 @@ check "clang++ -Wconversion (C++17, POSIX + BearSSL)" clang++ -x c++ -std=c++17 
 check "mingw gcc C99 AWR_WIN32 -Wconversion" x86_64-w64-mingw32-gcc -std=c99 $WARN $CONV -DAWR_WIN32 -I. -c tests/compile/config.c -o "$out/config.o"
 check "mingw g++ C++11 AWR_WIN32" x86_64-w64-mingw32-g++ -x c++ -std=c++11 $WARN -DAWR_WIN32 -I. -c tests/compile/config.c -o "$out/config.o"
 
+# The example programs without TLS (make TLS=no, as on a machine without BearSSL), then with it in the
+# same directory: the recorded configuration changed, so they are rebuilt.
+notls=$out/notls
+rm -rf "$notls"
+uses_bearssl() { nm "$1" | grep -q ' br_ssl_client_init_full$'; }
+examples_without_tls() {
+    make -s OUT="$notls" TLS=no examples || return 1
+    for f in "$notls"/awr-*; do
+        if uses_bearssl "$f"; then echo "$f links BearSSL"; return 1; fi
+    done
+}
+refuses_tls() { # <endpoint>: awr-listen stops before any connection, saying why
+    timeout 10 "$notls/awr-listen" --endpoint "$1" --project p files > "$out/notls.out" 2> "$out/notls.err"
+    [ $? -eq 1 ] || return 1
+    cat "$out/notls.err"
+    grep -q "^awr-listen: $1 needs TLS, and this awr-listen was built without it" "$out/notls.err"
+}
+rebuilt_with_tls() {
+    make -s OUT="$notls" TLS=yes examples && uses_bearssl "$notls/awr-listen" && uses_bearssl "$notls/awr-ws-echo"
+}
+check "the examples build without TLS (make TLS=no)" examples_without_tls
+check "awr-listen without TLS refuses wss://" refuses_tls wss://realtime.example.invalid/v1/realtime
+check "awr-listen without TLS refuses https://" refuses_tls https://cloud.example.invalid/v1
+echo_refuses_tls() {
+    timeout 10 "$notls/awr-ws-echo" wss://example.invalid:443/ > "$out/notls.out" 2> "$out/notls.err"
+    [ $? -eq 1 ] && grep -q '^awr-ws-echo: wss:// needs TLS, and this awr-ws-echo was built without it' "$out/notls.err"
+}
+check "awr-ws-echo without TLS refuses wss://" echo_refuses_tls
+check "the same build directory with TLS=yes rebuilds them with BearSSL" rebuilt_with_tls
+
 two_tu() { # <c++ for the includer: 0/1> <extra flags>
     cc -std=c99 $WARN $2 -I. -c tests/compile/tu_impl.c -o "$out/tu_impl.o" || return 1
     if [ "$1" = 1 ]; then c++ -x c++ -std=c++11 $WARN $2 -I. -c tests/compile/tu_user.c -o "$out/tu_user.o" || return 1
