@@ -77,6 +77,7 @@ REPLAYS   := $(patsubst %,$(OUT)/replay_%,$(FUZZ))
 all: examples
 examples: $(EXE)
 tests: $(TESTS) $(EXE) $(REPLAYS)
+replays: $(REPLAYS)
 
 define example_rule
 $(OUT)/$(call exe_name,$(1)): examples/$(1).c $(HEADER) $(OUT)/.config | $(OUT)
@@ -105,7 +106,7 @@ test:   # installs what the suite needs and lacks (tests/deps.sh), then runs it 
 
 # The unit tests (sources tagged awr-unit) in one ASan+UBSan build: no peers, no network.
 check:
-	@TEST_CONFIGS=gcc-asan TEST_UNIT=1 TEST_PLATFORMS= sh tests/run.sh
+	@sh tests/deps.sh check && TEST_CONFIGS=gcc-asan TEST_UNIT=1 TEST_PLATFORMS= sh tests/run.sh
 
 demo:   # tests/demo.sh installs what is missing, then builds build/awr-listen
 	@sh tests/demo.sh

@@ -1,6 +1,7 @@
 /* The JSON tokenizer: JSONTestSuite conformance (every y_, n_ and i_ file), token structure, options,
  * navigation, string and number conversions, the writer and compaction, and truncation of a real
  * Appwrite event at every byte. */
+/* awr-unit (runs awr-json-check): no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
