@@ -960,9 +960,9 @@ typedef struct awr_io {
  * OUTBOUND DISCIPLINE: at most 32 frames in any 60 s on a connection, pings included (a sliding window;
  * one slot is kept for the heartbeat; a frame that must wait goes out when a slot frees, and changes
  * that pile up meanwhile are merged), nothing before `connected`, and every frame under 64,000 bytes
- * (subscribe rows are split across frames). The server refuses a subscribe frame as a whole when one
- * row has a bad query: the client then re-sends each row alone, and the error callback names the
- * subscription that is refused alone (awr_server_error.sub).
+ * and within read_buffer and tx_buffer (subscribe rows are split across frames). The server refuses a
+ * subscribe frame as a whole when one row has a bad query: the client then re-sends each row alone, and
+ * the error callback names the subscription that is refused alone (awr_server_error.sub).
  *
  * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection. Each
  * subscription gets an event at most once. Every API call may be made at any time, from inside any
@@ -976,7 +976,8 @@ typedef struct awr_io {
  * allocator. Nothing else is ever allocated. Buffers and limits (zero = the default in brackets):
  *   max_message   [1 MiB]  receive buffer: the largest server message (whole document payloads);
  *                          at least 8 KiB (the handshake request and response use it too)
- *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time (unused sans-I/O)
+ *   read_buffer   [4 KiB]  what awr_client_poll reads from io.recv at a time, and (sans-I/O too)
+ *                          where outgoing frames are composed: no frame is longer
  *   tx_buffer     [768 B]  transmit buffer for frames (the handshake request is built in the receive
  *                          buffer); a subscription row must fit one frame, bigger sets are split
  *   max_subscriptions [8]; name_arena [1 KiB] for copies of channels, queries, project, host, session,
@@ -1114,13 +1115,13 @@ typedef struct awr_client_config {
     size_t max_subscriptions;       /* [8] */
     size_t name_arena;              /* [1024] copies of host, path, project, session, JWT, channels, queries, presence */
     size_t max_tokens;              /* [32] JSON tokens for one message's envelope (payload = 1 token) */
-    size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time */
+    size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time; also bounds outgoing frames */
     int32_t heartbeat_ms;           /* [20000] ping period; -1 = never ping */
     int32_t dead_link_ms;           /* [0 = off] reconnect when nothing arrives for this long (more than
                                        heartbeat_ms; not on servers that do not answer pings) */
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
-    int32_t rate_per_minute;        /* [32] outbound frames per minute; -1 = unlimited */
+    int32_t rate_per_minute;        /* [32] outbound frames per minute, at most 32 (more counts as 32); -1 = unlimited */
 } awr_client_config;
 
 #define AWR_CLIENT_DEFAULT_MAX_MESSAGE ((size_t)1 << 20)
@@ -1178,7 +1179,8 @@ AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms);
 #define AWR_WANT_WRITE 2     /* watch the socket for writing (output is pending) */
 #define AWR_WANT_CONNECT 4   /* sans-I/O: open a connection to awr_client_target() */
 #define AWR_WANT_CLOSE 8     /* sans-I/O: close the connection, then call awr_client_transport_closed() */
-/* The AWR_WANT_* flags; *deadline_ms (optional) gets the absolute time poll must run next, -1 = none. */
+/* The AWR_WANT_* flags; *deadline_ms (optional) gets the absolute time poll must run next, -1 = none.
+ * It only looks: the client is left exactly as it was (queued frames move on in poll/output calls). */
 AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms);
 
 /* Sans-I/O entry points (also used internally by awr_client_poll). */
@@ -2230,6 +2232,12 @@ static awr_result awr__ws_put_frame(awr_ws *ws, int opcode, int fin, const void 
     if (len) awr_ws_mask_copy(dst + hl, data, len, key, 0);
     ws->tx_tail += hl + len;
     return AWR_OK;
+}
+
+/* Whether awr_ws_output would give bytes: some are queued, or a pong or close frame waits for room
+   (which the transport makes by taking the queued ones). Changes nothing. */
+static int awr__ws_has_output(const awr_ws *ws) {
+    return ws->tx_tail != ws->tx_head || (ws->pong_pending && !ws->close_sent) || ws->close_pending;
 }
 
 /* Moves a waiting pong and then a waiting close frame into the output when there is room. */
@@ -5459,8 +5467,6 @@ static int64_t awr__cl_min_dl(int64_t a, int64_t b) { return a < 0 ? b : b < 0 ?
 AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     int flags = 0;
     int64_t dl = -1;
-    size_t len = 0;
-    awr_client *m = (awr_client *)(uintptr_t)c;   /* awr_ws_output is not const; nothing changes */
     if (!c) { if (deadline_ms) *deadline_ms = -1; return 0; }
     switch (c->phase) {
     case AWR__CL_P_IDLE:
@@ -5481,7 +5487,7 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     case AWR__CL_P_WS: {
         int32_t hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
         flags = AWR_WANT_READ;
-        if (awr_ws_output(&m->ws, &len)) flags |= AWR_WANT_WRITE;
+        if (awr__ws_has_output(&c->ws)) flags |= AWR_WANT_WRITE;
         if (!c->connected) dl = c->t_deadline_connect;
         if (c->read_more) dl = c->now;
         if (c->cfg.dead_link_ms > 0 && !c->no_ping) dl = awr__cl_min_dl(dl, c->t_last_rx + c->cfg.dead_link_ms);
@@ -5506,7 +5512,7 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     }
     case AWR__CL_P_CLOSING:
         flags = AWR_WANT_CLOSE;
-        if (awr_client_pending_output(m, &len)) flags |= AWR_WANT_WRITE;
+        if (c->ws_live && awr__ws_has_output(&c->ws)) flags |= AWR_WANT_WRITE;
         dl = c->now;
         break;
     default:
