@@ -12,6 +12,9 @@
 #   - the example programs without TLS (make TLS=no): they build, none links BearSSL, and awr-listen
 #     refuses an https:// or wss:// endpoint at once with a message that says why; then the same
 #     directory built with TLS rebuilds them (the build's configuration is a prerequisite)
+#   - tests/deps.sh: on this machine every goal finds all it needs (exit 0, nothing printed); with a PATH
+#     that lacks clang, valgrind and apt-get, `test` names each missing package and what it is, says it
+#     cannot install them and exits 1, while `check` (which needs neither) still passes
 #   - clang -Wconversion -Wsign-conversion (C and C++) with every Linux adapter
 #   - the Winsock adapter (AWR_WIN32) with x86_64-w64-mingw32-gcc/g++, -Wconversion included
 #   - a two-translation-unit link (tests/compile/tu_impl.c + tu_user.c, the includer as C and as C++),
@@ -134,6 +137,35 @@ echo_refuses_tls() {
 }
 check "awr-ws-echo without TLS refuses wss://" echo_refuses_tls
 check "the same build directory with TLS=yes rebuilds them with BearSSL" rebuilt_with_tls
+
+# tests/deps.sh: silent when everything is there; without apt-get, a clear list of what is missing.
+deps=$out/deps
+rm -rf "$deps"
+mkdir -p "$deps/bin"
+silent_ok() { # <goal>
+    sh tests/deps.sh "$1" > "$deps/$1.out" 2>&1 || { cat "$deps/$1.out"; return 1; }
+    [ ! -s "$deps/$1.out" ] || { cat "$deps/$1.out"; return 1; }
+}
+for goal in check demo bench test; do check "deps.sh $goal: all there, silent" silent_ok "$goal"; done
+
+# A PATH with every command of this machine but clang, valgrind, apt-get, apt-cache and sudo.
+for d in /usr/local/bin /usr/bin /bin; do
+    [ -d "$d" ] && for f in "$d"/*; do [ -e "$deps/bin/${f##*/}" ] || ln -s "$f" "$deps/bin/${f##*/}"; done
+done
+rm -f "$deps/bin/clang" "$deps/bin/valgrind" "$deps/bin/apt-get" "$deps/bin/apt-cache" "$deps/bin/sudo"
+says_missing() {
+    PATH=$(pwd)/$deps/bin sh tests/deps.sh test > "$deps/bare.out" 2>&1
+    status=$?
+    cat "$deps/bare.out"
+    [ $status -eq 1 ] &&
+        grep -q '^deps: make test needs, and this machine lacks:$' "$deps/bare.out" &&
+        grep -q '^    clang: the clang command$' "$deps/bare.out" &&
+        grep -q '^    valgrind: valgrind$' "$deps/bare.out" &&
+        grep -q '^deps: no apt-get here' "$deps/bare.out" &&
+        ! grep -q 'installing' "$deps/bare.out"
+}
+check "deps.sh test without clang, valgrind, apt-get: says what is missing, exits 1" says_missing
+check "deps.sh check there: needs neither" env PATH="$(pwd)/$deps/bin" sh tests/deps.sh check
 
 two_tu() { # <c++ for the includer: 0/1> <extra flags>
     cc -std=c99 $WARN $2 -I. -c tests/compile/tu_impl.c -o "$out/tu_impl.o" || return 1

@@ -88,10 +88,9 @@ for cfg in $CONFIGS; do
     done
 done
 
-# Platform and packaging checks, each a script that ends with "RESULT <passed> <failed>": tests/deps.sh,
-# the compile matrix, the Cortex-M4/freestanding builds, CMake/pkg-config/Meson, and Windows (mingw-w64
-# + wine).
-for s in ${TEST_PLATFORMS-deps_check compile_matrix embedded packaging windows}; do
+# Platform and packaging checks, each a script that ends with "RESULT <passed> <failed>": the compile
+# matrix, the Cortex-M4/freestanding builds, CMake/pkg-config/Meson, and Windows (mingw-w64 + wine).
+for s in ${TEST_PLATFORMS-compile_matrix embedded packaging windows}; do
     case "$s" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
     echo "== $s"
     started=$(date +%s)
