@@ -1,7 +1,11 @@
 # appwrite_realtime.h - build, test, demo, fuzz, bench.
-#   make            the example programs in build/ (awr-ws-echo, awr-json-check, awr-listen, ...)
+#   make            the example programs in build/ (awr-ws-echo, awr-json-check, awr-listen, ...), with
+#                   wss:// when BearSSL is installed (TLS=no: without), in parallel (one job per CPU)
+#   make check      the unit tests (the sources tagged awr-unit: no peers, no network) in one ASan+UBSan
+#                   build: the quick loop while you work
 #   make test       the whole suite, four builds (gcc/clang x ASan+UBSan -O0 / -O2), ends "N passed, N failed"
 #   make demo       the local Appwrite-compatible server with a demo scenario, and awr-listen against it
+#                   (test, demo and bench first install what they lack: tests/deps.sh)
 #   make fuzz       libFuzzer targets in build/fuzz/ (clang)
 #   make bench      throughput against wslay, jsmn and cJSON in the same run; make bench-cg: callgrind
 #   make coverage   the suite's line coverage of the header, per section
@@ -43,11 +47,31 @@ else
   OUT := build/$(CFG)
 endif
 
+# One job per CPU unless the command line says otherwise (make -j1).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+  MAKEFLAGS += -j$(shell nproc 2> /dev/null || getconf _NPROCESSORS_ONLN 2> /dev/null || echo 1)
+endif
+
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) -D_DEFAULT_SOURCE -I. -Itests $(CFLAGS)
 # C++ examples and tests (*.cpp): the C++ layer (AWR_CPP), built without exceptions and RTTI
 CXXFLAGS_ALL = -std=c++17 -fno-exceptions -fno-rtti $(WARN) $(OPT) -D_DEFAULT_SOURCE -I. -Itests $(CXXFLAGS)
 # A source file names the extra libraries it links with in a comment: /* awr-link: -lwslay */
 linkflags = $(shell sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' $(1))
+
+# TLS: the examples that name -lbearssl in their awr-link comment (awr-listen, awr-ws-echo,
+# awr-wss-connect) speak wss:// through the BearSSL adapter when TLS=yes, the default when the compiler
+# finds <bearssl.h> (Debian: libbearssl-dev). With TLS=no they are built without it and refuse https://
+# and wss:// endpoints with a message that says so.
+ifndef TLS
+  TLS := $(if $(shell printf '\043include <bearssl.h>\n' | $(CC) $(CFLAGS) -E -x c - > /dev/null 2>&1 && echo y),yes,no)
+endif
+ifeq ($(TLS),yes)
+  example_flags = $(if $(filter -lbearssl,$(call linkflags,$(1))),-DAWR_BEARSSL)
+  example_libs  = $(call linkflags,$(1))
+else
+  example_flags =
+  example_libs  = $(filter-out -lbearssl,$(call linkflags,$(1)))
+endif
 
 HEADER    := appwrite_realtime.h
 EXAMPLES  := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
@@ -58,36 +82,48 @@ TESTS     := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(patsubs
 FUZZ      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 REPLAYS   := $(patsubst %,$(OUT)/replay_%,$(FUZZ))
 
-.PHONY: all examples tests replays test demo fuzz coverage bench bench-cg clean
+.PHONY: all examples tests replays test check demo fuzz coverage bench bench-cg clean
 all: examples
 examples: $(EXE)
 tests: $(TESTS) $(EXE) $(REPLAYS)
+replays: $(REPLAYS)
 
 define example_rule
-$(OUT)/$(call exe_name,$(1)): examples/$(1).c $(HEADER) | $(OUT)
-	$$(CC) $$(CFLAGS_ALL) -o $$@ $$< $$(call linkflags,$$<) $$(LDFLAGS)
+$(OUT)/$(call exe_name,$(1)): examples/$(1).c $(HEADER) $(OUT)/.config | $(OUT)
+	$$(CC) $$(CFLAGS_ALL) $$(call example_flags,$$<) -o $$@ $$< $$(call example_libs,$$<) $$(LDFLAGS)
 endef
 $(foreach e,$(EXAMPLES),$(eval $(call example_rule,$(e))))
 define example_cxx_rule
-$(OUT)/$(call exe_name,$(1)): examples/$(1).cpp $(HEADER) | $(OUT)
+$(OUT)/$(call exe_name,$(1)): examples/$(1).cpp $(HEADER) $(OUT)/.config | $(OUT)
 	$$(CXX) $$(CXXFLAGS_ALL) -o $$@ $$< $$(call linkflags,$$<) $$(LDFLAGS)
 endef
 $(foreach e,$(EXAMPLES_CXX),$(eval $(call example_cxx_rule,$(e))))
 
-$(OUT)/test_%: tests/test_%.c $(HEADER) tests/awr_test.h | $(OUT)
+$(OUT)/test_%: tests/test_%.c $(HEADER) tests/awr_test.h $(OUT)/.config | $(OUT)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(call linkflags,$<) $(LDFLAGS)
 
-$(OUT)/test_%: tests/test_%.cpp $(HEADER) tests/awr_test.h | $(OUT)
+$(OUT)/test_%: tests/test_%.cpp $(HEADER) tests/awr_test.h $(OUT)/.config | $(OUT)
 	$(CXX) $(CXXFLAGS_ALL) -o $@ $< $(call linkflags,$<) $(LDFLAGS)
 
-$(OUT)/replay_%: fuzz/%.c fuzz/replay.c $(HEADER) | $(OUT)
+$(OUT)/replay_%: fuzz/%.c fuzz/replay.c $(HEADER) $(OUT)/.config | $(OUT)
 	$(CC) $(CFLAGS_ALL) -o $@ $< fuzz/replay.c $(call linkflags,$<) $(LDFLAGS)
 
 $(OUT):
 	mkdir -p $@
 
-test:
-	@sh tests/run.sh
+# The build's configuration (compiler, flags, TLS), rewritten only when it changes: every program of
+# $(OUT) depends on it, so a different choice (BearSSL installed since, TLS=no, CFLAGS=...) rebuilds them.
+config_line = CC=$(CC) TLS=$(TLS) CFLAGS=$(CFLAGS_ALL) LDFLAGS=$(LDFLAGS)
+.PHONY: FORCE
+$(OUT)/.config: FORCE | $(OUT)
+	@printf '%s\n' '$(subst ','\'',$(config_line))' | cmp -s - $@ || printf '%s\n' '$(subst ','\'',$(config_line))' > $@
+
+test:   # installs what the suite needs and lacks (tests/deps.sh), then runs it all
+	@sh tests/deps.sh test && sh tests/run.sh
+
+# The unit tests (sources tagged awr-unit) in one ASan+UBSan build: no peers, no network.
+check:
+	@sh tests/deps.sh check && TEST_CONFIGS=gcc-asan TEST_UNIT=1 TEST_PLATFORMS= sh tests/run.sh
 
 demo:   # tests/demo.sh installs what is missing, then builds build/awr-listen
 	@sh tests/demo.sh
@@ -102,10 +138,10 @@ coverage:   # the test programs built with gcov: which lines of the header the s
 	@sh tests/coverage.sh
 
 bench: examples   # bench_scale runs build/awr-load
-	@sh bench/run.sh
+	@sh tests/deps.sh bench && sh bench/run.sh
 
 bench-cg: examples
-	@sh bench/run.sh --callgrind
+	@sh tests/deps.sh bench && sh bench/run.sh --callgrind
 
 # SVG charts for docs/benchmarks.md from saved bench output: make bench > F; make bench-cg >> F
 BENCH_RESULTS ?= bench/results/x86_64-2vcpu-shared.txt
@@ -116,14 +152,7 @@ bench-charts:
 clean:
 	rm -rf build
 
-# ---- wss://, Windows, embedded, packaging ---------------------------------------------------------
-# With BearSSL installed (Debian: libbearssl-dev), awr-listen, awr-ws-echo and awr-wss-connect speak wss://.
-BEARSSL_H := $(firstword $(wildcard /usr/include/bearssl.h /usr/local/include/bearssl.h))
-ifneq ($(BEARSSL_H),)
-$(OUT)/awr-listen $(OUT)/awr-ws-echo $(OUT)/awr-wss-connect: CFLAGS_ALL += -DAWR_BEARSSL
-$(OUT)/awr-listen $(OUT)/awr-ws-echo $(OUT)/awr-wss-connect: LDFLAGS += -lbearssl
-endif
-
+# ---- Windows, embedded, packaging ------------------------------------------------------------------
 PREFIX  ?= /usr/local
 DESTDIR ?=
 .PHONY: test-windows size install uninstall lib install-lib

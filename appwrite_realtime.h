@@ -24,11 +24,15 @@
  *     AWR_WIN32             the Winsock adapter (awr_win32_*); link ws2_32 and bcrypt
  *     AWR_BEARSSL           the BearSSL TLS adapter (awr_bearssl_*) for wss://; link bearssl
  *     AWR_BEARSSL_NO_STDIO  no CA-file loading (anchors from memory only), for targets without stdio
+ *     AWR_BEARSSL_DEFAULT_CA_FILE  the CA bundle used when the config names none (default: the OS's)
+ *     AWR_BEARSSL_STAGE_SIZE       bytes send() takes while the TLS handshake runs (default 4096)
  *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2
  *     AWR_JSON_MAX_DEPTH    the largest nesting depth the tokenizer can be asked for (default 1024)
  *     AWR_WORK_COUNTER      an integer variable of yours: the internal string helpers add the bytes
  *                           they scan to it (the tests use it to show that work grows linearly)
  *     AWR_CPP               the C++ layer (namespace awr: client, subscription, event), C++17
+ *     AWR_JSON_WRITER_DEPTH the deepest nesting the JSON writer supports (default and most: 32)
+ *     AWR_MATCH_MAX_SEGMENTS  the most segments in one pattern of a match set (default 32)
  *
  * THE LAYERS, in the order this file declares and then implements them. Each is a public API that
  * works on its own:
@@ -598,9 +602,9 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * the number needed (unless the document is also invalid: then that error wins).
  *
  * OPTIONS (awr_json_options, zero or a NULL pointer means the default):
- *   max_depth    [AWR_JSON_DEFAULT_DEPTH = 512] containers nested deeper fail with AWR_ERR_JSON_DEPTH,
- *                at most AWR_JSON_MAX_DEPTH (1024, a compile-time limit: the nesting is tracked in a
- *                bit stack of that many bits on the C stack).
+ *   max_depth    [AWR_JSON_DEFAULT_DEPTH = 512, or AWR_JSON_MAX_DEPTH if smaller] containers nested
+ *                deeper fail with AWR_ERR_JSON_DEPTH, at most AWR_JSON_MAX_DEPTH (1024, a compile-time
+ *                limit: the nesting is tracked in a bit stack of that many bits on the C stack).
  *   emit_depth   [0 = no limit] containers nested deeper than this (the root is depth 1) are validated
  *                as usual but stored as ONE token (flag AWR_JSON_COLLAPSED, size 0, next = index + 1).
  *                A client asks for the envelope only; a 1 MiB payload then costs one token, and the
@@ -664,6 +668,9 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
 #define AWR_JSON_SIZE_MAX 0xFFFFFFu   /* AWR_JSON_SIZE saturates here (16,777,215 children) */
 #ifndef AWR_JSON_WRITER_DEPTH
 #  define AWR_JSON_WRITER_DEPTH 32    /* the deepest nesting the writer supports */
+#endif
+#if AWR_JSON_WRITER_DEPTH < 1 || AWR_JSON_WRITER_DEPTH > 32
+#  error "AWR_JSON_WRITER_DEPTH must be 1 to 32 (the writer keeps one bit per level in a uint32_t)"
 #endif
 
 typedef enum awr_json_type {
@@ -1152,9 +1159,9 @@ typedef struct awr_io {
  * OUTBOUND DISCIPLINE: at most 32 frames in any 60 s on a connection, pings included (a sliding window;
  * one slot is kept for the heartbeat; a frame that must wait goes out when a slot frees, and changes
  * that pile up meanwhile are merged), nothing before `connected`, and every frame under 64,000 bytes
- * (subscribe rows are split across frames). The server refuses a subscribe frame as a whole when one
- * row has a bad query: the client then re-sends each row alone, and the error callback names the
- * subscription that is refused alone (awr_server_error.sub).
+ * and within read_buffer and tx_buffer (subscribe rows are split across frames). The server refuses a
+ * subscribe frame as a whole when one row has a bad query: the client then re-sends each row alone, and
+ * the error callback names the subscription that is refused alone (awr_server_error.sub).
  *
  * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection; up to
  * 1.9.0, a subscription without queries also gets an event whose channels intersect its own when the
@@ -1326,7 +1333,7 @@ typedef struct awr_client_config {
     size_t max_subscriptions;       /* [8] */
     size_t name_arena;              /* [4096] copies of host, path, project, session, JWT, channels, queries, presence */
     size_t max_tokens;              /* [32] JSON tokens for one message's envelope (payload = 1 token) */
-    size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time */
+    size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time; also bounds outgoing frames */
     size_t max_url;                 /* [4096] longest handshake URL (path and query) with subscriptions in it;
                                        proxies refuse long ones (nginx: 8 KiB for the request line) */
     int32_t heartbeat_ms;           /* [20000] ping period; -1 = never ping */
@@ -1335,7 +1342,7 @@ typedef struct awr_client_config {
                                        without pings or on a server that does not answer them (<= 1.6.0) */
     int32_t connect_timeout_ms;     /* [10000] TCP + TLS + WebSocket handshake + `connected` */
     int32_t jitter_pct;             /* [0] reconnect delay +- this percent (0..100), from io.random */
-    int32_t rate_per_minute;        /* [32] outbound frames per minute (above 32 counts as 32); -1 = unlimited */
+    int32_t rate_per_minute;        /* [32] outbound frames per minute, at most 32 (more counts as 32); -1 = unlimited */
     size_t payload_tokens;          /* [128] JSON tokens for one event's payload (awr_event_get_*) */
 } awr_client_config;
 
@@ -1399,7 +1406,8 @@ AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms);
 #define AWR_WANT_WRITE 2     /* watch the socket for writing (output is pending) */
 #define AWR_WANT_CONNECT 4   /* sans-I/O: open a connection to awr_client_target() */
 #define AWR_WANT_CLOSE 8     /* sans-I/O: close the connection, then call awr_client_transport_closed() */
-/* The AWR_WANT_* flags; *deadline_ms (optional) gets the absolute time poll must run next, -1 = none. */
+/* The AWR_WANT_* flags; *deadline_ms (optional) gets the absolute time poll must run next, -1 = none.
+ * It only looks: the client is left exactly as it was (queued frames move on in poll/output calls). */
 AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms);
 
 /* Sans-I/O entry points (also used internally by awr_client_poll). */
@@ -2010,6 +2018,14 @@ private:
 /* ==================================================================================================
  * IMPLEMENTATION
  * ================================================================================================== */
+/* The declarations above are C89; the implementation is not (stdint types, mixed declarations, long
+   long): say so once and skip it, rather than hundreds of errors. MSVC's C mode predates
+   __STDC_VERSION__ but has what the implementation needs. */
+#if defined(APPWRITE_REALTIME_IMPLEMENTATION) && !defined(AWR__IMPLEMENTED) && !defined(__cplusplus) && \
+    !defined(_MSC_VER) && (!defined(__STDC_VERSION__) || __STDC_VERSION__ < 199901L)
+#  error "appwrite_realtime.h: the implementation needs C99 or newer, or C++ (compile it with -std=c99 or later)"
+#  define AWR__IMPLEMENTED
+#endif
 #ifdef APPWRITE_REALTIME_IMPLEMENTATION
 #ifndef AWR__IMPLEMENTED
 #define AWR__IMPLEMENTED
@@ -2880,6 +2896,12 @@ static awr_result awr__ws_put_frame(awr_ws *ws, int opcode, int fin, const void 
     return AWR_OK;
 }
 
+/* Whether awr_ws_output would give bytes: some are queued, or a pong or close frame waits for room
+   (which the transport makes by taking the queued ones). Changes nothing. */
+static int awr__ws_has_output(const awr_ws *ws) {
+    return ws->tx_tail != ws->tx_head || (ws->pong_pending && !ws->close_sent) || ws->close_pending;
+}
+
 /* Moves a waiting pong and then a waiting close frame into the output when there is room. */
 static void awr__ws_flush_control(awr_ws *ws) {
     if (ws->pong_pending && !ws->close_sent) {
@@ -3367,7 +3389,7 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
                                   size_t *ntokens, size_t *err_offset) {
     const unsigned char *s = (const unsigned char *)json;
     unsigned char kinds[(AWR_JSON_MAX_DEPTH + 7) / 8];   /* bit d: the container at depth d + 1 is an object */
-    uint32_t max_depth = AWR_JSON_DEFAULT_DEPTH;
+    uint32_t max_depth = AWR_JSON_DEFAULT_DEPTH < AWR_JSON_MAX_DEPTH ? AWR_JSON_DEFAULT_DEPTH : AWR_JSON_MAX_DEPTH;
     uint32_t emit_limit = 0xFFFFFFFEu;                  /* containers deeper than this are collapsed */
     uint64_t high_mask = AWR__JSON_HIGHS;               /* 0: bytes >= 0x80 need no check in strings */
     unsigned high_plain = 0xFFu;                        /* 2 (their class) when they need no check */
@@ -3557,7 +3579,7 @@ close: /* p at the '}' or ']' that closes the container at `depth` */
     depth--;
     p++;
     if (depth == 0) goto done;
-    in_obj = (kinds[(depth - 1u) >> 3] >> ((depth - 1u) & 7u)) & 1u;
+    in_obj = (kinds[(depth - 1u) >> 3] >> ((depth - 1u) & 7u)) & 1;
     goto after_value;
 
 done:
@@ -6616,7 +6638,7 @@ AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *p
                                 const char *metadata_json, const char *const *permissions, size_t nperm) {
     awr__cl_out o;
     awr__cl_ref blk;
-    size_t i, len;
+    size_t i, len = 0;   /* set by pass 0; -Og cannot see that */
     awr_result r;
     if (!c || !status || (nperm && !permissions)) return AWR_ERR_ARG;
     if (!awr__cl_presence_possible(c)) return AWR_ERR_UNSUPPORTED;
@@ -6765,8 +6787,6 @@ static int64_t awr__cl_min_dl(int64_t a, int64_t b) { return a < 0 ? b : b < 0 ?
 AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     int flags = 0;
     int64_t dl = -1;
-    size_t len = 0;
-    awr_client *m = (awr_client *)(uintptr_t)c;   /* awr_ws_output is not const; nothing changes */
     if (!c) { if (deadline_ms) *deadline_ms = -1; return 0; }
     switch (c->phase) {
     case AWR__CL_P_IDLE:
@@ -6787,7 +6807,7 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     case AWR__CL_P_WS: {
         int32_t hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
         flags = AWR_WANT_READ;
-        if (awr_ws_output(&m->ws, &len)) flags |= AWR_WANT_WRITE;
+        if (awr__ws_has_output(&c->ws)) flags |= AWR_WANT_WRITE;
         if (!c->connected) dl = c->t_deadline_connect;
         if (c->read_more) dl = c->now;
         if (awr__cl_dead_link_ms(c) > 0) dl = awr__cl_min_dl(dl, c->t_last_rx + awr__cl_dead_link_ms(c));
@@ -6812,7 +6832,7 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     }
     case AWR__CL_P_CLOSING:
         flags = AWR_WANT_CLOSE;
-        if (awr_client_pending_output(m, &len)) flags |= AWR_WANT_WRITE;
+        if (c->ws_live && awr__ws_has_output(&c->ws)) flags |= AWR_WANT_WRITE;
         dl = c->now;
         break;
     default:
@@ -7233,7 +7253,7 @@ static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, awr_text 
 }
 
 static void awr__cl_on_connected(awr_client *c, int data) {
-    awr_text subs, user;
+    awr_text subs = {NULL, 0}, user;   /* -O3 cannot see that has_subs guards every use */
     int32_t hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
     int has_subs = awr__cl_get(c, data, "subscriptions", &subs) && subs.len && (subs.ptr[0] == '[' || subs.ptr[0] == '{');
     size_t i;

@@ -20,11 +20,13 @@
  * --insecure turns certificate verification off (a warning says so: for local testing only). */
 /* awr-link: -lbearssl */
 #define AWR_POSIX
-#ifndef AWR_BEARSSL   /* [tls] make passes -DAWR_BEARSSL too */
-#define AWR_BEARSSL
-#endif
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
+#ifndef AWR_BEARSSL   /* [tls] make defines AWR_BEARSSL when BearSSL is installed; without it main() */
+typedef struct awr_bearssl awr_bearssl;                   /* refuses https:// and wss:// endpoints */
+typedef struct awr_bearssl_config { int none; } awr_bearssl_config;
+static void awr_bearssl_destroy(awr_bearssl *tls) { (void)tls; }
+#endif
 
 #include <ctype.h>
 #include <errno.h>
@@ -407,6 +409,12 @@ int main(int argc, char **argv) {
     cfg.on_error = on_error;
     cfg.user = &l;
     if (has_scheme(endpoint, "https://") || has_scheme(endpoint, "wss://")) {
+#ifndef AWR_BEARSSL
+        (void)tcfg; (void)cafile; (void)insecure;
+        fprintf(stderr, "awr-listen: %s needs TLS, and this awr-listen was built without it "
+                        "(install BearSSL, e.g. libbearssl-dev, and run make again)\n", endpoint);
+        return EXIT_FAILURE_;
+#else
         memset(&tcfg, 0, sizeof tcfg);
         tcfg.ca_file = cafile;                 /* [tls] NULL: the system bundle */
         tcfg.insecure_no_verify = insecure;
@@ -419,6 +427,7 @@ int main(int argc, char **argv) {
             return EXIT_FAILURE_;
         }
         cfg.io = awr_bearssl_io(tls);
+#endif
     }
     r = awr_client_create(&cfg, &c);
     if (r != AWR_OK) {

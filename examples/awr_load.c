@@ -25,11 +25,18 @@
  * Linux only (epoll). The receive buffer of each client is --max-message bytes (default 8 KiB). */
 /* awr-link: -lbearssl */
 #define AWR_POSIX
-#ifndef AWR_BEARSSL   /* [tls] make passes -DAWR_BEARSSL too */
-#define AWR_BEARSSL
-#endif
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
+#ifndef AWR_BEARSSL   /* make defines AWR_BEARSSL when BearSSL is installed; without it https:// and */
+typedef struct awr_bearssl awr_bearssl;                   /* wss:// endpoints are refused */
+typedef struct awr_bearssl_config { const char *ca_file; int insecure_no_verify; } awr_bearssl_config;
+static awr_result awr_bearssl_create(const awr_bearssl_config *c, const awr_io *io, awr_bearssl **out) {
+    (void)c; (void)io; *out = NULL;
+    return AWR_ERR_UNSUPPORTED;
+}
+static awr_io awr_bearssl_io(awr_bearssl *tls) { awr_io io; (void)tls; memset(&io, 0, sizeof io); return io; }
+static void awr_bearssl_destroy(awr_bearssl *tls) { (void)tls; }
+#endif
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -517,7 +524,8 @@ int main(int argc, char **argv) {
             io = awr_posix_io(&s->tcp);
             if (strncmp(endpoint, "https://", 8) == 0 || strncmp(endpoint, "wss://", 6) == 0) {
                 if ((r = awr_bearssl_create(&tcfg, &io, &s->tls)) != AWR_OK) {
-                    fprintf(stderr, "awr-load: TLS set-up failed: %s\n", awr_result_str(r));
+                    fprintf(stderr, "awr-load: TLS set-up failed: %s%s\n", awr_result_str(r),
+                            r == AWR_ERR_UNSUPPORTED ? " (built without BearSSL: install libbearssl-dev, make again)" : "");
                     return EXIT_FAILURE_;
                 }
                 io = awr_bearssl_io(s->tls);

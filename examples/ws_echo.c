@@ -9,7 +9,8 @@
  * [win32] On Windows it uses the Winsock adapter (AWR_WIN32); make test-windows runs it under wine.
  *
  * It uses the framer layer directly (awr_ws_handshake_*, awr_ws) over the POSIX adapter's socket
- * hooks, with its own poll() loop. */
+ * hooks, with its own poll() loop. make builds it with AWR_BEARSSL when BearSSL is installed:
+ * awr-link: -lbearssl */
 #ifdef _WIN32   /* [win32] */
 #define AWR_WIN32
 #else
@@ -190,7 +191,7 @@ int main(int argc, char **argv) {
 #else
     (void)cafile;
     (void)insecure;
-    if (tls) return die("wss:// needs a build with AWR_BEARSSL", NULL);
+    if (tls) return die("wss:// needs TLS, and this awr-ws-echo was built without it (install BearSSL and run make again)", NULL);
 #endif
     /* getaddrinfo wants IPv6 literals without their brackets */
     strcpy(open_host, host[0] == '[' ? host + 1 : host);

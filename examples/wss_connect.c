@@ -10,7 +10,8 @@
  * `connected`). A certificate the adapter refuses ends it with exit status 1 and the reason:
  *   awr-wss-connect: tls: untrusted certificate chain
  * --insecure turns verification off (a warning says so): for a local server with a throwaway cert.
- * make builds it with -DAWR_BEARSSL -lbearssl when libbearssl-dev is installed. */
+ * make builds it with -DAWR_BEARSSL -lbearssl when libbearssl-dev is installed.
+ * awr-link: -lbearssl */
 #define AWR_POSIX
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"

@@ -1,30 +1,13 @@
 #!/bin/sh
 # make demo: a live stream of Appwrite Realtime events in a few seconds, on any machine.
-# 1. installs what is missing (a C compiler, make, Node.js, BearSSL headers via apt-get; the npm
-#    packages of tests/ via npm ci), 2. builds build/awr-listen, 3. starts the local Appwrite-compatible
-#    server (tests/server/) playing Appwrite 1.9.6 with the demo scenario, 4. runs awr-listen against it
-#    for a few seconds, 5. stops the server. DEMO_SECONDS (default 5) sets how long it listens.
+# 1. installs what is missing (tests/deps.sh: a C compiler, make, Node.js, BearSSL headers via
+#    apt-get; the npm packages of tests/ via npm ci), 2. builds build/awr-listen, 3. starts the local
+#    Appwrite-compatible server (tests/server/) playing Appwrite 1.9.6 with the demo scenario, 4. runs
+#    awr-listen against it for a few seconds, 5. stops the server. DEMO_SECONDS (default 5) sets how long it listens.
 cd "$(dirname "$0")/.." || exit 1
 seconds=${DEMO_SECONDS:-5}
 
-have() { command -v "$1" > /dev/null 2>&1; }
-missing=
-have cc || have gcc || missing="$missing gcc libc6-dev"
-have make || missing="$missing make"
-have node || missing="$missing nodejs"
-have npm || missing="$missing npm"
-[ -f /usr/include/bearssl.h ] || missing="$missing libbearssl-dev"
-if [ -n "$missing" ]; then
-    echo "demo: installing:$missing" >&2
-    if [ "$(id -u)" = 0 ] && have apt-get; then sudo=
-    elif have sudo && have apt-get; then sudo=sudo
-    else echo "demo: please install:$missing" >&2; exit 1; fi
-    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing > /dev/null || exit 1
-fi
-if [ ! -d tests/node_modules/ws ]; then
-    echo "demo: npm ci in tests/" >&2
-    (cd tests && npm ci --no-audit --no-fund --silent) || exit 1
-fi
+sh tests/deps.sh demo || exit 1
 make -s build/awr-listen || exit 1
 
 tmp=$(mktemp -d) || exit 1

@@ -4,6 +4,8 @@
 # embedded, packaging and Windows checks. Ends with the line "N passed, N failed".
 # TEST_CONFIGS="gcc-asan" sh tests/run.sh   runs a single build; TEST_FILTER=ws runs matching programs;
 # TEST_JOBS=1 runs one program at a time (default 3); TEST_PLATFORMS="" leaves out the platform checks.
+# TEST_UNIT=1 (make check) builds and runs only the unit tests: the test sources tagged awr-unit (no peer
+# process, no network) and the fuzz-corpus replays.
 cd "$(dirname "$0")/.." || exit 1
 CONFIGS=${TEST_CONFIGS:-"gcc-asan clang-asan gcc-O2 clang-O2"}
 JOBS=${JOBS:-2}
@@ -21,6 +23,13 @@ passed=0
 failed=0
 log=build/test-logs
 mkdir -p "$log"
+
+# make check trusts the awr-unit tag: a tagged test that starts a peer or opens a socket is a failure.
+for src in $(grep -l 'awr-unit' tests/test_*.c); do
+    if grep -qE 'awr_test_spawn\(|awr_e2e\.h|awr_test_link\.h|define AWR_POSIX|define AWR_WIN32' "$src"; then
+        failed=$((failed + 1)); echo "FAIL $src is tagged awr-unit but starts a peer or opens a socket"
+    fi
+done
 
 count() { # count <name> <output file> <exit code> <seconds>
     r=$(grep '^RESULT ' "$2" | tail -n 1)
@@ -46,7 +55,16 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 for cfg in $CONFIGS; do
     echo "== $cfg"
     built_from=$(date +%s)
-    if ! make -s -j"$JOBS" CFG="$cfg" tests > "$log/build-$cfg.out" 2>&1; then
+    targets=tests
+    if [ -n "${TEST_UNIT:-}" ]; then
+        targets=replays   # and each unit test, with the example programs it runs: awr-unit (runs awr-x awr-y)
+        for src in $(grep -l 'awr-unit' tests/test_*.c); do
+            targets="$targets build/$cfg/$(basename "$src" .c)"
+            for p in $(sed -n 's/.*awr-unit (runs \([a-z -]*\)).*/\1/p' "$src"); do targets="$targets build/$cfg/$p"; done
+        done
+    fi
+    # shellcheck disable=SC2086  # one word per target
+    if ! make -s -j"$JOBS" CFG="$cfg" $targets > "$log/build-$cfg.out" 2>&1; then
         failed=$((failed + 1)); echo "FAIL build $cfg"; tail -n 40 "$log/build-$cfg.out" | sed 's/^/    /'
         continue
     fi
@@ -60,6 +78,7 @@ for cfg in $CONFIGS; do
         n=$(basename "$t")
         case "$n" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
         if [ "$cfg" != "$first" ] && [ -f "tests/$n.c" ] && grep -q 'awr-once' "tests/$n.c"; then continue; fi
+        if [ -n "${TEST_UNIT:-}" ] && [ -f "tests/$n.c" ] && ! grep -q 'awr-unit' "tests/$n.c"; then continue; fi
         progs="$progs $t"
     done
     [ -n "$progs" ] && printf '%s\n' $progs | xargs -P "$TEST_JOBS" -I{} sh -c "$run_one" _ {} "$cfg" "$log"

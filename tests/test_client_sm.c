@@ -1,5 +1,6 @@
 /* test_client_sm.c - the client state machine with a fake clock and an in-memory transport: the
  * server side is scripted byte for byte and every frame the client sends is unmasked and compared. */
+/* awr-unit: no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 /* The library's AWR_ASSERT checks count here instead of aborting, so that a test can provoke one
  * (destroy from a callback) and main() can check that no other ever fired. */

@@ -2,6 +2,7 @@
  * path the client uses), scan edges (digit runs, inline UTF-8), token structure, options,
  * navigation, string and number conversions, the writer and compaction, and truncation of a real
  * Appwrite event at every byte. */
+/* awr-unit (runs awr-json-check): no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

@@ -1,5 +1,6 @@
 /* The awr_match_ section: one-shot matching, the compiled pattern set (checked against the one-shot
  * matcher on every name of a real Appwrite event and on generated names), and the channel builders. */
+/* awr-unit: no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

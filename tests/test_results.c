@@ -1,6 +1,7 @@
 /* test_results.c - every awr_result the header declares has its own description. The values are read
  * from the header's source (the `typedef enum awr_result` block), so a result added without a string
  * fails here; awr_ws_close_code_for gives each a close code that may be sent. */
+/* awr-unit: no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

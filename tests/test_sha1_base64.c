@@ -1,4 +1,5 @@
 /* SHA-1 (FIPS 180 / RFC 3174 vectors), base64 (RFC 4648 vectors), and the RFC 6455 accept key. */
+/* awr-unit: no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

@@ -1,6 +1,7 @@
 /* The incremental UTF-8 validator: known valid and invalid sequences (overlongs, surrogates, above
  * U+10FFFF, truncated, stray continuations), every split point, byte-at-a-time input, and random
  * inputs checked against a slow reference that reasons in code point ranges instead of byte ranges. */
+/* awr-unit: no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

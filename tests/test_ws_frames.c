@@ -2,6 +2,7 @@
  * masking at every alignment and offset against a byte-wise reference, and the streaming decoder:
  * every violation, detected as soon as its byte arrives, and every chunking of a stream giving the
  * same pieces. */
+/* awr-unit: no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

@@ -1,5 +1,6 @@
 /* The opening handshake: the request builder (RFC 6455 1.3 / 4.1) and the response parser over every
  * chunking, each check it makes, header access for diagnostics, and the leftover-bytes contract. */
+/* awr-unit: no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

@@ -2,6 +2,7 @@
  * fragments, automatic pongs, the closing handshake both ways, every violation with its close code
  * and result, UTF-8 failing at the first bad byte across fragments, the size cap, every chunking of a
  * recorded stream, sending and output flow control, re-entrant callbacks. */
+/* awr-unit: no peer process, no network; make check runs it. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
