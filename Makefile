@@ -1,14 +1,25 @@
-# appwrite_realtime.h - build, test, demo, fuzz, bench.
-#   make            the example programs in build/ (awr-ws-echo, awr-json-check, awr-listen, ...), with
-#                   wss:// when BearSSL is installed (TLS=no: without), in parallel (one job per CPU)
-#   make check      the unit tests (the sources tagged awr-unit: no peers, no network) in one ASan+UBSan
-#                   build: the quick loop while you work
-#   make test       the whole suite, four builds (gcc/clang x ASan+UBSan -O0 / -O2), ends "N passed, N failed"
-#   make demo       the local Appwrite-compatible server with a demo scenario, and awr-listen against it
-#                   (test, demo and bench first install what they lack: tests/deps.sh)
-#   make fuzz       libFuzzer targets in build/fuzz/ (clang)
-#   make bench      throughput against wslay, jsmn and cJSON in the same run; make bench-cg: callgrind
-#   make coverage   the suite's line coverage of the header, per section
+# appwrite_realtime.h - build, test, demo, fuzz, bench, install.
+#   make              the example programs in build/ (awr-listen, awr-load, awr-ws-echo, awr-json-check, ...),
+#                     with wss:// when BearSSL is installed (TLS=no: without), one job per CPU
+#   make check        the unit tests (sources tagged awr-unit: no peers, no network) in one ASan+UBSan
+#                     build: the quick loop while you work
+#   make test         the whole suite, four builds (gcc/clang x ASan+UBSan -O0 / -O2), ends "N passed, N failed"
+#   make demo         the local Appwrite-compatible server with a demo scenario, and awr-listen against it
+#                     (check, test, demo and bench first install what they lack: tests/deps.sh)
+#   make fuzz         libFuzzer targets in build/fuzz/ (clang)
+#   make coverage     the suite's line coverage of the header, per section
+#   make bench        throughput against wslay, jsmn, cJSON and the official SDK, and bench_scale (awr-load)
+#   make bench-cg     the same under callgrind (instruction counts); make bench-charts: docs/charts/ from
+#                     saved results (BENCH_RESULTS=file)
+#   make size         the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/.bss
+#   make test-windows the Windows part alone (mingw-w64 cross build, run under wine)
+#   make lib          the optional compiled library (shared and static, POSIX adapter) in build/lib
+#   make install      the header, pkg-config file and CMake package under $(DESTDIR)$(PREFIX) [/usr/local]
+#   make install-lib  install, plus the compiled library and appwrite_realtime_lib.pc
+#   make uninstall    removes what install and install-lib put there
+#   make clean        removes build/
+# CC and CXX pick the compilers (make's defaults: cc and c++); CFG=gcc-asan|clang-asan|gcc-O2|clang-O2
+# picks one of the test builds (output in build/CFG/).
 
 CC      ?= cc
 CFG     ?= release
@@ -16,7 +27,9 @@ STD     ?= -std=c99
 WARN    := -Wall -Wextra -Wpedantic -Werror
 SAN     := -O0 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-CXX     ?= c++
+ifeq ($(origin CXX),default)   # make's own default is g++: prefer the system's c++
+  CXX := c++
+endif
 ifeq ($(CFG),gcc-asan)
   CC := gcc
   CXX := g++

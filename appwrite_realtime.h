@@ -3,8 +3,9 @@
  * Appwrite's Realtime API pushes database, storage, account, team, function and presence events to
  * clients over one WebSocket. This header receives them in any C99 or C++11 program, from servers to
  * game loops to microcontrollers: no JavaScript runtime, no allocation after start-up (only the create
- * functions allocate, one block each; size + init on your memory allocate nothing), and a core that
- * never makes a syscall (the host supplies sockets, TLS, the clock and randomness).
+ * functions allocate, one block each; size + init on your memory allocate nothing; the optional C++
+ * layer adds its own: one block per awr::client and the std::function each subscribe() stores), and a
+ * core that never makes a syscall (the host supplies sockets, TLS, the clock and randomness).
  *
  * HOW TO INCLUDE
  *     #include "appwrite_realtime.h"                 everywhere you use it
@@ -46,10 +47,12 @@
  *     match       awr_match: `*` is exactly one dot-separated segment; compiled pattern sets; channel
  *                 name builders
  *     queries     awr_query_: realtime query builders (Appwrite 1.9.0+), the JSON the SDKs' Query sends
- *     I/O hook    awr_io: open/send/recv/close/random, supplied by the host or an adapter
+ *     I/O hook    awr_io: open/send/recv/close/random and an optional error, supplied by the host or an
+ *                 adapter
  *     client      awr_client_: the Appwrite protocol (both server generations), subscriptions,
  *                 heartbeats, reconnects, auth, dispatch; awr_client_poll drives it all
  *     adapters    POSIX, Winsock and BearSSL, each compiled only when its macro is defined
+ *     C++         namespace awr (AWR_CPP, C++17): RAII client and subscriptions, lambdas as callbacks
  *
  * A WALK THROUGH (POSIX)
  *     static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
@@ -623,7 +626,8 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *   - invalid UTF-8 inside a string (overlong forms, encoded surrogates, above U+10FFFF, truncated
  *     sequences, stray continuation bytes) is REJECTED with AWR_ERR_JSON_UTF8, unless skip_utf8.
  *   - a UTF-8 byte-order mark, UTF-16 and UTF-32 input are REJECTED (RFC 8259 section 8.1).
- *   - nesting deeper than max_depth is REJECTED (AWR_ERR_JSON_DEPTH); 500 levels pass by default.
+ *   - nesting deeper than max_depth is REJECTED (AWR_ERR_JSON_DEPTH): by default 512 levels pass and
+ *     the 513th opening bracket fails.
  *   - duplicate keys are ACCEPTED and kept; awr_json_find returns the first.
  *
  * NAVIGATION. awr_json_find(json, tok, obj, "key") -> value index; awr_json_path follows a dot-separated
@@ -641,7 +645,8 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *
  * WRITER. A bounded writer over your buffer for small messages; commas and colons are automatic,
  * strings are escaped (control characters included) and must be valid UTF-8; the first error
- * (AWR_ERR_BUFFER, AWR_ERR_JSON_UTF8, AWR_ERR_STATE for misuse) sticks, so check once at the end:
+ * (AWR_ERR_BUFFER, AWR_ERR_JSON_UTF8, AWR_ERR_JSON_DEPTH past AWR_JSON_WRITER_DEPTH levels,
+ * AWR_ERR_ARG for a NULL key with a length, AWR_ERR_STATE for misuse) sticks, so check once at the end:
  *   char buf[256]; size_t n;
  *   awr_json_writer w;
  *   awr_json_writer_init(&w, buf, sizeof buf);
@@ -1358,8 +1363,9 @@ typedef struct awr_client_config {
 #define AWR_CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define AWR_CLIENT_MAX_FRAME 63000u      /* outbound frame payload cap (server limit 64,000 bytes) */
 
-/* Bytes of memory (any alignment is fine: the client aligns inside) a client with cfg needs, 0 if
- * cfg is invalid (whatever makes awr_client_init fail but the size of mem; endpoints of at most 512 bytes). */
+/* Bytes of memory a client with cfg needs (any alignment is fine: the client aligns inside). 0 when
+ * cfg is invalid, i.e. when awr_client_init would refuse it for any reason other than the size of mem;
+ * an endpoint longer than 512 bytes is one such reason. */
 AWR_API size_t awr_client_size(const awr_client_config *cfg);
 /* Build a client in mem (size >= awr_client_size(cfg)). Nothing is allocated; drop it with
  * awr_client_deinit (which does not free mem). cfg is copied; its strings are copied into the arena,
@@ -1372,8 +1378,8 @@ AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **
 AWR_API void awr_client_destroy(awr_client *c);
 
 /* Subscribe to n channels (exact names, docs/protocol.md) with nq optional Appwrite query JSON strings
- * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle.
- * AWR_ERR_LIMIT: max_subscriptions are live, or (URL mode) the URL would pass max_url; AWR_ERR_BUFFER:
+ * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle (0 on
+ * failure). fn and out are required (AWR_ERR_ARG without them); AWR_ERR_LIMIT: max_subscriptions are live, or (URL mode) the URL would pass max_url; AWR_ERR_BUFFER:
  * the names do not fit name_arena, or the subscribe row one frame. */
 AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
@@ -1399,7 +1405,11 @@ AWR_API awr_result awr_client_set_jwt(awr_client *c, const char *jwt);
 /* Clears session and JWT, then reconnects as a guest. */
 AWR_API awr_result awr_client_logout(awr_client *c);
 
-/* Drive the client: with io hooks, do every due piece of work; never blocks. now_ms is monotonic. */
+/* Drive the client: with io hooks, do every due piece of work; never blocks. now_ms is monotonic.
+ * AWR_OK while the client runs or waits to reconnect (failures reach on_state, not this result);
+ * AWR_ERR_CLOSED once it has stopped and its socket is closed: after awr_disconnect, an error 1008 or
+ * a failure the FAILURES table marks CLOSED (a later subscribe, update or presence restarts it);
+ * AWR_ERR_STATE when called from inside a callback or awr_client_feed; AWR_ERR_ARG for c == NULL. */
 AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms);
 
 #define AWR_WANT_READ 1      /* watch the socket for reading */

@@ -314,8 +314,8 @@ int main(int argc, char **argv) {
     awr_client *c = NULL;
     awr_bearssl *tls = NULL;
     awr_bearssl_config tcfg;
-    const char *cafile = NULL;   /* [tls] --cafile */
-    int insecure = 0;            /* [tls] --insecure */
+    const char *cafile = NULL;   /* --cafile */
+    int insecure = 0;            /* --insecure */
     awr_io tcp_io;
     awr_sub sub;
     awr_result r;
@@ -349,7 +349,7 @@ int main(int argc, char **argv) {
                 printf("awr-listen %s\n", AWR_VERSION_STRING);
                 return EXIT_DONE;
             }
-            if (strcmp(a, "--insecure") == 0) {   /* [tls] */
+            if (strcmp(a, "--insecure") == 0) {
                 if (v) return usage_error("this option takes no value", argv[i]);
                 insecure = 1;
                 continue;
@@ -364,7 +364,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--project") == 0) project = v;
         else if (strcmp(a, "--session") == 0) session = v;
         else if (strcmp(a, "--jwt") == 0) jwt = v;
-        else if (strcmp(a, "--cafile") == 0) cafile = v;   /* [tls] */
+        else if (strcmp(a, "--cafile") == 0) cafile = v;
         else if (strcmp(a, "--mode") == 0) {
             if (strcmp(v, "auto") == 0) mode = AWR_MODE_AUTO;
             else if (strcmp(v, "url") == 0) mode = AWR_MODE_URL;
@@ -416,7 +416,7 @@ int main(int argc, char **argv) {
         return EXIT_FAILURE_;
 #else
         memset(&tcfg, 0, sizeof tcfg);
-        tcfg.ca_file = cafile;                 /* [tls] NULL: the system bundle */
+        tcfg.ca_file = cafile;                 /* NULL: the system bundle */
         tcfg.insecure_no_verify = insecure;
         if (insecure)
             fprintf(stderr, "awr-listen: WARNING: --insecure: the server's certificate is NOT verified; "

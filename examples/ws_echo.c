@@ -4,7 +4,7 @@
  * same opcode, answers pings, completes the closing handshake, and exits 0 after a clean close, or
  * non-zero with a one-line reason. It is the driver an Autobahn-TestSuite-style fuzzing server tests
  * the framer with, so it does nothing else. Messages up to 32 MiB.
- * [tls] wss:// when built with AWR_BEARSSL (make does when libbearssl-dev is installed): the system CA
+ * wss:// when built with AWR_BEARSSL (make does when libbearssl-dev is installed): the system CA
  * bundle, or --cafile PATH; --insecure skips certificate verification (with a warning).
  * [win32] On Windows it uses the Winsock adapter (AWR_WIN32); make test-windows runs it under wine.
  *
@@ -107,7 +107,7 @@ static void on_message(awr_ws *ws, int opcode, const uint8_t *data, size_t len, 
     if (r != AWR_OK && r != AWR_ERR_WS_CLOSED && !e->fail) e->fail = awr_result_str(r);
 }
 
-/* [tls] Masking keys from the transport's random hook, called with the hook's own user pointer. */
+/* Masking keys from the transport's random hook, called with the hook's own user pointer. */
 static awr_result echo_masking_random(void *user, void *out, size_t len) {
     echo *e = (echo *)user;
     return e->io.random(e->io.user, out, len);
@@ -117,7 +117,7 @@ static awr_result echo_masking_random(void *user, void *out, size_t len) {
 static int parse_url(const char *url, char *host, size_t host_cap, int *port, const char **path, int *tls) {
     const char *h, *end, *colon = NULL;
     size_t n;
-    *tls = strncmp(url, "wss://", 6) == 0;   /* [tls] */
+    *tls = strncmp(url, "wss://", 6) == 0;
     if (!*tls && strncmp(url, "ws://", 5) != 0) return 0;
     h = url + (*tls ? 6 : 5);
     end = h + strcspn(h, "/?");
@@ -158,7 +158,7 @@ int main(int argc, char **argv) {
     size_t req_len, used = 0;
     awr_result r;
     long n;
-    int tls = 0, argi = 1;              /* [tls] */
+    int tls = 0, argi = 1;
     const char *cafile = NULL;
     int insecure = 0;
 #ifdef AWR_BEARSSL
@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
     awr_io tcp_io;
 #endif
 
-    for (; argi < argc - 1; argi++) {   /* [tls] options before the URL */
+    for (; argi < argc - 1; argi++) {   /* options before the URL */
         if (strcmp(argv[argi], "--insecure") == 0) insecure = 1;
         else if (strcmp(argv[argi], "--cafile") == 0 && argi + 2 < argc) cafile = argv[++argi];
         else break;
@@ -176,7 +176,7 @@ int main(int argc, char **argv) {
         return die("usage: awr-ws-echo [--cafile PATH] [--insecure] ws[s]://HOST:PORT/PATH", NULL) + 1;
     if (echo_tcp_init(&e.tcp) != AWR_OK) return die("no sockets", NULL);   /* [win32] */
     e.io = echo_tcp_io(&e.tcp);
-#ifdef AWR_BEARSSL   /* [tls] BearSSL wraps the TCP hooks; one wrapper serves ws:// and wss:// */
+#ifdef AWR_BEARSSL   /* BearSSL wraps the TCP hooks; one wrapper serves ws:// and wss:// */
     memset(&tcfg, 0, sizeof tcfg);
     tcfg.ca_file = cafile;
     tcfg.insecure_no_verify = insecure;
@@ -224,7 +224,7 @@ int main(int argc, char **argv) {
     cfg.tx_buf = malloc(cfg.tx_cap);
     if (!cfg.rx_buf || !cfg.tx_buf) return die("out of memory", NULL);
     cfg.on_message = on_message;
-    cfg.random = echo_masking_random;   /* [tls] the hook's own user pointer (the TLS wrapper's) */
+    cfg.random = echo_masking_random;   /* the hook's own user pointer (the TLS wrapper's) */
     cfg.user = &e;
     awr_ws_init(&e.ws, &cfg);
     r = awr_ws_feed(&e.ws, in + used, (size_t)n - used);
@@ -256,7 +256,7 @@ int main(int argc, char **argv) {
     }
     e.io.close(e.io.user, e.conn);
 #ifdef AWR_BEARSSL
-    awr_bearssl_destroy(bearssl);       /* [tls] */
+    awr_bearssl_destroy(bearssl);
 #endif
     free(cfg.rx_buf);
     free(cfg.tx_buf);
