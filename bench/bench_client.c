@@ -3,7 +3,7 @@
  * memory an idle client needs.
  *   BENCH client_events_per_s <n> events/s      small events (~330 bytes), 64 KiB reads
  *   BENCH client_mb_per_s <n> MB/s              the same stream in bytes
- *   BENCH client_e1_events_per_s <n> events/s   E1 (../shared/testdata/appwrite/E1.json, 3,099 bytes:
+ *   BENCH client_e1_events_per_s <n> events/s   E1 (tests/data/appwrite/E1.json, 3,099 bytes:
  *                                               42 event names, 16 channels, a document payload)
  *   BENCH client_subs_<k>_ns_per_event <x> ns   small events to the last of k = 1, 8, 64, 512
  *                                               subscriptions: the cost must not grow with k
@@ -67,7 +67,7 @@ static void make_stream(size_t n, const char *id) {
 /* n copies of E1, its `subscriptions` pointed at awr1 */
 static int make_e1_stream(size_t n) {
     size_t len, i;
-    char *e1 = awr_test_read_file("../shared/testdata/appwrite/E1.json", &len), *sub, *ev;
+    char *e1 = awr_test_read_file("tests/data/appwrite/E1.json", &len), *sub, *ev;
     const char *tail = "\"subscriptions\":[\"awr1\"]}}";
     if (!e1 || !(sub = strstr(e1, "\"subscriptions\":"))) { fprintf(stderr, "bench_client: cannot read E1.json\n"); return 0; }
     ev = (char *)malloc(len + 64);
