@@ -6030,8 +6030,18 @@ static int awr__cl_send_text(awr_client *c, const char *buf, size_t len, uint8_t
 
 /* Send what the subscription table and presence need, in order: unsubscribes, subscribes, presence,
  * probe. Returns 1 while everything went out, 0 when something waits (rate limit or full buffer). */
-static int awr__cl_flush_frames(awr_client *c) {
+/* The message-mode probe: a constant, so it can go out from inside awr_client_feed too (at `connected`,
+ * before the rest of the input is read), without the read buffer where frames are built. */
+static int awr__cl_send_probe(awr_client *c) {
     static const char probe[] = "{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}";
+    if (!awr__cl_send_text(c, probe, sizeof probe - 1u, AWR__CL_REQ_PROBE, 0)) return 0;
+    c->probe_due = 0;
+    c->probe_out = 1;
+    c->t_probe = c->now;
+    return 1;
+}
+
+static int awr__cl_flush_frames(awr_client *c) {
     size_t cap = awr__cl_frame_cap(c), i;
     awr_json_writer w, before;
     for (;;) {
@@ -6117,10 +6127,7 @@ static int awr__cl_flush_frames(awr_client *c) {
             continue;
         }
         if (c->probe_due) {
-            if (!awr__cl_send_text(c, probe, sizeof probe - 1u, AWR__CL_REQ_PROBE, 0)) return 0;
-            c->probe_due = 0;
-            c->probe_out = 1;
-            c->t_probe = c->now;
+            if (!awr__cl_send_probe(c)) return 0;
             continue;
         }
         return 1;
@@ -6205,9 +6212,11 @@ static void awr__cl_on_text(awr_client *c, const char *data, size_t len);
 
 static void awr__cl_on_ws_message(awr_ws *ws, int opcode, const uint8_t *data, size_t len, void *user) {
     awr_client *c = (awr_client *)user;
-    (void)ws;
     if (opcode != AWR_WS_OP_TEXT || c->suppress) return;
     awr__cl_on_text(c, (const char *)data, len);
+    /* The socket is to be dropped (1008, logout, disconnect): the close goes out now, so that what
+       follows in the same input is ignored as it would be in a later call (any chunking). */
+    if (c->suppress && awr_ws_get_state(ws) == AWR_WS_OPEN) (void)awr_ws_close(ws, 1000, NULL);
 }
 
 static void awr__cl_ws_open(awr_client *c) {
@@ -6257,11 +6266,12 @@ static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
         if (c->phase != AWR__CL_P_WS) return AWR_OK;
         p += used; len -= used;
     }
-    if (c->phase == AWR__CL_P_WS && len) {
+    if (c->phase == AWR__CL_P_WS && len && !c->suppress) {
         awr_result r;
         c->in_feed = 1;
         r = awr_ws_feed(&c->ws, p, len);
         c->in_feed = 0;
+        if (c->suppress) return AWR_OK;   /* dropped from a callback: the rest was not for us */
         if (c->phase == AWR__CL_P_WS && awr_ws_get_state(&c->ws) == AWR_WS_CLOSED) {
             /* the peer closed the WebSocket or broke the protocol; a close code 1008 stops us too */
             int code = awr_ws_peer_close(&c->ws, NULL, NULL);
@@ -7346,7 +7356,7 @@ static void awr__cl_on_connected(awr_client *c, int data) {
         if (!has_subs) {
             if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_LEGACY;
         } else if (c->gen == AWR_GEN_UNKNOWN) {
-            if (c->cfg.mode == AWR_MODE_AUTO) c->probe_due = 1;
+            if (c->cfg.mode == AWR_MODE_AUTO) c->probe_due = 1;   /* sent at the end of this message */
             else c->gen = AWR_GEN_URL_IDS;
         }
         for (i = 0; i < c->max_subs; i++) {
@@ -7378,6 +7388,9 @@ static void awr__cl_on_connected(awr_client *c, int data) {
     awr__cl_presence_unsupported(c);
     awr__cl_refuse_long(c);
     awr__cl_report(c, AWR_STATE_CONNECTED, AWR_OK, 0, user);
+    /* the probe's answer may be in the same input: it must find the probe sent (any chunking) */
+    if (c->probe_due && !c->suppress && c->phase == AWR__CL_P_WS && awr__cl_rate_ready_at(c, 0) <= c->now)
+        (void)awr__cl_send_probe(c);
 }
 
 static void awr__cl_on_error_frame(awr_client *c, int data) {
