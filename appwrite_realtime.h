@@ -5061,6 +5061,7 @@ AWR_API awr_result awr_query_or(char *buf, size_t cap, const char *const *querie
 #define AWR__CL_PENDING_RING 6
 #define AWR__CL_ID_MAX 36
 #define AWR__CL_TOKEN_SIZE sizeof(awr_json_token)
+#define AWR__CL_MEMO 64u             /* the longest `subscriptions` list text remembered */
 #define AWR__CL_INDEXED_CHANNELS 4u  /* channels per subscription the channel index is sized for */
 
 /* subscription flags */
@@ -5181,6 +5182,11 @@ struct awr_client {
     uint8_t idx_dirty;           /* the table changed since the indexes were built */
     uint8_t idx_ch_full;         /* more channels than idx_ch may hold: the channel path scans */
     uint32_t *targets;           /* handles the event being dispatched goes to, in order */
+    /* The `subscriptions` list of the latest event and what its ids resolved to, while the table is
+       unchanged: the usual next event names the same ids and skips tokenizing and looking them up. */
+    char memo[AWR__CL_MEMO];
+    uint32_t memo_len, memo_n;   /* memo_len 0: nothing remembered */
+    uint32_t *memo_targets;
     uint32_t *marks;             /* bit per slot: channel matches of that event */
     awr_json_token *ptoks;       /* the payload tokens of the event being dispatched (awr_event_get_*) */
     size_t max_ptoks;
@@ -6288,7 +6294,7 @@ static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
 
 /* ---- public: lifecycle -------------------------------------------------------------------------- */
 typedef struct awr__cl_layout {
-    size_t subs, arena, toks, tx, rd, rx, ptoks, idx_wid, idx_ch, targets, marks, total;
+    size_t subs, arena, toks, tx, rd, rx, ptoks, idx_wid, idx_ch, targets, memo_targets, marks, total;
     size_t n_subs, n_arena, n_toks, n_tx, n_rd, n_rx, n_ptoks, n_idx_wid, n_idx_ch;
 } awr__cl_layout;
 
@@ -6327,6 +6333,7 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     l->idx_wid = off; off += l->n_idx_wid * 2u * sizeof(uint32_t);
     l->idx_ch = off; off += l->n_idx_ch * 2u * sizeof(uint32_t);
     l->targets = off; off += awr__cl_align8(l->n_subs * sizeof(uint32_t));
+    l->memo_targets = off; off += awr__cl_align8(l->n_subs * sizeof(uint32_t));
     l->marks = off; off += awr__cl_align8((l->n_subs + 31u) / 32u * sizeof(uint32_t));
     l->total = off;
     return 1;
@@ -6450,6 +6457,7 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     c->idx_ch = (uint32_t *)(void *)(base + l.idx_ch - 8u);
     c->idx_ch_cap = l.n_idx_ch;
     c->targets = (uint32_t *)(void *)(base + l.targets - 8u);
+    c->memo_targets = (uint32_t *)(void *)(base + l.memo_targets - 8u);
     c->marks = (uint32_t *)(void *)(base + l.marks - 8u);
     c->idx_dirty = 1;
     memset(c->subs, 0, l.n_subs * sizeof(awr__cl_sub));
@@ -7093,6 +7101,7 @@ static void awr__cl_index_build(awr_client *c) {
     memset(c->idx_ch, 0, c->idx_ch_cap * 2u * sizeof(uint32_t));
     c->idx_plain = 0;
     c->idx_ch_full = 0;
+    c->memo_len = 0;
     for (i = 0; i < c->max_subs; i++) {
         const awr__cl_sub *s = &c->subs[i];
         const char *p;
@@ -7187,7 +7196,16 @@ static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
     awr_text id;
     c->epoch++;
     if (c->idx_dirty) awr__cl_index_build(c);
-    if (by_id) {
+    if (by_id && c->memo_len && ev->subscriptions.len == c->memo_len &&
+        memcmp(ev->subscriptions.ptr, c->memo, c->memo_len) == 0) {
+        for (i = 0; i < c->memo_n; i++) {   /* the same ids as the latest event, the same table */
+            awr__cl_sub *s = awr__cl_sub_get(c, c->memo_targets[i]);
+            if (!s || s->epoch == c->epoch) continue;
+            s->epoch = c->epoch;
+            c->targets[n++] = s->handle;
+            plain += s->nq == 0;
+        }
+    } else if (by_id) {
         for (t = awr__cl_list(c, ev->subscriptions); t >= 0; t = awr_json_next(c->ptoks, t)) {
             awr__cl_sub *s;
             if (!awr__cl_name(ev->subscriptions.ptr, c->ptoks + t, buf, sizeof buf, &id)) continue;
@@ -7196,6 +7214,13 @@ static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
             s->epoch = c->epoch;
             c->targets[n++] = s->handle;
             plain += s->nq == 0;
+        }
+        c->memo_len = 0;
+        if (ev->subscriptions.len <= sizeof c->memo) {
+            memcpy(c->memo, ev->subscriptions.ptr, ev->subscriptions.len);
+            memcpy(c->memo_targets, c->targets, n * sizeof(uint32_t));
+            c->memo_len = (uint32_t)ev->subscriptions.len;
+            c->memo_n = (uint32_t)n;
         }
     }
     if (!by_id || (c->gen != AWR_GEN_MESSAGE && plain < c->idx_plain)) n = awr__cl_by_channel(c, ev, by_id, n);
@@ -7521,14 +7546,21 @@ static void awr__cl_on_event(awr_client *c, int data) {
     awr__cl_dispatch(c, &ev);
 }
 
+/* 1 if the message's type is the literal lit (n bytes); decoded only when it has escapes. */
+static int awr__cl_type_is(const awr_client *c, int tok, const char *lit, size_t n) {
+    const awr_json_token *t = awr__cl_tk(c, tok);
+    if (AWR_JSON_FLAGS(t) & AWR_JSON_ESCAPED) return awr_json_eq_n(c->mj, t, lit, n);
+    return t->len == n && memcmp(c->mj + t->start, lit, n) == 0;
+}
+
 static void awr__cl_on_text(awr_client *c, const char *data, size_t len) {
     awr__cl_msg m;
     if (!awr__cl_msg_parse(c, data, len, &m)) return;   /* not an Appwrite message: ignore it */
-    if (awr__cl_is(c, m.type, "event")) awr__cl_on_event(c, m.data);
-    else if (awr__cl_is(c, m.type, "connected")) awr__cl_on_connected(c, m.data);
-    else if (awr__cl_is(c, m.type, "response")) awr__cl_on_response(c, m.data);
-    else if (awr__cl_is(c, m.type, "pong")) (void)awr__cl_pending_take(c, AWR__CL_REQ_PING, NULL);
-    else if (awr__cl_is(c, m.type, "error")) awr__cl_on_error_frame(c, m.data);
+    if (awr__cl_type_is(c, m.type, "event", 5)) awr__cl_on_event(c, m.data);
+    else if (awr__cl_type_is(c, m.type, "connected", 9)) awr__cl_on_connected(c, m.data);
+    else if (awr__cl_type_is(c, m.type, "response", 8)) awr__cl_on_response(c, m.data);
+    else if (awr__cl_type_is(c, m.type, "pong", 4)) (void)awr__cl_pending_take(c, AWR__CL_REQ_PING, NULL);
+    else if (awr__cl_type_is(c, m.type, "error", 5)) awr__cl_on_error_frame(c, m.data);
 }
 
 /* ==================================================================================================
