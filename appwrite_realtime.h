@@ -1189,8 +1189,13 @@ typedef struct awr_io {
  *   document channel `databases.<id>.collections.<id>.documents.<id>` with 36-byte ids); max_tokens
  *   [32] JSON tokens for one message's envelope (a message whose envelope needs more is ignored);
  *   max_url [4 KiB] for the handshake URL (see URL LENGTH).
- *   payload_tokens [128] JSON tokens for one event's payload, 20 bytes each: the awr_event_get_*
- *   calls tokenize the payload into them once per event (a payload that needs more: AWR_ERR_JSON_TOKENS).
+ *   payload_tokens [128] JSON tokens for one event's payload or name list, 20 bytes each: the
+ *   awr_event_get_* calls tokenize the payload into them once per event (a payload that needs more:
+ *   AWR_ERR_JSON_TOKENS); dispatch, awr_event_is and awr_event_has_channel tokenize the `subscriptions`,
+ *   `channels` and `events` lists into them (one token per name plus one; a list that needs more
+ *   matches nothing).
+ *   The block also holds the dispatch indexes (subscription id and channel to slot, sized from
+ *   max_subscriptions): about 106 bytes per subscription (848 bytes for the default 8).
  *
  * THE LOOP. With io hooks set, awr_client_poll(c, now_ms) does everything (open, handshake, read,
  * parse, dispatch, write, timers) and never blocks; awr_client_wants() says whether the socket should
@@ -1425,9 +1430,12 @@ AWR_API awr_generation awr_client_generation(const awr_client *c);
 AWR_API const char *awr_client_last_error(const awr_client *c, size_t *needed);
 AWR_API void *awr_client_user(const awr_client *c);
 
-/* 1 if one of the event's `events` names matches pattern (`*` = exactly one segment), else 0. */
+/* 1 if one of the event's `events` names matches pattern (`*` = exactly one segment), else 0. Names
+ * are compared after unescaping, as awr_match_set_test_json does ("cr\u0065ate" is "create"); an
+ * escaped name longer than AWR_MATCH_ESCAPED_MAX matches nothing. Both use ev->client's payload
+ * token area (see payload_tokens): call them during the callback. */
 AWR_API int awr_event_is(const awr_event *ev, const char *pattern);
-/* 1 if the event was published on exactly this channel. */
+/* 1 if the event was published on exactly this channel (compared after unescaping). */
 AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
 
 /* The common case: one channel, no queries (awr_subscribe with n = 1). */
