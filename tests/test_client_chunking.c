@@ -240,6 +240,15 @@ static void check(scenario *sc, const char *must_have) {
     free(sc->st.bytes);
 }
 
+static void begin(scenario *sc, const char *name, awr_mode mode, const char *ch0, const char *ch1) {
+    memset(sc, 0, sizeof *sc);
+    sc->name = name;
+    sc->mode = mode;
+    sc->channels[0] = ch0;
+    sc->channels[1] = ch1;
+    sc->nch = ch1 ? 2 : 1;
+}
+
 int main(void) {
     scenario sc;
     e1 = awr_test_read_file(E1_FILE, NULL);
@@ -248,10 +257,7 @@ int main(void) {
 
     /* 1.9.6, message mode: `connected`, then an event for the client's id in the same input as it
        (delivered as when `connected` ended an earlier feed), then the recorded acks, pong, errors */
-    memset(&sc, 0, sizeof sc);
-    sc.name = "recorded message mode";
-    sc.mode = AWR_MODE_MESSAGE;
-    sc.channels[0] = "documents"; sc.channels[1] = "files"; sc.nch = 2;
+    begin(&sc, "recorded message mode", AWR_MODE_MESSAGE, "documents", "files");
     {
         stream rec;
         memset(&rec, 0, sizeof rec);
@@ -270,10 +276,7 @@ int main(void) {
 
     /* 1.9.6, a wrong project: error 1008 stops the client; a broken frame (invalid UTF-8) and a ping
        after it in the same input change nothing: the close sent is 1000 (03e8) */
-    memset(&sc, 0, sizeof sc);
-    sc.name = "recorded wrong project";
-    sc.mode = AWR_MODE_MESSAGE;
-    sc.channels[0] = "documents"; sc.nch = 1;
+    begin(&sc, "recorded wrong project", AWR_MODE_MESSAGE, "documents", NULL);
     if (load_recorded(&sc.st, "wrong project")) {
         put_frame(&sc.st, AWR_WS_OP_TEXT, "\xff\xfe", 2);
         put_frame(&sc.st, AWR_WS_OP_PING, "hi", 2);
@@ -281,10 +284,7 @@ int main(void) {
     check(&sc, "reason -71");
 
     /* 1.9.6 in URL mode: the server's id for both channels, then events by it */
-    memset(&sc, 0, sizeof sc);
-    sc.name = "recorded url mode";
-    sc.mode = AWR_MODE_URL;
-    sc.channels[0] = "documents"; sc.channels[1] = "files"; sc.nch = 2;
+    begin(&sc, "recorded url mode", AWR_MODE_URL, "documents", "files");
     if (load_recorded(&sc.st, "url mode 2 channels")) {
         put_e1(&sc.st, "[\"6b12c8495400132718ca\"]");
         put_e1(&sc.st, "[\"6b12c8495400132718ca\"]");
@@ -292,10 +292,7 @@ int main(void) {
     check(&sc, "event sub=");
 
     /* up to 1.8: no ids anywhere; dispatch by channel; the ping is answered, not an error */
-    memset(&sc, 0, sizeof sc);
-    sc.name = "legacy fixture";
-    sc.mode = AWR_MODE_AUTO;
-    sc.channels[0] = "documents"; sc.nch = 1;
+    begin(&sc, "legacy fixture", AWR_MODE_AUTO, "documents", NULL);
     fixture_headers(&sc.st);
     put_text(&sc.st, "{\"type\":\"connected\",\"data\":{\"channels\":[\"documents\"],\"user\":null}}");
     put_e1(&sc.st, NULL);
@@ -304,10 +301,7 @@ int main(void) {
     check(&sc, "event sub=");
 
     /* 1.9.0: ids by slot (an object), the probe refused with an error; events by id */
-    memset(&sc, 0, sizeof sc);
-    sc.name = "1.9.0 fixture";
-    sc.mode = AWR_MODE_AUTO;
-    sc.channels[0] = "documents"; sc.nch = 1;
+    begin(&sc, "1.9.0 fixture", AWR_MODE_AUTO, "documents", NULL);
     fixture_headers(&sc.st);
     put_text(&sc.st, "{\"type\":\"connected\",\"data\":{\"channels\":[\"documents\"],\"subscriptions\":{\"0\":\"s0\"},\"user\":null}}");
     put_e1(&sc.st, "[\"s0\"]");
@@ -316,10 +310,7 @@ int main(void) {
     check(&sc, "gen 2");
 
     /* 1.9.5+: the probe answered, frames from then on; events by id */
-    memset(&sc, 0, sizeof sc);
-    sc.name = "1.9.5 fixture";
-    sc.mode = AWR_MODE_AUTO;
-    sc.channels[0] = "documents"; sc.nch = 1;
+    begin(&sc, "1.9.5 fixture", AWR_MODE_AUTO, "documents", NULL);
     fixture_headers(&sc.st);
     put_text(&sc.st, "{\"type\":\"connected\",\"data\":{\"channels\":[\"documents\"],\"subscriptions\":[\"s0\"],\"user\":null}}");
     put_text(&sc.st, "{\"type\":\"response\",\"data\":{\"to\":\"unsubscribe\",\"success\":true,\"subscriptions\":[]}}");
