@@ -1189,11 +1189,11 @@ typedef struct awr_io {
  *   document channel `databases.<id>.collections.<id>.documents.<id>` with 36-byte ids); max_tokens
  *   [32] JSON tokens for one message's envelope (a message whose envelope needs more is ignored);
  *   max_url [4 KiB] for the handshake URL (see URL LENGTH).
- *   payload_tokens [128] JSON tokens for one event's payload or name list, 20 bytes each: the
- *   awr_event_get_* calls tokenize the payload into them once per event (a payload that needs more:
- *   AWR_ERR_JSON_TOKENS); dispatch, awr_event_is and awr_event_has_channel tokenize the `subscriptions`,
- *   `channels` and `events` lists into them (one token per name plus one; a list that needs more
- *   matches nothing).
+ *   payload_tokens [128] JSON tokens for one event's payload, 20 bytes each: the awr_event_get_*
+ *   calls tokenize the payload into them once per event (a payload that needs more:
+ *   AWR_ERR_JSON_TOKENS). Dispatch, awr_event_is and awr_event_has_channel tokenize the
+ *   `subscriptions`, `channels` and `events` lists into the larger of max_tokens and payload_tokens
+ *   (one token per name plus one; a list that needs more matches nothing).
  *   The block also holds the dispatch indexes (subscription id and channel to slot, sized from
  *   max_subscriptions): about 106 bytes per subscription (848 bytes for the default 8).
  *
@@ -1432,8 +1432,8 @@ AWR_API void *awr_client_user(const awr_client *c);
 
 /* 1 if one of the event's `events` names matches pattern (`*` = exactly one segment), else 0. Names
  * are compared after unescaping, as awr_match_set_test_json does ("cr\u0065ate" is "create"); an
- * escaped name longer than AWR_MATCH_ESCAPED_MAX matches nothing. Both use ev->client's payload
- * token area (see payload_tokens): call them during the callback. */
+ * escaped name longer than AWR_MATCH_ESCAPED_MAX matches nothing. Both use ev->client's token
+ * areas (see payload_tokens): call them during the callback. */
 AWR_API int awr_event_is(const awr_event *ev, const char *pattern);
 /* 1 if the event was published on exactly this channel (compared after unescaping). */
 AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
@@ -5197,6 +5197,7 @@ struct awr_client {
     uint32_t *memo_targets;
     uint32_t *marks;             /* bit per slot: channel matches of that event */
     awr_json_token *ptoks;       /* the payload tokens of the event being dispatched (awr_event_get_*) */
+    const awr_json_token *ltoks; /* the tokens of the name list tokenized last (ptoks or toks) */
     size_t max_ptoks;
     const char *ptok_src;        /* the payload they describe, NULL: not made yet for this event */
     size_t ptok_len;
@@ -6971,11 +6972,24 @@ static awr_result awr__cl_tokens_of(awr_client *c, awr_text t) {
     return c->ptok_result;
 }
 
-/* The first element of a name list (an event's `events`, `channels`, `subscriptions`), tokenized into
- * the payload token area; < 0 when it is empty, not an array, or needs more than payload_tokens. */
+/* The tokens of a name list (an event's `events`, `channels`, `subscriptions`, or the `subscriptions`
+ * of `connected`), in c->ltoks: in the larger of the payload token area and the envelope's (whose
+ * tokens are not needed once the message's fields are taken); 0 when it needs more than that. */
+static int awr__cl_list_tokens(awr_client *c, awr_text list) {
+    awr_json_options o;
+    if (c->max_ptoks >= c->max_toks) {
+        c->ltoks = c->ptoks;
+        return awr__cl_tokens_of(c, list) == AWR_OK;
+    }
+    memset(&o, 0, sizeof o);
+    o.skip_utf8 = 1;
+    c->ltoks = c->toks;
+    return list.ptr && awr_json_parse(&o, list.ptr, list.len, c->toks, c->max_toks, NULL, NULL) == AWR_OK;
+}
+/* The first element of a name list, < 0 when it is empty, not an array or too long (see above). */
 static int awr__cl_list(awr_client *c, awr_text list) {
-    if (awr__cl_tokens_of(c, list) != AWR_OK || AWR_JSON_TYPE(c->ptoks) != AWR_JSON_ARRAY) return -1;
-    return awr_json_first(c->ptoks, 0);
+    if (!awr__cl_list_tokens(c, list) || AWR_JSON_TYPE(c->ltoks) != AWR_JSON_ARRAY) return -1;
+    return awr_json_first(c->ltoks, 0);
 }
 
 /* The text of a name token of list: names are compared after unescaping (as awr_match_set_test_json
@@ -7002,8 +7016,8 @@ AWR_API int awr_event_is(const awr_event *ev, const char *pattern) {
     awr_text name;
     if (!ev || !pattern || !ev->client) return 0;
     pl = awr__strlen(pattern);
-    for (t = awr__cl_list(ev->client, ev->events); t >= 0; t = awr_json_next(ev->client->ptoks, t))
-        if (awr__cl_name(ev->events.ptr, ev->client->ptoks + t, buf, sizeof buf, &name) &&
+    for (t = awr__cl_list(ev->client, ev->events); t >= 0; t = awr_json_next(ev->client->ltoks, t))
+        if (awr__cl_name(ev->events.ptr, ev->client->ltoks + t, buf, sizeof buf, &name) &&
             awr_match_n(pattern, pl, name.ptr, name.len))
             return 1;
     return 0;
@@ -7014,8 +7028,8 @@ AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel) {
     char buf[AWR_MATCH_ESCAPED_MAX];
     awr_text name;
     if (!ev || !channel || !ev->client) return 0;
-    for (t = awr__cl_list(ev->client, ev->channels); t >= 0; t = awr_json_next(ev->client->ptoks, t))
-        if (awr__cl_name(ev->channels.ptr, ev->client->ptoks + t, buf, sizeof buf, &name) &&
+    for (t = awr__cl_list(ev->client, ev->channels); t >= 0; t = awr_json_next(ev->client->ltoks, t))
+        if (awr__cl_name(ev->channels.ptr, ev->client->ltoks + t, buf, sizeof buf, &name) &&
             awr__cl_text_eq(name.ptr, name.len, channel))
             return 1;
     return 0;
@@ -7161,9 +7175,9 @@ static size_t awr__cl_by_channel(awr_client *c, const awr_event *ev, int by_id, 
     awr_text ch;
     int t;
     memset(c->marks, 0, words * sizeof(uint32_t));
-    for (t = awr__cl_list(c, ev->channels); t >= 0; t = awr_json_next(c->ptoks, t)) {
+    for (t = awr__cl_list(c, ev->channels); t >= 0; t = awr_json_next(c->ltoks, t)) {
         uint32_t h;
-        if (!awr__cl_name(ev->channels.ptr, c->ptoks + t, buf, sizeof buf, &ch)) continue;
+        if (!awr__cl_name(ev->channels.ptr, c->ltoks + t, buf, sizeof buf, &ch)) continue;
         if (c->idx_ch_full) {   /* more channels than the index was sized for */
             for (i = 0; i < c->max_subs; i++)
                 if (awr__cl_channel_candidate(c, &c->subs[i], by_id) && awr__cl_sub_has_channel(c, &c->subs[i], ch))
@@ -7214,9 +7228,9 @@ static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
             plain += s->nq == 0;
         }
     } else if (by_id) {
-        for (t = awr__cl_list(c, ev->subscriptions); t >= 0; t = awr_json_next(c->ptoks, t)) {
+        for (t = awr__cl_list(c, ev->subscriptions); t >= 0; t = awr_json_next(c->ltoks, t)) {
             awr__cl_sub *s;
-            if (!awr__cl_name(ev->subscriptions.ptr, c->ptoks + t, buf, sizeof buf, &id)) continue;
+            if (!awr__cl_name(ev->subscriptions.ptr, c->ltoks + t, buf, sizeof buf, &id)) continue;
             s = awr__cl_sub_by_wid(c, id.ptr, id.len);
             if (!s || s->epoch == c->epoch) continue;
             s->epoch = c->epoch;
@@ -7361,18 +7375,18 @@ static void awr__cl_refuse_long(awr_client *c) {
  * slot number when the slots are not 0..n-1), tokenized once into the payload token area. */
 static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, char *buf, size_t cap, awr_text *id) {
     int t;
-    if (awr__cl_tokens_of(c, subs) != AWR_OK) return 0;
-    if (AWR_JSON_TYPE(c->ptoks) == AWR_JSON_ARRAY) {
-        t = awr_json_at(c->ptoks, 0, (size_t)slot);
+    if (!awr__cl_list_tokens(c, subs)) return 0;
+    if (AWR_JSON_TYPE(c->ltoks) == AWR_JSON_ARRAY) {
+        t = awr_json_at(c->ltoks, 0, (size_t)slot);
     } else {
         char key[16];
         awr__cl_out o;
         awr__cl_out_init(&o, key, sizeof key - 1u);
         awr__cl_out_u(&o, (uint64_t)slot);
         key[o.len] = 0;
-        t = awr_json_find(subs.ptr, c->ptoks, 0, key);
+        t = awr_json_find(subs.ptr, c->ltoks, 0, key);
     }
-    return t >= 0 && awr__cl_name(subs.ptr, c->ptoks + t, buf, cap, id);   /* an all-digit id is a number */
+    return t >= 0 && awr__cl_name(subs.ptr, c->ltoks + t, buf, cap, id);   /* an all-digit id is a number */
 }
 
 static void awr__cl_on_connected(awr_client *c, int data) {

@@ -36,6 +36,7 @@ static void feed_text(awr_client *c, const char *json) {
     if (awr_client_pending_output(c, &n)) awr_client_output_done(c, n);
 }
 
+static size_t payload_tokens;   /* 0: the default */
 static awr_client *client(awr_mode mode, size_t max_subs) {
     awr_client_config cfg;
     awr_client *c = NULL;
@@ -49,6 +50,7 @@ static awr_client *client(awr_mode mode, size_t max_subs) {
     cfg.read_buffer = 65536;
     cfg.max_message = 65536;
     cfg.rate_per_minute = -1;
+    cfg.payload_tokens = payload_tokens;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     return c;
 }
@@ -175,7 +177,26 @@ static void test_scan_and_memo(void) {
     awr_client_destroy(c);
 }
 
+/* A payload token area smaller than the envelope's: name lists use the larger one. */
+static void test_small_payload_area(void) {
+    awr_client *c;
+    const char *files[1] = {"files"};
+    payload_tokens = 2;
+    memset(hits, 0, sizeof hits);
+    c = client(AWR_MODE_URL, 8);
+    (void)sub(c, files, 1, 1);
+    connect(c, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\"],\"user\":null}}");
+    feed_text(c, "{\"type\":\"event\",\"data\":{\"events\":[\"a\",\"b\",\"c\",\"buckets.b1.files.f1.create\"],"
+                 "\"channels\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"files\"],\"timestamp\":\"t\",\"payload\":{}}}");
+    AWR_CHECK_INT(hits[1], 1);
+    AWR_CHECK_INT(is_create, 1);
+    AWR_CHECK_INT(has_files, 1);
+    awr_client_destroy(c);
+    payload_tokens = 0;
+}
+
 int main(void) {
+    test_small_payload_area();
     test_escapes();
     test_many();
     test_scan_and_memo();
