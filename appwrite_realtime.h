@@ -1195,7 +1195,8 @@ typedef struct awr_io {
  *   `subscriptions`, `channels` and `events` lists into the larger of max_tokens and payload_tokens
  *   (one token per name plus one; a list that needs more matches nothing).
  *   The block also holds the dispatch indexes (subscription id and channel to slot, sized from
- *   max_subscriptions): about 106 bytes per subscription (848 bytes for the default 8).
+ *   max_subscriptions = n): 8 x (p(2n) + p(8n)) + 8n bytes and a bitmap, p(x) the power of two
+ *   >= x (712 bytes for the default 8).
  *
  * THE LOOP. With io hooks set, awr_client_poll(c, now_ms) does everything (open, handshake, read,
  * parse, dispatch, write, timers) and never blocks; awr_client_wants() says whether the socket should

@@ -195,7 +195,22 @@ static void test_small_payload_area(void) {
     payload_tokens = 0;
 }
 
+/* The memory the header states for the indexes: 712 bytes for 8 subscriptions, 1,416 for 16. */
+static void test_index_memory(void) {
+    awr_client_config cfg;
+    size_t s8, s16;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://localhost/v1";
+    cfg.project = "p1";
+    cfg.max_subscriptions = 8;
+    s8 = awr_client_size(&cfg);
+    cfg.max_subscriptions = 16;
+    s16 = awr_client_size(&cfg);
+    AWR_CHECK_INT(s16 - s8, 8 * sizeof(awr__cl_sub) + (1416 - 712));
+}
+
 int main(void) {
+    test_index_memory();
     test_small_payload_area();
     test_escapes();
     test_many();
