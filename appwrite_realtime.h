@@ -1168,10 +1168,14 @@ typedef struct awr_io {
  * subscribe frame as a whole when one row has a bad query: the client then re-sends each row alone, and
  * the error callback names the subscription that is refused alone (awr_server_error.sub).
  *
- * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection; up to
- * 1.9.0, a subscription without queries also gets an event whose channels intersect its own when the
- * ids do not name it (Appwrite 1.9.0 names only the first matching subscription of a connection: with `files` and
- * `buckets.b2.files` on one connection the second never appeared). A subscription with queries is
+ * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection; below
+ * 1.9.5 a subscription without queries also gets an event whose channels intersect its own when the
+ * ids do not name it (Appwrite 1.9.0 names only the first matching subscription of a connection: with
+ * `files` and `buckets.b2.files` on one connection the second never appeared; 1.9.5+ names every match).
+ * Names (ids, channels, event names) are compared after unescaping, here, in awr_event_is,
+ * awr_event_has_channel and awr_match_set_test_json alike. Both lookups use indexes in the client's
+ * memory, so an event costs the same with 1 or 512 subscriptions (up to AWR__CL_INDEXED_CHANNELS = 4
+ * channels per subscription on average; beyond that the channel lookup scans the table). A subscription with queries is
  * left to the server, which alone can evaluate them: on 1.9.0 it misses events that the server routes
  * to an overlapping subscription of the same connection instead. Each subscription gets an event at
  * most once. Every API call may be made at any time, from inside any
@@ -1198,7 +1202,13 @@ typedef struct awr_io {
  *   [32] JSON tokens for one message's envelope (a message whose envelope needs more is ignored);
  *   max_url [4 KiB] for the handshake URL (see URL LENGTH).
  *   payload_tokens [128] JSON tokens for one event's payload, 20 bytes each: the awr_event_get_*
- *   calls tokenize the payload into them once per event (a payload that needs more: AWR_ERR_JSON_TOKENS).
+ *   calls tokenize the payload into them once per event (a payload that needs more:
+ *   AWR_ERR_JSON_TOKENS). Dispatch, awr_event_is and awr_event_has_channel tokenize the
+ *   `subscriptions`, `channels` and `events` lists into the larger of max_tokens and payload_tokens
+ *   (one token per name plus one; a list that needs more matches nothing).
+ *   The block also holds the dispatch indexes (subscription id and channel to slot, sized from
+ *   max_subscriptions = n): 8 x (p(2n) + p(8n)) + 8n bytes and a bitmap, p(x) the power of two
+ *   >= x (712 bytes for the default 8).
  *
  * THE LOOP. With io hooks set, awr_client_poll(c, now_ms) does everything (open, handshake, read,
  * parse, dispatch, write, timers) and never blocks; awr_client_wants() says whether the socket should
@@ -1439,9 +1449,12 @@ AWR_API awr_generation awr_client_generation(const awr_client *c);
 AWR_API const char *awr_client_last_error(const awr_client *c, size_t *needed);
 AWR_API void *awr_client_user(const awr_client *c);
 
-/* 1 if one of the event's `events` names matches pattern (`*` = exactly one segment), else 0. */
+/* 1 if one of the event's `events` names matches pattern (`*` = exactly one segment), else 0. Names
+ * are compared after unescaping, as awr_match_set_test_json does ("cr\u0065ate" is "create"); an
+ * escaped name longer than AWR_MATCH_ESCAPED_MAX matches nothing. Both use ev->client's token
+ * areas (see payload_tokens): call them during the callback. */
 AWR_API int awr_event_is(const awr_event *ev, const char *pattern);
-/* 1 if the event was published on exactly this channel. */
+/* 1 if the event was published on exactly this channel (compared after unescaping). */
 AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
 
 /* The common case: one channel, no queries (awr_subscribe with n = 1). */
@@ -5112,6 +5125,8 @@ AWR_API awr_result awr_query_or(char *buf, size_t cap, const char *const *querie
 #define AWR__CL_PENDING_RING 6
 #define AWR__CL_ID_MAX 36
 #define AWR__CL_TOKEN_SIZE sizeof(awr_json_token)
+#define AWR__CL_MEMO 64u             /* the longest `subscriptions` list text remembered */
+#define AWR__CL_INDEXED_CHANNELS 4u  /* channels per subscription the channel index is sized for */
 
 /* subscription flags */
 #define AWR__CL_SUB_LIVE 1u     /* the user holds the handle */
@@ -5151,7 +5166,7 @@ typedef struct awr__cl_sub {
     awr__cl_ref names;        /* arena: nch channels then nq queries, each NUL-terminated */
     uint16_t nch, nq;
     int32_t slot;          /* URL slot on the current connection, -1 when not in its URL */
-    uint32_t epoch;        /* dispatch number of the last delivery: at most once per event */
+    uint32_t epoch;        /* dispatch number of the last event it was a target of: at most once per event */
     uint32_t sent_seq;     /* the subscribe frame its row last went out in */
     char wid[AWR__CL_ID_MAX + 1]; /* the id the server knows it by ("" when none yet) */
 } awr__cl_sub;
@@ -5223,7 +5238,22 @@ struct awr_client {
     int http_status, sys_error;
     size_t needed;
     char detail[96];
+    /* Dispatch indexes, rebuilt after the table changed: open addressing, entries (hash, slot + 1). */
+    uint32_t *idx_wid;           /* subscription id -> slot */
+    uint32_t *idx_ch;            /* channel -> slot, one entry per channel of a live subscription */
+    size_t idx_wid_cap, idx_ch_cap;   /* entries (powers of two) */
+    uint32_t idx_plain;          /* live subscriptions without queries: the channel path's candidates */
+    uint8_t idx_dirty;           /* the table changed since the indexes were built */
+    uint8_t idx_ch_full;         /* more channels than idx_ch may hold: the channel path scans */
+    uint32_t *targets;           /* handles the event being dispatched goes to, in order */
+    /* The `subscriptions` list of the latest event and what its ids resolved to, while the table is
+       unchanged: the usual next event names the same ids and skips tokenizing and looking them up. */
+    char memo[AWR__CL_MEMO];
+    uint32_t memo_len, memo_n;   /* memo_len 0: nothing remembered */
+    uint32_t *memo_targets;
+    uint32_t *marks;             /* bit per slot: channel matches of that event */
     awr_json_token *ptoks;       /* the payload tokens of the event being dispatched (awr_event_get_*) */
+    const awr_json_token *ltoks; /* the tokens of the name list tokenized last (ptoks or toks) */
     size_t max_ptoks;
     const char *ptok_src;        /* the payload they describe, NULL: not made yet for this event */
     size_t ptok_len;
@@ -5327,19 +5357,16 @@ static void awr__cl_out_pct(awr__cl_out *o, const char *s) {
         }
     }
 }
-/* A JSON string literal (quotes included) of the NUL-terminated s. */
-static void awr__cl_out_jstr(awr__cl_out *o, const char *s) {
-    awr__cl_out_c(o, '"');
+/* The length of the string literal awr_json_write_string makes of the NUL-terminated s (quotes
+ * included): outbound JSON is measured with this before it is written. */
+static size_t awr__cl_jstr_len(const char *s) {
+    size_t n = 2;
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') { awr__cl_out_c(o, '\\'); awr__cl_out_c(o, (char)ch); }
-        else if (ch < 0x20) {
-            awr__cl_out_s(o, "\\u00");
-            awr__cl_out_c(o, awr__cl_hex[ch >> 4]);
-            awr__cl_out_c(o, awr__cl_hex[ch & 15u]);
-        } else awr__cl_out_c(o, (char)ch);
+        if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' || ch == '\r' || ch == '\t') n += 2u;
+        else n += ch < 0x20 ? 6u : 1u;
     }
-    awr__cl_out_c(o, '"');
+    return n;
 }
 
 static int awr__cl_text_eq(const char *p, size_t n, const char *s) {
@@ -5529,6 +5556,7 @@ static size_t awr__cl_live_count(const awr_client *c) {
 }
 
 static void awr__cl_sub_release(awr_client *c, awr__cl_sub *s) {
+    c->idx_dirty = 1;
     awr__cl_arena_free(c, &s->names);
     s->handle = 0; s->flags = 0; s->fn = NULL; s->user = NULL; s->nch = 0; s->nq = 0;
     s->slot = -1; s->wid[0] = 0;
@@ -5537,6 +5565,7 @@ static void awr__cl_sub_release(awr_client *c, awr__cl_sub *s) {
 /* A fresh id of our own: never all digits (the server would turn it into a JSON number). */
 static void awr__cl_new_id(awr_client *c, char *out) {
     awr__cl_out o;
+    c->idx_dirty = 1;
     awr__cl_out_init(&o, out, AWR__CL_ID_MAX);
     awr__cl_out_s(&o, "awr");
     awr__cl_out_u(&o, ++c->next_id);
@@ -5883,6 +5912,7 @@ static void awr__cl_reset_connection_state(awr_client *c) {
     c->rate_count = 0;
     c->rate_head = 0;
     c->req_len = c->req_sent = 0;
+    c->idx_dirty = 1;
     for (i = 0; i < c->max_subs; i++) {
         awr__cl_sub *s = &c->subs[i];
         if (s->flags & AWR__CL_SUB_ZOMBIE) { awr__cl_sub_release(c, s); continue; } /* the server forgot it */
@@ -6019,36 +6049,46 @@ static awr_result awr__cl_frame_too_small(awr_client *c, size_t frame) {
     return awr__cl_too_small(c, "tx_buffer", frame + AWR_WS_MAX_HEADER);
 }
 
-static void awr__cl_out_row(const awr_client *c, awr__cl_out *o, const awr__cl_sub *s) {
+/* The subscribe row of s: {"subscriptionId":...,"channels":[...],"queries":[...]}. */
+static void awr__cl_write_row(const awr_client *c, awr_json_writer *w, const awr__cl_sub *s) {
     size_t i;
     const char *p = awr__cl_first_name(c, s);
-    awr__cl_out_s(o, "{\"subscriptionId\":");
-    awr__cl_out_jstr(o, s->wid);
-    awr__cl_out_s(o, ",\"channels\":[");
-    for (i = 0; i < s->nch; i++, p = awr__cl_next_name(p)) {
-        if (i) awr__cl_out_c(o, ',');
-        awr__cl_out_jstr(o, p);
-    }
-    awr__cl_out_s(o, "],\"queries\":[");
-    for (i = 0; i < s->nq; i++, p = awr__cl_next_name(p)) {
-        if (i) awr__cl_out_c(o, ',');
-        awr__cl_out_jstr(o, p);
-    }
-    awr__cl_out_s(o, "]}");
+    awr_json_write_begin_object(w);
+    awr_json_write_key(w, "subscriptionId");
+    awr_json_write_string(w, s->wid);
+    awr_json_write_key(w, "channels");
+    awr_json_write_begin_array(w);
+    for (i = 0; i < s->nch; i++, p = awr__cl_next_name(p)) awr_json_write_string(w, p);
+    awr_json_write_end_array(w);
+    awr_json_write_key(w, "queries");
+    awr_json_write_begin_array(w);
+    for (i = 0; i < s->nq; i++, p = awr__cl_next_name(p)) awr_json_write_string(w, p);
+    awr_json_write_end_array(w);
+    awr_json_write_end_object(w);
 }
 
 /* Length of the subscribe row of s, with the longest id. */
 static size_t awr__cl_row_len(const awr_client *c, const awr__cl_sub *s) {
     size_t i, n = awr__strlen("{\"subscriptionId\":\"\",\"channels\":[],\"queries\":[]}") + AWR__CL_ID_MAX;
     const char *p = awr__cl_first_name(c, s);
-    for (i = 0; i < (size_t)s->nch + s->nq; i++, p++) {
-        n += 3u;   /* quotes and a comma */
-        for (; *p; p++) {
-            unsigned char ch = (unsigned char)*p;
-            n += ch == '"' || ch == '\\' ? 2u : ch < 0x20 ? 6u : 1u;
-        }
-    }
+    for (i = 0; i < (size_t)s->nch + s->nq; i++, p = awr__cl_next_name(p)) n += awr__cl_jstr_len(p) + 1u;   /* + a comma */
     return n;
+}
+
+/* The frame being built in the read buffer: frame_cap bytes of JSON (the writer keeps one more for
+ * its NUL when the buffer has it). A row that would leave no room for the frame's closing "]}" is
+ * taken back by restoring the writer as it was before the row. */
+static void awr__cl_frame_begin(awr_client *c, awr_json_writer *w, size_t cap, const char *type) {
+    awr_json_writer_init(w, (char *)c->rd, cap < c->rd_cap ? cap + 1u : cap);
+    awr_json_write_begin_object(w);
+    awr_json_write_key(w, "type");
+    awr_json_write_string(w, type);
+    awr_json_write_key(w, "data");
+}
+static int awr__cl_row_fits(awr_json_writer *w, const awr_json_writer *before, size_t cap) {
+    if (w->err == AWR_OK && w->len + 2u <= cap) return 1;
+    *w = *before;
+    return 0;
 }
 
 static int awr__cl_send_text(awr_client *c, const char *buf, size_t len, uint8_t req, uint32_t seq) {
@@ -6061,9 +6101,20 @@ static int awr__cl_send_text(awr_client *c, const char *buf, size_t len, uint8_t
 
 /* Send what the subscription table and presence need, in order: unsubscribes, subscribes, presence,
  * probe. Returns 1 while everything went out, 0 when something waits (rate limit or full buffer). */
+/* The message-mode probe: a constant, so it can go out from inside awr_client_feed too (at `connected`,
+ * before the rest of the input is read), without the read buffer where frames are built. */
+static int awr__cl_send_probe(awr_client *c) {
+    static const char probe[] = "{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}";
+    if (!awr__cl_send_text(c, probe, sizeof probe - 1u, AWR__CL_REQ_PROBE, 0)) return 0;
+    c->probe_due = 0;
+    c->probe_out = 1;
+    c->t_probe = c->now;
+    return 1;
+}
+
 static int awr__cl_flush_frames(awr_client *c) {
     size_t cap = awr__cl_frame_cap(c), i;
-    awr__cl_out o;
+    awr_json_writer w, before;
     for (;;) {
         int zombies = 0, unsynced = 0, rows = 0;
         for (i = 0; i < c->max_subs; i++) {
@@ -6073,22 +6124,22 @@ static int awr__cl_flush_frames(awr_client *c) {
         if (!c->frames_ok) zombies = unsynced = 0;   /* URL mode: only the probe goes out as a frame */
         if (!zombies && !unsynced && !(c->presence_dirty && c->frames_ok) && !c->probe_due) return 1;
         if (awr__cl_rate_ready_at(c, 0) > c->now) return 0;
-        awr__cl_out_init(&o, c->rd, cap);
         if (zombies) {
-            awr__cl_out_s(&o, "{\"type\":\"unsubscribe\",\"data\":[");
+            awr__cl_frame_begin(c, &w, cap, "unsubscribe");
+            awr_json_write_begin_array(&w);
             for (i = 0; i < c->max_subs; i++) {
-                size_t mark = o.len;
                 if (!(c->subs[i].flags & AWR__CL_SUB_ZOMBIE)) continue;
-                if (rows) awr__cl_out_c(&o, ',');
-                awr__cl_out_s(&o, "{\"subscriptionId\":");
-                awr__cl_out_jstr(&o, c->subs[i].wid);
-                awr__cl_out_s(&o, "}");
-                if (o.len + 2u > cap) o.overflow = 1;
-                if (o.overflow) { o.len = mark; o.overflow = 0; break; }
+                before = w;
+                awr_json_write_begin_object(&w);
+                awr_json_write_key(&w, "subscriptionId");
+                awr_json_write_string(&w, c->subs[i].wid);
+                awr_json_write_end_object(&w);
+                if (!awr__cl_row_fits(&w, &before, cap)) break;
                 rows++;
             }
-            awr__cl_out_s(&o, "]}");
-            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_UNSUB, 0)) return 0;
+            awr_json_write_end_array(&w);
+            awr_json_write_end_object(&w);
+            if (!awr__cl_send_text(c, w.buf, w.len, AWR__CL_REQ_UNSUB, 0)) return 0;
             for (i = 0; i < c->max_subs && rows; i++) {
                 if (!(c->subs[i].flags & AWR__CL_SUB_ZOMBIE)) continue;
                 awr__cl_sub_release(c, &c->subs[i]);
@@ -6101,18 +6152,16 @@ static int awr__cl_flush_frames(awr_client *c) {
             for (i = 0; i < c->max_subs && !solo; i++)
                 solo = (c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED | AWR__CL_SUB_SOLO)) ==
                        (AWR__CL_SUB_LIVE | AWR__CL_SUB_SOLO);
-            awr__cl_out_s(&o, "{\"type\":\"subscribe\",\"data\":[");
+            awr__cl_frame_begin(c, &w, cap, "subscribe");
+            awr_json_write_begin_array(&w);
             for (i = 0; i < c->max_subs; i++) {
                 awr__cl_sub *s = &c->subs[i];
-                size_t mark = o.len;
                 if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) != AWR__CL_SUB_LIVE) continue;
                 if (solo ? !(s->flags & AWR__CL_SUB_SOLO) || rows : (s->flags & AWR__CL_SUB_SOLO) != 0) continue;
                 if (!s->wid[0]) awr__cl_new_id(c, s->wid);
-                if (rows) awr__cl_out_c(&o, ',');
-                awr__cl_out_row(c, &o, s);
-                if (o.len + 2u > cap) o.overflow = 1;
-                if (o.overflow) {
-                    o.len = mark; o.overflow = 0;
+                before = w;
+                awr__cl_write_row(c, &w, s);
+                if (!awr__cl_row_fits(&w, &before, cap)) {
                     if (rows == 0) {   /* can never fit: tell the user once and leave it */
                         s->flags |= AWR__CL_SUB_SYNCED;
                         awr__cl_report_error(c, 0, "subscription too large for tx_buffer", 36, AWR_ERR_BUFFER);
@@ -6124,9 +6173,10 @@ static int awr__cl_flush_frames(awr_client *c) {
                 rows++;
             }
             if (rows == 0) continue;
-            awr__cl_out_s(&o, "]}");
+            awr_json_write_end_array(&w);
+            awr_json_write_end_object(&w);
             {
-                int sent = awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_SUB, ++c->frame_seq);
+                int sent = awr__cl_send_text(c, w.buf, w.len, AWR__CL_REQ_SUB, ++c->frame_seq);
                 for (i = 0; i < c->max_subs; i++) {
                     awr__cl_sub *s = &c->subs[i];
                     if (!(s->flags & AWR__CL_SUB_ROW)) continue;
@@ -6138,20 +6188,17 @@ static int awr__cl_flush_frames(awr_client *c) {
             continue;
         }
         if (c->presence_dirty && c->frames_ok) {
-            awr__cl_out_s(&o, "{\"type\":\"presence\",\"data\":");
-            awr__cl_out_s(&o, awr__cl_str(c, c->presence));
-            awr__cl_out_s(&o, "}");
-            if (o.overflow) { c->presence_dirty = 0; continue; }   /* checked at awr_presence */
-            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_PRESENCE, 0)) return 0;
+            const char *p = awr__cl_str(c, c->presence);
+            awr__cl_frame_begin(c, &w, cap, "presence");
+            awr_json_write_raw(&w, p, awr__strlen(p));
+            awr_json_write_end_object(&w);
+            if (w.err != AWR_OK || w.len > cap) { c->presence_dirty = 0; continue; }   /* checked at awr_presence */
+            if (!awr__cl_send_text(c, w.buf, w.len, AWR__CL_REQ_PRESENCE, 0)) return 0;
             c->presence_dirty = 0;
             continue;
         }
         if (c->probe_due) {
-            awr__cl_out_s(&o, "{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}");
-            if (!awr__cl_send_text(c, o.buf, o.len, AWR__CL_REQ_PROBE, 0)) return 0;
-            c->probe_due = 0;
-            c->probe_out = 1;
-            c->t_probe = c->now;
+            if (!awr__cl_send_probe(c)) return 0;
             continue;
         }
         return 1;
@@ -6236,9 +6283,11 @@ static void awr__cl_on_text(awr_client *c, const char *data, size_t len);
 
 static void awr__cl_on_ws_message(awr_ws *ws, int opcode, const uint8_t *data, size_t len, void *user) {
     awr_client *c = (awr_client *)user;
-    (void)ws;
     if (opcode != AWR_WS_OP_TEXT || c->suppress) return;
     awr__cl_on_text(c, (const char *)data, len);
+    /* The socket is to be dropped (1008, logout, disconnect): the close goes out now, so that what
+       follows in the same input is ignored as it would be in a later call (any chunking). */
+    if (c->suppress && awr_ws_get_state(ws) == AWR_WS_OPEN) (void)awr_ws_close(ws, 1000, NULL);
 }
 
 static void awr__cl_ws_open(awr_client *c) {
@@ -6288,11 +6337,12 @@ static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
         if (c->phase != AWR__CL_P_WS) return AWR_OK;
         p += used; len -= used;
     }
-    if (c->phase == AWR__CL_P_WS && len) {
+    if (c->phase == AWR__CL_P_WS && len && !c->suppress) {
         awr_result r;
         c->in_feed = 1;
         r = awr_ws_feed(&c->ws, p, len);
         c->in_feed = 0;
+        if (c->suppress) return AWR_OK;   /* dropped from a callback: the rest was not for us */
         if (c->phase == AWR__CL_P_WS && awr_ws_get_state(&c->ws) == AWR_WS_CLOSED) {
             /* the peer closed the WebSocket or broke the protocol; a close code 1008 stops us too */
             int code = awr_ws_peer_close(&c->ws, NULL, NULL);
@@ -6309,9 +6359,16 @@ static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
 
 /* ---- public: lifecycle -------------------------------------------------------------------------- */
 typedef struct awr__cl_layout {
-    size_t subs, arena, toks, tx, rd, rx, ptoks, total;
-    size_t n_subs, n_arena, n_toks, n_tx, n_rd, n_rx, n_ptoks;
+    size_t subs, arena, toks, tx, rd, rx, ptoks, idx_wid, idx_ch, targets, memo_targets, marks, total;
+    size_t n_subs, n_arena, n_toks, n_tx, n_rd, n_rx, n_ptoks, n_idx_wid, n_idx_ch;
 } awr__cl_layout;
+
+/* The smallest power of two >= n (n <= 2^20 here). */
+static size_t awr__cl_pow2(size_t n) {
+    size_t p = 4;
+    while (p < n) p <<= 1;
+    return p;
+}
 
 static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     size_t off;
@@ -6335,6 +6392,14 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     l->rd = off; off += awr__cl_align8(l->n_rd);   /* right after tx: the upgrade request uses both */
     l->rx = off; off += awr__cl_align8(l->n_rx);
     l->ptoks = off; off += awr__cl_align8(l->n_ptoks * AWR__CL_TOKEN_SIZE);
+    /* the indexes stay at most half full: AWR__CL_INDEXED_CHANNELS channels per subscription on average */
+    l->n_idx_wid = awr__cl_pow2(2u * l->n_subs);
+    l->n_idx_ch = awr__cl_pow2(2u * AWR__CL_INDEXED_CHANNELS * l->n_subs);
+    l->idx_wid = off; off += l->n_idx_wid * 2u * sizeof(uint32_t);
+    l->idx_ch = off; off += l->n_idx_ch * 2u * sizeof(uint32_t);
+    l->targets = off; off += awr__cl_align8(l->n_subs * sizeof(uint32_t));
+    l->memo_targets = off; off += awr__cl_align8(l->n_subs * sizeof(uint32_t));
+    l->marks = off; off += awr__cl_align8((l->n_subs + 31u) / 32u * sizeof(uint32_t));
     l->total = off;
     return 1;
 }
@@ -6452,6 +6517,14 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     c->rx = base + l.rx - 8u; c->rx_cap = l.n_rx;
     c->ptoks = (awr_json_token *)(void *)(base + l.ptoks - 8u);
     c->max_ptoks = l.n_ptoks;
+    c->idx_wid = (uint32_t *)(void *)(base + l.idx_wid - 8u);
+    c->idx_wid_cap = l.n_idx_wid;
+    c->idx_ch = (uint32_t *)(void *)(base + l.idx_ch - 8u);
+    c->idx_ch_cap = l.n_idx_ch;
+    c->targets = (uint32_t *)(void *)(base + l.targets - 8u);
+    c->memo_targets = (uint32_t *)(void *)(base + l.memo_targets - 8u);
+    c->marks = (uint32_t *)(void *)(base + l.marks - 8u);
+    c->idx_dirty = 1;
     memset(c->subs, 0, l.n_subs * sizeof(awr__cl_sub));
     for (i = 0; i < l.n_subs; i++) { c->subs[i].names = awr__cl_ref_none(); c->subs[i].slot = -1; }
     c->host = c->host_hdr = c->path = c->project = c->session = c->jwt = c->presence = awr__cl_ref_none();
@@ -6515,6 +6588,7 @@ AWR_API void awr_client_destroy(awr_client *c) {
 
 /* ---- public: subscriptions ---------------------------------------------------------------------- */
 static void awr__cl_changed(awr_client *c) {
+    c->idx_dirty = 1;
     if (c->stopped != AWR_OK) c->stopped = AWR_OK;   /* a new wish restarts a stopped client */
     if (!c->frames_ok) c->url_dirty = 1;
 }
@@ -6578,6 +6652,7 @@ static void awr__cl_retire_id(awr_client *c, const awr__cl_sub *s) {
     z = awr__cl_free_slot(c);
     if (z < 0) { c->req_reconnect = 1; return; }
     c->subs[z].flags = AWR__CL_SUB_ZOMBIE;
+    c->idx_dirty = 1;
     c->subs[z].handle = 0;
     memcpy(c->subs[z].wid, s->wid, sizeof s->wid);
 }
@@ -6646,7 +6721,7 @@ AWR_API awr_result awr_disconnect(awr_client *c) {
 
 AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *presence_id,
                                 const char *metadata_json, const char *const *permissions, size_t nperm) {
-    awr__cl_out o;
+    awr_json_writer w;
     awr__cl_ref blk;
     size_t i, len = 0;   /* set by pass 0; -Og cannot see that */
     awr_result r;
@@ -6654,26 +6729,30 @@ AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *p
     if (!awr__cl_presence_possible(c)) return AWR_ERR_UNSUPPORTED;
     if (metadata_json && !awr__cl_json_is_object(c, metadata_json)) return AWR_ERR_ARG;
     for (i = 0; i < nperm; i++) if (!permissions[i]) return AWR_ERR_ARG;
-    for (i = 0; i < 2; i++) {   /* pass 0 measures, pass 1 writes */
-        if (i == 0) { awr__cl_out_init(&o, NULL, 0); o.cap = (size_t)-1; }
-        else {
-            r = awr__cl_arena_alloc(c, len, &blk);
-            if (r != AWR_OK) return awr__cl_too_small(c, "name_arena", (size_t)c->arena_used + len + 1u);
-            awr__cl_out_init(&o, c->arena + blk.off, len);
-        }
-        awr__cl_out_s(&o, "{\"status\":");
-        awr__cl_out_jstr(&o, status);
-        if (presence_id) { awr__cl_out_s(&o, ",\"presenceId\":"); awr__cl_out_jstr(&o, presence_id); }
-        if (metadata_json) { awr__cl_out_s(&o, ",\"metadata\":"); awr__cl_out_s(&o, metadata_json); }
-        if (nperm) {
-            size_t k;
-            awr__cl_out_s(&o, ",\"permissions\":[");
-            for (k = 0; k < nperm; k++) { if (k) awr__cl_out_c(&o, ','); awr__cl_out_jstr(&o, permissions[k]); }
-            awr__cl_out_c(&o, ']');
-        }
-        awr__cl_out_c(&o, '}');
-        len = o.len;
-        if (i == 0 && len + 40u > awr__cl_frame_cap(c)) return awr__cl_frame_too_small(c, len + 40u);
+    len = awr__strlen("{\"status\":}") + awr__cl_jstr_len(status);   /* measured, then written */
+    if (presence_id) len += awr__strlen(",\"presenceId\":") + awr__cl_jstr_len(presence_id);
+    if (metadata_json) len += awr__strlen(",\"metadata\":") + awr__strlen(metadata_json);
+    if (nperm) len += awr__strlen(",\"permissions\":[]") + nperm - 1u;
+    for (i = 0; i < nperm; i++) len += awr__cl_jstr_len(permissions[i]);
+    if (len + 40u > awr__cl_frame_cap(c)) return awr__cl_frame_too_small(c, len + 40u);
+    r = awr__cl_arena_alloc(c, len, &blk);
+    if (r != AWR_OK) return awr__cl_too_small(c, "name_arena", (size_t)c->arena_used + len + 1u);
+    awr_json_writer_init(&w, c->arena + blk.off, len + 1u);
+    awr_json_write_begin_object(&w);
+    awr_json_write_key(&w, "status");
+    awr_json_write_string(&w, status);
+    if (presence_id) { awr_json_write_key(&w, "presenceId"); awr_json_write_string(&w, presence_id); }
+    if (metadata_json) { awr_json_write_key(&w, "metadata"); awr_json_write_raw(&w, metadata_json, awr__strlen(metadata_json)); }
+    if (nperm) {
+        awr_json_write_key(&w, "permissions");
+        awr_json_write_begin_array(&w);
+        for (i = 0; i < nperm; i++) awr_json_write_string(&w, permissions[i]);
+        awr_json_write_end_array(&w);
+    }
+    awr_json_write_end_object(&w);
+    if (awr_json_writer_finish(&w, NULL) != AWR_OK) {   /* text that is not UTF-8 */
+        awr__cl_arena_free(c, &blk);
+        return AWR_ERR_ARG;
     }
     awr__cl_arena_free(c, &c->presence);
     blk.off = c->arena_used - (uint32_t)len - 1u;   /* freeing moved it down */
@@ -6932,59 +7011,81 @@ AWR_API awr_generation awr_client_generation(const awr_client *c) { return c ? (
 AWR_API void *awr_client_user(const awr_client *c) { return c ? c->cfg.user : NULL; }
 
 /* ---- receiving: the Appwrite messages ------------------------------------------------------------ */
-/* The next scalar item of an already validated JSON array text: *pos walks from the '[' on; the item
- * is returned without quotes for strings (escapes left as they are; Appwrite names have none). */
-static int awr__cl_array_next(awr_text arr, size_t *pos, awr_text *item) {
-    size_t i = *pos, n = arr.len;
-    const char *p = arr.ptr;
-    if (!p) return 0;
-    if (i == 0) { while (i < n && p[i] != '[') i++; i++; }
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == ',')) i++;
-    if (i >= n || p[i] == ']') { *pos = n; return 0; }
-    if (p[i] == '"') {
-        size_t s = ++i;
-        while (i < n && p[i] != '"') i += p[i] == '\\' ? 2u : 1u;
-        if (i > n) i = n;
-        item->ptr = p + s; item->len = i - s;
-        *pos = i + 1u;
-        return 1;
-    } else {
-        size_t s = i;
-        int depth = 0;
-        while (i < n) {   /* a number, literal or (unexpected) nested value */
-            char ch = p[i];
-            if (ch == '"') { i++; while (i < n && p[i] != '"') i += p[i] == '\\' ? 2u : 1u; }
-            else if (ch == '[' || ch == '{') depth++;
-            else if ((ch == ']' || ch == '}') && depth-- == 0) break;
-            else if (ch == ',' && depth == 0) break;
-            i++;
-        }
-        if (i > n) i = n;
-        item->ptr = p + s; item->len = i - s;
-        while (item->len && (item->ptr[item->len - 1u] == ' ' || item->ptr[item->len - 1u] == '\n' ||
-                             item->ptr[item->len - 1u] == '\r' || item->ptr[item->len - 1u] == '\t'))
-            item->len--;
-        *pos = i;
+/* Tokenize an event's text (its payload or one of its name lists) into the payload token area, once:
+ * the area holds the tokens of the text asked about last (awr__cl_on_event forgets them). */
+static awr_result awr__cl_tokens_of(awr_client *c, awr_text t) {
+    if (!t.ptr) return AWR_ERR_NOT_FOUND;
+    if (c->ptok_src != t.ptr || c->ptok_len != t.len) {
+        awr_json_options o;
+        memset(&o, 0, sizeof o);
+        o.skip_utf8 = 1;   /* the WebSocket layer checked the whole message */
+        c->ptok_result = awr_json_parse(&o, t.ptr, t.len, c->ptoks, c->max_ptoks, NULL, NULL);
+        c->ptok_src = t.ptr;
+        c->ptok_len = t.len;
+    }
+    return c->ptok_result;
+}
+
+/* The tokens of a name list (an event's `events`, `channels`, `subscriptions`, or the `subscriptions`
+ * of `connected`), in c->ltoks: in the larger of the payload token area and the envelope's (whose
+ * tokens are not needed once the message's fields are taken); 0 when it needs more than that. */
+static int awr__cl_list_tokens(awr_client *c, awr_text list) {
+    awr_json_options o;
+    if (c->max_ptoks >= c->max_toks) {
+        c->ltoks = c->ptoks;
+        return awr__cl_tokens_of(c, list) == AWR_OK;
+    }
+    memset(&o, 0, sizeof o);
+    o.skip_utf8 = 1;
+    c->ltoks = c->toks;
+    return list.ptr && awr_json_parse(&o, list.ptr, list.len, c->toks, c->max_toks, NULL, NULL) == AWR_OK;
+}
+/* The first element of a name list, < 0 when it is empty, not an array or too long (see above). */
+static int awr__cl_list(awr_client *c, awr_text list) {
+    if (!awr__cl_list_tokens(c, list) || AWR_JSON_TYPE(c->ltoks) != AWR_JSON_ARRAY) return -1;
+    return awr_json_first(c->ltoks, 0);
+}
+
+/* The text of a name token of list: names are compared after unescaping (as awr_match_set_test_json
+ * does), so an escaped one is decoded into buf; 0 when it is not a string (or an all-digit id, which
+ * the server sends as a number) or its decoded text does not fit buf. */
+static int awr__cl_name(const char *list, const awr_json_token *t, char *buf, size_t cap, awr_text *out) {
+    size_t n = 0;
+    if (AWR_JSON_TYPE(t) != AWR_JSON_STRING && AWR_JSON_TYPE(t) != AWR_JSON_NUMBER) return 0;
+    if (!(AWR_JSON_FLAGS(t) & AWR_JSON_ESCAPED)) {
+        out->ptr = list + t->start;
+        out->len = t->len;
         return 1;
     }
+    if (awr_json_unescape(list, t, buf, cap, &n) != AWR_OK) return 0;
+    out->ptr = buf;
+    out->len = n;
+    return 1;
 }
 
 AWR_API int awr_event_is(const awr_event *ev, const char *pattern) {
-    size_t pos = 0, pl;
-    awr_text it;
-    if (!ev || !pattern) return 0;
+    size_t pl;
+    int t;
+    char buf[AWR_MATCH_ESCAPED_MAX];
+    awr_text name;
+    if (!ev || !pattern || !ev->client) return 0;
     pl = awr__strlen(pattern);
-    while (awr__cl_array_next(ev->events, &pos, &it))
-        if (awr_match_n(pattern, pl, it.ptr, it.len)) return 1;
+    for (t = awr__cl_list(ev->client, ev->events); t >= 0; t = awr_json_next(ev->client->ltoks, t))
+        if (awr__cl_name(ev->events.ptr, ev->client->ltoks + t, buf, sizeof buf, &name) &&
+            awr_match_n(pattern, pl, name.ptr, name.len))
+            return 1;
     return 0;
 }
 
 AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel) {
-    size_t pos = 0;
-    awr_text it;
-    if (!ev || !channel) return 0;
-    while (awr__cl_array_next(ev->channels, &pos, &it))
-        if (awr__cl_text_eq(it.ptr, it.len, channel)) return 1;
+    int t;
+    char buf[AWR_MATCH_ESCAPED_MAX];
+    awr_text name;
+    if (!ev || !channel || !ev->client) return 0;
+    for (t = awr__cl_list(ev->client, ev->channels); t >= 0; t = awr_json_next(ev->client->ltoks, t))
+        if (awr__cl_name(ev->channels.ptr, ev->client->ltoks + t, buf, sizeof buf, &name) &&
+            awr__cl_text_eq(name.ptr, name.len, channel))
+            return 1;
     return 0;
 }
 
@@ -6996,16 +7097,7 @@ static awr_result awr__cl_payload_member(const awr_event *ev, const char *path, 
     int t;
     if (!ev || !path || !ev->client) return AWR_ERR_ARG;
     c = ev->client;
-    if (!ev->payload.ptr) return AWR_ERR_NOT_FOUND;
-    if (c->ptok_src != ev->payload.ptr || c->ptok_len != ev->payload.len) {
-        awr_json_options o;
-        memset(&o, 0, sizeof o);
-        o.skip_utf8 = 1;   /* the WebSocket layer checked the whole message */
-        c->ptok_result = awr_json_parse(&o, ev->payload.ptr, ev->payload.len, c->ptoks, c->max_ptoks, NULL, NULL);
-        c->ptok_src = ev->payload.ptr;
-        c->ptok_len = ev->payload.len;
-    }
-    if (c->ptok_result != AWR_OK) return c->ptok_result;
+    if (awr__cl_tokens_of(c, ev->payload) != AWR_OK) return c->ptok_src ? c->ptok_result : AWR_ERR_NOT_FOUND;
     t = awr_json_path(ev->payload.ptr, c->ptoks, 0, path);
     if (t < 0) return AWR_ERR_NOT_FOUND;
     *tok = c->ptoks + t;
@@ -7062,62 +7154,160 @@ AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr
     return AWR_OK;
 }
 
-static int awr__cl_sub_matches_channels(const awr_client *c, const awr__cl_sub *s, awr_text channels) {
-    size_t pos = 0, j;
-    awr_text it;
-    while (awr__cl_array_next(channels, &pos, &it)) {
-        const char *p = awr__cl_first_name(c, s);
-        for (j = 0; j < s->nch; j++, p = awr__cl_next_name(p))
-            if (awr__cl_text_eq(it.ptr, it.len, p)) return 1;
-    }
-    return 0;
+/* ---- dispatch: indexes from subscription id and from channel to the table's slots ---------------- */
+static uint32_t awr__cl_hash(const char *p, size_t n) {   /* FNV-1a */
+    uint32_t h = 2166136261u;
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h;
 }
 
-static awr__cl_sub *awr__cl_sub_by_wid(awr_client *c, const char *id, size_t len) {
-    size_t i;
-    if (len == 0 || len > AWR__CL_ID_MAX) return NULL;
+static void awr__cl_index_put(uint32_t *idx, size_t cap, uint32_t h, size_t slot) {
+    size_t at = h & (cap - 1u);
+    while (idx[2u * at + 1u]) at = (at + 1u) & (cap - 1u);
+    idx[2u * at] = h;
+    idx[2u * at + 1u] = (uint32_t)slot + 1u;
+}
+
+/* Every slot with an id goes into idx_wid, every channel of a live subscription into idx_ch (while
+ * it stays half empty); whether a slot may have the event is checked when it is looked up. */
+static void awr__cl_index_build(awr_client *c) {
+    size_t i, k, room = c->idx_ch_cap / 2u;
+    memset(c->idx_wid, 0, c->idx_wid_cap * 2u * sizeof(uint32_t));
+    memset(c->idx_ch, 0, c->idx_ch_cap * 2u * sizeof(uint32_t));
+    c->idx_plain = 0;
+    c->idx_ch_full = 0;
+    c->memo_len = 0;
     for (i = 0; i < c->max_subs; i++) {
-        awr__cl_sub *s = &c->subs[i];
-        if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED) &&
-            s->wid[len] == 0 && memcmp(s->wid, id, len) == 0)
+        const awr__cl_sub *s = &c->subs[i];
+        const char *p;
+        if (s->wid[0]) awr__cl_index_put(c->idx_wid, c->idx_wid_cap, awr__cl_hash(s->wid, awr__strlen(s->wid)), i);
+        if (!(s->flags & AWR__CL_SUB_LIVE)) continue;
+        c->idx_plain += s->nq == 0;
+        for (k = 0, p = awr__cl_first_name(c, s); k < s->nch; k++, p = awr__cl_next_name(p)) {
+            if (room == 0) { c->idx_ch_full = 1; break; }
+            awr__cl_index_put(c->idx_ch, c->idx_ch_cap, awr__cl_hash(p, awr__strlen(p)), i);
+            room--;
+        }
+    }
+    c->idx_dirty = 0;
+}
+
+/* The live subscription the server knows by this id. Ids are never reused: one that is not synced
+ * yet was assigned at `connected` and its subscribe frame is on its way. */
+static awr__cl_sub *awr__cl_sub_by_wid(awr_client *c, const char *id, size_t len) {
+    uint32_t h;
+    size_t at, m = c->idx_wid_cap - 1u;
+    if (len == 0 || len > AWR__CL_ID_MAX) return NULL;
+    h = awr__cl_hash(id, len);
+    for (at = h & m; c->idx_wid[2u * at + 1u]; at = (at + 1u) & m) {
+        awr__cl_sub *s = &c->subs[c->idx_wid[2u * at + 1u] - 1u];
+        if (c->idx_wid[2u * at] == h && (s->flags & AWR__CL_SUB_LIVE) && s->wid[len] == 0 && memcmp(s->wid, id, len) == 0)
             return s;
     }
     return NULL;
 }
 
-static void awr__cl_deliver(awr_client *c, awr__cl_sub *s, awr_event *ev) {
-    if (s->epoch == c->epoch) return;   /* at most once per event */
-    s->epoch = c->epoch;
-    ev->sub = s->handle;
-    c->in_callback++;
-    s->fn(c, s->handle, ev, s->user);
-    c->in_callback--;
+static int awr__cl_sub_has_channel(const awr_client *c, const awr__cl_sub *s, awr_text ch) {
+    size_t j;
+    const char *p = awr__cl_first_name(c, s);
+    for (j = 0; j < s->nch; j++, p = awr__cl_next_name(p))
+        if (awr__cl_text_eq(ch.ptr, ch.len, p)) return 1;
+    return 0;
 }
 
-/* By the event's `subscriptions` ids when it has them; on servers up to 1.9.0, then also by channel
- * intersection for every subscription without queries: they name only the first of a connection's
- * subscriptions whose channel matches (`files` and `buckets.b2.files` on one connection: only one id
- * comes), and a subscription without queries wants every event of its channels. 1.9.5+ names every
- * subscription that matches, so there the ids alone decide. Subscriptions with queries are left to the
- * server, which alone evaluates them. */
-static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
-    size_t i;
-    int by_id = ev->subscriptions.ptr != NULL;
-    c->epoch++;
-    if (by_id) {
-        size_t pos = 0;
-        awr_text id;
-        while (!c->suppress && awr__cl_array_next(ev->subscriptions, &pos, &id)) {
-            awr__cl_sub *s = awr__cl_sub_by_wid(c, id.ptr, id.len);
-            if (s) awr__cl_deliver(c, s, ev);
+/* May s have the event by channel? Synced, not had it yet, and (beside ids) without queries. */
+static int awr__cl_channel_candidate(const awr_client *c, const awr__cl_sub *s, int by_id) {
+    return (s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED) &&
+           !(by_id && s->nq > 0) && s->epoch != c->epoch;
+}
+
+/* Appends to targets[n...] the subscriptions whose channels meet the event's, in table order. */
+static size_t awr__cl_by_channel(awr_client *c, const awr_event *ev, int by_id, size_t n) {
+    size_t words = (c->max_subs + 31u) / 32u, w, i, m = c->idx_ch_cap - 1u;
+    char buf[AWR_MATCH_ESCAPED_MAX];
+    awr_text ch;
+    int t;
+    memset(c->marks, 0, words * sizeof(uint32_t));
+    for (t = awr__cl_list(c, ev->channels); t >= 0; t = awr_json_next(c->ltoks, t)) {
+        uint32_t h;
+        if (!awr__cl_name(ev->channels.ptr, c->ltoks + t, buf, sizeof buf, &ch)) continue;
+        if (c->idx_ch_full) {   /* more channels than the index was sized for */
+            for (i = 0; i < c->max_subs; i++)
+                if (awr__cl_channel_candidate(c, &c->subs[i], by_id) && awr__cl_sub_has_channel(c, &c->subs[i], ch))
+                    c->marks[i / 32u] |= (uint32_t)1u << (i % 32u);
+            continue;
         }
-        if (c->gen == AWR_GEN_MESSAGE) return;            /* 1.9.5+: the ids name every match */
+        h = awr__cl_hash(ch.ptr, ch.len);
+        for (i = h & m; c->idx_ch[2u * i + 1u]; i = (i + 1u) & m) {
+            size_t slot = c->idx_ch[2u * i + 1u] - 1u;
+            if (c->idx_ch[2u * i] == h && awr__cl_channel_candidate(c, &c->subs[slot], by_id) &&
+                awr__cl_sub_has_channel(c, &c->subs[slot], ch))
+                c->marks[slot / 32u] |= (uint32_t)1u << (slot % 32u);
+        }
     }
-    for (i = 0; i < c->max_subs && !c->suppress; i++) {   /* re-checked after every callback */
-        awr__cl_sub *s = &c->subs[i];
-        if ((s->flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) != (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) continue;
-        if (by_id && (s->nq > 0 || s->epoch == c->epoch)) continue;
-        if (awr__cl_sub_matches_channels(c, s, ev->channels)) awr__cl_deliver(c, s, ev);
+    for (w = 0; w < words; w++) {
+        uint32_t bits = c->marks[w];
+        for (i = w * 32u; bits; bits >>= 1, i++) {
+            if (!(bits & 1u)) continue;
+            c->subs[i].epoch = c->epoch;
+            c->targets[n++] = c->subs[i].handle;
+        }
+    }
+    return n;
+}
+
+/* By the event's `subscriptions` ids when it has them, then (below 1.9.5) by channel for every
+ * subscription without queries: Appwrite up to 1.9.0 names only the first of a connection's
+ * subscriptions whose channel matches (`files` and `buckets.b2.files` on one connection: only one id
+ * comes), and a subscription without queries wants every event of its channels; 1.9.5+ names every
+ * match, so there the ids alone decide. Subscriptions with queries are left to the
+ * server, which alone evaluates them. Both lookups go through the indexes: the cost of an event does
+ * not grow with the number of subscriptions. The targets are found first, then called: the callbacks
+ * may use the token area and change the table (a target unsubscribed or updated meanwhile is skipped). */
+static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
+    size_t n = 0, plain = 0, i;
+    int by_id = ev->subscriptions.ptr != NULL, t;
+    char buf[AWR__CL_ID_MAX + 1];
+    awr_text id;
+    c->epoch++;
+    if (c->idx_dirty) awr__cl_index_build(c);
+    if (by_id && c->memo_len && ev->subscriptions.len == c->memo_len &&
+        memcmp(ev->subscriptions.ptr, c->memo, c->memo_len) == 0) {
+        for (i = 0; i < c->memo_n; i++) {   /* the same ids as the latest event, the same table */
+            awr__cl_sub *s = awr__cl_sub_get(c, c->memo_targets[i]);
+            if (!s || s->epoch == c->epoch) continue;
+            s->epoch = c->epoch;
+            c->targets[n++] = s->handle;
+            plain += s->nq == 0;
+        }
+    } else if (by_id) {
+        for (t = awr__cl_list(c, ev->subscriptions); t >= 0; t = awr_json_next(c->ltoks, t)) {
+            awr__cl_sub *s;
+            if (!awr__cl_name(ev->subscriptions.ptr, c->ltoks + t, buf, sizeof buf, &id)) continue;
+            s = awr__cl_sub_by_wid(c, id.ptr, id.len);
+            if (!s || s->epoch == c->epoch) continue;
+            s->epoch = c->epoch;
+            c->targets[n++] = s->handle;
+            plain += s->nq == 0;
+        }
+        c->memo_len = 0;
+        if (ev->subscriptions.len <= sizeof c->memo) {
+            memcpy(c->memo, ev->subscriptions.ptr, ev->subscriptions.len);
+            memcpy(c->memo_targets, c->targets, n * sizeof(uint32_t));
+            c->memo_len = (uint32_t)ev->subscriptions.len;
+            c->memo_n = (uint32_t)n;
+        }
+    }
+    if (!by_id || (c->gen != AWR_GEN_MESSAGE && plain < c->idx_plain)) n = awr__cl_by_channel(c, ev, by_id, n);
+    c->ptok_src = NULL;   /* the token area is the callbacks' now */
+    for (i = 0; i < n && !c->suppress; i++) {   /* re-checked after every callback */
+        awr__cl_sub *s = awr__cl_sub_get(c, c->targets[i]);
+        if (!s || (!s->wid[0] && !(s->flags & AWR__CL_SUB_SYNCED))) continue;   /* updated meanwhile */
+        ev->sub = s->handle;
+        c->in_callback++;
+        s->fn(c, s->handle, ev, s->user);
+        c->in_callback--;
     }
 }
 
@@ -7236,30 +7426,21 @@ static void awr__cl_refuse_long(awr_client *c) {
 }
 
 /* The server id of URL slot `slot` in connected.data.subscriptions (an array, or an object keyed by
- * slot number when the slots are not 0..n-1). */
-static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, awr_text *id) {
-    if (subs.len && subs.ptr[0] == '[') {
-        size_t pos = 0;
-        int32_t k = 0;
-        while (awr__cl_array_next(subs, &pos, id)) if (k++ == slot) return 1;
-        return 0;
-    } else {   /* an object: tokenize it (the envelope's tokens are not needed any more) */
+ * slot number when the slots are not 0..n-1), tokenized once into the payload token area. */
+static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, char *buf, size_t cap, awr_text *id) {
+    int t;
+    if (!awr__cl_list_tokens(c, subs)) return 0;
+    if (AWR_JSON_TYPE(c->ltoks) == AWR_JSON_ARRAY) {
+        t = awr_json_at(c->ltoks, 0, (size_t)slot);
+    } else {
         char key[16];
         awr__cl_out o;
-        int t;
         awr__cl_out_init(&o, key, sizeof key - 1u);
         awr__cl_out_u(&o, (uint64_t)slot);
         key[o.len] = 0;
-        if (!awr__cl_parse(c, subs.ptr, subs.len, 1)) return 0;
-        t = awr__cl_find(c, 0, key);
-        if (t < 0) return 0;
-        if (AWR_JSON_TYPE(awr__cl_tk(c, t)) == AWR_JSON_STRING || AWR_JSON_TYPE(awr__cl_tk(c, t)) == AWR_JSON_NUMBER) {
-            id->ptr = c->mj + awr__cl_tk(c, t)->start;   /* an all-digit id comes back as a number */
-            id->len = awr__cl_tk(c, t)->len;
-            return 1;
-        }
-        return 0;
+        t = awr_json_find(subs.ptr, c->ltoks, 0, key);
     }
+    return t >= 0 && awr__cl_name(subs.ptr, c->ltoks + t, buf, cap, id);   /* an all-digit id is a number */
 }
 
 static void awr__cl_on_connected(awr_client *c, int data) {
@@ -7276,24 +7457,31 @@ static void awr__cl_on_connected(awr_client *c, int data) {
         if (!has_subs) {
             if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_LEGACY;
         } else if (c->gen == AWR_GEN_UNKNOWN) {
-            if (c->cfg.mode == AWR_MODE_AUTO) c->probe_due = 1;
+            if (c->cfg.mode == AWR_MODE_AUTO) c->probe_due = 1;   /* sent at the end of this message */
             else c->gen = AWR_GEN_URL_IDS;
         }
         for (i = 0; i < c->max_subs; i++) {
             awr__cl_sub *s = &c->subs[i];
             awr_text id;
+            char buf[AWR__CL_ID_MAX + 1];
             if (!(s->flags & AWR__CL_SUB_LIVE)) continue;
             if (s->slot < 0) {   /* left out for length (frames may take it), or changed during the handshake */
                 if (!(s->flags & AWR__CL_SUB_LONG)) c->url_dirty = 1;
                 continue;
             }
-            if (has_subs && awr__cl_slot_id(c, subs, s->slot, &id) && id.len <= AWR__CL_ID_MAX) {
+            if (has_subs && awr__cl_slot_id(c, subs, s->slot, buf, sizeof buf, &id) && id.len <= AWR__CL_ID_MAX) {
                 memcpy(s->wid, id.ptr, id.len);
                 s->wid[id.len] = 0;
             }
             s->flags |= AWR__CL_SUB_SYNCED;
         }
+        c->ptok_src = NULL;
+        c->idx_dirty = 1;
     } else {
+        /* The ids of the subscribe frames that follow, given now: an event in the same input as
+           `connected` is then dispatched as it would be after the frames went out (any chunking). */
+        for (i = 0; i < c->max_subs; i++)
+            if ((c->subs[i].flags & AWR__CL_SUB_LIVE) && !c->subs[i].wid[0]) awr__cl_new_id(c, c->subs[i].wid);
         c->frames_ok = 1;
         c->url_dirty = 0;
         c->gen = AWR_GEN_MESSAGE;   /* only 1.9.5+ accepts a connection without channels */
@@ -7301,6 +7489,9 @@ static void awr__cl_on_connected(awr_client *c, int data) {
     awr__cl_presence_unsupported(c);
     awr__cl_refuse_long(c);
     awr__cl_report(c, AWR_STATE_CONNECTED, AWR_OK, 0, user);
+    /* the probe's answer may be in the same input: it must find the probe sent (any chunking) */
+    if (c->probe_due && !c->suppress && c->phase == AWR__CL_P_WS && awr__cl_rate_ready_at(c, 0) <= c->now)
+        (void)awr__cl_send_probe(c);
 }
 
 static void awr__cl_on_error_frame(awr_client *c, int data) {
@@ -7431,14 +7622,21 @@ static void awr__cl_on_event(awr_client *c, int data) {
     awr__cl_dispatch(c, &ev);
 }
 
+/* 1 if the message's type is the literal lit (n bytes); decoded only when it has escapes. */
+static int awr__cl_type_is(const awr_client *c, int tok, const char *lit, size_t n) {
+    const awr_json_token *t = awr__cl_tk(c, tok);
+    if (AWR_JSON_FLAGS(t) & AWR_JSON_ESCAPED) return awr_json_eq_n(c->mj, t, lit, n);
+    return t->len == n && memcmp(c->mj + t->start, lit, n) == 0;
+}
+
 static void awr__cl_on_text(awr_client *c, const char *data, size_t len) {
     awr__cl_msg m;
     if (!awr__cl_msg_parse(c, data, len, &m)) return;   /* not an Appwrite message: ignore it */
-    if (awr__cl_is(c, m.type, "event")) awr__cl_on_event(c, m.data);
-    else if (awr__cl_is(c, m.type, "connected")) awr__cl_on_connected(c, m.data);
-    else if (awr__cl_is(c, m.type, "response")) awr__cl_on_response(c, m.data);
-    else if (awr__cl_is(c, m.type, "pong")) (void)awr__cl_pending_take(c, AWR__CL_REQ_PING, NULL);
-    else if (awr__cl_is(c, m.type, "error")) awr__cl_on_error_frame(c, m.data);
+    if (awr__cl_type_is(c, m.type, "event", 5)) awr__cl_on_event(c, m.data);
+    else if (awr__cl_type_is(c, m.type, "connected", 9)) awr__cl_on_connected(c, m.data);
+    else if (awr__cl_type_is(c, m.type, "response", 8)) awr__cl_on_response(c, m.data);
+    else if (awr__cl_type_is(c, m.type, "pong", 4)) (void)awr__cl_pending_take(c, AWR__CL_REQ_PING, NULL);
+    else if (awr__cl_type_is(c, m.type, "error", 5)) awr__cl_on_error_frame(c, m.data);
 }
 
 /* ==================================================================================================

@@ -1467,13 +1467,13 @@ static void test_outbound_and_error_edges(void) {
     awr_sub big, small;
     const char *ch[1];
     int i;
-    /* JSON strings the client writes escape quotes, backslashes and control characters */
+    /* JSON strings the client writes escape quotes, backslashes and control characters (as the writer does) */
     reset_logs();
     c = mk(AWR_MODE_MESSAGE);
     if (!c) return;
     AWR_CHECK_INT(awr_presence(c, "on\"line\\\x01\x1f", NULL, NULL, NULL, 0), AWR_OK);
     serve_connected(c, CONN_MSG);
-    AWR_CHECK(next_is("{\"type\":\"presence\",\"data\":{\"status\":\"on\\\"line\\\\\\u0001\\u001F\"}}"));
+    AWR_CHECK(next_is("{\"type\":\"presence\",\"data\":{\"status\":\"on\\\"line\\\\\\u0001\\u001f\"}}"));
     /* an error text longer than the client keeps: cut to its first 71 bytes, NUL-terminated */
     for (i = 0; i < (int)sizeof longmsg - 1; i++) longmsg[i] = (char)('a' + i % 26);
     longmsg[sizeof longmsg - 1] = 0;
