@@ -9011,6 +9011,38 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   0.2.0
+ *     - endpoint: as the SDKs, ws(s)://host/v1 and http(s)://host/v1 get /realtime appended,
+ *       .../v1/realtime is kept, schemes in any case; any other path is refused at create (AWR_ERR_URL)
+ *     - failures classified (the FAILURES table in the client banner): certificate failures, HTTP 4xx
+ *       but 429, a response that is not HTTP and wss:// without a TLS transport stop the client; 5xx,
+ *       429 and transport errors back off. awr_state_info gains http_status, sys_error, needed and
+ *       detail (reason phrase, resolver or errno text, the buffer too small); awr_client_last_error;
+ *       awr_io gains an optional error hook (the POSIX, Winsock and BearSSL adapters fill it)
+ *     - every value that reaches the upgrade request is checked at create/subscribe (project id,
+ *       credentials, header lines, host, path, channels, queries)
+ *     - the handshake response is parsed a line at a time and the request is built in tx_buffer +
+ *       read_buffer: max_message can be as small as 1 KiB (was 8 KiB); awr_ws_handshake_reason
+ *     - dead-link detection on by default (dead_link_ms 0 = 2.5 x heartbeat_ms; -1 = off)
+ *     - name_arena default 4 KiB (a real 390-byte session and 8 full document channels); max_url [4 KiB]:
+ *       in AUTO mode the first URL holds what fits and the rest follows in frames on 1.9.5+; URL mode
+ *       refuses a subscription past it (AWR_ERR_LIMIT); starting a connection is linear in channels
+ *     - awr_client_size returns 0 for every configuration awr_client_init refuses
+ *     - dispatch: below 1.9.5 a subscription without queries also gets an event whose channels meet its
+ *       own (1.9.0 names only the first overlapping subscription); ids and channels go through indexes
+ *       in the client's memory, so an event costs the same with 1 or 512 subscriptions
+ *     - the client reads its messages with the tokenizer and awr_json_find and writes its frames with
+ *       the JSON writer (UTF-8 checked); names are compared unescaped everywhere (awr_event_is,
+ *       awr_event_has_channel, awr_match_set_test_json); any chunking of the input gives the same
+ *       callbacks, results and output bytes
+ *     - payload fields in one call: awr_event_get_string/int64/double/bool/json by path, tokens made
+ *       once per event in cfg.payload_tokens [128]; realtime query builders (awr_query_*) that write the
+ *       SDKs' JSON byte for byte; awr_json_write_double (JavaScript's shortest form)
+ *     - the C++ layer (AWR_CPP, C++17, no exceptions or RTTI needed): awr::client, awr::subscription,
+ *       lambdas, std::string_view fields; the threading model in the manual (THREADS)
+ *     - awr_client_wants is const for real (it no longer flushes output); rate_per_minute above 32
+ *       counts as 32; AWR_JSON_MAX_DEPTH below 512 no longer overruns the nesting stack;
+ *       AWR_JSON_WRITER_DEPTH above 32 is refused; the implementation under C89 stops with one #error
+ *     - tokenizer: digit runs eight bytes at a time, 2- and 3-byte UTF-8 checked inline
  *     - BearSSL adapter: one block laid out when it is made (the adapter, max_connections connection
  *       slots with their I/O buffers, the decoded anchors); open() and close() never allocate,
  *       reconnects included. New: awr_bearssl_size, awr_bearssl_init and awr_bearssl_deinit (memory
