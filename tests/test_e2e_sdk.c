@@ -1,7 +1,11 @@
 /* Side by side with the official appwrite web SDK (tests/sdk/, appwrite 24.x in URL mode for every
  * generation, 28.x in message mode for 1.9.6) on the same local server: both subscribe to the same
  * channels and must print the same events, in the same order (compared value by value by
- * tests/e2e/jsonlines.js; subscription ids are each client's own and are left out). Then the cases
+ * tests/e2e/jsonlines.js; subscription ids are each client's own and are left out). awr-listen runs
+ * twice, with the REST endpoint (http://.../v1) and the realtime one (ws://.../v1, what the SDKs'
+ * setEndpointRealtime takes); then every generation again over TLS (the server with the certificates of
+ * tests/peers/make_certs.sh): awr-listen with wss://localhost:PORT/v1 and --cafile, the SDK with
+ * https://localhost:PORT/v1 and the test CA in NODE_EXTRA_CA_CERTS. Then the cases
  * where the SDK misbehaves and we must not:
  *   - the update() trap (1.9.6): after an update that drops a channel, the SDK still delivers that
  *     channel's events (its subscribe upsert keeps the old channels); our awr_update does not;
@@ -17,6 +21,27 @@ static const char *const generations[] = {"1.6.0", "1.6.1", "1.8", "1.9.0", "1.9
 #define ANY "\\\"$permissions\\\":[\\\"read(\\\\\\\"any\\\\\\\")\\\"]"   /* inside payloadText */
 
 static char listen_bin[256];
+static char cert_dir[64];
+
+static const char *cert_path(const char *name) {
+    static char buf[4][128];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof buf[0], "%s/%s", cert_dir, name);
+    return b;
+}
+
+/* Whether awr-listen was built with TLS: make writes TLS=yes|no into the build's .config. */
+static int listen_has_tls(void) {
+    char path[300], line[1024] = "";
+    FILE *f;
+    snprintf(path, sizeof path, "%s/.config", getenv("AWR_BIN_DIR") && *getenv("AWR_BIN_DIR") ? getenv("AWR_BIN_DIR") : "build");
+    f = fopen(path, "r");
+    if (!f) return 1;   /* not built by make: try, and fail loudly if it cannot */
+    if (!fgets(line, sizeof line, f)) line[0] = 0;
+    fclose(f);
+    return strstr(line, " TLS=no ") == NULL;
+}
 
 static void show(const char *label, const e2e_proc *p) {
     char *o = e2e_proc_stdout(p), *e = e2e_proc_stderr(p);
@@ -35,11 +60,12 @@ static void publish(int port, const char *body) {
 }
 
 /* ---- same events, same order -------------------------------------------------------------------------- */
-static void test_side_by_side(const char *gen) {
-    int port, i, nsdk = 0, rc;
-    pid_t srv = e2e_server_start(gen, &port, (char *)NULL);
-    char endpoint[64], cmd[512];
-    e2e_proc ours, sdk[2];
+static void test_side_by_side(const char *gen, int tls) {
+    int port, i, j, nsdk = 0, nours, rc;
+    pid_t srv = tls ? e2e_server_start(gen, &port, "--tls-cert", cert_path("good.pem"), "--tls-key", cert_path("good.key"), (char *)NULL)
+                    : e2e_server_start(gen, &port, (char *)NULL);
+    char endpoint[64], ours_endpoint[2][64], cmd[512];
+    e2e_proc ours[2], sdk[2];
     const char *modes[2];
     int is_196 = strcmp(gen, "1.9.6") == 0;
     /* six of these eight events are on the subscribed channels */
@@ -61,34 +87,53 @@ static void test_side_by_side(const char *gen) {
         "{\"event\":\"file\",\"action\":\"delete\",\"project\":\"test\",\"bucketId\":\"b1\",\"fileId\":\"f1\",\"payloadText\":\"{\\\"$id\\\":\\\"f1\\\"," ANY "}\"}",
     };
     if (!AWR_CHECK(srv > 0)) return;
-    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
-    {
-        char *argv[] = {listen_bin, (char *)"--endpoint", endpoint, (char *)"--project", (char *)"test", (char *)"--count", (char *)"6",
-                        (char *)"--timeout", (char *)"30", (char *)"files", (char *)"databases.db1.collections.col1.documents", NULL};
-        AWR_CHECK(e2e_proc_start(&ours, argv));
+    snprintf(endpoint, sizeof endpoint, "%s://%s:%d/v1", tls ? "https" : "http", tls ? "localhost" : "127.0.0.1", port);
+    if (tls) {
+        nours = 1;
+        snprintf(ours_endpoint[0], sizeof ours_endpoint[0], "wss://localhost:%d/v1", port);
+    } else {
+        nours = 2;
+        snprintf(ours_endpoint[0], sizeof ours_endpoint[0], "http://127.0.0.1:%d/v1", port);
+        snprintf(ours_endpoint[1], sizeof ours_endpoint[1], "ws://127.0.0.1:%d/v1", port);
+    }
+    for (j = 0; j < nours; j++) {
+        char *argv[] = {listen_bin, (char *)"--endpoint", ours_endpoint[j], (char *)"--project", (char *)"test", (char *)"--count", (char *)"6",
+                        (char *)"--timeout", (char *)"30", (char *)"files", (char *)"databases.db1.collections.col1.documents", NULL, NULL, NULL};
+        if (tls) {
+            argv[11] = (char *)"--cafile";
+            argv[12] = (char *)cert_path("ca.pem");
+        }
+        AWR_CHECK(e2e_proc_start(&ours[j], argv));
     }
     modes[nsdk++] = "url";
     if (is_196) modes[nsdk++] = "message";
+    if (tls) setenv("NODE_EXTRA_CA_CERTS", cert_path("ca.pem"), 1);   /* inherited by the SDK's node */
     for (i = 0; i < nsdk; i++) {
         char *argv[] = {(char *)"node", (char *)"tests/sdk/listen.js", (char *)"--endpoint", endpoint, (char *)"--project", (char *)"test",
                         (char *)"--mode", (char *)modes[i], (char *)"--count", (char *)"6", (char *)"--timeout", (char *)"30",
                         (char *)"files", (char *)"databases.db1.collections.col1.documents", NULL};
         AWR_CHECK(e2e_proc_start(&sdk[i], argv));
     }
-    if (!AWR_CHECK(e2e_wait_state(port, 1 + nsdk, 20000, "\"databases.db1.collections.col1.documents\"", (char *)NULL))) {
-        show("awr-listen", &ours);
+    unsetenv("NODE_EXTRA_CA_CERTS");
+    if (!AWR_CHECK(e2e_wait_state(port, nours + nsdk, 20000, "\"databases.db1.collections.col1.documents\"", (char *)NULL))) {
+        for (j = 0; j < nours; j++) show("awr-listen", &ours[j]);
         for (i = 0; i < nsdk; i++) show("sdk", &sdk[i]);
     }
     for (i = 0; i < (int)(sizeof events / sizeof events[0]); i++) publish(port, events[i]);
-    rc = e2e_proc_wait(&ours, 20000);
-    if (!AWR_CHECK_INT(rc, 0)) show("awr-listen", &ours);
+    for (j = 0; j < nours; j++) {
+        rc = e2e_proc_wait(&ours[j], 20000);
+        if (!AWR_CHECK_INT(rc, 0)) show("awr-listen", &ours[j]);
+    }
     for (i = 0; i < nsdk; i++) {
         rc = e2e_proc_wait(&sdk[i], 20000);
         if (!AWR_CHECK_INT(rc, 0)) show("sdk", &sdk[i]);
-        snprintf(cmd, sizeof cmd, "node tests/e2e/jsonlines.js %s %s --drop subscriptions", sdk[i].out_path, ours.out_path);
-        if (!AWR_CHECK_INT(system(cmd), 0)) {
-            fprintf(stderr, "  generation %s, SDK mode %s\n", gen, modes[i]);
-            show("sdk", &sdk[i]);
+        for (j = 0; j < nours; j++) {
+            snprintf(cmd, sizeof cmd, "node tests/e2e/jsonlines.js %s %s --drop subscriptions", sdk[i].out_path, ours[j].out_path);
+            if (!AWR_CHECK_INT(system(cmd), 0)) {
+                fprintf(stderr, "  generation %s, SDK mode %s at %s, awr-listen at %s\n", gen, modes[i], endpoint, ours_endpoint[j]);
+                show("sdk", &sdk[i]);
+                show("awr-listen", &ours[j]);
+            }
         }
         {
             char *o = e2e_proc_stdout(&sdk[i]);
@@ -97,7 +142,7 @@ static void test_side_by_side(const char *gen) {
         }
         e2e_proc_cleanup(&sdk[i]);
     }
-    e2e_proc_cleanup(&ours);
+    for (j = 0; j < nours; j++) e2e_proc_cleanup(&ours[j]);
     awr_test_stop(srv);
 }
 
@@ -237,7 +282,21 @@ int main(void) {
     AWR_CHECK(access("tests/node_modules/appwrite/package.json", R_OK) == 0);
     for (g = 0; g < N_GENERATIONS; g++) {
         fprintf(stderr, "== generation %s\n", generations[g]);
-        test_side_by_side(generations[g]);
+        test_side_by_side(generations[g], 0);
+    }
+    if (listen_has_tls()) {
+        char cmd[160];
+        snprintf(cert_dir, sizeof cert_dir, "build/sdk-certs-%ld", (long)getpid());
+        snprintf(cmd, sizeof cmd, "sh tests/peers/make_certs.sh %s > /dev/null", cert_dir);
+        if (AWR_CHECK_INT(system(cmd), 0))
+            for (g = 0; g < N_GENERATIONS; g++) {
+                fprintf(stderr, "== generation %s over TLS\n", generations[g]);
+                test_side_by_side(generations[g], 1);
+            }
+        snprintf(cmd, sizeof cmd, "rm -rf %s", cert_dir);
+        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", cert_dir);
+    } else {
+        fprintf(stderr, "NOT RUN: the side by side over wss://, this awr-listen was built with TLS=no\n");
     }
     test_update_trap();
     test_policy_loop();

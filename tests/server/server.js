@@ -6,6 +6,8 @@
 // stdout carries exactly one line, "PORT <n>"; everything else goes to stderr.
 
 const http = require('http');
+const https = require('https');
+const net = require('net');
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
@@ -60,7 +62,7 @@ function usage(msg) {
     process.stderr.write('usage: node tests/server/server.js --generation 1.6.0|1.6.1|1.8|1.9.0|1.9.6 [--port N] [--scenario FILE]\n' +
         '       [--env development|production] [--control] [--connect-delay MS] [--connect-limit N] [--message-limit N]\n' +
         '       [--limit-window S] [--limit-align on|off] [--first-channel-only on|off] [--tests-tick MS] [--auth-delay MS]\n' +
-        '       [--output-buffer BYTES] [--max-payload BYTES] [--jwt-query on|off] [--verbose]\n');
+        '       [--output-buffer BYTES] [--max-payload BYTES] [--jwt-query on|off] [--tls-cert PEM --tls-key PEM] [--verbose]\n');
     process.exit(2);
 }
 
@@ -69,6 +71,7 @@ function parseArgs(argv) {
         generation: null, port: 0, scenario: null, env: null, control: false, verbose: false,
         connectDelay: null, connectLimit: null, messageLimit: null, limitWindow: null, limitAlign: null,
         firstChannelOnly: null, testsTick: null, authDelay: null, jwtQuery: null, outputBuffer: null, maxPayload: null,
+        tlsCert: null, tlsKey: null,
     };
     for (let i = 2; i < argv.length; i++) {
         const a = argv[i];
@@ -93,14 +96,25 @@ function parseArgs(argv) {
         case '--jwt-query': o.jwtQuery = onoff(); break;
         case '--output-buffer': o.outputBuffer = num(); break;
         case '--max-payload': o.maxPayload = num(); break;
+        case '--tls-cert': o.tlsCert = val(); break;
+        case '--tls-key': o.tlsKey = val(); break;
         case '--help': case '-h': usage(); break;
         default: usage('unknown argument ' + a);
         }
     }
+    if (!o.tlsCert !== !o.tlsKey) usage('--tls-cert and --tls-key go together');
     return o;
 }
 
 const opts = parseArgs(process.argv);
+let tlsContext = null;
+if (opts.tlsCert) {
+    try {
+        tlsContext = { cert: fs.readFileSync(opts.tlsCert), key: fs.readFileSync(opts.tlsKey) };
+    } catch (e) {
+        usage('cannot read the TLS certificate or key: ' + e.message);
+    }
+}
 let scenario = new Map();
 if (opts.scenario) {
     try {
@@ -1058,20 +1072,40 @@ function onUpgrade(req, socket, head) {
 }
 
 function listen(port, cb) {
-    server = http.createServer((req, res) => {
+    const onRequest = (req, res) => {
         if (opts.control && req.url.startsWith('/_control/')) return controlRequest(req, res);
         res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' });
         res.end('This is a WebSocket endpoint.\n');
-    });
-    server.on('upgrade', onUpgrade);
-    server.on('connection', (s) => s.setNoDelay(true));
+    };
+    const plain = http.createServer(onRequest);
+    plain.on('upgrade', onUpgrade);
+    if (tlsContext) {
+        // With TLS, one port speaks both: a connection that opens with a TLS handshake record (0x16) is
+        // https/wss, any other is plain http/ws, so the control channel (and ws://) stay plain.
+        const secure = https.createServer(tlsContext, onRequest);
+        secure.on('upgrade', onUpgrade);
+        secure.on('tlsClientError', (e) => vlog('tls client error', e.message));
+        server = net.createServer((s) => {
+            s.setNoDelay(true);
+            s.once('data', (first) => {
+                s.pause();
+                s.unshift(first);
+                (first[0] === 0x16 ? secure : plain).emit('connection', s);
+                process.nextTick(() => s.resume());
+            });
+            s.on('error', (e) => vlog('socket error', e.message));
+        });
+    } else {
+        server = plain;
+        server.on('connection', (s) => s.setNoDelay(true));
+    }
     // a deep accept queue: load tests open thousands of connections at once (the kernel caps it at somaxconn)
     server.listen(port, '127.0.0.1', 4096, () => { listenPort = server.address().port; cb(); });
 }
 
 listen(opts.port, () => {
     process.stdout.write('PORT ' + listenPort + '\n');
-    log('generation', genName, 'env', CFG.env, 'port', listenPort, opts.control ? 'control on' : '', opts.scenario ? 'scenario ' + opts.scenario : '');
+    log('generation', genName, 'env', CFG.env, 'port', listenPort, tlsContext ? 'tls on' : '', opts.control ? 'control on' : '', opts.scenario ? 'scenario ' + opts.scenario : '');
     if (CFG.testsTick > 0) setInterval(testsTick, CFG.testsTick).unref();
     scenarioTrigger('listen');
 });
