@@ -46,7 +46,8 @@ static void publish_file(int port, int n, size_t pad) {
 
 static void run_generation(const char *gen) {
     small s;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client_config cfg;
     awr_client *c = NULL;
     const char *channels[] = {"files"};
@@ -59,11 +60,11 @@ static void run_generation(const char *gen) {
     if (!AWR_CHECK(srv > 0)) return;
     memset(&s, 0, sizeof s);
     snprintf(endpoint, sizeof endpoint, "ws://127.0.0.1:%d/v1", port);
-    awr_posix_init(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.realtime_endpoint = endpoint;
     cfg.project = "test";
-    cfg.io = awr_posix_io(&tcp);
+    cfg.io = awr_tcp_io(tcp);
     cfg.max_message = 2048;
     cfg.read_buffer = 1024;
     cfg.on_state = on_state;
@@ -73,7 +74,7 @@ static void run_generation(const char *gen) {
     AWR_CHECK(awr_client_size(&cfg) < 8192);
     AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
     end = e2e_now_ms() + 10000;
-    while (!s.connected && e2e_now_ms() < end) awr_posix_run(c, &tcp, 20);
+    while (!s.connected && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
     if (!AWR_CHECK(s.connected) || !AWR_CHECK(e2e_wait_state(port, 1, 5000, "files", (char *)NULL))) {
         fprintf(stderr, "  generation %s did not connect\n", gen);
         awr_client_destroy(c);
@@ -85,7 +86,7 @@ static void run_generation(const char *gen) {
         int before = s.events;
         publish_file(port, n, pad);
         end = e2e_now_ms() + 5000;
-        while (s.events == before && !s.too_big && e2e_now_ms() < end) awr_posix_run(c, &tcp, 20);
+        while (s.events == before && !s.too_big && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
         AWR_CHECK(s.events == before + 1 || s.too_big);
     }
     AWR_CHECK_INT(s.bad, 0);
@@ -94,12 +95,12 @@ static void run_generation(const char *gen) {
     /* and the client is back: a small event arrives on the new connection */
     connections = s.connected;
     end = e2e_now_ms() + 10000;
-    while (s.connected == connections && e2e_now_ms() < end) awr_posix_run(c, &tcp, 20);
+    while (s.connected == connections && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
     AWR_CHECK(e2e_wait_state(port, 1, 5000, "files", (char *)NULL));
     n = s.events;
     publish_file(port, 999, 10);
     end = e2e_now_ms() + 5000;
-    while (s.events == n && e2e_now_ms() < end) awr_posix_run(c, &tcp, 20);
+    while (s.events == n && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
     if (!AWR_CHECK_INT(s.events, n + 1)) fprintf(stderr, "  generation %s: no event after the reconnect\n", gen);
     awr_client_destroy(c);
     awr_test_stop(srv);

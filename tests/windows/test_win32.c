@@ -10,13 +10,14 @@
 #include "awr_test_link.h"
 
 typedef struct conn {
-    awr_win32 tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io io;
     void *c;
 } conn;
 
 /* The connection as a link for the by-hand WebSocket helpers of awr_test_link.h. */
-static awr_test_link conn_link(conn *k) { return awr_test_link_win32(k->io, k->c, &k->tcp); }
+static awr_test_link conn_link(conn *k) { return awr_test_link_tcp(k->io, k->c, k->tcp); }
 static awr_result ws_upgrade(conn *k, int port) {
     awr_test_link l = conn_link(k);
     return awr_test_link_upgrade(&l, "127.0.0.1", port);
@@ -31,17 +32,17 @@ static void test_echo(const char *host, int port) {
     unsigned char data[5000];
     size_t i;
     for (i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 13 + 1);
-    AWR_CHECK_INT(awr_win32_init(&k.tcp), AWR_OK);
-    k.io = awr_win32_io(&k.tcp);
+    AWR_CHECK_INT(awr_tcp_init(k.tcp_mem, sizeof k.tcp_mem, NULL, &k.tcp), AWR_OK);
+    k.io = awr_tcp_io(k.tcp);
     AWR_CHECK_INT(k.io.open(k.io.user, host, port, 0, &k.c), AWR_OK);
-    AWR_CHECK(awr_win32_socket(&k.tcp) != AWR_WIN32_NO_SOCKET);
+    AWR_CHECK(awr_tcp_socket(k.tcp) != AWR_NO_SOCKET);
     AWR_CHECK_INT(k.io.open(k.io.user, host, port, 0, &k.c), AWR_ERR_STATE);   /* one at a time */
     AWR_CHECK_INT(ws_upgrade(&k, port), AWR_OK);
     AWR_CHECK(ws_echo(&k, (const unsigned char *)"hello from Winsock", 18));
     AWR_CHECK(ws_echo(&k, data, sizeof data));
     k.io.close(k.io.user, k.c);
-    AWR_CHECK(awr_win32_socket(&k.tcp) == AWR_WIN32_NO_SOCKET);
-    awr_win32_cleanup(&k.tcp);
+    AWR_CHECK(awr_tcp_socket(k.tcp) == AWR_NO_SOCKET);
+    awr_tcp_deinit(k.tcp);
 }
 
 static void test_refused(void) {
@@ -49,12 +50,12 @@ static void test_refused(void) {
     unsigned char b[4];
     long n = 0;
     int64_t end;
-    AWR_CHECK_INT(awr_win32_init(&k.tcp), AWR_OK);
-    k.io = awr_win32_io(&k.tcp);
+    AWR_CHECK_INT(awr_tcp_init(k.tcp_mem, sizeof k.tcp_mem, NULL, &k.tcp), AWR_OK);
+    k.io = awr_tcp_io(k.tcp);
     /* port 1 on loopback: nobody listens; the failure shows up as AWR_ERR_IO from recv */
     if (k.io.open(k.io.user, "127.0.0.1", 1, 0, &k.c) == AWR_OK) {
-        end = awr_win32_now_ms() + 10000;
-        while (n == 0 && awr_win32_now_ms() < end) {
+        end = awr_tcp_now_ms() + 10000;
+        while (n == 0 && awr_tcp_now_ms() < end) {
             n = k.io.recv(k.io.user, k.c, b, sizeof b);
             if (n == 0) Sleep(5);
         }
@@ -65,10 +66,10 @@ static void test_refused(void) {
     }
     AWR_CHECK_INT(k.io.open(k.io.user, "127.0.0.1", 70000, 0, &k.c), AWR_ERR_ARG);
     AWR_CHECK_INT(k.io.open(k.io.user, "127.0.0.1", 80, 1, &k.c), AWR_ERR_UNSUPPORTED);
-    awr_win32_cleanup(&k.tcp);
+    awr_tcp_deinit(k.tcp);
 }
 
-/* Wall-clock milliseconds from the system time, an independent clock to check awr_win32_now_ms by. */
+/* Wall-clock milliseconds from the system time, an independent clock to check awr_tcp_now_ms by. */
 static int64_t system_ms(void) {
     FILETIME ft;
     GetSystemTimeAsFileTime(&ft);
@@ -81,21 +82,21 @@ static void test_helpers(void) {
     memset(a, 0, sizeof a);
     memset(b, 0, sizeof b);
     memset(zero, 0, sizeof zero);
-    AWR_CHECK_INT(awr_win32_random(a, sizeof a), AWR_OK);
-    AWR_CHECK_INT(awr_win32_random(b, sizeof b), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_random(a, sizeof a), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_random(b, sizeof b), AWR_OK);
     AWR_CHECK(memcmp(a, b, sizeof a) != 0);
     AWR_CHECK(memcmp(a, zero, sizeof a) != 0);
     /* The clock is checked against the system time, not against how long Sleep() took: it must count
      * milliseconds (within the system clock's own 16 ms steps) and move in steps of a millisecond or two. */
-    t0 = awr_win32_now_ms();
+    t0 = awr_tcp_now_ms();
     s0 = system_ms();
     Sleep(200);
-    t1 = awr_win32_now_ms();
+    t1 = awr_tcp_now_ms();
     s1 = system_ms();
     AWR_CHECK(t1 >= t0);
     AWR_CHECK(llabs((long long)((t1 - t0) - (s1 - s0))) <= 40);
-    t0 = awr_win32_now_ms();
-    for (s0 = system_ms(), t1 = t0; t1 == t0 && system_ms() - s0 < 2000;) t1 = awr_win32_now_ms();
+    t0 = awr_tcp_now_ms();
+    for (s0 = system_ms(), t1 = t0; t1 == t0 && system_ms() - s0 < 2000;) t1 = awr_tcp_now_ms();
     AWR_CHECK(t1 > t0 && t1 - t0 <= 2);
 }
 

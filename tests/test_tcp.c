@@ -1,6 +1,6 @@
 /* The POSIX adapter against listeners in this process: non-blocking connect (IPv4, IPv6, by name),
  * send/recv with would-block = 0, EOF, refused connections, no SIGPIPE, random, the clock, and the
- * blocking awr_posix_run loop with a real client. */
+ * blocking awr_tcp_run loop with a real client. */
 #define AWR_POSIX
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -40,20 +40,26 @@ static int listen_on(int af, int *port) {
     return fd;
 }
 
+/* 1 while the adapter's connection is still being resolved or connected (a connect in progress
+ * watches for POLLOUT of its own). */
+static int busy(const awr_tcp *p) {
+    return awr_tcp_resolving(p) || (awr_tcp_poll_events(p, 0) & POLLOUT) != 0;
+}
+
 /* Wait (up to 5 s) until the adapter's connect is done and the listener has the peer; the peer's fd. */
-static int connect_and_accept(awr_posix *p, int lfd) {
-    awr_io io = awr_posix_io(p);
-    int64_t end = awr_posix_now_ms() + 5000;
+static int connect_and_accept(awr_tcp *p, int lfd) {
+    awr_io io = awr_tcp_io(p);
+    int64_t end = awr_tcp_now_ms() + 5000;
     int peer = -1;
-    while (awr_posix_now_ms() < end) {
-        if (p->connecting) (void)io.send(io.user, p, "", 0);   /* 0 bytes: only drives the connect */
+    while (awr_tcp_now_ms() < end) {
+        if (busy(p)) (void)io.send(io.user, p, "", 0);   /* 0 bytes: only drives the connect */
         if (peer < 0) {
             struct pollfd pfd;
             pfd.fd = lfd;
             pfd.events = POLLIN;
             pfd.revents = 0;
             if (poll(&pfd, 1, 10) == 1) peer = accept(lfd, NULL, NULL);
-        } else if (!p->connecting) {
+        } else if (!busy(p)) {
             return peer;
         } else {
             usleep(1000);
@@ -63,7 +69,8 @@ static int connect_and_accept(awr_posix *p, int lfd) {
 }
 
 static void test_ipv4_roundtrip(void) {
-    awr_posix p;
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
     awr_io io;
     void *conn = NULL;
     int port, lfd = listen_on(AF_INET, &port), peer, i;
@@ -72,23 +79,23 @@ static void test_ipv4_roundtrip(void) {
     static char big[1 << 16];
     long total = 0;
     AWR_CHECK(lfd >= 0);
-    awr_posix_init(&p);
-    io = awr_posix_io(&p);
-    AWR_CHECK_INT(awr_posix_fd(&p), -1);
-    AWR_CHECK_INT(awr_posix_poll_events(&p, AWR_WANT_READ | AWR_WANT_WRITE), 0);
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
+    io = awr_tcp_io(p);
+    AWR_CHECK_INT(awr_tcp_socket(p), -1);
+    AWR_CHECK_INT(awr_tcp_poll_events(p, AWR_WANT_READ | AWR_WANT_WRITE), 0);
     AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 1, &conn), AWR_ERR_UNSUPPORTED);
     AWR_CHECK_INT(io.open(io.user, "127.0.0.1", 0, 0, &conn), AWR_ERR_ARG);
     AWR_CHECK_INT(io.open(io.user, "127.0.0.1", 70000, 0, &conn), AWR_ERR_ARG);
     AWR_CHECK_INT(io.open(io.user, NULL, port, 0, &conn), AWR_ERR_ARG);
     AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 0, &conn), AWR_OK);
     AWR_CHECK(conn != NULL);
-    AWR_CHECK(awr_posix_fd(&p) >= 0);
+    AWR_CHECK(awr_tcp_socket(p) >= 0);
     AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 0, &conn), AWR_ERR_STATE);   /* one connection each */
-    peer = connect_and_accept(&p, lfd);
+    peer = connect_and_accept(p, lfd);
     AWR_CHECK(peer >= 0);
-    AWR_CHECK_INT(p.connecting, 0);
-    AWR_CHECK_INT(awr_posix_poll_events(&p, AWR_WANT_READ), POLLIN);
-    AWR_CHECK_INT(awr_posix_poll_events(&p, AWR_WANT_WRITE), POLLOUT);
+    AWR_CHECK_INT(awr_tcp_poll_events(p, 0), 0);                 /* connected: no POLLOUT of its own */
+    AWR_CHECK_INT(awr_tcp_poll_events(p, AWR_WANT_READ), POLLIN);
+    AWR_CHECK_INT(awr_tcp_poll_events(p, AWR_WANT_WRITE), POLLOUT);
     /* nothing to read yet: would-block is 0, not an error */
     AWR_CHECK_INT(io.recv(io.user, conn, buf, sizeof buf), 0);
     AWR_CHECK_INT(io.send(io.user, conn, "hello", 5), 5);
@@ -124,11 +131,11 @@ static void test_ipv4_roundtrip(void) {
     }
     AWR_CHECK(n == AWR_ERR_EOF || n == AWR_ERR_IO);               /* and we are still alive */
     io.close(io.user, conn);
-    AWR_CHECK_INT(awr_posix_fd(&p), -1);
+    AWR_CHECK_INT(awr_tcp_socket(p), -1);
     AWR_CHECK_INT(io.send(io.user, conn, "x", 1), AWR_ERR_IO);    /* closed: an error, not a crash */
     /* a clean FIN: recv says AWR_ERR_EOF exactly */
     AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 0, &conn), AWR_OK);
-    peer = connect_and_accept(&p, lfd);
+    peer = connect_and_accept(p, lfd);
     AWR_CHECK(peer >= 0);
     shutdown(peer, SHUT_WR);
     n = 0;
@@ -140,16 +147,17 @@ static void test_ipv4_roundtrip(void) {
 }
 
 static void test_by_name_and_ipv6(void) {
-    awr_posix p;
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
     awr_io io;
     void *conn = NULL;
     int port, lfd, peer;
-    awr_posix_init(&p);
-    io = awr_posix_io(&p);
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
+    io = awr_tcp_io(p);
     /* "localhost" through getaddrinfo */
     lfd = listen_on(AF_INET, &port);
     AWR_CHECK_INT(io.open(io.user, "localhost", port, 0, &conn), AWR_OK);
-    peer = connect_and_accept(&p, lfd);
+    peer = connect_and_accept(p, lfd);
     AWR_CHECK(peer >= 0);
     AWR_CHECK_INT(io.send(io.user, conn, "ok", 2), 2);
     io.close(io.user, conn);
@@ -159,7 +167,7 @@ static void test_by_name_and_ipv6(void) {
     lfd = listen_on(AF_INET6, &port);
     AWR_CHECK(lfd >= 0);
     AWR_CHECK_INT(io.open(io.user, "::1", port, 0, &conn), AWR_OK);
-    peer = connect_and_accept(&p, lfd);
+    peer = connect_and_accept(p, lfd);
     AWR_CHECK(peer >= 0);
     AWR_CHECK_INT(io.send(io.user, conn, "v6", 2), 2);
     io.close(io.user, conn);
@@ -168,49 +176,51 @@ static void test_by_name_and_ipv6(void) {
 }
 
 static void test_refused(void) {
-    awr_posix p;
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
     awr_io io;
     void *conn = NULL;
     int port, lfd = listen_on(AF_INET, &port), i;
     long n = 0;
     char buf[8];
     close(lfd);                                                  /* nobody listens there now */
-    awr_posix_init(&p);
-    io = awr_posix_io(&p);
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
+    io = awr_tcp_io(p);
     if (io.open(io.user, "127.0.0.1", port, 0, &conn) == AWR_OK) {
         for (i = 0; i < 2000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
         AWR_CHECK_INT(n, AWR_ERR_IO);
-        AWR_CHECK_INT(p.last_errno, ECONNREFUSED);
-        AWR_CHECK_INT(awr_posix_fd(&p), -1);                     /* every address failed: nothing left open */
+        AWR_CHECK_INT(awr_tcp_last_error(p), ECONNREFUSED);
+        AWR_CHECK_INT(awr_tcp_socket(p), -1);                     /* every address failed: nothing left open */
         io.close(io.user, conn);
     } else {
-        AWR_CHECK_INT(p.last_errno, ECONNREFUSED);               /* refused at once is fine too */
+        AWR_CHECK_INT(awr_tcp_last_error(p), ECONNREFUSED);               /* refused at once is fine too */
     }
-    AWR_CHECK_INT(io.open(io.user, "", port, 0, &conn), AWR_ERR_IO);   /* no such host */
-    AWR_CHECK_INT(awr_posix_fd(&p), -1);
+    AWR_CHECK_INT(awr_tcp_socket(p), -1);
+    awr_tcp_deinit(p);
 }
 
 static void test_random_and_clock(void) {
     unsigned char a[32], b[32], zero[32];
     int64_t t0, t1;
-    awr_posix p;
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
     awr_io io;
     memset(a, 0, sizeof a);
     memset(b, 0, sizeof b);
     memset(zero, 0, sizeof zero);
-    AWR_CHECK_INT(awr_posix_random(a, sizeof a), AWR_OK);
-    AWR_CHECK_INT(awr_posix_random(b, sizeof b), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_random(a, sizeof a), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_random(b, sizeof b), AWR_OK);
     AWR_CHECK(memcmp(a, b, sizeof a) != 0);
     AWR_CHECK(memcmp(a, zero, sizeof a) != 0);
-    AWR_CHECK_INT(awr_posix_random(NULL, 0), AWR_OK);
-    AWR_CHECK_INT(awr_posix_random(NULL, 4), AWR_ERR_ARG);
-    awr_posix_init(&p);
-    io = awr_posix_io(&p);
+    AWR_CHECK_INT(awr_tcp_random(NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_random(NULL, 4), AWR_ERR_ARG);
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
+    io = awr_tcp_io(p);
     AWR_CHECK_INT(io.random(io.user, b, sizeof b), AWR_OK);
     AWR_CHECK(memcmp(a, b, sizeof a) != 0);
-    t0 = awr_posix_now_ms();
+    t0 = awr_tcp_now_ms();
     poll(NULL, 0, 30);
-    t1 = awr_posix_now_ms();
+    t1 = awr_tcp_now_ms();
     AWR_CHECK(t0 > 0);
     AWR_CHECK(t1 - t0 >= 25);
 }
@@ -219,10 +229,11 @@ static void ignore_event(awr_client *c, awr_sub sub, const awr_event *ev, void *
     (void)c; (void)sub; (void)ev; (void)user;
 }
 
-/* awr_posix_run with a real client: an idle client runs out its time and returns AWR_OK; one that
+/* awr_tcp_run with a real client: an idle client runs out its time and returns AWR_OK; one that
  * cannot connect keeps retrying on its schedule until the time is up (poll() never spins). */
 static void test_run(void) {
-    awr_posix p;
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
     awr_client_config cfg;
     awr_client *c = NULL;
     int64_t t0;
@@ -233,24 +244,24 @@ static void test_run(void) {
     awr_sub sub;
     close(lfd);
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
-    awr_posix_init(&p);
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = endpoint;
     cfg.project = "p";
-    cfg.io = awr_posix_io(&p);
+    cfg.io = awr_tcp_io(p);
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) return;
-    t0 = awr_posix_now_ms();
-    r = awr_posix_run(c, &p, 150);
+    t0 = awr_tcp_now_ms();
+    r = awr_tcp_run(c, p, 150);
     AWR_CHECK_INT(r, AWR_OK);
-    AWR_CHECK(awr_posix_now_ms() - t0 >= 140);
+    AWR_CHECK(awr_tcp_now_ms() - t0 >= 140);
     AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
-    t0 = awr_posix_now_ms();
-    r = awr_posix_run(c, &p, 300);                               /* refused, retried after 1 s: still running */
+    t0 = awr_tcp_now_ms();
+    r = awr_tcp_run(c, p, 300);                               /* refused, retried after 1 s: still running */
     AWR_CHECK_INT(r, AWR_OK);
-    AWR_CHECK(awr_posix_now_ms() - t0 >= 290);
+    AWR_CHECK(awr_tcp_now_ms() - t0 >= 290);
     AWR_CHECK(awr_client_state(c) == AWR_STATE_RECONNECTING || awr_client_state(c) == AWR_STATE_CONNECTING);
-    AWR_CHECK_INT(awr_posix_run(NULL, &p, 10), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_tcp_run(NULL, p, 10), AWR_ERR_ARG);
     awr_client_destroy(c);
 }
 
