@@ -13,7 +13,8 @@
  *   BENCH ratio_client_vs_official_sdk <x> x                (CPU per event: SDK / ours)
  *   BENCH ratio_client_vs_official_sdk_wall <x> x           (events/s: ours / SDK)
  * Needs node and tests/node_modules (cd tests && npm ci). BENCH_E2E_EVENTS, BENCH_E2E_ROUNDS. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

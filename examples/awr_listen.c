@@ -18,8 +18,8 @@
  * URL is the REST endpoint (http[s]://host[:port]/v1) or the realtime one (ws[s]://host/v1/realtime).
  * wss:// goes through BearSSL with the system's CA bundle, or the PEM bundle of --cafile PATH;
  * --insecure turns certificate verification off (a warning says so: for local testing only). */
-/* awr-link: -lbearssl */
-#define AWR_POSIX
+/* awr-link: -lbearssl -pthread */
+#define AWR_TCP
 #ifndef AWR_BEARSSL   /* [tls] make passes -DAWR_BEARSSL too */
 #define AWR_BEARSSL
 #endif

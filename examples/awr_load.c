@@ -23,8 +23,8 @@
  * Exit status: 0 when every client connected (and, with --publish, every client got every event exactly
  * once), 1 otherwise, 2 on a usage error.
  * Linux only (epoll). The receive buffer of each client is --max-message bytes (default 8 KiB). */
-/* awr-link: -lbearssl */
-#define AWR_POSIX
+/* awr-link: -lbearssl -pthread */
+#define AWR_TCP
 #ifndef AWR_BEARSSL   /* [tls] make passes -DAWR_BEARSSL too */
 #define AWR_BEARSSL
 #endif

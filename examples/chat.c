@@ -4,7 +4,8 @@
  * attributes) and prints every message created there, reading the two fields straight from the
  * event with one call each. With ROOM, a realtime query (Appwrite 1.9.0+) asks the server for the
  * messages of that room only. Runs for SECONDS (default: until interrupted). */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include <stdio.h>

@@ -9,6 +9,7 @@
  * runs the loop alone (no network) for N seconds (default 3).
  *   ENDPOINT: ws://HOST:PORT/v1/realtime (or an http(s) REST endpoint; wss:// needs the BearSSL
  *   adapter around the TCP hooks, as examples/wss_connect.c shows). Exit status 0, 2 on a usage error. */
+/* awr-link: -pthread */
 #define AWR_TCP                /* the TCP adapter: POSIX sockets, or Winsock on Windows */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"

@@ -3,7 +3,8 @@
  * Signs in with a session at the handshake, announces STATUS as this user's presence, and prints the
  * presence events of everyone it may see (channel `presences`) for SECONDS (default 10). The client
  * keeps the presence and sends it again after every reconnect; acks and errors arrive on stderr. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include <stdio.h>

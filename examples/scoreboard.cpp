@@ -5,7 +5,8 @@
  * keeps the scoreboard, a std::map captured by reference; the state lambda shows the connection.
  * Every second, and at the end, it draws one line: "scores: ada=15 bob=7". Runs SECONDS (default 10).
  * Built with -fno-exceptions -fno-rtti, as engines often are. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define AWR_CPP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"

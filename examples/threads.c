@@ -8,8 +8,8 @@
  *     needs (the payload's $id) into a queue, since the event's texts are gone after it returns;
  *   - the game thread takes the queue's entries once per frame.
  * It prints "frame F: <$id>" for each event the game consumed, for SECONDS (default 10). */
-/* awr-link: -lpthread */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include <poll.h>

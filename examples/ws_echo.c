@@ -10,6 +10,7 @@
  *
  * It uses the framer layer directly (awr_ws_handshake_*, awr_ws) over the TCP adapter's socket
  * hooks, with its own poll() loop. */
+/* awr-link: -pthread */
 #define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"

@@ -11,7 +11,8 @@
  *   awr-wss-connect: tls: untrusted certificate chain
  * --insecure turns verification off (a warning says so): for a local server with a throwaway cert.
  * make builds it with -DAWR_BEARSSL -lbearssl when libbearssl-dev is installed. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 

@@ -6,7 +6,8 @@
  * and re-sent after a reconnect (1.9.6), and AWR_ERR_UNSUPPORTED on older servers.
  * "Not delivered" is decided without sleeping: a marker event on a channel of its own is published
  * after the event that must not arrive, and the server keeps the order on a connection. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

@@ -15,7 +15,8 @@
  * Waiting for a reconnect is not timed in the drop cycles: the clock given to the client jumps over
  * each backoff delay it announces. Timing checks are bounds that a slow machine cannot break (a
  * fault is never noticed before its timer could fire) or generous upper bounds. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

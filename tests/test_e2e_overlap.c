@@ -5,7 +5,8 @@
  * both, A and B get a file event of bucket b2 exactly once and an event of another bucket reaches A
  * alone. Q, whose query only the server can evaluate, gets what the server names: on 1.9.6 the events
  * its query accepts, on 1.9.0 nothing (the server never names it). */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

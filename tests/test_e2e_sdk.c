@@ -6,7 +6,8 @@
  *   - the update() trap (1.9.6): after an update that drops a channel, the SDK still delivers that
  *     channel's events (its subscribe upsert keeps the old channels); our awr_update does not;
  *   - the 1008 loop: after an `error` 1008 and a TCP drop, the SDK reconnects; awr-listen exits 3. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

@@ -3,7 +3,8 @@
  * the handshake needs no bigger buffer (the response is parsed a line at a time, the request is built
  * in the transmit and read buffers), events up to 2 KiB arrive whole, and the first larger message
  * is refused (AWR_ERR_WS_TOO_BIG, close code 1009) and the client reconnects, as with any size. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

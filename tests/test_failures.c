@@ -5,7 +5,8 @@
  * stops the client (AWR_STATE_CLOSED, one attempt) or backs off (AWR_STATE_RECONNECTING), as the
  * FAILURES table of the header says, and the state callback gets the status, reason phrase, errno
  * and resolver text. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

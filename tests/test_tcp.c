@@ -1,7 +1,10 @@
-/* The POSIX adapter against listeners in this process: non-blocking connect (IPv4, IPv6, by name),
- * send/recv with would-block = 0, EOF, refused connections, no SIGPIPE, random, the clock, and the
- * blocking awr_tcp_run loop with a real client. */
-#define AWR_POSIX
+/* The TCP adapter (POSIX) against listeners in this process: non-blocking connect (IPv4, IPv6, by
+ * name), send/recv with would-block = 0, EOF, refused connections, no SIGPIPE, random, the clock, the
+ * blocking awr_tcp_run loop with a real client; and the resolver thread: a 1.5 s resolver never
+ * stalls awr_client_poll, the address is kept across reconnects and resolved again after a failed
+ * connect, a pre-resolved address skips the resolver, the resolver's error text reaches the client. */
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -11,6 +14,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -265,11 +269,251 @@ static void test_run(void) {
     awr_client_destroy(c);
 }
 
+/* A resolver for the tests: counts its calls, waits delay_ms, then answers with the loopback address
+ * (or fails with fail_rc). It runs on the adapter's resolver thread. */
+static volatile int resolve_calls;
+static int resolve_delay_ms, resolve_fail_rc;
+static int test_resolve(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
+    (void)host;
+    resolve_calls++;
+    if (resolve_delay_ms > 0) {
+        struct timespec ts;
+        ts.tv_sec = resolve_delay_ms / 1000;
+        ts.tv_nsec = (long)(resolve_delay_ms % 1000) * 1000000L;
+        nanosleep(&ts, NULL);
+    }
+    if (resolve_fail_rc) return resolve_fail_rc;
+    return getaddrinfo("127.0.0.1", service, hints, res);
+}
+
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+typedef struct state_seen {
+    int failures;
+    awr_result why;
+    char detail[128];
+} state_seen;
+
+static void record_state(awr_client *c, const awr_state_info *info, void *user) {
+    state_seen *s = (state_seen *)user;
+    (void)c;
+    if (info->state == AWR_STATE_RECONNECTING || info->state == AWR_STATE_CLOSED) {
+        if (s->failures++ == 0) {
+            s->why = info->reason;
+            snprintf(s->detail, sizeof s->detail, "%.*s", (int)info->detail.len, info->detail.ptr ? info->detail.ptr : "");
+        }
+    }
+}
+
+/* A client on an adapter whose resolver takes 1.5 s: every awr_client_poll returns within 5 ms while
+ * the lookup runs (before, the lookup ran inside the poll: 1,502 ms), and the connection is made when
+ * it is done. */
+static void test_slow_resolver_never_blocks_poll(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    awr_sub sub;
+    const char *ch[1] = {"files"};
+    char endpoint[64];
+    int port, lfd = listen_on(AF_INET, &port), peer = -1, polls = 0, resolving_polls = 0;
+    int64_t worst_us = 0, start = now_us();
+    AWR_CHECK(lfd >= 0);
+    memset(&tc, 0, sizeof tc);
+    tc.resolve = test_resolve;
+    resolve_calls = 0;
+    resolve_delay_ms = 1500;
+    resolve_fail_rc = 0;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    snprintf(endpoint, sizeof endpoint, "http://slow-resolver.test:%d/v1", port);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = endpoint;
+    cfg.project = "p";
+    cfg.io = awr_tcp_io(t);
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (!c) return;
+    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
+    while (peer < 0 && now_us() - start < 5000000) {
+        struct pollfd pfd;
+        int64_t t0 = now_us(), took;
+        (void)awr_client_poll(c, awr_tcp_now_ms());
+        took = now_us() - t0;
+        if (took > worst_us) worst_us = took;
+        polls++;
+        if (awr_tcp_resolving(t)) resolving_polls++;
+        pfd.fd = lfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 2) == 1) peer = accept(lfd, NULL, NULL);
+    }
+    printf("slow resolver: %d polls (%d while resolving), the longest %lld us, connected after %lld ms\n", polls,
+           resolving_polls, (long long)worst_us, (long long)((now_us() - start) / 1000));
+    AWR_CHECK(peer >= 0);                                  /* the lookup ended and the connect went through */
+    AWR_CHECK(now_us() - start >= 1500000);                /* ... after the resolver's 1.5 s */
+    AWR_CHECK(resolving_polls > 100);                      /* the client was polled all along */
+    AWR_CHECK(worst_us < 5000);                            /* and no poll waited for the resolver */
+    AWR_CHECK_INT(resolve_calls, 1);
+    awr_client_destroy(c);
+    awr_tcp_deinit(t);
+    if (peer >= 0) close(peer);
+    close(lfd);
+}
+
+/* Connect io to host:port and wait until the listener has the peer: the peer's fd, or -1. */
+static int open_and_accept(awr_tcp *t, const char *host, int port, int lfd) {
+    awr_io io = awr_tcp_io(t);
+    void *conn = NULL;
+    if (io.open(io.user, host, port, 0, &conn) != AWR_OK) return -1;
+    return connect_and_accept(t, lfd);
+}
+
+/* The resolved address is kept: reconnects to the same host and port never ask the resolver again;
+ * a connect that fails drops it and asks again (the host may have moved). A lookup still running
+ * when its connection is closed is taken over by the next open of the same target. */
+static void test_address_kept_and_resolved_again(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    awr_io io;
+    void *conn = NULL;
+    char buf[8];
+    long n = 0;
+    int port, lfd = listen_on(AF_INET, &port), peer, i, sys_error = 0;
+    const char *text;
+    AWR_CHECK(lfd >= 0);
+    memset(&tc, 0, sizeof tc);
+    tc.resolve = test_resolve;
+    resolve_calls = 0;
+    resolve_delay_ms = 0;
+    resolve_fail_rc = 0;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    io = awr_tcp_io(t);
+    for (i = 0; i < 3; i++) {                              /* a connect and two reconnects */
+        peer = open_and_accept(t, "kept.test", port, lfd);
+        AWR_CHECK(peer >= 0);
+        AWR_CHECK_INT(io.send(io.user, t, "hi", 2), 2);
+        io.close(io.user, t);
+        if (peer >= 0) close(peer);
+    }
+    AWR_CHECK_INT(resolve_calls, 1);
+    resolve_delay_ms = 200;
+    peer = open_and_accept(t, "other.test", port, lfd);   /* a new target: resolved anew */
+    AWR_CHECK(peer >= 0);
+    io.close(io.user, t);
+    if (peer >= 0) close(peer);
+    AWR_CHECK_INT(resolve_calls, 2);
+    /* the server goes away: the kept address is refused, the host is resolved again, then refused */
+    close(lfd);
+    resolve_delay_ms = 0;
+    AWR_CHECK_INT(io.open(io.user, "other.test", port, 0, &conn), AWR_OK);
+    for (i = 0; i < 2000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+    AWR_CHECK_INT(n, AWR_ERR_IO);
+    AWR_CHECK_INT(resolve_calls, 3);
+    text = io.error(io.user, conn, &sys_error);
+    AWR_CHECK_INT(sys_error, ECONNREFUSED);
+    AWR_CHECK_STR(text ? text : "", strerror(ECONNREFUSED));
+    io.close(io.user, conn);
+    /* a lookup in flight when the connection closes: the next open of the same target takes it over */
+    resolve_delay_ms = 300;
+    AWR_CHECK_INT(io.open(io.user, "third.test", port, 0, &conn), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_resolving(t), 1);
+    io.close(io.user, conn);
+    AWR_CHECK_INT(awr_tcp_resolving(t), 0);
+    AWR_CHECK_INT(io.open(io.user, "third.test", port, 0, &conn), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_resolving(t), 1);
+    for (i = 0, n = 0; i < 3000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+    AWR_CHECK_INT(n, AWR_ERR_IO);                          /* nobody listens: refused, after one lookup */
+    AWR_CHECK_INT(resolve_calls, 4);
+    io.close(io.user, conn);
+    /* deinit with a lookup running waits for it (and frees its answer: LeakSanitizer watches) */
+    AWR_CHECK_INT(io.open(io.user, "fourth.test", port, 0, &conn), AWR_OK);
+    awr_tcp_deinit(t);
+    AWR_CHECK_INT(resolve_calls, 5);
+}
+
+/* A pre-resolved address (cfg.address) is connected to without the resolver; a text that is not a
+ * numeric address is refused at init. */
+static void test_pre_resolved_address(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    int port, lfd = listen_on(AF_INET, &port), peer;
+    AWR_CHECK(lfd >= 0);
+    memset(&tc, 0, sizeof tc);
+    tc.resolve = test_resolve;
+    tc.address = "127.0.0.1";
+    resolve_calls = 0;
+    resolve_delay_ms = 0;
+    resolve_fail_rc = 0;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    peer = open_and_accept(t, "appwrite.example", port, lfd);
+    AWR_CHECK(peer >= 0);
+    AWR_CHECK_INT(awr_tcp_resolving(t), 0);
+    AWR_CHECK_INT(resolve_calls, 0);
+    awr_tcp_deinit(t);
+    if (peer >= 0) close(peer);
+    close(lfd);
+    tc.address = "appwrite.example";                       /* a name is not a pre-resolved address */
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_ERR_IO);
+    AWR_CHECK(t == NULL);
+    AWR_CHECK_INT(awr_tcp_init(mem, awr_tcp_size(NULL) - 1, NULL, &t), AWR_ERR_BUFFER);
+    AWR_CHECK(awr_tcp_size(NULL) <= AWR_TCP_SIZE);
+    AWR_CHECK_INT(awr_tcp_init(mem + 1, sizeof mem - 1, NULL, &t), AWR_OK);   /* any alignment */
+    if (t) awr_tcp_deinit(t);
+}
+
+/* The resolver's failure reaches the state callback in its own words (gai_strerror). */
+static void test_resolver_error_text(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    awr_sub sub;
+    const char *ch[1] = {"files"};
+    state_seen seen;
+    int64_t end;
+    memset(&tc, 0, sizeof tc);
+    memset(&seen, 0, sizeof seen);
+    tc.resolve = test_resolve;
+    resolve_calls = 0;
+    resolve_delay_ms = 50;
+    resolve_fail_rc = EAI_NONAME;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://nowhere.test/v1";
+    cfg.project = "p";
+    cfg.io = awr_tcp_io(t);
+    cfg.on_state = record_state;
+    cfg.user = &seen;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (!c) return;
+    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
+    end = awr_tcp_now_ms() + 5000;
+    while (seen.failures == 0 && awr_tcp_now_ms() < end) awr_tcp_run(c, t, 20);
+    AWR_CHECK_INT(seen.failures, 1);
+    AWR_CHECK_INT(seen.why, AWR_ERR_IO);
+    AWR_CHECK_STR(seen.detail, gai_strerror(EAI_NONAME));
+    AWR_CHECK_INT(resolve_calls, 1);
+    awr_client_destroy(c);
+    awr_tcp_deinit(t);
+    resolve_fail_rc = 0;
+}
+
 int main(void) {
     test_ipv4_roundtrip();
     test_by_name_and_ipv6();
     test_refused();
     test_random_and_clock();
     test_run();
+    test_slow_resolver_never_blocks_poll();
+    test_address_kept_and_resolved_again();
+    test_pre_resolved_address();
+    test_resolver_error_text();
     return AWR_TEST_END();
 }

@@ -5,13 +5,13 @@
  * adapter and the client allocate one block each at create and nothing through 100 reconnects (counted
  * through an awr_allocator and through AWR_MALLOC, which this file hooks), size + init on caller
  * memory, bounded connection slots, and the allocator rule (both functions or neither).
- * awr-link: -lbearssl */
+ * awr-link: -lbearssl -pthread */
 #include <stddef.h>
 static void *fallback_malloc(size_t size);
 static void fallback_free(void *ptr);
 #define AWR_MALLOC(size) fallback_malloc(size)
 #define AWR_FREE(ptr) fallback_free(ptr)
-#define AWR_POSIX
+#define AWR_TCP
 #define AWR_BEARSSL
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"

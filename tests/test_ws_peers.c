@@ -3,7 +3,8 @@
  * of 0, 1, 125, 126, 127, 65535, 65536 bytes, 1 MiB and 16 MiB; server pings; a server-initiated
  * close with code and reason; a client-initiated close; a server that writes frames one byte at a
  * time. A missing peer is a failure. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

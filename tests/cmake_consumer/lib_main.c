@@ -1,5 +1,5 @@
 /* A consumer of the compiled library: it includes the header without the implementation, and the
- * adapter's declarations (awr_tcp_*) come from the macro the package hands on (AWR_POSIX). */
+ * adapter's declarations (awr_tcp_*) come from the macro the package hands on (AWR_TCP). */
 #include "appwrite_realtime.h"
 #include <stdio.h>
 #include <string.h>

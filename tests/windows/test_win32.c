@@ -3,7 +3,7 @@
  * port comes in the environment variable AWR_ECHO_PORT. (It lives outside tests/test_*.c because make
  * test builds those for Linux.)
  * awr-link: -lws2_32 -lbcrypt */
-#define AWR_WIN32
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

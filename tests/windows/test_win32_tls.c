@@ -6,7 +6,7 @@
  * AWR_TLS_WRONGNAME and AWR_TLS_EXPIRED. Besides the adapter on Winsock this checks BearSSL's
  * Windows clock: the good certificate must be valid now, the expired one must not.
  * awr-link: -lbearssl -lws2_32 -lbcrypt */
-#define AWR_WIN32
+#define AWR_TCP
 #define AWR_BEARSSL
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
