@@ -18,7 +18,7 @@
  *                           awr_client_create and awr_bearssl_create allocate: one block each, freed
  *                           by the matching destroy. Nothing else does, connects and reconnects
  *                           included (the system may allocate inside the calls the adapters make:
- *                           getaddrinfo on connect, fopen of a CA file at create)
+ *                           getaddrinfo and the resolver thread on connect, fopen of a CA file at create)
  *     AWR_ASSERT(x)         internal consistency checks (default: assert)
  *     AWR_TCP               the TCP adapter (awr_tcp_*): sockets, a poll loop, the clock and
  *                           randomness on POSIX (link -pthread: DNS runs on a resolver thread) or
@@ -47,23 +47,24 @@
  *     I/O hook    awr_io: open/send/recv/close/random, supplied by the host or an adapter
  *     client      awr_client_: the Appwrite protocol (both server generations), subscriptions,
  *                 heartbeats, reconnects, auth, dispatch; awr_client_poll drives it all
- *     adapters    POSIX, Winsock and BearSSL, each compiled only when its macro is defined
+ *     adapters    TCP (POSIX or Winsock) and BearSSL, each compiled only when its macro is defined
  *
  * A WALK THROUGH (POSIX)
  *     static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
  *         if (awr_event_is(ev, "buckets.*.files.*.create"))
  *             printf("%.*s\n", (int)ev->payload.len, ev->payload.ptr);     zero-copy, valid now
  *     }
- *     awr_posix tcp; awr_client_config cfg; awr_client *c; awr_sub sub;
+ *     static unsigned char tcp_mem[AWR_TCP_SIZE];
+ *     awr_tcp *tcp; awr_client_config cfg; awr_client *c; awr_sub sub;
  *     const char *channels[] = { "files" };
- *     awr_posix_init(&tcp);
+ *     awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);   the TCP adapter, in memory of yours
  *     memset(&cfg, 0, sizeof cfg);                zero means default, everywhere
  *     cfg.endpoint = "https://cloud.appwrite.io/v1";
  *     cfg.project = "my-project";
- *     cfg.io = awr_posix_io(&tcp);                or your own awr_io, or a BearSSL one for wss://
+ *     cfg.io = awr_tcp_io(tcp);                   or your own awr_io, or a BearSSL one for wss://
  *     awr_client_create(&cfg, &c);                or awr_client_size + awr_client_init: no malloc at all
  *     awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
- *     awr_posix_run(c, &tcp, -1);                 or call awr_client_poll(c, now_ms) from your own loop
+ *     awr_tcp_run(c, tcp, -1);                    or call awr_client_poll(c, now_ms) from your own loop
  *
  * THREADS. A client is one object without locks: every call on it (poll, feed, subscribe, update,
  * presence, disconnect, destroy, ...) must come from one thread at a time, and its callbacks run on
@@ -1213,7 +1214,7 @@ typedef struct awr_io {
  *     memset(&cfg, 0, sizeof cfg);
  *     cfg.endpoint = "https://cloud.appwrite.io/v1";
  *     cfg.project = "my-project";
- *     cfg.io = my_io;                          (or awr_posix_io(), see the adapters)
+ *     cfg.io = my_io;                          (or awr_tcp_io(), see the adapters)
  *     awr_client *c;
  *     awr_client_create(&cfg, &c);
  *     const char *chans[] = { "databases.db.collections.tasks.documents" };
@@ -1567,7 +1568,7 @@ AWR_API void awr_tcp_stop(awr_tcp *t);
 
 /* ==================================================================================================
  * BEARSSL ADAPTER (define AWR_BEARSSL; link with -lbearssl)
- * TLS for wss:// as an awr_io that wraps another awr_io (the raw TCP one, e.g. the POSIX or Winsock
+ * TLS for wss:// as an awr_io that wraps another awr_io (the raw TCP one, e.g. the TCP
  * adapter). It drives BearSSL's engine API directly: every send/recv of the wrapper moves what it can
  * between the engine's record buffers (SENDREC/RECVREC) and the inner transport, then between the
  * engine's application buffers (SENDAPP/RECVAPP) and the caller, and never blocks. open() with tls = 0
@@ -8952,6 +8953,18 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - packaging: one install (make install, cmake --install, meson install) gives the header, the
  *       pkg-config file and a CMake package with a version file; an optional compiled library, shared
  *       and static (make lib, APPWRITE_REALTIME_LIBRARY in CMake, -Dlibrary=true in meson)
+ *     - one TCP adapter, awr_tcp_*, on POSIX sockets or Winsock as the platform is (the same program
+ *       builds on both), in place of awr_posix_* and awr_win32_* (renamed: awr_posix_fd and
+ *       awr_win32_socket are awr_tcp_socket, of type awr_socket; awr_win32_cleanup is awr_tcp_deinit;
+ *       AWR_WIN32_NO_SOCKET is AWR_NO_SOCKET). Switched on by AWR_TCP; AWR_POSIX and AWR_WIN32 are
+ *       still accepted for it. Built like the client: awr_tcp_size + awr_tcp_init on memory you own
+ *       (AWR_TCP_SIZE always suffices), awr_tcp_deinit; errno / WSAGetLastError() through
+ *       awr_tcp_last_error
+ *     - the TCP adapter never blocks the caller on DNS: a host name is looked up on a resolver
+ *       thread (POSIX programs link -pthread), the address that connected is kept across reconnects
+ *       and resolved again when a connect fails; numeric hosts and awr_tcp_config.address (a
+ *       pre-resolved address) skip the resolver; awr_tcp_config.resolve replaces getaddrinfo.
+ *       Winsock errors reach the state callback as the system's text (FormatMessage)
  *     - awr-listen: --version, --opt=value, --dead-link SECONDS, the user's $id and name and the
  *       server generation on the `connected as` line, exit 1 with the reason when the client stops for
  *       good or when --timeout ends without a connection

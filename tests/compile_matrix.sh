@@ -1,11 +1,11 @@
 #!/bin/sh
 # The compile matrix (tests/run.sh counts it; the last line is "RESULT <passed> <failed>"):
 #   - gcc and clang as C99 and C11, g++ and clang++ as C++11 and C++17, -Wall -Wextra -Wpedantic -Werror,
-#     for the bare core and for every Linux option at once; each configuration macro alone (AWR_POSIX,
-#     AWR_BEARSSL, AWR_STATIC, AWR_MALLOC+AWR_FREE, AWR_ASSERT) with gcc -std=c99 and clang++ -std=c++17;
+#     for the bare core and for every Linux option at once; each configuration macro alone (AWR_TCP,
+#     AWR_POSIX as its 0.1 name, AWR_BEARSSL, AWR_STATIC, AWR_MALLOC+AWR_FREE, AWR_ASSERT) with gcc -std=c99 and clang++ -std=c++17;
 #     all through tests/compile/config.c
 #   - clang -Wconversion -Wsign-conversion (C and C++) with every Linux adapter
-#   - the Winsock adapter (AWR_WIN32) with x86_64-w64-mingw32-gcc/g++, -Wconversion included
+#   - the TCP adapter on Winsock (AWR_TCP, and AWR_WIN32) with x86_64-w64-mingw32-gcc/g++, -Wconversion included
 #   - a two-translation-unit link (tests/compile/tu_impl.c + tu_user.c, the includer as C and as C++),
 #     and the same with AWR_STATIC (each file then has its own private copy)
 #   - the README's complete example, extracted and built as C99 and C++
@@ -32,14 +32,16 @@ matrix() { # <compilers separated by |> <name> <defines...>: compile config.c wi
 # Every language and compiler for the bare core and for everything at once; each macro alone in C99
 # (gcc) and C++17 (clang++), the two ends of the range.
 matrix "$ALL_CC" core
-matrix "$ALL_CC" "POSIX+BearSSL+custom allocator+assert" -DAWR_POSIX -DAWR_BEARSSL -DAWR_TEST_CUSTOM_ALLOC "-DAWR_ASSERT(x)=((void)0)"
-for cfg in AWR_POSIX AWR_BEARSSL AWR_STATIC AWR_TEST_CUSTOM_ALLOC "AWR_ASSERT(x)=((void)0)"; do
+matrix "$ALL_CC" "TCP+BearSSL+custom allocator+assert" -DAWR_TCP -DAWR_BEARSSL -DAWR_TEST_CUSTOM_ALLOC "-DAWR_ASSERT(x)=((void)0)"
+for cfg in AWR_TCP AWR_POSIX AWR_BEARSSL AWR_STATIC AWR_TEST_CUSTOM_ALLOC "AWR_ASSERT(x)=((void)0)"; do
     matrix "gcc -std=c99|clang++ -x c++ -std=c++17" "$cfg" "-D$cfg"
 done
-check "clang -Wconversion (C11, POSIX + BearSSL)" clang -std=c11 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
-check "clang++ -Wconversion (C++17, POSIX + BearSSL)" clang++ -x c++ -std=c++17 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
+check "clang -Wconversion (C11, TCP + BearSSL)" clang -std=c11 $WARN $CONV -DAWR_TCP -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
+check "clang++ -Wconversion (C++17, TCP + BearSSL)" clang++ -x c++ -std=c++17 $WARN $CONV -DAWR_TCP -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
 check "mingw gcc C99 AWR_WIN32 -Wconversion" x86_64-w64-mingw32-gcc -std=c99 $WARN $CONV -DAWR_WIN32 -I. -c tests/compile/config.c -o "$out/config.o"
 check "mingw g++ C++11 AWR_WIN32" x86_64-w64-mingw32-g++ -x c++ -std=c++11 $WARN -DAWR_WIN32 -I. -c tests/compile/config.c -o "$out/config.o"
+check "mingw gcc C99 AWR_TCP -Wconversion" x86_64-w64-mingw32-gcc -std=c99 $WARN $CONV -DAWR_TCP -I. -c tests/compile/config.c -o "$out/config.o"
+check "mingw g++ C++17 AWR_TCP" x86_64-w64-mingw32-g++ -x c++ -std=c++17 $WARN -DAWR_TCP -I. -c tests/compile/config.c -o "$out/config.o"
 
 two_tu() { # <c++ for the includer: 0/1> <extra flags>
     cc -std=c99 $WARN $2 -I. -c tests/compile/tu_impl.c -o "$out/tu_impl.o" || return 1
@@ -72,7 +74,7 @@ check "README: the complete programs are found" readme_examples
 for src in "$out"/readme_*.c; do
     [ -f "$src" ] || continue
     for cc in "gcc -std=c99" "clang -std=c99" "g++ -x c++ -std=c++11" "clang++ -x c++ -std=c++17"; do
-        check "README $(basename "$src") $cc" $cc $WARN -I. "$src" -o "$out/readme_example"
+        check "README $(basename "$src") $cc" $cc $WARN -I. "$src" -o "$out/readme_example" -pthread
     done
 done
 
