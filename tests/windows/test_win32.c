@@ -1,4 +1,4 @@
-/* The Winsock adapter (AWR_WIN32), built with mingw-w64 and run under wine by tests/windows.sh against
+/* The TCP adapter on Winsock (AWR_TCP), built with mingw-w64 and run under wine by tests/windows.sh against
  * a ws:// echo server that the script starts on 127.0.0.1 (tests/peers/tls_server.js --plain); its
  * port comes in the environment variable AWR_ECHO_PORT. (It lives outside tests/test_*.c because make
  * test builds those for Linux.)
@@ -35,7 +35,7 @@ static void test_echo(const char *host, int port) {
     AWR_CHECK_INT(awr_tcp_init(k.tcp_mem, sizeof k.tcp_mem, NULL, &k.tcp), AWR_OK);
     k.io = awr_tcp_io(k.tcp);
     AWR_CHECK_INT(k.io.open(k.io.user, host, port, 0, &k.c), AWR_OK);
-    AWR_CHECK(awr_tcp_socket(k.tcp) != AWR_NO_SOCKET);
+    AWR_CHECK(awr_tcp_socket(k.tcp) != AWR_NO_SOCKET || awr_tcp_resolving(k.tcp));   /* a name: the thread */
     AWR_CHECK_INT(k.io.open(k.io.user, host, port, 0, &k.c), AWR_ERR_STATE);   /* one at a time */
     AWR_CHECK_INT(ws_upgrade(&k, port), AWR_OK);
     AWR_CHECK(ws_echo(&k, (const unsigned char *)"hello from Winsock", 18));
@@ -67,6 +67,77 @@ static void test_refused(void) {
     AWR_CHECK_INT(k.io.open(k.io.user, "127.0.0.1", 70000, 0, &k.c), AWR_ERR_ARG);
     AWR_CHECK_INT(k.io.open(k.io.user, "127.0.0.1", 80, 1, &k.c), AWR_ERR_UNSUPPORTED);
     awr_tcp_deinit(k.tcp);
+}
+
+/* A resolver for the tests, on the adapter's resolver thread: counts its calls, waits delay_ms, then
+ * answers for the loopback address (or fails with fail_rc). */
+static volatile LONG resolve_calls;
+static DWORD resolve_delay_ms;
+static int resolve_fail_rc;
+static int test_resolve(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
+    (void)host;
+    InterlockedIncrement(&resolve_calls);
+    if (resolve_delay_ms) Sleep(resolve_delay_ms);
+    if (resolve_fail_rc) return resolve_fail_rc;
+    return getaddrinfo("127.0.0.1", service, hints, res);
+}
+
+/* A 1.5 s resolver on a Win32 thread: open and every send while it runs return at once (0: not yet),
+ * then the echo works; a reconnect uses the kept address without the resolver; a failed lookup gives
+ * the system's text and code through the error hook. */
+static void test_resolver_thread(int port) {
+    conn k;
+    awr_tcp_config tc;
+    int64_t start, worst = 0;
+    long n = 0;
+    int sys_error = 0;
+    unsigned char b[4];
+    const char *text;
+    memset(&tc, 0, sizeof tc);
+    tc.resolve = test_resolve;
+    resolve_calls = 0;
+    resolve_delay_ms = 1500;
+    resolve_fail_rc = 0;
+    AWR_CHECK_INT(awr_tcp_init(k.tcp_mem, sizeof k.tcp_mem, &tc, &k.tcp), AWR_OK);
+    k.io = awr_tcp_io(k.tcp);
+    start = awr_tcp_now_ms();
+    AWR_CHECK_INT(k.io.open(k.io.user, "slow-resolver.test", port, 0, &k.c), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_resolving(k.tcp), 1);
+    while (awr_tcp_resolving(k.tcp) && awr_tcp_now_ms() - start < 10000) {
+        int64_t t0 = awr_tcp_now_ms();
+        n = k.io.send(k.io.user, k.c, "", 0);
+        if (awr_tcp_now_ms() - t0 > worst) worst = awr_tcp_now_ms() - t0;
+        if (n != 0) break;
+        Sleep(2);
+    }
+    printf("resolver thread: done after %lld ms, the longest send %lld ms\n", (long long)(awr_tcp_now_ms() - start),
+           (long long)worst);
+    AWR_CHECK_INT(n, 0);
+    AWR_CHECK(awr_tcp_now_ms() - start >= 1400);
+    AWR_CHECK(worst < 100);                            /* never the resolver's 1.5 s */
+    AWR_CHECK_INT(ws_upgrade(&k, port), AWR_OK);
+    AWR_CHECK(ws_echo(&k, (const unsigned char *)"resolved on a thread", 20));
+    k.io.close(k.io.user, k.c);
+    AWR_CHECK_INT(k.io.open(k.io.user, "slow-resolver.test", port, 0, &k.c), AWR_OK);   /* the kept address */
+    AWR_CHECK_INT(awr_tcp_resolving(k.tcp), 0);
+    AWR_CHECK_INT(ws_upgrade(&k, port), AWR_OK);
+    k.io.close(k.io.user, k.c);
+    AWR_CHECK_INT((int)resolve_calls, 1);
+    /* a lookup that fails: AWR_ERR_IO, and the system's words for WSAHOST_NOT_FOUND */
+    resolve_delay_ms = 0;
+    resolve_fail_rc = WSAHOST_NOT_FOUND;
+    AWR_CHECK_INT(k.io.open(k.io.user, "nowhere.test", port, 0, &k.c), AWR_OK);
+    start = awr_tcp_now_ms();
+    for (n = 0; n == 0 && awr_tcp_now_ms() - start < 5000;) { n = k.io.recv(k.io.user, k.c, b, sizeof b); if (n == 0) Sleep(2); }
+    AWR_CHECK_INT(n, AWR_ERR_IO);
+    text = k.io.error(k.io.user, k.c, &sys_error);
+    AWR_CHECK_INT(sys_error, WSAHOST_NOT_FOUND);
+    AWR_CHECK(text != NULL && text[0] != 0);
+    printf("resolver error text: %s\n", text ? text : "(none)");
+    k.io.close(k.io.user, k.c);
+    AWR_CHECK_INT((int)resolve_calls, 2);
+    awr_tcp_deinit(k.tcp);
+    resolve_fail_rc = 0;
 }
 
 /* Wall-clock milliseconds from the system time, an independent clock to check awr_tcp_now_ms by. */
@@ -108,6 +179,7 @@ int main(void) {
     if (port > 0) {
         test_echo("127.0.0.1", port);
         test_echo("localhost", port);
+        test_resolver_thread(port);
     }
     test_refused();
     return AWR_TEST_END();
