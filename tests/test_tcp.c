@@ -155,28 +155,23 @@ static void test_by_name_and_ipv6(void) {
     awr_tcp *p;
     awr_io io;
     void *conn = NULL;
-    int port, lfd, peer;
+    int port, lfd, peer, i;
+    /* "localhost" through getaddrinfo (on the resolver thread), then the IPv6 loopback */
+    static const struct { int af; const char *host; } cases[2] = {{AF_INET, "localhost"}, {AF_INET6, "::1"}};
     awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
     io = awr_tcp_io(p);
-    /* "localhost" through getaddrinfo */
-    lfd = listen_on(AF_INET, &port);
-    AWR_CHECK_INT(io.open(io.user, "localhost", port, 0, &conn), AWR_OK);
-    peer = connect_and_accept(p, lfd);
-    AWR_CHECK(peer >= 0);
-    AWR_CHECK_INT(io.send(io.user, conn, "ok", 2), 2);
-    io.close(io.user, conn);
-    close(peer);
-    close(lfd);
-    /* IPv6 loopback */
-    lfd = listen_on(AF_INET6, &port);
-    AWR_CHECK(lfd >= 0);
-    AWR_CHECK_INT(io.open(io.user, "::1", port, 0, &conn), AWR_OK);
-    peer = connect_and_accept(p, lfd);
-    AWR_CHECK(peer >= 0);
-    AWR_CHECK_INT(io.send(io.user, conn, "v6", 2), 2);
-    io.close(io.user, conn);
-    close(peer);
-    close(lfd);
+    for (i = 0; i < 2; i++) {
+        lfd = listen_on(cases[i].af, &port);
+        AWR_CHECK(lfd >= 0);
+        AWR_CHECK_INT(io.open(io.user, cases[i].host, port, 0, &conn), AWR_OK);
+        peer = connect_and_accept(p, lfd);
+        AWR_CHECK(peer >= 0);
+        AWR_CHECK_INT(io.send(io.user, conn, "ok", 2), 2);
+        io.close(io.user, conn);
+        close(peer);
+        close(lfd);
+    }
+    awr_tcp_deinit(p);
 }
 
 static void test_refused(void) {
