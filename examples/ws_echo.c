@@ -15,14 +15,16 @@
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 
-/* [win32] The one platform call: poll() is WSAPoll() on Windows. */
+/* [win32] The platform calls: poll() is WSAPoll() on Windows, a short nap is Sleep(). */
 #ifdef _WIN32
 typedef WSAPOLLFD echo_pollfd;
 #define echo_poll(p, n, ms) WSAPoll((p), (n), (ms))
+#define echo_nap_ms(ms) Sleep(ms)
 #else
 #include <poll.h>
 typedef struct pollfd echo_pollfd;
 #define echo_poll(p, n, ms) poll((p), (n), (ms))
+#define echo_nap_ms(ms) ((void)poll(NULL, 0, (ms)))
 #endif
 
 #include <stdio.h>
@@ -49,6 +51,10 @@ static int die(const char *what, const char *why) {
 /* Waits for the socket to be ready for `events`; 0 on timeout or error. */
 static int wait_for(echo *e, short events, int ms) {
     echo_pollfd p;                       /* [win32] */
+    if (awr_tcp_resolving(e->tcp)) {     /* no socket until the resolver thread has the address */
+        echo_nap_ms(5);
+        return 1;
+    }
     p.fd = awr_tcp_socket(e->tcp);
     p.events = events;
     p.revents = 0;
