@@ -48,7 +48,7 @@ static void *network_thread(void *arg) {
     for (;;) {
         struct pollfd fds[2];
         int64_t deadline = -1, now;
-        int wants, timeout = 100, n = 1;
+        int wants, timeout = 100, n = 1, resolving;
         char drain[64];
         pthread_mutex_lock(&e->lock);
         if (e->stop) { pthread_mutex_unlock(&e->lock); break; }
@@ -62,8 +62,10 @@ static void *network_thread(void *arg) {
             fds[1].events = awr_tcp_poll_events(e->tcp, wants);
             n = 2;
         }
+        resolving = awr_tcp_resolving(e->tcp);
         pthread_mutex_unlock(&e->lock);
         if (deadline >= 0) timeout = deadline <= now ? 0 : deadline - now < 100 ? (int)(deadline - now) : 100;
+        if (resolving && timeout > 5) timeout = 5;   /* no socket until the resolver thread has the address */
         if (poll(fds, (nfds_t)n, timeout) > 0 && (fds[0].revents & POLLIN))
             if (read(e->wake[0], drain, sizeof drain) < 0) break;
     }
