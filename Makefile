@@ -68,7 +68,8 @@ endif
 CFLAGS_ALL = $(STD) $(WARN) $(OPT) -D_DEFAULT_SOURCE -I. -Itests $(CFLAGS)
 # C++ examples and tests (*.cpp): the C++ layer (AWR_CPP), built without exceptions and RTTI
 CXXFLAGS_ALL = -std=c++17 -fno-exceptions -fno-rtti $(WARN) $(OPT) -D_DEFAULT_SOURCE -I. -Itests $(CXXFLAGS)
-# A source file names the extra libraries it links with in a comment: /* awr-link: -lwslay */
+# A source file names the extra libraries it links with in a comment: /* awr-link: -lwslay */ (the TCP
+# adapter's resolver thread: /* awr-link: -pthread */)
 linkflags = $(shell sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' $(1))
 
 # TLS: the examples that name -lbearssl in their awr-link comment (awr-listen, awr-ws-echo,
@@ -176,7 +177,7 @@ size:           # the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/
 
 # make install: the header, appwrite_realtime.pc and the CMake package (find_package(appwrite_realtime
 # 0.2)) under $(DESTDIR)$(PREFIX). make lib: the optional compiled library (appwrite_realtime.c with
-# the POSIX adapter), shared and static, in $(OUT)/lib; make install-lib installs it too, with
+# the TCP adapter; it links -pthread), shared and static, in $(OUT)/lib; make install-lib installs it too, with
 # appwrite_realtime_lib.pc. The version is the header's; before 1.0 the soname carries major.minor.
 VERSION    := $(shell sed -n 's/^#define AWR_VERSION_STRING "\(.*\)"/\1/p' $(HEADER))
 SOVERSION  := $(basename $(VERSION))
@@ -187,7 +188,7 @@ PKG_FILES  := appwrite_realtime.pc.in appwrite_realtime_lib.pc.in cmake/appwrite
               cmake/appwrite_realtimeConfigVersion.cmake.in
 # The templates' @NAME@ values (the same ones CMakeLists.txt and meson.build give them).
 pkg_subst = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@INCLUDEDIR_REL@|$(INCLUDEDIR)|g' \
-    -e 's|@LIBDIR_REL@|$(LIBDIR)|g' -e 's|@ADAPTER@|AWR_POSIX|g' -e 's|@LIBS_PRIVATE@||g'
+    -e 's|@LIBDIR_REL@|$(LIBDIR)|g' -e 's|@ADAPTER@|AWR_TCP|g' -e 's|@LIBS_PRIVATE@|-pthread|g'
 LIB_OUT    := $(OUT)/lib
 LIB_FILES  := $(LIB_OUT)/$(LIBNAME).so.$(VERSION) $(LIB_OUT)/$(LIBNAME).a
 
@@ -196,7 +197,7 @@ $(LIB_OUT)/appwrite_realtime.o: appwrite_realtime.c $(HEADER)
 	@mkdir -p $(LIB_OUT)
 	$(CC) $(STD) $(WARN) $(OPT) -fPIC -DAWR_LIBRARY -I. $(CFLAGS) -c -o $@ $<
 $(LIB_OUT)/$(LIBNAME).so.$(VERSION): $(LIB_OUT)/appwrite_realtime.o
-	$(CC) -shared -Wl,-soname,$(LIBNAME).so.$(SOVERSION) $(OPT) -o $@ $< $(LDFLAGS)
+	$(CC) -shared -Wl,-soname,$(LIBNAME).so.$(SOVERSION) $(OPT) -o $@ $< -pthread $(LDFLAGS)
 	ln -sf $(LIBNAME).so.$(VERSION) $(LIB_OUT)/$(LIBNAME).so.$(SOVERSION)
 	ln -sf $(LIBNAME).so.$(VERSION) $(LIB_OUT)/$(LIBNAME).so
 $(LIB_OUT)/$(LIBNAME).a: $(LIB_OUT)/appwrite_realtime.o

@@ -19,10 +19,12 @@
  *                           awr_client_create and awr_bearssl_create allocate: one block each, freed
  *                           by the matching destroy. Nothing else does, connects and reconnects
  *                           included (the system may allocate inside the calls the adapters make:
- *                           getaddrinfo on connect, fopen of a CA file at create)
+ *                           getaddrinfo and the resolver thread on connect, fopen of a CA file at create)
  *     AWR_ASSERT(x)         internal consistency checks (default: assert)
- *     AWR_POSIX             the POSIX socket adapter (awr_posix_*): TCP, poll loop, getrandom
- *     AWR_WIN32             the Winsock adapter (awr_win32_*); link ws2_32 and bcrypt
+ *     AWR_TCP               the TCP adapter (awr_tcp_*): sockets, a poll loop, the clock and
+ *                           randomness on POSIX (link -pthread: DNS runs on a resolver thread) or
+ *                           Winsock (link ws2_32 and bcrypt), chosen by the platform (_WIN32)
+ *     AWR_POSIX, AWR_WIN32  the names of 0.1 for AWR_TCP, still accepted (either one = AWR_TCP)
  *     AWR_BEARSSL           the BearSSL TLS adapter (awr_bearssl_*) for wss://; link bearssl
  *     AWR_BEARSSL_NO_STDIO  no CA-file loading (anchors from memory only), for targets without stdio
  *     AWR_BEARSSL_DEFAULT_CA_FILE  the CA bundle used when the config names none (default: the OS's)
@@ -51,7 +53,7 @@
  *                 adapter
  *     client      awr_client_: the Appwrite protocol (both server generations), subscriptions,
  *                 heartbeats, reconnects, auth, dispatch; awr_client_poll drives it all
- *     adapters    POSIX, Winsock and BearSSL, each compiled only when its macro is defined
+ *     adapters    TCP (POSIX or Winsock) and BearSSL, each compiled only when its macro is defined
  *     C++         namespace awr (AWR_CPP, C++17): RAII client and subscriptions, lambdas as callbacks
  *
  * A WALK THROUGH (POSIX)
@@ -59,16 +61,17 @@
  *         if (awr_event_is(ev, "buckets.*.files.*.create"))
  *             printf("%.*s\n", (int)ev->payload.len, ev->payload.ptr);     zero-copy, valid now
  *     }
- *     awr_posix tcp; awr_client_config cfg; awr_client *c; awr_sub sub;
+ *     static unsigned char tcp_mem[AWR_TCP_SIZE];
+ *     awr_tcp *tcp; awr_client_config cfg; awr_client *c; awr_sub sub;
  *     const char *channels[] = { "files" };
- *     awr_posix_init(&tcp);
+ *     awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);   the TCP adapter, in memory of yours
  *     memset(&cfg, 0, sizeof cfg);                zero means default, everywhere
  *     cfg.endpoint = "https://cloud.appwrite.io/v1";
  *     cfg.project = "my-project";
- *     cfg.io = awr_posix_io(&tcp);                or your own awr_io, or a BearSSL one for wss://
+ *     cfg.io = awr_tcp_io(tcp);                   or your own awr_io, or a BearSSL one for wss://
  *     awr_client_create(&cfg, &c);                or awr_client_size + awr_client_init: no malloc at all
  *     awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
- *     awr_posix_run(c, &tcp, -1);                 or call awr_client_poll(c, now_ms) from your own loop
+ *     awr_tcp_run(c, tcp, -1);                    or call awr_client_poll(c, now_ms) from your own loop
  *
  * THREADS. A client is one object without locks: every call on it (poll, feed, subscribe, update,
  * presence, disconnect, destroy, ...) must come from one thread at a time, and its callbacks run on
@@ -98,9 +101,13 @@
 #define AWR_VERSION_PATCH 0
 #define AWR_VERSION_STRING "0.2.0"
 
-/* The POSIX adapter needs POSIX 2008 declarations (getaddrinfo, clock_gettime), which strict ISO
-   modes (-std=c99) hide; ask for them before the first system header, unless the user chose. */
-#if defined(AWR_POSIX) && defined(APPWRITE_REALTIME_IMPLEMENTATION) && defined(__STRICT_ANSI__) && \
+/* AWR_POSIX and AWR_WIN32 (the names of 0.1) switch on the one TCP adapter, as AWR_TCP does. */
+#if (defined(AWR_POSIX) || defined(AWR_WIN32)) && !defined(AWR_TCP)
+#  define AWR_TCP
+#endif
+/* The TCP adapter needs POSIX 2008 declarations (getaddrinfo, clock_gettime, pthreads), which strict
+   ISO modes (-std=c99) hide; ask for them before the first system header, unless the user chose. */
+#if defined(AWR_TCP) && !defined(_WIN32) && defined(APPWRITE_REALTIME_IMPLEMENTATION) && defined(__STRICT_ANSI__) && \
     !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
 #  define _POSIX_C_SOURCE 200809L
 #  if defined(__APPLE__)
@@ -1229,7 +1236,7 @@ typedef struct awr_io {
  *     memset(&cfg, 0, sizeof cfg);
  *     cfg.endpoint = "https://cloud.appwrite.io/v1";
  *     cfg.project = "my-project";
- *     cfg.io = my_io;                          (or awr_posix_io(), see the adapters)
+ *     cfg.io = my_io;                          (or awr_tcp_io(), see the adapters)
  *     awr_client *c;
  *     awr_client_create(&cfg, &c);
  *     const char *chans[] = { "databases.db.collections.tasks.documents" };
@@ -1483,129 +1490,116 @@ AWR_API awr_result awr_event_get_bool(const awr_event *ev, const char *path, int
 AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr_text *out);
 
 /* ==================================================================================================
- * POSIX ADAPTER (define AWR_POSIX; Linux, macOS, the BSDs)
- * A plain-TCP awr_io on BSD sockets, plus a small blocking loop for programs that have no event loop
- * of their own. One awr_posix carries one connection at a time: give each client its own.
+ * TCP ADAPTER (define AWR_TCP; or AWR_POSIX / AWR_WIN32, accepted as the same switch)
+ * A plain-TCP awr_io, plus a small blocking loop for programs that have no event loop of their own,
+ * on BSD sockets and poll() (Linux, macOS, the BSDs) or Winsock 2 and WSAPoll() (Windows), chosen by
+ * the platform: the same program builds on both. One awr_tcp carries one connection at a time: give
+ * each client its own.
  *
- *     awr_posix tcp;
- *     awr_posix_init(&tcp);
- *     cfg.io = awr_posix_io(&tcp);            (ws:// only; wrap it with AWR_BEARSSL for wss://)
+ *     static unsigned char tcp_mem[AWR_TCP_SIZE];   (or awr_tcp_size(&tc) bytes of your own)
+ *     awr_tcp *tcp;
+ *     if (awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp) != AWR_OK) ...;   (NULL: defaults)
+ *     cfg.io = awr_tcp_io(tcp);               (ws:// only; wrap it with AWR_BEARSSL for wss://)
  *     awr_client_create(&cfg, &c);
  *     awr_subscribe(c, ...);
- *     awr_posix_run(c, &tcp, 10000);          (poll() for 10 s, or -1: until closed or awr_posix_stop)
+ *     awr_tcp_run(c, tcp, 10000);             (poll for 10 s, or -1: until closed or awr_tcp_stop)
+ *     ...
+ *     awr_tcp_deinit(tcp);                    (after the client is gone)
  *
- * open() resolves the host with getaddrinfo (IPv6 and IPv4; this is the one step that blocks) and
- * starts a non-blocking connect with TCP_NODELAY; when an address fails it moves on to the next one.
- * send/recv return 0 while the connect is in progress or the socket would block, AWR_ERR_EOF when the
- * peer closed, AWR_ERR_IO on any other failure (last_errno keeps errno; the io's error hook gives the
- * client gai_strerror() of a failed resolve or strerror() of errno). SIGPIPE is never raised
- * (MSG_NOSIGNAL, or SO_NOSIGPIPE where that is the platform's way). open() with tls = 1 returns
- * AWR_ERR_UNSUPPORTED. random() reads getrandom() on Linux, else /dev/urandom.
+ * RESOLVING NEVER BLOCKS THE CALLER. open() takes, first match wins: the address that connected last
+ * time to the same host and port (kept across reconnects), cfg.address (a numeric address you
+ * resolved yourself), the host itself when it is a numeric IPv4/IPv6 address; else it starts a
+ * resolver thread (getaddrinfo, IPv6 and IPv4) and returns at once. Until the thread is done there is
+ * no socket (awr_tcp_resolving() is 1): a loop of your own calls awr_client_poll again within a few
+ * milliseconds. When a connect fails, the kept address is dropped and the host resolved again. Each
+ * address is tried in turn with a non-blocking connect and TCP_NODELAY.
+ * send/recv return 0 while resolving, while the connect is in progress or when the socket would
+ * block, AWR_ERR_EOF when the peer closed, AWR_ERR_IO on any other failure (awr_tcp_last_error()
+ * keeps errno or WSAGetLastError(); the io's error hook gives the client the resolver's text of a
+ * failed resolve, or the system's text of the error). SIGPIPE is never raised (MSG_NOSIGNAL, or
+ * SO_NOSIGPIPE where that is the platform's way). open() with tls = 1 returns AWR_ERR_UNSUPPORTED.
+ * random() reads getrandom() on Linux, else /dev/urandom; BCryptGenRandom on Windows.
  *
- * A host with its own poll()/epoll loop watches awr_posix_fd() (it changes on every connection, -1
- * when there is none) for awr_posix_poll_events(), and calls awr_client_poll() when it is ready or
- * when the deadline of awr_client_wants() has come.
+ * A host with its own poll()/epoll/WSAPoll loop watches awr_tcp_socket() (it changes on every
+ * connection; AWR_NO_SOCKET when there is none) for awr_tcp_poll_events(), and calls
+ * awr_client_poll() when it is ready, when the deadline of awr_client_wants() has come, and every few
+ * milliseconds while awr_tcp_resolving().
  *
+ * LINKING: the resolver thread needs -pthread on POSIX systems; Windows needs ws2_32 and bcrypt
+ * (pulled in with #pragma comment(lib, ...) under MSVC; with MinGW add -lws2_32 -lbcrypt).
+ * awr_tcp_init() calls WSAStartup on Windows, awr_tcp_deinit() balances it.
  * In strict ISO C mode (-std=c99), the implementation asks the system headers for POSIX 2008 itself;
  * this works when appwrite_realtime.h is the first header the file includes (else add
- * -D_DEFAULT_SOURCE, or -D_POSIX_C_SOURCE=200809L).
+ * -D_DEFAULT_SOURCE, or -D_POSIX_C_SOURCE=200809L). The implementation includes winsock2.h on
+ * Windows (define WIN32_LEAN_AND_MEAN yourself if you include windows.h before this header).
  * ================================================================================================== */
-#ifdef AWR_POSIX
+#if defined(AWR_TCP) && !defined(AWR__TCP_DECLARED)
+#define AWR__TCP_DECLARED
 
-typedef struct awr_posix {
-    int fd;              /* socket of the connection, -1 when there is none */
-    int connecting;      /* 1 while the TCP connect is in progress */
-    int stop;            /* set by awr_posix_stop(): awr_posix_run returns */
-    int last_errno;      /* errno of the latest failure, for diagnostics */
-    int last_gai;        /* getaddrinfo's error (EAI_*) when the latest open could not resolve, else 0 */
-    void *addrs;         /* the getaddrinfo list being tried, NULL once connected */
-    void *next_addr;     /* the address to try when the current one fails */
-} awr_posix;
+#ifdef _WIN32
+typedef uintptr_t awr_socket;                       /* a SOCKET, kept so that this needs no Windows header */
+#  define AWR_NO_SOCKET (~(uintptr_t)0)         /* INVALID_SOCKET */
+#else
+typedef int awr_socket;                             /* a file descriptor */
+#  define AWR_NO_SOCKET (-1)
+#endif
 
-/* Prepare p (no connection). */
-AWR_API void awr_posix_init(awr_posix *p);
-/* The I/O hooks on p (user = p); valid as long as p is. */
-AWR_API awr_io awr_posix_io(awr_posix *p);
-/* The socket to watch, or -1. */
-AWR_API int awr_posix_fd(const awr_posix *p);
-/* The poll() events (POLLIN, POLLOUT) to watch for, given the AWR_WANT_* flags of awr_client_wants(). */
-AWR_API short awr_posix_poll_events(const awr_posix *p, int wants);
-/* Monotonic milliseconds (clock_gettime(CLOCK_MONOTONIC)), for awr_client_poll. */
-AWR_API int64_t awr_posix_now_ms(void);
+/* Bytes that always hold an awr_tcp on the supported platforms (awr_tcp_size tells the exact need). */
+#define AWR_TCP_SIZE 1536
+/* The longest host name the resolver takes (DNS names have at most 253 characters). */
+#define AWR_TCP_HOST_MAX 255
+
+struct addrinfo;   /* <netdb.h> or <ws2tcpip.h> */
+
+typedef struct awr_tcp_config {
+    /* A numeric IPv4 or IPv6 address ("192.0.2.7", "2001:db8::7") to connect to instead of resolving
+       the host (NULL: resolve). The host name still goes to TLS (SNI, verification) and HTTP. */
+    const char *address;
+    /* The resolver the thread calls (NULL: the system's getaddrinfo). It must return a list that
+       freeaddrinfo() frees (call getaddrinfo inside: a cache, a test's delay, a logger). */
+    int (*resolve)(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res);
+} awr_tcp_config;
+
+typedef struct awr_tcp awr_tcp;
+
+/* Bytes an awr_tcp needs (cfg may be NULL): at most AWR_TCP_SIZE. Any alignment of mem is fine. */
+AWR_API size_t awr_tcp_size(const awr_tcp_config *cfg);
+/* Build the adapter in mem (size >= awr_tcp_size(cfg); cfg NULL: defaults, copied). Nothing is
+   allocated. *out is NULL on failure: AWR_ERR_ARG, AWR_ERR_BUFFER (size too small), AWR_ERR_IO
+   (WSAStartup failed, or cfg->address is not a numeric address). */
+AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cfg, awr_tcp **out);
+/* Close any connection and drop the adapter (mem is yours again). A resolver thread still running is
+   waited for: getaddrinfo cannot be cancelled. */
+AWR_API void awr_tcp_deinit(awr_tcp *t);
+/* The I/O hooks on t (user = t); valid as long as t is. */
+AWR_API awr_io awr_tcp_io(awr_tcp *t);
+/* The socket to watch, or AWR_NO_SOCKET. */
+AWR_API awr_socket awr_tcp_socket(const awr_tcp *t);
+/* The poll()/WSAPoll() events (POLLIN/POLLRDNORM, POLLOUT/POLLWRNORM) to watch for, given the
+   AWR_WANT_* flags of awr_client_wants(). */
+AWR_API short awr_tcp_poll_events(const awr_tcp *t, int wants);
+/* 1 while the connection waits for the resolver thread (no socket yet). */
+AWR_API int awr_tcp_resolving(const awr_tcp *t);
+/* errno (WSAGetLastError() on Windows) of the latest failure, 0 if none. */
+AWR_API int awr_tcp_last_error(const awr_tcp *t);
+/* Monotonic milliseconds, for awr_client_poll: clock_gettime(CLOCK_MONOTONIC), or on Windows
+   QueryPerformanceCounter (GetTickCount64 moves in steps of 10-16 ms, too coarse for short timeouts). */
+AWR_API int64_t awr_tcp_now_ms(void);
 /* Fill out with len random bytes from the system's generator. */
-AWR_API awr_result awr_posix_random(void *out, size_t len);
-/* Run the client with poll() for timeout_ms (-1: no limit). Returns AWR_OK when the time is up or
- * awr_posix_stop() was called (from a callback, say), AWR_ERR_CLOSED when the client reached
- * AWR_STATE_CLOSED (the state callback told why), AWR_ERR_IO if poll() itself fails. Signals that
- * interrupt poll() are ignored. */
-AWR_API awr_result awr_posix_run(awr_client *c, awr_posix *p, int32_t timeout_ms);
-/* Make awr_posix_run return at its next step. */
-AWR_API void awr_posix_stop(awr_posix *p);
+AWR_API awr_result awr_tcp_random(void *out, size_t len);
+/* Run the client for timeout_ms (-1: no limit). Returns AWR_OK when the time is up or awr_tcp_stop()
+ * was called (from a callback, say), AWR_ERR_CLOSED when the client reached AWR_STATE_CLOSED (the
+ * state callback told why), AWR_ERR_IO if poll()/WSAPoll() itself fails. Signals that interrupt
+ * poll() are ignored. */
+AWR_API awr_result awr_tcp_run(awr_client *c, awr_tcp *t, int32_t timeout_ms);
+/* Make awr_tcp_run return at its next step. */
+AWR_API void awr_tcp_stop(awr_tcp *t);
 
-#endif /* AWR_POSIX */
-
-/* ==================================================================================================
- * WINSOCK ADAPTER (define AWR_WIN32; Windows; link with ws2_32 and bcrypt)
- * The Windows twin of the POSIX adapter: a plain-TCP awr_io on Winsock 2, plus a small blocking loop
- * for programs that have no event loop of their own. One awr_win32 carries one connection at a time.
- *
- *     awr_win32 tcp;
- *     if (awr_win32_init(&tcp) != AWR_OK) ...;   (calls WSAStartup; awr_win32_cleanup undoes it)
- *     cfg.io = awr_win32_io(&tcp);             (ws:// only; wrap it with AWR_BEARSSL for wss://)
- *     awr_client_create(&cfg, &c);
- *     awr_win32_run(c, &tcp, 10000);           (WSAPoll for 10 s, or -1: until closed or awr_win32_stop)
- *
- * open() resolves the host with getaddrinfo (IPv6 and IPv4; the one step that blocks) and starts a
- * non-blocking connect with TCP_NODELAY; when an address fails it moves on to the next one. send/recv
- * return 0 while the connect is in progress or the socket would block, AWR_ERR_EOF when the peer
- * closed, AWR_ERR_IO on any other failure (last_error keeps WSAGetLastError()). open() with tls = 1
- * returns AWR_ERR_UNSUPPORTED. random() is BCryptGenRandom (the system-preferred generator).
- * Under MSVC the needed libraries are pulled in with #pragma comment(lib, ...); with MinGW add
- * -lws2_32 -lbcrypt. The socket is kept as a uintptr_t (a SOCKET) so that this declaration needs no
- * Windows header; the implementation includes winsock2.h (define WIN32_LEAN_AND_MEAN yourself if
- * you include windows.h before this header).
- * ================================================================================================== */
-#ifdef AWR_WIN32
-
-typedef struct awr_win32 {
-    uintptr_t sock;      /* SOCKET of the connection, AWR_WIN32_NO_SOCKET when there is none */
-    int connecting;      /* 1 while the TCP connect is in progress */
-    int stop;            /* set by awr_win32_stop(): awr_win32_run returns */
-    int last_error;      /* WSAGetLastError() of the latest failure, for diagnostics */
-    int started;         /* 1 after a successful WSAStartup */
-    void *addrs;         /* the getaddrinfo list being tried, NULL once connected */
-    void *next_addr;     /* the address to try when the current one fails */
-} awr_win32;
-
-#define AWR_WIN32_NO_SOCKET (~(uintptr_t)0)   /* INVALID_SOCKET */
-
-/* Prepare w (no connection) and start Winsock 2.2. AWR_ERR_IO if WSAStartup fails. */
-AWR_API awr_result awr_win32_init(awr_win32 *w);
-/* Close any connection and balance the WSAStartup of awr_win32_init. */
-AWR_API void awr_win32_cleanup(awr_win32 *w);
-/* The I/O hooks on w (user = w); valid as long as w is. */
-AWR_API awr_io awr_win32_io(awr_win32 *w);
-/* The SOCKET to watch, or AWR_WIN32_NO_SOCKET. */
-AWR_API uintptr_t awr_win32_socket(const awr_win32 *w);
-/* The WSAPoll() events (POLLRDNORM, POLLWRNORM) to watch for, given the AWR_WANT_* flags of awr_client_wants(). */
-AWR_API short awr_win32_poll_events(const awr_win32 *w, int wants);
-/* Monotonic milliseconds from QueryPerformanceCounter, for awr_client_poll. (GetTickCount64 moves in
- * steps of 10-16 ms, too coarse for short timeouts.) */
-AWR_API int64_t awr_win32_now_ms(void);
-/* Fill out with len random bytes from the system's generator. */
-AWR_API awr_result awr_win32_random(void *out, size_t len);
-/* Run the client with WSAPoll() for timeout_ms (-1: no limit). Returns AWR_OK when the time is up or
- * awr_win32_stop() was called, AWR_ERR_CLOSED when the client reached AWR_STATE_CLOSED, AWR_ERR_IO if
- * WSAPoll itself fails. */
-AWR_API awr_result awr_win32_run(awr_client *c, awr_win32 *w, int32_t timeout_ms);
-/* Make awr_win32_run return at its next step. */
-AWR_API void awr_win32_stop(awr_win32 *w);
-
-#endif /* AWR_WIN32 */
+#endif /* AWR_TCP */
 
 /* ==================================================================================================
  * BEARSSL ADAPTER (define AWR_BEARSSL; link with -lbearssl)
- * TLS for wss:// as an awr_io that wraps another awr_io (the raw TCP one, e.g. the POSIX or Winsock
+ * TLS for wss:// as an awr_io that wraps another awr_io (the raw TCP one, e.g. the TCP
  * adapter). It drives BearSSL's engine API directly: every send/recv of the wrapper moves what it can
  * between the engine's record buffers (SENDREC/RECVREC) and the inner transport, then between the
  * engine's application buffers (SENDAPP/RECVAPP) and the caller, and never blocks. open() with tls = 0
@@ -6931,8 +6925,8 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     return flags;
 }
 
-#if defined(AWR_POSIX) || defined(AWR_WIN32)
-/* For the adapters' blocking run loops: what to watch (*wants) and how long the next wait may be,
+#ifdef AWR_TCP
+/* For the TCP adapter's blocking run loop: what to watch (*wants) and how long the next wait may be,
  * never past the client's deadline or the loop's end (-1: none), and at most a second, so that a
  * state change with no socket to watch is still seen. */
 static int32_t awr__client_loop_wait_ms(const awr_client *c, int64_t now, int64_t end, int *wants) {
@@ -7640,13 +7634,44 @@ static void awr__cl_on_text(awr_client *c, const char *data, size_t len) {
 }
 
 /* ==================================================================================================
- * POSIX ADAPTER (implementation)
+ * TCP ADAPTER (implementation)
+ * The platform layer first (awr__tcp_sys_*: sockets, waiting, errors, clock, randomness, the lock and
+ * the thread), POSIX then Winsock; then the adapter itself, written once on top of it.
  * ================================================================================================== */
-#ifdef AWR_POSIX
+#ifdef AWR_TCP
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#  define WIN32_LEAN_AND_MEAN
+#  define AWR__UNDEF_LEAN_AND_MEAN
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <bcrypt.h>
+#ifdef AWR__UNDEF_LEAN_AND_MEAN
+#  undef WIN32_LEAN_AND_MEAN
+#  undef AWR__UNDEF_LEAN_AND_MEAN
+#endif
+#ifdef _MSC_VER
+#  pragma comment(lib, "ws2_32.lib")
+#  pragma comment(lib, "bcrypt.lib")
+#endif
+
+typedef CRITICAL_SECTION awr__tcp_lock_t;
+typedef HANDLE awr__tcp_thread_t;
+#define AWR__TCP_POLL_IN POLLRDNORM
+#define AWR__TCP_POLL_OUT POLLWRNORM
+#define AWR__TCP_EAI_NONAME WSAHOST_NOT_FOUND
+/* WSAPoll reports a failed connect late or not at all on some Windows versions: the run loop looks
+   at a connect in progress in steps this long. */
+#define AWR__TCP_CONNECT_STEP_MS 20
+
+#else /* POSIX */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -7656,42 +7681,248 @@ static void awr__cl_on_text(awr_client *c, const char *data, size_t len) {
 #if defined(__linux__) && defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
 #  include <sys/random.h>
-#  define AWR__POSIX_GETRANDOM 1
+#  define AWR__TCP_GETRANDOM 1
 #endif
 #ifdef MSG_NOSIGNAL
-#  define AWR__POSIX_SEND_FLAGS MSG_NOSIGNAL
+#  define AWR__TCP_SEND_FLAGS MSG_NOSIGNAL
 #else
-#  define AWR__POSIX_SEND_FLAGS 0
+#  define AWR__TCP_SEND_FLAGS 0
 #endif
 
-AWR_API void awr_posix_init(awr_posix *p) {
-    if (!p) return;
-    memset(p, 0, sizeof *p);
-    p->fd = -1;
+typedef pthread_mutex_t awr__tcp_lock_t;
+typedef pthread_t awr__tcp_thread_t;
+#define AWR__TCP_POLL_IN POLLIN
+#define AWR__TCP_POLL_OUT POLLOUT
+#define AWR__TCP_EAI_NONAME EAI_NONAME
+#define AWR__TCP_CONNECT_STEP_MS (-1)   /* poll() reports a finished connect, failed or not */
+#endif
+
+/* While the resolver thread runs there is no socket to wait on: the run loop looks every so often. */
+#define AWR__TCP_RESOLVE_STEP_MS 5
+
+struct awr_tcp {
+    awr_tcp_config cfg;
+    char address[64];                     /* cfg.address, copied */
+    awr_socket sock;                      /* the connection's socket, AWR_NO_SOCKET when there is none */
+    int connecting;                       /* 1 while the TCP connect is in progress */
+    int resolving;                        /* 1 while the connection waits for the resolver thread */
+    int stop;                             /* set by awr_tcp_stop(): awr_tcp_run returns */
+    int last_error;                       /* errno / WSAGetLastError() of the latest failure */
+    int last_gai;                         /* the resolver's error (EAI_* / WSA*) of the latest open, else 0 */
+    int sys_started;                  /* 1 after the platform started (WSAStartup) */
+    char host[AWR_TCP_HOST_MAX + 1];      /* the target: host and port as text */
+    char service[8];
+    struct addrinfo *addrs;               /* the list being tried (freeaddrinfo), NULL once connected */
+    const struct addrinfo *next_addr;     /* the address to try when the current one fails */
+    const struct addrinfo *current;       /* the address being connected to */
+    int from_resolver;                    /* the addresses being tried come from the resolver thread */
+    int on_kept;                          /* ... or are the kept address */
+    int kept_valid;                       /* kept_ai is the address that connected last to host:service */
+    struct addrinfo kept_ai;
+    struct sockaddr_storage kept_addr;
+    /* The resolver job. The thread reads job_host/job_service and writes job_list, job_rc, job_errno
+       and then job_done under the lock; the caller's thread reads them once job_done is set. */
+    awr__tcp_lock_t lock;
+    awr__tcp_thread_t thread;
+    int job_running;                      /* a thread was started and not yet joined */
+    int job_done;
+    char job_host[AWR_TCP_HOST_MAX + 1];
+    char job_service[8];
+    struct addrinfo *job_list;
+    int job_rc, job_errno;
+#ifdef _WIN32
+    char error_text[160];                 /* FormatMessage's text of the latest error */
+#endif
+};
+
+#define AWR__TCP_ALIGN 16
+/* AWR_TCP_SIZE promises to hold an awr_tcp: a build where it does not fails here. */
+typedef char awr__tcp_size_check[sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1 <= AWR_TCP_SIZE ? 1 : -1];
+
+/* The hints of every lookup: TCP over IPv6 or IPv4; numeric_only for addresses that must not reach
+   a DNS server (cfg.address, or a host that is one). */
+static void awr__tcp_hints(struct addrinfo *hints, int numeric_only) {
+    memset(hints, 0, sizeof *hints);
+    hints->ai_family = AF_UNSPEC;
+    hints->ai_socktype = SOCK_STREAM;
+    hints->ai_protocol = IPPROTO_TCP;
+    hints->ai_flags = numeric_only ? AI_NUMERICHOST : 0;
+#ifdef AI_NUMERICSERV
+    hints->ai_flags |= AI_NUMERICSERV;
+#endif
 }
 
-static void awr__posix_drop_addrs(awr_posix *p) {
-    if (p->addrs) freeaddrinfo((struct addrinfo *)p->addrs);
-    p->addrs = NULL;
-    p->next_addr = NULL;
+static int awr__tcp_sys_getaddrinfo(const char *host, const char *service, const struct addrinfo *hints,
+                                    struct addrinfo **res) {
+    return getaddrinfo(host, service, hints, res);
 }
 
-static void awr__posix_close_fd(awr_posix *p) {
-    if (p->fd >= 0) close(p->fd);
-    p->fd = -1;
-    p->connecting = 0;
+#ifdef _WIN32
+/* ---- platform layer: Winsock ---- */
+static int awr__tcp_sys_startup(int *err) {
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) == 0) return 1;
+    *err = WSAGetLastError();
+    return 0;
+}
+static void awr__tcp_sys_cleanup(void) { WSACleanup(); }
+
+/* A non-blocking TCP socket for ai with the options every connection gets; AWR_NO_SOCKET on failure. */
+static awr_socket awr__tcp_sys_socket(const struct addrinfo *ai, int *err) {
+    u_long nonblocking = 1;
+    BOOL nodelay = TRUE;
+    SOCKET s = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (s == INVALID_SOCKET) { *err = WSAGetLastError(); return AWR_NO_SOCKET; }
+    if (ioctlsocket(s, (long)FIONBIO, &nonblocking) != 0) {
+        *err = WSAGetLastError();
+        closesocket(s);
+        return AWR_NO_SOCKET;
+    }
+    /* Small frames (pings, subscribe rows) must leave at once, not wait for Nagle. */
+    (void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, (int)sizeof nodelay);
+    return (awr_socket)s;
 }
 
-/* A non-blocking TCP socket for ai with the options every connection gets. -1 on failure. */
-static int awr__posix_socket(awr_posix *p, const struct addrinfo *ai) {
+static void awr__tcp_sys_close(awr_socket s) { closesocket((SOCKET)s); }
+
+/* Start connecting s to ai: 1 connected, 0 in progress, -1 failed (*err says why). */
+static int awr__tcp_sys_connect(awr_socket s, const struct addrinfo *ai, int *err) {
+    int e;
+    if (connect((SOCKET)s, ai->ai_addr, (int)ai->ai_addrlen) == 0) return 1;
+    e = WSAGetLastError();
+    if (e == WSAEWOULDBLOCK || e == WSAEINPROGRESS) return 0;
+    *err = e;
+    return -1;
+}
+
+/* How the connect in progress on s ended: 1 up, 0 still pending, -1 failed (*err says why). A
+   zero-timeout select() asks the socket itself, as WSAPoll may not report a failed connect. */
+static int awr__tcp_sys_connect_result(awr_socket s, int *err) {
+    fd_set wr, ex;
+    struct timeval tv;
+    int n;
+    FD_ZERO(&wr);
+    FD_ZERO(&ex);
+    FD_SET((SOCKET)s, &wr);
+    FD_SET((SOCKET)s, &ex);
+    tv.tv_sec = 0;
+    tv.tv_usec = 0;
+    n = select(0, 0, &wr, &ex, &tv);
+    if (n == SOCKET_ERROR) { *err = WSAGetLastError(); return -1; }
+    if (n == 0) return 0;
+    if (FD_ISSET((SOCKET)s, &ex)) {
+        int e = 0, len = (int)sizeof e;
+        (void)getsockopt((SOCKET)s, SOL_SOCKET, SO_ERROR, (char *)&e, &len);
+        *err = e;
+        return -1;
+    }
+    return 1;
+}
+
+/* One send or recv: bytes moved, 0 when the socket would block, AWR_ERR_EOF, AWR_ERR_IO (*err). */
+static long awr__tcp_sys_result(int n, int *err) {
+    int e;
+    if (n == 0) return AWR_ERR_EOF;
+    if (n != SOCKET_ERROR) return (long)n;
+    e = WSAGetLastError();
+    if (e == WSAEWOULDBLOCK || e == WSAEINTR) return 0;
+    *err = e;
+    return (e == WSAECONNRESET || e == WSAECONNABORTED || e == WSAESHUTDOWN) ? AWR_ERR_EOF : AWR_ERR_IO;
+}
+static long awr__tcp_sys_send(awr_socket s, const void *data, size_t len, int *err) {
+    int chunk = len > 0x40000000u ? 0x40000000 : (int)len;
+    int n = send((SOCKET)s, (const char *)data, chunk, 0);
+    return n == 0 ? 0 : awr__tcp_sys_result(n, err);
+}
+static long awr__tcp_sys_recv(awr_socket s, void *buf, size_t cap, int *err) {
+    int chunk = cap > 0x40000000u ? 0x40000000 : (int)cap;
+    return awr__tcp_sys_result(recv((SOCKET)s, (char *)buf, chunk, 0), err);
+}
+
+/* Wait up to ms for events on s (none, or no socket: just sleep). -1 if waiting itself failed. */
+static int awr__tcp_sys_wait(awr_socket s, short events, int32_t ms, int *err) {
+    WSAPOLLFD pfd;
+    if (s == AWR_NO_SOCKET || events == 0) {
+        Sleep((DWORD)ms);
+        return 0;
+    }
+    pfd.fd = (SOCKET)s;
+    pfd.events = events;
+    pfd.revents = 0;
+    if (WSAPoll(&pfd, 1, (INT)ms) != SOCKET_ERROR) return 0;
+    *err = WSAGetLastError();
+    return -1;
+}
+
+/* The system's text for a Winsock or resolver error code, kept in t. */
+static const char *awr__tcp_sys_error_text(awr_tcp *t, int resolver_error, int sys_error) {
+    int code = resolver_error ? resolver_error : sys_error;
+    DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, (DWORD)code, 0,
+                             t->error_text, (DWORD)sizeof t->error_text, NULL);
+    while (n > 0 && (t->error_text[n - 1] == '\n' || t->error_text[n - 1] == '\r' || t->error_text[n - 1] == ' '))
+        t->error_text[--n] = 0;
+    return n > 0 ? t->error_text : "Winsock error (see sys_error)";
+}
+
+static int awr__tcp_sys_resolve_errno(int rc) { return rc; }   /* getaddrinfo's result is a WSA code */
+
+static void awr__tcp_sys_lock_init(awr_tcp *t) { InitializeCriticalSection(&t->lock); }
+static void awr__tcp_sys_lock_free(awr_tcp *t) { DeleteCriticalSection(&t->lock); }
+static void awr__tcp_sys_lock(awr_tcp *t) { EnterCriticalSection(&t->lock); }
+static void awr__tcp_sys_unlock(awr_tcp *t) { LeaveCriticalSection(&t->lock); }
+
+static void awr__tcp_resolve_job(awr_tcp *t);
+static DWORD WINAPI awr__tcp_thread_main(LPVOID arg) {
+    awr__tcp_resolve_job((awr_tcp *)arg);
+    return 0;
+}
+/* Start the resolver thread on t; 0 and *err when the system refused. */
+static int awr__tcp_sys_thread_start(awr_tcp *t, int *err) {
+    t->thread = CreateThread(NULL, 0, awr__tcp_thread_main, t, 0, NULL);
+    if (t->thread) return 1;
+    *err = (int)GetLastError();
+    return 0;
+}
+static void awr__tcp_sys_thread_join(awr_tcp *t) {
+    (void)WaitForSingleObject(t->thread, INFINITE);
+    CloseHandle(t->thread);
+}
+
+AWR_API awr_result awr_tcp_random(void *out, size_t len) {
+    unsigned char *p = (unsigned char *)out;
+    if (!out && len) return AWR_ERR_ARG;
+    while (len > 0) {
+        ULONG chunk = len > 0x10000000u ? 0x10000000u : (ULONG)len;
+        if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, p, chunk, BCRYPT_USE_SYSTEM_PREFERRED_RNG))) return AWR_ERR_RANDOM;
+        p += chunk;
+        len -= chunk;
+    }
+    return AWR_OK;
+}
+
+AWR_API int64_t awr_tcp_now_ms(void) {
+    LARGE_INTEGER freq, count;
+    (void)QueryPerformanceFrequency(&freq);     /* both always succeed on Windows XP and later */
+    (void)QueryPerformanceCounter(&count);
+    /* split so that count * 1000 cannot overflow */
+    return (int64_t)(count.QuadPart / freq.QuadPart * 1000 + count.QuadPart % freq.QuadPart * 1000 / freq.QuadPart);
+}
+
+#else
+/* ---- platform layer: POSIX ---- */
+static int awr__tcp_sys_startup(int *err) { (void)err; return 1; }
+static void awr__tcp_sys_cleanup(void) {}
+
+/* A non-blocking TCP socket for ai with the options every connection gets; AWR_NO_SOCKET on failure. */
+static awr_socket awr__tcp_sys_socket(const struct addrinfo *ai, int *err) {
     int one = 1, flags;
     int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0) { p->last_errno = errno; return -1; }
+    if (fd < 0) { *err = errno; return AWR_NO_SOCKET; }
     flags = fcntl(fd, F_GETFL, 0);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-        p->last_errno = errno;
+        *err = errno;
         close(fd);
-        return -1;
+        return AWR_NO_SOCKET;
     }
     (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
     /* Small frames (pings, subscribe rows) must leave at once, not wait for Nagle. */
@@ -7702,138 +7933,101 @@ static int awr__posix_socket(awr_posix *p, const struct addrinfo *ai) {
     return fd;
 }
 
-/* Start connecting to the next address of the list; AWR_OK when one is under way (or connected). */
-static awr_result awr__posix_try_next(awr_posix *p) {
-    while (p->next_addr) {
-        const struct addrinfo *ai = (const struct addrinfo *)p->next_addr;
-        p->next_addr = ai->ai_next;
-        awr__posix_close_fd(p);
-        p->fd = awr__posix_socket(p, ai);
-        if (p->fd < 0) continue;
-        if (connect(p->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-            awr__posix_drop_addrs(p);
-            p->last_errno = 0;
-            return AWR_OK;
-        }
-        if (errno == EINPROGRESS || errno == EINTR) {
-            p->connecting = 1;
-            return AWR_OK;
-        }
-        p->last_errno = errno;
-    }
-    awr__posix_close_fd(p);
-    awr__posix_drop_addrs(p);
-    return AWR_ERR_IO;
+static void awr__tcp_sys_close(awr_socket s) { close(s); }
+
+/* Start connecting s to ai: 1 connected, 0 in progress, -1 failed (*err says why). */
+static int awr__tcp_sys_connect(awr_socket s, const struct addrinfo *ai, int *err) {
+    if (connect(s, ai->ai_addr, ai->ai_addrlen) == 0) return 1;
+    if (errno == EINPROGRESS || errno == EINTR) return 0;
+    *err = errno;
+    return -1;
 }
 
-/* While connecting: 1 once connected, 0 still in progress, or an error when every address failed. */
-static long awr__posix_check_connect(awr_posix *p) {
+/* How the connect in progress on s ended: 1 up, 0 still pending, -1 failed (*err says why). */
+static int awr__tcp_sys_connect_result(awr_socket s, int *err) {
     struct pollfd pfd;
-    int err = 0, r;
-    socklen_t len = (socklen_t)sizeof err;
-    pfd.fd = p->fd;
+    int e = 0, r;
+    socklen_t len = (socklen_t)sizeof e;
+    pfd.fd = s;
     pfd.events = POLLOUT;
     pfd.revents = 0;
     r = poll(&pfd, 1, 0);
     if (r == 0 || (r < 0 && errno == EINTR)) return 0;
-    if (r < 0) { p->last_errno = errno; return AWR_ERR_IO; }
-    if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-    if (err == 0) {
-        p->connecting = 0;
-        p->last_errno = 0;   /* an address that failed before this one is no longer news */
-        awr__posix_drop_addrs(p);
-        return 1;
-    }
-    p->last_errno = err;
-    /* This address refused or is unreachable: the next one (IPv4 after IPv6, say) may work. */
-    return awr__posix_try_next(p) == AWR_OK ? 0 : AWR_ERR_IO;
+    if (r < 0) { *err = errno; return -1; }
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &len) != 0) e = errno;
+    if (e == 0) return 1;
+    *err = e;
+    return -1;
 }
 
-static awr_result awr__posix_open(void *user, const char *host, int port, int tls, void **conn) {
-    awr_posix *p = (awr_posix *)user;
-    struct addrinfo hints, *list = NULL;
-    char service[8];
-    int i = 7, rc;
-    if (!p || !host || !conn || port <= 0 || port > 65535) return AWR_ERR_ARG;
-    if (tls) return AWR_ERR_UNSUPPORTED;                /* TLS is a wrapper io (AWR_BEARSSL) */
-    if (p->fd >= 0 || p->addrs) return AWR_ERR_STATE;   /* one connection per awr_posix */
-    p->last_errno = p->last_gai = 0;
-    service[7] = 0;
-    do {
-        service[--i] = (char)('0' + port % 10);
-        port /= 10;
-    } while (port && i > 0);
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    rc = getaddrinfo(host, service + i, &hints, &list);
-    if (rc != 0 || !list) {
-        p->last_errno = rc == EAI_SYSTEM ? errno : 0;
-        p->last_gai = rc != 0 ? rc : EAI_NONAME;
-        if (list) freeaddrinfo(list);
-        return AWR_ERR_IO;
-    }
-    p->addrs = list;
-    p->next_addr = list;
-    if (awr__posix_try_next(p) != AWR_OK) return AWR_ERR_IO;
-    *conn = p;
-    return AWR_OK;
-}
-
-static long awr__posix_send(void *user, void *conn, const void *data, size_t len) {
-    awr_posix *p = (awr_posix *)user;
-    ssize_t n;
-    (void)conn;
-    if (!p || p->fd < 0) return AWR_ERR_IO;
-    if (p->connecting) {
-        long r = awr__posix_check_connect(p);
-        if (r <= 0) return r;
-    }
-    if (len == 0) return 0;
+/* One send or recv: bytes moved, 0 when the socket would block, AWR_ERR_EOF, AWR_ERR_IO (*err). */
+static long awr__tcp_sys_send(awr_socket s, const void *data, size_t len, int *err) {
     for (;;) {
-        n = send(p->fd, data, len, AWR__POSIX_SEND_FLAGS);
+        ssize_t n = send(s, data, len, AWR__TCP_SEND_FLAGS);
         if (n >= 0) return (long)n;
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-        p->last_errno = errno;
+        *err = errno;
         return errno == EPIPE ? AWR_ERR_EOF : AWR_ERR_IO;
     }
 }
-
-static long awr__posix_recv(void *user, void *conn, void *buf, size_t cap) {
-    awr_posix *p = (awr_posix *)user;
-    ssize_t n;
-    (void)conn;
-    if (!p || p->fd < 0) return AWR_ERR_IO;
-    if (p->connecting) {
-        long r = awr__posix_check_connect(p);
-        if (r <= 0) return r;
-    }
-    if (cap == 0) return 0;
+static long awr__tcp_sys_recv(awr_socket s, void *buf, size_t cap, int *err) {
     for (;;) {
-        n = recv(p->fd, buf, cap, 0);
+        ssize_t n = recv(s, buf, cap, 0);
         if (n > 0) return (long)n;
         if (n == 0) return AWR_ERR_EOF;
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-        p->last_errno = errno;
+        *err = errno;
         return errno == ECONNRESET ? AWR_ERR_EOF : AWR_ERR_IO;
     }
 }
 
-static void awr__posix_close(void *user, void *conn) {
-    awr_posix *p = (awr_posix *)user;
-    (void)conn;
-    if (!p) return;
-    awr__posix_close_fd(p);
-    awr__posix_drop_addrs(p);
+/* Wait up to ms for events on s (none, or no socket: just sleep). -1 if waiting itself failed. */
+static int awr__tcp_sys_wait(awr_socket s, short events, int32_t ms, int *err) {
+    struct pollfd pfd;
+    int r;
+    pfd.fd = s;
+    pfd.events = events;
+    pfd.revents = 0;
+    if (s != AWR_NO_SOCKET && events) r = poll(&pfd, 1, (int)ms);
+    else r = poll(NULL, 0, (int)ms);
+    if (r >= 0 || errno == EINTR) return 0;
+    *err = errno;
+    return -1;
 }
 
-AWR_API awr_result awr_posix_random(void *out, size_t len) {
+static const char *awr__tcp_sys_error_text(awr_tcp *t, int resolver_error, int sys_error) {
+    (void)t;
+    if (resolver_error) return gai_strerror(resolver_error);
+    return sys_error ? strerror(sys_error) : NULL;
+}
+
+static int awr__tcp_sys_resolve_errno(int rc) { return rc == EAI_SYSTEM ? errno : 0; }
+
+static void awr__tcp_sys_lock_init(awr_tcp *t) { (void)pthread_mutex_init(&t->lock, NULL); }
+static void awr__tcp_sys_lock_free(awr_tcp *t) { (void)pthread_mutex_destroy(&t->lock); }
+static void awr__tcp_sys_lock(awr_tcp *t) { (void)pthread_mutex_lock(&t->lock); }
+static void awr__tcp_sys_unlock(awr_tcp *t) { (void)pthread_mutex_unlock(&t->lock); }
+
+static void awr__tcp_resolve_job(awr_tcp *t);
+static void *awr__tcp_thread_main(void *arg) {
+    awr__tcp_resolve_job((awr_tcp *)arg);
+    return NULL;
+}
+/* Start the resolver thread on t; 0 and *err when the system refused. */
+static int awr__tcp_sys_thread_start(awr_tcp *t, int *err) {
+    int e = pthread_create(&t->thread, NULL, awr__tcp_thread_main, t);
+    if (e == 0) return 1;
+    *err = e;
+    return 0;
+}
+static void awr__tcp_sys_thread_join(awr_tcp *t) { (void)pthread_join(t->thread, NULL); }
+
+AWR_API awr_result awr_tcp_random(void *out, size_t len) {
     unsigned char *o = (unsigned char *)out;
     if (!out && len) return AWR_ERR_ARG;
-#ifdef AWR__POSIX_GETRANDOM
+#ifdef AWR__TCP_GETRANDOM
     while (len) {
         ssize_t n = getrandom(o, len, 0);
         if (n < 0) {
@@ -7860,373 +8054,364 @@ AWR_API awr_result awr_posix_random(void *out, size_t len) {
     return AWR_OK;
 }
 
-static awr_result awr__posix_random_hook(void *user, void *out, size_t len) {
-    (void)user;
-    return awr_posix_random(out, len);
-}
-
-static const char *awr__posix_error(void *user, void *conn, int *sys_error) {
-    awr_posix *p = (awr_posix *)user;
-    (void)conn;
-    *sys_error = p ? p->last_errno : 0;
-    if (!p) return NULL;
-    if (p->last_gai) return gai_strerror(p->last_gai);
-    return p->last_errno ? strerror(p->last_errno) : NULL;
-}
-
-AWR_API awr_io awr_posix_io(awr_posix *p) {
-    awr_io io;
-    memset(&io, 0, sizeof io);
-    io.error = awr__posix_error;
-    io.user = p;
-    io.open = awr__posix_open;
-    io.send = awr__posix_send;
-    io.recv = awr__posix_recv;
-    io.close = awr__posix_close;
-    io.random = awr__posix_random_hook;
-    return io;
-}
-
-AWR_API int awr_posix_fd(const awr_posix *p) {
-    return p ? p->fd : -1;
-}
-
-AWR_API short awr_posix_poll_events(const awr_posix *p, int wants) {
-    short ev = 0;
-    if (!p || p->fd < 0) return 0;
-    if (wants & AWR_WANT_READ) ev = (short)(ev | POLLIN);
-    /* A connect in progress completes as "writable". */
-    if ((wants & AWR_WANT_WRITE) || p->connecting) ev = (short)(ev | POLLOUT);
-    return ev;
-}
-
-AWR_API int64_t awr_posix_now_ms(void) {
+AWR_API int64_t awr_tcp_now_ms(void) {
     struct timespec ts;
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) return 0;
     return (int64_t)ts.tv_sec * 1000 + (int64_t)(ts.tv_nsec / 1000000);
 }
+#endif /* platform layer */
 
-AWR_API void awr_posix_stop(awr_posix *p) {
-    if (p) p->stop = 1;
+/* ---- the adapter ---- */
+
+/* The resolver thread's work: look job_host up, hand the result over under the lock. */
+static void awr__tcp_resolve_job(awr_tcp *t) {
+    struct addrinfo hints, *list = NULL;
+    int rc, e;
+    awr__tcp_hints(&hints, 0);
+    rc = (t->cfg.resolve ? t->cfg.resolve : awr__tcp_sys_getaddrinfo)(t->job_host, t->job_service, &hints, &list);
+    e = rc != 0 ? awr__tcp_sys_resolve_errno(rc) : 0;
+    if (rc == 0 && !list) rc = AWR__TCP_EAI_NONAME;
+    awr__tcp_sys_lock(t);
+    t->job_list = list;
+    t->job_rc = rc;
+    t->job_errno = e;
+    t->job_done = 1;
+    awr__tcp_sys_unlock(t);
 }
 
-AWR_API awr_result awr_posix_run(awr_client *c, awr_posix *p, int32_t timeout_ms) {
-    int64_t now = awr_posix_now_ms();
-    int64_t end = timeout_ms < 0 ? -1 : now + timeout_ms;
-    if (!c || !p) return AWR_ERR_ARG;
-    p->stop = 0;
-    for (;;) {
-        struct pollfd pfd;
-        int wants, r;
-        int32_t wait;
-        now = awr_posix_now_ms();
-        (void)awr_client_poll(c, now);       /* failures are reported through the state callback */
-        if (p->stop) return AWR_OK;
-        if (awr_client_state(c) == AWR_STATE_CLOSED) return AWR_ERR_CLOSED;
-        now = awr_posix_now_ms();
-        if (end >= 0 && now >= end) return AWR_OK;
-        wait = awr__client_loop_wait_ms(c, now, end, &wants);
-        pfd.fd = p->fd;
-        pfd.events = awr_posix_poll_events(p, wants);
-        pfd.revents = 0;
-        if (pfd.fd >= 0 && pfd.events) r = poll(&pfd, 1, (int)wait);
-        else r = poll(NULL, 0, (int)wait);
-        if (r < 0 && errno != EINTR) return AWR_ERR_IO;
+static int awr__tcp_job_done(awr_tcp *t) {
+    int done;
+    awr__tcp_sys_lock(t);
+    done = t->job_done;
+    awr__tcp_sys_unlock(t);
+    return done;
+}
+
+/* Join a finished (or, with wait, any) resolver thread and drop its result. */
+static void awr__tcp_job_reap(awr_tcp *t) {
+    awr__tcp_sys_thread_join(t);
+    t->job_running = 0;
+    if (t->job_list) freeaddrinfo(t->job_list);
+    t->job_list = NULL;
+}
+
+/* Resolve host:service on the resolver thread. getaddrinfo has no asynchronous form everywhere
+   (getaddrinfo_a is glibc's alone) and a DNS client of our own would miss the system's
+   configuration (hosts file, mDNS, VPN resolvers), so the system's resolver runs on a thread of its
+   own and the caller's thread only looks whether it is done. A job still running for an earlier
+   connection is waited for: the connection takes its result if it is for the same target. */
+static awr_result awr__tcp_resolve_start(awr_tcp *t) {
+    t->resolving = 1;
+    if (t->job_running) {
+        if (!awr__tcp_job_done(t)) return AWR_OK;
+        awr__tcp_job_reap(t);
     }
-}
-
-#endif /* AWR_POSIX */
-
-/* ==================================================================================================
- * WINSOCK ADAPTER (implementation)
- * ================================================================================================== */
-#ifdef AWR_WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#  define WIN32_LEAN_AND_MEAN
-#  define AWR__UNDEF_LEAN_AND_MEAN
-#endif
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <windows.h>
-#include <bcrypt.h>
-#ifdef AWR__UNDEF_LEAN_AND_MEAN
-#  undef WIN32_LEAN_AND_MEAN
-#  undef AWR__UNDEF_LEAN_AND_MEAN
-#endif
-#ifdef _MSC_VER
-#  pragma comment(lib, "ws2_32.lib")
-#  pragma comment(lib, "bcrypt.lib")
-#endif
-
-static SOCKET awr__win32_sock(const awr_win32 *w) { return (SOCKET)w->sock; }
-
-static void awr__win32_free_addrs(awr_win32 *w) {
-    if (w->addrs) freeaddrinfo((struct addrinfo *)w->addrs);
-    w->addrs = 0;
-    w->next_addr = 0;
-}
-
-static void awr__win32_close_socket(awr_win32 *w) {
-    if (w->sock != AWR_WIN32_NO_SOCKET) closesocket(awr__win32_sock(w));
-    w->sock = AWR_WIN32_NO_SOCKET;
-    w->connecting = 0;
-}
-
-AWR_API awr_result awr_win32_init(awr_win32 *w) {
-    WSADATA wsa;
-    if (!w) return AWR_ERR_ARG;
-    memset(w, 0, sizeof *w);
-    w->sock = AWR_WIN32_NO_SOCKET;
-    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
-        w->last_error = WSAGetLastError();
+    memcpy(t->job_host, t->host, sizeof t->job_host);
+    memcpy(t->job_service, t->service, sizeof t->job_service);
+    t->job_done = 0;
+    t->job_list = NULL;
+    if (!awr__tcp_sys_thread_start(t, &t->last_error)) {
+        t->resolving = 0;
         return AWR_ERR_IO;
     }
-    w->started = 1;
+    t->job_running = 1;
     return AWR_OK;
 }
 
-AWR_API void awr_win32_cleanup(awr_win32 *w) {
-    if (!w) return;
-    awr__win32_close_socket(w);
-    awr__win32_free_addrs(w);
-    if (w->started) WSACleanup();
-    w->started = 0;
+static void awr__tcp_drop_addrs(awr_tcp *t) {
+    if (t->addrs) freeaddrinfo(t->addrs);
+    t->addrs = NULL;
+    t->next_addr = t->current = NULL;
+    t->from_resolver = t->on_kept = 0;
 }
 
-/* Start a non-blocking connect to the next address of the list; moves on past addresses that fail at
-   once. AWR_ERR_IO when none is left. */
-static awr_result awr__win32_try_next(awr_win32 *w) {
-    while (w->next_addr) {
-        struct addrinfo *ai = (struct addrinfo *)w->next_addr;
-        u_long nonblocking = 1;
-        BOOL nodelay = TRUE;
-        SOCKET s;
-        w->next_addr = ai->ai_next;
-        s = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (s == INVALID_SOCKET) { w->last_error = WSAGetLastError(); continue; }
-        if (ioctlsocket(s, (long)FIONBIO, &nonblocking) != 0) {
-            w->last_error = WSAGetLastError();
-            closesocket(s);
-            continue;
-        }
-        (void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, (int)sizeof nodelay);
-        if (connect(s, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
-            int e = WSAGetLastError();
-            if (e != WSAEWOULDBLOCK && e != WSAEINPROGRESS) {
-                w->last_error = e;
-                closesocket(s);
-                continue;
-            }
-            w->connecting = 1;
-        } else {
-            w->connecting = 0;
-        }
-        w->sock = (uintptr_t)s;
-        return AWR_OK;
+static void awr__tcp_close_socket(awr_tcp *t) {
+    if (t->sock != AWR_NO_SOCKET) awr__tcp_sys_close(t->sock);
+    t->sock = AWR_NO_SOCKET;
+    t->connecting = 0;
+}
+
+/* The connect to t->current succeeded: keep a resolved address for the next connects. */
+static void awr__tcp_connected(awr_tcp *t) {
+    const struct addrinfo *ai = t->current;
+    if (t->from_resolver && ai && ai->ai_addrlen <= sizeof t->kept_addr) {
+        memcpy(&t->kept_ai, ai, sizeof t->kept_ai);
+        memcpy(&t->kept_addr, ai->ai_addr, ai->ai_addrlen);
+        t->kept_ai.ai_addr = (struct sockaddr *)&t->kept_addr;
+        t->kept_ai.ai_canonname = NULL;
+        t->kept_ai.ai_next = NULL;
+        t->kept_valid = 1;
     }
-    awr__win32_free_addrs(w);
+    t->connecting = 0;
+    t->last_error = t->last_gai = 0;   /* an address that failed before this one is no longer news */
+    awr__tcp_drop_addrs(t);
+}
+
+/* Start connecting to the next address; AWR_OK when one is under way (or connected). When every
+   address failed: the kept address is dropped and the host resolved again, else AWR_ERR_IO. */
+static awr_result awr__tcp_try_next(awr_tcp *t) {
+    int on_kept = t->on_kept;
+    while (t->next_addr) {
+        const struct addrinfo *ai = t->next_addr;
+        int r;
+        t->next_addr = ai->ai_next;
+        awr__tcp_close_socket(t);
+        t->sock = awr__tcp_sys_socket(ai, &t->last_error);
+        if (t->sock == AWR_NO_SOCKET) continue;
+        t->current = ai;
+        r = awr__tcp_sys_connect(t->sock, ai, &t->last_error);
+        if (r > 0) {
+            awr__tcp_connected(t);
+            return AWR_OK;
+        }
+        if (r == 0) {
+            t->connecting = 1;
+            return AWR_OK;
+        }
+    }
+    awr__tcp_close_socket(t);
+    awr__tcp_drop_addrs(t);
+    if (on_kept) {
+        t->kept_valid = 0;   /* the host may have moved: ask the resolver again */
+        return awr__tcp_resolve_start(t);
+    }
     return AWR_ERR_IO;
 }
 
-static awr_result awr__win32_open(void *user, const char *host, int port, int tls, void **conn) {
-    awr_win32 *w = (awr_win32 *)user;
-    struct addrinfo hints;
-    struct addrinfo *list = 0;
-    char service[16];
-    int i = (int)sizeof service - 1, p = port;
-    if (!w || !host || !conn || port <= 0 || port > 65535) return AWR_ERR_ARG;
-    if (tls) return AWR_ERR_UNSUPPORTED;
-    if (w->sock != AWR_WIN32_NO_SOCKET || w->addrs) return AWR_ERR_STATE;   /* one connection per awr_win32 */
-    *conn = 0;
-    w->last_error = 0;
-    service[i] = 0;   /* the port as text, without snprintf */
-    do { service[--i] = (char)('0' + p % 10); p /= 10; } while (p > 0);
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_protocol = IPPROTO_TCP;
-    if (getaddrinfo(host, service + i, &hints, &list) != 0 || !list) {
-        w->last_error = WSAGetLastError();
+/* Take the resolver's answer when it is there: 1 taken (the addresses are being tried), 0 still
+   waiting, AWR_ERR_IO when the lookup failed or no address could be tried. */
+static long awr__tcp_take_resolved(awr_tcp *t) {
+    if (!awr__tcp_job_done(t)) return 0;
+    awr__tcp_sys_thread_join(t);
+    t->job_running = 0;
+    if (strcmp(t->job_host, t->host) != 0 || strcmp(t->job_service, t->service) != 0) {
+        /* an earlier connection's lookup of another target: ask again for this one */
+        if (t->job_list) freeaddrinfo(t->job_list);
+        t->job_list = NULL;
+        return awr__tcp_resolve_start(t) == AWR_OK ? 0 : AWR_ERR_IO;
+    }
+    t->resolving = 0;
+    if (t->job_rc != 0) {
+        t->last_gai = t->job_rc;
+        t->last_error = t->job_errno;
         return AWR_ERR_IO;
     }
-    w->addrs = list;
-    w->next_addr = list;
-    if (awr__win32_try_next(w) != AWR_OK) return AWR_ERR_IO;
-    *conn = w;
-    return AWR_OK;
+    t->addrs = t->job_list;
+    t->job_list = NULL;
+    t->next_addr = t->addrs;
+    t->from_resolver = 1;
+    return awr__tcp_try_next(t) == AWR_OK ? 1 : AWR_ERR_IO;
 }
 
-/* While the connect is in progress: 1 once it is up, 0 while pending, AWR_ERR_IO when every address
-   failed. WSAPoll reports a failed connect late or not at all on some Windows versions, so a zero-
-   timeout select() asks the socket itself. */
-static int awr__win32_check_connect(awr_win32 *w) {
-    fd_set wr, ex;
-    struct timeval tv;
-    int n;
-    SOCKET s = awr__win32_sock(w);
-    FD_ZERO(&wr);
-    FD_ZERO(&ex);
-    FD_SET(s, &wr);
-    FD_SET(s, &ex);
-    tv.tv_sec = 0;
-    tv.tv_usec = 0;
-    n = select(0, 0, &wr, &ex, &tv);
-    if (n == SOCKET_ERROR) { w->last_error = WSAGetLastError(); return AWR_ERR_IO; }
-    if (n == 0) return 0;
-    if (FD_ISSET(s, &ex)) {
-        int err = 0, len = (int)sizeof err;
-        (void)getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&err, &len);
-        w->last_error = err;
-        awr__win32_close_socket(w);
-        if (awr__win32_try_next(w) != AWR_OK) return AWR_ERR_IO;
-        return 0;
-    }
-    w->connecting = 0;
-    awr__win32_free_addrs(w);
-    return 1;
-}
-
-static long awr__win32_send(void *user, void *conn, const void *data, size_t len) {
-    awr_win32 *w = (awr_win32 *)user;
-    int n, chunk;
-    (void)conn;
-    if (!w || w->sock == AWR_WIN32_NO_SOCKET) return AWR_ERR_IO;
-    if (w->connecting) {
-        int up = awr__win32_check_connect(w);
-        if (up <= 0) return up;
-    }
-    if (len == 0) return 0;
-    chunk = len > 0x40000000u ? 0x40000000 : (int)len;
-    n = send(awr__win32_sock(w), (const char *)data, chunk, 0);
-    if (n == SOCKET_ERROR) {
-        int e = WSAGetLastError();
-        if (e == WSAEWOULDBLOCK || e == WSAEINTR) return 0;
-        w->last_error = e;
-        return (e == WSAECONNRESET || e == WSAECONNABORTED || e == WSAESHUTDOWN) ? AWR_ERR_EOF : AWR_ERR_IO;
-    }
-    return (long)n;
-}
-
-static long awr__win32_recv(void *user, void *conn, void *buf, size_t cap) {
-    awr_win32 *w = (awr_win32 *)user;
-    int n, chunk;
-    (void)conn;
-    if (!w || w->sock == AWR_WIN32_NO_SOCKET) return AWR_ERR_IO;
-    if (w->connecting) {
-        int up = awr__win32_check_connect(w);
-        if (up <= 0) return up;
-    }
-    if (cap == 0) return 0;
-    chunk = cap > 0x40000000u ? 0x40000000 : (int)cap;
-    n = recv(awr__win32_sock(w), (char *)buf, chunk, 0);
-    if (n == 0) return AWR_ERR_EOF;
-    if (n == SOCKET_ERROR) {
-        int e = WSAGetLastError();
-        if (e == WSAEWOULDBLOCK || e == WSAEINTR) return 0;
-        w->last_error = e;
-        return (e == WSAECONNRESET || e == WSAECONNABORTED || e == WSAESHUTDOWN) ? AWR_ERR_EOF : AWR_ERR_IO;
-    }
-    return (long)n;
-}
-
-static void awr__win32_close(void *user, void *conn) {
-    awr_win32 *w = (awr_win32 *)user;
-    (void)conn;
-    if (!w) return;
-    awr__win32_close_socket(w);
-    awr__win32_free_addrs(w);
-}
-
-AWR_API awr_result awr_win32_random(void *out, size_t len) {
-    unsigned char *p = (unsigned char *)out;
-    while (len > 0) {
-        ULONG chunk = len > 0x10000000u ? 0x10000000u : (ULONG)len;
-        if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, p, chunk, BCRYPT_USE_SYSTEM_PREFERRED_RNG))) return AWR_ERR_RANDOM;
-        p += chunk;
-        len -= chunk;
-    }
-    return AWR_OK;
-}
-
-static awr_result awr__win32_random_hook(void *user, void *out, size_t len) {
-    (void)user;
-    return awr_win32_random(out, len);
-}
-
-static const char *awr__win32_error(void *user, void *conn, int *sys_error) {
-    awr_win32 *w = (awr_win32 *)user;
-    (void)conn;
-    *sys_error = w ? w->last_error : 0;
-    return w && w->last_error ? "Winsock error (see sys_error)" : NULL;
-}
-
-AWR_API awr_io awr_win32_io(awr_win32 *w) {
-    awr_io io;
-    memset(&io, 0, sizeof io);
-    io.error = awr__win32_error;
-    io.user = w;
-    io.open = awr__win32_open;
-    io.send = awr__win32_send;
-    io.recv = awr__win32_recv;
-    io.close = awr__win32_close;
-    io.random = awr__win32_random_hook;
-    return io;
-}
-
-AWR_API uintptr_t awr_win32_socket(const awr_win32 *w) { return w ? w->sock : AWR_WIN32_NO_SOCKET; }
-
-AWR_API short awr_win32_poll_events(const awr_win32 *w, int wants) {
-    short ev = 0;
-    if (!w || w->sock == AWR_WIN32_NO_SOCKET) return 0;
-    if (wants & AWR_WANT_READ) ev = (short)(ev | POLLRDNORM);
-    /* A connect in progress completes as "writable". */
-    if ((wants & AWR_WANT_WRITE) || w->connecting) ev = (short)(ev | POLLWRNORM);
-    return ev;
-}
-
-AWR_API int64_t awr_win32_now_ms(void) {
-    LARGE_INTEGER freq, count;
-    (void)QueryPerformanceFrequency(&freq);     /* both always succeed on Windows XP and later */
-    (void)QueryPerformanceCounter(&count);
-    /* split so that count * 1000 cannot overflow */
-    return (int64_t)(count.QuadPart / freq.QuadPart * 1000 + count.QuadPart % freq.QuadPart * 1000 / freq.QuadPart);
-}
-
-AWR_API void awr_win32_stop(awr_win32 *w) { if (w) w->stop = 1; }
-
-AWR_API awr_result awr_win32_run(awr_client *c, awr_win32 *w, int32_t timeout_ms) {
-    int64_t end = timeout_ms < 0 ? -1 : awr_win32_now_ms() + timeout_ms;
-    if (!c || !w) return AWR_ERR_ARG;
-    w->stop = 0;
+/* Move a connection on that is resolving or connecting: 1 connected, 0 still under way, AWR_ERR_IO
+   when it failed for good. */
+static long awr__tcp_progress(awr_tcp *t) {
     for (;;) {
-        int64_t now = awr_win32_now_ms();
-        int32_t wait;
-        int wants;
-        (void)awr_client_poll(c, now);       /* failures are reported through the state callback */
-        if (w->stop) return AWR_OK;
-        if (awr_client_state(c) == AWR_STATE_CLOSED) return AWR_ERR_CLOSED;
-        now = awr_win32_now_ms();
-        if (end >= 0 && now >= end) return AWR_OK;
-        wait = awr__client_loop_wait_ms(c, now, end, &wants);
-        if (w->sock != AWR_WIN32_NO_SOCKET && awr_win32_poll_events(w, wants) != 0) {
-            WSAPOLLFD pfd;
-            pfd.fd = awr__win32_sock(w);
-            pfd.events = awr_win32_poll_events(w, wants);
-            pfd.revents = 0;
-            if (w->connecting) {
-                /* A failed connect may never show up in WSAPoll: check it in short steps. */
-                if (wait > 20) wait = 20;
+        if (t->resolving) {
+            long r = awr__tcp_take_resolved(t);
+            if (r <= 0) return r;
+        } else if (t->connecting) {
+            int up = awr__tcp_sys_connect_result(t->sock, &t->last_error);
+            if (up == 0) return 0;
+            if (up > 0) {
+                awr__tcp_connected(t);
+                return 1;
             }
-            if (WSAPoll(&pfd, 1, (INT)wait) == SOCKET_ERROR) {
-                w->last_error = WSAGetLastError();
-                return AWR_ERR_IO;
-            }
+            /* This address refused or is unreachable: the next one (IPv4 after IPv6, say) may work. */
+            if (awr__tcp_try_next(t) != AWR_OK) return AWR_ERR_IO;
         } else {
-            Sleep((DWORD)wait);
+            return t->sock != AWR_NO_SOCKET ? 1 : AWR_ERR_IO;
         }
     }
 }
-#endif /* AWR_WIN32 */
+
+/* Addresses for a numeric host (or cfg.address) without asking any DNS server: AWR_OK with the list
+   being tried, AWR_ERR_NOT_FOUND when text is not a numeric address. */
+static awr_result awr__tcp_numeric(awr_tcp *t, const char *text) {
+    struct addrinfo hints, *list = NULL;
+    int rc;
+    awr__tcp_hints(&hints, 1);
+    rc = awr__tcp_sys_getaddrinfo(text, t->service, &hints, &list);
+    if (rc != 0 || !list) {
+        if (list) freeaddrinfo(list);
+        return AWR_ERR_NOT_FOUND;
+    }
+    t->addrs = list;
+    t->next_addr = list;
+    return AWR_OK;
+}
+
+static awr_result awr__tcp_open(void *user, const char *host, int port, int tls, void **conn) {
+    awr_tcp *t = (awr_tcp *)user;
+    char service[8];
+    int i = 7;
+    awr_result r;
+    if (!t || !host || !conn || port <= 0 || port > 65535 || strlen(host) > AWR_TCP_HOST_MAX) return AWR_ERR_ARG;
+    if (tls) return AWR_ERR_UNSUPPORTED;                                   /* TLS is a wrapper io (AWR_BEARSSL) */
+    if (t->sock != AWR_NO_SOCKET || t->resolving || t->addrs) return AWR_ERR_STATE;   /* one connection per awr_tcp */
+    t->last_error = t->last_gai = 0;
+    service[7] = 0;   /* the port as text, without snprintf */
+    do {
+        service[--i] = (char)('0' + port % 10);
+        port /= 10;
+    } while (port && i > 0);
+    if (strcmp(host, t->host) != 0 || strcmp(service + i, t->service) != 0) {
+        t->kept_valid = 0;   /* a new target: what was kept is for another */
+        memcpy(t->host, host, strlen(host) + 1);
+        memcpy(t->service, service + i, (size_t)(8 - i));
+    }
+    if (t->kept_valid) {
+        t->next_addr = &t->kept_ai;
+        t->on_kept = 1;
+        r = awr__tcp_try_next(t);
+    } else if (t->address[0]) {
+        if (awr__tcp_numeric(t, t->address) != AWR_OK) return AWR_ERR_IO;
+        r = awr__tcp_try_next(t);
+    } else if (awr__tcp_numeric(t, host) == AWR_OK) {
+        r = awr__tcp_try_next(t);
+    } else {
+        r = awr__tcp_resolve_start(t);
+    }
+    if (r != AWR_OK) return AWR_ERR_IO;
+    *conn = t;
+    return AWR_OK;
+}
+
+static long awr__tcp_send(void *user, void *conn, const void *data, size_t len) {
+    awr_tcp *t = (awr_tcp *)user;
+    long r;
+    (void)conn;
+    if (!t) return AWR_ERR_IO;
+    r = awr__tcp_progress(t);
+    if (r <= 0) return r;
+    return len == 0 ? 0 : awr__tcp_sys_send(t->sock, data, len, &t->last_error);
+}
+
+static long awr__tcp_recv(void *user, void *conn, void *buf, size_t cap) {
+    awr_tcp *t = (awr_tcp *)user;
+    long r;
+    (void)conn;
+    if (!t) return AWR_ERR_IO;
+    r = awr__tcp_progress(t);
+    if (r <= 0) return r;
+    return cap == 0 ? 0 : awr__tcp_sys_recv(t->sock, buf, cap, &t->last_error);
+}
+
+static void awr__tcp_close(void *user, void *conn) {
+    awr_tcp *t = (awr_tcp *)user;
+    (void)conn;
+    if (!t) return;
+    awr__tcp_close_socket(t);
+    awr__tcp_drop_addrs(t);
+    t->resolving = 0;   /* a lookup still running is left to finish: getaddrinfo cannot be cancelled */
+    if (t->job_running && awr__tcp_job_done(t)) awr__tcp_job_reap(t);
+}
+
+static awr_result awr__tcp_random_hook(void *user, void *out, size_t len) {
+    (void)user;
+    return awr_tcp_random(out, len);
+}
+
+static const char *awr__tcp_error(void *user, void *conn, int *sys_error) {
+    awr_tcp *t = (awr_tcp *)user;
+    (void)conn;
+    *sys_error = t ? t->last_error : 0;
+    if (!t || (!t->last_gai && !t->last_error)) return NULL;
+    return awr__tcp_sys_error_text(t, t->last_gai, t->last_error);
+}
+
+AWR_API size_t awr_tcp_size(const awr_tcp_config *cfg) {
+    (void)cfg;
+    return sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1;
+}
+
+AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cfg, awr_tcp **out) {
+    awr_tcp *t;
+    int err = 0;
+    if (out) *out = NULL;
+    if (!mem || !out) return AWR_ERR_ARG;
+    if (size < awr_tcp_size(cfg)) return AWR_ERR_BUFFER;
+    if (cfg && cfg->address && strlen(cfg->address) >= sizeof t->address) return AWR_ERR_IO;
+    t = (awr_tcp *)(void *)((uintptr_t)((unsigned char *)mem + AWR__TCP_ALIGN - 1) & ~(uintptr_t)(AWR__TCP_ALIGN - 1));
+    memset(t, 0, sizeof *t);
+    if (cfg) t->cfg = *cfg;
+    t->sock = AWR_NO_SOCKET;
+    if (cfg && cfg->address) memcpy(t->address, cfg->address, strlen(cfg->address) + 1);
+    t->cfg.address = t->address;
+    if (t->address[0]) {   /* refuse an address that is not numeric now, not on every connect */
+        memcpy(t->service, "1", 2);
+        if (awr__tcp_numeric(t, t->address) != AWR_OK) return AWR_ERR_IO;
+        awr__tcp_drop_addrs(t);
+        t->service[0] = 0;
+    }
+    if (!awr__tcp_sys_startup(&err)) return AWR_ERR_IO;
+    t->sys_started = 1;
+    awr__tcp_sys_lock_init(t);
+    *out = t;
+    return AWR_OK;
+}
+
+AWR_API void awr_tcp_deinit(awr_tcp *t) {
+    if (!t) return;
+    awr__tcp_close(t, t);
+    if (t->job_running) awr__tcp_job_reap(t);   /* waits for a lookup still running */
+    awr__tcp_sys_lock_free(t);
+    if (t->sys_started) awr__tcp_sys_cleanup();
+    t->sys_started = 0;
+}
+
+AWR_API awr_io awr_tcp_io(awr_tcp *t) {
+    awr_io io;
+    memset(&io, 0, sizeof io);
+    io.error = awr__tcp_error;
+    io.user = t;
+    io.open = awr__tcp_open;
+    io.send = awr__tcp_send;
+    io.recv = awr__tcp_recv;
+    io.close = awr__tcp_close;
+    io.random = awr__tcp_random_hook;
+    return io;
+}
+
+AWR_API awr_socket awr_tcp_socket(const awr_tcp *t) { return t ? t->sock : AWR_NO_SOCKET; }
+AWR_API int awr_tcp_resolving(const awr_tcp *t) { return t ? t->resolving : 0; }
+AWR_API int awr_tcp_last_error(const awr_tcp *t) { return t ? t->last_error : 0; }
+
+AWR_API short awr_tcp_poll_events(const awr_tcp *t, int wants) {
+    short ev = 0;
+    if (!t || t->sock == AWR_NO_SOCKET) return 0;
+    if (wants & AWR_WANT_READ) ev = (short)(ev | AWR__TCP_POLL_IN);
+    /* A connect in progress completes as "writable". */
+    if ((wants & AWR_WANT_WRITE) || t->connecting) ev = (short)(ev | AWR__TCP_POLL_OUT);
+    return ev;
+}
+
+AWR_API void awr_tcp_stop(awr_tcp *t) {
+    if (t) t->stop = 1;
+}
+
+AWR_API awr_result awr_tcp_run(awr_client *c, awr_tcp *t, int32_t timeout_ms) {
+    int64_t end = timeout_ms < 0 ? -1 : awr_tcp_now_ms() + timeout_ms;
+    if (!c || !t) return AWR_ERR_ARG;
+    t->stop = 0;
+    for (;;) {
+        int64_t now = awr_tcp_now_ms();
+        int32_t wait;
+        int wants;
+        (void)awr_client_poll(c, now);       /* failures are reported through the state callback */
+        if (t->stop) return AWR_OK;
+        if (awr_client_state(c) == AWR_STATE_CLOSED) return AWR_ERR_CLOSED;
+        now = awr_tcp_now_ms();
+        if (end >= 0 && now >= end) return AWR_OK;
+        wait = awr__client_loop_wait_ms(c, now, end, &wants);
+        if (t->resolving && wait > AWR__TCP_RESOLVE_STEP_MS) wait = AWR__TCP_RESOLVE_STEP_MS;
+        if (t->connecting && AWR__TCP_CONNECT_STEP_MS >= 0 && wait > AWR__TCP_CONNECT_STEP_MS)
+            wait = AWR__TCP_CONNECT_STEP_MS;
+        if (awr__tcp_sys_wait(t->sock, awr_tcp_poll_events(t, wants), wait, &t->last_error) < 0) return AWR_ERR_IO;
+    }
+}
+
+#endif /* AWR_TCP */
 
 /* ==================================================================================================
  * BEARSSL ADAPTER (implementation)
@@ -9053,6 +9238,18 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - packaging: one install (make install, cmake --install, meson install) gives the header, the
  *       pkg-config file and a CMake package with a version file; an optional compiled library, shared
  *       and static (make lib, APPWRITE_REALTIME_LIBRARY in CMake, -Dlibrary=true in meson)
+ *     - one TCP adapter, awr_tcp_*, on POSIX sockets or Winsock as the platform is (the same program
+ *       builds on both), in place of awr_posix_* and awr_win32_* (renamed: awr_posix_fd and
+ *       awr_win32_socket are awr_tcp_socket, of type awr_socket; awr_win32_cleanup is awr_tcp_deinit;
+ *       AWR_WIN32_NO_SOCKET is AWR_NO_SOCKET). Switched on by AWR_TCP; AWR_POSIX and AWR_WIN32 are
+ *       still accepted for it. Built like the client: awr_tcp_size + awr_tcp_init on memory you own
+ *       (AWR_TCP_SIZE always suffices), awr_tcp_deinit; errno / WSAGetLastError() through
+ *       awr_tcp_last_error
+ *     - the TCP adapter never blocks the caller on DNS: a host name is looked up on a resolver
+ *       thread (POSIX programs link -pthread), the address that connected is kept across reconnects
+ *       and resolved again when a connect fails; numeric hosts and awr_tcp_config.address (a
+ *       pre-resolved address) skip the resolver; awr_tcp_config.resolve replaces getaddrinfo.
+ *       Winsock errors reach the state callback as the system's text (FormatMessage)
  *     - awr-listen: --version, --opt=value, --dead-link SECONDS, the user's $id and name and the
  *       server generation on the `connected as` line, exit 1 with the reason when the client stops for
  *       good or when --timeout ends without a connection

@@ -1,7 +1,7 @@
 /* End to end over a loopback socket: the local Appwrite-compatible server (tests/server/, playing
  * 1.9.6) sends N E1-shaped document events back to back (E1.json's payload, 42 event names, 16
  * channels) to one subscription, received by
- *   - our client (awr_client + the POSIX adapter, awr_posix_run), and
+ *   - our client (awr_client + the POSIX adapter, awr_tcp_run), and
  *   - the official appwrite web SDK 28.x under Node (tests/sdk/bench.js --port, the same server),
  * in alternating rounds on the same stream; medians. Prints events/s (wall clock, bounded by how fast
  * the Node server can write) and CPU time per event of the receiving process, and the ratio of events
@@ -13,7 +13,8 @@
  *   BENCH ratio_client_vs_official_sdk <x> x                (CPU per event: SDK / ours)
  *   BENCH ratio_client_vs_official_sdk_wall <x> x           (events/s: ours / SDK)
  * Needs node and tests/node_modules (cd tests && npm ci). BENCH_E2E_EVENTS, BENCH_E2E_ROUNDS. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -64,7 +65,8 @@ static char *make_spec(void) {
 
 /* One round of ours: connect, subscribe, wait until subscribed, publish n, receive n. */
 static int round_ours(int port, const char *spec, long n, double *rate, double *cpu_per_event) {
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client_config cfg;
     awr_client *c = NULL;
     counter k;
@@ -76,12 +78,12 @@ static int round_ours(int port, const char *spec, long n, double *rate, double *
     int ok = 0, subscribed;
     memset(&k, 0, sizeof k);
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
-    awr_posix_init(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = endpoint;
     cfg.project = "test";
     cfg.mode = AWR_MODE_MESSAGE;
-    cfg.io = awr_posix_io(&tcp);
+    cfg.io = awr_tcp_io(tcp);
     if (awr_client_create(&cfg, &c) != AWR_OK) return 0;
     awr_subscribe(c, ch, 1, NULL, 0, on_event, &k, &sub);
     /* run the client until the server shows the subscription */
@@ -89,14 +91,14 @@ static int round_ours(int port, const char *spec, long n, double *rate, double *
     t0 = e2e_now_ms();
     while (!(subscribed = e2e_wait_state(port, 1, 0, "\"databases.db1.collections.col1.documents\"", (char *)NULL)) &&
            e2e_now_ms() - t0 < 10000)
-        awr_posix_run(c, &tcp, 20);
+        awr_tcp_run(c, tcp, 20);
     if (subscribed) {
         sprintf(body, "%s,\"count\":%ld}", spec, n);
         w0 = (double)e2e_now_ms();
         c0 = cpu_us();
         e2e_control(port, "publish", body, resp, sizeof resp);
         t0 = e2e_now_ms();
-        while (k.got < n && e2e_now_ms() - t0 < 120000) awr_posix_run(c, &tcp, 50);
+        while (k.got < n && e2e_now_ms() - t0 < 120000) awr_tcp_run(c, tcp, 50);
         w1 = (double)e2e_now_ms();
         *cpu_per_event = (cpu_us() - c0) / (double)n;
         *rate = (double)n / ((w1 - w0) / 1000.0);
@@ -106,7 +108,7 @@ static int round_ours(int port, const char *spec, long n, double *rate, double *
         fprintf(stderr, "bench_e2e: our client never subscribed\n");
     }
     awr_disconnect(c);
-    awr_posix_run(c, &tcp, 50);
+    awr_tcp_run(c, tcp, 50);
     awr_client_destroy(c);
     free(body);
     return ok;

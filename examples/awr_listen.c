@@ -18,8 +18,8 @@
  * URL is the REST endpoint (http[s]://host[:port]/v1) or the realtime one (ws[s]://host/v1/realtime).
  * wss:// goes through BearSSL with the system's CA bundle, or the PEM bundle of --cafile PATH;
  * --insecure turns certificate verification off (a warning says so: for local testing only). */
-/* awr-link: -lbearssl */
-#define AWR_POSIX
+/* awr-link: -lbearssl -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #ifndef AWR_BEARSSL   /* [tls] make defines AWR_BEARSSL when BearSSL is installed; without it main() */
@@ -52,7 +52,8 @@ typedef struct listener {
     long printed;
     int policy;                      /* an error frame with code 1008 arrived */
     int failed;                      /* a failure that is not a policy stop */
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     char *out;                       /* compact-JSON line buffer */
     size_t out_cap;
     int ever_connected;
@@ -129,11 +130,11 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
     if (!print_compact(l, ev->data)) {
         fprintf(stderr, "awr-listen: cannot write the event to stdout\n");
         l->failed = 1;
-        awr_posix_stop(&l->tcp);
+        awr_tcp_stop(l->tcp);
         return;
     }
     l->printed++;
-    if (l->count > 0 && l->printed >= l->count) awr_posix_stop(&l->tcp);
+    if (l->count > 0 && l->printed >= l->count) awr_tcp_stop(l->tcp);
     (void)c;
 }
 
@@ -193,7 +194,7 @@ static void describe_user(awr_text user, char *out, size_t cap) {
 static void announce(listener *l, awr_client *c) {
     awr_generation g = awr_client_generation(c);
     if (l->who_pending) {
-        if (g == AWR_GEN_UNKNOWN && awr_posix_now_ms() < l->who_due_ms) return;
+        if (g == AWR_GEN_UNKNOWN && awr_tcp_now_ms() < l->who_due_ms) return;
         fprintf(stderr, "awr-listen: connected as %s, server %s\n", l->who, generation_name(g));
         l->who_pending = 0;
         l->gen_said = g;
@@ -214,7 +215,7 @@ static void on_state(awr_client *c, const awr_state_info *info, void *user) {
         else snprintf(l->who, sizeof l->who, "guest");
         l->ever_connected = 1;
         l->who_pending = 1;
-        l->who_due_ms = awr_posix_now_ms() + 3000;
+        l->who_due_ms = awr_tcp_now_ms() + 3000;
         announce(l, c);
         break;
     case AWR_STATE_RECONNECTING:
@@ -391,8 +392,8 @@ int main(int argc, char **argv) {
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
 
-    awr_posix_init(&l.tcp);
-    tcp_io = awr_posix_io(&l.tcp);
+    awr_tcp_init(l.tcp_mem, sizeof l.tcp_mem, NULL, &l.tcp);
+    tcp_io = awr_tcp_io(l.tcp);
     memset(&cfg, 0, sizeof cfg);
     if (is_ws_url(endpoint)) cfg.realtime_endpoint = endpoint;
     else cfg.endpoint = endpoint;
@@ -444,17 +445,17 @@ int main(int argc, char **argv) {
     }
 
     /* Run in short slices so a signal is noticed promptly. */
-    end_ms = timeout_s < 0 ? -1 : awr_posix_now_ms() + (int64_t)(timeout_s * 1000.0);
+    end_ms = timeout_s < 0 ? -1 : awr_tcp_now_ms() + (int64_t)(timeout_s * 1000.0);
     status = EXIT_DONE;
     for (;;) {
-        int64_t now = awr_posix_now_ms();
+        int64_t now = awr_tcp_now_ms();
         int32_t slice = 200;
         if (interrupted) break;
         if (end_ms >= 0) {
             if (now >= end_ms) break;
             if (end_ms - now < slice) slice = (int32_t)(end_ms - now);
         }
-        r = awr_posix_run(c, &l.tcp, slice);
+        r = awr_tcp_run(c, l.tcp, slice);
         announce(&l, c);
         if (l.failed && !l.policy) { status = EXIT_FAILURE_; break; }
         if (r == AWR_ERR_CLOSED || l.policy) {
@@ -470,7 +471,7 @@ int main(int argc, char **argv) {
     }
     if (awr_client_state(c) != AWR_STATE_CLOSED) {
         awr_disconnect(c);
-        (void)awr_posix_run(c, &l.tcp, 100);   /* let the close frame go out */
+        (void)awr_tcp_run(c, l.tcp, 100);   /* let the close frame go out */
     }
     awr_client_destroy(c);
     if (tls) awr_bearssl_destroy(tls);

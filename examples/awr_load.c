@@ -23,8 +23,8 @@
  * Exit status: 0 when every client connected (and, with --publish, every client got every event exactly
  * once), 1 otherwise, 2 on a usage error.
  * Linux only (epoll). The receive buffer of each client is --max-message bytes (default 8 KiB). */
-/* awr-link: -lbearssl */
-#define AWR_POSIX
+/* awr-link: -lbearssl -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #ifndef AWR_BEARSSL   /* make defines AWR_BEARSSL when BearSSL is installed; without it https:// and */
@@ -64,7 +64,8 @@ static void awr_bearssl_destroy(awr_bearssl *tls) { (void)tls; }
 
 typedef struct slot {
     awr_client *c;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_bearssl *tls;
     int reg_fd;                   /* the fd registered with epoll, -1 when none */
     uint32_t reg_events;
@@ -289,8 +290,8 @@ static long reply_number(const char *resp, const char *key) {
 
 /* Watch the client's socket for what it wants now; remember its deadline. */
 static void sync_slot(slot *s) {
-    int fd = awr_posix_fd(&s->tcp), wants = awr_client_wants(s->c, &s->deadline);
-    short pe = awr_posix_poll_events(&s->tcp, wants);
+    int fd = awr_tcp_socket(s->tcp), wants = awr_client_wants(s->c, &s->deadline);
+    short pe = awr_tcp_poll_events(s->tcp, wants);
     uint32_t want = (pe & POLLIN ? EPOLLIN : 0u) | (pe & POLLOUT ? EPOLLOUT : 0u);
     struct epoll_event e;
     memset(&e, 0, sizeof e);
@@ -308,7 +309,7 @@ static void sync_slot(slot *s) {
 }
 
 static void poll_slot(slot *s) {
-    (void)awr_client_poll(s->c, awr_posix_now_ms());
+    (void)awr_client_poll(s->c, awr_tcp_now_ms());
     sync_slot(s);
 }
 
@@ -316,7 +317,7 @@ static void poll_slot(slot *s) {
 static void turn(int wait_ms) {
     static struct epoll_event ev[1024];
     static int64_t next_due = 0;
-    int64_t now = awr_posix_now_ms();
+    int64_t now = awr_tcp_now_ms();
     int k, got;
     if (next_due > now && next_due - now < wait_ms) wait_ms = (int)(next_due - now);
     got = epoll_wait(L.epfd, ev, 1024, wait_ms < 0 ? 0 : wait_ms);
@@ -329,7 +330,7 @@ static void turn(int wait_ms) {
             poll_slot((slot *)ev[k].data.ptr);
         }
     }
-    now = awr_posix_now_ms();
+    now = awr_tcp_now_ms();
     if (now >= next_due) {   /* timers: a scan only when the earliest deadline has come */
         size_t i;
         next_due = now + 1000;
@@ -520,8 +521,8 @@ int main(int argc, char **argv) {
             awr_result r;
             s->reg_fd = -1;
             s->deadline = -1;
-            awr_posix_init(&s->tcp);
-            io = awr_posix_io(&s->tcp);
+            awr_tcp_init(s->tcp_mem, sizeof s->tcp_mem, NULL, &s->tcp);
+            io = awr_tcp_io(s->tcp);
             if (strncmp(endpoint, "https://", 8) == 0 || strncmp(endpoint, "wss://", 6) == 0) {
                 if ((r = awr_bearssl_create(&tcfg, &io, &s->tls)) != AWR_OK) {
                     fprintf(stderr, "awr-load: TLS set-up failed: %s%s\n", awr_result_str(r),
@@ -649,7 +650,7 @@ int main(int argc, char **argv) {
     for (i = 0; i < L.opened; i++) {
         slot *s = &L.slots[i];
         if (awr_client_state(s->c) != AWR_STATE_CLOSED) awr_disconnect(s->c);
-        (void)awr_client_poll(s->c, awr_posix_now_ms());
+        (void)awr_client_poll(s->c, awr_tcp_now_ms());
         awr_client_destroy(s->c);
         if (s->tls) awr_bearssl_destroy(s->tls);
     }

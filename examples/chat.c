@@ -4,7 +4,8 @@
  * attributes) and prints every message created there, reading the two fields straight from the
  * event with one call each. With ROOM, a realtime query (Appwrite 1.9.0+) asks the server for the
  * messages of that room only. Runs for SECONDS (default: until interrupted). */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include <stdio.h>
@@ -27,7 +28,8 @@ static void on_error(awr_client *c, const awr_server_error *e, void *user) {
 }
 
 int main(int argc, char **argv) {
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client_config cfg;
     awr_client *c;
     awr_sub sub;
@@ -51,11 +53,11 @@ int main(int argc, char **argv) {
         queries[0] = room;
     }
 
-    awr_posix_init(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = argv[1];
     cfg.project = argv[2];
-    cfg.io = awr_posix_io(&tcp);
+    cfg.io = awr_tcp_io(tcp);
     cfg.on_error = on_error;
     if ((r = awr_client_create(&cfg, &c)) != AWR_OK) {
         fprintf(stderr, "awr-chat: %s\n", awr_result_str(r));
@@ -64,7 +66,7 @@ int main(int argc, char **argv) {
     channels[0] = channel;
     if (argc > 5) r = awr_subscribe(c, channels, 1, queries, 1, on_message, NULL, &sub);
     else r = awr_subscribe_channel(c, channel, on_message, NULL, &sub);   /* the whole collection */
-    if (r == AWR_OK) r = awr_posix_run(c, &tcp, argc > 6 ? (int32_t)(1000 * atoi(argv[6])) : -1);
+    if (r == AWR_OK) r = awr_tcp_run(c, tcp, argc > 6 ? (int32_t)(1000 * atoi(argv[6])) : -1);
     if (r != AWR_OK) fprintf(stderr, "awr-chat: %s\n", awr_result_str(r));
     awr_client_destroy(c);
     return r == AWR_OK ? 0 : 1;

@@ -9,11 +9,8 @@
  * runs the loop alone (no network) for N seconds (default 3).
  *   ENDPOINT: ws://HOST:PORT/v1/realtime (or an http(s) REST endpoint; wss:// needs the BearSSL
  *   adapter around the TCP hooks, as examples/wss_connect.c shows). Exit status 0, 2 on a usage error. */
-#ifdef _WIN32
-#define AWR_WIN32
-#else
-#define AWR_POSIX
-#endif
+/* awr-link: -pthread */
+#define AWR_TCP                /* the TCP adapter: POSIX sockets, or Winsock on Windows */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 
@@ -21,16 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The platform: a monotonic clock, a sleep, the TCP hooks. */
+/* The platform: a sleep (the clock and the TCP hooks are the adapter's, the same everywhere). */
 #ifdef _WIN32
-typedef awr_win32 game_tcp;
-static int64_t game_now_ms(void) { return awr_win32_now_ms(); }
 static void game_sleep_ms(int64_t ms) { if (ms > 0) Sleep((DWORD)ms); }
-static awr_io game_tcp_io(game_tcp *t) { (void)awr_win32_init(t); return awr_win32_io(t); }
 #else
 #include <time.h>
-typedef awr_posix game_tcp;
-static int64_t game_now_ms(void) { return awr_posix_now_ms(); }
 static void game_sleep_ms(int64_t ms) {
     struct timespec ts;
     if (ms <= 0) return;
@@ -38,8 +30,8 @@ static void game_sleep_ms(int64_t ms) {
     ts.tv_nsec = (long)(ms % 1000) * 1000000L;
     nanosleep(&ts, NULL);
 }
-static awr_io game_tcp_io(game_tcp *t) { awr_posix_init(t); return awr_posix_io(t); }
 #endif
+#define game_now_ms awr_tcp_now_ms
 
 #define STEP_MS 16            /* the simulation's fixed step (about 60 Hz) */
 #define MAX_STEPS_PER_FRAME 5 /* after a long stall, catch up a little, then drop time */
@@ -89,7 +81,8 @@ static void draw(const game *g, int64_t elapsed_ms) {
 
 int main(int argc, char **argv) {
     static game g;
-    static game_tcp tcp;
+    static unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp = NULL;
     awr_client *c = NULL;
     awr_client_config cfg;
     awr_sub sub;
@@ -108,7 +101,11 @@ int main(int argc, char **argv) {
         if (strncmp(argv[i], "ws", 2) == 0) cfg.realtime_endpoint = argv[i];
         else cfg.endpoint = argv[i];
         cfg.project = argv[i + 1];
-        cfg.io = game_tcp_io(&tcp);
+        if (awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp) != AWR_OK) {
+            fputs("awr-game-loop: no sockets\n", stderr);
+            return 1;
+        }
+        cfg.io = awr_tcp_io(tcp);
         cfg.on_state = on_state;
         cfg.user = &g;
         cfg.max_message = 64 * 1024;   /* a game knows its messages: keep the buffers small */
@@ -146,8 +143,6 @@ int main(int argc, char **argv) {
         (void)awr_client_poll(c, game_now_ms());
         awr_client_destroy(c);
     }
-#ifdef _WIN32
-    awr_win32_cleanup(&tcp);
-#endif
+    awr_tcp_deinit(tcp);
     return 0;
 }

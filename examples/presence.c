@@ -3,7 +3,8 @@
  * Signs in with a session at the handshake, announces STATUS as this user's presence, and prints the
  * presence events of everyone it may see (channel `presences`) for SECONDS (default 10). The client
  * keeps the presence and sends it again after every reconnect; acks and errors arrive on stderr. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include <stdio.h>
@@ -27,7 +28,8 @@ static void on_error(awr_client *c, const awr_server_error *e, void *user) {
 }
 
 int main(int argc, char **argv) {
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client_config cfg;
     awr_client *c;
     awr_sub sub;
@@ -38,13 +40,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: awr-presence ENDPOINT PROJECT SESSION STATUS [SECONDS]\n");
         return 2;
     }
-    awr_posix_init(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = argv[1];
     cfg.project = argv[2];
     cfg.session = argv[3];
     cfg.mode = AWR_MODE_MESSAGE;                   /* presence exists only in message mode */
-    cfg.io = awr_posix_io(&tcp);
+    cfg.io = awr_tcp_io(tcp);
     cfg.on_response = on_response;
     cfg.on_error = on_error;
     if ((r = awr_client_create(&cfg, &c)) != AWR_OK) {
@@ -53,7 +55,7 @@ int main(int argc, char **argv) {
     }
     r = awr_presence(c, argv[4], NULL, "{\"device\":\"awr-presence\"}", perms, 1);
     if (r == AWR_OK) r = awr_subscribe(c, channels, 1, NULL, 0, on_presence_event, NULL, &sub);
-    if (r == AWR_OK) r = awr_posix_run(c, &tcp, (int32_t)(1000 * (argc > 5 ? atoi(argv[5]) : 10)));
+    if (r == AWR_OK) r = awr_tcp_run(c, tcp, (int32_t)(1000 * (argc > 5 ? atoi(argv[5]) : 10)));
     if (r != AWR_OK && r != AWR_ERR_TIMEOUT) fprintf(stderr, "awr-presence: %s\n", awr_result_str(r));
     awr_client_destroy(c);
     return r == AWR_OK || r == AWR_ERR_TIMEOUT ? 0 : 1;

@@ -5,7 +5,8 @@
  * keeps the scoreboard, a std::map captured by reference; the state lambda shows the connection.
  * Every second, and at the end, it draws one line: "scores: ada=15 bob=7". Runs SECONDS (default 10).
  * Built with -fno-exceptions -fno-rtti, as engines often are. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define AWR_CPP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -41,12 +42,13 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "awr-scoreboard: bad database or collection id\n");
         return 2;
     }
-    awr_posix tcp;
-    awr_posix_init(&tcp);
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     awr_client_config cfg{};
     cfg.endpoint = argv[1];
     cfg.project = argv[2];
-    cfg.io = awr_posix_io(&tcp);
+    cfg.io = awr_tcp_io(tcp);
     cfg.max_message = 64 * 1024;             // a game knows its messages: small buffers
 
     awr::client rt(cfg);
@@ -72,19 +74,19 @@ int main(int argc, char **argv) {
         return 1;
     }
 
-    const int64_t step_ms = 16, start = awr_posix_now_ms();
+    const int64_t step_ms = 16, start = awr_tcp_now_ms();
     const int64_t end = start + 1000 * (argc > 5 ? std::atoi(argv[5]) : 10);
     int64_t next_step = start, next_draw = start + 1000;
     long steps = 0;
-    for (int64_t now = start; now < end; now = awr_posix_now_ms()) {
+    for (int64_t now = start; now < end; now = awr_tcp_now_ms()) {
         while (now >= next_step) { steps++; next_step += step_ms; }   // the simulation
         (void)rt.poll(now);                                          // once per frame, never blocks
         if (now >= next_draw) { draw(scores, net); next_draw += 1000; }
-        sleep_ms(next_step - awr_posix_now_ms());                   // stands in for vsync
+        sleep_ms(next_step - awr_tcp_now_ms());                   // stands in for vsync
     }
     draw(scores, net);
     players.unsubscribe();
     rt.disconnect();
-    (void)rt.poll(awr_posix_now_ms());                              // the close frame
+    (void)rt.poll(awr_tcp_now_ms());                              // the close frame
     return steps > 0 ? 0 : 1;
 }

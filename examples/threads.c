@@ -8,8 +8,8 @@
  *     needs (the payload's $id) into a queue, since the event's texts are gone after it returns;
  *   - the game thread takes the queue's entries once per frame.
  * It prints "frame F: <$id>" for each event the game consumed, for SECONDS (default 10). */
-/* awr-link: -lpthread */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include <poll.h>
@@ -25,7 +25,8 @@
 typedef struct engine {
     pthread_mutex_t lock;          /* guards the client and the queue */
     awr_client *client;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     int wake[2];                   /* a pipe: the game thread wakes the network thread */
     int stop;
     char queue[QUEUE_LEN][64];     /* $id of each event, for the game thread */
@@ -47,22 +48,24 @@ static void *network_thread(void *arg) {
     for (;;) {
         struct pollfd fds[2];
         int64_t deadline = -1, now;
-        int wants, timeout = 100, n = 1;
+        int wants, timeout = 100, n = 1, resolving;
         char drain[64];
         pthread_mutex_lock(&e->lock);
         if (e->stop) { pthread_mutex_unlock(&e->lock); break; }
-        now = awr_posix_now_ms();
+        now = awr_tcp_now_ms();
         (void)awr_client_poll(e->client, now);
         wants = awr_client_wants(e->client, &deadline);
         fds[0].fd = e->wake[0];
         fds[0].events = POLLIN;
-        if (awr_posix_fd(&e->tcp) >= 0) {
-            fds[1].fd = awr_posix_fd(&e->tcp);
-            fds[1].events = awr_posix_poll_events(&e->tcp, wants);
+        if (awr_tcp_socket(e->tcp) >= 0) {
+            fds[1].fd = awr_tcp_socket(e->tcp);
+            fds[1].events = awr_tcp_poll_events(e->tcp, wants);
             n = 2;
         }
+        resolving = awr_tcp_resolving(e->tcp);
         pthread_mutex_unlock(&e->lock);
         if (deadline >= 0) timeout = deadline <= now ? 0 : deadline - now < 100 ? (int)(deadline - now) : 100;
+        if (resolving && timeout > 5) timeout = 5;   /* no socket until the resolver thread has the address */
         if (poll(fds, (nfds_t)n, timeout) > 0 && (fds[0].revents & POLLIN))
             if (read(e->wake[0], drain, sizeof drain) < 0) break;
     }
@@ -90,11 +93,11 @@ int main(int argc, char **argv) {
     frames = (argc > 4 ? atol(argv[4]) : 10) * 100;   /* 100 frames a second */
     pthread_mutex_init(&e.lock, NULL);
     if (pipe(e.wake) != 0) return 1;
-    awr_posix_init(&e.tcp);
+    awr_tcp_init(e.tcp_mem, sizeof e.tcp_mem, NULL, &e.tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = argv[1];
     cfg.project = argv[2];
-    cfg.io = awr_posix_io(&e.tcp);
+    cfg.io = awr_tcp_io(e.tcp);
     if ((r = awr_client_create(&cfg, &e.client)) != AWR_OK) {
         fprintf(stderr, "awr-threads: %s\n", awr_result_str(r));
         return 1;
@@ -126,7 +129,7 @@ int main(int argc, char **argv) {
     pthread_mutex_lock(&e.lock);
     e.stop = 1;
     awr_disconnect(e.client);
-    (void)awr_client_poll(e.client, awr_posix_now_ms());   /* the close frame */
+    (void)awr_client_poll(e.client, awr_tcp_now_ms());   /* the close frame */
     pthread_mutex_unlock(&e.lock);
     if (write(e.wake[1], "q", 1) != 1) { /* the network thread still ends within 100 ms */ }
     pthread_join(net, NULL);

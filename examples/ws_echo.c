@@ -6,37 +6,25 @@
  * the framer with, so it does nothing else. Messages up to 32 MiB.
  * wss:// when built with AWR_BEARSSL (make does when libbearssl-dev is installed): the system CA
  * bundle, or --cafile PATH; --insecure skips certificate verification (with a warning).
- * [win32] On Windows it uses the Winsock adapter (AWR_WIN32); make test-windows runs it under wine.
+ * [win32] The TCP adapter runs on Winsock there; make test-windows runs it under wine.
  *
- * It uses the framer layer directly (awr_ws_handshake_*, awr_ws) over the POSIX adapter's socket
- * hooks, with its own poll() loop. make builds it with AWR_BEARSSL when BearSSL is installed:
- * awr-link: -lbearssl */
-#ifdef _WIN32   /* [win32] */
-#define AWR_WIN32
-#else
-#define AWR_POSIX
-#endif
+ * It uses the framer layer directly (awr_ws_handshake_*, awr_ws) over the TCP adapter's socket
+ * hooks, with its own poll() loop. make builds it with AWR_BEARSSL when BearSSL is installed. */
+/* awr-link: -lbearssl -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 
-/* [win32] The few platform calls, under one name for both adapters. */
+/* [win32] The platform calls: poll() is WSAPoll() on Windows, a short nap is Sleep(). */
 #ifdef _WIN32
-typedef awr_win32 echo_tcp;
 typedef WSAPOLLFD echo_pollfd;
-#define echo_tcp_init(t) awr_win32_init(t)
-#define echo_tcp_io(t) awr_win32_io(t)
-#define echo_fd(t) ((SOCKET)awr_win32_socket(t))
 #define echo_poll(p, n, ms) WSAPoll((p), (n), (ms))
-#define echo_random(out, n) awr_win32_random((out), (n))
+#define echo_nap_ms(ms) Sleep(ms)
 #else
 #include <poll.h>
-typedef awr_posix echo_tcp;
 typedef struct pollfd echo_pollfd;
-#define echo_tcp_init(t) (awr_posix_init(t), AWR_OK)
-#define echo_tcp_io(t) awr_posix_io(t)
-#define echo_fd(t) awr_posix_fd(t)
 #define echo_poll(p, n, ms) poll((p), (n), (ms))
-#define echo_random(out, n) awr_posix_random((out), (n))
+#define echo_nap_ms(ms) ((void)poll(NULL, 0, (ms)))
 #endif
 
 #include <stdio.h>
@@ -47,7 +35,8 @@ typedef struct pollfd echo_pollfd;
 #define ECHO_IDLE_MS 60000
 
 typedef struct echo {
-    echo_tcp tcp;      /* [win32] */
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io io;
     void *conn;
     awr_ws ws;
@@ -62,7 +51,11 @@ static int die(const char *what, const char *why) {
 /* Waits for the socket to be ready for `events`; 0 on timeout or error. */
 static int wait_for(echo *e, short events, int ms) {
     echo_pollfd p;                       /* [win32] */
-    p.fd = echo_fd(&e->tcp);
+    if (awr_tcp_resolving(e->tcp)) {     /* no socket until the resolver thread has the address */
+        echo_nap_ms(5);
+        return 1;
+    }
+    p.fd = awr_tcp_socket(e->tcp);
     p.events = events;
     p.revents = 0;
     return echo_poll(&p, 1, ms) > 0;
@@ -174,8 +167,8 @@ int main(int argc, char **argv) {
     }
     if (argi != argc - 1 || !parse_url(argv[argi], host, sizeof host, &port, &path, &tls))
         return die("usage: awr-ws-echo [--cafile PATH] [--insecure] ws[s]://HOST:PORT/PATH", NULL) + 1;
-    if (echo_tcp_init(&e.tcp) != AWR_OK) return die("no sockets", NULL);   /* [win32] */
-    e.io = echo_tcp_io(&e.tcp);
+    if (awr_tcp_init(e.tcp_mem, sizeof e.tcp_mem, NULL, &e.tcp) != AWR_OK) return die("no sockets", NULL);
+    e.io = awr_tcp_io(e.tcp);
 #ifdef AWR_BEARSSL   /* BearSSL wraps the TCP hooks; one wrapper serves ws:// and wss:// */
     memset(&tcfg, 0, sizeof tcfg);
     tcfg.ca_file = cafile;
@@ -199,7 +192,7 @@ int main(int argc, char **argv) {
     if (e.io.open(e.io.user, open_host, port, tls, &e.conn) != AWR_OK) return die("cannot connect", host);
 
     /* opening handshake */
-    if (echo_random(key, sizeof key) != AWR_OK) return die("no random source", NULL);
+    if (awr_tcp_random(key, sizeof key) != AWR_OK) return die("no random source", NULL);
     memset(&rq, 0, sizeof rq);
     rq.host = host;
     rq.port = port;
@@ -236,7 +229,7 @@ int main(int argc, char **argv) {
         awr_ws_output(&e.ws, &pending);
         if (r < 0 && pending == 0) break;      /* failed: the close frame is out */
         if (e.fail) break;
-        p.fd = echo_fd(&e.tcp);
+        p.fd = awr_tcp_socket(e.tcp);
         p.events = (short)(POLLIN | (pending ? POLLOUT : 0));
         p.revents = 0;
         if (echo_poll(&p, 1, awr_ws_get_state(&e.ws) == AWR_WS_CLOSED && !pending ? 2000 : ECHO_IDLE_MS) <= 0) {

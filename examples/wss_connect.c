@@ -10,9 +10,9 @@
  * `connected`). A certificate the adapter refuses ends it with exit status 1 and the reason:
  *   awr-wss-connect: tls: untrusted certificate chain
  * --insecure turns verification off (a warning says so): for a local server with a throwaway cert.
- * make builds it with -DAWR_BEARSSL -lbearssl when libbearssl-dev is installed.
- * awr-link: -lbearssl */
-#define AWR_POSIX
+ * make builds it with -DAWR_BEARSSL -lbearssl when libbearssl-dev is installed. */
+/* awr-link: -lbearssl -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 
@@ -28,7 +28,8 @@ int main(void) {
 #else
 
 typedef struct app {
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     long want_events, events;
     int connected;
     awr_result failure;        /* why the first connection attempt failed, if it did */
@@ -41,11 +42,11 @@ static void on_state(awr_client *c, const awr_state_info *info, void *user) {
         a->connected = 1;
         printf("connected\n");
         fflush(stdout);
-        if (a->want_events == 0) awr_posix_stop(&a->tcp);
+        if (a->want_events == 0) awr_tcp_stop(a->tcp);
     } else if ((info->state == AWR_STATE_RECONNECTING || info->state == AWR_STATE_CLOSED) &&
                info->reason != AWR_OK && !a->connected) {
         a->failure = info->reason;   /* do not retry a refused certificate for ever: report it */
-        awr_posix_stop(&a->tcp);
+        awr_tcp_stop(a->tcp);
     }
 }
 
@@ -55,7 +56,7 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
     (void)sub;
     printf("%.*s\n", (int)ev->payload.len, ev->payload.ptr);
     fflush(stdout);
-    if (++a->events >= a->want_events) awr_posix_stop(&a->tcp);
+    if (++a->events >= a->want_events) awr_tcp_stop(a->tcp);
 }
 
 static int usage(void) {
@@ -93,8 +94,8 @@ int main(int argc, char **argv) {
         fputs("awr-wss-connect: WARNING: --insecure: the server's certificate is NOT verified\n", stderr);
 
     /* TCP, then TLS around it, then the client on the TLS hooks. */
-    awr_posix_init(&a.tcp);
-    tcp_io = awr_posix_io(&a.tcp);
+    awr_tcp_init(a.tcp_mem, sizeof a.tcp_mem, NULL, &a.tcp);
+    tcp_io = awr_tcp_io(a.tcp);
     r = awr_bearssl_create(&tc, &tcp_io, &tls);
     if (r != AWR_OK) {
         fprintf(stderr, "awr-wss-connect: trust anchors: %s\n", awr_result_str(r));
@@ -120,7 +121,7 @@ int main(int argc, char **argv) {
         awr_bearssl_destroy(tls);
         return r == AWR_ERR_URL ? 2 : 1;
     }
-    (void)awr_posix_run(c, &a.tcp, (int32_t)(timeout_s * 1000.0));
+    (void)awr_tcp_run(c, a.tcp, (int32_t)(timeout_s * 1000.0));
     if (a.failure != AWR_OK) {
         fprintf(stderr, "awr-wss-connect: %s\n", awr_result_str(a.failure));
         if (awr_bearssl_last_error(tls)) fprintf(stderr, "awr-wss-connect: (BearSSL error %d)\n", awr_bearssl_last_error(tls));
@@ -132,7 +133,7 @@ int main(int argc, char **argv) {
         status = 0;
     }
     awr_disconnect(c);
-    (void)awr_posix_run(c, &a.tcp, 100);   /* let the close frame go out */
+    (void)awr_tcp_run(c, a.tcp, 100);   /* let the close frame go out */
     awr_client_destroy(c);
     awr_bearssl_destroy(tls);
     return status;

@@ -125,16 +125,17 @@ static inline int e2e_wait_state(int port, int count, int timeout_ms, ...) {
     return 0;
 }
 
-#ifdef AWR_POSIX
-/* A client configuration for project `test` of the local server (or a proxy) on port, over the POSIX
- * adapter tcp (initialised here); the endpoint text goes to the caller's buffer. */
-static inline void e2e_client_config(awr_client_config *cfg, char *endpoint, size_t cap, int port, awr_posix *tcp) {
+#ifdef AWR_TCP
+/* A client configuration for project `test` of the local server (or a proxy) on port, over the TCP
+ * adapter *tcp (built here in tcp_mem, AWR_TCP_SIZE bytes); the endpoint text goes to the caller's buffer. */
+static inline void e2e_client_config(awr_client_config *cfg, char *endpoint, size_t cap, int port, void *tcp_mem,
+                                     awr_tcp **tcp) {
     snprintf(endpoint, cap, "http://127.0.0.1:%d/v1", port);
-    awr_posix_init(tcp);
+    (void)awr_tcp_init(tcp_mem, AWR_TCP_SIZE, NULL, tcp);
     memset(cfg, 0, sizeof *cfg);
     cfg->endpoint = endpoint;
     cfg->project = "test";
-    cfg->io = awr_posix_io(tcp);
+    cfg->io = awr_tcp_io(*tcp);
 }
 #endif
 

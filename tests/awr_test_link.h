@@ -1,6 +1,6 @@
 /* awr_test_link.h - drive one awr_io connection by hand in tests of a transport alone (the TLS and
  * Winsock adapters): move bytes until done, the WebSocket upgrade with RFC 6455's sample key, and one
- * echoed frame; links over the POSIX or Winsock adapter. Include after appwrite_realtime.h. */
+ * echoed frame; links over the TCP adapter. Include after appwrite_realtime.h. */
 #ifndef AWR_TEST_LINK_H
 #define AWR_TEST_LINK_H
 #include <stdio.h>
@@ -15,35 +15,31 @@ typedef struct awr_test_link {
     void *ctx;
 } awr_test_link;
 
-/* Links whose connection runs on the POSIX or Winsock adapter tcp: waiting polls its socket. */
-#ifdef AWR_POSIX
-#include <poll.h>
-static void awr_test_link_wait_posix(void *tcp) {
-    struct pollfd pfd;
-    pfd.fd = awr_posix_fd((awr_posix *)tcp);
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    if (pfd.fd >= 0) (void)poll(&pfd, 1, 5);
-}
-static awr_test_link awr_test_link_posix(awr_io io, void *conn, awr_posix *tcp) {
-    awr_test_link l;
-    l.io = io; l.conn = conn; l.now_ms = awr_posix_now_ms; l.wait = awr_test_link_wait_posix; l.ctx = tcp;
-    return l;
-}
-#endif
-#ifdef AWR_WIN32
-static void awr_test_link_wait_win32(void *tcp) {
+/* Links whose connection runs on the TCP adapter tcp: waiting polls its socket. */
+#ifdef AWR_TCP
+#ifdef _WIN32
+static void awr_test_link_wait_tcp(void *tcp) {
     WSAPOLLFD pfd;
-    uintptr_t sock = awr_win32_socket((awr_win32 *)tcp);
-    if (sock == AWR_WIN32_NO_SOCKET) { Sleep(5); return; }
+    awr_socket sock = awr_tcp_socket((awr_tcp *)tcp);
+    if (sock == AWR_NO_SOCKET) { Sleep(5); return; }
     pfd.fd = (SOCKET)sock;
     pfd.events = POLLRDNORM;
     pfd.revents = 0;
     (void)WSAPoll(&pfd, 1, 5);
 }
-static awr_test_link awr_test_link_win32(awr_io io, void *conn, awr_win32 *tcp) {
+#else
+#include <poll.h>
+static void awr_test_link_wait_tcp(void *tcp) {
+    struct pollfd pfd;
+    pfd.fd = awr_tcp_socket((awr_tcp *)tcp);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    if (pfd.fd >= 0) (void)poll(&pfd, 1, 5);
+}
+#endif
+static awr_test_link awr_test_link_tcp(awr_io io, void *conn, awr_tcp *tcp) {
     awr_test_link l;
-    l.io = io; l.conn = conn; l.now_ms = awr_win32_now_ms; l.wait = awr_test_link_wait_win32; l.ctx = tcp;
+    l.io = io; l.conn = conn; l.now_ms = awr_tcp_now_ms; l.wait = awr_test_link_wait_tcp; l.ctx = tcp;
     return l;
 }
 #endif

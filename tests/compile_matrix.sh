@@ -16,7 +16,7 @@
 #     that lacks clang, valgrind and apt-get, `test` names each missing package and what it is, says it
 #     cannot install them and exits 1, while `check` (which needs neither) still passes
 #   - clang -Wconversion -Wsign-conversion (C and C++) with every Linux adapter
-#   - the Winsock adapter (AWR_WIN32) with x86_64-w64-mingw32-gcc/g++, -Wconversion included
+#   - the TCP adapter on Winsock (AWR_TCP, and AWR_WIN32) with x86_64-w64-mingw32-gcc/g++, -Wconversion included
 #   - a two-translation-unit link (tests/compile/tu_impl.c + tu_user.c, the includer as C and as C++),
 #     and the same with AWR_STATIC (each file then has its own private copy)
 #   - the README's complete example, extracted and built as C99 and C++
@@ -43,7 +43,7 @@ matrix() { # <compilers separated by |> <name> <defines...>: compile config.c wi
 # Every language and compiler for the bare core and for everything at once; each macro alone in C99
 # (gcc) and C++17 (clang++), the two ends of the range.
 matrix "$ALL_CC" core
-matrix "$ALL_CC" "POSIX+BearSSL+custom allocator+assert" -DAWR_POSIX -DAWR_BEARSSL -DAWR_TEST_CUSTOM_ALLOC "-DAWR_ASSERT(x)=((void)0)"
+matrix "$ALL_CC" "TCP+BearSSL+custom allocator+assert" -DAWR_TCP -DAWR_BEARSSL -DAWR_TEST_CUSTOM_ALLOC "-DAWR_ASSERT(x)=((void)0)"
 # The flags that build each macro of the manual's table (AWR_WIN32 has its mingw builds below).
 config_flags() {
     case $1 in
@@ -51,7 +51,10 @@ config_flags() {
         AWR_API) echo '-DAWR_API=__attribute__((visibility("default")))' ;;
         AWR_MALLOC|AWR_FREE) echo -DAWR_TEST_CUSTOM_ALLOC ;;
         AWR_ASSERT) echo '-DAWR_ASSERT(x)=((void)0)' ;;
+        AWR_TCP) echo -DAWR_TCP ;;
         AWR_POSIX) echo -DAWR_POSIX ;;
+        AWR_WORK_COUNTER) echo -DAWR_TEST_WORK_COUNTER ;;
+        AWR_CPP) echo -DAWR_CPP ;;
         AWR_WIN32) echo win32 ;;
         AWR_BEARSSL) echo -DAWR_BEARSSL ;;
         AWR_BEARSSL_NO_STDIO) echo -DAWR_BEARSSL -DAWR_BEARSSL_NO_STDIO ;;
@@ -80,7 +83,7 @@ writer_depth_refused() {   # the writer keeps a bit per level in a uint32_t
 check "AWR_JSON_WRITER_DEPTH=33 is refused" writer_depth_refused
 
 # Optimisation levels and sanitizer instrumentation change which warnings gcc can prove or suspect.
-ALL="-DAWR_POSIX -DAWR_BEARSSL -DAWR_TEST_CUSTOM_ALLOC -DAWR_ASSERT(x)=((void)0)"
+ALL="-DAWR_TCP -DAWR_BEARSSL -DAWR_TEST_CUSTOM_ALLOC -DAWR_ASSERT(x)=((void)0)"
 for opt in -O1 -O3 -Os -Og; do
     # shellcheck disable=SC2086
     matrix "gcc -std=c99 $opt" "everything" $ALL
@@ -94,7 +97,7 @@ matrix "gcc -std=c99 -O0|gcc -std=c99 -O2|g++ -x c++ -std=c++17 -O2|clang -std=c
 # C89: the implementation stops at once with the header's one #error (config.c includes it twice:
 # still one); the declarations alone are C89.
 c89_one_error() { # <compiler and flags...>
-    "$@" $WARN -DAWR_POSIX -I. -c tests/compile/config.c -o "$out/c89.o" > "$out/c89.err" 2>&1 && return 1
+    "$@" $WARN -DAWR_TCP -I. -c tests/compile/config.c -o "$out/c89.o" > "$out/c89.err" 2>&1 && return 1
     cat "$out/c89.err"
     [ "$(grep -c 'error:' "$out/c89.err")" -eq 1 ] &&
         grep 'error:' "$out/c89.err" | grep -q 'the implementation needs C99 or newer'
@@ -104,10 +107,12 @@ check "gcc -ansi: one #error" c89_one_error gcc -ansi
 check "clang -std=c89: one #error" c89_one_error clang -std=c89
 check "the declarations compile as C89 (gcc)" gcc -std=c89 $WARN -I. -c tests/compile/tu_user.c -o "$out/tu_user89.o"
 check "the declarations compile as C89 (clang)" clang -std=c89 $WARN -I. -c tests/compile/tu_user.c -o "$out/tu_user89.o"
-check "clang -Wconversion (C11, POSIX + BearSSL)" clang -std=c11 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
-check "clang++ -Wconversion (C++17, POSIX + BearSSL)" clang++ -x c++ -std=c++17 $WARN $CONV -DAWR_POSIX -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
+check "clang -Wconversion (C11, TCP + BearSSL)" clang -std=c11 $WARN $CONV -DAWR_TCP -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
+check "clang++ -Wconversion (C++17, TCP + BearSSL)" clang++ -x c++ -std=c++17 $WARN $CONV -DAWR_TCP -DAWR_BEARSSL -I. -c tests/compile/config.c -o "$out/config.o"
 check "mingw gcc C99 AWR_WIN32 -Wconversion" x86_64-w64-mingw32-gcc -std=c99 $WARN $CONV -DAWR_WIN32 -I. -c tests/compile/config.c -o "$out/config.o"
 check "mingw g++ C++11 AWR_WIN32" x86_64-w64-mingw32-g++ -x c++ -std=c++11 $WARN -DAWR_WIN32 -I. -c tests/compile/config.c -o "$out/config.o"
+check "mingw gcc C99 AWR_TCP -Wconversion" x86_64-w64-mingw32-gcc -std=c99 $WARN $CONV -DAWR_TCP -I. -c tests/compile/config.c -o "$out/config.o"
+check "mingw g++ C++17 AWR_TCP" x86_64-w64-mingw32-g++ -x c++ -std=c++17 $WARN -DAWR_TCP -I. -c tests/compile/config.c -o "$out/config.o"
 
 # The example programs without TLS (make TLS=no, as on a machine without BearSSL), then with it in the
 # same directory: the recorded configuration changed, so they are rebuilt.
@@ -199,7 +204,7 @@ check "README: the complete programs are found" readme_examples
 for src in "$out"/readme_*.c; do
     [ -f "$src" ] || continue
     for cc in "gcc -std=c99" "clang -std=c99" "g++ -x c++ -std=c++11" "clang++ -x c++ -std=c++17"; do
-        check "README $(basename "$src") $cc" $cc $WARN -I. "$src" -o "$out/readme_example"
+        check "README $(basename "$src") $cc" $cc $WARN -I. "$src" -o "$out/readme_example" -pthread
     done
 done
 

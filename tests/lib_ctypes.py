@@ -55,13 +55,17 @@ def control(port, cmd, body=None):
 
 def main():
     lib = C.CDLL(sys.argv[1])
-    lib.awr_posix_io.restype = Io
-    lib.awr_posix_io.argtypes = [C.c_void_p]
+    lib.awr_tcp_size.restype = C.c_size_t
+    lib.awr_tcp_size.argtypes = [C.c_void_p]
+    lib.awr_tcp_init.argtypes = [C.c_void_p, C.c_size_t, C.c_void_p, C.POINTER(C.c_void_p)]
+    lib.awr_tcp_deinit.argtypes = [C.c_void_p]
+    lib.awr_tcp_io.restype = Io
+    lib.awr_tcp_io.argtypes = [C.c_void_p]
     lib.awr_client_create.argtypes = [C.POINTER(Config), C.POINTER(C.c_void_p)]
     lib.awr_subscribe.argtypes = [C.c_void_p, C.POINTER(C.c_char_p), C.c_size_t, C.c_void_p, C.c_size_t,
                                   EVENT_FN, C.c_void_p, C.POINTER(C.c_uint32)]
-    lib.awr_posix_run.argtypes = [C.c_void_p, C.c_void_p, C.c_int32]
-    lib.awr_posix_stop.argtypes = [C.c_void_p]
+    lib.awr_tcp_run.argtypes = [C.c_void_p, C.c_void_p, C.c_int32]
+    lib.awr_tcp_stop.argtypes = [C.c_void_p]
     lib.awr_client_destroy.argtypes = [C.c_void_p]
     lib.awr_result_str.restype = C.c_char_p
 
@@ -75,12 +79,16 @@ def main():
                 break
         if port is None:
             return "the server did not start"
-        tcp = C.create_string_buffer(256)            # awr_posix (a few ints and pointers)
-        lib.awr_posix_init(tcp)
+        tcp_size = lib.awr_tcp_size(None)
+        tcp_mem = C.create_string_buffer(tcp_size)   # the adapter lives in memory of ours
+        tcp = C.c_void_p()
+        r = lib.awr_tcp_init(tcp_mem, tcp_size, None, C.byref(tcp))
+        if r != 0:
+            return "awr_tcp_init: %s" % lib.awr_result_str(r).decode()
         cfg = Config()
         cfg.endpoint = ("http://127.0.0.1:%d/v1" % port).encode()
         cfg.project = b"test"
-        cfg.io = lib.awr_posix_io(tcp)
+        cfg.io = lib.awr_tcp_io(tcp)
         client = C.c_void_p()
         r = lib.awr_client_create(C.byref(cfg), C.byref(client))
         if r != 0:
@@ -90,7 +98,7 @@ def main():
         def on_event(c, sub, ev, user):
             e = ev.contents
             got.append((e.payload.get(), e.events.get(), e.channels.get()))
-            lib.awr_posix_stop(tcp)
+            lib.awr_tcp_stop(tcp)
         callback = EVENT_FN(on_event)                # kept alive while the client runs
         channels = (C.c_char_p * 1)(b"files")
         sub = C.c_uint32()
@@ -100,13 +108,14 @@ def main():
         deadline = time.monotonic() + 15
         published = False
         while not got and time.monotonic() < deadline:
-            lib.awr_posix_run(client, tcp, 100)
+            lib.awr_tcp_run(client, tcp, 100)
             if not published and any(c.get("ready") and "files" in json.dumps(c)
                                      for c in control(port, "state").get("connections", [])):
                 control(port, "publish", {"event": "file", "action": "create", "project": "test",
                                           "bucketId": "b1", "fileId": "f1", "payloadText": PAYLOAD})
                 published = True
         lib.awr_client_destroy(client)
+        lib.awr_tcp_deinit(tcp)
         if not published:
             return "never subscribed on the server"
         if len(got) != 1:

@@ -56,9 +56,9 @@ windows_dll() {
     x86_64-w64-mingw32-gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -DAWR_LIBRARY -shared \
         -o "$out/appwrite_realtime.dll" appwrite_realtime.c -lws2_32 -lbcrypt &&
     x86_64-w64-mingw32-objdump -p "$out/appwrite_realtime.dll" > "$out/dll-exports.txt" &&
-    grep -q ' awr_win32_run$' "$out/dll-exports.txt" && grep -q ' awr_client_create$' "$out/dll-exports.txt"
+    grep -q ' awr_tcp_run$' "$out/dll-exports.txt" && grep -q ' awr_client_create$' "$out/dll-exports.txt"
 }
-check "appwrite_realtime.c -DAWR_LIBRARY is a Windows DLL with the Winsock adapter" windows_dll
+check "appwrite_realtime.c -DAWR_LIBRARY is a Windows DLL with the TCP adapter (Winsock)" windows_dll
 
 # ---- the install paths, each into one prefix that every consumer then uses ----------------------
 install_make() { # prefix

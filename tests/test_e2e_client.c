@@ -6,7 +6,8 @@
  * and re-sent after a reconnect (1.9.6), and AWR_ERR_UNSUPPORTED on older servers.
  * "Not delivered" is decided without sleeping: a marker event on a channel of its own is published
  * after the event that must not arrive, and the server keeps the order on a connection. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -28,7 +29,8 @@ typedef struct ctx {
     const char *gen;
     int port;
     pid_t srv;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client *c;
     counter marker;
     awr_sub marker_sub;
@@ -84,7 +86,7 @@ static void publish_doc(ctx *x, const char *col, const char *id, const char *rol
 
 static int pump_until(ctx *x, const int *value, int want, int timeout_ms) {
     long long end = e2e_now_ms() + timeout_ms;
-    while (*value < want && e2e_now_ms() < end) awr_posix_run(x->c, &x->tcp, 20);
+    while (*value < want && e2e_now_ms() < end) awr_tcp_run(x->c, x->tcp, 20);
     return *value >= want;
 }
 
@@ -110,7 +112,7 @@ static int pump_until_state(ctx *x, const char *must, const char *must2, const c
     static char st[1 << 16], subs[1 << 16];
     long long end = e2e_now_ms() + timeout_ms;
     while (e2e_now_ms() < end) {
-        awr_posix_run(x->c, &x->tcp, 20);
+        awr_tcp_run(x->c, x->tcp, 20);
         if (e2e_control(x->port, "state", NULL, st, sizeof st) != 200 || !strstr(st, "\"ready\":true")) continue;
         subscriptions_only(st, subs, sizeof subs);
         if (strstr(must[1] == 'u' ? st : subs, must) && (!must2 || strstr(must2[1] == 'u' ? st : subs, must2)) &&
@@ -126,7 +128,7 @@ static int pump_until_no_connection(ctx *x, int timeout_ms) {
     char st[4096];
     long long end = e2e_now_ms() + timeout_ms;
     while (e2e_now_ms() < end) {
-        awr_posix_run(x->c, &x->tcp, 20);
+        awr_tcp_run(x->c, x->tcp, 20);
         if (e2e_control(x->port, "state", NULL, st, sizeof st) == 200 && strstr(st, "\"connections\":[]")) return 1;
     }
     return 0;
@@ -154,13 +156,13 @@ static int start(ctx *x, const char *gen, const char *session, const char *jwt) 
     x->srv = e2e_server_start(gen, &x->port, (char *)NULL);
     if (!AWR_CHECK(x->srv > 0)) return 0;
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", x->port);
-    awr_posix_init(&x->tcp);
+    awr_tcp_init(x->tcp_mem, sizeof x->tcp_mem, NULL, &x->tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = endpoint;
     cfg.project = "test";
     cfg.session = session;
     cfg.jwt = jwt;
-    cfg.io = awr_posix_io(&x->tcp);
+    cfg.io = awr_tcp_io(x->tcp);
     cfg.on_response = on_response;
     cfg.on_error = on_error;
     cfg.user = x;
@@ -242,7 +244,7 @@ static void test_channel_changes(const char *gen) {
     }
     {
         long long end = e2e_now_ms() + 3000;       /* the client notices the drop ... */
-        while (awr_client_state(x.c) == AWR_STATE_CONNECTED && e2e_now_ms() < end) awr_posix_run(x.c, &x.tcp, 20);
+        while (awr_client_state(x.c) == AWR_STATE_CONNECTED && e2e_now_ms() < end) awr_tcp_run(x.c, x.tcp, 20);
         AWR_CHECK(awr_client_state(x.c) != AWR_STATE_CONNECTED);
     }
     /* ... and comes back */
@@ -300,7 +302,7 @@ static void test_disconnect_reuse(const char *gen) {
     AWR_CHECK(pump_until_no_connection(&x, 3000));                 /* closed ... */
     AWR_CHECK(awr_client_state(x.c) == AWR_STATE_IDLE || awr_client_state(x.c) == AWR_STATE_CLOSED);
     publish_doc(&x, "ca", "a1", "any", NULL);
-    awr_posix_run(x.c, &x.tcp, 1500);                              /* longer than the first retry delay */
+    awr_tcp_run(x.c, x.tcp, 1500);                              /* longer than the first retry delay */
     AWR_CHECK_INT(e2e_control(x.port, "state", NULL, st, sizeof st), 200);
     AWR_CHECK(strstr(st, "\"connections\":[]") != NULL);          /* ... and no reconnect */
     AWR_CHECK_INT(a.n, 0);
@@ -372,7 +374,7 @@ static void test_presence(const char *gen) {
     if (strcmp(gen, "1.9.6") != 0) {
         /* older servers have no presence: a clear result (once the generation is known), not a silent no-op */
         long long end = e2e_now_ms() + 5000;
-        while (awr_client_generation(x.c) == AWR_GEN_UNKNOWN && e2e_now_ms() < end) awr_posix_run(x.c, &x.tcp, 20);
+        while (awr_client_generation(x.c) == AWR_GEN_UNKNOWN && e2e_now_ms() < end) awr_tcp_run(x.c, x.tcp, 20);
         AWR_CHECK_INT(awr_client_generation(x.c), strcmp(gen, "1.9.0") == 0 ? AWR_GEN_URL_IDS : AWR_GEN_LEGACY);
         AWR_CHECK_INT(awr_presence(x.c, "online", "p1", NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
         stop(&x);

@@ -4,7 +4,8 @@
  * (ws://host:port/v1, as setEndpointRealtime takes it), the full realtime URL, upper-case schemes.
  * Each prints the event. A path under which Appwrite is not served gets the server's 404 and stops
  * at once (exit 1, one attempt), and one that cannot be Appwrite's is a usage error (exit 2). */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"

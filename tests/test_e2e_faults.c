@@ -15,7 +15,8 @@
  * Waiting for a reconnect is not timed in the drop cycles: the clock given to the client jumps over
  * each backoff delay it announces. Timing checks are bounds that a slow machine cannot break (a
  * fault is never noticed before its timer could fire) or generous upper bounds. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -93,7 +94,8 @@ typedef struct ctx {
     int srv_port, fast_backoff;
     pid_t srv;
     proxy px;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client *c;
     int64_t skew;                    /* added to the clock the client sees */
     seq s, marker;
@@ -105,7 +107,7 @@ typedef struct ctx {
     int allocs, frees;
 } ctx;
 
-static int64_t vnow(const ctx *x) { return awr_posix_now_ms() + x->skew; }
+static int64_t vnow(const ctx *x) { return awr_tcp_now_ms() + x->skew; }
 
 static void *count_alloc(void *user, size_t n) { ((ctx *)user)->allocs++; return malloc(n); }
 static void count_free(void *user, void *p) { ((ctx *)user)->frees++; free(p); }
@@ -147,9 +149,9 @@ static int run_until(ctx *x, const int *flag, int want, int ms) {
         wants = awr_client_wants(x->c, &dl);
         now = vnow(x);
         if (dl >= 0 && dl - now < wait) wait = dl - now < 0 ? 0 : (int)(dl - now);
-        fd = awr_posix_fd(&x->tcp);
+        fd = awr_tcp_socket(x->tcp);
         pfd.fd = fd;
-        pfd.events = awr_posix_poll_events(&x->tcp, wants);
+        pfd.events = awr_tcp_poll_events(x->tcp, wants);
         pfd.revents = 0;
         (void)poll(fd >= 0 ? &pfd : NULL, fd >= 0 ? 1 : 0, wait);
         (void)awr_client_poll(x->c, vnow(x));
@@ -214,7 +216,7 @@ static int start(ctx *x, int fast_backoff) {
     x->srv = e2e_server_start("1.9.6", &x->srv_port, "--message-limit", "100000", "--connect-limit", "100000", (char *)NULL);
     if (!AWR_CHECK(x->srv > 0)) return 0;
     if (!AWR_CHECK(proxy_start(&x->px, x->srv_port))) { awr_test_stop(x->srv); return 0; }
-    e2e_client_config(&cfg, endpoint, sizeof endpoint, x->px.port, &x->tcp);
+    e2e_client_config(&cfg, endpoint, sizeof endpoint, x->px.port, x->tcp_mem, &x->tcp);
     cfg.on_state = on_state;
     cfg.user = x;
     cfg.heartbeat_ms = HEARTBEAT_MS;     /* dead_link_ms stays 0: the default */

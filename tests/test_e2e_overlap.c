@@ -5,7 +5,8 @@
  * both, A and B get a file event of bucket b2 exactly once and an event of another bucket reaches A
  * alone. Q, whose query only the server can evaluate, gets what the server names: on 1.9.6 the events
  * its query accepts, on 1.9.0 nothing (the server never names it). */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -43,9 +44,9 @@ static void publish_marker(int port, const char *id) {
     if (!AWR_CHECK_INT(e2e_control(port, "publish", body, resp, sizeof resp), 200)) fprintf(stderr, "%s\n", resp);
 }
 
-static int pump_until(awr_client *c, awr_posix *tcp, const int *v, int want, int ms) {
+static int pump_until(awr_client *c, awr_tcp *tcp, const int *v, int want, int ms) {
     long long end = e2e_now_ms() + ms;
-    while (*v < want && e2e_now_ms() < end) awr_posix_run(c, tcp, 20);
+    while (*v < want && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
     return *v >= want;
 }
 
@@ -55,7 +56,8 @@ static void test_overlap(const char *gen) {
     char endpoint[64];
     awr_client_config cfg;
     awr_client *c = NULL;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_sub sa, sb, sq, sm;
     counter a, b, q, m;
     const char *files[1] = {"files"}, *b2[1] = {"buckets.b2.files"}, *mark[1] = {"databases.d.collections.marker.documents"};
@@ -63,7 +65,7 @@ static void test_overlap(const char *gen) {
     fprintf(stderr, "== generation %s\n", gen);
     memset(&a, 0, sizeof a); memset(&b, 0, sizeof b); memset(&q, 0, sizeof q); memset(&m, 0, sizeof m);
     if (!AWR_CHECK(srv > 0)) return;
-    e2e_client_config(&cfg, endpoint, sizeof endpoint, port, &tcp);
+    e2e_client_config(&cfg, endpoint, sizeof endpoint, port, tcp_mem, &tcp);
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     AWR_CHECK_INT(awr_subscribe(c, files, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
     AWR_CHECK_INT(awr_subscribe(c, b2, 1, NULL, 0, on_event, &b, &sb), AWR_OK);
@@ -74,19 +76,19 @@ static void test_overlap(const char *gen) {
         int k = 0;
         while (m.n == 0 && e2e_now_ms() < end) {
             char id[16];
-            awr_posix_run(c, &tcp, 100);
+            awr_tcp_run(c, tcp, 100);
             if (awr_client_state(c) != AWR_STATE_CONNECTED || awr_client_generation(c) == AWR_GEN_UNKNOWN) continue;
             snprintf(id, sizeof id, "m%d", k++);
             publish_marker(port, id);
-            awr_posix_run(c, &tcp, 200);
+            awr_tcp_run(c, tcp, 200);
         }
         AWR_CHECK(m.n > 0);
     }
     a.n = b.n = q.n = 0;
     /* an event of bucket b2 that the query refuses: A and B once each, Q never */
     publish_file(port, "b2", "f1", "closed");
-    AWR_CHECK(pump_until(c, &tcp, &b.n, 1, 5000));
-    AWR_CHECK(pump_until(c, &tcp, &a.n, 1, 5000));
+    AWR_CHECK(pump_until(c, tcp, &b.n, 1, 5000));
+    AWR_CHECK(pump_until(c, tcp, &a.n, 1, 5000));
     if (strcmp(gen, "1.9.0") == 0) AWR_CHECK_INT(b.ids, 1);    /* the server named one subscription only */
     /* one it accepts: Q too, where the server names it (1.9.0 routes by `files` alone and never
        names Q: a subscription with queries is left to the server) */
@@ -96,7 +98,7 @@ static void test_overlap(const char *gen) {
     {
         int want = m.n + 1;
         publish_marker(port, "last");
-        AWR_CHECK(pump_until(c, &tcp, &m.n, want, 5000));
+        AWR_CHECK(pump_until(c, tcp, &m.n, want, 5000));
     }
     AWR_CHECK_INT(a.n, 3);
     AWR_CHECK_INT(b.n, 2);

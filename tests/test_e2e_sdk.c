@@ -10,7 +10,8 @@
  *   - the update() trap (1.9.6): after an update that drops a channel, the SDK still delivers that
  *     channel's events (its subscribe upsert keeps the old channels); our awr_update does not;
  *   - the 1008 loop: after an `error` 1008 and a TCP drop, the SDK reconnects; awr-listen exits 3. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -159,18 +160,18 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
     if (awr_event_has_channel(ev, "files")) s->files++;
 }
 
-static int pump_until(awr_client *c, awr_posix *tcp, const int *value, int want, int timeout_ms) {
+static int pump_until(awr_client *c, awr_tcp *tcp, const int *value, int want, int timeout_ms) {
     long long end = e2e_now_ms() + timeout_ms;
-    while (*value < want && e2e_now_ms() < end) awr_posix_run(c, tcp, 20);
+    while (*value < want && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
     return *value >= want;
 }
 
 /* Run the client while polling the server's state for the strings. */
-static int pump_until_state(awr_client *c, awr_posix *tcp, int port, const char *must, const char *must_not, int timeout_ms) {
+static int pump_until_state(awr_client *c, awr_tcp *tcp, int port, const char *must, const char *must_not, int timeout_ms) {
     static char st[1 << 16];
     long long end = e2e_now_ms() + timeout_ms;
     while (e2e_now_ms() < end) {
-        awr_posix_run(c, tcp, 20);
+        awr_tcp_run(c, tcp, 20);
         if (e2e_control(port, "state", NULL, st, sizeof st) == 200 && strstr(st, must) && (!must_not || !strstr(st, must_not)))
             return 1;
     }
@@ -182,7 +183,8 @@ static void test_update_trap(void) {
     pid_t srv = e2e_server_start("1.9.6", &port, (char *)NULL);
     char portbuf[16], endpoint[64];
     e2e_proc p;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client_config cfg;
     awr_client *c = NULL;
     awr_sub sub;
@@ -213,25 +215,25 @@ static void test_update_trap(void) {
     /* then ours, the same steps */
     memset(&s, 0, sizeof s);
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
-    awr_posix_init(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = endpoint;
     cfg.project = "test";
-    cfg.io = awr_posix_io(&tcp);
+    cfg.io = awr_tcp_io(tcp);
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) { awr_test_stop(srv); return; }
     AWR_CHECK_INT(awr_subscribe(c, docs, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
-    AWR_CHECK(pump_until_state(c, &tcp, port, "\"channels\":[\"documents\"]", NULL, 10000));
+    AWR_CHECK(pump_until_state(c, tcp, port, "\"channels\":[\"documents\"]", NULL, 10000));
     publish(port, doc_event);
-    AWR_CHECK(pump_until(c, &tcp, &s.documents, 1, 5000));
+    AWR_CHECK(pump_until(c, tcp, &s.documents, 1, 5000));
     AWR_CHECK_INT(awr_update(c, sub, files, 1, NULL, 0), AWR_OK);
     /* an event of the dropped channel published at once, while the change travels: not delivered */
     publish(port, doc_event);
-    AWR_CHECK(pump_until_state(c, &tcp, port, "\"channels\":[\"files\"]", "\"documents\"", 10000));
+    AWR_CHECK(pump_until_state(c, tcp, port, "\"channels\":[\"files\"]", "\"documents\"", 10000));
     publish(port, doc_event);
     publish(port, file_event);
-    AWR_CHECK(pump_until(c, &tcp, &s.files, 1, 5000));
-    awr_posix_run(c, &tcp, 300);                     /* anything else would have arrived by now */
+    AWR_CHECK(pump_until(c, tcp, &s.files, 1, 5000));
+    awr_tcp_run(c, tcp, 300);                     /* anything else would have arrived by now */
     fprintf(stderr, "our client after awr_update(): %d event(s) of the dropped channel, %d of the new one\n", s.documents - 1, s.files);
     AWR_CHECK_INT(s.documents, 1);                   /* only the one before the update */
     AWR_CHECK_INT(s.files, 1);

@@ -3,7 +3,8 @@
  * the handshake needs no bigger buffer (the response is parsed a line at a time, the request is built
  * in the transmit and read buffers), events up to 2 KiB arrive whole, and the first larger message
  * is refused (AWR_ERR_WS_TOO_BIG, close code 1009) and the client reconnects, as with any size. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -46,7 +47,8 @@ static void publish_file(int port, int n, size_t pad) {
 
 static void run_generation(const char *gen) {
     small s;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client_config cfg;
     awr_client *c = NULL;
     const char *channels[] = {"files"};
@@ -59,11 +61,11 @@ static void run_generation(const char *gen) {
     if (!AWR_CHECK(srv > 0)) return;
     memset(&s, 0, sizeof s);
     snprintf(endpoint, sizeof endpoint, "ws://127.0.0.1:%d/v1", port);
-    awr_posix_init(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.realtime_endpoint = endpoint;
     cfg.project = "test";
-    cfg.io = awr_posix_io(&tcp);
+    cfg.io = awr_tcp_io(tcp);
     cfg.max_message = 2048;
     cfg.read_buffer = 1024;
     cfg.name_arena = 1024;          /* a small client all through: these two default to 4 KiB and 128 */
@@ -77,7 +79,7 @@ static void run_generation(const char *gen) {
     AWR_CHECK(awr_client_size(&cfg) < 2048u + 1024u + 768u + 1024u + 48u * 20u + 3072u);
     AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
     end = e2e_now_ms() + 10000;
-    while (!s.connected && e2e_now_ms() < end) awr_posix_run(c, &tcp, 20);
+    while (!s.connected && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
     if (!AWR_CHECK(s.connected) || !AWR_CHECK(e2e_wait_state(port, 1, 5000, "files", (char *)NULL))) {
         fprintf(stderr, "  generation %s did not connect\n", gen);
         awr_client_destroy(c);
@@ -89,7 +91,7 @@ static void run_generation(const char *gen) {
         int before = s.events;
         publish_file(port, n, pad);
         end = e2e_now_ms() + 5000;
-        while (s.events == before && !s.too_big && e2e_now_ms() < end) awr_posix_run(c, &tcp, 20);
+        while (s.events == before && !s.too_big && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
         AWR_CHECK(s.events == before + 1 || s.too_big);
     }
     AWR_CHECK_INT(s.bad, 0);
@@ -98,12 +100,12 @@ static void run_generation(const char *gen) {
     /* and the client is back: a small event arrives on the new connection */
     connections = s.connected;
     end = e2e_now_ms() + 10000;
-    while (s.connected == connections && e2e_now_ms() < end) awr_posix_run(c, &tcp, 20);
+    while (s.connected == connections && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
     AWR_CHECK(e2e_wait_state(port, 1, 5000, "files", (char *)NULL));
     n = s.events;
     publish_file(port, 999, 10);
     end = e2e_now_ms() + 5000;
-    while (s.events == n && e2e_now_ms() < end) awr_posix_run(c, &tcp, 20);
+    while (s.events == n && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
     if (!AWR_CHECK_INT(s.events, n + 1)) fprintf(stderr, "  generation %s: no event after the reconnect\n", gen);
     awr_client_destroy(c);
     awr_test_stop(srv);

@@ -5,7 +5,8 @@
  * stops the client (AWR_STATE_CLOSED, one attempt) or backs off (AWR_STATE_RECONNECTING), as the
  * FAILURES table of the header says, and the state callback gets the status, reason phrase, errno
  * and resolver text. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -46,29 +47,30 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
 
 /* Run a client against endpoint until its first failure is reported (or limit_ms pass). */
 static void first_failure(const char *endpoint, int32_t connect_timeout_ms, int limit_ms, seen *s) {
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client_config cfg;
     awr_client *c = NULL;
     const char *channels[] = {"files"};
     awr_sub sub;
     int64_t end;
     memset(s, 0, sizeof *s);
-    awr_posix_init(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.realtime_endpoint = endpoint;
     cfg.project = "test";
-    cfg.io = awr_posix_io(&tcp);
+    cfg.io = awr_tcp_io(tcp);
     cfg.on_state = on_state;
     cfg.user = s;
     cfg.connect_timeout_ms = connect_timeout_ms;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) return;
     AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
-    end = awr_posix_now_ms() + limit_ms;
-    while (s->reconnecting == 0 && s->closed == 0 && awr_posix_now_ms() < end)
-        if (awr_posix_run(c, &tcp, 50) == AWR_ERR_CLOSED) break;
+    end = awr_tcp_now_ms() + limit_ms;
+    while (s->reconnecting == 0 && s->closed == 0 && awr_tcp_now_ms() < end)
+        if (awr_tcp_run(c, tcp, 50) == AWR_ERR_CLOSED) break;
     if (s->closed) {   /* stopped: later polls, however late, never connect again */
-        AWR_CHECK_INT(awr_client_poll(c, awr_posix_now_ms() + 3600000), AWR_ERR_CLOSED);
+        AWR_CHECK_INT(awr_client_poll(c, awr_tcp_now_ms() + 3600000), AWR_ERR_CLOSED);
         AWR_CHECK_INT(s->connecting, 1);
         AWR_CHECK_INT(s->reconnecting, 0);
     }
@@ -165,18 +167,19 @@ static void test_refused(void) {
 
 /* wss:// through the plain-TCP adapter: stopped at the first poll, and the detail says why. */
 static void test_no_tls_transport(void) {
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_client_config cfg;
     awr_client *c = NULL;
     const char *channels[] = {"files"};
     awr_sub sub;
     seen s;
     memset(&s, 0, sizeof s);
-    awr_posix_init(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = "https://cloud.appwrite.io/v1";
     cfg.project = "test";
-    cfg.io = awr_posix_io(&tcp);
+    cfg.io = awr_tcp_io(tcp);
     cfg.on_state = on_state;
     cfg.user = &s;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);

@@ -5,13 +5,13 @@
  * adapter and the client allocate one block each at create and nothing through 100 reconnects (counted
  * through an awr_allocator and through AWR_MALLOC, which this file hooks), size + init on caller
  * memory, bounded connection slots, and the allocator rule (both functions or neither).
- * awr-link: -lbearssl */
+ * awr-link: -lbearssl -pthread */
 #include <stddef.h>
 static void *fallback_malloc(size_t size);
 static void fallback_free(void *ptr);
 #define AWR_MALLOC(size) fallback_malloc(size)
 #define AWR_FREE(ptr) fallback_free(ptr)
-#define AWR_POSIX
+#define AWR_TCP
 #define AWR_BEARSSL
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -71,11 +71,12 @@ static long shim_recv(void *u, void *conn, void *buf, size_t cap) {
 }
 static void shim_close(void *u, void *conn) { shim *s = (shim *)u; s->closes++; s->inner.close(s->inner.user, conn); }
 static awr_result shim_random(void *u, void *out, size_t len) { shim *s = (shim *)u; return s->inner.random(s->inner.user, out, len); }
-static awr_result shim_random_posix(void *u, void *out, size_t len) { (void)u; return awr_posix_random(out, len); }
+static awr_result shim_random_posix(void *u, void *out, size_t len) { (void)u; return awr_tcp_random(out, len); }
 
 /* ---- one TLS connection driven by hand ------------------------------------------------------------ */
 typedef struct sess {
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     shim sh;
     awr_io shim_io;
     awr_bearssl *tls;
@@ -87,8 +88,8 @@ typedef struct sess {
 /* The TCP adapter and the shim over it, no TLS adapter yet. */
 static void sess_prepare(sess *s, int one_byte) {
     memset(s, 0, sizeof *s);
-    awr_posix_init(&s->tcp);
-    s->sh.inner = awr_posix_io(&s->tcp);
+    awr_tcp_init(s->tcp_mem, sizeof s->tcp_mem, NULL, &s->tcp);
+    s->sh.inner = awr_tcp_io(s->tcp);
     s->sh.one_byte = one_byte;
     s->shim_io.user = &s->sh;
     s->shim_io.open = shim_open;
@@ -115,7 +116,7 @@ static void sess_close(sess *s) {
 }
 
 /* The session as a link for the by-hand WebSocket helpers of awr_test_link.h. */
-static awr_test_link sess_link(sess *s) { return awr_test_link_posix(s->io, s->conn, &s->tcp); }
+static awr_test_link sess_link(sess *s) { return awr_test_link_tcp(s->io, s->conn, s->tcp); }
 static awr_result ws_upgrade(sess *s, const char *host, int port) {
     awr_test_link l = sess_link(s);
     return awr_test_link_upgrade(&l, host, port);
@@ -165,12 +166,13 @@ static awr_bearssl_config trusting_config(char *ca_pem) {
 static void test_anchor_loading(const char *ca_pem) {
     awr_bearssl_config cfg;
     awr_bearssl *t = NULL;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io tcp_io;
     size_t need = awr_bearssl_anchor_bytes(ca_pem, strlen(ca_pem));
     void *mem;
-    awr_posix_init(&tcp);
-    tcp_io = awr_posix_io(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
+    tcp_io = awr_tcp_io(tcp);
     AWR_CHECK(need > 0);
 
     memset(&cfg, 0, sizeof cfg);
@@ -398,7 +400,7 @@ static awr_client_config wss_client_config(char *url, size_t url_cap, int port, 
 typedef struct events_seen {
     int count;
     int bad;
-    awr_posix *tcp;
+    awr_tcp *tcp;
 } events_seen;
 
 static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
@@ -408,7 +410,7 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
     if (!awr_event_is(ev, "databases.*.collections.*.documents.*.create")) seen->bad++;
     if (!awr_event_has_channel(ev, "databases.db1.collections.col1.documents")) seen->bad++;
     if (ev->payload.len < 10 || memcmp(ev->payload.ptr, "{\"$id\":\"doc", 10) != 0) seen->bad++;
-    if (++seen->count >= 3) awr_posix_stop(seen->tcp);
+    if (++seen->count >= 3) awr_tcp_stop(seen->tcp);
 }
 
 static void test_client_over_wss(char *ca_pem, int port, int one_byte) {
@@ -425,11 +427,11 @@ static void test_client_over_wss(char *ca_pem, int port, int one_byte) {
     AWR_CHECK_INT(awr_bearssl_create(&tc, &s.shim_io, &s.tls), AWR_OK);
     if (!s.tls) return;
     cfg = wss_client_config(url, sizeof url, port, s.tls);
-    seen.tcp = &s.tcp;
+    seen.tcp = s.tcp;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c) {
         AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, &seen, &sub), AWR_OK);
-        AWR_CHECK_INT(awr_posix_run(c, &s.tcp, 10000), AWR_OK);
+        AWR_CHECK_INT(awr_tcp_run(c, s.tcp, 10000), AWR_OK);
         AWR_CHECK(seen.count >= 3);
         AWR_CHECK_INT(seen.bad, 0);
         AWR_CHECK_INT(awr_client_state(c), AWR_STATE_CONNECTED);
@@ -474,7 +476,8 @@ static void client_refused(char *ca_pem, const char *cert, const char *server_op
     awr_bearssl_config tc = trusting_config(ca_pem);
     const char *channels[] = {"files"};
     refusal_seen seen;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io tcp_io;
     awr_bearssl *tls = NULL;
     awr_sub sub;
@@ -482,8 +485,8 @@ static void client_refused(char *ca_pem, const char *cert, const char *server_op
     pid_t pid = start_server(cert, &port, server_opt);
     AWR_CHECK(pid > 0);
     memset(&seen, 0, sizeof seen);
-    awr_posix_init(&tcp);
-    tcp_io = awr_posix_io(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
+    tcp_io = awr_tcp_io(tcp);
     tc.unix_time = clock;
     AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
     if (!tls) { awr_test_stop(pid); return; }
@@ -492,22 +495,22 @@ static void client_refused(char *ca_pem, const char *cert, const char *server_op
     cfg.user = &seen;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c && backs_off) {
-        int64_t end = awr_posix_now_ms() + 8000;
+        int64_t end = awr_tcp_now_ms() + 8000;
         AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
-        while (seen.reconnecting == 0 && awr_posix_now_ms() < end) (void)awr_posix_run(c, &tcp, 50);
+        while (seen.reconnecting == 0 && awr_tcp_now_ms() < end) (void)awr_tcp_run(c, tcp, 50);
         AWR_CHECK_INT(seen.why, expect);
         AWR_CHECK_INT(seen.closed, 0);
         awr_client_destroy(c);
     } else if (c) {
         AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
         /* the run ends by itself when the client stops; a reconnect loop would run the whole 8 s */
-        AWR_CHECK_INT(awr_posix_run(c, &tcp, 8000), AWR_ERR_CLOSED);
+        AWR_CHECK_INT(awr_tcp_run(c, tcp, 8000), AWR_ERR_CLOSED);
         AWR_CHECK_INT(seen.closed, 1);
         AWR_CHECK_INT(seen.why, expect);
         AWR_CHECK_INT(seen.connecting, 1);
         AWR_CHECK_INT(seen.reconnecting, 0);
         if (!AWR_CHECK(strstr(seen.detail, words) != NULL)) fprintf(stderr, "  detail: %s\n", seen.detail);
-        AWR_CHECK_INT(awr_client_poll(c, awr_posix_now_ms() + 60000), AWR_ERR_CLOSED);   /* and stays stopped */
+        AWR_CHECK_INT(awr_client_poll(c, awr_tcp_now_ms() + 60000), AWR_ERR_CLOSED);   /* and stays stopped */
         AWR_CHECK_INT(seen.connecting, 1);
         awr_client_destroy(c);
     }
@@ -542,20 +545,20 @@ static void on_event_ignore(awr_client *c, awr_sub sub, const awr_event *ev, voi
 
 /* Drive the client with poll() on a clock that jumps over every reconnect delay, until `connected`
  * has come `want` times or 60 real seconds have passed. */
-static void run_until_connected(awr_client *c, awr_posix *tcp, reconnects *rc, int want) {
-    int64_t give_up = awr_posix_now_ms() + 60000;
-    while (rc->connected < want && awr_posix_now_ms() < give_up) {
+static void run_until_connected(awr_client *c, awr_tcp *tcp, reconnects *rc, int want) {
+    int64_t give_up = awr_tcp_now_ms() + 60000;
+    while (rc->connected < want && awr_tcp_now_ms() < give_up) {
         struct pollfd pfd;
         int64_t deadline, wait = 20;
         int wants;
-        (void)awr_client_poll(c, awr_posix_now_ms() + rc->skipped_ms);
+        (void)awr_client_poll(c, awr_tcp_now_ms() + rc->skipped_ms);
         if (awr_client_state(c) == AWR_STATE_CLOSED) return;
         wants = awr_client_wants(c, &deadline);
-        if (deadline >= 0 && deadline - (awr_posix_now_ms() + rc->skipped_ms) < wait)
-            wait = deadline - (awr_posix_now_ms() + rc->skipped_ms);
+        if (deadline >= 0 && deadline - (awr_tcp_now_ms() + rc->skipped_ms) < wait)
+            wait = deadline - (awr_tcp_now_ms() + rc->skipped_ms);
         if (wait < 0) wait = 0;
-        pfd.fd = awr_posix_fd(tcp);
-        pfd.events = awr_posix_poll_events(tcp, wants);
+        pfd.fd = awr_tcp_socket(tcp);
+        pfd.events = awr_tcp_poll_events(tcp, wants);
         pfd.revents = 0;
         if (pfd.fd >= 0 && pfd.events) (void)poll(&pfd, 1, (int)wait);
         else (void)poll(NULL, 0, (int)wait);
@@ -570,7 +573,8 @@ static void test_reconnects_allocate_nothing(char *ca_pem, int port, int own_all
     const char *channels[] = {"databases.db1.collections.col1.documents"};
     awr_bearssl_config tc = trusting_config(ca_pem);
     awr_client_config cfg;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io tcp_io;
     awr_bearssl *tls = NULL;
     awr_client *c = NULL;
@@ -578,8 +582,8 @@ static void test_reconnects_allocate_nothing(char *ca_pem, int port, int own_all
     reconnects rc;
     long fallback_before = fallback_allocs, allocs_before = allocs_now(), frees_before = frees_now();
     memset(&rc, 0, sizeof rc);
-    awr_posix_init(&tcp);
-    tcp_io = awr_posix_io(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
+    tcp_io = awr_tcp_io(tcp);
     if (own_allocator) tc.allocator = counting_allocator();
     AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
     if (!tls) return;
@@ -590,7 +594,7 @@ static void test_reconnects_allocate_nothing(char *ca_pem, int port, int own_all
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c) {
         AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event_ignore, NULL, &sub), AWR_OK);
-        run_until_connected(c, &tcp, &rc, 101);
+        run_until_connected(c, tcp, &rc, 101);
         AWR_CHECK_INT(rc.connected, 101);                        /* the first connect and 100 reconnects */
         AWR_CHECK_INT(rc.allocs_at_first - allocs_before, 2);    /* one block each: adapter and client */
         AWR_CHECK_INT(allocs_now() - rc.allocs_at_first, 0);     /* and nothing since */
@@ -609,7 +613,8 @@ static void test_reconnects_allocate_nothing(char *ca_pem, int port, int own_all
 #define MULTI_MAX 3
 typedef struct multi_conn {
     struct multi *m;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     void *conn;
     int used;
 } multi_conn;
@@ -622,7 +627,7 @@ static awr_result multi_open(void *u, const char *host, int port, int tls, void 
     int i;
     for (i = 0; i < MULTI_MAX; i++) {
         multi_conn *mc = &m->c[i];
-        awr_io io = awr_posix_io(&mc->tcp);
+        awr_io io = awr_tcp_io(mc->tcp);
         awr_result r;
         if (mc->used) continue;
         r = io.open(io.user, host, port, tls, &mc->conn);
@@ -636,19 +641,19 @@ static awr_result multi_open(void *u, const char *host, int port, int tls, void 
 }
 static long multi_send(void *u, void *conn, const void *data, size_t len) {
     multi_conn *mc = (multi_conn *)conn;
-    awr_io io = awr_posix_io(&mc->tcp);
+    awr_io io = awr_tcp_io(mc->tcp);
     (void)u;
     return io.send(io.user, mc->conn, data, len);
 }
 static long multi_recv(void *u, void *conn, void *buf, size_t cap) {
     multi_conn *mc = (multi_conn *)conn;
-    awr_io io = awr_posix_io(&mc->tcp);
+    awr_io io = awr_tcp_io(mc->tcp);
     (void)u;
     return io.recv(io.user, mc->conn, buf, cap);
 }
 static void multi_close(void *u, void *conn) {
     multi_conn *mc = (multi_conn *)conn;
-    awr_io io = awr_posix_io(&mc->tcp);
+    awr_io io = awr_tcp_io(mc->tcp);
     (void)u;
     io.close(io.user, mc->conn);
     mc->used = 0;
@@ -658,7 +663,7 @@ static awr_io multi_io(multi *m) {
     awr_io io;
     int i;
     memset(m, 0, sizeof *m);
-    for (i = 0; i < MULTI_MAX; i++) awr_posix_init(&m->c[i].tcp);
+    for (i = 0; i < MULTI_MAX; i++) awr_tcp_init(m->c[i].tcp_mem, sizeof m->c[i].tcp_mem, NULL, &m->c[i].tcp);
     memset(&io, 0, sizeof io);
     io.user = m;
     io.open = multi_open;
@@ -671,7 +676,7 @@ static awr_io multi_io(multi *m) {
 
 /* Upgrade and one echo on a TLS connection of io whose TCP connection is mc's. */
 static int upgrade_and_echo(awr_io io, void *conn, multi_conn *mc, int port, const char *text) {
-    awr_test_link l = awr_test_link_posix(io, conn, &mc->tcp);
+    awr_test_link l = awr_test_link_tcp(io, conn, mc->tcp);
     return awr_test_link_upgrade(&l, "localhost", port) == AWR_OK &&
            awr_test_link_echo(&l, 1, (const unsigned char *)text, strlen(text));
 }
@@ -746,7 +751,8 @@ static void test_caller_memory_and_slots(char *ca_pem, int port) {
 static void test_ca_file_grows_between_passes(const char *ca_pem) {
     awr_bearssl_config cfg;
     awr_bearssl *t = NULL;
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io tcp_io;
     const char *path = cert_path("growing", "fifo");
     char *other = awr_test_read_file(cert_path("other-ca", "pem"), NULL);
@@ -768,8 +774,8 @@ static void test_ca_file_grows_between_passes(const char *ca_pem) {
         _exit(0);
     }
     AWR_CHECK(pid > 0);
-    awr_posix_init(&tcp);
-    tcp_io = awr_posix_io(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
+    tcp_io = awr_tcp_io(tcp);
     memset(&cfg, 0, sizeof cfg);
     cfg.ca_file = path;
     AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_TLS);
@@ -782,12 +788,13 @@ static void test_ca_file_grows_between_passes(const char *ca_pem) {
  * both give one block, anchors included. (tests/test_client_sm.c checks the client's side.) */
 static void test_allocator_rule(char *ca_pem) {
     awr_bearssl_config cfg = trusting_config(ca_pem);
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io tcp_io;
     awr_bearssl *t = NULL;
     long allocs_before = allocs_now(), user_before = user_allocs, frees_before = frees_now();
-    awr_posix_init(&tcp);
-    tcp_io = awr_posix_io(&tcp);
+    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
+    tcp_io = awr_tcp_io(tcp);
     cfg.allocator = counting_allocator();
     cfg.allocator.free = NULL;
     AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_ARG);

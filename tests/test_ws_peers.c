@@ -3,7 +3,8 @@
  * of 0, 1, 125, 126, 127, 65535, 65536 bytes, 1 MiB and 16 MiB; server pings; a server-initiated
  * close with code and reason; a client-initiated close; a server that writes frames one byte at a
  * time. A missing peer is a failure. */
-#define AWR_POSIX
+/* awr-link: -pthread */
+#define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -12,7 +13,8 @@
 #define BIG (16u << 20)
 
 typedef struct peer_conn {
-    awr_posix tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io io;
     void *c;
     awr_ws ws;
@@ -50,7 +52,7 @@ static int pump(peer_conn *pc, int (*done)(peer_conn *), int ms) {
             if (n == 0) break;
             awr_ws_output_done(&pc->ws, (size_t)n);
         }
-        p.fd = awr_posix_fd(&pc->tcp);
+        p.fd = awr_tcp_socket(pc->tcp);
         p.events = (short)(POLLIN | (awr_ws_output(&pc->ws, &len) ? POLLOUT : 0));
         p.revents = 0;
         if (poll(&p, 1, 50) == 0) { waited += 50; continue; }
@@ -79,10 +81,10 @@ static int ws_connect(peer_conn *pc, int port, const char *path) {
     long n = 0;
     memset(pc, 0, sizeof *pc);
     pc->msg = (uint8_t *)malloc(BIG);
-    awr_posix_init(&pc->tcp);
-    pc->io = awr_posix_io(&pc->tcp);
+    awr_tcp_init(pc->tcp_mem, sizeof pc->tcp_mem, NULL, &pc->tcp);
+    pc->io = awr_tcp_io(pc->tcp);
     if (pc->io.open(pc->io.user, "127.0.0.1", port, 0, &pc->c) != AWR_OK) return 0;
-    awr_posix_random(key, sizeof key);
+    awr_tcp_random(key, sizeof key);
     memset(&rq, 0, sizeof rq);
     rq.host = "127.0.0.1"; rq.port = port; rq.resource = path;
     awr_ws_handshake_init(&hs, hsbuf, sizeof hsbuf);
@@ -90,13 +92,13 @@ static int ws_connect(peer_conn *pc, int port, const char *path) {
     while (off < req_len && tries++ < 200) {
         n = pc->io.send(pc->io.user, pc->c, req + off, req_len - off);
         if (n < 0) return 0;
-        if (n == 0) { struct pollfd p; p.fd = awr_posix_fd(&pc->tcp); p.events = POLLOUT; poll(&p, 1, 50); }
+        if (n == 0) { struct pollfd p; p.fd = awr_tcp_socket(pc->tcp); p.events = POLLOUT; poll(&p, 1, 50); }
         off += (size_t)n;
     }
     tries = 0;
     while (r == AWR_AGAIN && tries++ < 200) {
         struct pollfd p;
-        p.fd = awr_posix_fd(&pc->tcp); p.events = POLLIN; p.revents = 0;
+        p.fd = awr_tcp_socket(pc->tcp); p.events = POLLIN; p.revents = 0;
         if (poll(&p, 1, 50) <= 0) continue;
         n = pc->io.recv(pc->io.user, pc->c, in, sizeof in);
         if (n < 0) return 0;

@@ -2,10 +2,10 @@
 # make test-windows: cross-compile for Windows with mingw-w64 (x86_64-w64-mingw32-gcc) and run under wine:
 #   - every tests/test_*.c that needs nothing but the header (no peer process, no POSIX adapter, no
 #     BearSSL, no extra Linux library; a test can also opt out with the comment "awr-windows: no"),
-#   - tests/windows/test_*.c (the Winsock adapter, AWR_WIN32) against a ws:// echo server started here,
+#   - tests/windows/test_*.c (the TCP adapter on Winsock) against a ws:// echo server started here,
 #     and the BearSSL adapter on it (wss://) against TLS servers with good and bad certificates; that
 #     test links a BearSSL built here with mingw-w64 from Debian's source package (apt-get source),
-#   - the awr-ws-echo example (built with AWR_WIN32) driven by the same peer in --probe mode,
+#   - the awr-ws-echo example (the TCP adapter on Winsock) driven by the same peer in --probe mode,
 #   - the awr-game-loop example: the whole client on Winsock against the peer's Appwrite-shaped mode.
 # Each program's output is in build/win/logs/. The last line is "RESULT <passed> <failed>" over all of
 # them, which tests/run.sh adds to its total. A missing tool is a failure, never a skip.
@@ -134,7 +134,7 @@ for src in tests/test_*.c tests/windows/test_*.c; do
     tests/test_*)
         # the test and the tests/ files it includes (test_json_portable.c includes test_json.c, say)
         files="$src $(sed -n 's/^#include "\(test_[^"]*\.c\)".*/tests\/\1/p' "$src")"
-        if grep -q -E 'awr-windows: *no|awr_test_spawn|awr_e2e\.h|popen|AWR_POSIX|AWR_BEARSSL|awr-link:|unistd\.h|sys/|arpa/|poll\.h|AWR_BIN_DIR' $files 2>/dev/null; then
+        if grep -q -E 'awr-windows: *no|awr_test_spawn|awr_e2e\.h|popen|AWR_POSIX|AWR_TCP|AWR_BEARSSL|awr-link:|unistd\.h|sys/|arpa/|poll\.h|AWR_BIN_DIR' $files 2>/dev/null; then
             continue
         fi ;;
     esac
@@ -155,7 +155,7 @@ done
 
 # The example: awr-ws-echo.exe sends messages to the echo server and checks what comes back.
 if [ -f examples/ws_echo.c ]; then
-    libs=$(sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' examples/ws_echo.c | sed 's/-lbearssl//')
+    libs=$(sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' examples/ws_echo.c | sed 's/-lbearssl//; s/-pthread//')
     if $CC_WIN $WFLAGS -o "$out/awr-ws-echo.exe" examples/ws_echo.c -lws2_32 -lbcrypt $libs > "$logs/awr-ws-echo.build" 2>&1; then
         pass 1; echo "ok   windows/awr-ws-echo: build"
         if timeout 120 "$WINE" "$out/awr-ws-echo.exe" "ws://127.0.0.1:$probe_port/" > "$logs/awr-ws-echo.out" 2>&1 \
@@ -188,7 +188,7 @@ else
     fail "windows/awr-ws-echo (BearSSL): no mingw BearSSL or no TLS peer to run it with"
 fi
 
-# The game loop: the client over the Winsock adapter, events arriving while frames keep their pace.
+# The game loop: the client over the TCP adapter on Winsock, events arriving while frames keep their pace.
 if $CC_WIN $WFLAGS -o "$out/awr-game-loop.exe" examples/game_loop.c -lws2_32 -lbcrypt > "$logs/awr-game-loop.build" 2>&1; then
     pass 1; echo "ok   windows/awr-game-loop: build"
     timeout 120 "$WINE" "$out/awr-game-loop.exe" --seconds 2 "ws://127.0.0.1:$appwrite_port/v1/realtime" p \

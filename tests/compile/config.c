@@ -7,6 +7,10 @@ void awr_test_free(void *ptr);
 #define AWR_MALLOC(size) awr_test_alloc(size)
 #define AWR_FREE(ptr) awr_test_free(ptr)
 #endif
+#ifdef AWR_TEST_WORK_COUNTER   /* the AWR_WORK_COUNTER configuration: a counter of the user's */
+extern unsigned long awr_test_work;
+#define AWR_WORK_COUNTER awr_test_work
+#endif
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "appwrite_realtime.h" /* a second include must be harmless */

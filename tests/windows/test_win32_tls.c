@@ -6,7 +6,7 @@
  * AWR_TLS_WRONGNAME and AWR_TLS_EXPIRED. Besides the adapter on Winsock this checks BearSSL's
  * Windows clock: the good certificate must be valid now, the expired one must not.
  * awr-link: -lbearssl -lws2_32 -lbcrypt */
-#define AWR_WIN32
+#define AWR_TCP
 #define AWR_BEARSSL
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -14,7 +14,8 @@
 #include "awr_test_link.h"
 
 typedef struct sess {
-    awr_win32 tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io tcp_io;
     awr_bearssl *tls;
     awr_io io;
@@ -28,14 +29,14 @@ static int env_port(const char *name) {
     return port;
 }
 
-static awr_test_link sess_link(sess *s) { return awr_test_link_win32(s->io, s->conn, &s->tcp); }
+static awr_test_link sess_link(sess *s) { return awr_test_link_tcp(s->io, s->conn, s->tcp); }
 
 static awr_result sess_open(sess *s, const awr_bearssl_config *cfg, const char *host, int port) {
     awr_result r;
     memset(s, 0, sizeof *s);
-    r = awr_win32_init(&s->tcp);
+    r = awr_tcp_init(s->tcp_mem, sizeof s->tcp_mem, NULL, &s->tcp);
     if (r != AWR_OK) return r;
-    s->tcp_io = awr_win32_io(&s->tcp);
+    s->tcp_io = awr_tcp_io(s->tcp);
     r = awr_bearssl_create(cfg, &s->tcp_io, &s->tls);
     if (r != AWR_OK) return r;
     s->io = awr_bearssl_io(s->tls);
@@ -47,7 +48,7 @@ static void sess_close(sess *s) {
     s->conn = NULL;
     awr_bearssl_destroy(s->tls);
     s->tls = NULL;
-    awr_win32_cleanup(&s->tcp);
+    awr_tcp_deinit(s->tcp);
 }
 
 /* Open and upgrade one wss:// connection: the first error, or AWR_OK; *err gets BearSSL's code. */
@@ -72,11 +73,12 @@ static awr_bearssl_config ca_config(const char *ca_file) {
 
 static void test_anchors(const char *ca_file) {
     awr_bearssl_config cfg = ca_config(ca_file);
-    awr_win32 tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io tcp_io;
     awr_bearssl *t = NULL;
-    AWR_CHECK_INT(awr_win32_init(&tcp), AWR_OK);
-    tcp_io = awr_win32_io(&tcp);
+    AWR_CHECK_INT(awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp), AWR_OK);
+    tcp_io = awr_tcp_io(tcp);
     AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_OK);
     AWR_CHECK_INT(awr_bearssl_anchor_count(t), 1);
     awr_bearssl_destroy(t);
@@ -86,7 +88,7 @@ static void test_anchors(const char *ca_file) {
     AWR_CHECK(t == NULL);
     cfg.ca_file = "no-such-dir\\no-such-file.pem";
     AWR_CHECK_INT(awr_bearssl_create(&cfg, &tcp_io, &t), AWR_ERR_NOT_FOUND);
-    awr_win32_cleanup(&tcp);
+    awr_tcp_deinit(tcp);
 }
 
 static void test_echo(const char *ca_file, int port) {
@@ -135,7 +137,7 @@ static void test_refusals(const char *ca_file, int untrusted, int wrongname, int
 /* ---- the whole client over wss:// on Winsock ------------------------------------------------------- */
 typedef struct seen {
     int count, bad;
-    awr_win32 *tcp;
+    awr_tcp *tcp;
 } seen;
 
 static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
@@ -143,7 +145,7 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
     (void)c; (void)sub;
     if (!awr_event_is(ev, "databases.*.collections.*.documents.*.create")) s->bad++;
     if (ev->payload.len < 10 || memcmp(ev->payload.ptr, "{\"$id\":\"doc", 10) != 0) s->bad++;
-    if (++s->count >= 3) awr_win32_stop(s->tcp);
+    if (++s->count >= 3) awr_tcp_stop(s->tcp);
 }
 
 static void test_client(const char *ca_file, int port) {
@@ -152,14 +154,15 @@ static void test_client(const char *ca_file, int port) {
     char url[128];
     awr_client_config cfg;
     awr_client *c = NULL;
-    awr_win32 tcp;
+    unsigned char tcp_mem[AWR_TCP_SIZE];
+    awr_tcp *tcp;
     awr_io tcp_io;
     awr_bearssl *tls = NULL;
     awr_sub sub;
     seen s;
     memset(&s, 0, sizeof s);
-    AWR_CHECK_INT(awr_win32_init(&tcp), AWR_OK);
-    tcp_io = awr_win32_io(&tcp);
+    AWR_CHECK_INT(awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp), AWR_OK);
+    tcp_io = awr_tcp_io(tcp);
     AWR_CHECK_INT(awr_bearssl_create(&tc, &tcp_io, &tls), AWR_OK);
     if (!tls) return;
     snprintf(url, sizeof url, "wss://localhost:%d/v1/realtime", port);
@@ -167,18 +170,18 @@ static void test_client(const char *ca_file, int port) {
     cfg.realtime_endpoint = url;
     cfg.project = "tls-test";
     cfg.io = awr_bearssl_io(tls);
-    s.tcp = &tcp;
+    s.tcp = tcp;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c) {
         AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
-        AWR_CHECK_INT(awr_win32_run(c, &tcp, 10000), AWR_OK);
+        AWR_CHECK_INT(awr_tcp_run(c, tcp, 10000), AWR_OK);
         AWR_CHECK(s.count >= 3);
         AWR_CHECK_INT(s.bad, 0);
         AWR_CHECK_INT(awr_client_state(c), AWR_STATE_CONNECTED);
         awr_client_destroy(c);
     }
     awr_bearssl_destroy(tls);
-    awr_win32_cleanup(&tcp);
+    awr_tcp_deinit(tcp);
 }
 
 int main(void) {

@@ -1,0 +1,534 @@
+/* The TCP adapter (POSIX) against listeners in this process: non-blocking connect (IPv4, IPv6, by
+ * name), send/recv with would-block = 0, EOF, refused connections, no SIGPIPE, random, the clock, the
+ * blocking awr_tcp_run loop with a real client; and the resolver thread: a 1.5 s resolver never
+ * stalls awr_client_poll, the address is kept across reconnects and resolved again after a failed
+ * connect, a pre-resolved address skips the resolver, the resolver's error text reaches the client. */
+/* awr-link: -pthread */
+#define _GNU_SOURCE   /* RUSAGE_THREAD */
+#define AWR_TCP
+#define APPWRITE_REALTIME_IMPLEMENTATION
+#include "appwrite_realtime.h"
+#include "awr_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A listening socket on the loopback address of family af; *port gets its port. */
+static int listen_on(int af, int *port) {
+    int fd = socket(af, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_storage ss;
+    socklen_t len;
+    memset(&ss, 0, sizeof ss);
+    if (fd < 0) return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (af == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        len = sizeof *a;
+    } else {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_addr = in6addr_loopback;
+        len = sizeof *a;
+    }
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 4) != 0) { close(fd); return -1; }
+    len = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &len);
+    *port = ntohs(af == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    return fd;
+}
+
+/* 1 while the adapter's connection is still being resolved or connected (a connect in progress
+ * watches for POLLOUT of its own). */
+static int busy(const awr_tcp *p) {
+    return awr_tcp_resolving(p) || (awr_tcp_poll_events(p, 0) & POLLOUT) != 0;
+}
+
+/* Wait (up to 5 s) until the adapter's connect is done and the listener has the peer; the peer's fd. */
+static int connect_and_accept(awr_tcp *p, int lfd) {
+    awr_io io = awr_tcp_io(p);
+    int64_t end = awr_tcp_now_ms() + 5000;
+    int peer = -1;
+    while (awr_tcp_now_ms() < end) {
+        if (busy(p)) (void)io.send(io.user, p, "", 0);   /* 0 bytes: only drives the connect */
+        if (peer < 0) {
+            struct pollfd pfd;
+            pfd.fd = lfd;
+            pfd.events = POLLIN;
+            pfd.revents = 0;
+            if (poll(&pfd, 1, 10) == 1) peer = accept(lfd, NULL, NULL);
+        } else if (!busy(p)) {
+            return peer;
+        } else {
+            usleep(1000);
+        }
+    }
+    return peer;
+}
+
+static void test_ipv4_roundtrip(void) {
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
+    awr_io io;
+    void *conn = NULL;
+    int port, lfd = listen_on(AF_INET, &port), peer, i;
+    char buf[64];
+    long n;
+    static char big[1 << 16];
+    long total = 0;
+    AWR_CHECK(lfd >= 0);
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
+    io = awr_tcp_io(p);
+    AWR_CHECK_INT(awr_tcp_socket(p), -1);
+    AWR_CHECK_INT(awr_tcp_poll_events(p, AWR_WANT_READ | AWR_WANT_WRITE), 0);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 1, &conn), AWR_ERR_UNSUPPORTED);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", 0, 0, &conn), AWR_ERR_ARG);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", 70000, 0, &conn), AWR_ERR_ARG);
+    AWR_CHECK_INT(io.open(io.user, NULL, port, 0, &conn), AWR_ERR_ARG);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 0, &conn), AWR_OK);
+    AWR_CHECK(conn != NULL);
+    AWR_CHECK(awr_tcp_socket(p) >= 0);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 0, &conn), AWR_ERR_STATE);   /* one connection each */
+    peer = connect_and_accept(p, lfd);
+    AWR_CHECK(peer >= 0);
+    AWR_CHECK_INT(awr_tcp_poll_events(p, 0), 0);                 /* connected: no POLLOUT of its own */
+    AWR_CHECK_INT(awr_tcp_poll_events(p, AWR_WANT_READ), POLLIN);
+    AWR_CHECK_INT(awr_tcp_poll_events(p, AWR_WANT_WRITE), POLLOUT);
+    /* nothing to read yet: would-block is 0, not an error */
+    AWR_CHECK_INT(io.recv(io.user, conn, buf, sizeof buf), 0);
+    AWR_CHECK_INT(io.send(io.user, conn, "hello", 5), 5);
+    n = -1;
+    for (i = 0; i < 100 && n <= 0; i++) { n = read(peer, buf, sizeof buf); if (n <= 0) usleep(1000); }
+    AWR_CHECK_INT(n, 5);
+    AWR_CHECK_MEM(buf, "hello", 5);
+    AWR_CHECK_INT(write(peer, "world!", 6), 6);
+    n = 0;
+    for (i = 0; i < 1000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+    AWR_CHECK_INT(n, 6);
+    AWR_CHECK_MEM(buf, "world!", 6);
+    /* the peer reads nothing: sends fill the socket buffers and then return 0 instead of blocking */
+    for (i = 0; i < 10000; i++) {
+        n = io.send(io.user, conn, big, sizeof big);
+        if (n <= 0) break;
+        total += n;
+    }
+    AWR_CHECK_INT(n, 0);
+    AWR_CHECK(total > 0);
+    /* the peer closes (unread data: a reset or a FIN): recv reports it, send never raises SIGPIPE */
+    close(peer);
+    for (i = 0; i < 1000; i++) {
+        n = io.recv(io.user, conn, buf, sizeof buf);
+        if (n < 0) break;
+        usleep(1000);
+    }
+    AWR_CHECK(n == AWR_ERR_EOF || n == AWR_ERR_IO);
+    for (i = 0; i < 100; i++) {
+        n = io.send(io.user, conn, big, sizeof big);
+        if (n < 0) break;
+        usleep(1000);
+    }
+    AWR_CHECK(n == AWR_ERR_EOF || n == AWR_ERR_IO);               /* and we are still alive */
+    io.close(io.user, conn);
+    AWR_CHECK_INT(awr_tcp_socket(p), -1);
+    AWR_CHECK_INT(io.send(io.user, conn, "x", 1), AWR_ERR_IO);    /* closed: an error, not a crash */
+    /* a clean FIN: recv says AWR_ERR_EOF exactly */
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.1", port, 0, &conn), AWR_OK);
+    peer = connect_and_accept(p, lfd);
+    AWR_CHECK(peer >= 0);
+    shutdown(peer, SHUT_WR);
+    n = 0;
+    for (i = 0; i < 1000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+    AWR_CHECK_INT(n, AWR_ERR_EOF);
+    io.close(io.user, conn);
+    close(peer);
+    close(lfd);
+}
+
+static void test_by_name_and_ipv6(void) {
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
+    awr_io io;
+    void *conn = NULL;
+    int port, lfd, peer, i;
+    /* "localhost" through getaddrinfo (on the resolver thread), then the IPv6 loopback */
+    static const struct { int af; const char *host; } cases[2] = {{AF_INET, "localhost"}, {AF_INET6, "::1"}};
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
+    io = awr_tcp_io(p);
+    for (i = 0; i < 2; i++) {
+        lfd = listen_on(cases[i].af, &port);
+        AWR_CHECK(lfd >= 0);
+        AWR_CHECK_INT(io.open(io.user, cases[i].host, port, 0, &conn), AWR_OK);
+        peer = connect_and_accept(p, lfd);
+        AWR_CHECK(peer >= 0);
+        AWR_CHECK_INT(io.send(io.user, conn, "ok", 2), 2);
+        io.close(io.user, conn);
+        close(peer);
+        close(lfd);
+    }
+    awr_tcp_deinit(p);
+}
+
+static void test_refused(void) {
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
+    awr_io io;
+    void *conn = NULL;
+    int port, lfd = listen_on(AF_INET, &port), i;
+    long n = 0;
+    char buf[8];
+    close(lfd);                                                  /* nobody listens there now */
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
+    io = awr_tcp_io(p);
+    if (io.open(io.user, "127.0.0.1", port, 0, &conn) == AWR_OK) {
+        for (i = 0; i < 2000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+        AWR_CHECK_INT(n, AWR_ERR_IO);
+        AWR_CHECK_INT(awr_tcp_last_error(p), ECONNREFUSED);
+        AWR_CHECK_INT(awr_tcp_socket(p), -1);                     /* every address failed: nothing left open */
+        io.close(io.user, conn);
+    } else {
+        AWR_CHECK_INT(awr_tcp_last_error(p), ECONNREFUSED);               /* refused at once is fine too */
+    }
+    AWR_CHECK_INT(awr_tcp_socket(p), -1);
+    awr_tcp_deinit(p);
+}
+
+static void test_random_and_clock(void) {
+    unsigned char a[32], b[32], zero[32];
+    int64_t t0, t1;
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
+    awr_io io;
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    memset(zero, 0, sizeof zero);
+    AWR_CHECK_INT(awr_tcp_random(a, sizeof a), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_random(b, sizeof b), AWR_OK);
+    AWR_CHECK(memcmp(a, b, sizeof a) != 0);
+    AWR_CHECK(memcmp(a, zero, sizeof a) != 0);
+    AWR_CHECK_INT(awr_tcp_random(NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_random(NULL, 4), AWR_ERR_ARG);
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
+    io = awr_tcp_io(p);
+    AWR_CHECK_INT(io.random(io.user, b, sizeof b), AWR_OK);
+    AWR_CHECK(memcmp(a, b, sizeof a) != 0);
+    t0 = awr_tcp_now_ms();
+    poll(NULL, 0, 30);
+    t1 = awr_tcp_now_ms();
+    AWR_CHECK(t0 > 0);
+    AWR_CHECK(t1 - t0 >= 25);
+}
+
+static void ignore_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+    (void)c; (void)sub; (void)ev; (void)user;
+}
+
+/* awr_tcp_run with a real client: an idle client runs out its time and returns AWR_OK; one that
+ * cannot connect keeps retrying on its schedule until the time is up (poll() never spins). */
+static void test_run(void) {
+    unsigned char p_mem[AWR_TCP_SIZE];
+    awr_tcp *p;
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    int64_t t0;
+    awr_result r;
+    int port, lfd = listen_on(AF_INET, &port);
+    char endpoint[64];
+    const char *ch[1] = {"files"};
+    awr_sub sub;
+    close(lfd);
+    snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/v1", port);
+    awr_tcp_init(p_mem, sizeof p_mem, NULL, &p);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = endpoint;
+    cfg.project = "p";
+    cfg.io = awr_tcp_io(p);
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (!c) return;
+    t0 = awr_tcp_now_ms();
+    r = awr_tcp_run(c, p, 150);
+    AWR_CHECK_INT(r, AWR_OK);
+    AWR_CHECK(awr_tcp_now_ms() - t0 >= 140);
+    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
+    t0 = awr_tcp_now_ms();
+    r = awr_tcp_run(c, p, 300);                               /* refused, retried after 1 s: still running */
+    AWR_CHECK_INT(r, AWR_OK);
+    AWR_CHECK(awr_tcp_now_ms() - t0 >= 290);
+    AWR_CHECK(awr_client_state(c) == AWR_STATE_RECONNECTING || awr_client_state(c) == AWR_STATE_CONNECTING);
+    AWR_CHECK_INT(awr_tcp_run(NULL, p, 10), AWR_ERR_ARG);
+    awr_client_destroy(c);
+}
+
+/* A resolver for the tests: counts its calls, waits delay_ms, then answers with the loopback address
+ * (or fails with fail_rc). It runs on the adapter's resolver thread. */
+static volatile int resolve_calls;
+static int resolve_delay_ms, resolve_fail_rc;
+static int test_resolve(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
+    (void)host;
+    resolve_calls++;
+    if (resolve_delay_ms > 0) {
+        struct timespec ts;
+        ts.tv_sec = resolve_delay_ms / 1000;
+        ts.tv_nsec = (long)(resolve_delay_ms % 1000) * 1000000L;
+        nanosleep(&ts, NULL);
+    }
+    if (resolve_fail_rc) return resolve_fail_rc;
+    return getaddrinfo("127.0.0.1", service, hints, res);
+}
+
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+typedef struct state_seen {
+    int failures;
+    awr_result why;
+    char detail[128];
+} state_seen;
+
+static void record_state(awr_client *c, const awr_state_info *info, void *user) {
+    state_seen *s = (state_seen *)user;
+    (void)c;
+    if (info->state == AWR_STATE_RECONNECTING || info->state == AWR_STATE_CLOSED) {
+        if (s->failures++ == 0) {
+            s->why = info->reason;
+            snprintf(s->detail, sizeof s->detail, "%.*s", (int)info->detail.len, info->detail.ptr ? info->detail.ptr : "");
+        }
+    }
+}
+
+/* This thread's voluntary (waited for something) and involuntary (preempted) context switches, and
+ * the CPU time it used (microseconds). */
+static void switches(long *voluntary, long *preempted, int64_t *cpu_us) {
+    struct rusage ru;
+    getrusage(RUSAGE_THREAD, &ru);
+    *voluntary = ru.ru_nvcsw;
+    *preempted = ru.ru_nivcsw;
+    *cpu_us = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
+/* A client on an adapter whose resolver takes 1.5 s: every awr_client_poll returns within 5 ms while
+ * the lookup runs (before, the lookup ran inside the poll: 1,502 ms), and the connection is made when
+ * it is done. On a loaded machine the scheduler may preempt a poll for longer: such a poll is excused
+ * only when it waited for nothing and worked for less than 5 ms: no voluntary context switch of this
+ * thread, an involuntary one, and under 5 ms of CPU time. */
+static void test_slow_resolver_never_blocks_poll(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    awr_sub sub;
+    const char *ch[1] = {"files"};
+    char endpoint[64];
+    int port, lfd = listen_on(AF_INET, &port), peer = -1, polls = 0, resolving_polls = 0, preempted = 0;
+    int64_t worst_us = 0, start = now_us();
+    AWR_CHECK(lfd >= 0);
+    memset(&tc, 0, sizeof tc);
+    tc.resolve = test_resolve;
+    resolve_calls = 0;
+    resolve_delay_ms = 1500;
+    resolve_fail_rc = 0;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    snprintf(endpoint, sizeof endpoint, "http://slow-resolver.test:%d/v1", port);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = endpoint;
+    cfg.project = "p";
+    cfg.io = awr_tcp_io(t);
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (!c) return;
+    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
+    while (peer < 0 && now_us() - start < 5000000) {
+        struct pollfd pfd;
+        int64_t t0 = now_us(), took;
+        long v0, p0, v1, p1;
+        int64_t cpu0, cpu1;
+        switches(&v0, &p0, &cpu0);
+        (void)awr_client_poll(c, awr_tcp_now_ms());
+        took = now_us() - t0;
+        switches(&v1, &p1, &cpu1);
+        if (took >= 5000 && v1 == v0 && p1 > p0 && cpu1 - cpu0 < 5000) preempted++;
+        else if (took > worst_us) worst_us = took;
+        polls++;
+        if (awr_tcp_resolving(t)) resolving_polls++;
+        pfd.fd = lfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 2) == 1) peer = accept(lfd, NULL, NULL);
+    }
+    printf("slow resolver: %d polls (%d while resolving), the longest %lld us (%d preempted), connected after %lld ms\n",
+           polls, resolving_polls, (long long)worst_us, preempted, (long long)((now_us() - start) / 1000));
+    AWR_CHECK(peer >= 0);                                  /* the lookup ended and the connect went through */
+    AWR_CHECK(now_us() - start >= 1500000);                /* ... after the resolver's 1.5 s */
+    AWR_CHECK(resolving_polls > 100);                      /* the client was polled all along */
+    AWR_CHECK(worst_us < 5000);                            /* and no poll waited for the resolver */
+    AWR_CHECK(preempted < polls / 10);                     /* (preemption is the exception) */
+    AWR_CHECK_INT(resolve_calls, 1);
+    awr_client_destroy(c);
+    awr_tcp_deinit(t);
+    if (peer >= 0) close(peer);
+    close(lfd);
+}
+
+/* Connect io to host:port and wait until the listener has the peer: the peer's fd, or -1. */
+static int open_and_accept(awr_tcp *t, const char *host, int port, int lfd) {
+    awr_io io = awr_tcp_io(t);
+    void *conn = NULL;
+    if (io.open(io.user, host, port, 0, &conn) != AWR_OK) return -1;
+    return connect_and_accept(t, lfd);
+}
+
+/* The resolved address is kept: reconnects to the same host and port never ask the resolver again;
+ * a connect that fails drops it and asks again (the host may have moved). A lookup still running
+ * when its connection is closed is taken over by the next open of the same target. */
+static void test_address_kept_and_resolved_again(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    awr_io io;
+    void *conn = NULL;
+    char buf[8];
+    long n = 0;
+    int port, lfd = listen_on(AF_INET, &port), peer, i, sys_error = 0;
+    const char *text;
+    AWR_CHECK(lfd >= 0);
+    memset(&tc, 0, sizeof tc);
+    tc.resolve = test_resolve;
+    resolve_calls = 0;
+    resolve_delay_ms = 0;
+    resolve_fail_rc = 0;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    io = awr_tcp_io(t);
+    for (i = 0; i < 3; i++) {                              /* a connect and two reconnects */
+        peer = open_and_accept(t, "kept.test", port, lfd);
+        AWR_CHECK(peer >= 0);
+        AWR_CHECK_INT(io.send(io.user, t, "hi", 2), 2);
+        io.close(io.user, t);
+        if (peer >= 0) close(peer);
+    }
+    AWR_CHECK_INT(resolve_calls, 1);
+    resolve_delay_ms = 200;
+    peer = open_and_accept(t, "other.test", port, lfd);   /* a new target: resolved anew */
+    AWR_CHECK(peer >= 0);
+    io.close(io.user, t);
+    if (peer >= 0) close(peer);
+    AWR_CHECK_INT(resolve_calls, 2);
+    /* the server goes away: the kept address is refused, the host is resolved again, then refused */
+    close(lfd);
+    resolve_delay_ms = 0;
+    AWR_CHECK_INT(io.open(io.user, "other.test", port, 0, &conn), AWR_OK);
+    for (i = 0; i < 2000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+    AWR_CHECK_INT(n, AWR_ERR_IO);
+    AWR_CHECK_INT(resolve_calls, 3);
+    text = io.error(io.user, conn, &sys_error);
+    AWR_CHECK_INT(sys_error, ECONNREFUSED);
+    AWR_CHECK_STR(text ? text : "", strerror(ECONNREFUSED));
+    io.close(io.user, conn);
+    /* a lookup in flight when the connection closes: the next open of the same target takes it over */
+    resolve_delay_ms = 300;
+    AWR_CHECK_INT(io.open(io.user, "third.test", port, 0, &conn), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_resolving(t), 1);
+    io.close(io.user, conn);
+    AWR_CHECK_INT(awr_tcp_resolving(t), 0);
+    AWR_CHECK_INT(io.open(io.user, "third.test", port, 0, &conn), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_resolving(t), 1);
+    for (i = 0, n = 0; i < 3000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
+    AWR_CHECK_INT(n, AWR_ERR_IO);                          /* nobody listens: refused, after one lookup */
+    AWR_CHECK_INT(resolve_calls, 4);
+    io.close(io.user, conn);
+    /* deinit with a lookup running waits for it (and frees its answer: LeakSanitizer watches) */
+    AWR_CHECK_INT(io.open(io.user, "fourth.test", port, 0, &conn), AWR_OK);
+    awr_tcp_deinit(t);
+    AWR_CHECK_INT(resolve_calls, 5);
+}
+
+/* A pre-resolved address (cfg.address) is connected to without the resolver; a text that is not a
+ * numeric address is refused at init. */
+static void test_pre_resolved_address(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    int port, lfd = listen_on(AF_INET, &port), peer;
+    AWR_CHECK(lfd >= 0);
+    memset(&tc, 0, sizeof tc);
+    tc.resolve = test_resolve;
+    tc.address = "127.0.0.1";
+    resolve_calls = 0;
+    resolve_delay_ms = 0;
+    resolve_fail_rc = 0;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    peer = open_and_accept(t, "appwrite.example", port, lfd);
+    AWR_CHECK(peer >= 0);
+    AWR_CHECK_INT(awr_tcp_resolving(t), 0);
+    AWR_CHECK_INT(resolve_calls, 0);
+    awr_tcp_deinit(t);
+    if (peer >= 0) close(peer);
+    close(lfd);
+    tc.address = "appwrite.example";                       /* a name is not a pre-resolved address */
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_ERR_IO);
+    AWR_CHECK(t == NULL);
+    AWR_CHECK_INT(awr_tcp_init(mem, awr_tcp_size(NULL) - 1, NULL, &t), AWR_ERR_BUFFER);
+    AWR_CHECK(awr_tcp_size(NULL) <= AWR_TCP_SIZE);
+    AWR_CHECK_INT(awr_tcp_init(mem + 1, sizeof mem - 1, NULL, &t), AWR_OK);   /* any alignment */
+    if (t) awr_tcp_deinit(t);
+}
+
+/* The resolver's failure reaches the state callback in its own words (gai_strerror). */
+static void test_resolver_error_text(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    awr_client_config cfg;
+    awr_client *c = NULL;
+    awr_sub sub;
+    const char *ch[1] = {"files"};
+    state_seen seen;
+    int64_t end;
+    memset(&tc, 0, sizeof tc);
+    memset(&seen, 0, sizeof seen);
+    tc.resolve = test_resolve;
+    resolve_calls = 0;
+    resolve_delay_ms = 50;
+    resolve_fail_rc = EAI_NONAME;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.endpoint = "http://nowhere.test/v1";
+    cfg.project = "p";
+    cfg.io = awr_tcp_io(t);
+    cfg.on_state = record_state;
+    cfg.user = &seen;
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
+    if (!c) return;
+    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
+    end = awr_tcp_now_ms() + 5000;
+    while (seen.failures == 0 && awr_tcp_now_ms() < end) awr_tcp_run(c, t, 20);
+    AWR_CHECK_INT(seen.failures, 1);
+    AWR_CHECK_INT(seen.why, AWR_ERR_IO);
+    AWR_CHECK_STR(seen.detail, gai_strerror(EAI_NONAME));
+    AWR_CHECK_INT(resolve_calls, 1);
+    awr_client_destroy(c);
+    awr_tcp_deinit(t);
+    resolve_fail_rc = 0;
+}
+
+int main(void) {
+    test_ipv4_roundtrip();
+    test_by_name_and_ipv6();
+    test_refused();
+    test_random_and_clock();
+    test_run();
+    test_slow_resolver_never_blocks_poll();
+    test_address_kept_and_resolved_again();
+    test_pre_resolved_address();
+    test_resolver_error_text();
+    return AWR_TEST_END();
+}
