@@ -70,7 +70,7 @@
  *     cfg.project = "my-project";
  *     cfg.io = awr_tcp_io(tcp);                   or your own awr_io, or a BearSSL one for wss://
  *     awr_client_create(&cfg, &c);                or awr_client_size + awr_client_init: no malloc at all
- *     awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
+ *     awr_client_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
  *     awr_tcp_run(c, tcp, -1);                    or call awr_client_poll(c, now_ms) from your own loop
  *
  * THREADS. A client is one object without locks: every call on it (poll, feed, subscribe, update,
@@ -81,7 +81,7 @@
  * that polls on a network thread while game code subscribes guards the client with one mutex:
  *     network thread:  lock; awr_client_poll(c, now); wants = awr_client_wants(c, &deadline); unlock;
  *                      wait on the socket (and a wake-up pipe) until the deadline
- *     game thread:     lock; awr_subscribe_channel(c, ...); unlock; write the wake-up pipe
+ *     game thread:     lock; awr_client_subscribe_channel(c, ...); unlock; write the wake-up pipe
  * Callbacks run with the lock held (they may call the client directly, never lock it again) and copy
  * what the game needs into a queue of its own: the event's texts point into the receive buffer and
  * are gone when the callback returns. examples/threads.c is this pattern, complete.
@@ -957,7 +957,7 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
  * payload passes every one of them. A query is a small JSON object; each builder below writes, into
  * your buffer and NUL-terminated, exactly the text the official SDKs' `Query` helper produces for the
  * same call (member order, string escapes, numbers written as JavaScript writes them), ready for the
- * `queries` of awr_subscribe and awr_update:
+ * `queries` of awr_client_subscribe and awr_client_update_subscription:
  *
  *     char room[128], recent[128], both[256];
  *     awr_query_value general = awr_qv_string("general"), since = awr_qv_int(1700000000);
@@ -1122,7 +1122,7 @@ typedef struct awr_io {
  * known, the subscriptions that fit go into the first URL (in table order) and the others wait; on
  * 1.9.5+ they go out as `subscribe` frames, on older servers they cannot be served: the error callback
  * names each (awr_server_error.sub, reason AWR_ERR_LIMIT) and it is dropped. Where the URL is the only
- * way (AWR_MODE_URL, or a server known to be older than 1.9.5), awr_subscribe and awr_update return
+ * way (AWR_MODE_URL, or a server known to be older than 1.9.5), awr_client_subscribe and awr_client_update_subscription return
  * AWR_ERR_LIMIT for a change that would make the URL pass max_url.
  *
  * FAILURES. What cannot succeed on a retry stops the client (AWR_STATE_CLOSED, reason as below; a later
@@ -1157,7 +1157,7 @@ typedef struct awr_io {
  * JWT with anything but RFC 6265 cookie octets (no blanks, '"', ',', ';', '\', controls, non-ASCII), an
  * extra header that is not "Token: text" or names Host, Upgrade, Connection or Sec-WebSocket-*, and
  * with AWR_ERR_URL an endpoint whose host or path holds other characters than URLs allow;
- * awr_subscribe/awr_update refuse channels that are not UTF-8 text without control characters and
+ * awr_client_subscribe/awr_client_update_subscription refuse channels that are not UTF-8 text without control characters and
  * queries that are not UTF-8 (both are escaped wherever they go); awr_client_set_session/jwt check as
  * create does.
  *
@@ -1241,7 +1241,7 @@ typedef struct awr_io {
  *     awr_client_create(&cfg, &c);
  *     const char *chans[] = { "databases.db.collections.tasks.documents" };
  *     awr_sub sub;
- *     awr_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &sub);
+ *     awr_client_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &sub);
  *     for (;;) { awr_client_poll(c, now_ms()); wait on the socket until awr_client_wants()'s deadline; }
  * ================================================================================================== */
 
@@ -1275,7 +1275,7 @@ typedef enum awr_state {
     AWR_STATE_OPEN = 2,         /* WebSocket open, waiting for the server's `connected` */
     AWR_STATE_CONNECTED = 3,    /* `connected` received: events flow */
     AWR_STATE_RECONNECTING = 4, /* waiting delay_ms before attempt `attempt` */
-    AWR_STATE_CLOSED = 5        /* stopped: awr_disconnect(), error 1008 or a fatal error; see reason */
+    AWR_STATE_CLOSED = 5        /* stopped: awr_client_disconnect(), error 1008 or a fatal error; see reason */
 } awr_state;
 
 /* What the state callback is told. */
@@ -1398,23 +1398,23 @@ AWR_API void awr_client_destroy(awr_client *c);
  * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle (0 on
  * failure). fn and out are required (AWR_ERR_ARG without them); AWR_ERR_LIMIT: max_subscriptions are live, or (URL mode) the URL would pass max_url; AWR_ERR_BUFFER:
  * the names do not fit name_arena, or the subscribe row one frame. */
-AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
+AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
                                  awr_event_fn fn, void *user, awr_sub *out);
 /* Stop a subscription. No further event reaches its callback, from this very call on. */
-AWR_API awr_result awr_unsubscribe(awr_client *c, awr_sub sub);
+AWR_API awr_result awr_client_unsubscribe(awr_client *c, awr_sub sub);
 /* Replace the channels and queries of a subscription in place (the handle stays valid). Message mode:
  * `unsubscribe` of the old id then `subscribe` with a fresh id, in one poll; URL mode: one coalesced
  * reconnect. Events for the old channels that arrive meanwhile are not delivered. */
-AWR_API awr_result awr_update(awr_client *c, awr_sub sub, const char *const *channels, size_t n,
+AWR_API awr_result awr_client_update_subscription(awr_client *c, awr_sub sub, const char *const *channels, size_t n,
                               const char *const *queries, size_t nq);
 /* Close the socket with a close frame (1000), drop every subscription and the presence, stop
  * reconnecting. The client can be used again: a later subscribe connects anew. */
-AWR_API awr_result awr_disconnect(awr_client *c);
+AWR_API awr_result awr_client_disconnect(awr_client *c);
 /* Presence (1.9.5+): status is required; presence_id, metadata_json (a JSON object) and permissions
  * are optional. The latest presence is kept and re-sent after each `connected`. Returns
  * AWR_ERR_UNSUPPORTED when the server is known to be older than 1.9.5 (or the mode is pinned to URL). */
-AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *presence_id,
+AWR_API awr_result awr_client_upsert_presence(awr_client *c, const char *status, const char *presence_id,
                                 const char *metadata_json, const char *const *permissions, size_t nperm);
 /* New credentials (NULL clears). Reconnects at once when connected; subscriptions survive. */
 AWR_API awr_result awr_client_set_session(awr_client *c, const char *session);
@@ -1424,7 +1424,7 @@ AWR_API awr_result awr_client_logout(awr_client *c);
 
 /* Drive the client: with io hooks, do every due piece of work; never blocks. now_ms is monotonic.
  * AWR_OK while the client runs or waits to reconnect (failures reach on_state, not this result);
- * AWR_ERR_CLOSED once it has stopped and its socket is closed: after awr_disconnect, an error 1008 or
+ * AWR_ERR_CLOSED once it has stopped and its socket is closed: after awr_client_disconnect, an error 1008 or
  * a failure the FAILURES table marks CLOSED (a later subscribe, update or presence restarts it);
  * AWR_ERR_STATE when called from inside a callback or awr_client_feed; AWR_ERR_ARG for c == NULL. */
 AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms);
@@ -1451,7 +1451,7 @@ AWR_API void awr_client_transport_closed(awr_client *c, awr_result why, int64_t 
 AWR_API awr_state awr_client_state(const awr_client *c);
 AWR_API awr_generation awr_client_generation(const awr_client *c);
 /* The detail of the latest failure the client reported or returned (as awr_state_info.detail,
- * NUL-terminated, "" when none), e.g. which buffer an AWR_ERR_BUFFER of awr_subscribe is about;
+ * NUL-terminated, "" when none), e.g. which buffer an AWR_ERR_BUFFER of awr_client_subscribe is about;
  * *needed (optional) gets the bytes that buffer needs (0 when not a buffer failure). */
 AWR_API const char *awr_client_last_error(const awr_client *c, size_t *needed);
 AWR_API void *awr_client_user(const awr_client *c);
@@ -1464,8 +1464,8 @@ AWR_API int awr_event_is(const awr_event *ev, const char *pattern);
 /* 1 if the event was published on exactly this channel (compared after unescaping). */
 AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
 
-/* The common case: one channel, no queries (awr_subscribe with n = 1). */
-AWR_API awr_result awr_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
+/* The common case: one channel, no queries (awr_client_subscribe with n = 1). */
+AWR_API awr_result awr_client_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
                                          awr_sub *out);
 
 /* PAYLOAD FIELDS IN ONE CALL. path is relative to the payload, as for awr_json_path: "$id",
@@ -1501,7 +1501,7 @@ AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr
  *     if (awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp) != AWR_OK) ...;   (NULL: defaults)
  *     cfg.io = awr_tcp_io(tcp);               (ws:// only; wrap it with AWR_BEARSSL for wss://)
  *     awr_client_create(&cfg, &c);
- *     awr_subscribe(c, ...);
+ *     awr_client_subscribe(c, ...);
  *     awr_tcp_run(c, tcp, 10000);             (poll for 10 s, or -1: until closed or awr_tcp_stop)
  *     ...
  *     awr_tcp_deinit(tcp);                    (after the client is gone)
@@ -1875,7 +1875,7 @@ inline void on_response(awr_client *, const awr_response *resp, void *user) {
 }
 } // namespace detail
 
-/* One subscription; ends it (awr_unsubscribe) when destroyed. Move-only. */
+/* One subscription; ends it (awr_client_unsubscribe) when destroyed. Move-only. */
 class subscription {
 public:
     subscription() = default;
@@ -1892,7 +1892,7 @@ public:
     awr_result unsubscribe() {
         awr_result r = AWR_OK;
         if (s_ && s_->c && sl_ && sl_->id == id_ && id_ != 0) {
-            r = awr_unsubscribe(s_->c, id_);
+            r = awr_client_unsubscribe(s_->c, id_);
             sl_->dead = true;
             detail::sweep(s_);
         }
@@ -1900,10 +1900,10 @@ public:
         s_ = nullptr; sl_ = nullptr; id_ = 0;
         return r;
     }
-    /* New channels and queries, in place (awr_update). */
+    /* New channels and queries, in place (awr_client_update_subscription). */
     awr_result update(const char *const *channels, size_t n, const char *const *queries = nullptr, size_t nq = 0) {
         if (!s_ || !s_->c || id_ == 0) return AWR_ERR_STATE;
-        return awr_update(s_->c, id_, channels, n, queries, nq);
+        return awr_client_update_subscription(s_->c, id_, channels, n, queries, nq);
     }
     awr_result update(std::initializer_list<const char *> channels, std::initializer_list<const char *> queries = {}) {
         return update(channels.begin(), channels.size(), queries.size() ? queries.begin() : nullptr, queries.size());
@@ -1968,7 +1968,7 @@ public:
     explicit operator bool() const { return s_ && s_->c; }
     awr_client *get() const { return s_ ? s_->c : nullptr; }
 
-    /* Subscribe: one channel, or several with optional queries (awr_subscribe). */
+    /* Subscribe: one channel, or several with optional queries (awr_client_subscribe). */
     subscription subscribe(const char *channel, event_fn fn) {
         return subscribe(&channel, 1, nullptr, 0, std::move(fn));
     }
@@ -1986,7 +1986,7 @@ public:
             if (s_->slots[i].id == 0 && !s_->slots[i].dead && !s_->slots[i].fn) sl = &s_->slots[i];
         if (!sl) { sub.r_ = AWR_ERR_LIMIT; return sub; }
         sl->fn = std::move(fn);
-        sub.r_ = awr_subscribe(s_->c, channels, n, queries, nq, detail::on_event, sl, &sl->id);
+        sub.r_ = awr_client_subscribe(s_->c, channels, n, queries, nq, detail::on_event, sl, &sl->id);
         if (sub.r_ != AWR_OK) { sl->fn = nullptr; sl->id = 0; return sub; }
         sub.s_ = s_;
         sub.sl_ = sl;
@@ -2011,9 +2011,9 @@ public:
     awr_state state() const { return s_ && s_->c ? awr_client_state(s_->c) : AWR_STATE_CLOSED; }
     awr_result presence(const char *status, const char *presence_id = nullptr, const char *metadata_json = nullptr,
                         const char *const *permissions = nullptr, size_t nperm = 0) {
-        return s_ && s_->c ? awr_presence(s_->c, status, presence_id, metadata_json, permissions, nperm) : AWR_ERR_STATE;
+        return s_ && s_->c ? awr_client_upsert_presence(s_->c, status, presence_id, metadata_json, permissions, nperm) : AWR_ERR_STATE;
     }
-    awr_result disconnect() { return s_ && s_->c ? awr_disconnect(s_->c) : AWR_ERR_STATE; }
+    awr_result disconnect() { return s_ && s_->c ? awr_client_disconnect(s_->c) : AWR_ERR_STATE; }
 
 private:
     detail::shared *s_ = nullptr;
@@ -5197,7 +5197,7 @@ struct awr_client {
     uint8_t probe_out;           /* the probe went out, no answer yet */
     uint8_t presence_dirty;      /* presence to be (re)sent */
     uint8_t url_dirty;           /* URL mode: the channel set changed, reconnect on the next poll */
-    uint8_t req_close;           /* awr_disconnect: close the socket */
+    uint8_t req_close;           /* awr_client_disconnect: close the socket */
     uint8_t req_reconnect;       /* reconnect at once (credentials changed, fallbacks) */
     uint8_t suppress;            /* deliver nothing more from the current socket */
     uint8_t in_feed;
@@ -6186,7 +6186,7 @@ static int awr__cl_flush_frames(awr_client *c) {
             awr__cl_frame_begin(c, &w, cap, "presence");
             awr_json_write_raw(&w, p, awr__strlen(p));
             awr_json_write_end_object(&w);
-            if (w.err != AWR_OK || w.len > cap) { c->presence_dirty = 0; continue; }   /* checked at awr_presence */
+            if (w.err != AWR_OK || w.len > cap) { c->presence_dirty = 0; continue; }   /* checked at awr_client_upsert_presence */
             if (!awr__cl_send_text(c, w.buf, w.len, AWR__CL_REQ_PRESENCE, 0)) return 0;
             c->presence_dirty = 0;
             continue;
@@ -6593,7 +6593,7 @@ static int awr__cl_free_slot(const awr_client *c) {
     return -1;
 }
 
-AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, size_t n,
+AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
                                  awr_event_fn fn, void *user, awr_sub *out) {
     int i;
@@ -6631,11 +6631,11 @@ AWR_API awr_result awr_subscribe(awr_client *c, const char *const *channels, siz
     return AWR_OK;
 }
 
-AWR_API awr_result awr_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
+AWR_API awr_result awr_client_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
                                          awr_sub *out) {
     const char *one[1];
     one[0] = channel;
-    return awr_subscribe(c, one, 1, NULL, 0, fn, user, out);
+    return awr_client_subscribe(c, one, 1, NULL, 0, fn, user, out);
 }
 
 /* The server holds s under wid on this connection: keep the id in a zombie slot until an `unsubscribe`
@@ -6651,7 +6651,7 @@ static void awr__cl_retire_id(awr_client *c, const awr__cl_sub *s) {
     memcpy(c->subs[z].wid, s->wid, sizeof s->wid);
 }
 
-AWR_API awr_result awr_unsubscribe(awr_client *c, awr_sub sub) {
+AWR_API awr_result awr_client_unsubscribe(awr_client *c, awr_sub sub) {
     awr__cl_sub *s = awr__cl_sub_get(c, sub);
     awr__cl_sub copy;
     if (!s) return c ? AWR_ERR_NOT_FOUND : AWR_ERR_ARG;
@@ -6662,7 +6662,7 @@ AWR_API awr_result awr_unsubscribe(awr_client *c, awr_sub sub) {
     return AWR_OK;
 }
 
-AWR_API awr_result awr_update(awr_client *c, awr_sub sub, const char *const *channels, size_t n,
+AWR_API awr_result awr_client_update_subscription(awr_client *c, awr_sub sub, const char *const *channels, size_t n,
                               const char *const *queries, size_t nq) {
     awr__cl_sub *s = awr__cl_sub_get(c, sub);
     awr__cl_ref names;
@@ -6698,7 +6698,7 @@ AWR_API awr_result awr_update(awr_client *c, awr_sub sub, const char *const *cha
     return AWR_OK;
 }
 
-AWR_API awr_result awr_disconnect(awr_client *c) {
+AWR_API awr_result awr_client_disconnect(awr_client *c) {
     size_t i;
     if (!c) return AWR_ERR_ARG;
     for (i = 0; i < c->max_subs; i++) if (c->subs[i].flags) awr__cl_sub_release(c, &c->subs[i]);
@@ -6713,7 +6713,7 @@ AWR_API awr_result awr_disconnect(awr_client *c) {
     return AWR_OK;
 }
 
-AWR_API awr_result awr_presence(awr_client *c, const char *status, const char *presence_id,
+AWR_API awr_result awr_client_upsert_presence(awr_client *c, const char *status, const char *presence_id,
                                 const char *metadata_json, const char *const *permissions, size_t nperm) {
     awr_json_writer w;
     awr__cl_ref blk;
@@ -9196,6 +9196,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   0.2.0
+ *     - renamed, so that the client calls say their layer and the SDKs' words: awr_subscribe is
+ *       awr_client_subscribe, awr_subscribe_channel awr_client_subscribe_channel, awr_unsubscribe
+ *       awr_client_unsubscribe, awr_update awr_client_update_subscription, awr_presence
+ *       awr_client_upsert_presence (the SDKs' upsertPresence), awr_disconnect awr_client_disconnect
  *     - endpoint: as the SDKs, ws(s)://host/v1 and http(s)://host/v1 get /realtime appended,
  *       .../v1/realtime is kept, schemes in any case; any other path is refused at create (AWR_ERR_URL)
  *     - failures classified (the FAILURES table in the client banner): certificate failures, HTTP 4xx

@@ -105,7 +105,7 @@ static awr_client *connect_client(size_t nsubs) {
         const char *ch[1];
         ch[0] = chan;
         snprintf(chan, sizeof chan, "databases.db1.collections.col%zu.documents", i + 1);
-        if (awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &sub) != AWR_OK) { fprintf(stderr, "subscribe failed\n"); exit(1); }
+        if (awr_client_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &sub) != AWR_OK) { fprintf(stderr, "subscribe failed\n"); exit(1); }
     }
     awr_client_poll(c, 0);
     awr_client_transport_opened(c, 0);

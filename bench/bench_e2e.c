@@ -85,7 +85,7 @@ static int round_ours(int port, const char *spec, long n, double *rate, double *
     cfg.mode = AWR_MODE_MESSAGE;
     cfg.io = awr_tcp_io(tcp);
     if (awr_client_create(&cfg, &c) != AWR_OK) return 0;
-    awr_subscribe(c, ch, 1, NULL, 0, on_event, &k, &sub);
+    awr_client_subscribe(c, ch, 1, NULL, 0, on_event, &k, &sub);
     /* run the client until the server shows the subscription */
     body = (char *)malloc(strlen(spec) + 64);
     t0 = e2e_now_ms();
@@ -107,7 +107,7 @@ static int round_ours(int port, const char *spec, long n, double *rate, double *
     } else {
         fprintf(stderr, "bench_e2e: our client never subscribed\n");
     }
-    awr_disconnect(c);
+    awr_client_disconnect(c);
     awr_tcp_run(c, tcp, 50);
     awr_client_destroy(c);
     free(body);

@@ -436,7 +436,7 @@ int main(int argc, char **argv) {
         if (tls) awr_bearssl_destroy(tls);
         return r == AWR_ERR_URL || r == AWR_ERR_ARG ? EXIT_USAGE : EXIT_FAILURE_;
     }
-    r = awr_subscribe(c, channels, nchannels, NULL, 0, on_event, &l, &sub);
+    r = awr_client_subscribe(c, channels, nchannels, NULL, 0, on_event, &l, &sub);
     if (r != AWR_OK) {
         fprintf(stderr, "awr-listen: subscribe: %s\n", awr_result_str(r));
         awr_client_destroy(c);
@@ -470,7 +470,7 @@ int main(int argc, char **argv) {
         if (l.count > 0 && l.printed >= l.count) break;
     }
     if (awr_client_state(c) != AWR_STATE_CLOSED) {
-        awr_disconnect(c);
+        awr_client_disconnect(c);
         (void)awr_tcp_run(c, l.tcp, 100);   /* let the close frame go out */
     }
     awr_client_destroy(c);

@@ -533,7 +533,7 @@ int main(int argc, char **argv) {
             }
             cfg.io = io;
             cfg.user = s;
-            if ((r = awr_client_create(&cfg, &s->c)) != AWR_OK || (r = awr_subscribe(s->c, channels, nchannels, NULL, 0, on_event, s, &sub)) != AWR_OK) {
+            if ((r = awr_client_create(&cfg, &s->c)) != AWR_OK || (r = awr_client_subscribe(s->c, channels, nchannels, NULL, 0, on_event, s, &sub)) != AWR_OK) {
                 fprintf(stderr, "awr-load: %s\n", awr_result_str(r));
                 return r == AWR_ERR_URL || r == AWR_ERR_ARG ? EXIT_USAGE : EXIT_FAILURE_;
             }
@@ -649,7 +649,7 @@ int main(int argc, char **argv) {
     }
     for (i = 0; i < L.opened; i++) {
         slot *s = &L.slots[i];
-        if (awr_client_state(s->c) != AWR_STATE_CLOSED) awr_disconnect(s->c);
+        if (awr_client_state(s->c) != AWR_STATE_CLOSED) awr_client_disconnect(s->c);
         (void)awr_client_poll(s->c, awr_tcp_now_ms());
         awr_client_destroy(s->c);
         if (s->tls) awr_bearssl_destroy(s->tls);

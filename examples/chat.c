@@ -64,8 +64,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     channels[0] = channel;
-    if (argc > 5) r = awr_subscribe(c, channels, 1, queries, 1, on_message, NULL, &sub);
-    else r = awr_subscribe_channel(c, channel, on_message, NULL, &sub);   /* the whole collection */
+    if (argc > 5) r = awr_client_subscribe(c, channels, 1, queries, 1, on_message, NULL, &sub);
+    else r = awr_client_subscribe_channel(c, channel, on_message, NULL, &sub);   /* the whole collection */
     if (r == AWR_OK) r = awr_tcp_run(c, tcp, argc > 6 ? (int32_t)(1000 * atoi(argv[6])) : -1);
     if (r != AWR_OK) fprintf(stderr, "awr-chat: %s\n", awr_result_str(r));
     awr_client_destroy(c);

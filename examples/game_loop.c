@@ -110,7 +110,7 @@ int main(int argc, char **argv) {
         cfg.user = &g;
         cfg.max_message = 64 * 1024;   /* a game knows its messages: keep the buffers small */
         if (awr_client_create(&cfg, &c) != AWR_OK ||
-            awr_subscribe(c, (const char *const *)(argv + i + 2), (size_t)(argc - i - 2), NULL, 0, on_event, &g, &sub) != AWR_OK) {
+            awr_client_subscribe(c, (const char *const *)(argv + i + 2), (size_t)(argc - i - 2), NULL, 0, on_event, &g, &sub) != AWR_OK) {
             fputs("awr-game-loop: bad endpoint or channels\n", stderr);
             if (c) awr_client_destroy(c);
             return 2;
@@ -139,7 +139,7 @@ int main(int argc, char **argv) {
     }
     draw(&g, game_now_ms() - start);
     if (c) {
-        awr_disconnect(c);
+        awr_client_disconnect(c);
         (void)awr_client_poll(c, game_now_ms());
         awr_client_destroy(c);
     }

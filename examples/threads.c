@@ -106,7 +106,7 @@ int main(int argc, char **argv) {
 
     /* The game thread (this one): subscribe while the network thread runs. */
     pthread_mutex_lock(&e.lock);
-    r = awr_subscribe_channel(e.client, argv[3], on_event, &e, &sub);
+    r = awr_client_subscribe_channel(e.client, argv[3], on_event, &e, &sub);
     pthread_mutex_unlock(&e.lock);
     if (write(e.wake[1], "s", 1) != 1) r = AWR_ERR_IO;   /* go: the subscription connects now */
     if (r != AWR_OK) fprintf(stderr, "awr-threads: subscribe: %s\n", awr_result_str(r));
@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
 
     pthread_mutex_lock(&e.lock);
     e.stop = 1;
-    awr_disconnect(e.client);
+    awr_client_disconnect(e.client);
     (void)awr_client_poll(e.client, awr_tcp_now_ms());   /* the close frame */
     pthread_mutex_unlock(&e.lock);
     if (write(e.wake[1], "q", 1) != 1) { /* the network thread still ends within 100 ms */ }

@@ -112,8 +112,8 @@ int main(int argc, char **argv) {
         /* Without channels, a presence-free client has nothing to connect for: subscribe to the
            account channel, which every server accepts (guests simply get no events on it). */
         const char *account[] = {"account"};
-        if (i < argc) r = awr_subscribe(c, (const char *const *)(argv + i), (size_t)(argc - i), NULL, 0, on_event, &a, &sub);
-        else r = awr_subscribe(c, account, 1, NULL, 0, on_event, &a, &sub);
+        if (i < argc) r = awr_client_subscribe(c, (const char *const *)(argv + i), (size_t)(argc - i), NULL, 0, on_event, &a, &sub);
+        else r = awr_client_subscribe(c, account, 1, NULL, 0, on_event, &a, &sub);
     }
     if (r != AWR_OK) {
         fprintf(stderr, "awr-wss-connect: %s\n", awr_result_str(r));
@@ -132,7 +132,7 @@ int main(int argc, char **argv) {
     } else {
         status = 0;
     }
-    awr_disconnect(c);
+    awr_client_disconnect(c);
     (void)awr_tcp_run(c, a.tcp, 100);   /* let the close frame go out */
     awr_client_destroy(c);
     awr_bearssl_destroy(tls);

@@ -93,11 +93,11 @@ static void api(awr_client *c, const uint8_t *d, size_t n) {
     ch[0] = chans[v % 6];
     ch[1] = chans[(v / 6) % 6];
     switch (k % 9) {
-    case 0: if (!subs[slot]) (void)awr_subscribe(c, ch, 1 + (v & 1), qs, (v >> 1) & 1, on_event, NULL, &subs[slot]); break;
-    case 1: if (subs[slot]) { (void)awr_unsubscribe(c, subs[slot]); subs[slot] = 0; } break;
-    case 2: if (subs[slot]) (void)awr_update(c, subs[slot], ch, 1 + (v & 1), NULL, 0); break;
-    case 3: (void)awr_disconnect(c); memset(subs, 0, sizeof subs); break;
-    case 4: (void)awr_presence(c, "online", (v & 1) ? "p1" : NULL, (v & 2) ? "{\"x\":1}" : NULL, NULL, 0); break;
+    case 0: if (!subs[slot]) (void)awr_client_subscribe(c, ch, 1 + (v & 1), qs, (v >> 1) & 1, on_event, NULL, &subs[slot]); break;
+    case 1: if (subs[slot]) { (void)awr_client_unsubscribe(c, subs[slot]); subs[slot] = 0; } break;
+    case 2: if (subs[slot]) (void)awr_client_update_subscription(c, subs[slot], ch, 1 + (v & 1), NULL, 0); break;
+    case 3: (void)awr_client_disconnect(c); memset(subs, 0, sizeof subs); break;
+    case 4: (void)awr_client_upsert_presence(c, "online", (v & 1) ? "p1" : NULL, (v & 2) ? "{\"x\":1}" : NULL, NULL, 0); break;
     case 5: (void)awr_client_set_session(c, (v & 1) ? "S" : NULL); break;
     case 6: (void)awr_client_set_jwt(c, (v & 1) ? "J" : NULL); break;
     case 7: (void)awr_client_logout(c); break;
@@ -152,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (awr_client_create(&cfg, &c) != AWR_OK) return 0;
     {
         const char *ch[1] = { "files" };
-        (void)awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &subs[0]);
+        (void)awr_client_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &subs[0]);
     }
     (void)awr_client_poll(c, now);
     (void)fake_accept(&F);

@@ -62,7 +62,7 @@ def main():
     lib.awr_tcp_io.restype = Io
     lib.awr_tcp_io.argtypes = [C.c_void_p]
     lib.awr_client_create.argtypes = [C.POINTER(Config), C.POINTER(C.c_void_p)]
-    lib.awr_subscribe.argtypes = [C.c_void_p, C.POINTER(C.c_char_p), C.c_size_t, C.c_void_p, C.c_size_t,
+    lib.awr_client_subscribe.argtypes = [C.c_void_p, C.POINTER(C.c_char_p), C.c_size_t, C.c_void_p, C.c_size_t,
                                   EVENT_FN, C.c_void_p, C.POINTER(C.c_uint32)]
     lib.awr_tcp_run.argtypes = [C.c_void_p, C.c_void_p, C.c_int32]
     lib.awr_tcp_stop.argtypes = [C.c_void_p]
@@ -102,9 +102,9 @@ def main():
         callback = EVENT_FN(on_event)                # kept alive while the client runs
         channels = (C.c_char_p * 1)(b"files")
         sub = C.c_uint32()
-        r = lib.awr_subscribe(client, channels, 1, None, 0, callback, None, C.byref(sub))
+        r = lib.awr_client_subscribe(client, channels, 1, None, 0, callback, None, C.byref(sub))
         if r != 0:
-            return "awr_subscribe: %s" % lib.awr_result_str(r).decode()
+            return "awr_client_subscribe: %s" % lib.awr_result_str(r).decode()
         deadline = time.monotonic() + 15
         published = False
         while not got and time.monotonic() < deadline:

@@ -169,7 +169,7 @@ static char *run(scenario *sc, size_t (*cut)(size_t left)) {
     cfg.max_message = 64 * 1024;
     cfg.tx_buffer = 16 * 1024;
     if (!AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK)) return NULL;
-    AWR_CHECK_INT(awr_subscribe(c, sc->channels, sc->nch, NULL, 0, on_event, NULL, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, sc->channels, sc->nch, NULL, 0, on_event, NULL, &sub), AWR_OK);
     awr_client_poll(c, 0);
     AWR_CHECK_INT(awr_client_transport_opened(c, 0), AWR_OK);
     req = (const char *)awr_client_pending_output(c, &len);

@@ -75,7 +75,7 @@ static void connect(awr_client *c, const char *connected) {
 
 static awr_sub sub(awr_client *c, const char *const *ch, size_t n, size_t user) {
     awr_sub s = 0;
-    AWR_CHECK_INT(awr_subscribe(c, ch, n, NULL, 0, on_event, (void *)user, &s), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, ch, n, NULL, 0, on_event, (void *)user, &s), AWR_OK);
     return s;
 }
 
@@ -171,7 +171,7 @@ static void test_scan_and_memo(void) {
     connect(c, "{\"type\":\"connected\",\"data\":{\"channels\":[\"teams\"],\"subscriptions\":[\"s0\"],\"user\":null}}");
     feed_text(c, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"x\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"s0\"]}}");
     AWR_CHECK_INT(hits[1], 1);
-    AWR_CHECK_INT(awr_update(c, a, ch, 1, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_update_subscription(c, a, ch, 1, NULL, 0), AWR_OK);
     feed_text(c, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"x\"],\"timestamp\":\"t\",\"payload\":{},\"subscriptions\":[\"s0\"]}}");
     AWR_CHECK_INT(hits[1], 1);
     awr_client_destroy(c);

@@ -64,7 +64,7 @@ static void advance(awr_client *c, int64_t ms) {
 static awr_result sub1(awr_client *c, const char *ch, awr_sub *out) {
     const char *chs[1];
     chs[0] = ch;
-    return awr_subscribe(c, chs, 1, NULL, 0, on_event, NULL, out);
+    return awr_client_subscribe(c, chs, 1, NULL, 0, on_event, NULL, out);
 }
 static void serve_connected(awr_client *c, const char *connected) {
     poll_(c);
@@ -176,7 +176,7 @@ static void test_real_credentials(void) {
     {   /* and one can be changed */
         const char *chs[1];
         chs[0] = other;
-        AWR_CHECK_INT(awr_update(c, s[3], chs, 1, NULL, 0), AWR_OK);
+        AWR_CHECK_INT(awr_client_update_subscription(c, s[3], chs, 1, NULL, 0), AWR_OK);
     }
     poll_(c);
     AWR_CHECK(fake_accept(&F));
@@ -295,9 +295,9 @@ static void test_url_bound(void) {
     AWR_CHECK_INT(E.n, NSUB - in_url);
     AWR_CHECK_INT(E.reason, AWR_ERR_LIMIT);
     AWR_CHECK(E.sub[0] == handles[in_url]);
-    AWR_CHECK_INT(awr_unsubscribe(c, handles[NSUB - 1]), AWR_ERR_NOT_FOUND);   /* dropped */
+    AWR_CHECK_INT(awr_client_unsubscribe(c, handles[NSUB - 1]), AWR_ERR_NOT_FOUND);   /* dropped */
     AWR_CHECK_INT(sub1(c, names[NSUB - 1], &handles[NSUB - 1]), AWR_ERR_LIMIT); /* URL only now: refused at once */
-    AWR_CHECK_INT(awr_unsubscribe(c, handles[0]), AWR_OK);                     /* kept */
+    AWR_CHECK_INT(awr_client_unsubscribe(c, handles[0]), AWR_OK);                     /* kept */
     advance(c, 30000);
     AWR_CHECK_INT(F.opens, 1);                                                  /* no reconnect loop */
     AWR_CHECK_INT(S.state, AWR_STATE_CONNECTED);
@@ -324,8 +324,8 @@ static void test_url_bound(void) {
     {
         const char *two[2];
         two[0] = names[0]; two[1] = names[NSUB - 1];
-        AWR_CHECK_INT(awr_update(c, handles[0], two, 2, NULL, 0), AWR_ERR_LIMIT);
-        AWR_CHECK_INT(awr_update(c, handles[0], two + 1, 1, NULL, 0), AWR_OK);   /* same length: fits */
+        AWR_CHECK_INT(awr_client_update_subscription(c, handles[0], two, 2, NULL, 0), AWR_ERR_LIMIT);
+        AWR_CHECK_INT(awr_client_update_subscription(c, handles[0], two + 1, 1, NULL, 0), AWR_OK);   /* same length: fits */
     }
     poll_(c);
     AWR_CHECK(fake_accept(&F));
@@ -354,7 +354,7 @@ static unsigned long long work_for(int n) {
         awr_sub s;
         snprintf(name, sizeof name, "databases.db.collections.c%014d", i);
         chs[0] = name;
-        if (!AWR_CHECK_INT(awr_subscribe(c, chs, 1, NULL, 0, on_event, NULL, &s), AWR_OK)) break;
+        if (!AWR_CHECK_INT(awr_client_subscribe(c, chs, 1, NULL, 0, on_event, NULL, &s), AWR_OK)) break;
     }
     poll_(c);
     AWR_CHECK(fake_accept(&F));

@@ -140,7 +140,7 @@ static awr_sub sub1(awr_client *c, const char *ch) {
     awr_sub s = 0;
     const char *chans[1];
     chans[0] = ch;
-    AWR_CHECK_INT(awr_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &s), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &s), AWR_OK);
     return s;
 }
 static int next_is(const char *expect) {
@@ -164,7 +164,7 @@ static void test_url_and_legacy(void) {
     poll_(c);
     AWR_CHECK_INT(F.opens, 0);   /* nothing to listen to: no connection */
     a = sub1(c, "files");
-    AWR_CHECK_INT(awr_subscribe(c, two, 2, q, 1, on_event, NULL, &b), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, two, 2, q, 1, on_event, NULL, &b), AWR_OK);
     poll_(c);
     AWR_CHECK_INT(F.opens, 1);
     AWR_CHECK_STR(F.host, "localhost");
@@ -197,15 +197,15 @@ static void test_url_and_legacy(void) {
     poll_(c);
     AWR_CHECK_INT(EV.n, 2);
     /* unsubscribe in URL mode: no reconnect, events for it are dropped here */
-    AWR_CHECK_INT(awr_unsubscribe(c, b), AWR_OK);
-    AWR_CHECK_INT(awr_unsubscribe(c, b), AWR_ERR_NOT_FOUND);
+    AWR_CHECK_INT(awr_client_unsubscribe(c, b), AWR_OK);
+    AWR_CHECK_INT(awr_client_unsubscribe(c, b), AWR_ERR_NOT_FOUND);
     fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"x\"],\"channels\":[\"documents\"],\"timestamp\":\"t\",\"payload\":{}}}");
     poll_(c);
     AWR_CHECK_INT(EV.n, 2);
     AWR_CHECK_INT(F.opens, 1);
     /* a new subscription: one coalesced reconnect per poll */
     x = sub1(c, "teams");
-    AWR_CHECK_INT(awr_update(c, a, two, 1, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_update_subscription(c, a, two, 1, NULL, 0), AWR_OK);
     poll_(c);
     AWR_CHECK_INT(F.opens, 2);
     AWR_CHECK(fake_accept(&F));
@@ -238,7 +238,7 @@ static void test_gen_190(void) {
     poll_(c);
     AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_URL_IDS);
     AWR_CHECK_INT(E.n, 0);   /* the probe's answer is ours */
-    AWR_CHECK_INT(awr_presence(c, "online", NULL, NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
+    AWR_CHECK_INT(awr_client_upsert_presence(c, "online", NULL, NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
     /* dispatch by ids first (s1 once, though named twice), then to a subscription without queries
      * whose channel the event has, which 1.9.0 may leave unnamed */
     fake_text(&F, "{\"type\":\"event\",\"data\":{\"events\":[\"e\"],\"channels\":[\"files\",\"teams\"],\"timestamp\":\"t\",\"payload\":{\"k\":2},\"subscriptions\":[\"s1\",\"s1\"]}}");
@@ -346,7 +346,7 @@ static void test_gen_195_in_place(void) {
     AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_MESSAGE);
     AWR_CHECK_INT(R.n, 0);   /* the probe's answer is ours */
     b = sub1(c, "teams");
-    AWR_CHECK_INT(awr_unsubscribe(c, a), AWR_OK);
+    AWR_CHECK_INT(awr_client_unsubscribe(c, a), AWR_OK);
     poll_(c);
     AWR_CHECK_INT(F.opens, 1);                   /* in place: no reconnect */
     AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"srv0\"}]}"));
@@ -375,11 +375,11 @@ static awr_sub other_sub, self_sub, new_sub;
 
 static void hook_unsub_other(awr_client *c, awr_sub sub, const awr_event *ev) {
     (void)ev;
-    if (sub == self_sub) { AWR_CHECK_INT(awr_unsubscribe(c, other_sub), AWR_OK); cb_unsub_other_count++; }
+    if (sub == self_sub) { AWR_CHECK_INT(awr_client_unsubscribe(c, other_sub), AWR_OK); cb_unsub_other_count++; }
 }
 static void hook_unsub_self_and_subscribe(awr_client *c, awr_sub sub, const awr_event *ev) {
     (void)ev;
-    AWR_CHECK_INT(awr_unsubscribe(c, sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_unsubscribe(c, sub), AWR_OK);
     new_sub = sub1(c, "files");
 }
 
@@ -392,7 +392,7 @@ static void test_message_mode(void) {
     c = mk(AWR_MODE_MESSAGE);
     a = sub1(c, "files");
     b = sub1(c, "account");
-    AWR_CHECK_INT(awr_subscribe(c, ch2, 2, q1, 1, on_event, NULL, &d), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, ch2, 2, q1, 1, on_event, NULL, &d), AWR_OK);
     serve_connected(c, CONN_MSG);
     AWR_CHECK_INT(awr_client_generation(c), AWR_GEN_MESSAGE);
     AWR_CHECK(strncmp(F.request, "GET /v1/realtime?project=p1 HTTP/1.1\r\n", 38) == 0);
@@ -408,8 +408,8 @@ static void test_message_mode(void) {
     AWR_CHECK_INT(R.success, 1);
 
     /* update: unsubscribe the old id, then subscribe with a new one, in one poll, in that order */
-    AWR_CHECK_INT(awr_update(c, a, ch2, 1, NULL, 0), AWR_OK);
-    AWR_CHECK_INT(awr_update(c, a, ch2, 2, NULL, 0), AWR_OK);   /* a second update in the same poll */
+    AWR_CHECK_INT(awr_client_update_subscription(c, a, ch2, 1, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_update_subscription(c, a, ch2, 2, NULL, 0), AWR_OK);   /* a second update in the same poll */
     poll_(c);
     AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr1\"}]}"));
     AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr4\",\"channels\":[\"teams\",\"memberships\"],\"queries\":[]}]}"));
@@ -620,7 +620,7 @@ static void test_rate_limit(void) {
         const char *chs[1];
         snprintf(chan, sizeof chan, "teams.t%d", i);
         chs[0] = chan;
-        AWR_CHECK_INT(awr_subscribe(c, chs, 1, NULL, 0, on_event, NULL, &s), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, chs, 1, NULL, 0, on_event, NULL, &s), AWR_OK);
         now += 100;
         poll_(c);
         frames += fake_drain(&F);
@@ -660,7 +660,7 @@ static void test_disconnect_reuse(void) {
     (void)sub1(c, "files");
     serve_connected(c, CONN_MSG);
     fake_drain(&F);
-    AWR_CHECK_INT(awr_disconnect(c), AWR_OK);
+    AWR_CHECK_INT(awr_client_disconnect(c), AWR_OK);
     poll_(c);
     op = fake_next(&F, msg, sizeof msg);
     AWR_CHECK_INT(op, 8);
@@ -683,9 +683,9 @@ static void test_presence(void) {
     reset_logs();
     c = mk(AWR_MODE_MESSAGE);
     (void)sub1(c, "presences");
-    AWR_CHECK_INT(awr_presence(c, "online", "p1", "{\"x\":1}", perms, 1), AWR_OK);
-    AWR_CHECK_INT(awr_presence(c, "away", "p1", "{\"x\":1}", perms, 1), AWR_OK);   /* the latest wins */
-    AWR_CHECK_INT(awr_presence(c, "away", NULL, "[1", NULL, 0), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_client_upsert_presence(c, "online", "p1", "{\"x\":1}", perms, 1), AWR_OK);
+    AWR_CHECK_INT(awr_client_upsert_presence(c, "away", "p1", "{\"x\":1}", perms, 1), AWR_OK);   /* the latest wins */
+    AWR_CHECK_INT(awr_client_upsert_presence(c, "away", NULL, "[1", NULL, 0), AWR_ERR_ARG);
     serve_connected(c, CONN_MSG);
     AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"presences\"],\"queries\":[]}]}"));
     AWR_CHECK(next_is("{\"type\":\"presence\",\"data\":{\"status\":\"away\",\"presenceId\":\"p1\",\"metadata\":{\"x\":1},\"permissions\":[\"read(\\\"any\\\")\"]}}"));
@@ -704,7 +704,7 @@ static void test_presence(void) {
     awr_client_destroy(c);
     /* pinned URL mode: unsupported */
     c = mk(AWR_MODE_URL);
-    AWR_CHECK_INT(awr_presence(c, "online", NULL, NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
+    AWR_CHECK_INT(awr_client_upsert_presence(c, "online", NULL, NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
     awr_client_destroy(c);
 }
 
@@ -794,7 +794,7 @@ static void test_frame_split(void) {
         const char *chs[1];
         snprintf(chan, sizeof chan, "databases.db.collections.c%02d.documents", i);
         chs[0] = chan;
-        AWR_CHECK_INT(awr_subscribe(c, chs, 1, NULL, 0, on_event, NULL, &s), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, chs, 1, NULL, 0, on_event, NULL, &s), AWR_OK);
     }
     serve_connected(c, CONN_MSG);
     for (;;) {
@@ -875,7 +875,7 @@ static void test_sans_io(void) {
     AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]}]}"));
     awr_client_transport_closed(c, AWR_ERR_EOF, now);
     AWR_CHECK(state_is(AWR_STATE_RECONNECTING));
-    /* the reconnect, then awr_disconnect: the host is asked to send the close frame and to close */
+    /* the reconnect, then awr_client_disconnect: the host is asked to send the close frame and to close */
     now += 1000;
     AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
     AWR_CHECK(awr_client_wants(c, NULL) & AWR_WANT_CONNECT);
@@ -885,7 +885,7 @@ static void test_sans_io(void) {
     fake_text(&F, CONN_MSG);
     AWR_CHECK_INT(awr_client_feed(c, F.s2c, F.s2c_len, now), AWR_OK);
     AWR_CHECK(state_is(AWR_STATE_CONNECTED));
-    AWR_CHECK_INT(awr_disconnect(c), AWR_OK);
+    AWR_CHECK_INT(awr_client_disconnect(c), AWR_OK);
     AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
     {
         int64_t dl = -1;
@@ -930,7 +930,7 @@ static void test_request_too_large(void) {
         memset(names[i], 'a' + i, sizeof names[i] - 1);
         names[i][sizeof names[i] - 1] = 0;
         ch[0] = names[i];
-        AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
     }
     poll_(c);
     AWR_CHECK(state_is(AWR_STATE_CLOSED));
@@ -1053,12 +1053,12 @@ static void *count_alloc(void *user, size_t n) { (void)user; allocs++; return ma
 static void count_free(void *user, void *p) { (void)user; frees++; free(p); }
 static void hook_disconnect(awr_client *c, awr_sub sub, const awr_event *ev) {
     (void)sub; (void)ev;
-    AWR_CHECK_INT(awr_disconnect(c), AWR_OK);
+    AWR_CHECK_INT(awr_client_disconnect(c), AWR_OK);
 }
 static void hook_update_self(awr_client *c, awr_sub sub, const awr_event *ev) {
     const char *ch[1] = { "teams" };
     (void)ev;
-    AWR_CHECK_INT(awr_update(c, sub, ch, 1, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_update_subscription(c, sub, ch, 1, NULL, 0), AWR_OK);
 }
 
 static void test_allocation_and_callbacks(void) {
@@ -1105,7 +1105,7 @@ static void test_allocation_and_callbacks(void) {
     hook = NULL;
     AWR_CHECK_INT(EV.n, 203);
     AWR_CHECK(state_is(AWR_STATE_CLOSED));
-    AWR_CHECK_INT(awr_unsubscribe(c, a), AWR_ERR_NOT_FOUND);
+    AWR_CHECK_INT(awr_client_unsubscribe(c, a), AWR_ERR_NOT_FOUND);
     AWR_CHECK_INT(allocs, 1);
     awr_client_destroy(c);
     AWR_CHECK_INT(frees, 1);
@@ -1119,7 +1119,7 @@ static void test_refused_frame(void) {
     reset_logs();
     c = mk(AWR_MODE_MESSAGE);
     a = sub1(c, "files");
-    AWR_CHECK_INT(awr_subscribe(c, ch, 1, q, 1, on_event, NULL, &b), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, q, 1, on_event, NULL, &b), AWR_OK);
     d = sub1(c, "account");
     serve_connected(c, CONN_MSG);
     AWR_CHECK_INT(fake_drain(&F), 1);
@@ -1291,14 +1291,14 @@ static void test_values_checked(void) {
         const char *ch[1], *q[1];
         for (i = 0; i < sizeof bad_channels / sizeof bad_channels[0]; i++) {
             ch[0] = bad_channels[i];
-            if (!AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_ARG)) fprintf(stderr, "  channel %s\n", ch[0]);
+            if (!AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_ARG)) fprintf(stderr, "  channel %s\n", ch[0]);
         }
         ch[0] = "files";
         q[0] = "{\"method\":\"equal\",\"values\":[\"\xff\"]}";
-        AWR_CHECK_INT(awr_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_ERR_ARG);
+        AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_ERR_ARG);
         s = sub1(c, "files");
         ch[0] = "files\r\n";
-        AWR_CHECK_INT(awr_update(c, s, ch, 1, NULL, 0), AWR_ERR_ARG);
+        AWR_CHECK_INT(awr_client_update_subscription(c, s, ch, 1, NULL, 0), AWR_ERR_ARG);
     }
     awr_client_destroy(c);
     /* ';' in a channel is harmless: percent-encoded in the URL */
@@ -1330,7 +1330,7 @@ static void test_buffer_detail(void) {
     cfg.name_arena = 1024;
     c = mk_cfg(&cfg);
     ch[0] = big;
-    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_BUFFER);
     AWR_CHECK_STR(awr_client_last_error(c, &needed), "name_arena");
     AWR_CHECK(needed > 1500 && needed < 1600);
     /* that detail belongs to that failure: a later drop is not explained with it */
@@ -1348,20 +1348,20 @@ static void test_buffer_detail(void) {
     base_cfg(&cfg, AWR_MODE_MESSAGE);
     cfg.name_arena = 4096;
     c = mk_cfg(&cfg);
-    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &s), AWR_ERR_BUFFER);
     AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");
     AWR_CHECK(needed > 1500 && needed < 1700);
     {   /* the same for a subscription changed in place, and for a presence */
         static char meta[1600];
         const char *small[1] = {"files"};
         awr_sub ok = 0;
-        AWR_CHECK_INT(awr_subscribe(c, small, 1, NULL, 0, on_event, NULL, &ok), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, small, 1, NULL, 0, on_event, NULL, &ok), AWR_OK);
         AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");   /* a success leaves it */
-        AWR_CHECK_INT(awr_update(c, ok, ch, 1, NULL, 0), AWR_ERR_BUFFER);
+        AWR_CHECK_INT(awr_client_update_subscription(c, ok, ch, 1, NULL, 0), AWR_ERR_BUFFER);
         AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");
         AWR_CHECK(needed > 1500 && needed < 1700);
         snprintf(meta, sizeof meta, "{\"k\":\"%01500d\"}", 0);
-        AWR_CHECK_INT(awr_presence(c, "online", NULL, meta, NULL, 0), AWR_ERR_BUFFER);
+        AWR_CHECK_INT(awr_client_upsert_presence(c, "online", NULL, meta, NULL, 0), AWR_ERR_BUFFER);
         AWR_CHECK_STR(awr_client_last_error(c, &needed), "tx_buffer");
         AWR_CHECK(needed > 1500 && needed < 1700);
     }
@@ -1380,7 +1380,7 @@ static void test_buffer_detail(void) {
         cfg.read_buffer = 1200;
         reset_logs();
         c = mk_cfg(&cfg);
-        AWR_CHECK_INT(awr_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_OK);
         poll_(c);
         AWR_CHECK(state_is(AWR_STATE_CLOSED));
         AWR_CHECK_INT(last_reason(), AWR_ERR_BUFFER);
@@ -1393,7 +1393,7 @@ static void test_buffer_detail(void) {
         cfg.read_buffer = needed - 1200;   /* 1200 is a multiple of 8: no padding between the two */
         reset_logs();
         c = mk_cfg(&cfg);
-        AWR_CHECK_INT(awr_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_OK);
         poll_(c);
         AWR_CHECK(fake_accept(&F));
         AWR_CHECK_INT(strlen(F.request), needed - 1);
@@ -1471,7 +1471,7 @@ static void test_outbound_and_error_edges(void) {
     reset_logs();
     c = mk(AWR_MODE_MESSAGE);
     if (!c) return;
-    AWR_CHECK_INT(awr_presence(c, "on\"line\\\x01\x1f", NULL, NULL, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_upsert_presence(c, "on\"line\\\x01\x1f", NULL, NULL, NULL, 0), AWR_OK);
     serve_connected(c, CONN_MSG);
     AWR_CHECK(next_is("{\"type\":\"presence\",\"data\":{\"status\":\"on\\\"line\\\\\\u0001\\u001f\"}}"));
     /* an error text longer than the client keeps: cut to its first 71 bytes, NUL-terminated */
@@ -1538,11 +1538,11 @@ static void test_outbound_and_error_edges(void) {
     memcpy(longname, "documents.", 10);
     ch[0] = longname;
     for (i = 0; i < 10; i++)
-        AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &big), AWR_ERR_BUFFER);
+        AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, on_event, NULL, &big), AWR_ERR_BUFFER);
     AWR_CHECK(big == 0);
     small = sub1(c, "files");                     /* the one slot is still free */
     AWR_CHECK(small != 0);
-    AWR_CHECK_INT(awr_update(c, small, ch, 1, NULL, 0), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_client_update_subscription(c, small, ch, 1, NULL, 0), AWR_ERR_BUFFER);
     serve_connected(c, CONN_MSG);
     AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"files\"],\"queries\":[]}]}"));
     AWR_CHECK_INT(E.n, 0);
@@ -1553,7 +1553,7 @@ static void test_outbound_and_error_edges(void) {
     c = mk(AWR_MODE_AUTO);
     if (!c) return;
     (void)sub1(c, "files");
-    AWR_CHECK_INT(awr_presence(c, "online", NULL, NULL, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_upsert_presence(c, "online", NULL, NULL, NULL, 0), AWR_OK);
     serve_connected(c, "{\"type\":\"connected\",\"data\":{\"channels\":[\"files\"],\"subscriptions\":[\"s0\"],\"user\":null}}");
     AWR_CHECK(next_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr-probe\"}]}"));
     fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Message type is not valid.\"}}");

@@ -51,7 +51,7 @@ static awr_client *connected_client(awr_client_config *cfg, const char *const *c
     cfg->io.random = fake_random;
     cfg->io.user = &F;
     if (awr_client_init(mem, sizeof mem, cfg, &c) != AWR_OK) return NULL;
-    if (awr_subscribe(c, chans, 1, NULL, 0, on_event, NULL, sub) != AWR_OK) return NULL;   /* to connect at all */
+    if (awr_client_subscribe(c, chans, 1, NULL, 0, on_event, NULL, sub) != AWR_OK) return NULL;   /* to connect at all */
     (void)awr_client_poll(c, now);
     (void)awr_client_transport_opened(c, now);
     out = awr_client_pending_output(c, &len);
@@ -83,8 +83,8 @@ static void test_rate_clamped(void) {
     if (AWR_CHECK(awr_client_pending_output(c, &len) != NULL)) frames++;
     awr_client_output_done(c, len);
     for (i = 0; i < 40; i++) {
-        if (i % 2 == 0) AWR_CHECK_INT(awr_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
-        else AWR_CHECK_INT(awr_unsubscribe(c, sub), AWR_OK);
+        if (i % 2 == 0) AWR_CHECK_INT(awr_client_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+        else AWR_CHECK_INT(awr_client_unsubscribe(c, sub), AWR_OK);
         AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
         if (awr_client_pending_output(c, &len)) frames++;
         awr_client_output_done(c, len);
@@ -116,7 +116,7 @@ int main(void) {
     size = awr_client_size(&cfg);
     if (!AWR_CHECK(size > 0 && size <= sizeof mem)) { fprintf(stderr, "  size %zu\n", size); return AWR_TEST_END(); }
     AWR_CHECK_INT(awr_client_init(mem, sizeof mem, &cfg, &c), AWR_OK);
-    AWR_CHECK_INT(awr_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, chans, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
     check_wants(c, size, "created");
     AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
     AWR_CHECK(check_wants(c, size, "to connect") & AWR_WANT_CONNECT);
@@ -149,7 +149,7 @@ int main(void) {
     (void)awr_client_pending_output(c, &len);
     AWR_CHECK_INT(len, 0);
 
-    AWR_CHECK_INT(awr_disconnect(c), AWR_OK);
+    AWR_CHECK_INT(awr_client_disconnect(c), AWR_OK);
     AWR_CHECK_INT(awr_client_poll(c, now), AWR_OK);
     AWR_CHECK(check_wants(c, size, "closing") & AWR_WANT_CLOSE);
     host_sends(c, (size_t)-1);

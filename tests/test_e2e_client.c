@@ -167,7 +167,7 @@ static int start(ctx *x, const char *gen, const char *session, const char *jwt) 
     cfg.on_error = on_error;
     cfg.user = x;
     if (!AWR_CHECK_INT(awr_client_create(&cfg, &x->c), AWR_OK)) { awr_test_stop(x->srv); return 0; }
-    AWR_CHECK_INT(awr_subscribe(x->c, mch, 1, NULL, 0, on_event, &x->marker, &x->marker_sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x->c, mch, 1, NULL, 0, on_event, &x->marker, &x->marker_sub), AWR_OK);
     return 1;
 }
 
@@ -187,13 +187,13 @@ static void test_channel_changes(const char *gen) {
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     if (!start(&x, gen, NULL, NULL)) return;
-    AWR_CHECK_INT(awr_subscribe(x.c, ca, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x.c, ca, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
     AWR_CHECK(pump_until_state(&x, "collections.ca.documents", "buckets.marker.files", NULL, 10000));
     publish_doc(&x, "ca", "a1", "any", NULL);
     AWR_CHECK(pump_until(&x, &a.n, 1, 5000));
     AWR_CHECK_STR(a.last, "databases.d.collections.ca.documents.a1.update");
     /* a second subscription: both get their own events only */
-    AWR_CHECK_INT(awr_subscribe(x.c, cb, 1, NULL, 0, on_event, &b, &sb), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x.c, cb, 1, NULL, 0, on_event, &b, &sb), AWR_OK);
     AWR_CHECK(pump_until_state(&x, "collections.cb.documents", "collections.ca.documents", NULL, 10000));
     publish_doc(&x, "ca", "a2", "any", NULL);
     publish_doc(&x, "cb", "b1", "any", NULL);
@@ -202,8 +202,8 @@ static void test_channel_changes(const char *gen) {
     AWR_CHECK_INT(b.n, 1);
     AWR_CHECK_STR(b.last, "databases.d.collections.cb.documents.b1.update");
     /* unsubscribe a: its events stop at once, b is unaffected */
-    AWR_CHECK_INT(awr_unsubscribe(x.c, sa), AWR_OK);
-    AWR_CHECK_INT(awr_unsubscribe(x.c, sa), AWR_ERR_NOT_FOUND);
+    AWR_CHECK_INT(awr_client_unsubscribe(x.c, sa), AWR_OK);
+    AWR_CHECK_INT(awr_client_unsubscribe(x.c, sa), AWR_ERR_NOT_FOUND);
     publish_doc(&x, "ca", "a3", "any", NULL);                 /* may still be on its way: never delivered */
     publish_doc(&x, "ca", "a4", "any", NULL);
     publish_doc(&x, "cb", "b2", "any", NULL);
@@ -211,14 +211,14 @@ static void test_channel_changes(const char *gen) {
     AWR_CHECK_INT(a.n, 2);
     AWR_CHECK_INT(b.n, 2);
     /* update b: add a channel */
-    AWR_CHECK_INT(awr_update(x.c, sb, both, 2, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_update_subscription(x.c, sb, both, 2, NULL, 0), AWR_OK);
     AWR_CHECK(pump_until_state(&x, "collections.cb.documents", "collections.ca.documents", NULL, 10000));
     publish_doc(&x, "ca", "a5", "any", NULL);
     publish_doc(&x, "cb", "b3", "any", NULL);
     marker(&x);
     AWR_CHECK_INT(b.n, 4);
     /* update b: drop cb, keep ca; an event of cb sent during the change is not delivered */
-    AWR_CHECK_INT(awr_update(x.c, sb, ca, 1, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_update_subscription(x.c, sb, ca, 1, NULL, 0), AWR_OK);
     publish_doc(&x, "cb", "b4", "any", NULL);
     AWR_CHECK(pump_until_state(&x, "collections.ca.documents", NULL, "collections.cb.documents", 10000));
     publish_doc(&x, "cb", "b5", "any", NULL);
@@ -227,7 +227,7 @@ static void test_channel_changes(const char *gen) {
     AWR_CHECK_INT(b.n, 5);
     AWR_CHECK_STR(b.last, "databases.d.collections.ca.documents.a6.update");
     /* update b: replace ca with cb */
-    AWR_CHECK_INT(awr_update(x.c, sb, cb, 1, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_update_subscription(x.c, sb, cb, 1, NULL, 0), AWR_OK);
     publish_doc(&x, "ca", "a7", "any", NULL);
     AWR_CHECK(pump_until_state(&x, "collections.cb.documents", NULL, "collections.ca.documents", 10000));
     publish_doc(&x, "ca", "a8", "any", NULL);
@@ -266,7 +266,7 @@ static void test_queries(const char *gen) {
     const char *closed_q[1] = {"{\"method\":\"equal\",\"attribute\":\"status\",\"values\":[\"closed\"]}"};
     memset(&q, 0, sizeof q);
     if (!start(&x, gen, NULL, NULL)) return;
-    AWR_CHECK_INT(awr_subscribe(x.c, ch, 1, open_q, 1, on_event, &q, &s), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x.c, ch, 1, open_q, 1, on_event, &q, &s), AWR_OK);
     AWR_CHECK(pump_until_state(&x, "collections.cq.documents", "\\\"open\\\"", NULL, 10000));
     publish_doc(&x, "cq", "o1", "any", "open");
     publish_doc(&x, "cq", "c1", "any", "closed");
@@ -274,7 +274,7 @@ static void test_queries(const char *gen) {
     AWR_CHECK_INT(q.n, 1);
     AWR_CHECK_STR(q.last, "databases.d.collections.cq.documents.o1.update");
     /* replace the query: the other way round from now on */
-    AWR_CHECK_INT(awr_update(x.c, s, ch, 1, closed_q, 1), AWR_OK);
+    AWR_CHECK_INT(awr_client_update_subscription(x.c, s, ch, 1, closed_q, 1), AWR_OK);
     publish_doc(&x, "cq", "o2", "any", "open");                  /* during the change: not delivered */
     AWR_CHECK(pump_until_state(&x, "\\\"closed\\\"", NULL, "\\\"open\\\"", 10000));
     publish_doc(&x, "cq", "o3", "any", "open");
@@ -296,9 +296,9 @@ static void test_disconnect_reuse(const char *gen) {
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     if (!start(&x, gen, NULL, NULL)) return;
-    AWR_CHECK_INT(awr_subscribe(x.c, ca, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x.c, ca, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
     AWR_CHECK(pump_until_state(&x, "collections.ca.documents", NULL, NULL, 10000));
-    AWR_CHECK_INT(awr_disconnect(x.c), AWR_OK);
+    AWR_CHECK_INT(awr_client_disconnect(x.c), AWR_OK);
     AWR_CHECK(pump_until_no_connection(&x, 3000));                 /* closed ... */
     AWR_CHECK(awr_client_state(x.c) == AWR_STATE_IDLE || awr_client_state(x.c) == AWR_STATE_CLOSED);
     publish_doc(&x, "ca", "a1", "any", NULL);
@@ -306,10 +306,10 @@ static void test_disconnect_reuse(const char *gen) {
     AWR_CHECK_INT(e2e_control(x.port, "state", NULL, st, sizeof st), 200);
     AWR_CHECK(strstr(st, "\"connections\":[]") != NULL);          /* ... and no reconnect */
     AWR_CHECK_INT(a.n, 0);
-    AWR_CHECK_INT(awr_unsubscribe(x.c, sa), AWR_ERR_NOT_FOUND);    /* every subscription was dropped */
+    AWR_CHECK_INT(awr_client_unsubscribe(x.c, sa), AWR_ERR_NOT_FOUND);    /* every subscription was dropped */
     /* reuse: subscribe again, the client connects anew */
-    AWR_CHECK_INT(awr_subscribe(x.c, mch, 1, NULL, 0, on_event, &x.marker, &x.marker_sub), AWR_OK);
-    AWR_CHECK_INT(awr_subscribe(x.c, ca, 1, NULL, 0, on_event, &b, &sb), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x.c, mch, 1, NULL, 0, on_event, &x.marker, &x.marker_sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x.c, ca, 1, NULL, 0, on_event, &b, &sb), AWR_OK);
     AWR_CHECK(pump_until_state(&x, "collections.ca.documents", "buckets.marker.files", NULL, 10000));
     publish_doc(&x, "ca", "a2", "any", NULL);
     marker(&x);
@@ -326,7 +326,7 @@ static void test_login_logout(const char *gen) {
     const char *ca[1] = {"databases.d.collections.ca.documents"};
     memset(&a, 0, sizeof a);
     if (!start(&x, gen, NULL, NULL)) return;
-    AWR_CHECK_INT(awr_subscribe(x.c, ca, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x.c, ca, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
     AWR_CHECK(pump_until_state(&x, "collections.ca.documents", "\"user\":null", NULL, 10000));
     publish_doc(&x, "ca", "u1only", "user:u1", NULL);
     publish_doc(&x, "ca", "any1", "any", NULL);
@@ -369,23 +369,23 @@ static void test_presence(const char *gen) {
     char resp[256];
     memset(&p, 0, sizeof p);
     if (!start(&x, gen, SESSION_U1, NULL)) return;
-    AWR_CHECK_INT(awr_subscribe(x.c, ch, 1, NULL, 0, on_event, &p, &sp), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x.c, ch, 1, NULL, 0, on_event, &p, &sp), AWR_OK);
     AWR_CHECK(pump_until_state(&x, "\"presences\"", "\"user\":\"u1\"", NULL, 10000));
     if (strcmp(gen, "1.9.6") != 0) {
         /* older servers have no presence: a clear result (once the generation is known), not a silent no-op */
         long long end = e2e_now_ms() + 5000;
         while (awr_client_generation(x.c) == AWR_GEN_UNKNOWN && e2e_now_ms() < end) awr_tcp_run(x.c, x.tcp, 20);
         AWR_CHECK_INT(awr_client_generation(x.c), strcmp(gen, "1.9.0") == 0 ? AWR_GEN_URL_IDS : AWR_GEN_LEGACY);
-        AWR_CHECK_INT(awr_presence(x.c, "online", "p1", NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
+        AWR_CHECK_INT(awr_client_upsert_presence(x.c, "online", "p1", NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
         stop(&x);
         return;
     }
-    AWR_CHECK_INT(awr_presence(x.c, "online", "p1", "{\"x\":1}", NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_upsert_presence(x.c, "online", "p1", "{\"x\":1}", NULL, 0), AWR_OK);
     AWR_CHECK(pump_until(&x, &x.presence_responses, 1, 5000));
     AWR_CHECK(pump_until(&x, &p.n, 1, 5000));
     AWR_CHECK_STR(p.last, "presences.p1.upsert");
     /* the latest one wins */
-    AWR_CHECK_INT(awr_presence(x.c, "away", "p1", "{\"x\":2}", NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_upsert_presence(x.c, "away", "p1", "{\"x\":2}", NULL, 0), AWR_OK);
     AWR_CHECK(pump_until(&x, &x.presence_responses, 2, 5000));
     AWR_CHECK(pump_until(&x, &p.n, 2, 5000));
     /* a drop: after the reconnect the presence is sent again by itself */

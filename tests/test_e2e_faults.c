@@ -225,8 +225,8 @@ static int start(ctx *x, int fast_backoff) {
     cfg.allocator.free = count_free;
     cfg.allocator.user = x;
     if (!AWR_CHECK_INT(awr_client_create(&cfg, &x->c), AWR_OK)) return 0;
-    AWR_CHECK_INT(awr_subscribe(x->c, seqch, 1, NULL, 0, on_event, &x->s, &sub), AWR_OK);
-    AWR_CHECK_INT(awr_subscribe(x->c, markch, 1, NULL, 0, on_event, &x->marker, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x->c, seqch, 1, NULL, 0, on_event, &x->s, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(x->c, markch, 1, NULL, 0, on_event, &x->marker, &sub), AWR_OK);
     return AWR_CHECK(synced(x, 10000));
 }
 

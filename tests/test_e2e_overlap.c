@@ -67,10 +67,10 @@ static void test_overlap(const char *gen) {
     if (!AWR_CHECK(srv > 0)) return;
     e2e_client_config(&cfg, endpoint, sizeof endpoint, port, tcp_mem, &tcp);
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
-    AWR_CHECK_INT(awr_subscribe(c, files, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
-    AWR_CHECK_INT(awr_subscribe(c, b2, 1, NULL, 0, on_event, &b, &sb), AWR_OK);
-    AWR_CHECK_INT(awr_subscribe(c, b2, 1, open_q, 1, on_event, &q, &sq), AWR_OK);
-    AWR_CHECK_INT(awr_subscribe(c, mark, 1, NULL, 0, on_event, &m, &sm), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, files, 1, NULL, 0, on_event, &a, &sa), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, b2, 1, NULL, 0, on_event, &b, &sb), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, b2, 1, open_q, 1, on_event, &q, &sq), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, mark, 1, NULL, 0, on_event, &m, &sm), AWR_OK);
     {   /* connected, subscriptions in place (1.9.6: after the probe, as frames) */
         long long end = e2e_now_ms() + 10000;
         int k = 0;

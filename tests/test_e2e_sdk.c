@@ -8,7 +8,7 @@
  * https://localhost:PORT/v1 and the test CA in NODE_EXTRA_CA_CERTS. Then the cases
  * where the SDK misbehaves and we must not:
  *   - the update() trap (1.9.6): after an update that drops a channel, the SDK still delivers that
- *     channel's events (its subscribe upsert keeps the old channels); our awr_update does not;
+ *     channel's events (its subscribe upsert keeps the old channels); our awr_client_update_subscription does not;
  *   - the 1008 loop: after an `error` 1008 and a TCP drop, the SDK reconnects; awr-listen exits 3. */
 /* awr-link: -pthread */
 #define AWR_TCP
@@ -222,11 +222,11 @@ static void test_update_trap(void) {
     cfg.io = awr_tcp_io(tcp);
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) { awr_test_stop(srv); return; }
-    AWR_CHECK_INT(awr_subscribe(c, docs, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, docs, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
     AWR_CHECK(pump_until_state(c, tcp, port, "\"channels\":[\"documents\"]", NULL, 10000));
     publish(port, doc_event);
     AWR_CHECK(pump_until(c, tcp, &s.documents, 1, 5000));
-    AWR_CHECK_INT(awr_update(c, sub, files, 1, NULL, 0), AWR_OK);
+    AWR_CHECK_INT(awr_client_update_subscription(c, sub, files, 1, NULL, 0), AWR_OK);
     /* an event of the dropped channel published at once, while the change travels: not delivered */
     publish(port, doc_event);
     AWR_CHECK(pump_until_state(c, tcp, port, "\"channels\":[\"files\"]", "\"documents\"", 10000));
@@ -234,7 +234,7 @@ static void test_update_trap(void) {
     publish(port, file_event);
     AWR_CHECK(pump_until(c, tcp, &s.files, 1, 5000));
     awr_tcp_run(c, tcp, 300);                     /* anything else would have arrived by now */
-    fprintf(stderr, "our client after awr_update(): %d event(s) of the dropped channel, %d of the new one\n", s.documents - 1, s.files);
+    fprintf(stderr, "our client after awr_client_update_subscription(): %d event(s) of the dropped channel, %d of the new one\n", s.documents - 1, s.files);
     AWR_CHECK_INT(s.documents, 1);                   /* only the one before the update */
     AWR_CHECK_INT(s.files, 1);
     awr_client_destroy(c);

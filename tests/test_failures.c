@@ -65,7 +65,7 @@ static void first_failure(const char *endpoint, int32_t connect_timeout_ms, int 
     cfg.connect_timeout_ms = connect_timeout_ms;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) return;
-    AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
     end = awr_tcp_now_ms() + limit_ms;
     while (s->reconnecting == 0 && s->closed == 0 && awr_tcp_now_ms() < end)
         if (awr_tcp_run(c, tcp, 50) == AWR_ERR_CLOSED) break;
@@ -184,7 +184,7 @@ static void test_no_tls_transport(void) {
     cfg.user = &s;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) return;
-    AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
     AWR_CHECK_INT(awr_client_poll(c, 0), AWR_ERR_CLOSED);
     AWR_CHECK_INT(s.last, AWR_STATE_CLOSED);
     AWR_CHECK_INT(s.why, AWR_ERR_UNSUPPORTED);

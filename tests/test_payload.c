@@ -2,7 +2,7 @@
  * the in-memory transport of client_fake.h: strings (escapes, UTF-8, surrogate pairs), int64, double,
  * bool, raw JSON, nested paths and array indexes; missing and wrong-typed members, numbers out of
  * range, small buffers, a payload larger than the token area; the tokens made once per event and
- * shared by every callback of that event, made anew for the next event; awr_subscribe_channel. */
+ * shared by every callback of that event, made anew for the next event; awr_client_subscribe_channel. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -133,7 +133,7 @@ static void test_fields(void) {
     awr_client *c = mk(0);
     awr_sub sub = 0;
     if (!c) return;
-    AWR_CHECK_INT(awr_subscribe_channel(c, "files", check_fields, NULL, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "files", check_fields, NULL, &sub), AWR_OK);
     AWR_CHECK(sub != 0);
     connect_(c);
     calls = 0;
@@ -169,8 +169,8 @@ static void test_once_per_event(void) {
     awr_client *c = mk(0);
     awr_sub a = 0, b = 0;
     if (!c) return;
-    AWR_CHECK_INT(awr_subscribe_channel(c, "files", check_once, NULL, &a), AWR_OK);
-    AWR_CHECK_INT(awr_subscribe_channel(c, "files", check_once, NULL, &b), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "files", check_once, NULL, &a), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "files", check_once, NULL, &b), AWR_OK);
     first_sub = a;
     connect_(c);
     event(c, "{\"n\":1}");
@@ -200,7 +200,7 @@ static void test_next_event_shape(void) {
     awr_client *c = mk(0);
     awr_sub a = 0;
     if (!c) return;
-    AWR_CHECK_INT(awr_subscribe_channel(c, "files", check_shape, NULL, &a), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "files", check_shape, NULL, &a), AWR_OK);
     connect_(c);
     event(c, "{\"n\":123}");
     event(c, "{\"n\":[2]}");
@@ -227,7 +227,7 @@ static void test_token_area(void) {
     awr_sub sub = 0;
     size_t small, big;
     if (!c) return;
-    AWR_CHECK_INT(awr_subscribe_channel(c, "files", check_small, NULL, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "files", check_small, NULL, &sub), AWR_OK);
     connect_(c);
     event(c, "{\"a\":\"x\",\"b\":[1]}");                 /* 6 tokens: fits */
     event(c, "{\"a\":\"x\",\"b\":[1,2],\"c\":3,\"d\":4}"); /* 11 tokens */
@@ -244,13 +244,13 @@ static void test_token_area(void) {
     AWR_CHECK_INT(big - small, 1000 * sizeof(awr_json_token));
     cfg.payload_tokens = (size_t)-1;
     AWR_CHECK_INT(awr_client_size(&cfg), 0);
-    /* the one-channel call checks its arguments like awr_subscribe */
+    /* the one-channel call checks its arguments like awr_client_subscribe */
     c = mk(0);
     if (!c) return;
-    AWR_CHECK_INT(awr_subscribe_channel(c, NULL, check_small, NULL, &sub), AWR_ERR_ARG);
-    AWR_CHECK_INT(awr_subscribe_channel(c, "", check_small, NULL, &sub), AWR_ERR_ARG);
-    AWR_CHECK_INT(awr_subscribe_channel(c, "files", NULL, NULL, &sub), AWR_ERR_ARG);
-    AWR_CHECK_INT(awr_subscribe_channel(NULL, "files", check_small, NULL, &sub), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, NULL, check_small, NULL, &sub), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "", check_small, NULL, &sub), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "files", NULL, NULL, &sub), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_client_subscribe_channel(NULL, "files", check_small, NULL, &sub), AWR_ERR_ARG);
     awr_client_destroy(c);
 }
 

@@ -300,7 +300,7 @@ static awr_sub subscribe(awr_client *c, const char *a, const char *b) {
     const char *ch[2];
     awr_sub s = 0;
     ch[0] = a; ch[1] = b;
-    AWR_CHECK_INT(awr_subscribe(c, ch, b ? 2u : 1u, NULL, 0, on_event, NULL, &s), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, ch, b ? 2u : 1u, NULL, 0, on_event, NULL, &s), AWR_OK);
     return s;
 }
 /* An error frame the server sends after a message it does not accept: reported, nothing else. */
@@ -410,7 +410,7 @@ static void test_message_mode(void) {
     expect_response(c, rec_take(s, 'F'), "subscribe");
 
     /* unsubscribe: one row; the recorded ack (with an unknown id, removed:false) is reported */
-    AWR_CHECK_INT(awr_unsubscribe(c, docs_files), AWR_OK);
+    AWR_CHECK_INT(awr_client_unsubscribe(c, docs_files), AWR_OK);
     poll_at(c, now);
     (void)rec_take(s, 'S');
     AWR_CHECK(sent_is("{\"type\":\"unsubscribe\",\"data\":[{\"subscriptionId\":\"awr1\"}]}"));

@@ -256,7 +256,7 @@ static void test_run(void) {
     r = awr_tcp_run(c, p, 150);
     AWR_CHECK_INT(r, AWR_OK);
     AWR_CHECK(awr_tcp_now_ms() - t0 >= 140);
-    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
     t0 = awr_tcp_now_ms();
     r = awr_tcp_run(c, p, 300);                               /* refused, retried after 1 s: still running */
     AWR_CHECK_INT(r, AWR_OK);
@@ -346,7 +346,7 @@ static void test_slow_resolver_never_blocks_poll(void) {
     cfg.io = awr_tcp_io(t);
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) return;
-    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
     while (peer < 0 && now_us() - start < 5000000) {
         struct pollfd pfd;
         int64_t t0 = now_us(), took;
@@ -508,7 +508,7 @@ static void test_resolver_error_text(void) {
     cfg.user = &seen;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) return;
-    AWR_CHECK_INT(awr_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
     end = awr_tcp_now_ms() + 5000;
     while (seen.failures == 0 && awr_tcp_now_ms() < end) awr_tcp_run(c, t, 20);
     AWR_CHECK_INT(seen.failures, 1);

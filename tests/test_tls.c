@@ -436,7 +436,7 @@ static void test_client_over_wss(char *ca_pem, int port, int one_byte) {
     seen.tcp = s.tcp;
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c) {
-        AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, &seen, &sub), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, &seen, &sub), AWR_OK);
         AWR_CHECK_INT(awr_tcp_run(c, s.tcp, 10000), AWR_OK);
         AWR_CHECK(seen.count >= 3);
         AWR_CHECK_INT(seen.bad, 0);
@@ -502,13 +502,13 @@ static void client_refused(char *ca_pem, const char *cert, const char *server_op
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c && backs_off) {
         int64_t end = awr_tcp_now_ms() + 8000;
-        AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
         while (seen.reconnecting == 0 && awr_tcp_now_ms() < end) (void)awr_tcp_run(c, tcp, 50);
         AWR_CHECK_INT(seen.why, expect);
         AWR_CHECK_INT(seen.closed, 0);
         awr_client_destroy(c);
     } else if (c) {
-        AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
         /* the run ends by itself when the client stops; a reconnect loop would run the whole 8 s */
         AWR_CHECK_INT(awr_tcp_run(c, tcp, 8000), AWR_ERR_CLOSED);
         AWR_CHECK_INT(seen.closed, 1);
@@ -599,7 +599,7 @@ static void test_reconnects_allocate_nothing(char *ca_pem, int port, int own_all
     if (own_allocator) cfg.allocator = counting_allocator();
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c) {
-        AWR_CHECK_INT(awr_subscribe(c, channels, 1, NULL, 0, on_event_ignore, NULL, &sub), AWR_OK);
+        AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event_ignore, NULL, &sub), AWR_OK);
         run_until_connected(c, tcp, &rc, 101);
         AWR_CHECK_INT(rc.connected, 101);                        /* the first connect and 100 reconnects */
         AWR_CHECK_INT(rc.allocs_at_first - allocs_before, 2);    /* one block each: adapter and client */

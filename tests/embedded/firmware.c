@@ -50,7 +50,7 @@ int awr_firmware_main(const uint8_t *rx, size_t rx_len, int64_t now_ms) {
     awr_firmware_config(&cfg);
     if (awr_client_size(&cfg) > sizeof awr_firmware_mem) return -1;
     if (awr_client_init(awr_firmware_mem, sizeof awr_firmware_mem, &cfg, &c) != AWR_OK) return -2;
-    if (awr_subscribe(c, ch, 1, NULL, 0, awr_firmware_event, NULL, &sub) != AWR_OK) return -3;
+    if (awr_client_subscribe(c, ch, 1, NULL, 0, awr_firmware_event, NULL, &sub) != AWR_OK) return -3;
     (void)awr_client_poll(c, now_ms);
     if (awr_client_wants(c, NULL) & AWR_WANT_CONNECT) (void)awr_client_transport_opened(c, now_ms);
     if (awr_client_pending_output(c, &out_len)) awr_client_output_done(c, out_len);
