@@ -41,11 +41,11 @@ else ifeq ($(CFG),clang-asan)
 else ifeq ($(CFG),gcc-O2)
   CC := gcc
   CXX := g++
-  OPT := -O2 -g
+  OPT := -O2
 else ifeq ($(CFG),clang-O2)
   CC := clang
   CXX := clang++
-  OPT := -O2 -g
+  OPT := -O2
 else ifeq ($(CFG),coverage)
   CC := gcc
   CXX := g++
