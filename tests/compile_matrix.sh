@@ -34,10 +34,22 @@ WARN="-Wall -Wextra -Wpedantic -Werror"
 CONV="-Wconversion -Wsign-conversion"
 
 ALL_CC="gcc -std=c99|gcc -std=c11|clang -std=c99|clang -std=c11|g++ -x c++ -std=c++11|g++ -x c++ -std=c++17|clang++ -x c++ -std=c++11|clang++ -x c++ -std=c++17"
-matrix() { # <compilers separated by |> <name> <defines...>: compile config.c with each compiler
+matrix() { # <compilers separated by |> <name> <defines...>: compile config.c with each compiler,
+            # two at a time (the machine's two CPUs), then count each in order
     list=$1; label=$2; shift 2
-    old_ifs=$IFS; IFS='|'; set -- "$@" ; for cc in $list; do IFS=$old_ifs
-        check "$cc $label" $cc $WARN "$@" -I. -c tests/compile/config.c -o "$out/config.o"
+    i=0
+    old_ifs=$IFS; IFS='|'; for cc in $list; do IFS=$old_ifs
+        i=$((i + 1))
+        ( $cc $WARN "$@" -I. -c tests/compile/config.c -o "$out/config-$i.o" > "$out/matrix-$i.out" 2>&1
+          echo $? > "$out/matrix-$i.rc" ) &
+        if [ $((i % 2)) -eq 0 ]; then wait; fi
+    IFS='|'; done; IFS=$old_ifs
+    wait
+    i=0
+    IFS='|'; for cc in $list; do IFS=$old_ifs
+        i=$((i + 1))
+        if [ "$(cat "$out/matrix-$i.rc")" = 0 ]; then passed=$((passed + 1))
+        else failed=$((failed + 1)); echo "FAIL $cc $label"; tail -n 25 "$out/matrix-$i.out" | sed 's/^/    /'; fi
     IFS='|'; done; IFS=$old_ifs
 }
 # Every language and compiler for the bare core and for everything at once; each macro alone in C99
