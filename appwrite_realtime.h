@@ -2132,63 +2132,40 @@ static void awr__free(const awr_allocator *a, void *ptr) {
 /* ==================================================================================================
  * RESULTS (implementation)
  * ================================================================================================== */
+/* The texts from AWR_AGAIN (1) down to AWR_ERR_TLS_ALERT (-94), each ended by a NUL, "" for a value
+ * that names no result, then "unknown result". One char array rather than a literal per result: a
+ * link with --gc-sections drops an array nobody calls for, while literals share one string section
+ * that the linker keeps whole when any function of the file uses any literal (a firmware that never
+ * names a result would carry all of them). */
 AWR_API const char *awr_result_str(awr_result r) {
-    switch (r) {
-    case AWR_OK: return "ok";
-    case AWR_AGAIN: return "not finished: call again";
-    case AWR_ERR_ARG: return "invalid argument";
-    case AWR_ERR_NOMEM: return "out of memory";
-    case AWR_ERR_BUFFER: return "buffer too small";
-    case AWR_ERR_STATE: return "not valid in the current state";
-    case AWR_ERR_IO: return "transport error";
-    case AWR_ERR_EOF: return "connection closed by peer";
-    case AWR_ERR_TIMEOUT: return "timed out";
-    case AWR_ERR_URL: return "invalid or unsupported URL";
-    case AWR_ERR_RANDOM: return "random source failed";
-    case AWR_ERR_NOT_FOUND: return "not found";
-    case AWR_ERR_UNSUPPORTED: return "not supported";
-    case AWR_ERR_LIMIT: return "limit reached";
-    case AWR_ERR_HS_TOO_LARGE: return "handshake: response header too large";
-    case AWR_ERR_HS_MALFORMED: return "handshake: malformed HTTP response";
-    case AWR_ERR_HS_STATUS: return "handshake: status is not 101";
-    case AWR_ERR_HS_UPGRADE: return "handshake: missing or wrong Upgrade header";
-    case AWR_ERR_HS_CONNECTION: return "handshake: missing or wrong Connection header";
-    case AWR_ERR_HS_ACCEPT: return "handshake: missing or wrong Sec-WebSocket-Accept";
-    case AWR_ERR_HS_EXTENSION: return "handshake: extension not offered";
-    case AWR_ERR_HS_PROTOCOL: return "handshake: subprotocol not offered";
-    case AWR_ERR_WS_RSV: return "websocket: reserved bit set";
-    case AWR_ERR_WS_OPCODE: return "websocket: reserved opcode";
-    case AWR_ERR_WS_MASKED: return "websocket: masked frame from server";
-    case AWR_ERR_WS_CONTROL_TOO_LONG: return "websocket: control frame over 125 bytes";
-    case AWR_ERR_WS_CONTROL_FRAGMENTED: return "websocket: fragmented control frame";
-    case AWR_ERR_WS_UNEXPECTED_CONTINUATION: return "websocket: continuation without a message";
-    case AWR_ERR_WS_EXPECTED_CONTINUATION: return "websocket: new message inside a fragmented one";
-    case AWR_ERR_WS_LENGTH_NONMINIMAL: return "websocket: non-minimal payload length";
-    case AWR_ERR_WS_LENGTH_TOO_LARGE: return "websocket: payload length over 2^63";
-    case AWR_ERR_WS_CLOSE_PAYLOAD: return "websocket: invalid close payload";
-    case AWR_ERR_WS_CLOSE_CODE: return "websocket: invalid close code";
-    case AWR_ERR_WS_UTF8: return "websocket: invalid UTF-8";
-    case AWR_ERR_WS_TOO_BIG: return "websocket: message too big";
-    case AWR_ERR_WS_CLOSED: return "websocket: closed";
-    case AWR_ERR_JSON_SYNTAX: return "json: syntax error";
-    case AWR_ERR_JSON_TRUNCATED: return "json: unexpected end of input";
-    case AWR_ERR_JSON_DEPTH: return "json: nesting too deep";
-    case AWR_ERR_JSON_TOKENS: return "json: not enough tokens";
-    case AWR_ERR_JSON_UTF8: return "json: invalid UTF-8";
-    case AWR_ERR_JSON_TYPE: return "json: wrong token type";
-    case AWR_ERR_JSON_RANGE: return "json: number out of range";
-    case AWR_ERR_JSON_SURROGATE: return "json: lone surrogate escape";
-    case AWR_ERR_PROTOCOL: return "appwrite: unexpected server message";
-    case AWR_ERR_POLICY: return "appwrite: policy violation (1008)";
-    case AWR_ERR_SERVER: return "appwrite: server error";
-    case AWR_ERR_CLOSED: return "appwrite: client closed";
-    case AWR_ERR_TLS: return "tls: failure";
-    case AWR_ERR_TLS_UNTRUSTED: return "tls: untrusted certificate chain";
-    case AWR_ERR_TLS_HOSTNAME: return "tls: certificate does not match host name";
-    case AWR_ERR_TLS_EXPIRED: return "tls: certificate expired or not yet valid";
-    case AWR_ERR_TLS_ALERT: return "tls: fatal alert from peer";
-    }
-    return "unknown result";
+    static const char texts[] =
+        "not finished: call again\0" "ok\0" "invalid argument\0" "out of memory\0" "buffer too small\0"
+        "not valid in the current state\0" "transport error\0" "connection closed by peer\0" "timed out\0"
+        "invalid or unsupported URL\0" "random source failed\0" "not found\0" "not supported\0"
+        "limit reached\0" "\0" "\0" "\0" "\0" "\0" "\0" "\0" "handshake: response header too large\0"
+        "handshake: malformed HTTP response\0" "handshake: status is not 101\0"
+        "handshake: missing or wrong Upgrade header\0" "handshake: missing or wrong Connection header\0"
+        "handshake: missing or wrong Sec-WebSocket-Accept\0" "handshake: extension not offered\0"
+        "handshake: subprotocol not offered\0" "\0" "\0" "websocket: reserved bit set\0"
+        "websocket: reserved opcode\0" "websocket: masked frame from server\0"
+        "websocket: control frame over 125 bytes\0" "websocket: fragmented control frame\0"
+        "websocket: continuation without a message\0" "websocket: new message inside a fragmented one\0"
+        "websocket: non-minimal payload length\0" "websocket: payload length over 2^63\0"
+        "websocket: invalid close payload\0" "websocket: invalid close code\0" "websocket: invalid UTF-8\0"
+        "websocket: message too big\0" "websocket: closed\0" "\0" "\0" "\0" "\0" "\0" "\0"
+        "json: syntax error\0" "json: unexpected end of input\0" "json: nesting too deep\0"
+        "json: not enough tokens\0" "json: invalid UTF-8\0" "json: wrong token type\0"
+        "json: number out of range\0" "json: lone surrogate escape\0" "\0" "\0" "\0" "\0" "\0" "\0" "\0" "\0"
+        "\0" "\0" "\0" "\0" "appwrite: unexpected server message\0" "appwrite: policy violation (1008)\0"
+        "appwrite: server error\0" "appwrite: client closed\0" "\0" "\0" "\0" "\0" "\0" "\0" "\0" "\0" "\0"
+        "\0" "\0" "\0" "\0" "\0" "\0" "\0" "tls: failure\0" "tls: untrusted certificate chain\0"
+        "tls: certificate does not match host name\0" "tls: certificate expired or not yet valid\0"
+        "tls: fatal alert from peer\0" "unknown result";
+    const char *p = texts;
+    int i = 1 - (int)r;
+    if (i < 0 || i > 95) i = 96;
+    for (; i > 0; p++) if (*p == '\0') i--;
+    return *p ? p : texts + sizeof texts - sizeof "unknown result";
 }
 
 
@@ -3859,7 +3836,8 @@ static int awr__json_magnitude(const char *s, size_t n, uint64_t *mag) {
     uint64_t v = 0;
     for (; i < n; i++) {
         uint64_t d = (uint64_t)(s[i] - '0');
-        if (v > (0xFFFFFFFFFFFFFFFFu - d) / 10u) return 0;
+        /* v * 10 + d > 2^64 - 1, with constants: no 64-bit division (none on Cortex-M) */
+        if (v > 1844674407370955161u || (v == 1844674407370955161u && d > 5u)) return 0;
         v = v * 10u + d;
     }
     *mag = v;
@@ -5330,8 +5308,10 @@ static void awr__cl_out_mem(awr__cl_out *o, const void *s, size_t n) {
 }
 static void awr__cl_out_s(awr__cl_out *o, const char *s) { awr__cl_out_mem(o, s, awr__strlen(s)); }
 static void awr__cl_out_c(awr__cl_out *o, char ch) { awr__cl_out_mem(o, &ch, 1); }
-static void awr__cl_out_u(awr__cl_out *o, uint64_t v) {
-    char tmp[24];
+/* 32-bit on purpose: a 64-bit division would pull libgcc's __udivmoddi4 (700 bytes) into a
+   Cortex-M image, and ids and slots stay far below 2^32. */
+static void awr__cl_out_u(awr__cl_out *o, uint32_t v) {
+    char tmp[10];
     size_t i = sizeof tmp;
     do { tmp[--i] = (char)('0' + (int)(v % 10u)); v /= 10u; } while (v);
     awr__cl_out_mem(o, tmp + i, sizeof tmp - i);
@@ -5745,7 +5725,7 @@ static void awr__cl_out_slots(const awr_client *c, awr__cl_out *o, const awr__cl
             awr__cl_out_c(o, '&');
             awr__cl_out_pct(o, ch);
             awr__cl_out_c(o, '[');
-            awr__cl_out_u(o, slot);
+            awr__cl_out_u(o, (uint32_t)slot);
             awr__cl_out_s(o, "][]=");
             awr__cl_out_pct(o, s->nq ? q : "{\"method\":\"select\",\"values\":[\"*\"]}");
             if (s->nq) q = awr__cl_next_name(q);
@@ -5939,7 +5919,7 @@ static void awr__cl_transport_gone(awr_client *c, awr_result why, int next) {
         int32_t pct = c->cfg.jitter_pct;
         if (pct > 0) {
             uint8_t rnd[2];
-            uint32_t span = (uint32_t)(((uint64_t)delay * (uint32_t)(pct > 100 ? 100 : pct)) / 100u);
+            uint32_t span = delay * (uint32_t)(pct > 100 ? 100 : pct) / 100u;   /* <= 6,000,000 */
             uint32_t v;
             awr__cl_random(c, rnd, 2);
             v = ((uint32_t)rnd[0] << 8 | rnd[1]) % (2u * span + 1u);
@@ -7430,7 +7410,7 @@ static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, char *buf
         char key[16];
         awr__cl_out o;
         awr__cl_out_init(&o, key, sizeof key - 1u);
-        awr__cl_out_u(&o, (uint64_t)slot);
+        awr__cl_out_u(&o, (uint32_t)slot);
         key[o.len] = 0;
         t = awr_json_find(subs.ptr, c->ltoks, 0, key);
     }

@@ -6,6 +6,8 @@
 #     - the core compiles with -Os -mcpu=cortex-m4 -mthumb -Wall -Wextra -Wpedantic -Werror (C99, C11)
 #     - tests/embedded/firmware.c links with -ffreestanding -nostdlib against tests/embedded/libc_stub.c
 #       (memcpy, memset, memcmp and nothing else) and libgcc: no other C library function is used
+#     - that image holds no 64-bit division (libgcc's __aeabi_uldivmod/__aeabi_ldivmod, 700 bytes
+#       a Cortex-M4 has no instruction for) and none of awr_result_str's texts, which it never names
 cd "$(dirname "$0")/.." || exit 1
 out=build/embedded
 mkdir -p "$out"
@@ -59,5 +61,14 @@ fi
 check "arm-none-eabi-gcc -std=c99 -Os cortex-m4 core, no warnings" core c99
 check "arm-none-eabi-gcc -std=c11 -Os cortex-m4 core, no warnings" core c11
 check "freestanding link: no libc beyond memcpy/memset/memcmp" firmware
+lean_image() {
+    ARMNM=${ARMNM:-arm-none-eabi-nm}
+    ARMOBJCOPY=${ARMOBJCOPY:-arm-none-eabi-objcopy}
+    $ARMNM "$out/firmware.elf" > "$out/firmware.syms" || return 1
+    if grep -E '__aeabi_u?ldivmod|__u?divmoddi4' "$out/firmware.syms"; then return 1; fi
+    $ARMOBJCOPY -O binary "$out/firmware.elf" "$out/firmware.bin" || return 1
+    grep -c "json: syntax error" "$out/firmware.bin" | grep -qx 0
+}
+check "the client image: no 64-bit division, no result texts" lean_image
 echo "RESULT $passed $failed"
 [ "$failed" -eq 0 ]
