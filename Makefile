@@ -116,6 +116,27 @@ $(foreach e,$(EXAMPLES_CXX),$(eval $(call example_cxx_rule,$(e))))
 $(OUT)/test_%: tests/test_%.c $(HEADER) tests/awr_test.h $(OUT)/.config | $(OUT)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(call linkflags,$<) $(LDFLAGS)
 
+# Most test programs and corpus replays link one compiled copy of the implementation per build,
+# $(OUT)/appwrite_realtime.o (appwrite_realtime.c as the compiled library builds it, with the TCP
+# adapter, and this build's flags), instead of compiling the 9,000-line implementation once each: the
+# suite's build time is mostly that. A source opts in by wrapping its implementation line so:
+#     #ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
+#     #define APPWRITE_REALTIME_IMPLEMENTATION
+#     #endif
+# and is then compiled with -DAWR_TEST_LINKED. A source that configures the implementation itself
+# (AWR_MALLOC, AWR_ASSERT, AWR_WORK_COUNTER, AWR_JSON_* limits, AWR_BEARSSL, AWR_JSON_NO_SIMD, C++)
+# or reads its internals keeps its own copy: leave its implementation line unwrapped.
+TEST_OBJ := $(OUT)/appwrite_realtime.o
+linked_src := $(shell grep -l '^.ifndef AWR_TEST_LINKED' tests/test_*.c fuzz/fuzz_*.c 2> /dev/null)
+TESTS_LINKED := $(patsubst tests/%.c,$(OUT)/%,$(filter tests/%,$(linked_src)))
+REPLAYS_LINKED := $(patsubst fuzz/%.c,$(OUT)/replay_%,$(filter fuzz/%,$(linked_src)))
+$(TEST_OBJ): appwrite_realtime.c $(HEADER) $(OUT)/.config | $(OUT)
+	$(CC) $(CFLAGS_ALL) -DAWR_LIBRARY -c -o $@ $<
+$(TESTS_LINKED): $(OUT)/test_%: tests/test_%.c $(HEADER) tests/awr_test.h $(TEST_OBJ) $(OUT)/.config | $(OUT)
+	$(CC) $(CFLAGS_ALL) -DAWR_TEST_LINKED -o $@ $< $(TEST_OBJ) -pthread $(call linkflags,$<) $(LDFLAGS)
+$(REPLAYS_LINKED): $(OUT)/replay_%: fuzz/%.c fuzz/replay.c $(HEADER) $(TEST_OBJ) $(OUT)/.config | $(OUT)
+	$(CC) $(CFLAGS_ALL) -DAWR_TEST_LINKED -o $@ $< fuzz/replay.c $(TEST_OBJ) -pthread $(call linkflags,$<) $(LDFLAGS)
+
 $(OUT)/test_%: tests/test_%.cpp $(HEADER) tests/awr_test.h $(OUT)/.config | $(OUT)
 	$(CXX) $(CXXFLAGS_ALL) -o $@ $< $(call linkflags,$<) $(LDFLAGS)
 

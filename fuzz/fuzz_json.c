@@ -4,7 +4,9 @@
  * number and bool conversions, span); compact the input and re-tokenize it; round-trip strings
  * through the writer; and compare awr_json_double_n on the raw input with the C library's strtod
  * (correctly rounded in glibc; the fuzzer runs in the "C" locale). Any disagreement aborts. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,9 @@
  * strtod, which glibc rounds correctly). The collapsed path (emit_depth 1-3, with and without
  * skip_utf8 on valid UTF-8) must give the full tokenizer's result and error offset on every input.
  * awr-link: -ljansson */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include <jansson.h>
 #include <stdio.h>

@@ -3,10 +3,13 @@
  * one-shot matcher accepts, for every name; a set that runs out of memory is left unchanged; the
  * channel builders never write past their buffer and either fail with an empty string or produce
  * the ids joined by dots. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_PATTERNS 64
 

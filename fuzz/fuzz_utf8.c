@@ -1,7 +1,9 @@
 /* libFuzzer target: the UTF-8 validator. Whole-input and split validation must agree (the first
  * byte chooses the split points), the first-bad-byte offset must be the same, and the verdict must
  * match a slow decoder that builds code points. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include <stdlib.h>
 

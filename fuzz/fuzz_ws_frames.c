@@ -3,9 +3,12 @@
  * or close; the rest is the server's byte stream. Checks: the decoder gives the same pieces for the
  * stream whole and split; the message layer never delivers invalid text, never exceeds the cap,
  * fails with a close frame queued, and output stays consistent. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,9 +2,12 @@
  * whether a subprotocol is offered; the rest is the server's response, fed in chunks. Checks the
  * contract: AWR_AGAIN uses the whole chunk, AWR_OK uses no more than given, results are final,
  * header lookups and the reason phrase stay inside the buffer. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

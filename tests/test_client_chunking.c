@@ -5,7 +5,9 @@
  * E1 events added where a connection carries subscriptions and a broken frame after the 1008 error,
  * and fixtures for every server generation (up to 1.8, 1.9.0, 1.9.5+ found by the probe).
  * Run from the repository root. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include <stdarg.h>

@@ -8,7 +8,9 @@
  * after the event that must not arrive, and the server keeps the order on a connection. */
 /* awr-link: -pthread */
 #define AWR_TCP
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

@@ -6,7 +6,9 @@
  * at once (exit 1, one attempt), and one that cannot be Appwrite's is a usage error (exit 2). */
 /* awr-link: -pthread */
 #define AWR_TCP
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

@@ -7,7 +7,9 @@
  *                   every event reaches the game, in order;
  *   awr-scoreboard  the C++ layer in a game loop: lambdas keep a scoreboard from creates, updates
  *                   and deletes; the final line is the board. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

@@ -17,7 +17,9 @@
  * fault is never noticed before its timer could fire) or generous upper bounds. */
 /* awr-link: -pthread */
 #define AWR_TCP
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

@@ -7,7 +7,9 @@
  * lines are checked by tests/e2e/jsonlines.js, a JSON reader independent of the library. Also: the
  * usage errors (exit 2, "unknown option"), --version, --opt=value, a user name that needs the JSON
  * decoder, --timeout without a connection (exit 1), --dead-link. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

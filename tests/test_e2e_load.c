@@ -3,7 +3,9 @@
  * latency of the server's publish stamp; the summary (--json, read here with the tokenizer) adds up;
  * progress goes to stderr. A server that refuses connections: every client counted failed, exit 1.
  * Usage errors: exit 2. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

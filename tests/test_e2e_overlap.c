@@ -7,7 +7,9 @@
  * its query accepts, on 1.9.0 nothing (the server never names it). */
 /* awr-link: -pthread */
 #define AWR_TCP
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

@@ -1,7 +1,9 @@
 /* test_e2e_presence.c - examples/presence.c (build/<cfg>/awr-presence) against the local server: on
  * 1.9.6 the user's presence is announced, acknowledged and comes back as an event on `presences`;
  * on 1.9.0 (no presence) the example fails cleanly instead of hanging or pretending. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

@@ -12,7 +12,9 @@
  *   - the 1008 loop: after an `error` 1008 and a TCP drop, the SDK reconnects; awr-listen exits 3. */
 /* awr-link: -pthread */
 #define AWR_TCP
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

@@ -3,7 +3,9 @@
  * navigation, string and number conversions, the writer and compaction, and truncation of a real
  * Appwrite event at every byte. */
 /* awr-unit (runs awr-json-check): no peer process, no network; make check runs it. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include <dirent.h>

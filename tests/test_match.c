@@ -1,7 +1,9 @@
 /* The awr_match_ section: one-shot matching, the compiled pattern set (checked against the one-shot
  * matcher on every name of a real Appwrite event and on generated names), and the channel builders. */
 /* awr-unit: no peer process, no network; make check runs it. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 

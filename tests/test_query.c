@@ -4,7 +4,9 @@
  * escapes, control characters and non-ASCII text; integers, floats, negatives, booleans, arrays of
  * values, and/or of other queries; 3000 random doubles. Then the errors: small buffers, NULLs,
  * invalid UTF-8, and/or parts that are not JSON. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 #include "awr_e2e.h"

@@ -8,7 +8,9 @@
  * shape the server sends) carrying the subscription ids the client chose or the recorded `connected`
  * frames assigned. The local server's frames are compared with the same recording by
  * tests/server/selftest.js. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 

@@ -2,7 +2,9 @@
  * from the header's source (the `typedef enum awr_result` block), so a result added without a string
  * fails here; awr_ws_close_code_for gives each a close code that may be sent. */
 /* awr-unit: no peer process, no network; make check runs it. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 

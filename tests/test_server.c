@@ -4,7 +4,9 @@
  * TCP drops without a close frame, rate limits, upsert semantics, the in-band auth hazard) is tested first.
  * Needs node and tests/node_modules (cd tests && npm ci); a missing tool is a failure.
  * awr-once: nothing here depends on how the C code is built, so tests/run.sh runs it in one build. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 

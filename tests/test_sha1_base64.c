@@ -1,6 +1,8 @@
 /* SHA-1 (FIPS 180 / RFC 3174 vectors), base64 (RFC 4648 vectors), and the RFC 6455 accept key. */
 /* awr-unit: no peer process, no network; make check runs it. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 

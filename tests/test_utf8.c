@@ -2,7 +2,9 @@
  * U+10FFFF, truncated, stray continuations), every split point, byte-at-a-time input, and random
  * inputs checked against a slow reference that reasons in code point ranges instead of byte ranges. */
 /* awr-unit: no peer process, no network; make check runs it. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 

@@ -1,7 +1,9 @@
 /* Autobahn-style conformance of the echo client (build/<cfg>/awr-ws-echo): case groups 1-7, 9 (up to
  * 16 MiB) and 10, played by tests/peers/ws_fuzzingserver.py, the project's own re-implementation of
  * those groups (not the Autobahn TestSuite). One check per case, plus the count of cases run. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 

@@ -3,7 +3,9 @@
  * every violation, detected as soon as its byte arrives, and every chunking of a stream giving the
  * same pieces. */
 /* awr-unit: no peer process, no network; make check runs it. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 

@@ -1,7 +1,9 @@
 /* The opening handshake: the request builder (RFC 6455 1.3 / 4.1) and the response parser over every
  * chunking, each check it makes, header access for diagnostics, and the leftover-bytes contract. */
 /* awr-unit: no peer process, no network; make check runs it. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 

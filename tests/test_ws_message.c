@@ -3,7 +3,9 @@
  * and result, UTF-8 failing at the first bad byte across fragments, the size cap, every chunking of a
  * recorded stream, sending and output flow control, re-entrant callbacks. */
 /* awr-unit: no peer process, no network; make check runs it. */
+#ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
+#endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 
