@@ -525,6 +525,11 @@ struct awr_ws {
     uint8_t frame_fin;
     uint8_t tx_fragmenting;     /* we sent a data frame without FIN: continuations must follow */
     uint8_t close_sent, close_received, pong_pending, close_pending;
+    /* Set by the client after awr_ws_init: a text message that arrives whole in one feed is delivered
+       without the UTF-8 check (msg_checked = 0), because the client's JSON parse of it checks the same
+       bytes (and fails the connection with AWR_ERR_WS_UTF8 itself): one pass per message, not two. A
+       message that is streamed or fragmented is still checked as it arrives (msg_checked = 1). */
+    uint8_t text_unchecked, msg_checked;
     size_t msg_len;             /* bytes of the message in rx_buf */
     uint8_t ctl[AWR_WS_MAX_CONTROL];  /* payload of the control frame being received */
     size_t ctl_len;
@@ -3026,9 +3031,10 @@ static awr_result awr__ws_on_data(awr_ws *ws, const uint8_t *data, size_t len) {
     return AWR_OK;
 }
 
-static awr_result awr__ws_deliver(awr_ws *ws, int opcode, const uint8_t *data, size_t len) {
+static awr_result awr__ws_deliver(awr_ws *ws, int opcode, const uint8_t *data, size_t len, int checked) {
     ws->msg_opcode = 0;
     ws->msg_len = 0;
+    ws->msg_checked = (uint8_t)checked;
     if (ws->cfg.on_message) ws->cfg.on_message(ws, opcode, data, len, ws->cfg.user);
     return AWR_OK;
 }
@@ -3037,7 +3043,7 @@ static awr_result awr__ws_on_end(awr_ws *ws) {
     if (ws->frame_opcode >= AWR_WS_OP_CLOSE) return awr__ws_on_control(ws, ws->frame_opcode, ws->ctl, ws->ctl_len);
     if (!ws->frame_fin) return AWR_OK;
     if (ws->msg_opcode == AWR_WS_OP_TEXT && !awr_utf8_finish(&ws->utf8)) return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
-    return awr__ws_deliver(ws, ws->msg_opcode, (const uint8_t *)ws->cfg.rx_buf, ws->msg_len);
+    return awr__ws_deliver(ws, ws->msg_opcode, (const uint8_t *)ws->cfg.rx_buf, ws->msg_len, 1);
 }
 
 /* A frame that lies wholly in the input. An unfragmented message is delivered in place, without a
@@ -3045,9 +3051,10 @@ static awr_result awr__ws_on_end(awr_ws *ws) {
 static awr_result awr__ws_whole_frame(awr_ws *ws, const awr_ws_frame *f, const uint8_t *payload, size_t len) {
     awr_result r;
     if (f->fin && f->opcode != AWR_WS_OP_CONTINUATION && f->opcode < AWR_WS_OP_CLOSE && !ws->msg_opcode) {
+        int check = f->opcode == AWR_WS_OP_TEXT && !ws->text_unchecked;
         if (len > ws->cfg.max_message) return awr__ws_fail(ws, AWR_ERR_WS_TOO_BIG);
-        if (f->opcode == AWR_WS_OP_TEXT && !awr_utf8_valid(payload, len)) return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
-        return awr__ws_deliver(ws, f->opcode, payload, len);
+        if (check && !awr_utf8_valid(payload, len)) return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
+        return awr__ws_deliver(ws, f->opcode, payload, len, check);
     }
     if (f->opcode >= AWR_WS_OP_CLOSE) {
         ws->frame_opcode = f->opcode;
@@ -6253,12 +6260,16 @@ static void awr__cl_settle(awr_client *c, int from_poll) {
 }
 
 /* ---- receiving ---------------------------------------------------------------------------------- */
-static void awr__cl_on_text(awr_client *c, const char *data, size_t len);
+static void awr__cl_on_text(awr_client *c, const char *data, size_t len, int check_utf8);
 
 static void awr__cl_on_ws_message(awr_ws *ws, int opcode, const uint8_t *data, size_t len, void *user) {
     awr_client *c = (awr_client *)user;
-    if (opcode != AWR_WS_OP_TEXT || c->suppress) return;
-    awr__cl_on_text(c, (const char *)data, len);
+    if (opcode != AWR_WS_OP_TEXT) return;
+    if (c->suppress) {   /* ignored, but invalid UTF-8 still fails the connection (1007) as it always does */
+        if (!ws->msg_checked && !awr_utf8_valid(data, len)) (void)awr__ws_fail(ws, AWR_ERR_WS_UTF8);
+        return;
+    }
+    awr__cl_on_text(c, (const char *)data, len, !ws->msg_checked);
     /* The socket is to be dropped (1008, logout, disconnect): the close goes out now, so that what
        follows in the same input is ignored as it would be in a later call (any chunking). */
     if (c->suppress && awr_ws_get_state(ws) == AWR_WS_OPEN) (void)awr_ws_close(ws, 1000, NULL);
@@ -6278,6 +6289,7 @@ static void awr__cl_ws_open(awr_client *c) {
     if (c->cfg.io.random) wc.random = awr__cl_ws_random;
     else awr__cl_random(c, wc.seed, sizeof wc.seed);
     (void)awr_ws_init(&c->ws, &wc);
+    c->ws.text_unchecked = 1;   /* awr__cl_on_text checks the UTF-8 of a message that arrives whole */
     c->ws_live = 1;
     c->phase = AWR__CL_P_WS;
 }
@@ -7287,26 +7299,29 @@ static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
 
 /* ---- JSON access: one parse per message, the envelope only ---------------------------------------
  * The message is tokenized with emit_depth 2: the root object and `data` get tokens, every member of
- * `data` is ONE token (a 1 MiB payload costs one token), and the text was checked as UTF-8 by the
- * WebSocket layer already. The fields below are looked up among those few tokens. */
+ * `data` is ONE token (a 1 MiB payload costs one token). The same pass checks the text as UTF-8 when
+ * the WebSocket layer has not (a message that arrived whole: awr_ws.text_unchecked), so every byte is
+ * checked once. The fields below are looked up among those few tokens. */
 typedef struct awr__cl_msg {
     int type;                    /* token of the `type` string */
     int data;                    /* token of the `data` object, -1 when absent or not an object */
 } awr__cl_msg;
 
-static int awr__cl_parse(awr_client *c, const char *json, size_t len, uint32_t emit_depth) {
-    awr_json_options o;
-    memset(&o, 0, sizeof o);
-    o.emit_depth = emit_depth;
-    o.skip_utf8 = 1;
-    c->mj = json;
-    return awr_json_parse(&o, json, len, c->toks, c->max_toks, NULL, NULL) == AWR_OK;
-}
 static const awr_json_token *awr__cl_tk(const awr_client *c, int i) { return c->toks + i; }
 
-static int awr__cl_msg_parse(awr_client *c, const char *json, size_t len, awr__cl_msg *m) {
+/* AWR_OK for an Appwrite message (m filled in), AWR_ERR_NOT_FOUND for other JSON, the parse's error
+ * when it is not JSON (or its envelope needs more than max_tokens); check_utf8: see above. */
+static awr_result awr__cl_msg_parse(awr_client *c, const char *json, size_t len, int check_utf8, awr__cl_msg *m) {
+    awr_json_options o;
+    awr_result r;
     int k;
-    if (!awr__cl_parse(c, json, len, 2) || AWR_JSON_TYPE(awr__cl_tk(c, 0)) != AWR_JSON_OBJECT) return 0;
+    memset(&o, 0, sizeof o);
+    o.emit_depth = 2;
+    o.skip_utf8 = !check_utf8;
+    c->mj = json;
+    r = awr_json_parse(&o, json, len, c->toks, c->max_toks, NULL, NULL);
+    if (r != AWR_OK) return r;
+    if (AWR_JSON_TYPE(awr__cl_tk(c, 0)) != AWR_JSON_OBJECT) return AWR_ERR_NOT_FOUND;
     m->type = m->data = -1;
     for (k = awr_json_first(c->toks, 0); k >= 0; k = awr_json_next(c->toks, k)) {   /* the first wins */
         const awr_json_token *kt = awr__cl_tk(c, k);
@@ -7321,9 +7336,9 @@ static int awr__cl_msg_parse(awr_client *c, const char *json, size_t len, awr__c
         if (is_type && m->type < 0) m->type = k + 1;
         if (is_data && m->data < 0) m->data = k + 1;
     }
-    if (m->type < 0 || AWR_JSON_TYPE(awr__cl_tk(c, m->type)) != AWR_JSON_STRING) return 0;
+    if (m->type < 0 || AWR_JSON_TYPE(awr__cl_tk(c, m->type)) != AWR_JSON_STRING) return AWR_ERR_NOT_FOUND;
     if (m->data >= 0 && AWR_JSON_TYPE(awr__cl_tk(c, m->data)) != AWR_JSON_OBJECT) m->data = -1;
-    return 1;
+    return AWR_OK;
 }
 static int awr__cl_is(const awr_client *c, int tok, const char *s) {
     return tok >= 0 && awr_json_eq(c->mj, awr__cl_tk(c, tok), s);
@@ -7603,9 +7618,14 @@ static int awr__cl_type_is(const awr_client *c, int tok, const char *lit, size_t
     return t->len == n && memcmp(c->mj + t->start, lit, n) == 0;
 }
 
-static void awr__cl_on_text(awr_client *c, const char *data, size_t len) {
+static void awr__cl_on_text(awr_client *c, const char *data, size_t len, int check_utf8) {
     awr__cl_msg m;
-    if (!awr__cl_msg_parse(c, data, len, &m)) return;   /* not an Appwrite message: ignore it */
+    awr_result r = awr__cl_msg_parse(c, data, len, check_utf8, &m);
+    if (r != AWR_OK) {   /* not an Appwrite message: ignore it, unless it is not UTF-8 (1007) */
+        /* a parse stops at its first error: the bytes after it are checked here */
+        if (check_utf8 && r != AWR_ERR_NOT_FOUND && !awr_utf8_valid(data, len)) (void)awr__ws_fail(&c->ws, AWR_ERR_WS_UTF8);
+        return;
+    }
     if (awr__cl_type_is(c, m.type, "event", 5)) awr__cl_on_event(c, m.data);
     else if (awr__cl_type_is(c, m.type, "connected", 9)) awr__cl_on_connected(c, m.data);
     else if (awr__cl_type_is(c, m.type, "response", 8)) awr__cl_on_response(c, m.data);

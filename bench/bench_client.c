@@ -3,16 +3,18 @@
  * memory an idle client needs.
  *   BENCH client_events_per_s <n> events/s      small events (~330 bytes), 64 KiB reads
  *   BENCH client_mb_per_s <n> MB/s              the same stream in bytes
+ *   BENCH client_small_ns_per_event <x> ns      the same stream, per event
  *   BENCH client_e1_events_per_s <n> events/s   E1 (tests/data/appwrite/E1.json, 3,099 bytes:
  *                                               42 event names, 16 channels, a document payload)
+ *   BENCH client_e1_ns_per_event <x> ns         the same stream, per event
  *   BENCH client_subs_<k>_ns_per_event <x> ns   small events to the last of k = 1, 8, 64, 512
  *                                               subscriptions: the cost must not grow with k
  *   BENCH client_idle_bytes <n> bytes           default config, without the receive side (message buffer,
  *                                               read buffer, the 32 JSON tokens of one message)
  *   BENCH client_idle_bytes_with_tokens <n> bytes  the same with the tokens
  *   BENCH client_idle_total_bytes <n> bytes     default config, everything (1 MiB receive buffer)
- * --cg-list / --cg <case> / --cg-setup <case> for make bench-cg: events (the small stream), e1, and
- * subs_<k>, each divided by the stream's bytes; the e1 and subs cases also print per event. */
+ * --cg-list / --cg <case> / --cg-setup <case> for make bench-cg: events (the small stream) and e1
+ * divided by the stream's bytes, small_event and e1_event (the same streams) and subs_<k> per event. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -142,12 +144,13 @@ static int cmp_d(const void *a, const void *b) {
 
 static const size_t sub_counts[4] = {1, 8, 64, 512};
 
-/* Builds the client and the stream of a case: "events", "e1" or "subs_<k>"; 0 if unknown. */
+/* Builds the client and the stream of a case: "events" or "small_event", "e1" or "e1_event", or
+ * "subs_<k>"; 0 if unknown. */
 static awr_client *setup_case(const char *name, size_t n) {
     char id[32];
     size_t k;
-    if (strcmp(name, "events") == 0) { make_stream(n, "awr1"); return connect_client(1); }
-    if (strcmp(name, "e1") == 0) return make_e1_stream(n) ? connect_client(1) : NULL;
+    if (strcmp(name, "events") == 0 || strcmp(name, "small_event") == 0) { make_stream(n, "awr1"); return connect_client(1); }
+    if (strcmp(name, "e1") == 0 || strcmp(name, "e1_event") == 0) return make_e1_stream(n) ? connect_client(1) : NULL;
     if (sscanf(name, "subs_%zu", &k) == 1 && k > 0) {
         snprintf(id, sizeof id, "awr%zu", k);   /* the last one subscribed: the worst place for a scan */
         make_stream(n, id);
@@ -184,11 +187,12 @@ int main(int argc, char **argv) {
         printf("events %zu\n", stream_len);
         if (!make_e1_stream(2000)) return 1;
         printf("e1 %zu\n", stream_len);
+        printf("small_event 10000 event\ne1_event 2000 event\n");
         for (i = 0; i < 4; i++) printf("subs_%zu 2000 event\n", sub_counts[i]);
         return 0;
     }
     if (argc > 2 && (strcmp(argv[1], "--cg") == 0 || strcmp(argv[1], "--cg-setup") == 0)) {
-        c = setup_case(argv[2], strcmp(argv[2], "events") == 0 ? 10000 : 2000);
+        c = setup_case(argv[2], strcmp(argv[2], "events") == 0 || strcmp(argv[2], "small_event") == 0 ? 10000 : 2000);
         if (!c) { fprintf(stderr, "bench_client: unknown case %s\n", argv[2]); return 1; }
         if (strcmp(argv[1], "--cg") == 0) run_stream(c);
         awr_client_destroy(c);
@@ -199,10 +203,12 @@ int main(int argc, char **argv) {
     if ((rate = events_per_s(c)) == 0) return 1;
     printf("BENCH client_events_per_s %.0f events/s\n", rate);
     printf("BENCH client_mb_per_s %.1f MB/s\n", rate * (double)stream_len / (double)stream_events / 1e6);
+    printf("BENCH client_small_ns_per_event %.1f ns\n", 1e9 / rate);
     awr_client_destroy(c);
     if (!(c = setup_case("e1", 20000)) || (rate = events_per_s(c)) == 0) return 1;
     printf("BENCH client_e1_events_per_s %.0f events/s\n", rate);
     printf("BENCH client_e1_mb_per_s %.1f MB/s\n", rate * (double)stream_len / (double)stream_events / 1e6);
+    printf("BENCH client_e1_ns_per_event %.1f ns\n", 1e9 / rate);
     awr_client_destroy(c);
     for (i = 0; i < 4; i++) {
         char name[32];

@@ -91,15 +91,35 @@ static void put_frame(stream *s, int opcode, const void *payload, size_t n) {
     put(s, payload, n);
 }
 static void put_text(stream *s, const char *json) { put_frame(s, AWR_WS_OP_TEXT, json, strlen(json)); }
+/* text as two fragments, cut after `first` bytes */
+static void put_fragments(stream *s, const char *text, size_t first) {
+    unsigned char h[AWR_WS_MAX_HEADER];
+    size_t n = strlen(text), hl = awr_ws_frame_header(h, 0, AWR_WS_OP_TEXT, first, NULL);
+    put(s, h, hl);
+    put(s, text, first);
+    hl = awr_ws_frame_header(h, 1, AWR_WS_OP_CONTINUATION, n - first, NULL);
+    put(s, h, hl);
+    put(s, text + first, n - first);
+}
 
 static char *e1;
-static void put_e1(stream *s, const char *ids) {
+static const char *e1_with(const char *ids) {
     static char buf[8192];
     const char *at = strstr(e1, ",\"subscriptions\":");
-    if (!AWR_CHECK(at != NULL)) return;
+    if (!AWR_CHECK(at != NULL)) return "";
     if (ids) snprintf(buf, sizeof buf, "%.*s,\"subscriptions\":%s}}", (int)(at - e1), e1, ids);
     else snprintf(buf, sizeof buf, "%.*s}}", (int)(at - e1), e1);
-    put_text(s, buf);
+    return buf;
+}
+static void put_e1(stream *s, const char *ids) { put_text(s, e1_with(ids)); }
+/* E1 for s0 with the bytes `seq` put into it just after the first `after` (inside a string) */
+static const char *e1_spliced(const char *after, const char *seq) {
+    static char buf[8192];
+    const char *ev = e1_with("[\"s0\"]"), *at = strstr(ev, after);
+    if (!AWR_CHECK(at != NULL)) return "";
+    at += strlen(after);
+    snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - ev), ev, seq, at);
+    return buf;
 }
 
 /* The frames of one recorded connection, and its response headers (the accept is the client's). */
@@ -221,13 +241,19 @@ static size_t cut_random(size_t left) {
     return 1u + (seed >> 16) % ((seed >> 8) % 2u ? 7u : 700u);   /* short and long pieces */
 }
 
+#define CONNECTED_S0 "{\"type\":\"connected\",\"data\":{\"channels\":[\"documents\"],\"subscriptions\":[\"s0\"],\"user\":null}}"
+static int expected_events = -1;   /* >= 0: the events every run must deliver */
+
 /* Whole, byte by byte and 20 random cuttings must give the whole feed's log, which must hold what
  * the scenario is about (must_have: a line every run shows). */
 static void check(scenario *sc, const char *must_have) {
     char *whole = run(sc, cut_whole), *other;
-    int k;
+    const char *p;
+    int k, events = 0;
     if (!whole) return;
     if (!AWR_CHECK(strstr(whole, must_have) != NULL)) fprintf(stderr, "%s: no \"%s\" in\n%s\n", sc->name, must_have, whole);
+    for (p = whole; (p = strstr(p, "event sub=")) != NULL; p++) events++;
+    if (expected_events >= 0 && !AWR_CHECK_INT(events, expected_events)) fprintf(stderr, "%s: %d events\n", sc->name, events);
     other = run(sc, cut_bytes);
     if (other && !AWR_CHECK_STR(other, whole)) fprintf(stderr, "%s: byte by byte differs\n", sc->name);
     free(other);
@@ -240,6 +266,12 @@ static void check(scenario *sc, const char *must_have) {
     }
     free(whole);
     free(sc->st.bytes);
+}
+
+static void check_events(scenario *sc, const char *must_have, int events) {
+    expected_events = events;
+    check(sc, must_have);
+    expected_events = -1;
 }
 
 static void begin(scenario *sc, const char *name, awr_mode mode, const char *ch0, const char *ch1) {
@@ -318,6 +350,54 @@ int main(void) {
     put_text(&sc.st, "{\"type\":\"response\",\"data\":{\"to\":\"unsubscribe\",\"success\":true,\"subscriptions\":[]}}");
     put_e1(&sc.st, "[\"s0\"]");
     check(&sc, "gen 3");
+
+    /* Invalid UTF-8 anywhere in a text message fails the connection with 1007 (reason
+       AWR_ERR_WS_UTF8) under every chunking, whole or fragmented: in the envelope, in a name list and
+       in the payload (both stored as one token each), and in text that is not JSON at all. The event
+       before it is delivered, the one after it is not. (URL mode: nothing is sent before the close,
+       which goes out at once, so that the bytes sent are the same under every chunking.) */
+    {
+        static const char *const bad[] = { "\xff", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82",
+                                            "\xf0\x9f\x98" };
+        static const char *const where[] = { "{\"type\":\"ev", "\"events\":[\"databases.", "\"payload\":{\"$id\":\"doc",
+                                              "\"payload\":{\"" };
+        size_t b, w;
+        char name[96];
+        for (b = 0; b < sizeof bad / sizeof bad[0]; b++)
+            for (w = 0; w < sizeof where / sizeof where[0] * 2u; w++) {
+                const char *text;
+                begin(&sc, name, AWR_MODE_URL, "documents", NULL);
+                snprintf(name, sizeof name, "invalid UTF-8 %zu at %zu%s", b, w / 2u, w % 2u ? ", fragmented" : "");
+                fixture_headers(&sc.st);
+                put_text(&sc.st, CONNECTED_S0);
+                put_e1(&sc.st, "[\"s0\"]");
+                text = e1_spliced(where[w / 2u], bad[b]);
+                if (w % 2u) put_fragments(&sc.st, text, (size_t)(strstr(text, bad[b]) - text) + 1u);   /* cut inside it */
+                else put_text(&sc.st, text);
+                put_e1(&sc.st, "[\"s0\"]");
+                check_events(&sc, "reason -41", 1);
+            }
+        for (b = 0; b < 3; b++) {
+            static const char *const not_json[] = { "\xff\xfe", "x\xff", "{\"type\":\"event\"}\xc3" };
+            begin(&sc, "invalid UTF-8, not JSON", AWR_MODE_URL, "documents", NULL);
+            fixture_headers(&sc.st);
+            put_text(&sc.st, CONNECTED_S0);
+            put_text(&sc.st, not_json[b]);
+            put_e1(&sc.st, "[\"s0\"]");
+            check_events(&sc, "reason -41", 0);
+        }
+        /* valid UTF-8 of every length, cut between fragments inside a character: delivered */
+        for (w = 0; w < 2; w++) {
+            const char *text = e1_spliced("\"payload\":{\"$id\":\"doc", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+            begin(&sc, w ? "valid UTF-8, fragmented" : "valid UTF-8", AWR_MODE_URL, "documents", NULL);
+            fixture_headers(&sc.st);
+            put_text(&sc.st, CONNECTED_S0);
+            if (w) put_fragments(&sc.st, text, (size_t)(strstr(text, "\xe2") - text) + 1u);
+            else put_text(&sc.st, text);
+            put_e1(&sc.st, "[\"s0\"]");
+            check_events(&sc, "get=0 doc\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 2);
+        }
+    }
 
     free(e1);
     return AWR_TEST_END();
