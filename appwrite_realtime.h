@@ -9232,6 +9232,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       counts as 32; AWR_JSON_MAX_DEPTH below 512 no longer overruns the nesting stack;
  *       AWR_JSON_WRITER_DEPTH above 32 is refused; the implementation under C89 stops with one #error
  *     - tokenizer: digit runs eight bytes at a time, 2- and 3-byte UTF-8 checked inline
+ *     - the client checks each message's UTF-8 once: a text message that arrives whole is checked by the
+ *       envelope parse instead of the WebSocket layer first (invalid UTF-8 still closes with 1007 under
+ *       every chunking); E1 through the whole client 14,567 -> 13,273 instructions per event
  *     - BearSSL adapter: one block laid out when it is made (the adapter, max_connections connection
  *       slots with their I/O buffers, the decoded anchors); open() and close() never allocate,
  *       reconnects included. New: awr_bearssl_size, awr_bearssl_init and awr_bearssl_deinit (memory
