@@ -3026,7 +3026,8 @@ static awr_result awr__ws_on_data(awr_ws *ws, const uint8_t *data, size_t len) {
     }
     if (ws->msg_opcode == AWR_WS_OP_TEXT && !awr_utf8_feed(&ws->utf8, data, len, NULL))
         return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
-    memcpy((uint8_t *)ws->cfg.rx_buf + ws->msg_len, data, len);
+    /* the input may lie in rx_buf itself, after the message (the client reads there): it may overlap */
+    awr__memmove((uint8_t *)ws->cfg.rx_buf + ws->msg_len, data, len);
     ws->msg_len += len;
     return AWR_OK;
 }
@@ -6801,6 +6802,19 @@ static int awr__cl_io_write(awr_client *c) {
     return 1;
 }
 
+/* Where the next read goes: once the WebSocket is open, into the receive buffer after the message being
+ * reassembled (when that room is at least the read buffer): a big read, whose whole frames are delivered
+ * in place and whose partial one moves down to its message (awr__ws_on_data) instead of being copied
+ * from the read buffer. Before that (the handshake), and when the room is short, the read buffer. */
+static uint8_t *awr__cl_read_room(awr_client *c, size_t *cap) {
+    if (c->phase == AWR__CL_P_WS && c->ws_live && c->rx_cap - c->ws.msg_len >= c->rd_cap) {
+        *cap = c->rx_cap - c->ws.msg_len;
+        return c->rx + c->ws.msg_len;
+    }
+    *cap = c->rd_cap;
+    return c->rd;
+}
+
 static void awr__cl_io_work(awr_client *c) {
     int round;
     /* A poll reads at most 16 chunks, so one busy connection cannot starve the host's loop; when it
@@ -6819,14 +6833,16 @@ static void awr__cl_io_work(awr_client *c) {
         if (c->phase == AWR__CL_P_CLOSING) { awr__cl_closed_now(c, c->close_why); continue; }
         if (c->phase == AWR__CL_P_HS || c->phase == AWR__CL_P_WS) {
             long n;
+            size_t cap;
             if (c->phase == AWR__CL_P_HS && c->req_sent < c->req_len) {   /* the whole request first */
                 if (progress) continue;
                 break;
             }
-            n = c->cfg.io.recv(c->cfg.io.user, c->conn, c->rd, c->rd_cap);
+            uint8_t *buf = awr__cl_read_room(c, &cap);
+            n = c->cfg.io.recv(c->cfg.io.user, c->conn, buf, cap);
             if (n < 0) { awr__cl_closed_now(c, (awr_result)n); continue; }
             if (n > 0) {
-                (void)awr__cl_feed(c, c->rd, (size_t)n);
+                (void)awr__cl_feed(c, buf, (size_t)n);
                 awr__cl_settle(c, 0);
                 progress = 1;
             }
