@@ -36,6 +36,13 @@
  *     AWR_CPP               the C++ layer (namespace awr: client, subscription, event), C++17
  *     AWR_JSON_WRITER_DEPTH the deepest nesting the JSON writer supports (default and most: 32)
  *     AWR_MATCH_MAX_SEGMENTS  the most segments in one pattern of a match set (default 32)
+ *     AWR_NO_JSON_DOUBLE    leave out the double conversions: awr_json_double(_n), awr_json_write_double,
+ *                           awr_event_get_double (a query value of type AWR_QV_DOUBLE: AWR_ERR_UNSUPPORTED)
+ *     AWR_NO_JSON_COMPACT   leave out awr_json_compact (awr_query_and/or then take parts without
+ *                           insignificant whitespace, as the builders write them: AWR_ERR_UNSUPPORTED else)
+ *     AWR_NO_MATCH_SET      leave out the compiled pattern sets (awr_match_set_*; awr_match stays)
+ *   Each AWR_NO_* removes declarations and code (docs/platforms.md: what a firmware image keeps);
+ *   define it for every file that includes the header.
  *
  * THE LAYERS, in the order this file declares and then implements them. Each is a public API that
  * works on its own:
@@ -777,17 +784,23 @@ AWR_API awr_result awr_json_unescape_n(const char *s, size_t n, char *out, size_
  * grammar (AWR_ERR_JSON_SYNTAX otherwise). */
 AWR_API awr_result awr_json_int64(const char *json, const awr_json_token *t, int64_t *out);
 AWR_API awr_result awr_json_uint64(const char *json, const awr_json_token *t, uint64_t *out);
+#ifndef AWR_NO_JSON_DOUBLE
 AWR_API awr_result awr_json_double(const char *json, const awr_json_token *t, double *out);
+#endif
 AWR_API awr_result awr_json_bool(const char *json, const awr_json_token *t, int *out);
 AWR_API awr_result awr_json_int64_n(const char *s, size_t n, int64_t *out);
 AWR_API awr_result awr_json_uint64_n(const char *s, size_t n, uint64_t *out);
+#ifndef AWR_NO_JSON_DOUBLE
 AWR_API awr_result awr_json_double_n(const char *s, size_t n, double *out);
+#endif
 
+#ifndef AWR_NO_JSON_COMPACT
 /* Copy the JSON text json[0..len) to out without whitespace outside strings, NUL-terminated.
  * AWR_ERR_BUFFER if it does not fit (cap < compact length + 1; cap = len + 1 always suffices),
  * AWR_ERR_JSON_TRUNCATED if a string is not terminated. It does not check the grammar again: pass text
  * that parsed. *out_len (optional) excludes the NUL. */
 AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, size_t cap, size_t *out_len);
+#endif
 
 /* The writer. Fields are private; zero-initialize through awr_json_writer_init. */
 typedef struct awr_json_writer {
@@ -812,10 +825,12 @@ AWR_API void awr_json_write_string(awr_json_writer *w, const char *s);          
 AWR_API void awr_json_write_string_n(awr_json_writer *w, const char *s, size_t n);
 AWR_API void awr_json_write_int64(awr_json_writer *w, int64_t v);
 AWR_API void awr_json_write_uint64(awr_json_writer *w, uint64_t v);
+#ifndef AWR_NO_JSON_DOUBLE
 /* A number as JavaScript writes it (JSON.stringify, Number.prototype.toString): the shortest decimal
  * that reads back as v ("0.1", "2.5", "-3", "1e+21", "1e-7"), "0" for -0; NaN and the infinities are
  * written as null, as JSON.stringify does. */
 AWR_API void awr_json_write_double(awr_json_writer *w, double v);
+#endif
 AWR_API void awr_json_write_bool(awr_json_writer *w, int v);
 AWR_API void awr_json_write_null(awr_json_writer *w);
 /* A value already known to be valid JSON (not checked), written as one value. */
@@ -889,6 +904,10 @@ AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len);
 AWR_API int awr_match(const char *pattern, const char *name);
 AWR_API int awr_match_n(const char *pattern, size_t pattern_len, const char *name, size_t name_len);
 
+/* The longest escaped event name that awr_event_is (and awr_match_set_test_json) decodes. */
+#define AWR_MATCH_ESCAPED_MAX 256
+
+#ifndef AWR_NO_MATCH_SET
 /* A compiled set of patterns. Treat the fields as private. */
 typedef struct awr_match_set {
     unsigned char *mem;       /* nodes grow up from the start, segment text down from the end */
@@ -918,12 +937,12 @@ AWR_API uint32_t awr_match_set_test(const awr_match_set *set, const char *name, 
  * text is not an array of strings, AWR_ERR_JSON_TOKENS if max_tokens is too small, the tokenizer's
  * error for invalid JSON, AWR_ERR_JSON_SURROGATE for a lone surrogate escape, AWR_ERR_BUFFER for an
  * escaped name longer than AWR_MATCH_ESCAPED_MAX. A rejected array sets no bit. */
-#define AWR_MATCH_ESCAPED_MAX 256
 AWR_API awr_result awr_match_set_test_json(const awr_match_set *set, const char *json, size_t len,
                                            awr_json_token *tokens, size_t max_tokens,
                                            uint32_t *hits, size_t hit_words, uint32_t *turned_on);
 /* Words of bitmap that cover every pattern of the set. */
 #define AWR_MATCH_HIT_WORDS(n_patterns) (((size_t)(n_patterns) + 31u) / 32u)
+#endif
 
 /* Channel builders: see the banner above. */
 AWR_API awr_result awr_channel_account(char *buf, size_t cap, const char *action);
@@ -1489,7 +1508,9 @@ AWR_API awr_result awr_client_subscribe_channel(awr_client *c, const char *chann
 AWR_API awr_result awr_event_get_string(const awr_event *ev, const char *path, char *out, size_t cap,
                                         size_t *out_len);
 AWR_API awr_result awr_event_get_int64(const awr_event *ev, const char *path, int64_t *out);
+#ifndef AWR_NO_JSON_DOUBLE
 AWR_API awr_result awr_event_get_double(const awr_event *ev, const char *path, double *out);
+#endif
 AWR_API awr_result awr_event_get_bool(const awr_event *ev, const char *path, int *out);
 /* The member's JSON text as sent (a string with its quotes, an object, an array, a number ...). */
 AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr_text *out);
@@ -1781,7 +1802,9 @@ public:
 
     /* Payload fields, as awr_event_get_*: the result, and the value in out. */
     awr_result get(const char *path, int64_t &out) const { return awr_event_get_int64(ev_, path, &out); }
+#ifndef AWR_NO_JSON_DOUBLE
     awr_result get(const char *path, double &out) const { return awr_event_get_double(ev_, path, &out); }
+#endif
     awr_result get(const char *path, bool &out) const {
         int b = 0;
         awr_result r = awr_event_get_bool(ev_, path, &b);
@@ -1807,7 +1830,9 @@ public:
     }
     /* The value, or fallback when the member is missing or not of the type. */
     int64_t int64_or(const char *path, int64_t fallback) const { int64_t v = 0; return get(path, v) == AWR_OK ? v : fallback; }
+#ifndef AWR_NO_JSON_DOUBLE
     double double_or(const char *path, double fallback) const { double v = 0; return get(path, v) == AWR_OK ? v : fallback; }
+#endif
     bool bool_or(const char *path, bool fallback) const { bool v = false; return get(path, v) == AWR_OK ? v : fallback; }
     template <size_t N> std::string_view string_or(const char *path, char (&buf)[N], std::string_view fallback) const {
         std::string_view v;
@@ -3194,7 +3219,9 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * (when validating) a non-ASCII byte, and count-trailing-zeros says which; only then do we look at
  * single bytes.
  * ================================================================================================== */
+#ifndef AWR_NO_JSON_DOUBLE
 #include <float.h>    /* FLT_EVAL_METHOD: the exact fast path of awr_json_double needs plain doubles */
+#endif
 
 #define AWR__JSON_ONES 0x0101010101010101u
 #define AWR__JSON_HIGHS 0x8080808080808080u
@@ -3884,6 +3911,21 @@ AWR_API awr_result awr_json_int64_n(const char *s, size_t n, int64_t *out) {
     return AWR_OK;
 }
 
+AWR_API awr_result awr_json_int64(const char *json, const awr_json_token *t, int64_t *out) {
+    if (out) *out = 0;
+    if (!json || !t) return AWR_ERR_ARG;
+    if (AWR_JSON_TYPE(t) != AWR_JSON_NUMBER) return AWR_ERR_JSON_TYPE;
+    return awr_json_int64_n(json + t->start, t->len, out);
+}
+
+AWR_API awr_result awr_json_uint64(const char *json, const awr_json_token *t, uint64_t *out) {
+    if (out) *out = 0;
+    if (!json || !t) return AWR_ERR_ARG;
+    if (AWR_JSON_TYPE(t) != AWR_JSON_NUMBER) return AWR_ERR_JSON_TYPE;
+    return awr_json_uint64_n(json + t->start, t->len, out);
+}
+
+#ifndef AWR_NO_JSON_DOUBLE
 /* A big decimal for the exact fallback of awr_json_double: the value is 0.d[0]d[1]...d[nd-1] x 10^dp,
  * digits as values 0..9. 800 digits are more than any double needs to be rounded correctly; digits
  * beyond them only matter to break a tie, which `trunc` (a nonzero digit was dropped) records. The
@@ -4098,26 +4140,13 @@ AWR_API awr_result awr_json_double_n(const char *s, size_t n, double *out) {
     return overflow ? AWR_ERR_JSON_RANGE : AWR_OK;
 }
 
-AWR_API awr_result awr_json_int64(const char *json, const awr_json_token *t, int64_t *out) {
-    if (out) *out = 0;
-    if (!json || !t) return AWR_ERR_ARG;
-    if (AWR_JSON_TYPE(t) != AWR_JSON_NUMBER) return AWR_ERR_JSON_TYPE;
-    return awr_json_int64_n(json + t->start, t->len, out);
-}
-
-AWR_API awr_result awr_json_uint64(const char *json, const awr_json_token *t, uint64_t *out) {
-    if (out) *out = 0;
-    if (!json || !t) return AWR_ERR_ARG;
-    if (AWR_JSON_TYPE(t) != AWR_JSON_NUMBER) return AWR_ERR_JSON_TYPE;
-    return awr_json_uint64_n(json + t->start, t->len, out);
-}
-
 AWR_API awr_result awr_json_double(const char *json, const awr_json_token *t, double *out) {
     if (out) *out = 0.0;
     if (!json || !t) return AWR_ERR_ARG;
     if (AWR_JSON_TYPE(t) != AWR_JSON_NUMBER) return AWR_ERR_JSON_TYPE;
     return awr_json_double_n(json + t->start, t->len, out);
 }
+#endif
 
 AWR_API awr_result awr_json_bool(const char *json, const awr_json_token *t, int *out) {
     if (out) *out = 0;
@@ -4128,6 +4157,7 @@ AWR_API awr_result awr_json_bool(const char *json, const awr_json_token *t, int 
 
 /* ---- compact --------------------------------------------------------------------------------- */
 
+#ifndef AWR_NO_JSON_COMPACT
 AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, size_t cap, size_t *out_len) {
     size_t i = 0, o = 0;
     if (out_len) *out_len = 0;
@@ -4152,6 +4182,7 @@ AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, siz
     if (out_len) *out_len = o;
     return AWR_OK;
 }
+#endif
 
 /* ---- writer ---------------------------------------------------------------------------------- */
 
@@ -4335,6 +4366,7 @@ AWR_API void awr_json_write_bool(awr_json_writer *w, int v) {
     if (w && awr__jw_value(w)) awr__jw_put(w, v ? "true" : "false", v ? 4u : 5u);
 }
 
+#ifndef AWR_NO_JSON_DOUBLE
 /* 1 if the decimal 0.dig[0..k) x 10^point reads back as exactly v. */
 static int awr__json_reads_back(const char *dig, int k, int point, double v) {
     char text[48], exp[8];
@@ -4435,6 +4467,7 @@ AWR_API void awr_json_write_double(awr_json_writer *w, double v) {
     }
     awr__jw_put(w, text, n);
 }
+#endif
 
 AWR_API void awr_json_write_raw(awr_json_writer *w, const char *json, size_t n) {
     if (!w) return;
@@ -4459,16 +4492,6 @@ AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len) {
 /* ==================================================================================================
  * MATCH (implementation)
  * ================================================================================================== */
-
-/* Length of the segment that starts at s (up to the next dot or the end). */
-static size_t awr__match_segment_len(const char *s, size_t len) {
-    const void *dot = len ? awr__memchr(s, '.', len) : NULL;
-    return dot ? (size_t)((const char *)dot - s) : len;
-}
-
-static int awr__match_is_star(const char *seg, size_t len) {
-    return len == 1 && seg[0] == '*';
-}
 
 AWR_API int awr_match_n(const char *pattern, size_t pattern_len, const char *name, size_t name_len) {
     /* One byte loop over both strings: most patterns differ from a name within its first bytes, so
@@ -4501,11 +4524,22 @@ AWR_API int awr_match(const char *pattern, const char *name) {
     return awr_match_n(pattern, awr__strlen(pattern), name, awr__strlen(name));
 }
 
+#ifndef AWR_NO_MATCH_SET
 /* ---- pattern set: a segment trie ------------------------------------------------------------------
  * Record 0 is the root. A node has literal children (a sibling list, each with the hash of its
  * segment so most comparisons are one word) and at most one `*` child; the patterns that end at a
  * node hang off it as a list of end records, which reuse the node layout (hash = pattern id). Link
  * value 0 means "none": the root is never anyone's child or end record. */
+/* Length of the segment that starts at s (up to the next dot or the end). */
+static size_t awr__match_segment_len(const char *s, size_t len) {
+    const void *dot = len ? awr__memchr(s, '.', len) : NULL;
+    return dot ? (size_t)((const char *)dot - s) : len;
+}
+
+static int awr__match_is_star(const char *seg, size_t len) {
+    return len == 1 && seg[0] == '*';
+}
+
 typedef struct awr__match_node {
     uint32_t hash;   /* fingerprint of the segment; in an end record: the pattern id */
     uint32_t text;   /* offset of the segment text from the start of the set's memory */
@@ -4765,6 +4799,7 @@ AWR_API awr_result awr_match_set_test_json(const awr_match_set *set, const char 
     if (turned_on) *turned_on = on;
     return AWR_OK;
 }
+#endif
 
 /* ---- channel builders ---------------------------------------------------------------------------- */
 
@@ -4955,7 +4990,11 @@ static void awr__query_value(awr_json_writer *w, const awr_query_value *v) {
         awr__query_string(w, v->s);
         break;
     case AWR_QV_INT: awr_json_write_int64(w, v->i); break;
+#ifndef AWR_NO_JSON_DOUBLE
     case AWR_QV_DOUBLE: awr_json_write_double(w, v->d); break;
+#else
+    case AWR_QV_DOUBLE: awr__jw_fail(w, AWR_ERR_UNSUPPORTED); break;
+#endif
     case AWR_QV_BOOL: awr_json_write_bool(w, v->i != 0); break;
     default: awr__jw_fail(w, AWR_ERR_ARG); break;
     }
@@ -5048,14 +5087,41 @@ AWR_API awr_result awr_query_select(char *buf, size_t cap, const char *const *at
     return awr__query_end(&w, buf, cap);
 }
 
+#ifdef AWR_NO_JSON_COMPACT
+/* 1 if the valid JSON text s[0..n) has whitespace outside its strings (there is no awr_json_compact
+   to take it out). */
+static int awr__query_spaced(const char *s, size_t n) {
+    size_t i;
+    int in_string = 0;
+    for (i = 0; i < n; i++) {
+        if (in_string) {
+            if (s[i] == '\\') i++;
+            else if (s[i] == '"') in_string = 0;
+        } else if (s[i] == '"') {
+            in_string = 1;
+        } else if (AWR__JSON_IS_WS((unsigned char)s[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+#endif
+
 /* A JSON text as the next value of w, checked, without its insignificant whitespace. */
 static void awr__query_part(awr_json_writer *w, const char *json) {
     size_t len = awr__strlen(json), n = 0;
     awr_result r = awr_json_parse(NULL, json, len, NULL, 0, NULL, NULL);   /* counting: no tokens */
     if (r != AWR_OK && r != AWR_ERR_JSON_TOKENS) { awr__jw_fail(w, r); return; }
     if (!awr__jw_value(w)) return;
+#ifndef AWR_NO_JSON_COMPACT
     r = awr_json_compact(json, len, w->buf + w->len, w->cap - w->len, &n);
     if (r != AWR_OK) { awr__jw_fail(w, r); return; }
+#else
+    if (awr__query_spaced(json, len)) { awr__jw_fail(w, AWR_ERR_UNSUPPORTED); return; }
+    if (len > w->cap - 1u - w->len) { awr__jw_fail(w, AWR_ERR_BUFFER); return; }
+    memcpy(w->buf + w->len, json, len);
+    n = len;
+#endif
     w->len += n;
 }
 
@@ -7125,6 +7191,7 @@ AWR_API awr_result awr_event_get_int64(const awr_event *ev, const char *path, in
     return r;
 }
 
+#ifndef AWR_NO_JSON_DOUBLE
 AWR_API awr_result awr_event_get_double(const awr_event *ev, const char *path, double *out) {
     const awr_json_token *t = NULL;
     awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
@@ -7132,6 +7199,7 @@ AWR_API awr_result awr_event_get_double(const awr_event *ev, const char *path, d
     if (r != AWR_OK && out) *out = 0;
     return r;
 }
+#endif
 
 AWR_API awr_result awr_event_get_bool(const awr_event *ev, const char *path, int *out) {
     const awr_json_token *t = NULL;
@@ -9212,6 +9280,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   0.2.0
+ *     - AWR_NO_JSON_DOUBLE, AWR_NO_JSON_COMPACT, AWR_NO_MATCH_SET leave those parts out (declarations
+ *       included) for small images
  *     - renamed, so that the client calls say their layer and the SDKs' words: awr_subscribe is
  *       awr_client_subscribe, awr_subscribe_channel awr_client_subscribe_channel, awr_unsubscribe
  *       awr_client_unsubscribe, awr_update awr_client_update_subscription, awr_presence

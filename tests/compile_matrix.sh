@@ -76,6 +76,9 @@ config_flags() {
         AWR_JSON_MAX_DEPTH) echo -DAWR_JSON_MAX_DEPTH=64 ;;
         AWR_JSON_WRITER_DEPTH) echo -DAWR_JSON_WRITER_DEPTH=8 ;;
         AWR_MATCH_MAX_SEGMENTS) echo -DAWR_MATCH_MAX_SEGMENTS=8 ;;
+        AWR_NO_JSON_DOUBLE) echo -DAWR_NO_JSON_DOUBLE ;;
+        AWR_NO_JSON_COMPACT) echo -DAWR_NO_JSON_COMPACT ;;
+        AWR_NO_MATCH_SET) echo -DAWR_NO_MATCH_SET ;;
     esac
 }
 manual_macros=$(sed -n '/^ \* CONFIGURATION (define/,/^ \*$/p' appwrite_realtime.h |

@@ -1,0 +1,73 @@
+/* The leave-out macros of the manual's configuration table, all at once: what they leave out is gone
+ * (its declarations too, so a call does not compile) and everything else still works; the query
+ * builders refuse what needed the missing parts with AWR_ERR_UNSUPPORTED.
+ * awr-unit: no peer, no network; `make check` runs it. */
+#define AWR_NO_JSON_DOUBLE
+#define AWR_NO_JSON_COMPACT
+#define AWR_NO_MATCH_SET
+#define APPWRITE_REALTIME_IMPLEMENTATION
+#include "appwrite_realtime.h"
+#include "awr_test.h"
+
+#if defined(AWR_MATCH_HIT_WORDS)
+#error "AWR_NO_MATCH_SET leaves the match-set declarations in"
+#endif
+
+static void test_json_without_doubles(void) {
+    const char doc[] = "{\"n\":-42,\"x\":2.5,\"s\":\"a\\u0062\"}";
+    awr_json_token tok[8];
+    size_t n = 0;
+    int64_t v = 0;
+    char s[8], buf[32];
+    awr_json_writer w;
+    AWR_CHECK_INT(awr_json_parse(NULL, doc, sizeof doc - 1, tok, 8, &n, NULL), AWR_OK);
+    AWR_CHECK_INT(awr_json_int64(doc, &tok[awr_json_find(doc, tok, 0, "n")], &v), AWR_OK);
+    AWR_CHECK_INT(v, -42);
+    AWR_CHECK_INT(awr_json_int64(doc, &tok[awr_json_find(doc, tok, 0, "x")], &v), AWR_ERR_JSON_TYPE);
+    AWR_CHECK_INT(awr_json_unescape(doc, &tok[awr_json_find(doc, tok, 0, "s")], s, sizeof s, NULL), AWR_OK);
+    AWR_CHECK_STR(s, "ab");
+    awr_json_writer_init(&w, buf, sizeof buf);
+    awr_json_write_begin_array(&w);
+    awr_json_write_int64(&w, -7);
+    awr_json_write_string(&w, "q");
+    awr_json_write_end_array(&w);
+    AWR_CHECK_INT(awr_json_writer_finish(&w, NULL), AWR_OK);
+    AWR_CHECK_STR(buf, "[-7,\"q\"]");
+}
+
+static void test_queries(void) {
+    char a[96], b[96], both[256];
+    const char *parts[2];
+    awr_query_value d = awr_qv_double(2.5), i = awr_qv_int(3);
+    AWR_CHECK_INT(awr_query_equal(a, sizeof a, "x", &d, 1), AWR_ERR_UNSUPPORTED);
+    AWR_CHECK_STR(a, "");
+    AWR_CHECK_INT(awr_query_equal(a, sizeof a, "x", &i, 1), AWR_OK);
+    AWR_CHECK_STR(a, "{\"method\":\"equal\",\"attribute\":\"x\",\"values\":[3]}");
+    AWR_CHECK_INT(awr_query_starts_with(b, sizeof b, "t", "a b"), AWR_OK);
+    parts[0] = a; parts[1] = b;   /* the builders' output has no whitespace outside strings */
+    AWR_CHECK_INT(awr_query_and(both, sizeof both, parts, 2), AWR_OK);
+    AWR_CHECK_STR(both, "{\"method\":\"and\",\"values\":[{\"method\":\"equal\",\"attribute\":\"x\",\"values\":[3]},"
+                        "{\"method\":\"startsWith\",\"attribute\":\"t\",\"values\":[\"a b\"]}]}");
+    AWR_CHECK_INT(awr_query_and(both, 60, parts, 2), AWR_ERR_BUFFER);
+    AWR_CHECK_STR(both, "");
+    parts[1] = "{\"method\": \"isNull\"}";   /* only awr_json_compact could take the space out */
+    AWR_CHECK_INT(awr_query_or(both, sizeof both, parts, 2), AWR_ERR_UNSUPPORTED);
+    AWR_CHECK_STR(both, "");
+    parts[1] = "{\"method\":";               /* still checked first */
+    AWR_CHECK_INT(awr_query_or(both, sizeof both, parts, 2), AWR_ERR_JSON_TRUNCATED);
+}
+
+static void test_match_and_results(void) {
+    AWR_CHECK_INT(awr_match("buckets.*.files.*.create", "buckets.b.files.f.create"), 1);
+    AWR_CHECK_INT(awr_match("buckets.*.files", "buckets.b.files.f"), 0);
+    AWR_CHECK_STR(awr_result_str(AWR_ERR_UNSUPPORTED), "not supported");
+    AWR_CHECK_STR(awr_result_str(AWR_ERR_TLS_ALERT), "tls: fatal alert from peer");
+    AWR_CHECK_STR(awr_result_str((awr_result)-13), "unknown result");
+}
+
+int main(void) {
+    test_json_without_doubles();
+    test_queries();
+    test_match_and_results();
+    return AWR_TEST_END();
+}
