@@ -1572,7 +1572,7 @@ typedef int awr_socket;                             /* a file descriptor */
 
 /* Bytes that always hold an awr_tcp on the supported platforms (awr_tcp_size tells the exact need). */
 #define AWR_TCP_SIZE 1536
-/* The longest host name the resolver takes (DNS names have at most 253 characters). */
+/* The longest host name the adapter takes (DNS names have at most 253 characters). */
 #define AWR_TCP_HOST_MAX 255
 
 struct addrinfo;   /* <netdb.h> or <ws2tcpip.h> */
@@ -1584,14 +1584,21 @@ typedef struct awr_tcp_config {
     /* The resolver the thread calls (NULL: the system's getaddrinfo). It must return a list that
        freeaddrinfo() frees (call getaddrinfo inside: a cache, a test's delay, a logger). */
     int (*resolve)(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res);
+    /* The longest host name this adapter connects to (0: AWR_TCP_HOST_MAX, also the most it takes).
+       The adapter keeps two copies of it (the target and the resolver's job): with many adapters, a
+       short limit saves 2 x (AWR_TCP_HOST_MAX - host_max) bytes each. open() refuses a longer host
+       (AWR_ERR_ARG). */
+    size_t host_max;
 } awr_tcp_config;
 
 typedef struct awr_tcp awr_tcp;
 
-/* Bytes an awr_tcp needs (cfg may be NULL): at most AWR_TCP_SIZE. Any alignment of mem is fine. */
+/* Bytes an awr_tcp needs (cfg may be NULL): at most AWR_TCP_SIZE; 0 when cfg->host_max is above
+   AWR_TCP_HOST_MAX. Any alignment of mem is fine. */
 AWR_API size_t awr_tcp_size(const awr_tcp_config *cfg);
 /* Build the adapter in mem (size >= awr_tcp_size(cfg); cfg NULL: defaults, copied). Nothing is
-   allocated. *out is NULL on failure: AWR_ERR_ARG, AWR_ERR_BUFFER (size too small), AWR_ERR_IO
+   allocated. *out is NULL on failure: AWR_ERR_ARG (also host_max above AWR_TCP_HOST_MAX),
+   AWR_ERR_BUFFER (size too small), AWR_ERR_IO
    (WSAStartup failed, or cfg->address is not a numeric address). */
 AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cfg, awr_tcp **out);
 /* Close any connection and drop the adapter (mem is yours again). A resolver thread still running is
@@ -7794,7 +7801,8 @@ struct awr_tcp {
     int last_error;                       /* errno / WSAGetLastError() of the latest failure */
     int last_gai;                         /* the resolver's error (EAI_* / WSA*) of the latest open, else 0 */
     int sys_started;                  /* 1 after the platform started (WSAStartup) */
-    char host[AWR_TCP_HOST_MAX + 1];      /* the target: host and port as text */
+    size_t host_max;                      /* cfg.host_max, or AWR_TCP_HOST_MAX */
+    char *host;                           /* the target, host_max + 1 bytes after the struct */
     char service[8];
     struct addrinfo *addrs;               /* the list being tried (freeaddrinfo), NULL once connected */
     const struct addrinfo *next_addr;     /* the address to try when the current one fails */
@@ -7810,7 +7818,7 @@ struct awr_tcp {
     awr__tcp_thread_t thread;
     int job_running;                      /* a thread was started and not yet joined */
     int job_done;
-    char job_host[AWR_TCP_HOST_MAX + 1];
+    char *job_host;                       /* host_max + 1 bytes after host */
     char job_service[8];
     struct addrinfo *job_list;
     int job_rc, job_errno;
@@ -7821,7 +7829,7 @@ struct awr_tcp {
 
 #define AWR__TCP_ALIGN 16
 /* AWR_TCP_SIZE promises to hold an awr_tcp: a build where it does not fails here. */
-typedef char awr__tcp_size_check[sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1 <= AWR_TCP_SIZE ? 1 : -1];
+typedef char awr__tcp_size_check[sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1 + 2 * (AWR_TCP_HOST_MAX + 1) <= AWR_TCP_SIZE ? 1 : -1];
 
 /* The hints of every lookup: TCP over IPv6 or IPv4; numeric_only for addresses that must not reach
    a DNS server (cfg.address, or a host that is one). */
@@ -8190,7 +8198,7 @@ static awr_result awr__tcp_resolve_start(awr_tcp *t) {
         if (!awr__tcp_job_done(t)) return AWR_OK;
         awr__tcp_job_reap(t);
     }
-    memcpy(t->job_host, t->host, sizeof t->job_host);
+    memcpy(t->job_host, t->host, t->host_max + 1);
     memcpy(t->job_service, t->service, sizeof t->job_service);
     t->job_done = 0;
     t->job_list = NULL;
@@ -8330,7 +8338,7 @@ static awr_result awr__tcp_open(void *user, const char *host, int port, int tls,
     char service[8];
     int i = 7;
     awr_result r;
-    if (!t || !host || !conn || port <= 0 || port > 65535 || strlen(host) > AWR_TCP_HOST_MAX) return AWR_ERR_ARG;
+    if (!t || !host || !conn || port <= 0 || port > 65535 || strlen(host) > t->host_max) return AWR_ERR_ARG;
     if (tls) return AWR_ERR_UNSUPPORTED;                                   /* TLS is a wrapper io (AWR_BEARSSL) */
     if (t->sock != AWR_NO_SOCKET || t->resolving || t->addrs) return AWR_ERR_STATE;   /* one connection per awr_tcp */
     t->last_error = t->last_gai = 0;
@@ -8404,21 +8412,30 @@ static const char *awr__tcp_error(void *user, void *conn, int *sys_error) {
     return awr__tcp_sys_error_text(t, t->last_gai, t->last_error);
 }
 
+/* The host names follow the struct: their room is what host_max asks for, not the longest name. */
+static size_t awr__tcp_host_max(const awr_tcp_config *cfg) {
+    return cfg && cfg->host_max ? cfg->host_max : AWR_TCP_HOST_MAX;
+}
+
 AWR_API size_t awr_tcp_size(const awr_tcp_config *cfg) {
-    (void)cfg;
-    return sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1;
+    size_t hm = awr__tcp_host_max(cfg);
+    if (hm > AWR_TCP_HOST_MAX) return 0;
+    return sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1 + 2u * (hm + 1u);
 }
 
 AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cfg, awr_tcp **out) {
     awr_tcp *t;
     int err = 0;
     if (out) *out = NULL;
-    if (!mem || !out) return AWR_ERR_ARG;
+    if (!mem || !out || awr_tcp_size(cfg) == 0) return AWR_ERR_ARG;
     if (size < awr_tcp_size(cfg)) return AWR_ERR_BUFFER;
     if (cfg && cfg->address && strlen(cfg->address) >= sizeof t->address) return AWR_ERR_IO;
     t = (awr_tcp *)(void *)((uintptr_t)((unsigned char *)mem + AWR__TCP_ALIGN - 1) & ~(uintptr_t)(AWR__TCP_ALIGN - 1));
-    memset(t, 0, sizeof *t);
+    memset(t, 0, sizeof *t + 2u * (awr__tcp_host_max(cfg) + 1u));
     if (cfg) t->cfg = *cfg;
+    t->host_max = awr__tcp_host_max(cfg);
+    t->host = (char *)(t + 1);
+    t->job_host = t->host + t->host_max + 1;
     t->sock = AWR_NO_SOCKET;
     if (cfg && cfg->address) memcpy(t->address, cfg->address, strlen(cfg->address) + 1);
     t->cfg.address = t->address;

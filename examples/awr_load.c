@@ -6,7 +6,7 @@
  *            [--cafile PATH] [--insecure] [--json]
  *
  * N clients (default 100), opened at PER_S a second (default 500), each with one subscription to the
- * channels (default databases.db1.collections.col1.documents), all driven by one epoll loop. Progress
+ * channels (default files), all driven by one epoll loop. Progress
  * goes to stderr while they ramp up; after the ramp the clients stay connected for --duration seconds
  * (default 5), and a summary goes to stdout (--json: one JSON object):
  *   clients connected / failed (not connected --connect-wait seconds, default 30, after the last one
@@ -18,11 +18,15 @@
  * `timestamp` (millisecond resolution, and the server's clock must agree with this one).
  * --publish N (the local server in tests/server only): publish N stamped events through its control
  * channel, one every --publish-interval ms (default 100), once every client is subscribed. The spec
- * (default: a document update in db1/col1) is a publish object of that server; `payload` gets `seq`.
+ * (default: a file update in bucket b1) is a publish object of that server; `payload` gets `seq`.
  * The summary then also says how many clients got every event exactly once (`complete`).
  * Exit status: 0 when every client connected (and, with --publish, every client got every event exactly
  * once), 1 otherwise, 2 on a usage error.
- * Linux only (epoll). The receive buffer of each client is --max-message bytes (default 8 KiB). */
+ * Linux only (epoll). Each client is as small as one subscription allows (about 6 KiB with the
+ * adapter): its receive buffer is --max-message bytes (default 2 KiB), the largest message it takes.
+ * A larger one closes the connection (1009) and the client reconnects; the summary counts them. A file
+ * event fits 2 KiB; a document event of Appwrite 1.9.5+ names some 20 channels and needs about 2.4 KiB
+ * before its payload: give --max-message 4096 (or what the documents need) for databases channels. */
 /* awr-link: -lbearssl -pthread */
 #define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -56,16 +60,15 @@ static void awr_bearssl_destroy(awr_bearssl *tls) { (void)tls; }
 #define EXIT_FAILURE_ 1
 #define EXIT_USAGE 2
 
-/* The smallest receive buffer the client takes: the handshake response is read into it. */
-#define LOAD_DEFAULT_MAX_MESSAGE 8192u
+#define LOAD_DEFAULT_MAX_MESSAGE 2048u
 #define MAX_CHANNELS 64
 #define RECENT 16                 /* per client: hashes of the latest events, to spot duplicates */
 #define MAX_SAMPLES (1u << 24)    /* latency samples kept (16 M) */
 
 typedef struct slot {
     awr_client *c;
-    unsigned char tcp_mem[AWR_TCP_SIZE];
     awr_tcp *tcp;
+    unsigned char *mem;           /* one block holds the client and its adapter */
     awr_bearssl *tls;
     int reg_fd;                   /* the fd registered with epoll, -1 when none */
     uint32_t reg_events;
@@ -73,7 +76,7 @@ typedef struct slot {
     double started_ms, connect_ms;
     int connected, failed;
     long events, duplicates;
-    uint64_t recent[RECENT];
+    uint32_t recent[RECENT];      /* (hashes of 32 bits: a false duplicate is a 1 in 2^28 chance) */
     unsigned recent_at;
 } slot;
 
@@ -88,10 +91,12 @@ typedef struct load {
     long published;
     int latency_exact, latency_from_timestamp;
     int epfd;
+    int64_t next_due;             /* the earliest deadline of any client (a timer scan is due then) */
     double first_event_ms, last_event_ms;
     int pub_fd;                   /* a publish request whose reply has not come yet, -1 when none */
     int pub_failed;
     char pub_reply[4096];
+    long too_big;                 /* connections closed for a message over --max-message */
 } load;
 
 static load L;
@@ -181,8 +186,8 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
     (void)c;
     (void)sub;
     for (i = 0; i < RECENT; i++)
-        if (s->recent[i] == h) { s->duplicates++; L.duplicates++; return; }
-    s->recent[s->recent_at++ % RECENT] = h;
+        if (s->recent[i] == (uint32_t)h) { s->duplicates++; L.duplicates++; return; }
+    s->recent[s->recent_at++ % RECENT] = (uint32_t)h;
     s->events++;
     L.events++;
     if (L.first_event_ms == 0) L.first_event_ms = mono_ms();
@@ -211,6 +216,7 @@ static void on_state(awr_client *c, const awr_state_info *info, void *user) {
         L.connected++;
     } else if (info->state == AWR_STATE_RECONNECTING) {
         L.reconnects++;
+        if (info->reason == AWR_ERR_WS_TOO_BIG) L.too_big++;
     } else if (info->state == AWR_STATE_CLOSED && !s->failed) {
         s->failed = 1;
         L.failed++;
@@ -294,6 +300,11 @@ static void sync_slot(slot *s) {
     short pe = awr_tcp_poll_events(s->tcp, wants);
     uint32_t want = (pe & POLLIN ? EPOLLIN : 0u) | (pe & POLLOUT ? EPOLLOUT : 0u);
     struct epoll_event e;
+    if (awr_tcp_resolving(s->tcp)) {   /* no socket to wait on while the resolver thread works: look soon */
+        int64_t soon = awr_tcp_now_ms() + 5;
+        if (s->deadline < 0 || s->deadline > soon) s->deadline = soon;
+    }
+    if (s->deadline >= 0 && s->deadline < L.next_due) L.next_due = s->deadline;   /* the loop wakes for it */
     memset(&e, 0, sizeof e);
     e.events = want;
     e.data.ptr = s;
@@ -316,10 +327,9 @@ static void poll_slot(slot *s) {
 /* One turn of the loop: wait up to wait_ms for sockets, then poll what is ready or due. */
 static void turn(int wait_ms) {
     static struct epoll_event ev[1024];
-    static int64_t next_due = 0;
     int64_t now = awr_tcp_now_ms();
     int k, got;
-    if (next_due > now && next_due - now < wait_ms) wait_ms = (int)(next_due - now);
+    if (L.next_due - now < wait_ms) wait_ms = (int)(L.next_due - now);
     got = epoll_wait(L.epfd, ev, 1024, wait_ms < 0 ? 0 : wait_ms);
     for (k = 0; k < got; k++) {
         if (ev[k].data.ptr == &L.pub_fd) {   /* the reply to a publish: the loop never waits for it */
@@ -331,13 +341,13 @@ static void turn(int wait_ms) {
         }
     }
     now = awr_tcp_now_ms();
-    if (now >= next_due) {   /* timers: a scan only when the earliest deadline has come */
+    if (now >= L.next_due) {   /* timers: a scan only when the earliest deadline has come */
         size_t i;
-        next_due = now + 1000;
+        L.next_due = now + 1000;   /* each client due now lowers it again (sync_slot) */
         for (i = 0; i < L.opened; i++) {
             slot *s = &L.slots[i];
             if (s->deadline >= 0 && s->deadline <= now) poll_slot(s);
-            if (s->deadline >= 0 && s->deadline < next_due) next_due = s->deadline;
+            else if (s->deadline >= 0 && s->deadline < L.next_due) L.next_due = s->deadline;
         }
     }
 }
@@ -403,7 +413,7 @@ static int control_of(const char *endpoint, control *ct) {
 
 int main(int argc, char **argv) {
     const char *endpoint = NULL, *project = NULL, *session = NULL, *jwt = NULL, *cafile = NULL;
-    const char *spec = "{\"event\":\"document\",\"action\":\"update\",\"databaseId\":\"db1\",\"collectionId\":\"col1\",\"documentId\":\"doc1\"";
+    const char *spec = "{\"event\":\"file\",\"action\":\"update\",\"bucketId\":\"b1\",\"fileId\":\"f1\"";
     char *copies[MAX_CHANNELS];
     const char *channels[MAX_CHANNELS];
     size_t nchannels = 0, ncopies = 0, i, rss0, rss1;
@@ -411,6 +421,8 @@ int main(int argc, char **argv) {
     int insecure = 0, json = 0, a;
     awr_mode mode = AWR_MODE_AUTO;
     awr_client_config cfg;
+    awr_tcp_config tcpcfg;
+    size_t client_bytes, tcp_bytes;
     awr_bearssl_config tcfg;
     control ct;
     double t0, last_progress = 0, ramp_end, idle_cpu_pct = 0, idle_window_s = 0, events_per_s = 0;
@@ -461,7 +473,7 @@ int main(int argc, char **argv) {
     }
     if (!endpoint) return usage_error("--endpoint is required", NULL);
     if (!project || !*project) return usage_error("--project is required", NULL);
-    if (nchannels == 0) channels[nchannels++] = "databases.db1.collections.col1.documents";
+    if (nchannels == 0) channels[nchannels++] = "files";
     if (publish > 0 && !control_of(endpoint, &ct)) return usage_error("--publish needs an endpoint with host:port", endpoint);
 
     signal(SIGINT, on_signal);
@@ -493,15 +505,38 @@ int main(int argc, char **argv) {
     cfg.max_message = (size_t)max_message;
     /* Every buffer as small as one subscription needs: with many clients, memory is what counts.
      * The arena holds copies of host, path, project, credentials and channels; a subscribe frame
-     * carries the channels; the envelope of an event needs about 20 tokens (the payload is one). */
-    cfg.read_buffer = 512;
+     * carries the channels; the envelope of an event needs about 20 tokens (the payload is one), and
+     * the payload is read here with tokens on the stack, not through awr_event_get_* (payload_tokens).
+     * Reads of 256 bytes cost a few more system calls on a large message, none on a small one; the
+     * read buffer also bounds an outgoing frame, here the subscribe message with every channel. The
+     * upgrade request is built in the transmit and read buffers together: room for each string twice
+     * (the arena's) and the fixed headers. */
+    cfg.read_buffer = 128;
+    for (i = 0; i < nchannels; i++) cfg.read_buffer += strlen(channels[i]) + 3;
+    if (cfg.read_buffer < 256) cfg.read_buffer = 256;
     cfg.max_subscriptions = 1;
     cfg.max_tokens = 24;
+    cfg.payload_tokens = 1;
     cfg.name_arena = 128 + 2 * strlen(endpoint) + strlen(project) + (session ? strlen(session) + 1 : 0) + (jwt ? strlen(jwt) + 1 : 0);
     for (i = 0; i < nchannels; i++) cfg.name_arena += strlen(channels[i]) + 1;
-    cfg.tx_buffer = 256 + 2 * cfg.name_arena;
+    cfg.tx_buffer = 2 * cfg.name_arena + 256 > 2 * cfg.read_buffer ? 2 * cfg.name_arena + 256 - cfg.read_buffer : cfg.read_buffer;
+    if (cfg.tx_buffer < cfg.read_buffer + 14) cfg.tx_buffer = cfg.read_buffer + 14;   /* + a frame header */
     cfg.on_state = on_state;
     cfg.on_error = on_error;
+    memset(&tcpcfg, 0, sizeof tcpcfg);
+    {   /* the adapter keeps room for the longest host it may connect to: this endpoint's */
+        awr_client *probe;
+        const char *host;
+        awr_result r = awr_client_create(&cfg, &probe);
+        if (r != AWR_OK) {
+            fprintf(stderr, "awr-load: %s\n", awr_result_str(r));
+            return r == AWR_ERR_URL || r == AWR_ERR_ARG ? EXIT_USAGE : EXIT_FAILURE_;
+        }
+        if (awr_client_target(probe, &host, NULL, NULL) == AWR_OK) tcpcfg.host_max = strlen(host);
+        awr_client_destroy(probe);
+    }
+    client_bytes = (awr_client_size(&cfg) + 15u) & ~(size_t)15u;
+    tcp_bytes = awr_tcp_size(&tcpcfg);
     memset(&tcfg, 0, sizeof tcfg);
     tcfg.ca_file = cafile;
     tcfg.insecure_no_verify = insecure;
@@ -519,9 +554,15 @@ int main(int argc, char **argv) {
             awr_io io;
             awr_sub sub;
             awr_result r;
+            unsigned char *mem = (unsigned char *)malloc(client_bytes + tcp_bytes);
             s->reg_fd = -1;
             s->deadline = -1;
-            awr_tcp_init(s->tcp_mem, sizeof s->tcp_mem, NULL, &s->tcp);
+            s->mem = mem;
+            if (!mem || awr_tcp_init(mem + client_bytes, tcp_bytes, &tcpcfg, &s->tcp) != AWR_OK) {
+                fprintf(stderr, "awr-load: out of memory after %zu clients\n", L.opened);
+                free(mem);
+                return EXIT_FAILURE_;
+            }
             io = awr_tcp_io(s->tcp);
             if (strncmp(endpoint, "https://", 8) == 0 || strncmp(endpoint, "wss://", 6) == 0) {
                 if ((r = awr_bearssl_create(&tcfg, &io, &s->tls)) != AWR_OK) {
@@ -533,7 +574,7 @@ int main(int argc, char **argv) {
             }
             cfg.io = io;
             cfg.user = s;
-            if ((r = awr_client_create(&cfg, &s->c)) != AWR_OK || (r = awr_client_subscribe(s->c, channels, nchannels, NULL, 0, on_event, s, &sub)) != AWR_OK) {
+            if ((r = awr_client_init(mem, client_bytes, &cfg, &s->c)) != AWR_OK || (r = awr_client_subscribe(s->c, channels, nchannels, NULL, 0, on_event, s, &sub)) != AWR_OK) {
                 fprintf(stderr, "awr-load: %s\n", awr_result_str(r));
                 return r == AWR_ERR_URL || r == AWR_ERR_ARG ? EXIT_USAGE : EXIT_FAILURE_;
             }
@@ -628,10 +669,10 @@ int main(int argc, char **argv) {
                    "\"published\":%ld,\"events\":%ld,\"duplicates\":%ld,\"complete\":%zu,\"events_per_s\":%.0f,"
                    "\"latency_source\":\"%s\",\"latency_us_p50\":%u,\"latency_us_p99\":%u,\"latency_us_max\":%.0f,"
                    "\"reach_all_us_p50\":%.0f,\"reconnects\":%ld,\"rss_bytes\":%zu,\"rss_bytes_per_client\":%.0f,"
-                   "\"client_bytes\":%zu,\"idle_cpu_pct\":%.2f,\"idle_window_s\":%.1f}\n",
+                   "\"client_bytes\":%zu,\"adapter_bytes\":%zu,\"too_big\":%ld,\"idle_cpu_pct\":%.2f,\"idle_window_s\":%.1f}\n",
                    L.opened, L.connected, failed, p50c, p99c, L.published, L.events, L.duplicates, complete,
                    events_per_s, src, l50, l99, L.lat_max_us, reach, L.reconnects, rss1, rss_per,
-                   awr_client_size(&cfg), idle_cpu_pct, idle_window_s);
+                   awr_client_size(&cfg), tcp_bytes, L.too_big, idle_cpu_pct, idle_window_s);
         } else {
             printf("clients       %zu connected, %zu failed (of %zu)\n", L.connected, failed, L.opened);
             printf("connect time  p50 %.1f ms, p99 %.1f ms\n", p50c, p99c);
@@ -639,9 +680,10 @@ int main(int argc, char **argv) {
             if (L.published > 0) printf("; %ld published, %zu clients got every one exactly once", L.published, complete);
             printf("\nlatency       p50 %.2f ms, p99 %.2f ms, max %.2f ms (from %s)", l50 / 1e3, l99 / 1e3, L.lat_max_us / 1e3, src);
             if (L.published > 0) printf("; one event reaches all clients in %.2f ms (p50)", reach / 1e3);
-            printf("\nreconnects    %ld\n", L.reconnects);
-            printf("memory        %.1f MiB RSS, %.0f bytes per client (the client itself: %zu bytes)\n",
-                   (double)rss1 / 1048576.0, rss_per, awr_client_size(&cfg));
+            printf("\nreconnects    %ld", L.reconnects);
+            if (L.too_big > 0) printf(" (%ld after a message over --max-message %zu: give it more)", L.too_big, cfg.max_message);
+            printf("\nmemory        %.1f MiB RSS, %.0f bytes per client (the client itself: %zu bytes, its adapter: %zu)\n",
+                   (double)rss1 / 1048576.0, rss_per, awr_client_size(&cfg), tcp_bytes);
             printf("idle CPU      %.2f %% of one core over %.1f s\n", idle_cpu_pct, idle_window_s);
         }
         if (L.connected < L.n || (L.published > 0 && complete < L.n)) status = EXIT_FAILURE_;
@@ -651,8 +693,10 @@ int main(int argc, char **argv) {
         slot *s = &L.slots[i];
         if (awr_client_state(s->c) != AWR_STATE_CLOSED) awr_client_disconnect(s->c);
         (void)awr_client_poll(s->c, awr_tcp_now_ms());
-        awr_client_destroy(s->c);
+        awr_client_deinit(s->c);
         if (s->tls) awr_bearssl_destroy(s->tls);
+        awr_tcp_deinit(s->tcp);
+        free(s->mem);
     }
     close(L.epfd);
     free(L.slots);

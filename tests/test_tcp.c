@@ -2,7 +2,8 @@
  * name), send/recv with would-block = 0, EOF, refused connections, no SIGPIPE, random, the clock, the
  * blocking awr_tcp_run loop with a real client; and the resolver thread: a 1.5 s resolver never
  * stalls awr_client_poll, the address is kept across reconnects and resolved again after a failed
- * connect, a pre-resolved address skips the resolver, the resolver's error text reaches the client. */
+ * connect, a pre-resolved address skips the resolver, the resolver's error text reaches the client;
+ * host_max bounds the host names an adapter takes and the memory it needs. */
 /* awr-link: -pthread */
 #define _GNU_SOURCE   /* RUSAGE_THREAD */
 #define AWR_TCP
@@ -520,6 +521,37 @@ static void test_resolver_error_text(void) {
     resolve_fail_rc = 0;
 }
 
+/* host_max shrinks the adapter by two bytes a character (the target and the resolver's copy), and a
+ * host longer than host_max is refused at open while one that fits connects. */
+static void test_host_max(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    awr_io io;
+    void *conn = NULL;
+    int port, lfd = listen_on(AF_INET, &port), peer;
+    AWR_CHECK(lfd >= 0);
+    memset(&tc, 0, sizeof tc);
+    tc.host_max = 9;                                       /* "127.0.0.1" */
+    AWR_CHECK_INT((int)(awr_tcp_size(NULL) - awr_tcp_size(&tc)), 2 * (AWR_TCP_HOST_MAX - 9));
+    AWR_CHECK_INT(awr_tcp_init(mem, awr_tcp_size(&tc) - 1, &tc, &t), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_tcp_init(mem, awr_tcp_size(&tc), &tc, &t), AWR_OK);
+    if (!t) return;
+    io = awr_tcp_io(t);
+    AWR_CHECK_INT(io.open(io.user, "127.0.0.10", port, 0, &conn), AWR_ERR_ARG);   /* 10 characters */
+    AWR_CHECK_INT(awr_tcp_resolving(t), 0);
+    AWR_CHECK(awr_tcp_socket(t) == AWR_NO_SOCKET);
+    peer = open_and_accept(t, "127.0.0.1", port, lfd);
+    AWR_CHECK(peer >= 0);
+    awr_tcp_deinit(t);
+    if (peer >= 0) close(peer);
+    close(lfd);
+    tc.host_max = AWR_TCP_HOST_MAX + 1;                    /* more than the adapter takes */
+    AWR_CHECK_INT((int)awr_tcp_size(&tc), 0);
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_ERR_ARG);
+    AWR_CHECK(t == NULL);
+}
+
 int main(void) {
     test_ipv4_roundtrip();
     test_by_name_and_ipv6();
@@ -530,5 +562,6 @@ int main(void) {
     test_address_kept_and_resolved_again();
     test_pre_resolved_address();
     test_resolver_error_text();
+    test_host_max();
     return AWR_TEST_END();
 }
