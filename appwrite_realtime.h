@@ -37,7 +37,7 @@
  *     AWR_JSON_WRITER_DEPTH the deepest nesting the JSON writer supports (default and most: 32)
  *     AWR_MATCH_MAX_SEGMENTS  the most segments in one pattern of a match set (default 32)
  *     AWR_NO_JSON_DOUBLE    leave out the double conversions: awr_json_double(_n), awr_json_write_double,
- *                           awr_event_get_double (a query value of type AWR_QV_DOUBLE: AWR_ERR_UNSUPPORTED)
+ *                           awr_event_get_double (a query value of type AWR_QUERY_VALUE_DOUBLE: AWR_ERR_UNSUPPORTED)
  *     AWR_NO_JSON_COMPACT   leave out awr_json_compact (awr_query_and/or then take parts without
  *                           insignificant whitespace, as the builders write them: AWR_ERR_UNSUPPORTED else)
  *     AWR_NO_MATCH_SET      leave out the compiled pattern sets (awr_match_set_*; awr_match stays)
@@ -78,7 +78,7 @@
  *     cfg.io = awr_tcp_io(tcp);                   or your own awr_io, or a BearSSL one for wss://
  *     awr_client_create(&cfg, &c);                or awr_client_size + awr_client_init: no malloc at all
  *     awr_client_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub);
- *     awr_tcp_run(c, tcp, -1);                    or call awr_client_poll(c, now_ms) from your own loop
+ *     awr_tcp_run(tcp, c, -1);                    or call awr_client_poll(c, now_ms) from your own loop
  *
  * THREADS. A client is one object without locks: every call on it (poll, feed, subscribe, update,
  * presence, disconnect, destroy, ...) must come from one thread at a time, and its callbacks run on
@@ -441,13 +441,12 @@ AWR_API void awr_ws_accept_for_key(const char *key, size_t key_len, char out[AWR
 /* ---- 2. frames ---------------------------------------------------------------------------------- */
 /* Encodes a frame header into out (at least AWR_WS_MAX_HEADER bytes) and returns its length.
  * mask: 4-byte key, or NULL for an unmasked frame. Uses the shortest length encoding. */
-AWR_API size_t awr_ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t payload_len,
-                                   const uint8_t *mask);
+AWR_API size_t awr_ws_frame_header(int fin, int opcode, uint64_t payload_len, const uint8_t *mask, uint8_t *out);
 /* XORs len bytes with the key; offset is the position of data[0] within the payload, so a payload can
  * be masked in pieces. Word-at-a-time, any alignment. */
 AWR_API void awr_ws_mask(void *data, size_t len, const uint8_t mask[4], uint64_t offset);
 /* The same, reading src and writing dst (they may be the same, must not otherwise overlap). */
-AWR_API void awr_ws_mask_copy(void *dst, const void *src, size_t len, const uint8_t mask[4], uint64_t offset);
+AWR_API void awr_ws_mask_copy(const void *src, size_t len, const uint8_t mask[4], uint64_t offset, void *dst);
 
 typedef struct awr_ws_frame {
     uint64_t length;    /* payload length */
@@ -888,11 +887,11 @@ AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len);
  *    Appwrite 1.9.5+):
  *
  *        char ch[AWR_CHANNEL_MAX];
- *        awr_channel_documents(ch, sizeof ch, "db1", "col1", NULL, NULL);
+ *        awr_channel_documents("db1", "col1", NULL, NULL, ch, sizeof ch);
  *            -> "databases.db1.collections.col1.documents"
- *        awr_channel_rows(ch, sizeof ch, "db1", "t1", "r1", "update");
+ *        awr_channel_rows("db1", "t1", "r1", "update", ch, sizeof ch);
  *            -> "databases.db1.tables.t1.rows.r1.update"
- *        awr_channel_files(ch, sizeof ch, NULL, NULL, "create")           -> "files.create"
+ *        awr_channel_files(NULL, NULL, "create", ch, sizeof ch)           -> "files.create"
  * ================================================================================================== */
 
 #ifndef AWR_MATCH_MAX_SEGMENTS
@@ -945,35 +944,35 @@ AWR_API awr_result awr_match_set_test_json(const awr_match_set *set, const char 
 #endif
 
 /* Channel builders: see the banner above. */
-AWR_API awr_result awr_channel_account(char *buf, size_t cap, const char *action);
+AWR_API awr_result awr_channel_account(const char *action, char *buf, size_t cap);
 /* "documents" | "databases.<db>.collections.<col>.documents[.<doc>]", then ".<action>" */
-AWR_API awr_result awr_channel_documents(char *buf, size_t cap, const char *db, const char *collection,
-                                         const char *document, const char *action);
+AWR_API awr_result awr_channel_documents(const char *db, const char *collection, const char *document,
+                                         const char *action, char *buf, size_t cap);
 /* "rows" | "databases.<db>.tables.<table>.rows[.<row>]" (legacy and TablesDB databases, 1.8+) */
-AWR_API awr_result awr_channel_rows(char *buf, size_t cap, const char *db, const char *table,
-                                    const char *row, const char *action);
+AWR_API awr_result awr_channel_rows(const char *db, const char *table, const char *row, const char *action,
+                                    char *buf, size_t cap);
 /* "tablesdb.<db>.tables.<table>.rows[.<row>]" (1.9+); db and table are required */
-AWR_API awr_result awr_channel_tablesdb(char *buf, size_t cap, const char *db, const char *table,
-                                        const char *row, const char *action);
+AWR_API awr_result awr_channel_tablesdb(const char *db, const char *table, const char *row, const char *action,
+                                        char *buf, size_t cap);
 /* "documentsdb.<db>.collections.<col>.documents[.<doc>]" (1.9+); db and collection are required */
-AWR_API awr_result awr_channel_documentsdb(char *buf, size_t cap, const char *db, const char *collection,
-                                           const char *document, const char *action);
+AWR_API awr_result awr_channel_documentsdb(const char *db, const char *collection, const char *document,
+                                           const char *action, char *buf, size_t cap);
 /* "vectorsdb.<db>.collections.<col>.documents[.<doc>]" (1.9+); db and collection are required */
-AWR_API awr_result awr_channel_vectorsdb(char *buf, size_t cap, const char *db, const char *collection,
-                                         const char *document, const char *action);
+AWR_API awr_result awr_channel_vectorsdb(const char *db, const char *collection, const char *document,
+                                         const char *action, char *buf, size_t cap);
 /* "files" | "buckets.<bucket>.files[.<file>]" */
-AWR_API awr_result awr_channel_files(char *buf, size_t cap, const char *bucket, const char *file,
-                                     const char *action);
+AWR_API awr_result awr_channel_files(const char *bucket, const char *file, const char *action, char *buf,
+                                     size_t cap);
 /* "executions" | "executions.<execution>" */
-AWR_API awr_result awr_channel_executions(char *buf, size_t cap, const char *execution, const char *action);
+AWR_API awr_result awr_channel_executions(const char *execution, const char *action, char *buf, size_t cap);
 /* "functions.<function>": every execution of one function; function is required */
-AWR_API awr_result awr_channel_function(char *buf, size_t cap, const char *function, const char *action);
+AWR_API awr_result awr_channel_function(const char *function, const char *action, char *buf, size_t cap);
 /* "teams" | "teams.<team>" */
-AWR_API awr_result awr_channel_teams(char *buf, size_t cap, const char *team, const char *action);
+AWR_API awr_result awr_channel_teams(const char *team, const char *action, char *buf, size_t cap);
 /* "memberships" | "memberships.<membership>" */
-AWR_API awr_result awr_channel_memberships(char *buf, size_t cap, const char *membership, const char *action);
+AWR_API awr_result awr_channel_memberships(const char *membership, const char *action, char *buf, size_t cap);
 /* "presences" | "presences.<presence>" (1.9.5+) */
-AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *presence, const char *action);
+AWR_API awr_result awr_channel_presences(const char *presence, const char *action, char *buf, size_t cap);
 /* ==================================================================================================
  * QUERIES: realtime query builders (Appwrite 1.9.0+)
  *
@@ -984,82 +983,86 @@ AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *pres
  * `queries` of awr_client_subscribe and awr_client_update_subscription:
  *
  *     char room[128], recent[128], both[256];
- *     awr_query_value general = awr_qv_string("general"), since = awr_qv_int(1700000000);
+ *     awr_query_value general = awr_query_value_string("general"), since = awr_query_value_int(1700000000);
  *     const char *parts[2];
- *     awr_query_equal(room, sizeof room, "room", &general, 1);
+ *     awr_query_equal("room", &general, 1, room, sizeof room);
  *         -> {"method":"equal","attribute":"room","values":["general"]}
- *     awr_query_greater_than(recent, sizeof recent, "sentAt", &since, 1);
+ *     awr_query_greater_than("sentAt", &since, 1, recent, sizeof recent);
  *     parts[0] = room; parts[1] = recent;
- *     awr_query_and(both, sizeof both, parts, 2);
+ *     awr_query_and(parts, 2, both, sizeof both);
  *         -> {"method":"and","values":[{"method":"equal",...},{"method":"greaterThan",...}]}
  *
  *     the SDK                                    here
- *     Query.equal(attr, value or [values])       awr_query_equal(buf, cap, attr, values, n)
+ *     Query.equal(attr, value or [values])       awr_query_equal(attr, values, n, buf, cap)
  *       notEqual, lessThan, lessThanEqual,         awr_query_not_equal, awr_query_less_than,
  *       greaterThan, greaterThanEqual, contains    awr_query_less_than_equal, awr_query_greater_than,
  *                                                  awr_query_greater_than_equal, awr_query_contains
- *     Query.between(attr, start, end)            awr_query_between(buf, cap, attr, start, end)
- *     Query.isNull(attr), Query.isNotNull(attr)  awr_query_is_null(buf, cap, attr), awr_query_is_not_null
- *     Query.startsWith(attr, text), endsWith,    awr_query_starts_with(buf, cap, attr, text),
+ *     Query.between(attr, start, end)            awr_query_between(attr, start, end, buf, cap)
+ *     Query.isNull(attr), Query.isNotNull(attr)  awr_query_is_null(attr, buf, cap), awr_query_is_not_null
+ *     Query.startsWith(attr, text), endsWith,    awr_query_starts_with(attr, text, buf, cap),
  *       search                                     awr_query_ends_with, awr_query_search
- *     Query.select([attrs])                      awr_query_select(buf, cap, attrs, n)
- *     Query.and([queries]), Query.or([queries])  awr_query_and(buf, cap, queries, n), awr_query_or
+ *     Query.select([attrs])                      awr_query_select(attrs, n, buf, cap)
+ *     Query.and([queries]), Query.or([queries])  awr_query_and(queries, n, buf, cap), awr_query_or
  *
- * A value is a string (UTF-8), an int64, a double or a bool: awr_qv_string, awr_qv_int, awr_qv_double,
- * awr_qv_bool. A double is written as JavaScript writes the same number (awr_json_write_double), so
- * 2.5, -3.0 and 1e21 become 2.5, -3 and 1e+21. The parts of and/or are JSON texts (this section's
- * output, usually): each is checked and copied without insignificant whitespace (the SDK parses and
- * re-serializes them, which gives the same bytes for the builders' output).
+ * A value is a string (UTF-8), an int64, a double or a bool: awr_query_value_string, awr_query_value_int,
+ * awr_query_value_double, awr_query_value_bool. A double is written as JavaScript writes the same number
+ * (awr_json_write_double), so 2.5, -3.0 and 1e21 become 2.5, -3 and 1e+21. The parts of and/or are JSON
+ * texts (this section's output, usually): each is checked and copied without insignificant whitespace
+ * (the SDK parses and re-serializes them, which gives the same bytes for the builders' output).
  * Results: AWR_OK; AWR_ERR_BUFFER when cap is too small; AWR_ERR_ARG for a NULL buffer, attribute or
  * string, values == NULL with n > 0, or an unknown value type; AWR_ERR_JSON_UTF8 for a string that is
  * not UTF-8; the tokenizer's error for an and/or part that is not JSON. On an error buf holds "".
  * ================================================================================================== */
-typedef enum awr_query_type {
-    AWR_QV_STRING = 0,
-    AWR_QV_INT = 1,
-    AWR_QV_DOUBLE = 2,
-    AWR_QV_BOOL = 3
-} awr_query_type;
+typedef enum awr_query_value_type {
+    AWR_QUERY_VALUE_STRING = 0,
+    AWR_QUERY_VALUE_INT = 1,
+    AWR_QUERY_VALUE_DOUBLE = 2,
+    AWR_QUERY_VALUE_BOOL = 3
+} awr_query_value_type;
 
-/* One value of a query; make it with the awr_qv_* functions. */
+/* One value of a query; make it with the awr_query_value_* functions. */
 typedef struct awr_query_value {
-    awr_query_type type;
-    const char *s;     /* AWR_QV_STRING: NUL-terminated UTF-8 (kept by pointer) */
-    int64_t i;         /* AWR_QV_INT; AWR_QV_BOOL: 0 or 1 */
-    double d;          /* AWR_QV_DOUBLE */
+    awr_query_value_type type;
+    const char *s;     /* AWR_QUERY_VALUE_STRING: NUL-terminated UTF-8 (kept by pointer) */
+    int64_t i;         /* AWR_QUERY_VALUE_INT; AWR_QUERY_VALUE_BOOL: 0 or 1 */
+    double d;          /* AWR_QUERY_VALUE_DOUBLE */
 } awr_query_value;
 
-AWR_API awr_query_value awr_qv_string(const char *s);
-AWR_API awr_query_value awr_qv_int(int64_t v);
-AWR_API awr_query_value awr_qv_double(double v);
-AWR_API awr_query_value awr_qv_bool(int v);
+AWR_API awr_query_value awr_query_value_string(const char *s);
+AWR_API awr_query_value awr_query_value_int(int64_t v);
+AWR_API awr_query_value awr_query_value_double(double v);
+AWR_API awr_query_value awr_query_value_bool(int v);
 
 /* {"method":M,"attribute":attr,"values":[values...]} */
-AWR_API awr_result awr_query_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
-AWR_API awr_result awr_query_not_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
-AWR_API awr_result awr_query_less_than(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
-AWR_API awr_result awr_query_less_than_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values,
-                                             size_t n);
-AWR_API awr_result awr_query_greater_than(char *buf, size_t cap, const char *attr, const awr_query_value *values,
-                                          size_t n);
-AWR_API awr_result awr_query_greater_than_equal(char *buf, size_t cap, const char *attr,
-                                                const awr_query_value *values, size_t n);
-AWR_API awr_result awr_query_contains(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n);
+AWR_API awr_result awr_query_equal(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                   size_t cap);
+AWR_API awr_result awr_query_not_equal(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                       size_t cap);
+AWR_API awr_result awr_query_less_than(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                       size_t cap);
+AWR_API awr_result awr_query_less_than_equal(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                             size_t cap);
+AWR_API awr_result awr_query_greater_than(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                          size_t cap);
+AWR_API awr_result awr_query_greater_than_equal(const char *attr, const awr_query_value *values, size_t n,
+                                                char *buf, size_t cap);
+AWR_API awr_result awr_query_contains(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                      size_t cap);
 /* {"method":"between","attribute":attr,"values":[start,end]} */
-AWR_API awr_result awr_query_between(char *buf, size_t cap, const char *attr, awr_query_value start,
-                                     awr_query_value end);
+AWR_API awr_result awr_query_between(const char *attr, awr_query_value start, awr_query_value end, char *buf,
+                                     size_t cap);
 /* {"method":"isNull","attribute":attr} and isNotNull */
-AWR_API awr_result awr_query_is_null(char *buf, size_t cap, const char *attr);
-AWR_API awr_result awr_query_is_not_null(char *buf, size_t cap, const char *attr);
+AWR_API awr_result awr_query_is_null(const char *attr, char *buf, size_t cap);
+AWR_API awr_result awr_query_is_not_null(const char *attr, char *buf, size_t cap);
 /* {"method":M,"attribute":attr,"values":[text]} */
-AWR_API awr_result awr_query_starts_with(char *buf, size_t cap, const char *attr, const char *text);
-AWR_API awr_result awr_query_ends_with(char *buf, size_t cap, const char *attr, const char *text);
-AWR_API awr_result awr_query_search(char *buf, size_t cap, const char *attr, const char *text);
+AWR_API awr_result awr_query_starts_with(const char *attr, const char *text, char *buf, size_t cap);
+AWR_API awr_result awr_query_ends_with(const char *attr, const char *text, char *buf, size_t cap);
+AWR_API awr_result awr_query_search(const char *attr, const char *text, char *buf, size_t cap);
 /* {"method":"select","values":[attrs...]} */
-AWR_API awr_result awr_query_select(char *buf, size_t cap, const char *const *attrs, size_t n);
+AWR_API awr_result awr_query_select(const char *const *attrs, size_t n, char *buf, size_t cap);
 /* {"method":"and","values":[queries...]} and "or" */
-AWR_API awr_result awr_query_and(char *buf, size_t cap, const char *const *queries, size_t n);
-AWR_API awr_result awr_query_or(char *buf, size_t cap, const char *const *queries, size_t n);
+AWR_API awr_result awr_query_and(const char *const *queries, size_t n, char *buf, size_t cap);
+AWR_API awr_result awr_query_or(const char *const *queries, size_t n, char *buf, size_t cap);
 
 /* ==================================================================================================
  * I/O HOOK
@@ -1528,7 +1531,7 @@ AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr
  *     cfg.io = awr_tcp_io(tcp);               (ws:// only; wrap it with AWR_BEARSSL for wss://)
  *     awr_client_create(&cfg, &c);
  *     awr_client_subscribe(c, ...);
- *     awr_tcp_run(c, tcp, 10000);             (poll for 10 s, or -1: until closed or awr_tcp_stop)
+ *     awr_tcp_run(tcp, c, 10000);             (poll for 10 s, or -1: until closed or awr_tcp_stop)
  *     ...
  *     awr_tcp_deinit(tcp);                    (after the client is gone)
  *
@@ -1624,7 +1627,7 @@ AWR_API awr_result awr_tcp_random(void *out, size_t len);
  * was called (from a callback, say), AWR_ERR_CLOSED when the client reached AWR_STATE_CLOSED (the
  * state callback told why), AWR_ERR_IO if poll()/WSAPoll() itself fails. Signals that interrupt
  * poll() are ignored. */
-AWR_API awr_result awr_tcp_run(awr_client *c, awr_tcp *t, int32_t timeout_ms);
+AWR_API awr_result awr_tcp_run(awr_tcp *t, awr_client *c, int32_t timeout_ms);
 /* Make awr_tcp_run return at its next step. */
 AWR_API void awr_tcp_stop(awr_tcp *t);
 
@@ -2728,7 +2731,7 @@ AWR_API const char *awr_ws_handshake_protocol(const awr_ws_handshake *hs, size_t
 }
 
 /* ---- frames --------------------------------------------------------------------------------------- */
-AWR_API size_t awr_ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t payload_len, const uint8_t *mask) {
+AWR_API size_t awr_ws_frame_header(int fin, int opcode, uint64_t payload_len, const uint8_t *mask, uint8_t *out) {
     size_t n = 2;
     uint8_t m = mask ? 0x80 : 0x00;
     out[0] = (uint8_t)((fin ? 0x80 : 0x00) | (opcode & 0x0F));
@@ -2748,7 +2751,7 @@ AWR_API size_t awr_ws_frame_header(uint8_t *out, int fin, int opcode, uint64_t p
     return n;
 }
 
-AWR_API void awr_ws_mask_copy(void *dst, const void *src, size_t len, const uint8_t mask[4], uint64_t offset) {
+AWR_API void awr_ws_mask_copy(const void *src, size_t len, const uint8_t mask[4], uint64_t offset, void *dst) {
     uint8_t *d = (uint8_t *)dst;
     const uint8_t *s = (const uint8_t *)src;
     uint8_t k[8];
@@ -2774,7 +2777,7 @@ AWR_API void awr_ws_mask_copy(void *dst, const void *src, size_t len, const uint
 }
 
 AWR_API void awr_ws_mask(void *data, size_t len, const uint8_t mask[4], uint64_t offset) {
-    awr_ws_mask_copy(data, data, len, mask, offset);
+    awr_ws_mask_copy(data, len, mask, offset, data);
 }
 
 /* Checks as much of a frame header as h[0, n) holds. AWR_AGAIN: fine so far, need more bytes;
@@ -2921,8 +2924,8 @@ static awr_result awr__ws_put_frame(awr_ws *ws, int opcode, int fin, const void 
     if (!dst) return AWR_ERR_BUFFER;
     if (mask) memcpy(key, mask, 4);
     else if (awr__ws_next_key(ws, key) != AWR_OK) return AWR_ERR_RANDOM;
-    hl = awr_ws_frame_header(dst, fin, opcode, len, key);
-    if (len) awr_ws_mask_copy(dst + hl, data, len, key, 0);
+    hl = awr_ws_frame_header(fin, opcode, len, key, dst);
+    if (len) awr_ws_mask_copy(data, len, key, 0, dst + hl);
     ws->tx_tail += hl + len;
     return AWR_OK;
 }
@@ -4864,40 +4867,40 @@ static awr_result awr__channel_flat(char *buf, size_t cap, const char *all, cons
     return awr__channel_join(buf, cap, parts, id ? 2u : 1u, action);
 }
 
-AWR_API awr_result awr_channel_account(char *buf, size_t cap, const char *action) {
+AWR_API awr_result awr_channel_account(const char *action, char *buf, size_t cap) {
     return awr__channel_flat(buf, cap, "account", NULL, action);
 }
 
-AWR_API awr_result awr_channel_documents(char *buf, size_t cap, const char *db, const char *collection,
-                                         const char *document, const char *action) {
+AWR_API awr_result awr_channel_documents(const char *db, const char *collection, const char *document,
+                                         const char *action, char *buf, size_t cap) {
     return awr__channel_nested(buf, cap, "documents", "databases", db, "collections", collection, "documents",
                                document, action);
 }
 
-AWR_API awr_result awr_channel_rows(char *buf, size_t cap, const char *db, const char *table, const char *row,
-                                    const char *action) {
+AWR_API awr_result awr_channel_rows(const char *db, const char *table, const char *row, const char *action,
+                                    char *buf, size_t cap) {
     return awr__channel_nested(buf, cap, "rows", "databases", db, "tables", table, "rows", row, action);
 }
 
-AWR_API awr_result awr_channel_tablesdb(char *buf, size_t cap, const char *db, const char *table,
-                                        const char *row, const char *action) {
+AWR_API awr_result awr_channel_tablesdb(const char *db, const char *table, const char *row, const char *action,
+                                        char *buf, size_t cap) {
     return awr__channel_nested(buf, cap, NULL, "tablesdb", db, "tables", table, "rows", row, action);
 }
 
-AWR_API awr_result awr_channel_documentsdb(char *buf, size_t cap, const char *db, const char *collection,
-                                           const char *document, const char *action) {
+AWR_API awr_result awr_channel_documentsdb(const char *db, const char *collection, const char *document,
+                                           const char *action, char *buf, size_t cap) {
     return awr__channel_nested(buf, cap, NULL, "documentsdb", db, "collections", collection, "documents",
                                document, action);
 }
 
-AWR_API awr_result awr_channel_vectorsdb(char *buf, size_t cap, const char *db, const char *collection,
-                                         const char *document, const char *action) {
+AWR_API awr_result awr_channel_vectorsdb(const char *db, const char *collection, const char *document,
+                                         const char *action, char *buf, size_t cap) {
     return awr__channel_nested(buf, cap, NULL, "vectorsdb", db, "collections", collection, "documents",
                                document, action);
 }
 
-AWR_API awr_result awr_channel_files(char *buf, size_t cap, const char *bucket, const char *file,
-                                     const char *action) {
+AWR_API awr_result awr_channel_files(const char *bucket, const char *file, const char *action, char *buf,
+                                     size_t cap) {
     const char *parts[4];
     if (!bucket) {
         if (file) return awr__channel_fail(buf, cap, AWR_ERR_ARG);
@@ -4907,55 +4910,55 @@ AWR_API awr_result awr_channel_files(char *buf, size_t cap, const char *bucket, 
     return awr__channel_join(buf, cap, parts, file ? 4u : 3u, action);
 }
 
-AWR_API awr_result awr_channel_executions(char *buf, size_t cap, const char *execution, const char *action) {
+AWR_API awr_result awr_channel_executions(const char *execution, const char *action, char *buf, size_t cap) {
     return awr__channel_flat(buf, cap, "executions", execution, action);
 }
 
-AWR_API awr_result awr_channel_function(char *buf, size_t cap, const char *function, const char *action) {
+AWR_API awr_result awr_channel_function(const char *function, const char *action, char *buf, size_t cap) {
     if (!function) return awr__channel_fail(buf, cap, AWR_ERR_ARG);
     return awr__channel_flat(buf, cap, "functions", function, action);
 }
 
-AWR_API awr_result awr_channel_teams(char *buf, size_t cap, const char *team, const char *action) {
+AWR_API awr_result awr_channel_teams(const char *team, const char *action, char *buf, size_t cap) {
     return awr__channel_flat(buf, cap, "teams", team, action);
 }
 
-AWR_API awr_result awr_channel_memberships(char *buf, size_t cap, const char *membership, const char *action) {
+AWR_API awr_result awr_channel_memberships(const char *membership, const char *action, char *buf, size_t cap) {
     return awr__channel_flat(buf, cap, "memberships", membership, action);
 }
 
-AWR_API awr_result awr_channel_presences(char *buf, size_t cap, const char *presence, const char *action) {
+AWR_API awr_result awr_channel_presences(const char *presence, const char *action, char *buf, size_t cap) {
     return awr__channel_flat(buf, cap, "presences", presence, action);
 }
 
 /* ==================================================================================================
  * QUERIES (implementation): every builder is the JSON writer filling the caller's buffer
  * ================================================================================================== */
-AWR_API awr_query_value awr_qv_string(const char *s) {
+AWR_API awr_query_value awr_query_value_string(const char *s) {
     awr_query_value v;
     memset(&v, 0, sizeof v);
-    v.type = AWR_QV_STRING;
+    v.type = AWR_QUERY_VALUE_STRING;
     v.s = s;
     return v;
 }
-AWR_API awr_query_value awr_qv_int(int64_t i) {
+AWR_API awr_query_value awr_query_value_int(int64_t i) {
     awr_query_value v;
     memset(&v, 0, sizeof v);
-    v.type = AWR_QV_INT;
+    v.type = AWR_QUERY_VALUE_INT;
     v.i = i;
     return v;
 }
-AWR_API awr_query_value awr_qv_double(double d) {
+AWR_API awr_query_value awr_query_value_double(double d) {
     awr_query_value v;
     memset(&v, 0, sizeof v);
-    v.type = AWR_QV_DOUBLE;
+    v.type = AWR_QUERY_VALUE_DOUBLE;
     v.d = d;
     return v;
 }
-AWR_API awr_query_value awr_qv_bool(int b) {
+AWR_API awr_query_value awr_query_value_bool(int b) {
     awr_query_value v;
     memset(&v, 0, sizeof v);
-    v.type = AWR_QV_BOOL;
+    v.type = AWR_QUERY_VALUE_BOOL;
     v.i = b != 0;
     return v;
 }
@@ -4993,16 +4996,16 @@ static awr_result awr__query_fail(char *buf, size_t cap) {
 
 static void awr__query_value(awr_json_writer *w, const awr_query_value *v) {
     switch (v->type) {
-    case AWR_QV_STRING:
+    case AWR_QUERY_VALUE_STRING:
         awr__query_string(w, v->s);
         break;
-    case AWR_QV_INT: awr_json_write_int64(w, v->i); break;
+    case AWR_QUERY_VALUE_INT: awr_json_write_int64(w, v->i); break;
 #ifndef AWR_NO_JSON_DOUBLE
-    case AWR_QV_DOUBLE: awr_json_write_double(w, v->d); break;
+    case AWR_QUERY_VALUE_DOUBLE: awr_json_write_double(w, v->d); break;
 #else
-    case AWR_QV_DOUBLE: awr__jw_fail(w, AWR_ERR_UNSUPPORTED); break;
+    case AWR_QUERY_VALUE_DOUBLE: awr__jw_fail(w, AWR_ERR_UNSUPPORTED); break;
 #endif
-    case AWR_QV_BOOL: awr_json_write_bool(w, v->i != 0); break;
+    case AWR_QUERY_VALUE_BOOL: awr_json_write_bool(w, v->i != 0); break;
     default: awr__jw_fail(w, AWR_ERR_ARG); break;
     }
 }
@@ -5021,32 +5024,36 @@ static awr_result awr__query_values(char *buf, size_t cap, const char *method, c
     return awr__query_end(&w, buf, cap);
 }
 
-AWR_API awr_result awr_query_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+AWR_API awr_result awr_query_equal(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                   size_t cap) {
     return awr__query_values(buf, cap, "equal", attr, values, n);
 }
-AWR_API awr_result awr_query_not_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+AWR_API awr_result awr_query_not_equal(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                       size_t cap) {
     return awr__query_values(buf, cap, "notEqual", attr, values, n);
 }
-AWR_API awr_result awr_query_less_than(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+AWR_API awr_result awr_query_less_than(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                       size_t cap) {
     return awr__query_values(buf, cap, "lessThan", attr, values, n);
 }
-AWR_API awr_result awr_query_less_than_equal(char *buf, size_t cap, const char *attr, const awr_query_value *values,
-                                             size_t n) {
+AWR_API awr_result awr_query_less_than_equal(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                             size_t cap) {
     return awr__query_values(buf, cap, "lessThanEqual", attr, values, n);
 }
-AWR_API awr_result awr_query_greater_than(char *buf, size_t cap, const char *attr, const awr_query_value *values,
-                                          size_t n) {
+AWR_API awr_result awr_query_greater_than(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                          size_t cap) {
     return awr__query_values(buf, cap, "greaterThan", attr, values, n);
 }
-AWR_API awr_result awr_query_greater_than_equal(char *buf, size_t cap, const char *attr,
-                                                const awr_query_value *values, size_t n) {
+AWR_API awr_result awr_query_greater_than_equal(const char *attr, const awr_query_value *values, size_t n,
+                                                char *buf, size_t cap) {
     return awr__query_values(buf, cap, "greaterThanEqual", attr, values, n);
 }
-AWR_API awr_result awr_query_contains(char *buf, size_t cap, const char *attr, const awr_query_value *values, size_t n) {
+AWR_API awr_result awr_query_contains(const char *attr, const awr_query_value *values, size_t n, char *buf,
+                                      size_t cap) {
     return awr__query_values(buf, cap, "contains", attr, values, n);
 }
-AWR_API awr_result awr_query_between(char *buf, size_t cap, const char *attr, awr_query_value start,
-                                     awr_query_value end) {
+AWR_API awr_result awr_query_between(const char *attr, awr_query_value start, awr_query_value end, char *buf,
+                                     size_t cap) {
     awr_query_value v[2];
     v[0] = start;
     v[1] = end;
@@ -5054,17 +5061,17 @@ AWR_API awr_result awr_query_between(char *buf, size_t cap, const char *attr, aw
 }
 
 static awr_result awr__query_text(char *buf, size_t cap, const char *method, const char *attr, const char *text) {
-    awr_query_value v = awr_qv_string(text);
+    awr_query_value v = awr_query_value_string(text);
     if (!text) return awr__query_fail(buf, cap);
     return awr__query_values(buf, cap, method, attr, &v, 1);
 }
-AWR_API awr_result awr_query_starts_with(char *buf, size_t cap, const char *attr, const char *text) {
+AWR_API awr_result awr_query_starts_with(const char *attr, const char *text, char *buf, size_t cap) {
     return awr__query_text(buf, cap, "startsWith", attr, text);
 }
-AWR_API awr_result awr_query_ends_with(char *buf, size_t cap, const char *attr, const char *text) {
+AWR_API awr_result awr_query_ends_with(const char *attr, const char *text, char *buf, size_t cap) {
     return awr__query_text(buf, cap, "endsWith", attr, text);
 }
-AWR_API awr_result awr_query_search(char *buf, size_t cap, const char *attr, const char *text) {
+AWR_API awr_result awr_query_search(const char *attr, const char *text, char *buf, size_t cap) {
     return awr__query_text(buf, cap, "search", attr, text);
 }
 
@@ -5074,14 +5081,14 @@ static awr_result awr__query_attr_only(char *buf, size_t cap, const char *method
     awr__query_begin(&w, buf, cap, method, attr);
     return awr__query_end(&w, buf, cap);
 }
-AWR_API awr_result awr_query_is_null(char *buf, size_t cap, const char *attr) {
+AWR_API awr_result awr_query_is_null(const char *attr, char *buf, size_t cap) {
     return awr__query_attr_only(buf, cap, "isNull", attr);
 }
-AWR_API awr_result awr_query_is_not_null(char *buf, size_t cap, const char *attr) {
+AWR_API awr_result awr_query_is_not_null(const char *attr, char *buf, size_t cap) {
     return awr__query_attr_only(buf, cap, "isNotNull", attr);
 }
 
-AWR_API awr_result awr_query_select(char *buf, size_t cap, const char *const *attrs, size_t n) {
+AWR_API awr_result awr_query_select(const char *const *attrs, size_t n, char *buf, size_t cap) {
     awr_json_writer w;
     size_t i;
     if (!buf || (n && !attrs)) return awr__query_fail(buf, cap);
@@ -5144,10 +5151,10 @@ static awr_result awr__query_logical(char *buf, size_t cap, const char *method, 
     awr_json_write_end_array(&w);
     return awr__query_end(&w, buf, cap);
 }
-AWR_API awr_result awr_query_and(char *buf, size_t cap, const char *const *queries, size_t n) {
+AWR_API awr_result awr_query_and(const char *const *queries, size_t n, char *buf, size_t cap) {
     return awr__query_logical(buf, cap, "and", queries, n);
 }
-AWR_API awr_result awr_query_or(char *buf, size_t cap, const char *const *queries, size_t n) {
+AWR_API awr_result awr_query_or(const char *const *queries, size_t n, char *buf, size_t cap) {
     return awr__query_logical(buf, cap, "or", queries, n);
 }
 
@@ -8491,7 +8498,7 @@ AWR_API void awr_tcp_stop(awr_tcp *t) {
     if (t) t->stop = 1;
 }
 
-AWR_API awr_result awr_tcp_run(awr_client *c, awr_tcp *t, int32_t timeout_ms) {
+AWR_API awr_result awr_tcp_run(awr_tcp *t, awr_client *c, int32_t timeout_ms) {
     int64_t end = timeout_ms < 0 ? -1 : awr_tcp_now_ms() + timeout_ms;
     if (!c || !t) return AWR_ERR_ARG;
     t->stop = 0;

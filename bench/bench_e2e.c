@@ -91,14 +91,14 @@ static int round_ours(int port, const char *spec, long n, double *rate, double *
     t0 = e2e_now_ms();
     while (!(subscribed = e2e_wait_state(port, 1, 0, "\"databases.db1.collections.col1.documents\"", (char *)NULL)) &&
            e2e_now_ms() - t0 < 10000)
-        awr_tcp_run(c, tcp, 20);
+        awr_tcp_run(tcp, c, 20);
     if (subscribed) {
         sprintf(body, "%s,\"count\":%ld}", spec, n);
         w0 = (double)e2e_now_ms();
         c0 = cpu_us();
         e2e_control(port, "publish", body, resp, sizeof resp);
         t0 = e2e_now_ms();
-        while (k.got < n && e2e_now_ms() - t0 < 120000) awr_tcp_run(c, tcp, 50);
+        while (k.got < n && e2e_now_ms() - t0 < 120000) awr_tcp_run(tcp, c, 50);
         w1 = (double)e2e_now_ms();
         *cpu_per_event = (cpu_us() - c0) / (double)n;
         *rate = (double)n / ((w1 - w0) / 1000.0);
@@ -108,7 +108,7 @@ static int round_ours(int port, const char *spec, long n, double *rate, double *
         fprintf(stderr, "bench_e2e: our client never subscribed\n");
     }
     awr_client_disconnect(c);
-    awr_tcp_run(c, tcp, 50);
+    awr_tcp_run(tcp, c, 50);
     awr_client_destroy(c);
     free(body);
     return ok;

@@ -103,8 +103,8 @@ static void awr_recv(const stream *s) {
 
 static void awr_mask(void) {
     static const uint8_t key[4] = { 0x37, 0xfa, 0x21, 0x3d };
-    size_t h = awr_ws_frame_header(tx, 1, AWR_WS_OP_BINARY, MASK_BYTES, key);
-    awr_ws_mask_copy(tx + h, mask_src + 1, MASK_BYTES, key, 0);   /* odd source alignment on purpose */
+    size_t h = awr_ws_frame_header(1, AWR_WS_OP_BINARY, MASK_BYTES, key, tx);
+    awr_ws_mask_copy(mask_src + 1, MASK_BYTES, key, 0, tx + h);   /* odd source alignment on purpose */
     sink += tx[h + 100];
 }
 

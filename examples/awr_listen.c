@@ -455,7 +455,7 @@ int main(int argc, char **argv) {
             if (now >= end_ms) break;
             if (end_ms - now < slice) slice = (int32_t)(end_ms - now);
         }
-        r = awr_tcp_run(c, l.tcp, slice);
+        r = awr_tcp_run(l.tcp, c, slice);
         announce(&l, c);
         if (l.failed && !l.policy) { status = EXIT_FAILURE_; break; }
         if (r == AWR_ERR_CLOSED || l.policy) {
@@ -471,7 +471,7 @@ int main(int argc, char **argv) {
     }
     if (awr_client_state(c) != AWR_STATE_CLOSED) {
         awr_client_disconnect(c);
-        (void)awr_tcp_run(c, l.tcp, 100);   /* let the close frame go out */
+        (void)awr_tcp_run(l.tcp, c, 100);   /* let the close frame go out */
     }
     awr_client_destroy(c);
     if (tls) awr_bearssl_destroy(tls);

@@ -40,13 +40,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: awr-chat ENDPOINT PROJECT DATABASE COLLECTION [ROOM [SECONDS]]\n");
         return 2;
     }
-    if (awr_channel_documents(channel, sizeof channel, argv[3], argv[4], NULL, NULL) != AWR_OK) {
+    if (awr_channel_documents(argv[3], argv[4], NULL, NULL, channel, sizeof channel) != AWR_OK) {
         fprintf(stderr, "awr-chat: bad database or collection id\n");
         return 2;
     }
     if (argc > 5) {   /* only this room: {"method":"equal","attribute":"room","values":[ROOM]} */
-        awr_query_value v = awr_qv_string(argv[5]);
-        if (awr_query_equal(room, sizeof room, "room", &v, 1) != AWR_OK) {
+        awr_query_value v = awr_query_value_string(argv[5]);
+        if (awr_query_equal("room", &v, 1, room, sizeof room) != AWR_OK) {
             fprintf(stderr, "awr-chat: bad room name\n");
             return 2;
         }
@@ -66,7 +66,7 @@ int main(int argc, char **argv) {
     channels[0] = channel;
     if (argc > 5) r = awr_client_subscribe(c, channels, 1, queries, 1, on_message, NULL, &sub);
     else r = awr_client_subscribe_channel(c, channel, on_message, NULL, &sub);   /* the whole collection */
-    if (r == AWR_OK) r = awr_tcp_run(c, tcp, argc > 6 ? (int32_t)(1000 * atoi(argv[6])) : -1);
+    if (r == AWR_OK) r = awr_tcp_run(tcp, c, argc > 6 ? (int32_t)(1000 * atoi(argv[6])) : -1);
     if (r != AWR_OK) fprintf(stderr, "awr-chat: %s\n", awr_result_str(r));
     awr_client_destroy(c);
     return r == AWR_OK ? 0 : 1;

@@ -55,7 +55,7 @@ int main(int argc, char **argv) {
     }
     r = awr_client_upsert_presence(c, argv[4], NULL, "{\"device\":\"awr-presence\"}", perms, 1);
     if (r == AWR_OK) r = awr_client_subscribe(c, channels, 1, NULL, 0, on_presence_event, NULL, &sub);
-    if (r == AWR_OK) r = awr_tcp_run(c, tcp, (int32_t)(1000 * (argc > 5 ? atoi(argv[5]) : 10)));
+    if (r == AWR_OK) r = awr_tcp_run(tcp, c, (int32_t)(1000 * (argc > 5 ? atoi(argv[5]) : 10)));
     if (r != AWR_OK && r != AWR_ERR_TIMEOUT) fprintf(stderr, "awr-presence: %s\n", awr_result_str(r));
     awr_client_destroy(c);
     return r == AWR_OK || r == AWR_ERR_TIMEOUT ? 0 : 1;

@@ -38,7 +38,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     char channel[AWR_CHANNEL_MAX];
-    if (awr_channel_documents(channel, sizeof channel, argv[3], argv[4], nullptr, nullptr) != AWR_OK) {
+    if (awr_channel_documents(argv[3], argv[4], nullptr, nullptr, channel, sizeof channel) != AWR_OK) {
         std::fprintf(stderr, "awr-scoreboard: bad database or collection id\n");
         return 2;
     }

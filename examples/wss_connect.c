@@ -121,7 +121,7 @@ int main(int argc, char **argv) {
         awr_bearssl_destroy(tls);
         return r == AWR_ERR_URL ? 2 : 1;
     }
-    (void)awr_tcp_run(c, a.tcp, (int32_t)(timeout_s * 1000.0));
+    (void)awr_tcp_run(a.tcp, c, (int32_t)(timeout_s * 1000.0));
     if (a.failure != AWR_OK) {
         fprintf(stderr, "awr-wss-connect: %s\n", awr_result_str(a.failure));
         if (awr_bearssl_last_error(tls)) fprintf(stderr, "awr-wss-connect: (BearSSL error %d)\n", awr_bearssl_last_error(tls));
@@ -133,7 +133,7 @@ int main(int argc, char **argv) {
         status = 0;
     }
     awr_client_disconnect(c);
-    (void)awr_tcp_run(c, a.tcp, 100);   /* let the close frame go out */
+    (void)awr_tcp_run(a.tcp, c, 100);   /* let the close frame go out */
     awr_client_destroy(c);
     awr_bearssl_destroy(tls);
     return status;

@@ -79,9 +79,9 @@ static void fuzz_channels(const char *s, size_t n) {
     action = take_id(&p, end, act, sizeof act);
     memset(out, 'G', sizeof out);
     switch ((unsigned char)s[0] / 96) {
-    case 0: r = awr_channel_documents(out, cap, ida, idb, idc, action); break;
-    case 1: r = awr_channel_rows(out, cap, ida, idb, idc, action); break;
-    default: r = awr_channel_files(out, cap, ida, idb, action); break;
+    case 0: r = awr_channel_documents(ida, idb, idc, action, out, cap); break;
+    case 1: r = awr_channel_rows(ida, idb, idc, action, out, cap); break;
+    default: r = awr_channel_files(ida, idb, action, out, cap); break;
     }
     check(out[cap] == 'G' || cap == sizeof out, "builder wrote past its buffer");
     if (cap > 0) check(memchr(out, 0, cap) != NULL, "no NUL inside the buffer");

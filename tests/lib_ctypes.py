@@ -108,7 +108,7 @@ def main():
         deadline = time.monotonic() + 15
         published = False
         while not got and time.monotonic() < deadline:
-            lib.awr_tcp_run(client, tcp, 100)
+            lib.awr_tcp_run(tcp, client, 100)
             if not published and any(c.get("ready") and "files" in json.dumps(c)
                                      for c in control(port, "state").get("connections", [])):
                 control(port, "publish", {"event": "file", "action": "create", "project": "test",

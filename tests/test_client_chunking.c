@@ -86,7 +86,7 @@ static void put(stream *s, const void *p, size_t n) {
 }
 static void put_frame(stream *s, int opcode, const void *payload, size_t n) {
     unsigned char h[AWR_WS_MAX_HEADER];
-    size_t hl = awr_ws_frame_header(h, 1, opcode, n, NULL);
+    size_t hl = awr_ws_frame_header(1, opcode, n, NULL, h);
     put(s, h, hl);
     put(s, payload, n);
 }
@@ -94,10 +94,10 @@ static void put_text(stream *s, const char *json) { put_frame(s, AWR_WS_OP_TEXT,
 /* text as two fragments, cut after `first` bytes */
 static void put_fragments(stream *s, const char *text, size_t first) {
     unsigned char h[AWR_WS_MAX_HEADER];
-    size_t n = strlen(text), hl = awr_ws_frame_header(h, 0, AWR_WS_OP_TEXT, first, NULL);
+    size_t n = strlen(text), hl = awr_ws_frame_header(0, AWR_WS_OP_TEXT, first, NULL, h);
     put(s, h, hl);
     put(s, text, first);
-    hl = awr_ws_frame_header(h, 1, AWR_WS_OP_CONTINUATION, n - first, NULL);
+    hl = awr_ws_frame_header(1, AWR_WS_OP_CONTINUATION, n - first, NULL, h);
     put(s, h, hl);
     put(s, text + first, n - first);
 }

@@ -29,7 +29,7 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
 
 static void feed_text(awr_client *c, const char *json) {
     unsigned char h[AWR_WS_MAX_HEADER];
-    size_t len = strlen(json), hl = awr_ws_frame_header(h, 1, AWR_WS_OP_TEXT, len, NULL), n;
+    size_t len = strlen(json), hl = awr_ws_frame_header(1, AWR_WS_OP_TEXT, len, NULL, h), n;
     AWR_CHECK_INT(awr_client_feed(c, h, hl, 0), AWR_OK);
     AWR_CHECK_INT(awr_client_feed(c, json, len, 0), AWR_OK);
     awr_client_poll(c, 0);

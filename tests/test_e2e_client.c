@@ -88,7 +88,7 @@ static void publish_doc(ctx *x, const char *col, const char *id, const char *rol
 
 static int pump_until(ctx *x, const int *value, int want, int timeout_ms) {
     long long end = e2e_now_ms() + timeout_ms;
-    while (*value < want && e2e_now_ms() < end) awr_tcp_run(x->c, x->tcp, 20);
+    while (*value < want && e2e_now_ms() < end) awr_tcp_run(x->tcp, x->c, 20);
     return *value >= want;
 }
 
@@ -114,7 +114,7 @@ static int pump_until_state(ctx *x, const char *must, const char *must2, const c
     static char st[1 << 16], subs[1 << 16];
     long long end = e2e_now_ms() + timeout_ms;
     while (e2e_now_ms() < end) {
-        awr_tcp_run(x->c, x->tcp, 20);
+        awr_tcp_run(x->tcp, x->c, 20);
         if (e2e_control(x->port, "state", NULL, st, sizeof st) != 200 || !strstr(st, "\"ready\":true")) continue;
         subscriptions_only(st, subs, sizeof subs);
         if (strstr(must[1] == 'u' ? st : subs, must) && (!must2 || strstr(must2[1] == 'u' ? st : subs, must2)) &&
@@ -130,7 +130,7 @@ static int pump_until_no_connection(ctx *x, int timeout_ms) {
     char st[4096];
     long long end = e2e_now_ms() + timeout_ms;
     while (e2e_now_ms() < end) {
-        awr_tcp_run(x->c, x->tcp, 20);
+        awr_tcp_run(x->tcp, x->c, 20);
         if (e2e_control(x->port, "state", NULL, st, sizeof st) == 200 && strstr(st, "\"connections\":[]")) return 1;
     }
     return 0;
@@ -246,7 +246,7 @@ static void test_channel_changes(const char *gen) {
     }
     {
         long long end = e2e_now_ms() + 3000;       /* the client notices the drop ... */
-        while (awr_client_state(x.c) == AWR_STATE_CONNECTED && e2e_now_ms() < end) awr_tcp_run(x.c, x.tcp, 20);
+        while (awr_client_state(x.c) == AWR_STATE_CONNECTED && e2e_now_ms() < end) awr_tcp_run(x.tcp, x.c, 20);
         AWR_CHECK(awr_client_state(x.c) != AWR_STATE_CONNECTED);
     }
     /* ... and comes back */
@@ -304,7 +304,7 @@ static void test_disconnect_reuse(const char *gen) {
     AWR_CHECK(pump_until_no_connection(&x, 3000));                 /* closed ... */
     AWR_CHECK(awr_client_state(x.c) == AWR_STATE_IDLE || awr_client_state(x.c) == AWR_STATE_CLOSED);
     publish_doc(&x, "ca", "a1", "any", NULL);
-    awr_tcp_run(x.c, x.tcp, 1500);                              /* longer than the first retry delay */
+    awr_tcp_run(x.tcp, x.c, 1500);                              /* longer than the first retry delay */
     AWR_CHECK_INT(e2e_control(x.port, "state", NULL, st, sizeof st), 200);
     AWR_CHECK(strstr(st, "\"connections\":[]") != NULL);          /* ... and no reconnect */
     AWR_CHECK_INT(a.n, 0);
@@ -376,7 +376,7 @@ static void test_presence(const char *gen) {
     if (strcmp(gen, "1.9.6") != 0) {
         /* older servers have no presence: a clear result (once the generation is known), not a silent no-op */
         long long end = e2e_now_ms() + 5000;
-        while (awr_client_generation(x.c) == AWR_GEN_UNKNOWN && e2e_now_ms() < end) awr_tcp_run(x.c, x.tcp, 20);
+        while (awr_client_generation(x.c) == AWR_GEN_UNKNOWN && e2e_now_ms() < end) awr_tcp_run(x.tcp, x.c, 20);
         AWR_CHECK_INT(awr_client_generation(x.c), strcmp(gen, "1.9.0") == 0 ? AWR_GEN_URL_IDS : AWR_GEN_LEGACY);
         AWR_CHECK_INT(awr_client_upsert_presence(x.c, "online", "p1", NULL, NULL, 0), AWR_ERR_UNSUPPORTED);
         stop(&x);

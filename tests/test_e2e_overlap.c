@@ -48,7 +48,7 @@ static void publish_marker(int port, const char *id) {
 
 static int pump_until(awr_client *c, awr_tcp *tcp, const int *v, int want, int ms) {
     long long end = e2e_now_ms() + ms;
-    while (*v < want && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
+    while (*v < want && e2e_now_ms() < end) awr_tcp_run(tcp, c, 20);
     return *v >= want;
 }
 
@@ -78,11 +78,11 @@ static void test_overlap(const char *gen) {
         int k = 0;
         while (m.n == 0 && e2e_now_ms() < end) {
             char id[16];
-            awr_tcp_run(c, tcp, 100);
+            awr_tcp_run(tcp, c, 100);
             if (awr_client_state(c) != AWR_STATE_CONNECTED || awr_client_generation(c) == AWR_GEN_UNKNOWN) continue;
             snprintf(id, sizeof id, "m%d", k++);
             publish_marker(port, id);
-            awr_tcp_run(c, tcp, 200);
+            awr_tcp_run(tcp, c, 200);
         }
         AWR_CHECK(m.n > 0);
     }

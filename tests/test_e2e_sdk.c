@@ -164,7 +164,7 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
 
 static int pump_until(awr_client *c, awr_tcp *tcp, const int *value, int want, int timeout_ms) {
     long long end = e2e_now_ms() + timeout_ms;
-    while (*value < want && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
+    while (*value < want && e2e_now_ms() < end) awr_tcp_run(tcp, c, 20);
     return *value >= want;
 }
 
@@ -173,7 +173,7 @@ static int pump_until_state(awr_client *c, awr_tcp *tcp, int port, const char *m
     static char st[1 << 16];
     long long end = e2e_now_ms() + timeout_ms;
     while (e2e_now_ms() < end) {
-        awr_tcp_run(c, tcp, 20);
+        awr_tcp_run(tcp, c, 20);
         if (e2e_control(port, "state", NULL, st, sizeof st) == 200 && strstr(st, must) && (!must_not || !strstr(st, must_not)))
             return 1;
     }
@@ -235,7 +235,7 @@ static void test_update_trap(void) {
     publish(port, doc_event);
     publish(port, file_event);
     AWR_CHECK(pump_until(c, tcp, &s.files, 1, 5000));
-    awr_tcp_run(c, tcp, 300);                     /* anything else would have arrived by now */
+    awr_tcp_run(tcp, c, 300);                     /* anything else would have arrived by now */
     fprintf(stderr, "our client after awr_client_update_subscription(): %d event(s) of the dropped channel, %d of the new one\n", s.documents - 1, s.files);
     AWR_CHECK_INT(s.documents, 1);                   /* only the one before the update */
     AWR_CHECK_INT(s.files, 1);

@@ -81,7 +81,7 @@ static void run_generation(const char *gen) {
     AWR_CHECK(awr_client_size(&cfg) <= 2048u + 1024u + 768u + 1024u + 48u * 20u + 3584u);
     AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
     end = e2e_now_ms() + 10000;
-    while (!s.connected && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
+    while (!s.connected && e2e_now_ms() < end) awr_tcp_run(tcp, c, 20);
     if (!AWR_CHECK(s.connected) || !AWR_CHECK(e2e_wait_state(port, 1, 5000, "files", (char *)NULL))) {
         fprintf(stderr, "  generation %s did not connect\n", gen);
         awr_client_destroy(c);
@@ -93,7 +93,7 @@ static void run_generation(const char *gen) {
         int before = s.events;
         publish_file(port, n, pad);
         end = e2e_now_ms() + 5000;
-        while (s.events == before && !s.too_big && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
+        while (s.events == before && !s.too_big && e2e_now_ms() < end) awr_tcp_run(tcp, c, 20);
         AWR_CHECK(s.events == before + 1 || s.too_big);
     }
     AWR_CHECK_INT(s.bad, 0);
@@ -102,12 +102,12 @@ static void run_generation(const char *gen) {
     /* and the client is back: a small event arrives on the new connection */
     connections = s.connected;
     end = e2e_now_ms() + 10000;
-    while (s.connected == connections && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
+    while (s.connected == connections && e2e_now_ms() < end) awr_tcp_run(tcp, c, 20);
     AWR_CHECK(e2e_wait_state(port, 1, 5000, "files", (char *)NULL));
     n = s.events;
     publish_file(port, 999, 10);
     end = e2e_now_ms() + 5000;
-    while (s.events == n && e2e_now_ms() < end) awr_tcp_run(c, tcp, 20);
+    while (s.events == n && e2e_now_ms() < end) awr_tcp_run(tcp, c, 20);
     if (!AWR_CHECK_INT(s.events, n + 1)) fprintf(stderr, "  generation %s: no event after the reconnect\n", gen);
     awr_client_destroy(c);
     awr_test_stop(srv);

@@ -70,7 +70,7 @@ static void first_failure(const char *endpoint, int32_t connect_timeout_ms, int 
     AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
     end = awr_tcp_now_ms() + limit_ms;
     while (s->reconnecting == 0 && s->closed == 0 && awr_tcp_now_ms() < end)
-        if (awr_tcp_run(c, tcp, 50) == AWR_ERR_CLOSED) break;
+        if (awr_tcp_run(tcp, c, 50) == AWR_ERR_CLOSED) break;
     if (s->closed) {   /* stopped: later polls, however late, never connect again */
         AWR_CHECK_INT(awr_client_poll(c, awr_tcp_now_ms() + 3600000), AWR_ERR_CLOSED);
         AWR_CHECK_INT(s->connecting, 1);

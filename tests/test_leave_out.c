@@ -38,23 +38,23 @@ static void test_json_without_doubles(void) {
 static void test_queries(void) {
     char a[96], b[96], both[256];
     const char *parts[2];
-    awr_query_value d = awr_qv_double(2.5), i = awr_qv_int(3);
-    AWR_CHECK_INT(awr_query_equal(a, sizeof a, "x", &d, 1), AWR_ERR_UNSUPPORTED);
+    awr_query_value d = awr_query_value_double(2.5), i = awr_query_value_int(3);
+    AWR_CHECK_INT(awr_query_equal("x", &d, 1, a, sizeof a), AWR_ERR_UNSUPPORTED);
     AWR_CHECK_STR(a, "");
-    AWR_CHECK_INT(awr_query_equal(a, sizeof a, "x", &i, 1), AWR_OK);
+    AWR_CHECK_INT(awr_query_equal("x", &i, 1, a, sizeof a), AWR_OK);
     AWR_CHECK_STR(a, "{\"method\":\"equal\",\"attribute\":\"x\",\"values\":[3]}");
-    AWR_CHECK_INT(awr_query_starts_with(b, sizeof b, "t", "a b"), AWR_OK);
+    AWR_CHECK_INT(awr_query_starts_with("t", "a b", b, sizeof b), AWR_OK);
     parts[0] = a; parts[1] = b;   /* the builders' output has no whitespace outside strings */
-    AWR_CHECK_INT(awr_query_and(both, sizeof both, parts, 2), AWR_OK);
+    AWR_CHECK_INT(awr_query_and(parts, 2, both, sizeof both), AWR_OK);
     AWR_CHECK_STR(both, "{\"method\":\"and\",\"values\":[{\"method\":\"equal\",\"attribute\":\"x\",\"values\":[3]},"
                         "{\"method\":\"startsWith\",\"attribute\":\"t\",\"values\":[\"a b\"]}]}");
-    AWR_CHECK_INT(awr_query_and(both, 60, parts, 2), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_query_and(parts, 2, both, 60), AWR_ERR_BUFFER);
     AWR_CHECK_STR(both, "");
     parts[1] = "{\"method\": \"isNull\"}";   /* only awr_json_compact could take the space out */
-    AWR_CHECK_INT(awr_query_or(both, sizeof both, parts, 2), AWR_ERR_UNSUPPORTED);
+    AWR_CHECK_INT(awr_query_or(parts, 2, both, sizeof both), AWR_ERR_UNSUPPORTED);
     AWR_CHECK_STR(both, "");
     parts[1] = "{\"method\":";               /* still checked first */
-    AWR_CHECK_INT(awr_query_or(both, sizeof both, parts, 2), AWR_ERR_JSON_TRUNCATED);
+    AWR_CHECK_INT(awr_query_or(parts, 2, both, sizeof both), AWR_ERR_JSON_TRUNCATED);
 }
 
 static void test_match_and_results(void) {

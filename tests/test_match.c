@@ -331,77 +331,77 @@ static void test_set_limits(void) {
 static void test_channels(void) {
     char small[12];
     /* account */
-    CH(awr_channel_account(ch_, sizeof ch_, NULL), "account");
-    CH(awr_channel_account(ch_, sizeof ch_, "update"), "account.update");
+    CH(awr_channel_account(NULL, ch_, sizeof ch_), "account");
+    CH(awr_channel_account("update", ch_, sizeof ch_), "account.update");
     /* documents (legacy databases) */
-    CH(awr_channel_documents(ch_, sizeof ch_, NULL, NULL, NULL, NULL), "documents");
-    CH(awr_channel_documents(ch_, sizeof ch_, NULL, NULL, NULL, "create"), "documents.create");
-    CH(awr_channel_documents(ch_, sizeof ch_, "db1", "col1", NULL, NULL), "databases.db1.collections.col1.documents");
-    CH(awr_channel_documents(ch_, sizeof ch_, "db1", "col1", "doc1", NULL),
+    CH(awr_channel_documents(NULL, NULL, NULL, NULL, ch_, sizeof ch_), "documents");
+    CH(awr_channel_documents(NULL, NULL, NULL, "create", ch_, sizeof ch_), "documents.create");
+    CH(awr_channel_documents("db1", "col1", NULL, NULL, ch_, sizeof ch_), "databases.db1.collections.col1.documents");
+    CH(awr_channel_documents("db1", "col1", "doc1", NULL, ch_, sizeof ch_),
        "databases.db1.collections.col1.documents.doc1");
-    CH(awr_channel_documents(ch_, sizeof ch_, "db1", "col1", "doc1", "update"),
+    CH(awr_channel_documents("db1", "col1", "doc1", "update", ch_, sizeof ch_),
        "databases.db1.collections.col1.documents.doc1.update");
-    CH(awr_channel_documents(ch_, sizeof ch_, "db1", "col1", NULL, "upsert"),
+    CH(awr_channel_documents("db1", "col1", NULL, "upsert", ch_, sizeof ch_),
        "databases.db1.collections.col1.documents.upsert");
-    CH_ERR(awr_channel_documents(ch_, sizeof ch_, "db1", NULL, NULL, NULL), AWR_ERR_ARG);
-    CH_ERR(awr_channel_documents(ch_, sizeof ch_, NULL, "col1", NULL, NULL), AWR_ERR_ARG);
-    CH_ERR(awr_channel_documents(ch_, sizeof ch_, NULL, NULL, "doc1", NULL), AWR_ERR_ARG);
-    CH_ERR(awr_channel_documents(ch_, sizeof ch_, "db1", "", NULL, NULL), AWR_ERR_ARG);
+    CH_ERR(awr_channel_documents("db1", NULL, NULL, NULL, ch_, sizeof ch_), AWR_ERR_ARG);
+    CH_ERR(awr_channel_documents(NULL, "col1", NULL, NULL, ch_, sizeof ch_), AWR_ERR_ARG);
+    CH_ERR(awr_channel_documents(NULL, NULL, "doc1", NULL, ch_, sizeof ch_), AWR_ERR_ARG);
+    CH_ERR(awr_channel_documents("db1", "", NULL, NULL, ch_, sizeof ch_), AWR_ERR_ARG);
     /* rows (1.8+) and tablesdb (1.9+) */
-    CH(awr_channel_rows(ch_, sizeof ch_, NULL, NULL, NULL, NULL), "rows");
-    CH(awr_channel_rows(ch_, sizeof ch_, NULL, NULL, NULL, "delete"), "rows.delete");
-    CH(awr_channel_rows(ch_, sizeof ch_, "db1", "t1", NULL, NULL), "databases.db1.tables.t1.rows");
-    CH(awr_channel_rows(ch_, sizeof ch_, "db1", "t1", "r1", "update"), "databases.db1.tables.t1.rows.r1.update");
-    CH(awr_channel_tablesdb(ch_, sizeof ch_, "db1", "t1", NULL, NULL), "tablesdb.db1.tables.t1.rows");
-    CH(awr_channel_tablesdb(ch_, sizeof ch_, "db1", "t1", "r1", NULL), "tablesdb.db1.tables.t1.rows.r1");
-    CH(awr_channel_tablesdb(ch_, sizeof ch_, "db1", "t1", "r1", "create"), "tablesdb.db1.tables.t1.rows.r1.create");
-    CH_ERR(awr_channel_tablesdb(ch_, sizeof ch_, NULL, NULL, NULL, NULL), AWR_ERR_ARG);
+    CH(awr_channel_rows(NULL, NULL, NULL, NULL, ch_, sizeof ch_), "rows");
+    CH(awr_channel_rows(NULL, NULL, NULL, "delete", ch_, sizeof ch_), "rows.delete");
+    CH(awr_channel_rows("db1", "t1", NULL, NULL, ch_, sizeof ch_), "databases.db1.tables.t1.rows");
+    CH(awr_channel_rows("db1", "t1", "r1", "update", ch_, sizeof ch_), "databases.db1.tables.t1.rows.r1.update");
+    CH(awr_channel_tablesdb("db1", "t1", NULL, NULL, ch_, sizeof ch_), "tablesdb.db1.tables.t1.rows");
+    CH(awr_channel_tablesdb("db1", "t1", "r1", NULL, ch_, sizeof ch_), "tablesdb.db1.tables.t1.rows.r1");
+    CH(awr_channel_tablesdb("db1", "t1", "r1", "create", ch_, sizeof ch_), "tablesdb.db1.tables.t1.rows.r1.create");
+    CH_ERR(awr_channel_tablesdb(NULL, NULL, NULL, NULL, ch_, sizeof ch_), AWR_ERR_ARG);
     /* documentsdb, vectorsdb */
-    CH(awr_channel_documentsdb(ch_, sizeof ch_, "d", "c", NULL, NULL), "documentsdb.d.collections.c.documents");
-    CH(awr_channel_documentsdb(ch_, sizeof ch_, "d", "c", "x", "delete"), "documentsdb.d.collections.c.documents.x.delete");
-    CH(awr_channel_vectorsdb(ch_, sizeof ch_, "d", "c", NULL, NULL), "vectorsdb.d.collections.c.documents");
-    CH(awr_channel_vectorsdb(ch_, sizeof ch_, "d", "c", "v", NULL), "vectorsdb.d.collections.c.documents.v");
-    CH_ERR(awr_channel_vectorsdb(ch_, sizeof ch_, NULL, "c", NULL, NULL), AWR_ERR_ARG);
+    CH(awr_channel_documentsdb("d", "c", NULL, NULL, ch_, sizeof ch_), "documentsdb.d.collections.c.documents");
+    CH(awr_channel_documentsdb("d", "c", "x", "delete", ch_, sizeof ch_), "documentsdb.d.collections.c.documents.x.delete");
+    CH(awr_channel_vectorsdb("d", "c", NULL, NULL, ch_, sizeof ch_), "vectorsdb.d.collections.c.documents");
+    CH(awr_channel_vectorsdb("d", "c", "v", NULL, ch_, sizeof ch_), "vectorsdb.d.collections.c.documents.v");
+    CH_ERR(awr_channel_vectorsdb(NULL, "c", NULL, NULL, ch_, sizeof ch_), AWR_ERR_ARG);
     /* files */
-    CH(awr_channel_files(ch_, sizeof ch_, NULL, NULL, NULL), "files");
-    CH(awr_channel_files(ch_, sizeof ch_, NULL, NULL, "create"), "files.create");
-    CH(awr_channel_files(ch_, sizeof ch_, "b1", NULL, NULL), "buckets.b1.files");
-    CH(awr_channel_files(ch_, sizeof ch_, "b1", "f1", NULL), "buckets.b1.files.f1");
-    CH(awr_channel_files(ch_, sizeof ch_, "b1", "f1", "delete"), "buckets.b1.files.f1.delete");
-    CH_ERR(awr_channel_files(ch_, sizeof ch_, NULL, "f1", NULL), AWR_ERR_ARG);
+    CH(awr_channel_files(NULL, NULL, NULL, ch_, sizeof ch_), "files");
+    CH(awr_channel_files(NULL, NULL, "create", ch_, sizeof ch_), "files.create");
+    CH(awr_channel_files("b1", NULL, NULL, ch_, sizeof ch_), "buckets.b1.files");
+    CH(awr_channel_files("b1", "f1", NULL, ch_, sizeof ch_), "buckets.b1.files.f1");
+    CH(awr_channel_files("b1", "f1", "delete", ch_, sizeof ch_), "buckets.b1.files.f1.delete");
+    CH_ERR(awr_channel_files(NULL, "f1", NULL, ch_, sizeof ch_), AWR_ERR_ARG);
     /* executions, functions */
-    CH(awr_channel_executions(ch_, sizeof ch_, NULL, NULL), "executions");
-    CH(awr_channel_executions(ch_, sizeof ch_, "e1", NULL), "executions.e1");
-    CH(awr_channel_executions(ch_, sizeof ch_, "e1", "update"), "executions.e1.update");
-    CH(awr_channel_function(ch_, sizeof ch_, "fn1", NULL), "functions.fn1");
-    CH(awr_channel_function(ch_, sizeof ch_, "fn1", "create"), "functions.fn1.create");
-    CH_ERR(awr_channel_function(ch_, sizeof ch_, NULL, NULL), AWR_ERR_ARG);
+    CH(awr_channel_executions(NULL, NULL, ch_, sizeof ch_), "executions");
+    CH(awr_channel_executions("e1", NULL, ch_, sizeof ch_), "executions.e1");
+    CH(awr_channel_executions("e1", "update", ch_, sizeof ch_), "executions.e1.update");
+    CH(awr_channel_function("fn1", NULL, ch_, sizeof ch_), "functions.fn1");
+    CH(awr_channel_function("fn1", "create", ch_, sizeof ch_), "functions.fn1.create");
+    CH_ERR(awr_channel_function(NULL, NULL, ch_, sizeof ch_), AWR_ERR_ARG);
     /* teams, memberships, presences */
-    CH(awr_channel_teams(ch_, sizeof ch_, NULL, NULL), "teams");
-    CH(awr_channel_teams(ch_, sizeof ch_, "t1", "update"), "teams.t1.update");
-    CH(awr_channel_memberships(ch_, sizeof ch_, NULL, "delete"), "memberships.delete");
-    CH(awr_channel_memberships(ch_, sizeof ch_, "m1", NULL), "memberships.m1");
-    CH(awr_channel_presences(ch_, sizeof ch_, NULL, NULL), "presences");
-    CH(awr_channel_presences(ch_, sizeof ch_, "p1", "upsert"), "presences.p1.upsert");
+    CH(awr_channel_teams(NULL, NULL, ch_, sizeof ch_), "teams");
+    CH(awr_channel_teams("t1", "update", ch_, sizeof ch_), "teams.t1.update");
+    CH(awr_channel_memberships(NULL, "delete", ch_, sizeof ch_), "memberships.delete");
+    CH(awr_channel_memberships("m1", NULL, ch_, sizeof ch_), "memberships.m1");
+    CH(awr_channel_presences(NULL, NULL, ch_, sizeof ch_), "presences");
+    CH(awr_channel_presences("p1", "upsert", ch_, sizeof ch_), "presences.p1.upsert");
     /* actions: only the four the server knows */
-    CH_ERR(awr_channel_files(ch_, sizeof ch_, NULL, NULL, "read"), AWR_ERR_ARG);
-    CH_ERR(awr_channel_account(ch_, sizeof ch_, ""), AWR_ERR_ARG);
-    CH_ERR(awr_channel_teams(ch_, sizeof ch_, "", NULL), AWR_ERR_ARG);
+    CH_ERR(awr_channel_files(NULL, NULL, "read", ch_, sizeof ch_), AWR_ERR_ARG);
+    CH_ERR(awr_channel_account("", ch_, sizeof ch_), AWR_ERR_ARG);
+    CH_ERR(awr_channel_teams("", NULL, ch_, sizeof ch_), AWR_ERR_ARG);
     /* custom ids may hold dots: copied as given */
-    CH(awr_channel_files(ch_, sizeof ch_, "b.1", "f-1_x", NULL), "buckets.b.1.files.f-1_x");
+    CH(awr_channel_files("b.1", "f-1_x", NULL, ch_, sizeof ch_), "buckets.b.1.files.f-1_x");
     /* a buffer too small: AWR_ERR_BUFFER and an empty string, never an overflow */
     memset(small, 'Z', sizeof small);
-    AWR_CHECK_INT(awr_channel_files(small, sizeof small, "b1", NULL, NULL), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_channel_files("b1", NULL, NULL, small, sizeof small), AWR_ERR_BUFFER);
     AWR_CHECK_STR(small, "");
-    AWR_CHECK_INT(awr_channel_files(small, 12, NULL, NULL, "create"), AWR_ERR_BUFFER); /* needs 13 */
-    AWR_CHECK_INT(awr_channel_teams(small, 12, "t1234", NULL), AWR_OK);                /* 11 + NUL = 12 */
+    AWR_CHECK_INT(awr_channel_files(NULL, NULL, "create", small, 12), AWR_ERR_BUFFER); /* needs 13 */
+    AWR_CHECK_INT(awr_channel_teams("t1234", NULL, small, 12), AWR_OK);                /* 11 + NUL = 12 */
     AWR_CHECK_STR(small, "teams.t1234");
-    AWR_CHECK_INT(awr_channel_files(small, 0, NULL, NULL, NULL), AWR_ERR_BUFFER);
-    AWR_CHECK_INT(awr_channel_files(NULL, 10, NULL, NULL, NULL), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_channel_files(NULL, NULL, NULL, small, 0), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_channel_files(NULL, NULL, NULL, NULL, 10), AWR_ERR_BUFFER);
     /* every builder's channel is one the matcher treats literally: it matches itself */
     {
         char ch[AWR_CHANNEL_MAX];
-        awr_channel_documents(ch, sizeof ch, "db1", "col1", "doc1", "update");
+        awr_channel_documents("db1", "col1", "doc1", "update", ch, sizeof ch);
         AWR_CHECK(awr_match(ch, "databases.db1.collections.col1.documents.doc1.update"));
     }
 }

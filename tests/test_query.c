@@ -37,79 +37,84 @@ static void queries(void) {
     const char *parts[3];
     const char *attrs[3];
 
-    v[0] = awr_qv_string("general");
-    q("Query.equal('room', 'general')", awr_query_equal(b, sizeof b, "room", v, 1), b);
-    v[0] = awr_qv_string("a\"b\\c/d\n\r\t\b\f\x01\x1f\x7f");
-    q("Query.equal('title', 'a\"b\\\\c/d\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f')", awr_query_equal(b, sizeof b, "title", v, 1), b);
-    v[0] = awr_qv_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xe2\x80\xa8 \xef\xbf\xbf");
-    q("Query.equal('name', ['caf\\u00e9 \\u20ac \\ud83d\\ude00 \\u2028 \\uffff'])", awr_query_equal(b, sizeof b, "name", v, 1), b);
+    v[0] = awr_query_value_string("general");
+    q("Query.equal('room', 'general')", awr_query_equal("room", v, 1, b, sizeof b), b);
+    v[0] = awr_query_value_string("a\"b\\c/d\n\r\t\b\f\x01\x1f\x7f");
+    q("Query.equal('title', 'a\"b\\\\c/d\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f')", awr_query_equal("title", v, 1, b, sizeof b), b);
+    v[0] = awr_query_value_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xe2\x80\xa8 \xef\xbf\xbf");
+    q("Query.equal('name', ['caf\\u00e9 \\u20ac \\ud83d\\ude00 \\u2028 \\uffff'])", awr_query_equal("name", v, 1, b, sizeof b), b);
     /* the characters the SDK escapes although JSON allows them raw (json-bigint's quote()) */
-    v[0] = awr_qv_string("\xc2\x85\xc2\x9f\xc2\xa0\xc2\xad\xd8\x80\xd8\x84\xd8\x85\xdc\x8f\xe1\x9e\xb4\xe1\x9e\xb5"
+    v[0] = awr_query_value_string("\xc2\x85\xc2\x9f\xc2\xa0\xc2\xad\xd8\x80\xd8\x84\xd8\x85\xdc\x8f\xe1\x9e\xb4\xe1\x9e\xb5"
                          "\xe2\x80\x8b\xe2\x80\x8c\xe2\x80\x8f\xe2\x80\xaf\xe2\x81\xa0\xe2\x81\xaf\xe2\x81\xb0"
                          "\xef\xbb\xbf\xef\xbf\xaf\xef\xbf\xb0\xef\xbf\xbd\xf4\x8f\xbf\xbf");
     q("Query.equal('\\u00ad\\u2028k', '\\u0085\\u009f\\u00a0\\u00ad\\u0600\\u0604\\u0605\\u070f\\u17b4\\u17b5"
       "\\u200b\\u200c\\u200f\\u202f\\u2060\\u206f\\u2070\\ufeff\\uffef\\ufff0\\ufffd\\udbff\\udfff')",
-      awr_query_equal(b, sizeof b, "\xc2\xad\xe2\x80\xa8k", v, 1), b);
-    v[0] = awr_qv_int(0); v[1] = awr_qv_int(-42); v[2] = awr_qv_int(9007199254740991LL);
-    v[3] = awr_qv_int(-9007199254740991LL);
-    q("Query.equal('n', [0, -42, 9007199254740991, -9007199254740991])", awr_query_equal(b, sizeof b, "n", v, 4), b);
-    v[0] = awr_qv_double(2.5); v[1] = awr_qv_double(-3.0); v[2] = awr_qv_double(0.1); v[3] = awr_qv_double(1e21);
-    v[4] = awr_qv_double(1e-7); v[5] = awr_qv_double(-0.0); v[6] = awr_qv_double(1.0 / 3.0); v[7] = awr_qv_double(123e-20);
-    q("Query.equal('f', [2.5, -3.0, 0.1, 1e21, 1e-7, -0, 1/3, 123e-20])", awr_query_equal(b, sizeof b, "f", v, 8), b);
-    v[0] = awr_qv_double(1e20); v[1] = awr_qv_double(123456789012345680000.0); v[2] = awr_qv_double(5e-324);
-    v[3] = awr_qv_double(1.7976931348623157e308); v[4] = awr_qv_double(0.000001); v[5] = awr_qv_double(-1.5e-6);
-    v[6] = awr_qv_double(100.0); v[7] = awr_qv_double(4.35);
+      awr_query_equal("\xc2\xad\xe2\x80\xa8k", v, 1, b, sizeof b), b);
+    v[0] = awr_query_value_int(0); v[1] = awr_query_value_int(-42); v[2] = awr_query_value_int(9007199254740991LL);
+    v[3] = awr_query_value_int(-9007199254740991LL);
+    q("Query.equal('n', [0, -42, 9007199254740991, -9007199254740991])", awr_query_equal("n", v, 4, b, sizeof b), b);
+    v[0] = awr_query_value_double(2.5); v[1] = awr_query_value_double(-3.0);
+    v[2] = awr_query_value_double(0.1); v[3] = awr_query_value_double(1e21);
+    v[4] = awr_query_value_double(1e-7); v[5] = awr_query_value_double(-0.0);
+    v[6] = awr_query_value_double(1.0 / 3.0); v[7] = awr_query_value_double(123e-20);
+    q("Query.equal('f', [2.5, -3.0, 0.1, 1e21, 1e-7, -0, 1/3, 123e-20])", awr_query_equal("f", v, 8, b, sizeof b), b);
+    v[0] = awr_query_value_double(1e20); v[1] = awr_query_value_double(123456789012345680000.0);
+    v[2] = awr_query_value_double(5e-324);
+    v[3] = awr_query_value_double(1.7976931348623157e308); v[4] = awr_query_value_double(0.000001);
+    v[5] = awr_query_value_double(-1.5e-6);
+    v[6] = awr_query_value_double(100.0); v[7] = awr_query_value_double(4.35);
     q("Query.notEqual('f', [1e20, 123456789012345680000, 5e-324, 1.7976931348623157e308, 0.000001, -1.5e-6, 100, 4.35])",
-      awr_query_not_equal(b, sizeof b, "f", v, 8), b);
-    v[0] = awr_qv_bool(1); v[1] = awr_qv_bool(0); v[2] = awr_qv_bool(7);
-    q("Query.equal('flag', [true, false, true])", awr_query_equal(b, sizeof b, "flag", v, 3), b);
-    v[0] = awr_qv_bool(1);
-    q("Query.equal('done', true)", awr_query_equal(b, sizeof b, "done", v, 1), b);
-    v[0] = awr_qv_string("x"); v[1] = awr_qv_int(3); v[2] = awr_qv_double(-0.25); v[3] = awr_qv_bool(0);
-    q("Query.equal('mixed', ['x', 3, -0.25, false])", awr_query_equal(b, sizeof b, "mixed", v, 4), b);
-    q("Query.equal('none', [])", awr_query_equal(b, sizeof b, "none", NULL, 0), b);
-    v[0] = awr_qv_int(10);
-    q("Query.lessThan('score', 10)", awr_query_less_than(b, sizeof b, "score", v, 1), b);
-    v[0] = awr_qv_double(10.75);
-    q("Query.lessThanEqual('score', 10.75)", awr_query_less_than_equal(b, sizeof b, "score", v, 1), b);
-    v[0] = awr_qv_string("2026-01-01T00:00:00.000+00:00");
-    q("Query.greaterThan('$createdAt', '2026-01-01T00:00:00.000+00:00')", awr_query_greater_than(b, sizeof b, "$createdAt", v, 1), b);
-    v[0] = awr_qv_int(-5);
-    q("Query.greaterThanEqual('level', -5)", awr_query_greater_than_equal(b, sizeof b, "level", v, 1), b);
-    q("Query.between('age', 18, 65)", awr_query_between(b, sizeof b, "age", awr_qv_int(18), awr_qv_int(65)), b);
-    q("Query.between('t', -1.5, 'z')", awr_query_between(b, sizeof b, "t", awr_qv_double(-1.5), awr_qv_string("z")), b);
-    q("Query.isNull('deletedAt')", awr_query_is_null(b, sizeof b, "deletedAt"), b);
-    q("Query.isNotNull('owner')", awr_query_is_not_null(b, sizeof b, "owner"), b);
-    q("Query.startsWith('name', 'Jo\\u00e9\"')", awr_query_starts_with(b, sizeof b, "name", "Jo\xc3\xa9\""), b);
-    q("Query.endsWith('email', '@example.com')", awr_query_ends_with(b, sizeof b, "email", "@example.com"), b);
-    q("Query.search('text', 'hello world')", awr_query_search(b, sizeof b, "text", "hello world"), b);
-    v[0] = awr_qv_string("red"); v[1] = awr_qv_string("blue");
-    q("Query.contains('tags', ['red', 'blue'])", awr_query_contains(b, sizeof b, "tags", v, 2), b);
-    q("Query.contains('tags', 'red')", awr_query_contains(b, sizeof b, "tags", v, 1), b);
+      awr_query_not_equal("f", v, 8, b, sizeof b), b);
+    v[0] = awr_query_value_bool(1); v[1] = awr_query_value_bool(0); v[2] = awr_query_value_bool(7);
+    q("Query.equal('flag', [true, false, true])", awr_query_equal("flag", v, 3, b, sizeof b), b);
+    v[0] = awr_query_value_bool(1);
+    q("Query.equal('done', true)", awr_query_equal("done", v, 1, b, sizeof b), b);
+    v[0] = awr_query_value_string("x"); v[1] = awr_query_value_int(3); v[2] = awr_query_value_double(-0.25);
+    v[3] = awr_query_value_bool(0);
+    q("Query.equal('mixed', ['x', 3, -0.25, false])", awr_query_equal("mixed", v, 4, b, sizeof b), b);
+    q("Query.equal('none', [])", awr_query_equal("none", NULL, 0, b, sizeof b), b);
+    v[0] = awr_query_value_int(10);
+    q("Query.lessThan('score', 10)", awr_query_less_than("score", v, 1, b, sizeof b), b);
+    v[0] = awr_query_value_double(10.75);
+    q("Query.lessThanEqual('score', 10.75)", awr_query_less_than_equal("score", v, 1, b, sizeof b), b);
+    v[0] = awr_query_value_string("2026-01-01T00:00:00.000+00:00");
+    q("Query.greaterThan('$createdAt', '2026-01-01T00:00:00.000+00:00')", awr_query_greater_than("$createdAt", v, 1, b, sizeof b), b);
+    v[0] = awr_query_value_int(-5);
+    q("Query.greaterThanEqual('level', -5)", awr_query_greater_than_equal("level", v, 1, b, sizeof b), b);
+    q("Query.between('age', 18, 65)", awr_query_between("age", awr_query_value_int(18), awr_query_value_int(65), b, sizeof b), b);
+    q("Query.between('t', -1.5, 'z')", awr_query_between("t", awr_query_value_double(-1.5), awr_query_value_string("z"), b, sizeof b), b);
+    q("Query.isNull('deletedAt')", awr_query_is_null("deletedAt", b, sizeof b), b);
+    q("Query.isNotNull('owner')", awr_query_is_not_null("owner", b, sizeof b), b);
+    q("Query.startsWith('name', 'Jo\\u00e9\"')", awr_query_starts_with("name", "Jo\xc3\xa9\"", b, sizeof b), b);
+    q("Query.endsWith('email', '@example.com')", awr_query_ends_with("email", "@example.com", b, sizeof b), b);
+    q("Query.search('text', 'hello world')", awr_query_search("text", "hello world", b, sizeof b), b);
+    v[0] = awr_query_value_string("red"); v[1] = awr_query_value_string("blue");
+    q("Query.contains('tags', ['red', 'blue'])", awr_query_contains("tags", v, 2, b, sizeof b), b);
+    q("Query.contains('tags', 'red')", awr_query_contains("tags", v, 1, b, sizeof b), b);
     attrs[0] = "$id"; attrs[1] = "title"; attrs[2] = "author.name";
-    q("Query.select(['$id', 'title', 'author.name'])", awr_query_select(b, sizeof b, attrs, 3), b);
-    q("Query.select([])", awr_query_select(b, sizeof b, NULL, 0), b);
-    q("Query.equal('attr\\u00e9\"', 1)", awr_query_equal(b, sizeof b, "attr\xc3\xa9\"", &v[0], 0) == AWR_OK &&
-      awr_query_equal(b, sizeof b, "attr\xc3\xa9\"", (v[0] = awr_qv_int(1), v), 1) == AWR_OK ? AWR_OK : AWR_ERR_ARG, b);
+    q("Query.select(['$id', 'title', 'author.name'])", awr_query_select(attrs, 3, b, sizeof b), b);
+    q("Query.select([])", awr_query_select(NULL, 0, b, sizeof b), b);
+    q("Query.equal('attr\\u00e9\"', 1)", awr_query_equal("attr\xc3\xa9\"", &v[0], 0, b, sizeof b) == AWR_OK &&
+      awr_query_equal("attr\xc3\xa9\"", (v[0] = awr_query_value_int(1), v), 1, b, sizeof b) == AWR_OK ? AWR_OK : AWR_ERR_ARG, b);
 
-    v[0] = awr_qv_string("general");
-    AWR_CHECK_INT(awr_query_equal(p1, sizeof p1, "room", v, 1), AWR_OK);
-    v[0] = awr_qv_int(1700000000);
-    AWR_CHECK_INT(awr_query_greater_than(p2, sizeof p2, "sentAt", v, 1), AWR_OK);
-    AWR_CHECK_INT(awr_query_is_null(p3, sizeof p3, "deletedAt"), AWR_OK);
+    v[0] = awr_query_value_string("general");
+    AWR_CHECK_INT(awr_query_equal("room", v, 1, p1, sizeof p1), AWR_OK);
+    v[0] = awr_query_value_int(1700000000);
+    AWR_CHECK_INT(awr_query_greater_than("sentAt", v, 1, p2, sizeof p2), AWR_OK);
+    AWR_CHECK_INT(awr_query_is_null("deletedAt", p3, sizeof p3), AWR_OK);
     parts[0] = p1; parts[1] = p2; parts[2] = p3;
     q("Query.and([Query.equal('room', 'general'), Query.greaterThan('sentAt', 1700000000), Query.isNull('deletedAt')])",
-      awr_query_and(b, sizeof b, parts, 3), b);
-    q("Query.or([Query.equal('room', 'general'), Query.greaterThan('sentAt', 1700000000)])", awr_query_or(b, sizeof b, parts, 2), b);
+      awr_query_and(parts, 3, b, sizeof b), b);
+    q("Query.or([Query.equal('room', 'general'), Query.greaterThan('sentAt', 1700000000)])", awr_query_or(parts, 2, b, sizeof b), b);
     {   /* nested, and a part written by hand with whitespace: the SDK parses and re-serializes it */
         char inner[512];
         const char *two[2];
-        AWR_CHECK_INT(awr_query_or(inner, sizeof inner, parts, 2), AWR_OK);
+        AWR_CHECK_INT(awr_query_or(parts, 2, inner, sizeof inner), AWR_OK);
         two[0] = inner;
         two[1] = " { \"method\" : \"isNull\" ,\n \"attribute\" : \"x y\" } ";
         q("Query.and([Query.or([Query.equal('room', 'general'), Query.greaterThan('sentAt', 1700000000)]), "
           "'{ \"method\" : \"isNull\" , \"attribute\" : \"x y\" }'])",
-          awr_query_and(b, sizeof b, two, 2), b);
+          awr_query_and(two, 2, b, sizeof b), b);
     }
 }
 
@@ -186,53 +191,53 @@ static void errors(void) {
     awr_query_value v[2];
     const char *parts[2];
     size_t need;
-    v[0] = awr_qv_string("general");
+    v[0] = awr_query_value_string("general");
     /* every size below the needed one: AWR_ERR_BUFFER and "" */
-    AWR_CHECK_INT(awr_query_equal(b, sizeof b, "room", v, 1), AWR_OK);
+    AWR_CHECK_INT(awr_query_equal("room", v, 1, b, sizeof b), AWR_OK);
     need = strlen(b) + 1;
     {
         size_t cap;
         int bad = 0;
         for (cap = 1; cap < need; cap++) {
             memset(b, 'x', sizeof b);
-            if (awr_query_equal(b, cap, "room", v, 1) != AWR_ERR_BUFFER || b[0] != 0) bad++;
+            if (awr_query_equal("room", v, 1, b, cap) != AWR_ERR_BUFFER || b[0] != 0) bad++;
         }
         AWR_CHECK_INT(bad, 0);
-        AWR_CHECK_INT(awr_query_equal(b, need, "room", v, 1), AWR_OK);
+        AWR_CHECK_INT(awr_query_equal("room", v, 1, b, need), AWR_OK);
     }
-    AWR_CHECK_INT(awr_query_equal(b, 0, "room", v, 1), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_query_equal("room", v, 1, b, 0), AWR_ERR_BUFFER);
     memset(small, 'x', sizeof small);
-    AWR_CHECK_INT(awr_query_is_null(small, sizeof small, "deletedAt"), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_query_is_null("deletedAt", small, sizeof small), AWR_ERR_BUFFER);
     AWR_CHECK_STR(small, "");
-    AWR_CHECK_INT(awr_query_equal(NULL, 10, "room", v, 1), AWR_ERR_ARG);
-    AWR_CHECK_INT(awr_query_equal(b, sizeof b, NULL, v, 1), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_query_equal("room", v, 1, NULL, 10), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_query_equal(NULL, v, 1, b, sizeof b), AWR_ERR_ARG);
     AWR_CHECK_STR(b, "");
-    AWR_CHECK_INT(awr_query_equal(b, sizeof b, "room", NULL, 1), AWR_ERR_ARG);
-    v[0] = awr_qv_string(NULL);
-    AWR_CHECK_INT(awr_query_equal(b, sizeof b, "room", v, 1), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_query_equal("room", NULL, 1, b, sizeof b), AWR_ERR_ARG);
+    v[0] = awr_query_value_string(NULL);
+    AWR_CHECK_INT(awr_query_equal("room", v, 1, b, sizeof b), AWR_ERR_ARG);
     AWR_CHECK_STR(b, "");
-    v[0] = awr_qv_int(1);
-    v[0].type = (awr_query_type)9;
-    AWR_CHECK_INT(awr_query_equal(b, sizeof b, "room", v, 1), AWR_ERR_ARG);
-    v[0] = awr_qv_string("bad \xc3\x28 utf-8");
-    AWR_CHECK_INT(awr_query_equal(b, sizeof b, "room", v, 1), AWR_ERR_JSON_UTF8);
-    AWR_CHECK_INT(awr_query_starts_with(b, sizeof b, "name", NULL), AWR_ERR_ARG);
-    AWR_CHECK_INT(awr_query_starts_with(b, sizeof b, "\xff", "x"), AWR_ERR_JSON_UTF8);
-    AWR_CHECK_INT(awr_query_is_null(b, sizeof b, NULL), AWR_ERR_ARG);
-    AWR_CHECK_INT(awr_query_select(b, sizeof b, NULL, 1), AWR_ERR_ARG);
+    v[0] = awr_query_value_int(1);
+    v[0].type = (awr_query_value_type)9;
+    AWR_CHECK_INT(awr_query_equal("room", v, 1, b, sizeof b), AWR_ERR_ARG);
+    v[0] = awr_query_value_string("bad \xc3\x28 utf-8");
+    AWR_CHECK_INT(awr_query_equal("room", v, 1, b, sizeof b), AWR_ERR_JSON_UTF8);
+    AWR_CHECK_INT(awr_query_starts_with("name", NULL, b, sizeof b), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_query_starts_with("\xff", "x", b, sizeof b), AWR_ERR_JSON_UTF8);
+    AWR_CHECK_INT(awr_query_is_null(NULL, b, sizeof b), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_query_select(NULL, 1, b, sizeof b), AWR_ERR_ARG);
     parts[0] = "{\"method\":\"isNull\",\"attribute\":\"a\"}";
     parts[1] = "{\"method\":";
-    AWR_CHECK_INT(awr_query_and(b, sizeof b, parts, 2), AWR_ERR_JSON_TRUNCATED);
+    AWR_CHECK_INT(awr_query_and(parts, 2, b, sizeof b), AWR_ERR_JSON_TRUNCATED);
     AWR_CHECK_STR(b, "");
     parts[1] = "{'method':1}";
-    AWR_CHECK_INT(awr_query_or(b, sizeof b, parts, 2), AWR_ERR_JSON_SYNTAX);
+    AWR_CHECK_INT(awr_query_or(parts, 2, b, sizeof b), AWR_ERR_JSON_SYNTAX);
     parts[1] = NULL;
-    AWR_CHECK_INT(awr_query_or(b, sizeof b, parts, 2), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_query_or(parts, 2, b, sizeof b), AWR_ERR_ARG);
     parts[1] = parts[0];
     /* a part that does not fit: the buffer error, not a cut part */
-    AWR_CHECK_INT(awr_query_and(b, 60, parts, 2), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(awr_query_and(parts, 2, b, 60), AWR_ERR_BUFFER);
     AWR_CHECK_STR(b, "");
-    AWR_CHECK_INT(awr_query_and(b, sizeof b, parts, 2), AWR_OK);
+    AWR_CHECK_INT(awr_query_and(parts, 2, b, sizeof b), AWR_OK);
     AWR_CHECK_STR(b, "{\"method\":\"and\",\"values\":[{\"method\":\"isNull\",\"attribute\":\"a\"},"
                      "{\"method\":\"isNull\",\"attribute\":\"a\"}]}");
     {   /* the writer's own double: NaN and infinities are null, like JSON.stringify */

@@ -220,7 +220,7 @@ static int next_sent(char *out, size_t cap) {
     if (!AWR_CHECK(p[1] & 0x80u)) return -1;      /* a client frame is masked */
     if (len == 126) { if (n < 4) return -1; len = (size_t)p[2] << 8 | p[3]; hl = 4; }
     if (!AWR_CHECK(len < 65536 && len < cap) || n < hl + 4 + len) return -1;
-    awr_ws_mask_copy(out, p + hl + 4, len, p + hl, 0);
+    awr_ws_mask_copy(p + hl + 4, len, p + hl, 0, out);
     out[len] = 0;
     sent_read += hl + 4 + len;
     return p[0] & 0x0F;
@@ -240,7 +240,7 @@ static void feed(awr_client *c, const void *data, size_t len) {
 /* A server frame carrying text: FIN, text, unmasked, as recorded. */
 static void feed_text(awr_client *c, const char *text) {
     uint8_t h[AWR_WS_MAX_HEADER];
-    size_t hl = awr_ws_frame_header(h, 1, AWR_WS_OP_TEXT, strlen(text), NULL);
+    size_t hl = awr_ws_frame_header(1, AWR_WS_OP_TEXT, strlen(text), NULL, h);
     feed(c, h, hl);
     feed(c, text, strlen(text));
 }

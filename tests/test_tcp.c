@@ -254,16 +254,16 @@ static void test_run(void) {
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (!c) return;
     t0 = awr_tcp_now_ms();
-    r = awr_tcp_run(c, p, 150);
+    r = awr_tcp_run(p, c, 150);
     AWR_CHECK_INT(r, AWR_OK);
     AWR_CHECK(awr_tcp_now_ms() - t0 >= 140);
     AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
     t0 = awr_tcp_now_ms();
-    r = awr_tcp_run(c, p, 300);                               /* refused, retried after 1 s: still running */
+    r = awr_tcp_run(p, c, 300);                               /* refused, retried after 1 s: still running */
     AWR_CHECK_INT(r, AWR_OK);
     AWR_CHECK(awr_tcp_now_ms() - t0 >= 290);
     AWR_CHECK(awr_client_state(c) == AWR_STATE_RECONNECTING || awr_client_state(c) == AWR_STATE_CONNECTING);
-    AWR_CHECK_INT(awr_tcp_run(NULL, p, 10), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_tcp_run(p, NULL, 10), AWR_ERR_ARG);
     awr_client_destroy(c);
 }
 
@@ -511,7 +511,7 @@ static void test_resolver_error_text(void) {
     if (!c) return;
     AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, NULL, 0, ignore_event, NULL, &sub), AWR_OK);
     end = awr_tcp_now_ms() + 5000;
-    while (seen.failures == 0 && awr_tcp_now_ms() < end) awr_tcp_run(c, t, 20);
+    while (seen.failures == 0 && awr_tcp_now_ms() < end) awr_tcp_run(t, c, 20);
     AWR_CHECK_INT(seen.failures, 1);
     AWR_CHECK_INT(seen.why, AWR_ERR_IO);
     AWR_CHECK_STR(seen.detail, gai_strerror(EAI_NONAME));

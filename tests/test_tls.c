@@ -437,7 +437,7 @@ static void test_client_over_wss(char *ca_pem, int port, int one_byte) {
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c) {
         AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, &seen, &sub), AWR_OK);
-        AWR_CHECK_INT(awr_tcp_run(c, s.tcp, 10000), AWR_OK);
+        AWR_CHECK_INT(awr_tcp_run(s.tcp, c, 10000), AWR_OK);
         AWR_CHECK(seen.count >= 3);
         AWR_CHECK_INT(seen.bad, 0);
         AWR_CHECK_INT(awr_client_state(c), AWR_STATE_CONNECTED);
@@ -503,14 +503,14 @@ static void client_refused(char *ca_pem, const char *cert, const char *server_op
     if (c && backs_off) {
         int64_t end = awr_tcp_now_ms() + 8000;
         AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
-        while (seen.reconnecting == 0 && awr_tcp_now_ms() < end) (void)awr_tcp_run(c, tcp, 50);
+        while (seen.reconnecting == 0 && awr_tcp_now_ms() < end) (void)awr_tcp_run(tcp, c, 50);
         AWR_CHECK_INT(seen.why, expect);
         AWR_CHECK_INT(seen.closed, 0);
         awr_client_destroy(c);
     } else if (c) {
         AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, NULL, &sub), AWR_OK);
         /* the run ends by itself when the client stops; a reconnect loop would run the whole 8 s */
-        AWR_CHECK_INT(awr_tcp_run(c, tcp, 8000), AWR_ERR_CLOSED);
+        AWR_CHECK_INT(awr_tcp_run(tcp, c, 8000), AWR_ERR_CLOSED);
         AWR_CHECK_INT(seen.closed, 1);
         AWR_CHECK_INT(seen.why, expect);
         AWR_CHECK_INT(seen.connecting, 1);

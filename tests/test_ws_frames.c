@@ -15,7 +15,7 @@ static void check_header(int fin, int op, uint64_t len, const uint8_t *mask, con
     uint8_t out[AWR_WS_MAX_HEADER + 2];
     size_t n;
     memset(out, 0xEE, sizeof out);
-    n = awr_ws_frame_header(out, fin, op, len, mask);
+    n = awr_ws_frame_header(fin, op, len, mask, out);
     AWR_CHECK_INT(n, want_len);
     AWR_CHECK_MEM(out, want, want_len);
     AWR_CHECK(out[n] == 0xEE);
@@ -110,7 +110,7 @@ int main(void) {
                 size_t i, b = (a * 3) % 8;
                 for (i = 0; i < len; i++) ref[b + i] = (uint8_t)(src[a + i] ^ key[(off + i) % 4]);
                 memset(got, 0, sizeof got);
-                awr_ws_mask_copy(got + b, src + a, len, key, off);
+                awr_ws_mask_copy(src + a, len, key, off, got + b);
                 if (!AWR_CHECK_MEM(got + b, ref + b, len)) { fprintf(stderr, "len %zu a %zu off %zu\n", len, a, off); goto masked; }
                 memcpy(got + a, src + a, len);
                 awr_ws_mask(got + a, len, key, off + 4000000000ull);   /* offsets beyond 32 bits */

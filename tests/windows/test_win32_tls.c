@@ -174,7 +174,7 @@ static void test_client(const char *ca_file, int port) {
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_OK);
     if (c) {
         AWR_CHECK_INT(awr_client_subscribe(c, channels, 1, NULL, 0, on_event, &s, &sub), AWR_OK);
-        AWR_CHECK_INT(awr_tcp_run(c, tcp, 10000), AWR_OK);
+        AWR_CHECK_INT(awr_tcp_run(tcp, c, 10000), AWR_OK);
         AWR_CHECK(s.count >= 3);
         AWR_CHECK_INT(s.bad, 0);
         AWR_CHECK_INT(awr_client_state(c), AWR_STATE_CONNECTED);
