@@ -197,7 +197,7 @@ size:           # the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/
 	@sh tests/embedded.sh size
 
 # make install: the header, appwrite_realtime.pc and the CMake package (find_package(appwrite_realtime
-# 0.2)) under $(DESTDIR)$(PREFIX). make lib: the optional compiled library (appwrite_realtime.c with
+# 0.3)) under $(DESTDIR)$(PREFIX). make lib: the optional compiled library (appwrite_realtime.c with
 # the TCP adapter; it links -pthread), shared and static, in $(OUT)/lib; make install-lib installs it too, with
 # appwrite_realtime_lib.pc. The version is the header's; before 1.0 the soname carries major.minor.
 VERSION    := $(shell sed -n 's/^#define AWR_VERSION_STRING "\(.*\)"/\1/p' $(HEADER))

@@ -104,9 +104,9 @@
  * CONFIGURATION
  * ================================================================================================== */
 #define AWR_VERSION_MAJOR 0
-#define AWR_VERSION_MINOR 2
+#define AWR_VERSION_MINOR 3
 #define AWR_VERSION_PATCH 0
-#define AWR_VERSION_STRING "0.2.0"
+#define AWR_VERSION_STRING "0.3.0"
 
 /* AWR_POSIX and AWR_WIN32 (the names of 0.1) switch on the one TCP adapter, as AWR_TCP does. */
 #if (defined(AWR_POSIX) || defined(AWR_WIN32)) && !defined(AWR_TCP)
@@ -9303,6 +9303,16 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 
 /* ==================================================================================================
  * VERSION HISTORY
+ *   0.3.0  (breaking: one argument order; update callers as listed)
+ *     - output buffers come last, after the inputs: awr_channel_*(ids..., action, buf, cap) (was
+ *       buf, cap first), awr_query_*(attr, values..., buf, cap) (was buf, cap first),
+ *       awr_ws_frame_header(fin, opcode, payload_len, mask, out) (was out first),
+ *       awr_ws_mask_copy(src, len, mask, offset, dst) (was dst first)
+ *     - awr_tcp_run(tcp, client, timeout_ms): the adapter's own object first, as every awr_tcp_*
+ *       call (was client, tcp)
+ *     - query values say their layer: awr_qv_string/int/double/bool are awr_query_value_string/
+ *       int/double/bool, AWR_QV_* are AWR_QUERY_VALUE_*, the type awr_query_type is
+ *       awr_query_value_type
  *   0.2.0
  *     - AWR_NO_JSON_DOUBLE, AWR_NO_JSON_COMPACT, AWR_NO_MATCH_SET leave those parts out (declarations
  *       included) for small images

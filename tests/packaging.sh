@@ -5,8 +5,8 @@
 #   - appwrite_realtime.c as the implementation file, and as the library for Windows (mingw-w64 DLL),
 #   - each install path (make install-lib, cmake --install, meson install) into a prefix of its own,
 #     and against that ONE prefix: the files it must hold, pkg-config (version = the header's, the
-#     header and the library), find_package(appwrite_realtime 0.2) with the header and the shared and
-#     static library (0.1 and 0.3 refused), meson's dependency() through pkg-config and through the
+#     header and the library), find_package(appwrite_realtime 0.3) with the header and the shared and
+#     static library (0.2 and 0.4 refused), meson's dependency() through pkg-config and through the
 #     CMake package, and the shared library loaded by Python's ctypes receiving an event from the
 #     local server (tests/lib_ctypes.py); make uninstall leaves nothing behind.
 # A missing tool (cmake, meson, ninja, pkg-config, python3, node) is a failure, never a skip.
@@ -130,10 +130,10 @@ for way in make cmake meson; do
     export PKG_CONFIG_PATH="$prefix/share/pkgconfig:$prefix/$libdir/pkgconfig" CMAKE_PREFIX_PATH="$prefix"
     check "$way: header, .pc files, CMake package and libraries in $libdir" files_present "$prefix" "$libdir"
     check "$way: pkg-config consumers (header, library)" pkgconfig_consumers "$prefix" "$libdir"
-    check "$way: find_package(appwrite_realtime 0.2): header, shared, static" cmake_package_consumers "$prefix" "$libdir"
-    check "$way: find_package(appwrite_realtime 0.3) is refused" cmake_version_refused 0.3
-    check "$way: find_package(appwrite_realtime 0.1) is refused (before 1.0 the minor is the API)" \
-        cmake_version_refused 0.1
+    check "$way: find_package(appwrite_realtime 0.3): header, shared, static" cmake_package_consumers "$prefix" "$libdir"
+    check "$way: find_package(appwrite_realtime 0.4) is refused" cmake_version_refused 0.4
+    check "$way: find_package(appwrite_realtime 0.2) is refused (before 1.0 the minor is the API)" \
+        cmake_version_refused 0.2
     check "$way: meson dependency() through pkg-config" meson_installed_consumers "$prefix" "$libdir" pkg-config
     check "$way: meson dependency() through the CMake package" meson_installed_consumers "$prefix" "$libdir" cmake
     check "$way: the shared library from Python ctypes receives an event" \
