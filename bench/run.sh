@@ -1,5 +1,7 @@
 #!/bin/sh
-# make bench: builds every bench/bench_*.c at -O2 and runs it pinned to one CPU; each prints lines
+# make bench: builds every bench/bench_*.c at -O2 and runs it pinned to one CPU (BENCH_CPU, default 1);
+# bench_scale runs unpinned and places its own processes: the local server on BENCH_SERVER_CPU (default
+# 0), each client or reader on BENCH_CPU, so that they do not share one CPU. Each prints lines
 #   BENCH <name> <value> <unit>
 # Each program measures ours and the peer library (wslay, jsmn, cJSON, the official SDK) interleaved on
 # the same data in the same run, and prints the ratios itself.
@@ -28,7 +30,8 @@ for src in bench/bench_*.c; do
             echo "$case $bytes $work $base ${unit:-byte}" | awk '{ printf "BENCH cg_%s %.3f instr/%s\n", $1, ($3 - $4) / $2, $5 }'
         done
     else
-        if command -v taskset > /dev/null; then taskset -c "$CPU" build/bench/"$name" || status=1
+        if [ "$name" = bench_scale ]; then BENCH_CPU=$CPU build/bench/"$name" || status=1
+        elif command -v taskset > /dev/null; then taskset -c "$CPU" build/bench/"$name" || status=1
         else build/bench/"$name" || status=1; fi
     fi
 done
