@@ -1,11 +1,13 @@
 #!/bin/sh
 # Embedded builds of the core (no adapter) with arm-none-eabi-gcc for a Cortex-M4.
-#   sh tests/embedded.sh size    (make size) print .text/.data/.bss of the whole core and of a
-#                                bare-metal client image, and the client RAM with the smallest buffers
+#   sh tests/embedded.sh size    (make size) print .text/.data/.bss of the whole core, of a
+#                                bare-metal client image and of its minimal configuration (MINIMAL below),
+#                                and the client RAM with the smallest buffers
 #   sh tests/embedded.sh check   (tests/run.sh) the checks below; the last line is "RESULT <p> <f>":
 #     - the core compiles with -Os -mcpu=cortex-m4 -mthumb -Wall -Wextra -Wpedantic -Werror (C99, C11)
 #     - tests/embedded/firmware.c links with -ffreestanding -nostdlib against tests/embedded/libc_stub.c
-#       (memcpy, memset, memcmp and nothing else) and libgcc: no other C library function is used
+#       (memcpy, memset, memcmp and nothing else) and libgcc: no other C library function is used, also in
+#       the minimal configuration
 #     - that image holds no 64-bit division (libgcc's __aeabi_uldivmod/__aeabi_ldivmod, 700 bytes
 #       a Cortex-M4 has no instruction for) and none of awr_result_str's texts, which it never names
 cd "$(dirname "$0")/.." || exit 1
@@ -28,14 +30,17 @@ printf '#define APPWRITE_REALTIME_IMPLEMENTATION\n#include "appwrite_realtime.h"
 core() { # std
     $ARMCC -std="$1" -Os $CPU $WARN -ffunction-sections -fdata-sections -I. -c "$out/core.c" -o "$out/core-$1.o"
 }
-firmware() {
-    $ARMCC -std=c99 -Os $CPU $WARN -ffreestanding -ffunction-sections -fdata-sections -I. \
-        -c tests/embedded/firmware.c -o "$out/firmware.o" &&
+firmware() { # [image leave-out-flags...]: build/embedded/<image>.elf (default: firmware, everything in)
+    img=${1:-firmware}; [ $# -gt 0 ] && shift
+    $ARMCC -std=c99 -Os $CPU $WARN -ffreestanding -ffunction-sections -fdata-sections -I. "$@" \
+        -c tests/embedded/firmware.c -o "$out/$img.o" &&
     $ARMCC -std=c99 -Os $CPU $WARN -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
         -c tests/embedded/libc_stub.c -o "$out/libc_stub.o" &&
     $ARMCC $CPU -nostdlib -Wl,--gc-sections -Wl,-e,awr_firmware_reset -Wl,--fatal-warnings \
-        -o "$out/firmware.elf" "$out/firmware.o" "$out/libc_stub.o" -lgcc
+        -o "$out/$img.elf" "$out/$img.o" "$out/libc_stub.o" -lgcc
 }
+# The smallest firmware: a client for Appwrite 1.9.5+ only (message mode), without the parts it never calls.
+MINIMAL="-DAWR_NO_URL_MODE -DAWR_NO_JSON_DOUBLE -DAWR_NO_JSON_COMPACT -DAWR_NO_MATCH_SET"
 
 if ! command -v "$ARMCC" > /dev/null 2>&1; then
     echo "FAIL $ARMCC is not installed (Debian: gcc-arm-none-eabi, libnewlib-arm-none-eabi)"
@@ -54,6 +59,12 @@ if [ "$mode" = size ]; then
     else
         echo "SIZE client image: does not link yet (C library calls left: see sh tests/embedded.sh check)"
     fi
+    # shellcheck disable=SC2086  # word splitting wanted: the flags have no spaces
+    if firmware firmware-min $MINIMAL > "$out/firmware.out" 2>&1; then
+    $ARMSIZE "$out/firmware-min.elf" | awk -v f="$MINIMAL" 'NR == 2 { gsub(/-D/, "", f); printf "SIZE minimal client image (the same, %s): .text %d .data %d .bss %d bytes\n", f, $1, $2, $3 }'
+    else
+        echo "SIZE minimal client image: does not link"
+    fi
     cc -std=c99 -I. -DAWR_FIRMWARE_PRINT_SIZE -o "$out/firmware-size" tests/embedded/firmware.c && "$out/firmware-size"
     exit 0
 fi
@@ -61,6 +72,8 @@ fi
 check "arm-none-eabi-gcc -std=c99 -Os cortex-m4 core, no warnings" core c99
 check "arm-none-eabi-gcc -std=c11 -Os cortex-m4 core, no warnings" core c11
 check "freestanding link: no libc beyond memcpy/memset/memcmp" firmware
+# shellcheck disable=SC2086  # word splitting wanted: the flags have no spaces
+check "freestanding link of the minimal configuration ($MINIMAL)" firmware firmware-min $MINIMAL
 lean_image() {
     ARMNM=${ARMNM:-arm-none-eabi-nm}
     ARMOBJCOPY=${ARMOBJCOPY:-arm-none-eabi-objcopy}
