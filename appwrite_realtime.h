@@ -803,12 +803,18 @@ AWR_API awr_result awr_json_double_n(const char *s, size_t n, double *out);
 AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, size_t cap, size_t *out_len);
 #endif
 
+/* The bounded appender inside the writer (private; the implementation writes all its text with it). */
+typedef struct awr__out {
+    char *p;                 /* NULL: counting only */
+    size_t cap;
+    size_t len;              /* bytes appended so far, the NUL excluded, counted even past cap */
+    int overflow;            /* a piece did not fit: p holds the prefix before it */
+} awr__out;
+
 /* The writer. Fields are private; zero-initialize through awr_json_writer_init. */
 typedef struct awr_json_writer {
-    char *buf;
-    size_t cap;
-    size_t len;
-    awr_result err;          /* the first error, sticky */
+    awr__out out;
+    awr_result err;          /* the first error other than a full buffer, sticky */
     uint32_t depth;          /* open containers */
     uint32_t nonempty;       /* bit d: the container at depth d + 1 has a member already */
     uint32_t objects;        /* bit d: the container at depth d + 1 is an object */
@@ -2158,6 +2164,59 @@ static void awr__memmove(void *dst, const void *src, size_t n) {
     }
 }
 
+/* The one bounded appender (awr__out, declared before awr_json_writer, which holds one): len counts
+ * every byte appended, whether it fit or not, so the same code both measures (p NULL: counting only)
+ * and writes. Writing stops at the first piece that does not fit (overflow), so p always holds a prefix
+ * of the output, NUL-terminated: one byte of cap is kept for the NUL. The source may overlap the
+ * output (a caller may keep its strings at the end of p: each is read before the output reaches it). */
+static void awr__out_init(awr__out *o, void *buf, size_t cap) {
+    o->p = (char *)buf;
+    o->cap = buf ? cap : 0;
+    o->len = 0;
+    o->overflow = buf && cap == 0;
+    if (o->cap) o->p[0] = 0;
+}
+static void awr__out_mem(awr__out *o, const void *s, size_t n) {
+    size_t at = o->len;
+    o->len += n;
+    if (!o->p || o->overflow) return;
+    if (n >= o->cap - at) { o->overflow = 1; return; }
+    awr__memmove(o->p + at, s, n);
+    o->p[at + n] = 0;
+}
+static void awr__out_str(awr__out *o, const char *s) { awr__out_mem(o, s, awr__strlen(s)); }
+static void awr__out_char(awr__out *o, char c) { awr__out_mem(o, &c, 1); }
+
+/* The one integer formatter: the decimal digits of v end at buf + AWR__DEC_MAX; returns the offset of
+ * the first. Only 32-bit divisions: a 64-bit one would pull __udivmoddi4 into 32-bit firmware, so the
+ * part above 2^32 is divided by 10 in 16-bit pieces (a remainder times 2^16 plus the next piece stays
+ * below 10 x 2^16). */
+#define AWR__DEC_MAX 20
+static size_t awr__dec(uint64_t v, char buf[AWR__DEC_MAX]) {
+    size_t i = AWR__DEC_MAX;
+    uint32_t u;
+    while (v > 0xFFFFFFFFu) {
+        uint64_t q = 0;
+        uint32_t r = 0;
+        int shift;
+        for (shift = 48; shift >= 0; shift -= 16) {
+            uint32_t part = (r << 16) | (uint32_t)((v >> shift) & 0xFFFFu);
+            q |= (uint64_t)(part / 10u) << shift;
+            r = part % 10u;
+        }
+        buf[--i] = (char)('0' + r);
+        v = q;
+    }
+    u = (uint32_t)v;
+    do { buf[--i] = (char)('0' + u % 10u); u /= 10u; } while (u);
+    return i;
+}
+static void awr__out_dec(awr__out *o, uint64_t v) {
+    char digits[AWR__DEC_MAX];
+    size_t i = awr__dec(v, digits);
+    awr__out_mem(o, digits + i, AWR__DEC_MAX - i);
+}
+
 /* The allocator rule, the same for every create function: both functions or neither (zero: AWR_MALLOC
  * and AWR_FREE). One alone would leave a block nobody can free, or free what another heap gave. */
 static int awr__allocator_ok(const awr_allocator *a) {
@@ -2428,33 +2487,6 @@ AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap) 
     hs->result = AWR_AGAIN;
 }
 
-/* Appends to a caller buffer, remembering whether anything did not fit. */
-typedef struct awr__out {
-    char *p;
-    size_t cap, len;
-    size_t need;      /* bytes the whole output needs, the NUL excluded */
-    int overflow;
-} awr__out;
-
-/* The source may overlap the output (a caller may keep its strings at the end of out: they are read
- * before the output reaches them). */
-static void awr__out_mem(awr__out *o, const char *s, size_t n) {
-    o->need += n;
-    if (o->overflow || o->cap - o->len < n + 1) { o->overflow = 1; return; }
-    awr__memmove(o->p + o->len, s, n);
-    o->len += n;
-    o->p[o->len] = 0;
-}
-
-static void awr__out_str(awr__out *o, const char *s) { awr__out_mem(o, s, awr__strlen(s)); }
-
-static void awr__out_int(awr__out *o, unsigned v) {
-    char tmp[12];
-    size_t n = sizeof tmp;
-    do { tmp[--n] = (char)('0' + v % 10u); v /= 10u; } while (v && n > 0);
-    awr__out_mem(o, tmp + n, sizeof tmp - n);
-}
-
 /* 1 if s holds none of the bytes in bad (the terminating NUL aside). */
 static int awr__clean(const char *s, const char *bad) {
     for (; *s; s++)
@@ -2504,13 +2536,12 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     awr_base64_encode(key, AWR_WS_KEY_SIZE, key_b64, sizeof key_b64);
     awr_ws_accept_for_key(key_b64, awr__strlen(key_b64), hs->accept);
 
-    o.p = out; o.cap = cap; o.len = 0; o.need = 0; o.overflow = cap == 0;
-    if (cap) out[0] = 0;
+    awr__out_init(&o, out, cap);
     awr__out_str(&o, "GET "); awr__out_str(&o, resource); awr__out_str(&o, " HTTP/1.1\r\nHost: ");
     awr__out_str(&o, req->host);
     if (req->port != 0 && req->port != (req->tls ? 443 : 80)) {
-        awr__out_str(&o, ":");
-        awr__out_int(&o, (unsigned)req->port);
+        awr__out_char(&o, ':');
+        awr__out_dec(&o, (uint64_t)req->port);
     }
     awr__out_str(&o, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ");
     awr__out_str(&o, key_b64);
@@ -2523,7 +2554,7 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     awr__out_str(&o, "\r\n");
     if (o.overflow) {
         if (cap) out[0] = 0;
-        if (out_len) *out_len = o.need + 1u;
+        if (out_len) *out_len = o.len + 1u;
         return AWR_ERR_BUFFER;
     }
     if (out_len) *out_len = o.len;
@@ -4170,28 +4201,38 @@ AWR_API awr_result awr_json_bool(const char *json, const awr_json_token *t, int 
 /* ---- compact --------------------------------------------------------------------------------- */
 
 #ifndef AWR_NO_JSON_COMPACT
+/* Appends json[0..len) to o without the whitespace outside strings, a run at a time: the bytes up to
+ * the next blank or quote, or a whole string (escapes included, byte for byte). */
+static awr_result awr__json_compact_to(awr__out *o, const char *json, size_t len) {
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        if (json[j] == '"') {
+            j++;
+            while (j < len && json[j] != '"') j += json[j] == '\\' ? 2u : 1u;
+            if (j >= len) return AWR_ERR_JSON_TRUNCATED;
+            j++;
+        } else {
+            while (j < len && json[j] != '"' && !AWR__JSON_IS_WS((unsigned char)json[j])) j++;
+        }
+        awr__out_mem(o, json + i, j - i);
+        while (j < len && AWR__JSON_IS_WS((unsigned char)json[j])) j++;
+        i = j;
+    }
+    return AWR_OK;
+}
+
 AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, size_t cap, size_t *out_len) {
-    size_t i = 0, o = 0;
+    awr__out o;
+    awr_result r;
     if (out_len) *out_len = 0;
     if ((!json && len) || (!out && cap)) return AWR_ERR_ARG;
     if (cap == 0) return AWR_ERR_BUFFER;
-    while (i < len) {
-        unsigned char c = (unsigned char)json[i];
-        size_t j;
-        if (AWR__JSON_IS_WS(c)) { i++; continue; }
-        j = i + 1u;
-        if (c == '"') {   /* a string, escapes included, byte for byte */
-            while (j < len && json[j] != '"') j += json[j] == '\\' ? 2u : 1u;
-            if (j >= len) { out[o] = 0; return AWR_ERR_JSON_TRUNCATED; }
-            j++;
-        }
-        if (j - i > cap - 1u - o) { out[o] = 0; return AWR_ERR_BUFFER; }
-        memcpy(out + o, json + i, j - i);
-        o += j - i;
-        i = j;
-    }
-    out[o] = 0;
-    if (out_len) *out_len = o;
+    awr__out_init(&o, out, cap);
+    r = awr__json_compact_to(&o, json, len);
+    if (r != AWR_OK) return r;
+    if (o.overflow) return AWR_ERR_BUFFER;
+    if (out_len) *out_len = o.len;
     return AWR_OK;
 }
 #endif
@@ -4201,21 +4242,17 @@ AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, siz
 AWR_API void awr_json_writer_init(awr_json_writer *w, char *buf, size_t cap) {
     if (!w) return;
     memset(w, 0, sizeof *w);
-    w->buf = buf;
-    w->cap = buf ? cap : 0;
-    if (cap > 0 && buf) buf[0] = 0;
+    awr__out_init(&w->out, buf, cap);
 }
 
+/* A full buffer is not recorded in err (the writer goes on counting past it): it is the first error
+ * when it came before the one recorded now. */
 static void awr__jw_fail(awr_json_writer *w, awr_result r) {
-    if (w->err == AWR_OK) w->err = r;
+    if (w->err == AWR_OK) w->err = w->out.overflow ? AWR_ERR_BUFFER : r;
 }
 
-/* Appends n bytes, always keeping one byte free for the terminating NUL. */
 static void awr__jw_put(awr_json_writer *w, const char *s, size_t n) {
-    if (w->err != AWR_OK) return;
-    if (w->cap == 0 || n > w->cap - 1u - w->len) { awr__jw_fail(w, AWR_ERR_BUFFER); return; }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
+    if (w->err == AWR_OK) awr__out_mem(&w->out, s, n);
 }
 
 /* Before any value: the comma, or nothing after a key; a value where a key belongs is misuse. */
@@ -4223,7 +4260,7 @@ static int awr__jw_value(awr_json_writer *w) {
     uint32_t bit;
     if (w->err != AWR_OK) return 0;
     if (w->depth == 0) {
-        if (w->len > 0) { awr__jw_fail(w, AWR_ERR_STATE); return 0; }   /* one root value only */
+        if (w->out.len > 0) { awr__jw_fail(w, AWR_ERR_STATE); return 0; }   /* one root value only */
         return 1;
     }
     bit = 1u << (w->depth - 1u);
@@ -4357,21 +4394,13 @@ AWR_API void awr_json_write_string(awr_json_writer *w, const char *s) {
 }
 
 AWR_API void awr_json_write_uint64(awr_json_writer *w, uint64_t v) {
-    char digits[20];
-    size_t i = sizeof digits;
-    if (!w || !awr__jw_value(w)) return;
-    do { digits[--i] = (char)('0' + (int)(v % 10u)); v /= 10u; } while (v);
-    awr__jw_put(w, digits + i, sizeof digits - i);
+    if (w && awr__jw_value(w)) awr__out_dec(&w->out, v);
 }
 
 AWR_API void awr_json_write_int64(awr_json_writer *w, int64_t v) {
-    char digits[21];
-    size_t i = sizeof digits;
-    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     if (!w || !awr__jw_value(w)) return;
-    do { digits[--i] = (char)('0' + (int)(m % 10u)); m /= 10u; } while (m);
-    if (v < 0) digits[--i] = '-';
-    awr__jw_put(w, digits + i, sizeof digits - i);
+    if (v < 0) awr__out_char(&w->out, '-');
+    awr__out_dec(&w->out, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
 AWR_API void awr_json_write_bool(awr_json_writer *w, int v) {
@@ -4381,19 +4410,15 @@ AWR_API void awr_json_write_bool(awr_json_writer *w, int v) {
 #ifndef AWR_NO_JSON_DOUBLE
 /* 1 if the decimal 0.dig[0..k) x 10^point reads back as exactly v. */
 static int awr__json_reads_back(const char *dig, int k, int point, double v) {
-    char text[48], exp[8];
-    size_t n = 0;
-    int i, m = 0;
-    unsigned e = point < 0 ? (unsigned)-point : (unsigned)point;
+    char text[48];
+    awr__out o;
     double back = 0;
-    text[n++] = '0';
-    text[n++] = '.';
-    for (i = 0; i < k; i++) text[n++] = dig[i];
-    text[n++] = 'e';
-    if (point < 0) text[n++] = '-';
-    do { exp[m++] = (char)('0' + (int)(e % 10u)); e /= 10u; } while (e);
-    while (m > 0) text[n++] = exp[--m];
-    return awr_json_double_n(text, n, &back) == AWR_OK && back == v;
+    awr__out_init(&o, text, sizeof text);
+    awr__out_str(&o, "0.");
+    awr__out_mem(&o, dig, (size_t)k);
+    awr__out_str(&o, point < 0 ? "e-" : "e");
+    awr__out_dec(&o, point < 0 ? (uint64_t)-(int64_t)point : (uint64_t)point);
+    return awr_json_double_n(text, o.len, &back) == AWR_OK && back == v;
 }
 
 /* The digits ECMAScript's Number::toString picks for a finite v > 0: the fewest that read back as v,
@@ -4403,17 +4428,18 @@ static int awr__json_reads_back(const char *dig, int k, int point, double v) {
 static int awr__json_shortest(double v, char dig[17], int *point) {
     awr__json_dec a;
     uint64_t bits, mant;
-    int e2, p, i, m = 0;
-    unsigned char t[20];
+    int e2, p, i, m;
+    char t[AWR__DEC_MAX];
     memcpy(&bits, &v, sizeof bits);
     mant = bits & (((uint64_t)1 << 52) - 1u);
     e2 = (int)((bits >> 52) & 0x7FFu);
     if (e2 == 0) e2 = -1074;
     else { mant |= (uint64_t)1 << 52; e2 -= 1075; }
-    do { t[m++] = (unsigned char)(mant % 10u); mant /= 10u; } while (mant);
+    i = (int)awr__dec(mant, t);
+    m = AWR__DEC_MAX - i;
     a.nd = a.dp = m;
     a.trunc = 0;
-    for (i = 0; i < m; i++) a.d[i] = t[m - 1 - i];
+    for (p = 0; p < m; p++) a.d[p] = (unsigned char)(t[i + p] - '0');
     awr__json_dec_trim(&a);
     awr__json_dec_shift(&a, e2);             /* exact: a double has at most 767 significant digits */
     for (p = 1; p <= 17 && p < a.nd; p++) {
@@ -4446,38 +4472,33 @@ static int awr__json_shortest(double v, char dig[17], int *point) {
 }
 
 AWR_API void awr_json_write_double(awr_json_writer *w, double v) {
-    char text[40], dig[17];
-    size_t n = 0;
+    char dig[17];
+    awr__out *o;
     int k, point, i;
     if (!w) return;
     if (v != v || v - v != 0) { awr_json_write_null(w); return; }   /* NaN, +-Infinity */
     if (!awr__jw_value(w)) return;
-    if (v == 0) { awr__jw_put(w, "0", 1); return; }
-    if (v < 0) { text[n++] = '-'; v = -v; }
+    o = &w->out;
+    if (v == 0) { awr__out_char(o, '0'); return; }
+    if (v < 0) { awr__out_char(o, '-'); v = -v; }
     k = awr__json_shortest(v, dig, &point);
     if (k <= point && point <= 21) {              /* an integer: the digits and zeros */
-        for (i = 0; i < k; i++) text[n++] = dig[i];
-        for (; i < point; i++) text[n++] = '0';
+        awr__out_mem(o, dig, (size_t)k);
+        for (i = k; i < point; i++) awr__out_char(o, '0');
     } else if (0 < point && point <= 21) {        /* 12.5 */
-        for (i = 0; i < k; i++) { if (i == point) text[n++] = '.'; text[n++] = dig[i]; }
+        awr__out_mem(o, dig, (size_t)point);
+        awr__out_char(o, '.');
+        awr__out_mem(o, dig + point, (size_t)(k - point));
     } else if (-6 < point && point <= 0) {        /* 0.000125 */
-        text[n++] = '0';
-        text[n++] = '.';
-        for (i = point; i < 0; i++) text[n++] = '0';
-        for (i = 0; i < k; i++) text[n++] = dig[i];
+        awr__out_str(o, "0.");
+        for (i = point; i < 0; i++) awr__out_char(o, '0');
+        awr__out_mem(o, dig, (size_t)k);
     } else {                                      /* 1.25e+21, 1e-7 */
-        char exp[8];
-        int m = 0;
-        unsigned e = point - 1 < 0 ? (unsigned)(1 - point) : (unsigned)(point - 1);
-        text[n++] = dig[0];
-        if (k > 1) text[n++] = '.';
-        for (i = 1; i < k; i++) text[n++] = dig[i];
-        text[n++] = 'e';
-        text[n++] = point - 1 < 0 ? '-' : '+';
-        do { exp[m++] = (char)('0' + (int)(e % 10u)); e /= 10u; } while (e);
-        while (m > 0) text[n++] = exp[--m];
+        awr__out_char(o, dig[0]);
+        if (k > 1) { awr__out_char(o, '.'); awr__out_mem(o, dig + 1, (size_t)(k - 1)); }
+        awr__out_str(o, point - 1 < 0 ? "e-" : "e+");
+        awr__out_dec(o, point - 1 < 0 ? (uint64_t)(1 - point) : (uint64_t)(point - 1));
     }
-    awr__jw_put(w, text, n);
 }
 #endif
 
@@ -4488,16 +4509,19 @@ AWR_API void awr_json_write_raw(awr_json_writer *w, const char *json, size_t n) 
 }
 
 AWR_API awr_result awr_json_writer_error(const awr_json_writer *w) {
-    return w ? w->err : AWR_ERR_ARG;
+    if (!w) return AWR_ERR_ARG;
+    if (w->err != AWR_OK) return w->err;
+    return w->out.overflow ? AWR_ERR_BUFFER : AWR_OK;
 }
 
 AWR_API awr_result awr_json_writer_finish(awr_json_writer *w, size_t *len) {
+    awr_result r = awr_json_writer_error(w);
     if (len) *len = 0;
-    if (!w) return AWR_ERR_ARG;
-    if (w->err != AWR_OK) { if (w->cap) w->buf[w->len < w->cap ? w->len : w->cap - 1u] = 0; return w->err; }
-    if (w->depth != 0 || w->len == 0) return AWR_ERR_STATE;
-    w->buf[w->len] = 0;
-    if (len) *len = w->len;
+    if (!w) return r;
+    if (w->out.p && !w->out.overflow) w->out.p[w->out.len] = 0;   /* after a value taken back too */
+    if (r != AWR_OK) return r;
+    if (w->depth != 0 || w->out.len == 0) return AWR_ERR_STATE;
+    if (len) *len = w->out.len;
     return AWR_OK;
 }
 
@@ -5125,20 +5149,16 @@ static int awr__query_spaced(const char *s, size_t n) {
 
 /* A JSON text as the next value of w, checked, without its insignificant whitespace. */
 static void awr__query_part(awr_json_writer *w, const char *json) {
-    size_t len = awr__strlen(json), n = 0;
+    size_t len = awr__strlen(json);
     awr_result r = awr_json_parse(NULL, json, len, NULL, 0, NULL, NULL);   /* counting: no tokens */
     if (r != AWR_OK && r != AWR_ERR_JSON_TOKENS) { awr__jw_fail(w, r); return; }
     if (!awr__jw_value(w)) return;
 #ifndef AWR_NO_JSON_COMPACT
-    r = awr_json_compact(json, len, w->buf + w->len, w->cap - w->len, &n);
-    if (r != AWR_OK) { awr__jw_fail(w, r); return; }
+    (void)awr__json_compact_to(&w->out, json, len);   /* it parsed: no truncation */
 #else
     if (awr__query_spaced(json, len)) { awr__jw_fail(w, AWR_ERR_UNSUPPORTED); return; }
-    if (len > w->cap - 1u - w->len) { awr__jw_fail(w, AWR_ERR_BUFFER); return; }
-    memcpy(w->buf + w->len, json, len);
-    n = len;
+    awr__out_mem(&w->out, json, len);
 #endif
-    w->len += n;
 }
 
 static awr_result awr__query_logical(char *buf, size_t cap, const char *method, const char *const *queries, size_t n) {
@@ -5390,59 +5410,21 @@ static awr_result awr__cl_arena_str(awr_client *c, const char *s, awr__cl_ref *o
     return awr__cl_arena_strn(c, s, awr__strlen(s), out);
 }
 
-/* A growing output string in a fixed buffer; overflow is remembered, not written. */
-typedef struct awr__cl_out {
-    char *buf;
-    size_t cap, len;
-    int overflow;
-} awr__cl_out;
-
-static void awr__cl_out_init(awr__cl_out *o, void *buf, size_t cap) {
-    o->buf = (char *)buf; o->cap = cap; o->len = 0; o->overflow = 0;
-}
-static void awr__cl_out_mem(awr__cl_out *o, const void *s, size_t n) {
-    if (!o->buf) { o->len += n; return; }   /* measuring only */
-    if (o->overflow || n > o->cap - o->len) { o->overflow = 1; return; }
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-}
-static void awr__cl_out_s(awr__cl_out *o, const char *s) { awr__cl_out_mem(o, s, awr__strlen(s)); }
-static void awr__cl_out_c(awr__cl_out *o, char ch) { awr__cl_out_mem(o, &ch, 1); }
-/* 32-bit on purpose: a 64-bit division would pull libgcc's __udivmoddi4 (700 bytes) into a
-   Cortex-M image, and ids and slots stay far below 2^32. */
-static void awr__cl_out_u(awr__cl_out *o, uint32_t v) {
-    char tmp[10];
-    size_t i = sizeof tmp;
-    do { tmp[--i] = (char)('0' + (int)(v % 10u)); v /= 10u; } while (v);
-    awr__cl_out_mem(o, tmp + i, sizeof tmp - i);
-}
 static const char awr__cl_hex[] = "0123456789ABCDEF";
 /* Percent-encoding of everything but the RFC 3986 unreserved characters. */
-static void awr__cl_out_pct(awr__cl_out *o, const char *s) {
+static void awr__cl_out_pct(awr__out *o, const char *s) {
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
         if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
             ch == '_' || ch == '.' || ch == '~') {
-            awr__cl_out_c(o, (char)ch);
+            awr__out_char(o, (char)ch);
         } else {
-            awr__cl_out_c(o, '%');
-            awr__cl_out_c(o, awr__cl_hex[ch >> 4]);
-            awr__cl_out_c(o, awr__cl_hex[ch & 15u]);
+            awr__out_char(o, '%');
+            awr__out_char(o, awr__cl_hex[ch >> 4]);
+            awr__out_char(o, awr__cl_hex[ch & 15u]);
         }
     }
 }
-/* The length of the string literal awr_json_write_string makes of the NUL-terminated s (quotes
- * included): outbound JSON is measured with this before it is written. */
-static size_t awr__cl_jstr_len(const char *s) {
-    size_t n = 2;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' || ch == '\r' || ch == '\t') n += 2u;
-        else n += ch < 0x20 ? 6u : 1u;
-    }
-    return n;
-}
-
 static int awr__cl_text_eq(const char *p, size_t n, const char *s) {
     size_t m = awr__strlen(s);
     return m == n && memcmp(p, s, n) == 0;
@@ -5637,13 +5619,12 @@ static void awr__cl_sub_release(awr_client *c, awr__cl_sub *s) {
 }
 
 /* A fresh id of our own: never all digits (the server would turn it into a JSON number). */
-static void awr__cl_new_id(awr_client *c, char *out) {
-    awr__cl_out o;
+static void awr__cl_new_id(awr_client *c, char out[AWR__CL_ID_MAX + 1]) {
+    awr__out o;
     c->idx_dirty = 1;
-    awr__cl_out_init(&o, out, AWR__CL_ID_MAX);
-    awr__cl_out_s(&o, "awr");
-    awr__cl_out_u(&o, ++c->next_id);
-    out[o.len] = 0;
+    awr__out_init(&o, out, AWR__CL_ID_MAX + 1u);
+    awr__out_str(&o, "awr");
+    awr__out_dec(&o, ++c->next_id);
 }
 
 /* A subscription's names are NUL-terminated strings one after the other (channels first, then
@@ -5808,25 +5789,25 @@ static int awr__cl_url_only(const awr_client *c) {
     return AWR__CL_MODE(c) == AWR_MODE_AUTO && (c->gen == AWR_GEN_LEGACY || c->gen == AWR_GEN_URL_IDS);
 }
 
-static void awr__cl_out_base(const awr_client *c, awr__cl_out *o) {
-    awr__cl_out_s(o, awr__cl_str(c, c->path));
-    awr__cl_out_s(o, "?project=");
+static void awr__cl_out_base(const awr_client *c, awr__out *o) {
+    awr__out_str(o, awr__cl_str(c, c->path));
+    awr__out_str(o, "?project=");
     awr__cl_out_pct(o, awr__cl_str(c, c->project));
 }
 
 /* The 1.9.0 query slot of s: every channel with each of its queries, or with `select *` when it has
  * none (older servers ignore these parameters). */
-static void awr__cl_out_slots(const awr_client *c, awr__cl_out *o, const awr__cl_sub *s, size_t slot) {
+static void awr__cl_out_slots(const awr_client *c, awr__out *o, const awr__cl_sub *s, size_t slot) {
     const char *ch = awr__cl_first_name(c, s), *queries = ch, *q;
     size_t j, k, nq = s->nq ? s->nq : 1u;
     for (j = 0; j < s->nch; j++) queries = awr__cl_next_name(queries);
     for (j = 0; j < s->nch; j++, ch = awr__cl_next_name(ch)) {
         for (k = 0, q = queries; k < nq; k++) {
-            awr__cl_out_c(o, '&');
+            awr__out_char(o, '&');
             awr__cl_out_pct(o, ch);
-            awr__cl_out_c(o, '[');
-            awr__cl_out_u(o, (uint32_t)slot);
-            awr__cl_out_s(o, "][]=");
+            awr__out_char(o, '[');
+            awr__out_dec(o, slot);
+            awr__out_str(o, "][]=");
             awr__cl_out_pct(o, s->nq ? q : "{\"method\":\"select\",\"values\":[\"*\"]}");
             if (s->nq) q = awr__cl_next_name(q);
         }
@@ -5835,12 +5816,12 @@ static void awr__cl_out_slots(const awr_client *c, awr__cl_out *o, const awr__cl
 
 /* At most how many bytes s adds to the URL (each of its channels counted as new there). */
 static size_t awr__cl_url_cost(const awr_client *c, const awr__cl_sub *s) {
-    awr__cl_out o;
+    awr__out o;
     const char *ch = awr__cl_first_name(c, s);
     size_t j;
-    awr__cl_out_init(&o, NULL, 0);
+    awr__out_init(&o, NULL, 0);
     for (j = 0; j < s->nch; j++, ch = awr__cl_next_name(ch)) {
-        awr__cl_out_s(&o, "&channels[]=");
+        awr__out_str(&o, "&channels[]=");
         awr__cl_out_pct(&o, ch);
     }
     awr__cl_out_slots(c, &o, s, c->max_subs);   /* the widest slot number */
@@ -5849,9 +5830,9 @@ static size_t awr__cl_url_cost(const awr_client *c, const awr__cl_sub *s) {
 
 /* The longest URL the live subscriptions (without skip, plus extra) can make. */
 static size_t awr__cl_url_len(const awr_client *c, const awr__cl_sub *extra, const awr__cl_sub *skip) {
-    awr__cl_out o;
+    awr__out o;
     size_t i, n;
-    awr__cl_out_init(&o, NULL, 0);
+    awr__out_init(&o, NULL, 0);
     awr__cl_out_base(c, &o);
     n = o.len + (extra ? awr__cl_url_cost(c, extra) : 0u);
     for (i = 0; i < c->max_subs; i++)
@@ -5877,7 +5858,7 @@ static int awr__cl_url_has_channel(const awr_client *c, size_t i, size_t j, cons
 /* The resource: path?project=P, and in URL mode the channels and query slots of every live
  * subscription, in table order, as long as the URL stays within max_url: the others are marked
  * AWR__CL_SUB_LONG (frames will carry them on 1.9.5+; older servers cannot have them). */
-static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) {
+static void awr__cl_build_resource(awr_client *c, awr__out *o, int url_mode) {
     size_t i, j, slot = 0, used, max = awr__cl_max_url(c);
     awr__cl_out_base(c, o);
     if (!url_mode) return;
@@ -5898,7 +5879,7 @@ static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) 
         if (!(s->flags & AWR__CL_SUB_LIVE) || s->slot < 0) continue;
         for (j = 0; j < s->nch; j++, ch = awr__cl_next_name(ch)) {
             if (awr__cl_url_has_channel(c, i, j, ch)) continue;
-            awr__cl_out_s(o, "&channels[]=");
+            awr__out_str(o, "&channels[]=");
             awr__cl_out_pct(o, ch);
         }
     }
@@ -5908,27 +5889,27 @@ static void awr__cl_build_resource(awr_client *c, awr__cl_out *o, int url_mode) 
 }
 
 /* The extra header lines: credentials, then cfg.headers, each ending in CRLF. */
-static void awr__cl_build_headers(awr_client *c, awr__cl_out *o) {
+static void awr__cl_build_headers(awr_client *c, awr__out *o) {
     size_t i;
     if (c->jwt.len != AWR__CL_NONE) {              /* 1.9.0+ refuses a JWT together with a session */
-        awr__cl_out_s(o, "X-Appwrite-JWT: ");
-        awr__cl_out_s(o, awr__cl_str(c, c->jwt));
-        awr__cl_out_s(o, "\r\n");
+        awr__out_str(o, "X-Appwrite-JWT: ");
+        awr__out_str(o, awr__cl_str(c, c->jwt));
+        awr__out_str(o, "\r\n");
     } else if (c->session.len != AWR__CL_NONE) {
         if (c->cfg.session_via_cookie) {
-            awr__cl_out_s(o, "Cookie: a_session_");
-            awr__cl_out_s(o, awr__cl_str(c, c->project));
-            awr__cl_out_c(o, '=');
+            awr__out_str(o, "Cookie: a_session_");
+            awr__out_str(o, awr__cl_str(c, c->project));
+            awr__out_char(o, '=');
         } else {
-            awr__cl_out_s(o, "X-Appwrite-Session: ");
+            awr__out_str(o, "X-Appwrite-Session: ");
         }
-        awr__cl_out_s(o, awr__cl_str(c, c->session));
-        awr__cl_out_s(o, "\r\n");
+        awr__out_str(o, awr__cl_str(c, c->session));
+        awr__out_str(o, "\r\n");
     }
     for (i = 0; i < c->cfg.nheaders; i++) {
         if (!c->cfg.headers[i]) continue;
-        awr__cl_out_s(o, c->cfg.headers[i]);
-        awr__cl_out_s(o, "\r\n");
+        awr__out_str(o, c->cfg.headers[i]);
+        awr__out_str(o, "\r\n");
     }
 }
 
@@ -5936,14 +5917,14 @@ static void awr__cl_build_headers(awr_client *c, awr__cl_out *o) {
  * strings are built at their end first (awr_ws_handshake_request reads each before it writes there). */
 static awr_result awr__cl_build_request(awr_client *c, int url_mode) {
     uint8_t key[AWR_WS_KEY_SIZE];
-    awr__cl_out res, hdr;
+    awr__out res, hdr;
     awr_ws_request rq;
     char *area = (char *)c->tx, none[1];
     size_t room = (size_t)(c->rd + c->rd_cap - c->tx), bare = 0, need;
     awr_result r;
-    awr__cl_out_init(&res, NULL, 0);
+    awr__out_init(&res, NULL, 0);
     awr__cl_build_resource(c, &res, url_mode);
-    awr__cl_out_init(&hdr, NULL, 0);
+    awr__out_init(&hdr, NULL, 0);
     awr__cl_build_headers(c, &hdr);
     memset(&rq, 0, sizeof rq);
     rq.host = awr__cl_str(c, c->host_hdr);
@@ -5956,14 +5937,12 @@ static awr_result awr__cl_build_request(awr_client *c, int url_mode) {
     if (r != AWR_ERR_BUFFER || bare == 0) return r == AWR_OK ? AWR_ERR_STATE : r;
     need = bare - 1u + res.len + hdr.len;
     if (need > room || res.len + hdr.len + 2u > room) return awr__cl_too_small(c, "tx_buffer + read_buffer", need);
-    awr__cl_out_init(&res, area + room - res.len - hdr.len - 2u, res.len + 1u);
+    awr__out_init(&res, area + room - res.len - hdr.len - 2u, res.len + 1u);
     awr__cl_build_resource(c, &res, url_mode);
-    awr__cl_out_c(&res, 0);
-    awr__cl_out_init(&hdr, res.buf + res.len, hdr.len + 1u);
+    awr__out_init(&hdr, res.p + res.len + 1u, hdr.len + 1u);
     awr__cl_build_headers(c, &hdr);
-    awr__cl_out_c(&hdr, 0);
-    rq.resource = res.buf;
-    rq.headers = hdr.len > 1u ? hdr.buf : NULL;
+    rq.resource = res.p;
+    rq.headers = hdr.len ? hdr.p : NULL;
     r = awr_ws_handshake_request(AWR__CL_HS(c), &rq, key, area, room, &c->req_len);
     c->req_sent = 0;
     if (r == AWR_ERR_BUFFER) return awr__cl_too_small(c, "tx_buffer + read_buffer", need);
@@ -6141,12 +6120,12 @@ static void awr__cl_write_row(const awr_client *c, awr_json_writer *w, const awr
     awr_json_write_end_object(w);
 }
 
-/* Length of the subscribe row of s, with the longest id. */
+/* Length of the subscribe row of s, with the longest id: the row as a counting writer measures it. */
 static size_t awr__cl_row_len(const awr_client *c, const awr__cl_sub *s) {
-    size_t i, n = awr__strlen("{\"subscriptionId\":\"\",\"channels\":[],\"queries\":[]}") + AWR__CL_ID_MAX;
-    const char *p = awr__cl_first_name(c, s);
-    for (i = 0; i < (size_t)s->nch + s->nq; i++, p = awr__cl_next_name(p)) n += awr__cl_jstr_len(p) + 1u;   /* + a comma */
-    return n;
+    awr_json_writer w;
+    awr_json_writer_init(&w, NULL, 0);
+    awr__cl_write_row(c, &w, s);
+    return w.out.len - awr__strlen(s->wid) + AWR__CL_ID_MAX;
 }
 
 /* The frame being built in the read buffer: frame_cap bytes of JSON (the writer keeps one more for
@@ -6160,7 +6139,7 @@ static void awr__cl_frame_begin(awr_client *c, awr_json_writer *w, size_t cap, c
     awr_json_write_key(w, "data");
 }
 static int awr__cl_row_fits(awr_json_writer *w, const awr_json_writer *before, size_t cap) {
-    if (w->err == AWR_OK && w->len + 2u <= cap) return 1;
+    if (awr_json_writer_error(w) == AWR_OK && w->out.len + 2u <= cap) return 1;
     *w = *before;
     return 0;
 }
@@ -6213,7 +6192,7 @@ static int awr__cl_flush_frames(awr_client *c) {
             }
             awr_json_write_end_array(&w);
             awr_json_write_end_object(&w);
-            if (!awr__cl_send_text(c, w.buf, w.len, AWR__CL_REQ_UNSUB, 0)) return 0;
+            if (!awr__cl_send_text(c, w.out.p, w.out.len, AWR__CL_REQ_UNSUB, 0)) return 0;
             for (i = 0; i < c->max_subs && rows; i++) {
                 if (!(c->subs[i].flags & AWR__CL_SUB_ZOMBIE)) continue;
                 awr__cl_sub_release(c, &c->subs[i]);
@@ -6250,7 +6229,7 @@ static int awr__cl_flush_frames(awr_client *c) {
             awr_json_write_end_array(&w);
             awr_json_write_end_object(&w);
             {
-                int sent = awr__cl_send_text(c, w.buf, w.len, AWR__CL_REQ_SUB, ++c->frame_seq);
+                int sent = awr__cl_send_text(c, w.out.p, w.out.len, AWR__CL_REQ_SUB, ++c->frame_seq);
                 for (i = 0; i < c->max_subs; i++) {
                     awr__cl_sub *s = &c->subs[i];
                     if (!(s->flags & AWR__CL_SUB_ROW)) continue;
@@ -6266,8 +6245,8 @@ static int awr__cl_flush_frames(awr_client *c) {
             awr__cl_frame_begin(c, &w, cap, "presence");
             awr_json_write_raw(&w, p, awr__strlen(p));
             awr_json_write_end_object(&w);
-            if (w.err != AWR_OK || w.len > cap) { c->presence_dirty = 0; continue; }   /* checked at awr_client_upsert_presence */
-            if (!awr__cl_send_text(c, w.buf, w.len, AWR__CL_REQ_PRESENCE, 0)) return 0;
+            if (awr_json_writer_error(&w) != AWR_OK || w.out.len > cap) { c->presence_dirty = 0; continue; }   /* checked at awr_client_upsert_presence */
+            if (!awr__cl_send_text(c, w.out.p, w.out.len, AWR__CL_REQ_PRESENCE, 0)) return 0;
             c->presence_dirty = 0;
             continue;
         }
@@ -6497,7 +6476,7 @@ AWR_API size_t awr_client_size(const awr_client_config *cfg) {
 static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
     const char *p, *host, *hend, *path;
     size_t hl, pl = 0, k;
-    awr__cl_out o;
+    awr__out o;
     awr_result r;
     long port = -1;
     k = awr__cl_scheme(url, &c->tls);
@@ -6537,9 +6516,9 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
     if (r != AWR_OK) return r;
     r = awr__cl_arena_alloc(c, pl + k, &c->path);
     if (r != AWR_OK) return r;
-    awr__cl_out_init(&o, c->arena + c->path.off, c->path.len);
-    awr__cl_out_mem(&o, path, pl);
-    if (k) awr__cl_out_s(&o, "/realtime");
+    awr__out_init(&o, c->arena + c->path.off, c->path.len + 1u);
+    awr__out_mem(&o, path, pl);
+    if (k) awr__out_str(&o, "/realtime");
     return AWR_OK;
 }
 
@@ -6801,41 +6780,43 @@ AWR_API awr_result awr_client_disconnect(awr_client *c) {
     return AWR_OK;
 }
 
+/* The presence object: {"status":...,"presenceId":...,"metadata":...,"permissions":[...]}. */
+static void awr__cl_write_presence(awr_json_writer *w, const char *status, const char *presence_id,
+                                   const char *metadata_json, const char *const *permissions, size_t nperm) {
+    size_t i;
+    awr_json_write_begin_object(w);
+    awr_json_write_key(w, "status");
+    awr_json_write_string(w, status);
+    if (presence_id) { awr_json_write_key(w, "presenceId"); awr_json_write_string(w, presence_id); }
+    if (metadata_json) { awr_json_write_key(w, "metadata"); awr_json_write_raw(w, metadata_json, awr__strlen(metadata_json)); }
+    if (nperm) {
+        awr_json_write_key(w, "permissions");
+        awr_json_write_begin_array(w);
+        for (i = 0; i < nperm; i++) awr_json_write_string(w, permissions[i]);
+        awr_json_write_end_array(w);
+    }
+    awr_json_write_end_object(w);
+}
+
 AWR_API awr_result awr_client_upsert_presence(awr_client *c, const char *status, const char *presence_id,
                                 const char *metadata_json, const char *const *permissions, size_t nperm) {
     awr_json_writer w;
     awr__cl_ref blk;
-    size_t i, len = 0;   /* set by pass 0; -Og cannot see that */
+    size_t i, len;
     awr_result r;
     if (!c || !status || (nperm && !permissions)) return AWR_ERR_ARG;
     if (!awr__cl_presence_possible(c)) return AWR_ERR_UNSUPPORTED;
     if (metadata_json && !awr__cl_json_is_object(c, metadata_json)) return AWR_ERR_ARG;
     for (i = 0; i < nperm; i++) if (!permissions[i]) return AWR_ERR_ARG;
-    len = awr__strlen("{\"status\":}") + awr__cl_jstr_len(status);   /* measured, then written */
-    if (presence_id) len += awr__strlen(",\"presenceId\":") + awr__cl_jstr_len(presence_id);
-    if (metadata_json) len += awr__strlen(",\"metadata\":") + awr__strlen(metadata_json);
-    if (nperm) len += awr__strlen(",\"permissions\":[]") + nperm - 1u;
-    for (i = 0; i < nperm; i++) len += awr__cl_jstr_len(permissions[i]);
+    awr_json_writer_init(&w, NULL, 0);   /* measured (and checked: text that is not UTF-8), then written */
+    awr__cl_write_presence(&w, status, presence_id, metadata_json, permissions, nperm);
+    if (awr_json_writer_finish(&w, &len) != AWR_OK) return AWR_ERR_ARG;
     if (len + 40u > awr__cl_frame_cap(c)) return awr__cl_frame_too_small(c, len + 40u);
     r = awr__cl_arena_alloc(c, len, &blk);
     if (r != AWR_OK) return awr__cl_too_small(c, "name_arena", (size_t)c->arena_used + len + 1u);
     awr_json_writer_init(&w, c->arena + blk.off, len + 1u);
-    awr_json_write_begin_object(&w);
-    awr_json_write_key(&w, "status");
-    awr_json_write_string(&w, status);
-    if (presence_id) { awr_json_write_key(&w, "presenceId"); awr_json_write_string(&w, presence_id); }
-    if (metadata_json) { awr_json_write_key(&w, "metadata"); awr_json_write_raw(&w, metadata_json, awr__strlen(metadata_json)); }
-    if (nperm) {
-        awr_json_write_key(&w, "permissions");
-        awr_json_write_begin_array(&w);
-        for (i = 0; i < nperm; i++) awr_json_write_string(&w, permissions[i]);
-        awr_json_write_end_array(&w);
-    }
-    awr_json_write_end_object(&w);
-    if (awr_json_writer_finish(&w, NULL) != AWR_OK) {   /* text that is not UTF-8 */
-        awr__cl_arena_free(c, &blk);
-        return AWR_ERR_ARG;
-    }
+    awr__cl_write_presence(&w, status, presence_id, metadata_json, permissions, nperm);
+    (void)awr_json_writer_finish(&w, NULL);   /* the same text that was measured */
     awr__cl_arena_free(c, &c->presence);
     blk.off = c->arena_used - (uint32_t)len - 1u;   /* freeing moved it down */
     c->presence = blk;
@@ -7536,10 +7517,9 @@ static int awr__cl_slot_id(awr_client *c, awr_text subs, int32_t slot, char *buf
         t = awr_json_at(c->ltoks, 0, (size_t)slot);
     } else {
         char key[16];
-        awr__cl_out o;
-        awr__cl_out_init(&o, key, sizeof key - 1u);
-        awr__cl_out_u(&o, (uint32_t)slot);
-        key[o.len] = 0;
+        awr__out o;
+        awr__out_init(&o, key, sizeof key);
+        awr__out_dec(&o, (uint64_t)slot);
         t = awr_json_find(subs.ptr, c->ltoks, 0, key);
     }
     return t >= 0 && awr__cl_name(subs.ptr, c->ltoks + t, buf, cap, id);   /* an all-digit id is a number */

@@ -930,7 +930,7 @@ static void test_writer(void) {
         char small[80];
         for (cap = 0; cap <= 60; cap++) {
             char *mem = (char *)malloc(cap ? cap : 1);
-            awr_json_writer_init(&w, cap ? mem : NULL, cap);
+            awr_json_writer_init(&w, mem, cap);
             awr_json_write_begin_object(&w);
             awr_json_write_key(&w, "type");
             awr_json_write_string(&w, "ping\n");
@@ -949,6 +949,21 @@ static void test_writer(void) {
         AWR_CHECK_INT(full, 28);   /* {"type":"ping\n","n":12345} is 27 bytes + NUL */
         AWR_CHECK_STR(small, "{\"type\":\"ping\\n\",\"n\":12345}");
         AWR_CHECK_INT(ok, 61 - 28);
+    }
+    /* a NULL buffer: the writer only counts, and finish gives the length the text needs */
+    {
+        awr_json_writer_init(&w, NULL, 0);
+        awr_json_write_begin_object(&w);
+        awr_json_write_key(&w, "type");
+        awr_json_write_string(&w, "ping\n\x01");
+        awr_json_write_key(&w, "n");
+        awr_json_write_int64(&w, -12345);
+        awr_json_write_end_object(&w);
+        AWR_CHECK_INT(awr_json_writer_finish(&w, &n), AWR_OK);
+        AWR_CHECK_INT(n, strlen("{\"type\":\"ping\\n\\u0001\",\"n\":-12345}"));
+        awr_json_writer_init(&w, NULL, 0);
+        awr_json_write_string(&w, "\xC3");   /* not UTF-8: counting checks it too */
+        AWR_CHECK_INT(awr_json_writer_finish(&w, &n), AWR_ERR_JSON_UTF8);
     }
 }
 
