@@ -1080,7 +1080,10 @@ AWR_API awr_result awr_query_or(const char *const *queries, size_t n, char *buf,
  * syscall. Time is passed to awr_client_poll() as monotonic milliseconds. A TLS adapter is itself an
  * awr_io that wraps another one (see AWR_BEARSSL).
  * Return convention of send/recv: >= 0 is the number of bytes moved (0 = would block, try on the
- * next poll), a negative awr_result is an error (AWR_ERR_EOF: the peer closed the connection).
+ * next poll; never more than len/cap), a negative value is an error. AWR_ERR_EOF (the peer closed
+ * the connection), AWR_ERR_TIMEOUT, AWR_ERR_UNSUPPORTED and the AWR_ERR_TLS* codes keep their
+ * meaning in the FAILURES table; any other negative value (-1 included) and a count over len/cap
+ * are taken as AWR_ERR_IO: the client backs off and reconnects.
  * Zero the struct before filling it in (fields added later then stay NULL, which means "not
  * supported"): error is optional.
  * ================================================================================================== */
@@ -1182,6 +1185,9 @@ typedef struct awr_io {
  *     or an extension/subprotocol not offered                    _EXTENSION, _PROTOCOL
  *   upgrade request over tx_buffer + read_buffer   CLOSED        AWR_ERR_BUFFER          "tx_buffer +
  *                                                                                      read_buffer", needed
+ *   io.open refuses its arguments (a host longer   CLOSED        AWR_ERR_ARG
+ *     than awr_tcp_config.host_max)
+ *   send/recv hook returns -1 or an unknown code   RECONNECTING  AWR_ERR_IO              (see I/O HOOK)
  *   host does not resolve                          RECONNECTING  AWR_ERR_IO              resolver's text
  *   connect refused, unreachable, reset            RECONNECTING  AWR_ERR_IO / _EOF       strerror, sys_error
  *   other TLS failures (an alert, a bad record)    RECONNECTING  AWR_ERR_TLS_ALERT, _TLS
@@ -6867,6 +6873,22 @@ static void awr__cl_closed_now(awr_client *c, awr_result why) {
     else awr__cl_transport_gone(c, why, awr__cl_next_after(c, why));
 }
 
+/* What a failed send or recv means for the client. A hook may return -1 out of habit (POSIX, lwIP),
+ * which is also AWR_ERR_ARG, and codes such as AWR_ERR_BUFFER would stop the client for good (see
+ * FAILURES): only the transport's own failures keep their meaning (end of stream, time-out, TLS, a
+ * transport that cannot do what was asked); every other value, and a count over what was offered, is
+ * a transport failure (AWR_ERR_IO), which backs off and retries. */
+static awr_result awr__cl_hook_failure(long n) {
+    switch (n) {
+    case AWR_ERR_EOF: case AWR_ERR_TIMEOUT: case AWR_ERR_UNSUPPORTED:
+    case AWR_ERR_TLS: case AWR_ERR_TLS_UNTRUSTED: case AWR_ERR_TLS_HOSTNAME: case AWR_ERR_TLS_EXPIRED:
+    case AWR_ERR_TLS_ALERT:
+        return (awr_result)n;
+    default:
+        return AWR_ERR_IO;
+    }
+}
+
 static int awr__cl_io_write(awr_client *c) {
     const void *p;
     size_t len;
@@ -6874,7 +6896,10 @@ static int awr__cl_io_write(awr_client *c) {
     p = awr_client_pending_output(c, &len);
     if (!p || !len) return 0;
     n = c->cfg.io.send(c->cfg.io.user, c->conn, p, len);
-    if (n < 0) { awr__cl_closed_now(c, (awr_result)n); return -1; }
+    if (n < 0 || (unsigned long)n > len) {
+        awr__cl_closed_now(c, n < 0 ? awr__cl_hook_failure(n) : AWR_ERR_IO);
+        return -1;
+    }
     if (n == 0) return 0;
     awr_client_output_done(c, (size_t)n);
     return 1;
@@ -6918,7 +6943,10 @@ static void awr__cl_io_work(awr_client *c) {
             }
             uint8_t *buf = awr__cl_read_room(c, &cap);
             n = c->cfg.io.recv(c->cfg.io.user, c->conn, buf, cap);
-            if (n < 0) { awr__cl_closed_now(c, (awr_result)n); continue; }
+            if (n < 0 || (unsigned long)n > cap) {
+                awr__cl_closed_now(c, n < 0 ? awr__cl_hook_failure(n) : AWR_ERR_IO);
+                continue;
+            }
             if (n > 0) {
                 (void)awr__cl_feed(c, buf, (size_t)n);
                 awr__cl_settle(c, 0);
@@ -9317,6 +9345,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - AWR_NO_URL_MODE: a client for Appwrite 1.9.5+ only (message mode), without URL mode and the
  *       generation detection; mode AWR_MODE_URL is then refused (AWR_ERR_UNSUPPORTED). The Cortex-M4
  *       client image of `make size` with it and the three above: 30,660 -> 28,680 bytes of .text
+ *     - a negative send/recv result of the I/O hook other than AWR_ERR_EOF, AWR_ERR_TIMEOUT,
+ *       AWR_ERR_UNSUPPORTED and AWR_ERR_TLS* (for example -1, which is also AWR_ERR_ARG), and a count
+ *       over what was offered, is AWR_ERR_IO: the client reconnects (it stopped for good before, and
+ *       a recv that over-reported was read past its buffer)
  *     - the client checks each message's UTF-8 once: a text message that arrives whole is checked by the
  *       envelope parse instead of the WebSocket layer first (invalid UTF-8 still closes with 1007 under
  *       every chunking), and once open it reads into its receive buffer, where whole frames are
@@ -9325,7 +9357,7 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       length the text needs (it was AWR_ERR_BUFFER); every text the header writes goes through one
  *       bounded appender and one integer formatter
  *   0.2.0
- * *     - renamed, so that the client calls say their layer and the SDKs' words: awr_subscribe is
+ *     - renamed, so that the client calls say their layer and the SDKs' words: awr_subscribe is
  *       awr_client_subscribe, awr_subscribe_channel awr_client_subscribe_channel, awr_unsubscribe
  *       awr_client_unsubscribe, awr_update awr_client_update_subscription, awr_presence
  *       awr_client_upsert_presence (the SDKs' upsertPresence), awr_disconnect awr_client_disconnect

@@ -17,6 +17,7 @@ typedef struct fake {
     int eof;                                        /* recv returns AWR_ERR_EOF once s2c is drained */
     size_t recv_chunk;                              /* at most this many bytes per recv (0 = any) */
     size_t send_chunk;                              /* at most this many bytes per send (0 = any) */
+    long send_once, recv_once;                      /* nonzero: the next send/recv returns this */
     uint32_t rnd;
     char request[8192];                             /* the latest handshake request */
 } fake;
@@ -46,6 +47,7 @@ static long fake_send(void *user, void *conn, const void *data, size_t len) {
     fake *f = (fake *)user;
     (void)conn;
     if (!f->connected_io) return AWR_ERR_IO;
+    if (f->send_once) { long r = f->send_once; f->send_once = 0; return r; }
     if (f->send_chunk && len > f->send_chunk) len = f->send_chunk;
     if (len > f->cap - f->c2s_len) len = f->cap - f->c2s_len;
     memcpy(f->c2s + f->c2s_len, data, len);
@@ -57,6 +59,7 @@ static long fake_recv(void *user, void *conn, void *buf, size_t cap) {
     size_t n = f->s2c_len - f->s2c_pos;
     (void)conn;
     if (!f->connected_io) return AWR_ERR_IO;
+    if (f->recv_once) { long r = f->recv_once; f->recv_once = 0; return r; }
     if (n == 0) return f->eof ? AWR_ERR_EOF : 0;
     if (n > cap) n = cap;
     if (f->recv_chunk && n > f->recv_chunk) n = f->recv_chunk;

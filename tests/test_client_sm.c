@@ -81,6 +81,7 @@ static void reset_logs(void) {
     F.opens = F.closes = 0;
     F.open_fail = 0;
     F.recv_chunk = F.send_chunk = 0;
+    F.send_once = F.recv_once = 0;
     F.c2s_len = F.c2s_read = F.s2c_len = F.s2c_pos = 0;
 }
 
@@ -1022,6 +1023,47 @@ static void test_transport_edges(void) {
     awr_client_destroy(c);
 }
 
+/* A hook's failure codes: -1 (the POSIX habit, also AWR_ERR_ARG), AWR_ERR_BUFFER or a count over what
+ * was offered are a transport failure (AWR_ERR_IO): the client backs off and reconnects instead of
+ * stopping; the transport's own codes keep their meaning (a TLS certificate failure stops it). */
+static void test_hook_failures(void) {
+    static const struct { int on_send; long value; awr_result why; awr_state st; } k[] = {
+        { 1, -1, AWR_ERR_IO, AWR_STATE_RECONNECTING },
+        { 0, -1, AWR_ERR_IO, AWR_STATE_RECONNECTING },
+        { 1, AWR_ERR_BUFFER, AWR_ERR_IO, AWR_STATE_RECONNECTING },
+        { 0, AWR_ERR_HS_ACCEPT, AWR_ERR_IO, AWR_STATE_RECONNECTING },
+        { 0, -1000, AWR_ERR_IO, AWR_STATE_RECONNECTING },
+        { 1, 1 << 20, AWR_ERR_IO, AWR_STATE_RECONNECTING },   /* more than it was given */
+        { 0, 1 << 20, AWR_ERR_IO, AWR_STATE_RECONNECTING },   /* more than there is room for */
+        { 0, AWR_ERR_EOF, AWR_ERR_EOF, AWR_STATE_RECONNECTING },
+        { 0, AWR_ERR_TLS_ALERT, AWR_ERR_TLS_ALERT, AWR_STATE_RECONNECTING },
+        { 0, AWR_ERR_TLS_UNTRUSTED, AWR_ERR_TLS_UNTRUSTED, AWR_STATE_CLOSED },
+    };
+    size_t i;
+    for (i = 0; i < sizeof k / sizeof k[0]; i++) {
+        awr_client *c;
+        reset_logs();
+        c = mk(AWR_MODE_MESSAGE);
+        (void)sub1(c, "files");
+        if (k[i].on_send) F.send_once = k[i].value;
+        else {
+            poll_(c);                                    /* the request goes out */
+            AWR_CHECK(fake_accept(&F));
+            F.recv_once = k[i].value;
+        }
+        poll_(c);
+        if (!AWR_CHECK(state_is(k[i].st))) fprintf(stderr, "  case %u\n", (unsigned)i);
+        AWR_CHECK_INT(last_reason(), k[i].why);
+        if (k[i].st == AWR_STATE_RECONNECTING) {         /* and it comes back */
+            now += S.delay[(S.n - 1) % MAX_LOG];
+            serve_connected(c, CONN_MSG);
+            AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+            AWR_CHECK_INT(F.opens, 2);
+        }
+        awr_client_destroy(c);
+    }
+}
+
 static void test_json_edges(void) {
     awr_client *c;
     reset_logs();
@@ -1637,6 +1679,7 @@ int main(void) {
     test_init_on_caller_memory();
     test_sans_io();
     test_transport_edges();
+    test_hook_failures();
     test_json_edges();
     test_allocation_and_callbacks();
     test_refused_frame();
