@@ -375,7 +375,19 @@ static void usage(FILE *f) {
           "                [--clients N] [--ramp PER_S] [--duration SECONDS] [--channels CH[,CH...]]...\n"
           "                [--connect-wait SECONDS] [--max-message BYTES] [--publish N] [--publish-interval MS] [--publish-spec JSON]\n"
           "                [--cafile PATH] [--insecure] [--json]\n"
-          "Opens N Realtime clients in one process and prints connect times, events, latency and memory.\n",
+          "Opens N Realtime clients in one process and prints connect times, events, latency and memory.\n"
+          "  --clients N            clients to open (default 100)\n"
+          "  --ramp PER_S           clients opened per second (default 500)\n"
+          "  --duration SECONDS     how long they stay connected after the ramp (default 5)\n"
+          "  --channels CH,...      the channels of each client's one subscription (default files)\n"
+          "  --connect-wait SECONDS stop waiting for connections this long after the last start (default 30)\n"
+          "  --max-message BYTES    each client's receive buffer, the largest message it takes (default 2048;\n"
+          "                         databases channels of Appwrite 1.9.5+ need about 4096)\n"
+          "  --publish N            the local test server only: publish N stamped events to every client\n"
+          "  --publish-interval MS  between two of them (default 100)\n"
+          "  --publish-spec JSON    the publish object (default a file update in bucket b1)\n"
+          "  --json                 the summary as one JSON object\n"
+          "Exit status: 0 every client connected (and got every published event once), 1 not, 2 usage.\n",
           f);
 }
 static int usage_error(const char *what, const char *arg) {

@@ -149,11 +149,30 @@ static void test_usage(void) {
     }
 }
 
+/* --help exits 0 and names the defaults the README and docs/awr-load.md give. */
+static void test_help(void) {
+    char *argv[3], *out;
+    e2e_proc p;
+    argv[0] = load_bin;
+    argv[1] = (char *)"--help";
+    argv[2] = NULL;
+    if (!AWR_CHECK(e2e_proc_start(&p, argv))) return;
+    AWR_CHECK_INT(e2e_proc_wait(&p, 10000), 0);
+    out = e2e_proc_stdout(&p);
+    AWR_CHECK(out && strstr(out, "usage: awr-load --endpoint URL --project ID"));
+    AWR_CHECK(out && strstr(out, "(default 2048;"));
+    AWR_CHECK(out && strstr(out, "subscription (default files)"));
+    AWR_CHECK(out && strstr(out, "(default 100)"));
+    free(out);
+    e2e_proc_cleanup(&p);
+}
+
 int main(void) {
     e2e_bin("awr-load", load_bin, sizeof load_bin);
     if (!AWR_CHECK(access(load_bin, X_OK) == 0)) return AWR_TEST_END();
     if (!AWR_CHECK(e2e_have_node())) return AWR_TEST_END();
     test_usage();
+    test_help();
     test_refused();
     test_delivery("1.9.6", 50, 5);
     test_delivery("1.8", 20, 3);
