@@ -442,7 +442,9 @@ AWR_API void awr_ws_accept_for_key(const char *key, size_t key_len, char out[AWR
 
 /* ---- 2. frames ---------------------------------------------------------------------------------- */
 /* Encodes a frame header into out (at least AWR_WS_MAX_HEADER bytes) and returns its length.
- * mask: 4-byte key, or NULL for an unmasked frame. Uses the shortest length encoding. */
+ * mask: 4-byte key, or NULL for an unmasked frame. Uses the shortest length encoding. Returns 0 and
+ * leaves out alone for a frame no peer may accept: a reserved opcode, a control frame (close, ping,
+ * pong) without fin or over 125 bytes, a length of 2^63 or more. */
 AWR_API size_t awr_ws_frame_header(int fin, int opcode, uint64_t payload_len, const uint8_t *mask, uint8_t *out);
 /* XORs len bytes with the key; offset is the position of data[0] within the payload, so a payload can
  * be masked in pieces. Word-at-a-time, any alignment. */
@@ -1201,7 +1203,7 @@ typedef struct awr_io {
  * extra header that is not "Token: text" or names Host, Upgrade, Connection or Sec-WebSocket-*, and
  * with AWR_ERR_URL an endpoint whose host or path holds other characters than URLs allow;
  * awr_client_subscribe/awr_client_update_subscription refuse channels that are not UTF-8 text without control characters and
- * queries that are not UTF-8 (both are escaped wherever they go); awr_client_set_session/jwt check as
+ * queries that are not one JSON object (both are escaped wherever they go); awr_client_set_session/jwt check as
  * create does.
  *
  * ENDPOINT. As in the SDKs (setEndpointRealtime), the realtime endpoint is the base ".../v1" and the
@@ -1439,7 +1441,8 @@ AWR_API void awr_client_destroy(awr_client *c);
 
 /* Subscribe to n channels (exact names, docs/protocol.md) with nq optional Appwrite query JSON strings
  * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle (0 on
- * failure). fn and out are required (AWR_ERR_ARG without them); AWR_ERR_LIMIT: max_subscriptions are live, or (URL mode) the URL would pass max_url; AWR_ERR_BUFFER:
+ * failure). fn and out are required (AWR_ERR_ARG without them, and for a channel that is not text or a
+ * query that is not one JSON object); AWR_ERR_LIMIT: max_subscriptions are live, or (URL mode) the URL would pass max_url; AWR_ERR_BUFFER:
  * the names do not fit name_arena, or the subscribe row one frame. */
 AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
@@ -2772,9 +2775,20 @@ AWR_API const char *awr_ws_handshake_protocol(const awr_ws_handshake *hs, size_t
 }
 
 /* ---- frames --------------------------------------------------------------------------------------- */
+/* What RFC 6455 (5.2, 5.5) lets a frame header say: the decoder refuses the rest. */
+static int awr__ws_header_valid(int fin, int opcode, uint64_t payload_len) {
+    if (payload_len >> 63) return 0;
+    switch (opcode) {
+    case AWR_WS_OP_CONTINUATION: case AWR_WS_OP_TEXT: case AWR_WS_OP_BINARY: return 1;
+    case AWR_WS_OP_CLOSE: case AWR_WS_OP_PING: case AWR_WS_OP_PONG: return fin && payload_len <= 125;
+    default: return 0;
+    }
+}
+
 AWR_API size_t awr_ws_frame_header(int fin, int opcode, uint64_t payload_len, const uint8_t *mask, uint8_t *out) {
     size_t n = 2;
     uint8_t m = mask ? 0x80 : 0x00;
+    if (!out || !awr__ws_header_valid(fin, opcode, payload_len)) return 0;
     out[0] = (uint8_t)((fin ? 0x80 : 0x00) | (opcode & 0x0F));
     if (payload_len < 126) {
         out[1] = (uint8_t)(m | payload_len);
@@ -5604,6 +5618,14 @@ static int awr__cl_valid_header(const char *s) {
     return awr__cl_valid_text(s + n + 1u, awr__strlen(s + n + 1u), 1);
 }
 
+/* 1 if q is an Appwrite query: one JSON object (the server parses it; refusing here gives the caller
+ * AWR_ERR_ARG at once instead of an error frame later). */
+static int awr__cl_valid_query(const char *q, size_t n) {
+    size_t i = 0;
+    while (i < n && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r')) i++;
+    return i < n && q[i] == '{' && awr_json_parse(NULL, q, n, NULL, 0, NULL, NULL) == AWR_OK;
+}
+
 /* ---- subscriptions ------------------------------------------------------------------------------ */
 static awr__cl_sub *awr__cl_sub_get(awr_client *c, awr_sub h) {
     size_t i;
@@ -5653,7 +5675,7 @@ static awr_result awr__cl_store_names(awr_client *c, const char *const *ch, size
     }
     for (i = 0; i < nq; i++) {
         size_t m = q[i] ? awr__strlen(q[i]) : 0;
-        if (!q[i] || !awr_utf8_valid(q[i], m)) return AWR_ERR_ARG;   /* escaped wherever it goes */
+        if (!q[i] || !awr__cl_valid_query(q[i], m)) return AWR_ERR_ARG;   /* escaped wherever it goes */
         total += m + 1u;
     }
     r = awr__cl_arena_alloc(c, total - 1u, out);
@@ -9345,6 +9367,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - AWR_NO_URL_MODE: a client for Appwrite 1.9.5+ only (message mode), without URL mode and the
  *       generation detection; mode AWR_MODE_URL is then refused (AWR_ERR_UNSUPPORTED). The Cortex-M4
  *       client image of `make size` with it and the three above: 30,660 -> 28,680 bytes of .text
+ *     - awr_ws_frame_header returns 0 for a header no peer may accept (reserved opcode, a control
+ *       frame without fin or over 125 bytes, a length of 2^63 or more; it encoded them before)
+ *     - awr_client_subscribe and awr_client_update_subscription refuse a query that is not one JSON
+ *       object (AWR_ERR_ARG; the server answered it with an error frame)
  *     - a negative send/recv result of the I/O hook other than AWR_ERR_EOF, AWR_ERR_TIMEOUT,
  *       AWR_ERR_UNSUPPORTED and AWR_ERR_TLS* (for example -1, which is also AWR_ERR_ARG), and a count
  *       over what was offered, is AWR_ERR_IO: the client reconnects (it stopped for good before, and

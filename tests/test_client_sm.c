@@ -1338,6 +1338,16 @@ static void test_values_checked(void) {
         ch[0] = "files";
         q[0] = "{\"method\":\"equal\",\"values\":[\"\xff\"]}";
         AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_ERR_ARG);
+        {   /* a query is one JSON object */
+            static const char *bad_queries[] = { "not json", "", " ", "1", "[]", "\"x\"", "{\"method\":", "{} {}", "{\"a\":1,}" };
+            for (i = 0; i < sizeof bad_queries / sizeof bad_queries[0]; i++) {
+                q[0] = bad_queries[i];
+                if (!AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_ERR_ARG)) fprintf(stderr, "  query %s\n", q[0]);
+            }
+            q[0] = " {\"method\":\"isNull\",\"attribute\":\"x\"} ";
+            AWR_CHECK_INT(awr_client_subscribe(c, ch, 1, q, 1, on_event, NULL, &s), AWR_OK);
+            AWR_CHECK_INT(awr_client_unsubscribe(c, s), AWR_OK);
+        }
         s = sub1(c, "files");
         ch[0] = "files\r\n";
         AWR_CHECK_INT(awr_client_update_subscription(c, s, ch, 1, NULL, 0), AWR_ERR_ARG);
@@ -1414,6 +1424,8 @@ static void test_buffer_detail(void) {
         static char pct[1001];
         const char *q[1];
         memset(pct, '%', 1000);
+        memcpy(pct, "{\"a\":\"", 6);
+        memcpy(pct + 998, "\"}", 2);
         q[0] = pct;
         ch[0] = "files";
         base_cfg(&cfg, AWR_MODE_URL);

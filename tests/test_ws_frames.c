@@ -101,6 +101,15 @@ int main(void) {
     check_header(1, 2, 65535, key, "\x82\xfe\xff\xff\x37\xfa\x21\x3d", 8);
     check_header(1, 2, 0x100000000ull, key, "\x82\xff\x00\x00\x00\x01\x00\x00\x00\x00\x37\xfa\x21\x3d", 14);
     check_header(1, 2, 0x7fffffffffffffffull, NULL, "\x82\x7f\x7f\xff\xff\xff\xff\xff\xff\xff", 10);
+    /* what no peer may accept is not encoded: 0, out untouched */
+    check_header(1, 2, 0x8000000000000000ull, NULL, "", 0);
+    check_header(1, 3, 1, NULL, "", 0);                        /* reserved data opcode */
+    check_header(1, 11, 1, NULL, "", 0);                       /* reserved control opcode */
+    check_header(1, 99, 1, NULL, "", 0);
+    check_header(1, -1, 1, NULL, "", 0);
+    check_header(0, AWR_WS_OP_PING, 1, NULL, "", 0);           /* a control frame is never fragmented */
+    check_header(1, AWR_WS_OP_CLOSE, 126, NULL, "", 0);        /* nor over 125 bytes */
+    check_header(1, AWR_WS_OP_PONG, 125, NULL, "\x8a\x7d", 2);
 
     /* masking: every length to 260, source/destination alignment and payload offset, in place too */
     for (a = 0; a < sizeof src; a++) src[a] = (uint8_t)(a * 7 + 3);
