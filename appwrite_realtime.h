@@ -636,6 +636,18 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *                caller can tokenize its byte range later with a second call.
  *   skip_utf8    nonzero: the input is already known to be valid UTF-8 (a WebSocket text message), so
  *                strings are not validated again. Bytes >= 0x80 outside strings are still errors.
+ *   skim         [0] nonzero (with emit_depth): a collapsed container is skimmed 64 bytes per step
+ *                (SSE2 on x86-64, portable 8-byte words elsewhere) instead of validated. The skim
+ *                checks its strings (quotes, escapes, no control bytes, UTF-8 unless skip_utf8), that
+ *                outside them there are only ASCII bytes and no control bytes but whitespace, that its
+ *                brackets balance (those inside strings ignored) and close with the right kind, and
+ *                its nesting against max_depth. It does NOT check the grammar between its values:
+ *                commas, colons, numbers, literals, which bracket closes which inside. So
+ *                {"a":{"b":1,,}} is accepted with emit_depth 1 and skim; tokenizing the container's
+ *                own text (awr_json_span of its token) then fails with AWR_ERR_JSON_SYNTAX, as the
+ *                awr_event_get_* calls do for a payload. A container the skim doubts (any of its
+ *                checks fails, or the input ends inside it) is validated in full, so those errors
+ *                come with the usual result and offset. The client reads its messages this way.
  *
  * STRICTNESS. Exactly RFC 8259: one value with optional whitespace (space, tab, CR, LF) around it; no
  * comments, no trailing commas, no single quotes, no leading zeros or '+', no NaN/Infinity, no control
@@ -683,7 +695,7 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * (key order, number spelling, string escapes) stays byte for byte as it was.
  *
  * COST. The tokenizer scans strings 16 bytes at a time with SSE2 on x86-64 and 8 at a time in portable
- * C elsewhere; it uses about 200 bytes of C stack, awr_json_double about 1 KB (its exact fallback). No
+ * C elsewhere (the skim: 64 bytes per step); it uses about 200 bytes of C stack, awr_json_double about 1 KB (its exact fallback). No
  * function keeps state between calls: any number of threads may parse at once.
  * ================================================================================================== */
 
@@ -737,6 +749,7 @@ typedef struct awr_json_options {
     uint32_t max_depth;    /* [AWR_JSON_DEFAULT_DEPTH] deepest container nesting (root = 1) */
     uint32_t emit_depth;   /* [0 = unlimited] store containers deeper than this as one token */
     int skip_utf8;         /* [0] nonzero: the input is known valid UTF-8, do not validate again */
+    int skim;              /* [0] nonzero: collapsed containers are skimmed, not fully validated (see above) */
 } awr_json_options;
 
 /* Tokenize len bytes of json into tokens[0..max_tokens) (tokens may be NULL: counting mode).
@@ -3353,12 +3366,15 @@ static size_t awr__json_first_flag(uint64_t m) {
 #if defined(__GNUC__) || defined(__clang__)
 #  define AWR__JSON_LIKELY(x) __builtin_expect(!!(x), 1)
 #  define AWR__JSON_INLINE static inline __attribute__((always_inline))
+#  define AWR__JSON_NOINLINE static __attribute__((noinline))
 #elif defined(_MSC_VER)
 #  define AWR__JSON_LIKELY(x) (x)
 #  define AWR__JSON_INLINE static __forceinline
+#  define AWR__JSON_NOINLINE static __declspec(noinline)
 #else
 #  define AWR__JSON_LIKELY(x) (x)
 #  define AWR__JSON_INLINE static
+#  define AWR__JSON_NOINLINE static
 #endif
 
 /* 0x80 in each byte of v that is a quote, a backslash, a control byte, or (high_mask set) >= 0x80. */
@@ -3468,6 +3484,242 @@ static awr_result awr__json_scan_literal(const unsigned char *s, size_t len, siz
     return AWR_OK;
 }
 
+/* ---- skipping a collapsed container ----------------------------------------------------------------
+ * A container deeper than emit_depth is one token, so all its inside needs is finding where it ends,
+ * and that runs 64 bytes per step: one bit per byte for quotes and brackets; the quotes that no
+ * backslash escapes give, by a prefix XOR, which bytes are inside strings; the brackets outside strings
+ * are counted down to the one that closes the container. On the way, strings are checked as the
+ * validating loop checks them (escapes, no control bytes, UTF-8 unless skip_utf8), outside them only
+ * ASCII and no control byte but whitespace may appear; the grammar between the values (commas,
+ * colons, numbers, literals, which bracket closes which inside) is not checked (options.skim says so).
+ * Whatever the scan does not settle (an error, nesting that could pass max_depth, the end of the
+ * input) returns 0, and the validating loop takes the container from its start: it finds the error
+ * and reports it. A message's UTF-8 is still checked whole: every byte >= 0x80 lies in a string, in
+ * a character found valid. */
+typedef struct awr__json_block {
+    uint64_t quote, bslash;        /* '"', '\\' */
+    uint64_t brackets;             /* any of { [ } ] */
+    uint64_t low;                  /* a control byte (below 0x20) or a byte >= 0x80 */
+    uint64_t high, open;           /* >= 0x80; { or [: set by awr__json_block_high and _split */
+    unsigned nopen, nclose;        /* how many of { [ and of } ], strings included */
+} awr__json_block;
+
+#if defined(AWR__JSON_SSE2)
+#  define AWR__JSON_MASK16(x) ((uint64_t)(unsigned)_mm_movemask_epi8(x))
+#  define AWR__JSON_MASK64(a, b, c, d) \
+    (AWR__JSON_MASK16(a) | AWR__JSON_MASK16(b) << 16 | AWR__JSON_MASK16(c) << 32 | AWR__JSON_MASK16(d) << 48)
+#  define AWR__JSON_LOAD4(p) \
+    __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p)),        \
+            v1 = _mm_loadu_si128((const __m128i *)(const void *)((p) + 16)), \
+            v2 = _mm_loadu_si128((const __m128i *)(const void *)((p) + 32)), \
+            v3 = _mm_loadu_si128((const __m128i *)(const void *)((p) + 48))
+#  define AWR__JSON_MASK_EQ(x, k) \
+    AWR__JSON_MASK64(_mm_cmpeq_epi8(x##0, k), _mm_cmpeq_epi8(x##1, k), _mm_cmpeq_epi8(x##2, k), _mm_cmpeq_epi8(x##3, k))
+/* What every block needs. Brackets are found with the case bit set ('[' | 0x20 is '{', ']' | 0x20 is
+ * '}') and counted by summing the compare results (-1 per match) and one sum of bytes; one signed
+ * compare flags control bytes and bytes >= 0x80 together (both are below 0x20 as signed bytes). */
+AWR__JSON_INLINE void awr__json_block_scan(const unsigned char *p, awr__json_block *b) {
+    AWR__JSON_LOAD4(p);
+    __m128i lc = _mm_set1_epi8(0x20), op = _mm_set1_epi8('{'), cl = _mm_set1_epi8('}');
+    __m128i w0 = _mm_or_si128(v0, lc), w1 = _mm_or_si128(v1, lc), w2 = _mm_or_si128(v2, lc), w3 = _mm_or_si128(v3, lc);
+    __m128i o0 = _mm_cmpeq_epi8(w0, op), o1 = _mm_cmpeq_epi8(w1, op), o2 = _mm_cmpeq_epi8(w2, op), o3 = _mm_cmpeq_epi8(w3, op);
+    __m128i c0 = _mm_cmpeq_epi8(w0, cl), c1 = _mm_cmpeq_epi8(w1, cl), c2 = _mm_cmpeq_epi8(w2, cl), c3 = _mm_cmpeq_epi8(w3, cl);
+    __m128i no = _mm_add_epi8(_mm_add_epi8(o0, o1), _mm_add_epi8(o2, o3));   /* -count per byte lane */
+    __m128i nc = _mm_add_epi8(_mm_add_epi8(c0, c1), _mm_add_epi8(c2, c3));
+    __m128i sums = _mm_sad_epu8(_mm_add_epi8(_mm_unpacklo_epi64(no, nc), _mm_unpackhi_epi64(no, nc)), _mm_setzero_si128());
+    unsigned so = (unsigned)_mm_cvtsi128_si32(sums), sc = (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
+    b->quote = AWR__JSON_MASK_EQ(v, _mm_set1_epi8('"'));
+    b->bslash = AWR__JSON_MASK_EQ(v, _mm_set1_epi8('\\'));
+    b->brackets = AWR__JSON_MASK64(_mm_or_si128(o0, c0), _mm_or_si128(o1, c1), _mm_or_si128(o2, c2), _mm_or_si128(o3, c3));
+    b->low = AWR__JSON_MASK64(_mm_cmplt_epi8(v0, lc), _mm_cmplt_epi8(v1, lc), _mm_cmplt_epi8(v2, lc), _mm_cmplt_epi8(v3, lc));
+    b->nopen = (0u - so) & 0xFFu;   /* each lane held minus its count, so the sum is minus the total mod 256 */
+    b->nclose = (0u - sc) & 0xFFu;
+}
+/* The bytes >= 0x80 (their sign bits), for a block that has control or non-ASCII bytes. */
+AWR__JSON_INLINE void awr__json_block_high(const unsigned char *p, awr__json_block *b) {
+    AWR__JSON_LOAD4(p);
+    b->high = AWR__JSON_MASK64(v0, v1, v2, v3);
+}
+/* Which brackets open, for a block where the container may close. */
+AWR__JSON_NOINLINE void awr__json_block_split(const unsigned char *p, awr__json_block *b) {
+    __m128i lc = _mm_set1_epi8(0x20);
+    AWR__JSON_LOAD4(p);
+    v0 = _mm_or_si128(v0, lc); v1 = _mm_or_si128(v1, lc); v2 = _mm_or_si128(v2, lc); v3 = _mm_or_si128(v3, lc);
+    b->open = AWR__JSON_MASK_EQ(v, _mm_set1_epi8('{'));
+}
+#else
+/* Portable: eight bytes per word, read little-endian whatever the machine; exact per-byte tests (no
+ * carry crosses a byte), the 0x80 bits of a word gathered into eight mask bits by a multiply. All the
+ * masks at once: the _high and _split steps have nothing left to do. */
+AWR__JSON_INLINE uint64_t awr__json_load_le64(const unsigned char *p) {
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+#  define AWR__JSON_LOW7 0x7F7F7F7F7F7F7F7Fu
+#  define AWR__JSON_EQ(v, ch) (~(((((v) ^ AWR__JSON_ONES * (ch)) & AWR__JSON_LOW7) + AWR__JSON_LOW7) | ((v) ^ AWR__JSON_ONES * (ch))))
+#  define AWR__JSON_GATHER(m) ((((m) & AWR__JSON_HIGHS) >> 7) * 0x0102040810204080u >> 56)
+static unsigned awr__json_popcount(uint64_t m);
+static void awr__json_block_scan(const unsigned char *p, awr__json_block *b) {
+    unsigned k;
+    uint64_t close = 0;
+    memset(b, 0, sizeof *b);
+    for (k = 0; k < 64u; k += 8u) {
+        uint64_t v = awr__json_load_le64(p + k), w = v | AWR__JSON_ONES * 0x20u;
+        b->quote |= AWR__JSON_GATHER(AWR__JSON_EQ(v, 0x22u)) << k;
+        b->bslash |= AWR__JSON_GATHER(AWR__JSON_EQ(v, 0x5Cu)) << k;
+        b->open |= AWR__JSON_GATHER(AWR__JSON_EQ(w, 0x7Bu)) << k;
+        close |= AWR__JSON_GATHER(AWR__JSON_EQ(w, 0x7Du)) << k;
+        b->low |= AWR__JSON_GATHER(~((v & AWR__JSON_LOW7) + AWR__JSON_ONES * 0x60u) | v) << k;   /* below 0x20, or >= 0x80 */
+        b->high |= AWR__JSON_GATHER(v) << k;
+    }
+    b->brackets = b->open | close;
+    b->nopen = awr__json_popcount(b->open);
+    b->nclose = awr__json_popcount(close);
+}
+#  define awr__json_block_high(p, b) ((void)0)
+#  define awr__json_block_split(p, b) ((void)0)
+#endif
+
+/* Index of the lowest set bit of m (m != 0). */
+#if !defined(AWR_JSON_NO_SIMD) && (defined(__GNUC__) || defined(__clang__))
+#  define awr__json_ctz64(m) ((unsigned)__builtin_ctzll(m))
+#else
+static unsigned awr__json_ctz64(uint64_t m) {   /* de Bruijn: the lowest bit alone picks a table slot */
+    static const unsigned char slot[64] = {
+        0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4, 62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+        63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6};
+    return slot[((m & (0u - m)) * 0x03F79D71B4CB0A89u) >> 58];
+}
+#endif
+
+#if !defined(AWR__JSON_SSE2)   /* the SSE2 scan counts brackets with a sum of bytes instead */
+/* Number of set bits: a few shifts and adds. */
+static unsigned awr__json_popcount(uint64_t m) {
+    m = m - ((m >> 1) & 0x5555555555555555u);
+    m = (m & 0x3333333333333333u) + ((m >> 2) & 0x3333333333333333u);
+    m = (m + (m >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+    return (unsigned)((m * AWR__JSON_ONES) >> 56);
+}
+#endif
+
+/* Bit i of the result: the XOR of bits 0..i of m (which bytes lie after an odd number of quotes). */
+AWR__JSON_INLINE uint64_t awr__json_prefix_xor(uint64_t m) {
+    m ^= m << 1; m ^= m << 2; m ^= m << 4; m ^= m << 8; m ^= m << 16; m ^= m << 32;
+    return m;
+}
+
+/* 1 if c is in the 64-byte range at `base` and its bit is set in `set`. */
+#define AWR__JSON_IN_SET(c, base, set) ((unsigned)((c) - (base)) < 64u && ((set) >> ((c) - (base)) & 1u))
+#define AWR__JSON_ESC_LOW ((uint64_t)1u << 0x22 | (uint64_t)1u << 0x2F)            /* " / */
+#define AWR__JSON_ESC_HIGH ((uint64_t)1u << (0x5C - 0x40) | (uint64_t)1u << (0x62 - 0x40) | (uint64_t)1u << (0x66 - 0x40) | \
+                            (uint64_t)1u << (0x6E - 0x40) | (uint64_t)1u << (0x72 - 0x40) | (uint64_t)1u << (0x74 - 0x40))   /* \ b f n r t */
+#define AWR__JSON_HEX_SET ((uint64_t)0x3FFu | (uint64_t)0x3Fu << 17 | (uint64_t)0x3Fu << 49)   /* 0-9 A-F a-f from '0' */
+#define AWR__JSON_IS_HEX(c) AWR__JSON_IN_SET(c, 0x30u, AWR__JSON_HEX_SET)
+
+/* Marks the bytes escaped by the backslashes of a block and checks each escape; 0 when one is bad (or
+ * cut short). *carry: in, 1 when the last block's final byte escapes this block's first; out, the
+ * same for the next block. */
+static int awr__json_block_escapes(const unsigned char *s, size_t len, size_t pos, uint64_t bslash,
+                                   uint64_t *carry, uint64_t *escaped) {
+    uint64_t m = bslash & ~*carry, e = *carry;
+    *carry = 0;
+    while (m) {
+        unsigned i = awr__json_ctz64(m);
+        size_t q = pos + i;
+        unsigned c;
+        if (len - q < 6u) return 0;   /* near the end: the validating loop judges it */
+        c = s[q + 1u];
+        if (c == 'u') {
+            if (!(AWR__JSON_IS_HEX(s[q + 2u]) && AWR__JSON_IS_HEX(s[q + 3u]) && AWR__JSON_IS_HEX(s[q + 4u]) &&
+                  AWR__JSON_IS_HEX(s[q + 5u])))
+                return 0;
+        } else if (!(c < 0x40u ? AWR__JSON_ESC_LOW >> c & 1u : AWR__JSON_IN_SET(c, 0x40u, AWR__JSON_ESC_HIGH))) {
+            return 0;
+        }
+        if (i == 63u) *carry = 1;
+        else e |= (uint64_t)2u << i;
+        m &= ~((uint64_t)3u << i);   /* an escaped backslash escapes nothing */
+    }
+    *escaped = e;
+    return 1;
+}
+
+/* Checks the UTF-8 characters that start at the bits of `lead` (non-ASCII bytes inside strings); 0 when
+ * one is invalid or cut short. *carry: the continuation bytes at the start of the next block that
+ * belong to a character begun in this one. */
+static int awr__json_block_utf8(const unsigned char *s, size_t len, size_t pos, uint64_t lead, uint64_t *carry) {
+    uint64_t m = lead & ~*carry;
+    *carry = 0;
+    while (m) {
+        unsigned i = awr__json_ctz64(m);
+        int short_input;
+        size_t k = awr__json_utf8_char(s, pos + i, len, &short_input);
+        if (k == 0) return 0;
+        if (i + k > 64u) *carry = ((uint64_t)1u << (i + k - 64u)) - 1u;
+        m &= i + k >= 64u ? 0 : ~((((uint64_t)1u << k) - 1u) << i);
+    }
+    return 1;
+}
+
+/* Whitespace is the only control byte allowed outside strings. */
+static int awr__json_block_ws(const unsigned char *s, size_t pos, uint64_t ctrl) {
+    while (ctrl) {
+        unsigned char c = s[pos + awr__json_ctz64(ctrl)];
+        if (c != 0x09u && c != 0x0Au && c != 0x0Du) return 0;
+        ctrl &= ctrl - 1u;
+    }
+    return 1;
+}
+
+/* The offset of the bracket that closes the container opening at s[p], or 0 (see above). room: how
+ * many levels of nesting the container may hold, itself included, before max_depth. */
+AWR__JSON_NOINLINE size_t awr__json_skip(const unsigned char *s, size_t len, size_t p, uint32_t room, int check_utf8) {
+    unsigned char tail[64];
+    uint64_t in_string = 0, esc_carry = 0, utf8_carry = 0;
+    uint32_t depth = 0;
+    size_t pos;
+    for (pos = p; pos < len; pos += 64u) {
+        const unsigned char *blk = s + pos;
+        awr__json_block b;
+        uint64_t escaped = 0, in;
+        if (len - pos < 64u) {   /* the last bytes, padded with spaces (neutral inside and outside strings) */
+            if (pos == p) return 0;   /* a container this short: the validating loop is as quick */
+            memset(tail, ' ', sizeof tail);
+            memcpy(tail, s + pos, len - pos);
+            blk = tail;
+        }
+        awr__json_block_scan(blk, &b);
+        if ((b.bslash | esc_carry) && !awr__json_block_escapes(s, len, pos, b.bslash, &esc_carry, &escaped)) return 0;
+        in = awr__json_prefix_xor(b.quote & ~escaped) ^ in_string;
+        if (b.bslash & ~in) return 0;   /* a backslash outside strings */
+        if (b.low | utf8_carry) {
+            uint64_t ctrl;
+            awr__json_block_high(blk, &b);
+            ctrl = b.low & ~b.high;
+            /* control bytes inside strings, non-ASCII bytes outside them, control bytes outside them
+             * that are not whitespace: errors */
+            if ((ctrl & in) | (b.high & ~in)) return 0;
+            if (ctrl && !awr__json_block_ws(s, pos, ctrl)) return 0;
+            if ((b.high | utf8_carry) && check_utf8 && !awr__json_block_utf8(s, len, pos, b.high, &utf8_carry)) return 0;
+        }
+        in_string = 0u - (in >> 63);
+        if (depth + b.nopen > room) return 0;
+        if (b.nclose < depth && !(b.brackets & in)) {   /* it cannot close here: count and go on */
+            depth = depth + b.nopen - b.nclose;
+            continue;
+        }
+        awr__json_block_split(blk, &b);
+        b.brackets &= ~in;
+        while (b.brackets) {   /* follow it bracket by bracket */
+            unsigned i = awr__json_ctz64(b.brackets);
+            if (b.open >> i & 1u) depth++;
+            else if (--depth == 0) return s[pos + i] == s[p] + 2u ? pos + i : 0;   /* '[' + 2 is ']' */
+            b.brackets &= b.brackets - 1u;
+        }
+    }
+    return 0;
+}
+
 /* Moves p to the next byte that is not whitespace and loads it into c; the input must not end there. */
 #define AWR__JSON_PEEK()                                                                  \
     do {                                                                                  \
@@ -3490,7 +3742,7 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
     size_t cap = tokens ? max_tokens : 0, saved_cap = 0;
     size_t p = 0, n = 0;      /* n counts tokens emitted; only those below cap are stored */
     uint32_t depth = 0, cur = AWR_JSON_NONE, cnt = 0, collapsed = 0, saved_cnt = 0, flags = 0, start;
-    int in_obj = 0;
+    int in_obj = 0, skim = 0;
     unsigned char c;
     awr_result r = AWR_OK;
     awr_json_token *t;
@@ -3500,6 +3752,7 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
         if (options->max_depth) max_depth = options->max_depth;
         if (options->emit_depth) emit_limit = options->emit_depth < emit_limit ? options->emit_depth : emit_limit;
         if (options->skip_utf8) { high_mask = 0; high_plain = 2; }
+        skim = options->skim != 0;
     }
     if (!json && len) { r = AWR_ERR_ARG; goto fail; }
 #if SIZE_MAX > 0xFFFFFFFFu
@@ -3544,6 +3797,10 @@ value:
             n++; cnt++;
             saved_cap = cap; saved_cnt = cnt;
             cap = 0;
+            {
+                size_t end = skim ? awr__json_skip(s, len, p, max_depth - depth + 1u, high_mask != 0) : 0;
+                if (end) { p = end; goto close; }   /* else the loop below validates it all */
+            }
         }
         p++;
         AWR__JSON_PEEK();
@@ -7445,7 +7702,8 @@ static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
 
 /* ---- JSON access: one parse per message, the envelope only ---------------------------------------
  * The message is tokenized with emit_depth 2: the root object and `data` get tokens, every member of
- * `data` is ONE token (a 1 MiB payload costs one token). The same pass checks the text as UTF-8 when
+ * `data` is ONE token (a 1 MiB payload costs one token), skimmed (options.skim: its grammar is checked
+ * when awr_event_get_* tokenize it). The same pass checks the text as UTF-8 when
  * the WebSocket layer has not (a message that arrived whole: awr_ws.text_unchecked), so every byte is
  * checked once. The fields below are looked up among those few tokens. */
 typedef struct awr__cl_msg {
@@ -7464,6 +7722,7 @@ static awr_result awr__cl_msg_parse(awr_client *c, const char *json, size_t len,
     memset(&o, 0, sizeof o);
     o.emit_depth = 2;
     o.skip_utf8 = !check_utf8;
+    o.skim = 1;   /* the payload's grammar is checked when awr_event_get_* tokenize it */
     c->mj = json;
     r = awr_json_parse(&o, json, len, c->toks, c->max_toks, NULL, NULL);
     if (r != AWR_OK) return r;
@@ -9382,6 +9641,12 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - awr_json_writer_init(&w, NULL, 0) makes a counting writer: finish returns AWR_OK and the
  *       length the text needs (it was AWR_ERR_BUFFER); every text the header writes goes through one
  *       bounded appender and one integer formatter
+ *     - awr_json_options.skim: a collapsed container is skimmed 64 bytes per step (SSE2, portable
+ *       words) for its strings, UTF-8, control bytes, brackets and depth, not for the grammar
+ *       between its values; the client reads its messages this way: awr_event_get_* refuse a payload
+ *       whose grammar is broken with AWR_ERR_JSON_SYNTAX (such a message was dropped before), every
+ *       other broken message is still dropped, and invalid UTF-8 still closes with 1007; the 1 MiB
+ *       document event's envelope 9.96 -> 3.45 instructions per byte
  *   0.2.0
  *     - renamed, so that the client calls say their layer and the SDKs' words: awr_subscribe is
  *       awr_client_subscribe, awr_subscribe_channel awr_client_subscribe_channel, awr_unsubscribe

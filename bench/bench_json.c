@@ -6,8 +6,9 @@
  * Every round times a ~2 ms batch of each parser in turn on the same bytes (interleaved), 31 rounds;
  * the figures are the medians of the rounds, timed in CPU time of the benchmark thread.
  * Prints messages/s and MB/s per parser and case, and BENCH ratio_json_<case>_vs_<peer> lines.
- * awr_envelope is the client's own call: emit_depth 2 and skip_utf8 (a WebSocket text message is
- * already valid UTF-8), so the payload costs one token.
+ * awr_envelope is the client's own call: emit_depth 2 and skim (the payload is one token, skimmed 64
+ * bytes per step), with skip_utf8 (a message the WebSocket layer checked); awr_envelope_utf8 is the
+ * same call checking the UTF-8 itself, as the client does for a message that arrives whole.
  *   --cg-list / --cg <case> / --cg-setup <case>: for make bench-cg (instructions per byte).
  * awr-link: -lcjson */
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -67,8 +68,9 @@ static const char small_event[] =
     "\"payload\":{\"$id\":\"f1\",\"bucketId\":\"b1\",\"name\":\"cat.png\",\"sizeOriginal\":48213,"
     "\"mimeType\":\"image/png\",\"chunksTotal\":1},\"subscriptions\":[\"6a1b2c3d4e5f60718293\"]}}";
 
-enum { P_AWR, P_JSMN_PL, P_JSMN, P_CJSON, P_AWR_ENVELOPE, NPARSERS };
-static const char *const parser_name[NPARSERS] = {"awr", "jsmn", "jsmn_default", "cjson", "awr_envelope"};
+enum { P_AWR, P_JSMN_PL, P_JSMN, P_CJSON, P_AWR_ENVELOPE, P_AWR_ENVELOPE_UTF8, NPARSERS };
+static const char *const parser_name[NPARSERS] = {"awr", "jsmn", "jsmn_default", "cjson", "awr_envelope",
+                                                  "awr_envelope_utf8"};
 
 typedef struct bench_case {
     const char *name;
@@ -91,12 +93,13 @@ static long run(int parser, const char *s, size_t n) {
         size_t cnt = 0;
         return awr_json_parse(NULL, s, n, awr_toks, max_toks, &cnt, NULL) == AWR_OK ? (long)cnt : -1;
     }
-    case P_AWR_ENVELOPE: {   /* how the client reads an event: envelope only, UTF-8 already checked */
+    case P_AWR_ENVELOPE: case P_AWR_ENVELOPE_UTF8: {   /* how the client reads an event: the envelope only */
         awr_json_options o;
         size_t cnt = 0;
         memset(&o, 0, sizeof o);
         o.emit_depth = 2;
-        o.skip_utf8 = 1;
+        o.skip_utf8 = parser == P_AWR_ENVELOPE;
+        o.skim = 1;
         return awr_json_parse(&o, s, n, awr_toks, max_toks, &cnt, NULL) == AWR_OK ? (long)cnt : -1;
     }
     case P_JSMN_PL: {
@@ -246,6 +249,7 @@ int main(int argc, char **argv) {
         printf("BENCH ratio_json_%s_vs_jsmn_default %.2f x\n", c->name, med[P_JSMN] / med[P_AWR]);
         printf("BENCH ratio_json_%s_vs_cjson %.2f x\n", c->name, med[P_CJSON] / med[P_AWR]);
         printf("BENCH ratio_json_%s_envelope_vs_jsmn %.2f x\n", c->name, med[P_JSMN_PL] / med[P_AWR_ENVELOPE]);
+        printf("BENCH ratio_json_%s_envelope_utf8_vs_jsmn %.2f x\n", c->name, med[P_JSMN_PL] / med[P_AWR_ENVELOPE_UTF8]);
         fflush(stdout);
     }
     return 0;

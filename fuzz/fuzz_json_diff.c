@@ -6,7 +6,8 @@
  * value ends its input, where RFC 8259 makes it an error). Where both accept, the documents must be equal value for value: types, sizes,
  * keys, unescaped strings byte for byte, integers exactly, and doubles bit for bit (Jansson uses
  * strtod, which glibc rounds correctly). The collapsed path (emit_depth 1-3, with and without
- * skip_utf8 on valid UTF-8) must give the full tokenizer's result and error offset on every input.
+ * skip_utf8 on valid UTF-8) must give the full tokenizer's result and error offset on every input, and
+ * the skim (awr_json_options.skim) must relax nothing but the grammar inside collapsed containers.
  * awr-link: -ljansson */
 #ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -82,6 +83,45 @@ static int documented_difference(const json_error_t *e) {
     return strstr(e->text, "invalid Unicode") != NULL;   /* an escaped lone or reversed surrogate */
 }
 
+/* The skim (the client's envelope parse) against the collapsed path without it: what that accepts, the
+ * skim accepts with the same tokens; what the skim refuses, it refuses with the same result and offset,
+ * or later, after a collapsed container holding a grammar error (the skim does not check that
+ * grammar); what only the skim accepts is valid UTF-8 (the client's one UTF-8 check) and has a syntax
+ * error inside a collapsed container, which tokenizing that container's text finds at the same byte. */
+static void compare_skim(const char *s, size_t size, const awr_json_options *collapsed, awr_result r, size_t at, size_t n) {
+    awr_json_options o = *collapsed;
+    awr_json_token *t1 = NULL, *t2 = NULL;
+    size_t n2 = 0, at2 = 0, k;
+    awr_result r2;
+    o.skim = 1;
+    r2 = awr_json_parse(&o, s, size, NULL, 0, &n2, &at2);
+    if (r2 != AWR_OK) {
+        DIFF_ASSERT((r2 == r && at2 == at) || (r == AWR_ERR_JSON_SYNTAX && at < at2), "skim: refusal");
+        return;
+    }
+    DIFF_ASSERT(o.skip_utf8 || awr_utf8_valid(s, size), "skim: UTF-8");
+    t2 = (awr_json_token *)malloc((n2 ? n2 : 1u) * sizeof *t2);
+    DIFF_ASSERT(awr_json_parse(&o, s, size, t2, n2, &n2, NULL) == AWR_OK, "skim: second parse");
+    if (r == AWR_OK) {
+        DIFF_ASSERT(n2 == n, "skim: token count");
+        t1 = (awr_json_token *)malloc((n ? n : 1u) * sizeof *t1);
+        o.skim = 0;
+        DIFF_ASSERT(awr_json_parse(&o, s, size, t1, n, NULL, NULL) == AWR_OK, "skim: collapsed parse");
+        DIFF_ASSERT(memcmp(t1, t2, n * sizeof *t1) == 0, "skim: tokens");
+    } else {
+        DIFF_ASSERT(r == AWR_ERR_JSON_SYNTAX, "skim: only grammar relaxed");
+        for (k = 0; k < n2; k++)
+            if ((AWR_JSON_FLAGS(&t2[k]) & AWR_JSON_COLLAPSED) && at >= t2[k].start && at < t2[k].start + t2[k].len) break;
+        DIFF_ASSERT(k < n2, "skim: the error inside a collapsed container");
+        o.emit_depth = 0;
+        o.skim = 0;
+        DIFF_ASSERT(awr_json_parse(&o, s + t2[k].start, t2[k].len, NULL, 0, NULL, &at2) == AWR_ERR_JSON_SYNTAX &&
+                    t2[k].start + at2 == at, "skim: the container's own parse");
+    }
+    free(t1);
+    free(t2);
+}
+
 /* The client reads a message with emit_depth (the payload is one collapsed token) and skip_utf8 (the
  * WebSocket layer checked the UTF-8): that path must judge every input exactly as the full tokenizer,
  * with the same result and the same error offset. */
@@ -99,6 +139,7 @@ static void compare_collapsed(const char *s, size_t size, const awr_json_options
             r2 = awr_json_parse(&o, s, size, NULL, 0, &n2, &at2);
             DIFF_ASSERT(r2 == r, "collapsed path: result");
             DIFF_ASSERT(r != AWR_OK ? at2 == at : n2 <= n, "collapsed path: error offset / token count");
+            compare_skim(s, size, &o, r, at, n2);
         }
     }
 }

@@ -2,7 +2,8 @@
  * the in-memory transport of client_fake.h: strings (escapes, UTF-8, surrogate pairs), int64, double,
  * bool, raw JSON, nested paths and array indexes; missing and wrong-typed members, numbers out of
  * range, small buffers, a payload larger than the token area; the tokens made once per event and
- * shared by every callback of that event, made anew for the next event; awr_client_subscribe_channel. */
+ * shared by every callback of that event, made anew for the next event; awr_client_subscribe_channel;
+ * a payload whose grammar is broken inside (the client skims it) refused by the calls. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -254,12 +255,47 @@ static void test_token_area(void) {
     awr_client_destroy(c);
 }
 
+/* The client skims the payload (awr_json_options.skim): a payload whose grammar is broken inside still
+ * makes an event, and the awr_event_get_* calls, which tokenize it in full, refuse it clearly. */
+static awr_result bad_result[3];
+static int bad_calls;
+static void check_bad(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+    int64_t v = 0;
+    awr_text t;
+    (void)c; (void)sub; (void)user;
+    bad_calls++;
+    bad_result[0] = awr_event_get_int64(ev, "a", &v);
+    bad_result[1] = awr_event_get_json(ev, "pad", &t);
+    bad_result[2] = awr_event_get_int64(ev, "b", &v);
+}
+
+static void test_bad_grammar(void) {
+    awr_client *c = mk(0);
+    awr_sub sub = 0;
+    if (!c) return;
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "files", check_bad, NULL, &sub), AWR_OK);
+    connect_(c);
+    event(c, "{\"a\":1,,\"pad\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}");
+    AWR_CHECK_INT(bad_calls, 1);
+    AWR_CHECK_INT(bad_result[0], AWR_ERR_JSON_SYNTAX);
+    AWR_CHECK_INT(bad_result[1], AWR_ERR_JSON_SYNTAX);
+    event(c, "{\"b\":2,\"pad\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}");
+    AWR_CHECK_INT(bad_calls, 2);
+    AWR_CHECK_INT(bad_result[2], AWR_OK);
+    /* what the skim checks is never let through: a control byte in a string drops the message */
+    event(c, "{\"b\":\"\x01\",\"pad\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}");
+    AWR_CHECK_INT(bad_calls, 2);
+    AWR_CHECK_INT(awr_client_state(c), AWR_STATE_CONNECTED);
+    awr_client_destroy(c);
+}
+
 int main(void) {
     fake_init(&F);
     test_fields();
     test_once_per_event();
     test_next_event_shape();
     test_token_area();
+    test_bad_grammar();
     fake_free(&F);
     return AWR_TEST_END();
 }
