@@ -51,10 +51,36 @@ static inline char *awr_test_read_file(const char *path, size_t *len) {
 }
 
 #if !defined(_WIN32)
+#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+/* Calls fn with the contents of every file in dir whose name ends in suffix; returns how many
+ * files it read (a file that cannot be read is a failed check). */
+static inline int awr_test_each_file(const char *dir, const char *suffix, void (*fn)(const char *text, size_t len)) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[1024];
+    size_t sl = strlen(suffix);
+    int files = 0;
+    awr_test_check(d != NULL, "opendir", dir, 0);
+    if (!d) return 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t nl = strlen(e->d_name), len = 0;
+        char *buf;
+        if (nl < sl || strcmp(e->d_name + nl - sl, suffix) != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        buf = awr_test_read_file(path, &len);
+        awr_test_check(buf != NULL, "read", path, 0);
+        if (!buf) continue;
+        fn(buf, len);
+        files++;
+        free(buf);
+    }
+    closedir(d);
+    return files;
+}
 /* Start a peer process (a local server) and wait for it to print "PORT <n>" on its stdout.
  * Returns its pid (> 0) and the port, or -1. Peers live in tests/peers/ and listen on 127.0.0.1. */
 static inline pid_t awr_test_spawn(char *const argv[], int *port) {

@@ -175,27 +175,12 @@ static awr_result parse_both_ways(const char *s, size_t len, size_t *at) {
 }
 
 /* Every JSONTestSuite file through the collapsed path: the same verdict and offset as the full one. */
+static void suite_file_collapsed(const char *text, size_t len) {
+    size_t at = 0;
+    parse_both_ways(text, len, &at);
+}
 static void test_suite_collapsed(void) {
-    DIR *d = opendir(SUITE);
-    struct dirent *e;
-    char path[1024];
-    int files = 0;
-    AWR_CHECK(d != NULL);
-    if (!d) return;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = 0, at = 0;
-        char *buf;
-        if (strncmp(e->d_name + strlen(e->d_name) - 5, ".json", 5) != 0) continue;
-        snprintf(path, sizeof path, "%s/%s", SUITE, e->d_name);
-        buf = awr_test_read_file(path, &len);
-        AWR_CHECK(buf != NULL);
-        if (!buf) continue;
-        parse_both_ways(buf, len, &at);
-        files++;
-        free(buf);
-    }
-    closedir(d);
-    AWR_CHECK_INT(files, 318);
+    AWR_CHECK_INT(awr_test_each_file(SUITE, ".json", suite_file_collapsed), 318);
 }
 
 /* Digit runs of every length up to 24 (the scan takes eight bytes per step after the first two)

@@ -12,7 +12,6 @@
 #endif
 #include "appwrite_realtime.h"
 #include "awr_test.h"
-#include <dirent.h>
 
 #define SUITE "tests/data/JSONTestSuite/test_parsing"
 #define E1 "tests/data/appwrite/E1.json"
@@ -99,33 +98,18 @@ static size_t envelope(const char *x, size_t xlen, size_t shift) {
 }
 
 /* Every JSONTestSuite file as a payload at 0..70 bytes into the envelope, and on its own. */
+static void suite_file(const char *f, size_t len) {
+    size_t shift;
+    diff_all(f, len, 0);
+    if (len < sizeof buf - 256u)
+        for (shift = 0; shift <= 70u; shift++) {
+            size_t n = envelope(f, len, shift);
+            int skip;
+            for (skip = 0; skip <= awr_utf8_valid(buf, n); skip++) (void)diff(buf, n, 2, skip, 0);
+        }
+}
 static void test_suite(void) {
-    DIR *d = opendir(SUITE);
-    struct dirent *e;
-    char path[1024];
-    int files = 0;
-    AWR_CHECK(d != NULL);
-    if (!d) return;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = 0, shift;
-        char *f;
-        if (strncmp(e->d_name + strlen(e->d_name) - 5, ".json", 5) != 0) continue;
-        snprintf(path, sizeof path, "%s/%s", SUITE, e->d_name);
-        f = awr_test_read_file(path, &len);
-        AWR_CHECK(f != NULL);
-        if (!f) continue;
-        files++;
-        diff_all(f, len, 0);
-        if (len < sizeof buf - 256u)
-            for (shift = 0; shift <= 70u; shift++) {
-                size_t n = envelope(f, len, shift);
-                int skip;
-                for (skip = 0; skip <= awr_utf8_valid(buf, n); skip++) (void)diff(buf, n, 2, skip, 0);
-            }
-        free(f);
-    }
-    closedir(d);
-    AWR_CHECK_INT(files, 318);
+    AWR_CHECK_INT(awr_test_each_file(SUITE, ".json", suite_file), 318);
 }
 
 /* Strings that straddle a block boundary at every offset: escapes, brackets and quotes inside them,
