@@ -382,7 +382,7 @@ static void usage(FILE *f) {
           "  --channels CH,...      the channels of each client's one subscription (default files)\n"
           "  --connect-wait SECONDS stop waiting for connections this long after the last start (default 30)\n"
           "  --max-message BYTES    each client's receive buffer, the largest message it takes (default 2048;\n"
-          "                         databases channels of Appwrite 1.9.5+ need about 4096)\n"
+          "                         at least 1024; databases channels of Appwrite 1.9.5+ need about 4096)\n"
           "  --publish N            the local test server only: publish N stamped events to every client\n"
           "  --publish-interval MS  between two of them (default 100)\n"
           "  --publish-spec JSON    the publish object (default a file update in bucket b1)\n"
@@ -478,7 +478,7 @@ int main(int argc, char **argv) {
         else if (strcmp(o, "--ramp") == 0) { if (!parse_num(v, 1, 1e6, &ramp)) return usage_error("--ramp needs clients per second", v); }
         else if (strcmp(o, "--connect-wait") == 0) { if (!parse_num(v, 0, 1e6, &connect_wait)) return usage_error("--connect-wait needs seconds", v); }
         else if (strcmp(o, "--duration") == 0) { if (!parse_num(v, 0, 1e6, &duration)) return usage_error("--duration needs seconds", v); }
-        else if (strcmp(o, "--max-message") == 0) { if (!parse_num(v, 256, 1 << 30, &max_message)) return usage_error("--max-message needs bytes", v); }
+        else if (strcmp(o, "--max-message") == 0) { if (!parse_num(v, 1024, 1 << 30, &max_message)) return usage_error("--max-message needs 1024 bytes or more", v); }
         else if (strcmp(o, "--publish") == 0) { if (!parse_num(v, 0, 1e6, &publish)) return usage_error("--publish needs a count", v); }
         else if (strcmp(o, "--publish-interval") == 0) { if (!parse_num(v, 0, 1e6, &interval)) return usage_error("--publish-interval needs ms", v); }
         else return usage_error("unknown option", o);

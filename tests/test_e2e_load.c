@@ -130,7 +130,7 @@ static void test_refused(void) {
 static void test_usage(void) {
     static const char *const bad[][4] = {
         {"--clients", "0", NULL, NULL}, {"--ramp", "x", NULL, NULL}, {"--mode", "fast", NULL, NULL},
-        {"--publish-spec", "[]", NULL, NULL}, {"--nope", "1", NULL, NULL}};
+        {"--publish-spec", "[]", NULL, NULL}, {"--nope", "1", NULL, NULL}, {"--max-message", "1023", NULL, NULL}};
     size_t i;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *argv[8];
