@@ -5517,14 +5517,18 @@ AWR_API awr_result awr_query_or(const char *const *queries, size_t n, char *buf,
 #define AWR__CL_REQ_PRESENCE 4
 #define AWR__CL_REQ_PROBE 5
 
-/* AWR_NO_URL_MODE pins message mode: what only URL mode and generation detection use is then
- * constant-false code the compiler drops. */
+/* AWR_NO_URL_MODE pins message mode: what only URL mode and generation detection use (the URL's
+ * subscriptions, the message-mode probe) is then constant-false code the compiler drops. */
 #ifdef AWR_NO_URL_MODE
 #define AWR__CL_MODE(c) AWR_MODE_MESSAGE
 #define AWR__CL_URL_CONN(c) 0
+#define AWR__CL_PROBE_DUE(c) 0
+#define AWR__CL_PROBE_OUT(c) 0
 #else
 #define AWR__CL_MODE(c) ((c)->cfg.mode)
 #define AWR__CL_URL_CONN(c) ((c)->url_conn)
+#define AWR__CL_PROBE_DUE(c) ((c)->probe_due)
+#define AWR__CL_PROBE_OUT(c) ((c)->probe_out)
 #endif
 
 typedef struct awr__cl_ref { uint32_t off, len; } awr__cl_ref;
@@ -6462,7 +6466,7 @@ static int awr__cl_flush_frames(awr_client *c) {
             unsynced += (c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == AWR__CL_SUB_LIVE ? 1 : 0;
         }
         if (!c->frames_ok) zombies = unsynced = 0;   /* URL mode: only the probe goes out as a frame */
-        if (!zombies && !unsynced && !(c->presence_dirty && c->frames_ok) && !c->probe_due) return 1;
+        if (!zombies && !unsynced && !(c->presence_dirty && c->frames_ok) && !AWR__CL_PROBE_DUE(c)) return 1;
         if (awr__cl_rate_ready_at(c, 0) > c->now) return 0;
         if (zombies) {
             awr__cl_frame_begin(c, &w, cap, "unsubscribe");
@@ -6537,7 +6541,7 @@ static int awr__cl_flush_frames(awr_client *c) {
             c->presence_dirty = 0;
             continue;
         }
-        if (c->probe_due) {
+        if (AWR__CL_PROBE_DUE(c)) {
             if (!awr__cl_send_probe(c)) return 0;
             continue;
         }
@@ -6579,7 +6583,7 @@ static void awr__cl_timers(awr_client *c) {
 /* URL mode: the channel set changed and the socket cannot be told: reconnect. While the probe is out,
  * wait (at most 10 s) for its answer: a 1.9.5+ server takes the change as frames, no reconnect. */
 static int awr__cl_probe_waiting(const awr_client *c) {
-    return c->probe_due || (c->probe_out && c->now - c->t_probe <= 10000);
+    return AWR__CL_PROBE_DUE(c) || (AWR__CL_PROBE_OUT(c) && c->now - c->t_probe <= 10000);
 }
 static int awr__cl_url_change_due(const awr_client *c) {
     return c->url_dirty && AWR__CL_URL_CONN(c) && !c->frames_ok && !awr__cl_probe_waiting(c);
@@ -6600,7 +6604,7 @@ static void awr__cl_settle(awr_client *c, int from_poll) {
         } else if (from_poll && awr__cl_url_change_due(c)) {
             awr__cl_begin_close(c, AWR_OK, AWR__CL_NEXT_NOW);
         } else if (c->phase == AWR__CL_P_WS && c->connected) {
-            if (c->frames_ok || c->probe_due) (void)awr__cl_flush_frames(c);
+            if (c->frames_ok || AWR__CL_PROBE_DUE(c)) (void)awr__cl_flush_frames(c);
             awr__cl_heartbeat(c);
         }
         return;
@@ -7290,11 +7294,11 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
         if (c->req_close || c->req_reconnect || awr__cl_url_change_due(c) || c->stopped != AWR_OK ||
             !awr__cl_wants_connection(c))
             dl = awr__cl_min_dl(dl, c->now);
-        else if (c->url_dirty && AWR__CL_URL_CONN(c) && !c->frames_ok && c->probe_out)
+        else if (c->url_dirty && AWR__CL_URL_CONN(c) && !c->frames_ok && AWR__CL_PROBE_OUT(c))
             dl = awr__cl_min_dl(dl, c->t_probe + 10001);
         if (c->connected) {
             size_t i;
-            int work = c->probe_due || (c->frames_ok && c->presence_dirty);
+            int work = AWR__CL_PROBE_DUE(c) || (c->frames_ok && c->presence_dirty);
             for (i = 0; i < c->max_subs && c->frames_ok && !work; i++)
                 work = (c->subs[i].flags & AWR__CL_SUB_ZOMBIE) ||
                        (c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == AWR__CL_SUB_LIVE;
@@ -7883,7 +7887,7 @@ static void awr__cl_on_connected(awr_client *c, int data) {
     awr__cl_refuse_long(c);
     awr__cl_report(c, AWR_STATE_CONNECTED, AWR_OK, 0, user);
     /* the probe's answer may be in the same input: it must find the probe sent (any chunking) */
-    if (c->probe_due && !c->suppress && c->phase == AWR__CL_P_WS && awr__cl_rate_ready_at(c, 0) <= c->now)
+    if (AWR__CL_PROBE_DUE(c) && !c->suppress && c->phase == AWR__CL_P_WS && awr__cl_rate_ready_at(c, 0) <= c->now)
         (void)awr__cl_send_probe(c);
 }
 
