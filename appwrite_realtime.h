@@ -43,6 +43,8 @@
  *     AWR_NO_MATCH_SET      leave out the compiled pattern sets (awr_match_set_*; awr_match stays)
  *     AWR_NO_URL_MODE       message mode only (Appwrite 1.9.5+): the client leaves out URL mode and the
  *                           generation detection; a config with mode AWR_MODE_URL: AWR_ERR_UNSUPPORTED
+ *     AWR_NO_DISPATCH_INDEX no hash indexes for dispatch: each event scans the subscription table (less
+ *                           code and memory for a few subscriptions; the cost grows with max_subscriptions)
  *   Each AWR_NO_* removes declarations and code (docs/platforms.md: what a firmware image keeps);
  *   define it for every file that includes the header.
  *
@@ -1273,7 +1275,7 @@ typedef struct awr_io {
  *   (one token per name plus one; a list that needs more matches nothing).
  *   The block also holds the dispatch indexes (subscription id and channel to slot, sized from
  *   max_subscriptions = n): 8 x (p(2n) + p(8n)) + 8n bytes and a bitmap, p(x) the power of two
- *   >= x (712 bytes for the default 8).
+ *   >= x (712 bytes for the default 8); with AWR_NO_DISPATCH_INDEX only the 8n bytes and the bitmap.
  *
  * THE LOOP. With io hooks set, awr_client_poll(c, now_ms) does everything (open, handshake, read,
  * parse, dispatch, write, timers) and never blocks; awr_client_wants() says whether the socket should
@@ -5530,6 +5532,13 @@ AWR_API awr_result awr_query_or(const char *const *queries, size_t n, char *buf,
 #define AWR__CL_PROBE_DUE(c) ((c)->probe_due)
 #define AWR__CL_PROBE_OUT(c) ((c)->probe_out)
 #endif
+/* AWR_NO_DISPATCH_INDEX: no hash indexes; dispatch scans the table, which for a handful of
+ * subscriptions is as fast and takes less code and memory. */
+#ifdef AWR_NO_DISPATCH_INDEX
+#define AWR__CL_INDEXED 0
+#else
+#define AWR__CL_INDEXED 1
+#endif
 
 typedef struct awr__cl_ref { uint32_t off, len; } awr__cl_ref;
 
@@ -6742,8 +6751,8 @@ static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
     l->rx = off; off += awr__cl_align8(l->n_rx);
     l->ptoks = off; off += awr__cl_align8(l->n_ptoks * AWR__CL_TOKEN_SIZE);
     /* the indexes stay at most half full: AWR__CL_INDEXED_CHANNELS channels per subscription on average */
-    l->n_idx_wid = awr__cl_pow2(2u * l->n_subs);
-    l->n_idx_ch = awr__cl_pow2(2u * AWR__CL_INDEXED_CHANNELS * l->n_subs);
+    l->n_idx_wid = AWR__CL_INDEXED ? awr__cl_pow2(2u * l->n_subs) : 0;
+    l->n_idx_ch = AWR__CL_INDEXED ? awr__cl_pow2(2u * AWR__CL_INDEXED_CHANNELS * l->n_subs) : 0;
     l->idx_wid = off; off += l->n_idx_wid * 2u * sizeof(uint32_t);
     l->idx_ch = off; off += l->n_idx_ch * 2u * sizeof(uint32_t);
     l->targets = off; off += awr__cl_align8(l->n_subs * sizeof(uint32_t));
@@ -7574,7 +7583,7 @@ static void awr__cl_index_build(awr_client *c) {
     for (i = 0; i < c->max_subs; i++) {
         const awr__cl_sub *s = &c->subs[i];
         const char *p;
-        if (s->wid[0]) awr__cl_index_put(c->idx_wid, c->idx_wid_cap, awr__cl_hash(s->wid, awr__strlen(s->wid)), i);
+        if (AWR__CL_INDEXED && s->wid[0]) awr__cl_index_put(c->idx_wid, c->idx_wid_cap, awr__cl_hash(s->wid, awr__strlen(s->wid)), i);
         if (!(s->flags & AWR__CL_SUB_LIVE)) continue;
         c->idx_plain += s->nq == 0;
         for (k = 0, p = awr__cl_first_name(c, s); k < s->nch; k++, p = awr__cl_next_name(p)) {
@@ -7588,15 +7597,21 @@ static void awr__cl_index_build(awr_client *c) {
 
 /* The live subscription the server knows by this id. Ids are never reused: one that is not synced
  * yet was assigned at `connected` and its subscribe frame is on its way. */
+static int awr__cl_wid_is(const awr__cl_sub *s, const char *id, size_t len) {
+    return (s->flags & AWR__CL_SUB_LIVE) && s->wid[len] == 0 && memcmp(s->wid, id, len) == 0;
+}
 static awr__cl_sub *awr__cl_sub_by_wid(awr_client *c, const char *id, size_t len) {
     uint32_t h;
     size_t at, m = c->idx_wid_cap - 1u;
     if (len == 0 || len > AWR__CL_ID_MAX) return NULL;
+    if (!AWR__CL_INDEXED) {   /* AWR_NO_DISPATCH_INDEX */
+        for (at = 0; at < c->max_subs; at++) if (awr__cl_wid_is(&c->subs[at], id, len)) return &c->subs[at];
+        return NULL;
+    }
     h = awr__cl_hash(id, len);
     for (at = h & m; c->idx_wid[2u * at + 1u]; at = (at + 1u) & m) {
         awr__cl_sub *s = &c->subs[c->idx_wid[2u * at + 1u] - 1u];
-        if (c->idx_wid[2u * at] == h && (s->flags & AWR__CL_SUB_LIVE) && s->wid[len] == 0 && memcmp(s->wid, id, len) == 0)
-            return s;
+        if (c->idx_wid[2u * at] == h && awr__cl_wid_is(s, id, len)) return s;
     }
     return NULL;
 }
@@ -7625,7 +7640,7 @@ static size_t awr__cl_by_channel(awr_client *c, const awr_event *ev, int by_id, 
     for (t = awr__cl_list(c, ev->channels); t >= 0; t = awr_json_next(c->ltoks, t)) {
         uint32_t h;
         if (!awr__cl_name(ev->channels.ptr, c->ltoks + t, buf, sizeof buf, &ch)) continue;
-        if (c->idx_ch_full) {   /* more channels than the index was sized for */
+        if (!AWR__CL_INDEXED || c->idx_ch_full) {   /* no index, or more channels than it was sized for */
             for (i = 0; i < c->max_subs; i++)
                 if (awr__cl_channel_candidate(c, &c->subs[i], by_id) && awr__cl_sub_has_channel(c, &c->subs[i], ch))
                     c->marks[i / 32u] |= (uint32_t)1u << (i % 32u);
@@ -7656,7 +7671,7 @@ static size_t awr__cl_by_channel(awr_client *c, const awr_event *ev, int by_id, 
  * comes), and a subscription without queries wants every event of its channels; 1.9.5+ names every
  * match, so there the ids alone decide. Subscriptions with queries are left to the
  * server, which alone evaluates them. Both lookups go through the indexes: the cost of an event does
- * not grow with the number of subscriptions. The targets are found first, then called: the callbacks
+ * not grow with the number of subscriptions (AWR_NO_DISPATCH_INDEX: both scan the table). The targets are found first, then called: the callbacks
  * may use the token area and change the table (a target unsubscribed or updated meanwhile is skipped). */
 static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
     size_t n = 0, plain = 0, i;
@@ -9628,8 +9643,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - AWR_NO_JSON_DOUBLE, AWR_NO_JSON_COMPACT, AWR_NO_MATCH_SET leave those parts out (declarations
  *       included) for small images
  *     - AWR_NO_URL_MODE: a client for Appwrite 1.9.5+ only (message mode), without URL mode and the
- *       generation detection; mode AWR_MODE_URL is then refused (AWR_ERR_UNSUPPORTED). The Cortex-M4
- *       client image of `make size` with it and the three above: 30,660 -> 28,680 bytes of .text
+ *       generation detection; mode AWR_MODE_URL is then refused (AWR_ERR_UNSUPPORTED).
+ *       AWR_NO_DISPATCH_INDEX: dispatch scans the subscription table instead of hash indexes. The
+ *       Cortex-M4 client image of `make size`: 30,800 bytes of .text, 28,260 with both and the three
+ *       above
  *     - awr_ws_frame_header returns 0 for a header no peer may accept (reserved opcode, a control
  *       frame without fin or over 125 bytes, a length of 2^63 or more; it encoded them before)
  *     - awr_client_subscribe and awr_client_update_subscription refuse a query that is not one JSON

@@ -80,6 +80,7 @@ config_flags() {
         AWR_NO_JSON_COMPACT) echo -DAWR_NO_JSON_COMPACT ;;
         AWR_NO_MATCH_SET) echo -DAWR_NO_MATCH_SET ;;
         AWR_NO_URL_MODE) echo -DAWR_NO_URL_MODE ;;
+        AWR_NO_DISPATCH_INDEX) echo -DAWR_NO_DISPATCH_INDEX ;;
     esac
 }
 manual_macros=$(sed -n '/^ \* CONFIGURATION (define/,/^ \*$/p' appwrite_realtime.h |
