@@ -2404,17 +2404,24 @@ AWR_API size_t awr_base64_encode(const void *data, size_t len, char *out, size_t
 
 AWR_API void awr_utf8_init(awr_utf8 *u) { u->state = 0; }
 
-/* For a lead byte >= 0x80: the state that must follow it, or 0 when it cannot start a character. */
+/* For a lead byte >= 0x80: the state that must follow it, or 0 when it cannot start a character.
+ * The one table of the RFC 3629 ranges: the JSON tokenizer and writer judge their characters with it. */
 static uint32_t awr__utf8_lead(uint8_t b) {
-    if (b < 0xC2) return 0;                       /* continuation byte, or overlong C0/C1 */
-    if (b < 0xE0) return AWR__UTF8_STATE(1, 0x80, 0xBF);
-    if (b == 0xE0) return AWR__UTF8_STATE(2, 0xA0, 0xBF);   /* no overlong 3-byte forms */
-    if (b == 0xED) return AWR__UTF8_STATE(2, 0x80, 0x9F);   /* no surrogates */
-    if (b < 0xF0) return AWR__UTF8_STATE(2, 0x80, 0xBF);
-    if (b == 0xF0) return AWR__UTF8_STATE(3, 0x90, 0xBF);   /* no overlong 4-byte forms */
+    if (b < 0xE0) return b < 0xC2 ? 0 : AWR__UTF8_STATE(1, 0x80, 0xBF);   /* C0, C1: overlong */
+    if (b < 0xF0) {
+        if (b == 0xE0) return AWR__UTF8_STATE(2, 0xA0, 0xBF);   /* no overlong 3-byte forms */
+        if (b == 0xED) return AWR__UTF8_STATE(2, 0x80, 0x9F);   /* no surrogates */
+        return AWR__UTF8_STATE(2, 0x80, 0xBF);
+    }
+    if (b == 0xF0) return AWR__UTF8_STATE(3, 0x90, 0xBF);       /* no overlong 4-byte forms */
     if (b < 0xF4) return AWR__UTF8_STATE(3, 0x80, 0xBF);
-    if (b == 0xF4) return AWR__UTF8_STATE(3, 0x80, 0x8F);   /* nothing above U+10FFFF */
+    if (b == 0xF4) return AWR__UTF8_STATE(3, 0x80, 0x8F);       /* nothing above U+10FFFF */
     return 0;
+}
+
+/* 1 if b may be the next byte of the character whose state is st (st != 0). */
+static int awr__utf8_fits(uint32_t st, uint8_t b) {
+    return b >= ((st >> 8) & 0xFFu) && b <= ((st >> 16) & 0xFFu);
 }
 
 /* Index of the first byte >= 0x80 in p[i, len), or len. Eight bytes at a time. */
@@ -2447,7 +2454,7 @@ AWR_API int awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size_t *bad
             uint8_t b;
             if (i >= len) { u->state = st; return 1; }
             b = p[i];
-            if (b < ((st >> 8) & 0xFFu) || b > ((st >> 16) & 0xFFu)) goto fail;
+            if (!awr__utf8_fits(st, b)) goto fail;
             i++;
             st = (st & 0xFFu) - 1u;
             if (st != 0) st = AWR__UTF8_STATE(st, 0x80, 0xBF);
@@ -3328,23 +3335,20 @@ static int awr__json_hex(unsigned char c) {
 }
 
 /* Length of the valid UTF-8 character at s[p] (a byte >= 0x80): 2..4; 0 if it is invalid; and
- * *short_input = 1 when the input ends before the character could be judged. RFC 3629 ranges: no
- * overlongs, no surrogates, nothing above U+10FFFF. */
+ * *short_input = 1 when the input ends before the character could be judged. The ranges are the
+ * validator's (awr__utf8_lead). */
 static size_t awr__json_utf8_char(const unsigned char *s, size_t p, size_t len, int *short_input) {
-    unsigned char c = s[p], lo = 0x80u, hi = 0xBFu;
-    size_t need, k;
+    uint32_t st = awr__utf8_lead(s[p]);
+    unsigned lo = (st >> 8) & 0xFFu, hi = (st >> 16) & 0xFFu;
+    size_t need = st & 0xFFu, k;
     *short_input = 0;
-    if (c < 0xC2u) return 0;
-    if (c < 0xE0u) need = 1;
-    else if (c < 0xF0u) { need = 2; if (c == 0xE0u) lo = 0xA0u; else if (c == 0xEDu) hi = 0x9Fu; }
-    else if (c < 0xF5u) { need = 3; if (c == 0xF0u) lo = 0x90u; else if (c == 0xF4u) hi = 0x8Fu; }
-    else return 0;
+    if (st == 0) return 0;
     for (k = 1; k <= need; k++) {
         unsigned char b;
         if (p + k >= len) { *short_input = 1; return 0; }
         b = s[p + k];
         if (b < lo || b > hi) return 0;
-        lo = 0x80u; hi = 0xBFu;
+        lo = 0x80u; hi = 0xBFu;   /* the later continuation bytes: any */
     }
     return need + 1u;
 }
