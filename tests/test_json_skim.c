@@ -53,9 +53,10 @@ static awr_result diff(const char *s, size_t len, uint32_t emit_depth, int skip_
     relaxed++;
     if (!AWR_CHECK_INT(r1, AWR_ERR_JSON_SYNTAX)) fprintf(stderr, "  on %.*s\n", (int)len, s);
     /* the first bad byte is not what the skim checks: a control byte that is not whitespace (in a
-       string or not), a byte >= 0x80 (outside strings: inside them that is AWR_ERR_JSON_UTF8 or fine) */
-    if (at1 < len && !AWR_CHECK(((unsigned char)s[at1] >= 0x20u && (unsigned char)s[at1] < 0x80u) || s[at1] == ' ' ||
-                                s[at1] == '\t' || s[at1] == '\n' || s[at1] == '\r'))
+       string or not), or, checking UTF-8, a byte >= 0x80 (outside strings: inside them that is
+       AWR_ERR_JSON_UTF8 or fine); with skip_utf8 such a byte outside strings is grammar */
+    if (at1 < len && !AWR_CHECK(((unsigned char)s[at1] >= 0x20u && ((unsigned char)s[at1] < 0x80u || skip_utf8)) ||
+                                s[at1] == ' ' || s[at1] == '\t' || s[at1] == '\n' || s[at1] == '\r'))
         fprintf(stderr, "  the skim let byte 0x%02X at %lu through in %.*s\n", (unsigned char)s[at1], (unsigned long)at1, (int)len, s);
     for (k = 0; k < n2 && k < MAXTOK; k++) {
         const awr_json_token *t = &skim_tok[k];
@@ -140,6 +141,22 @@ static void test_boundaries(void) {
                     int skip;
                     for (skip = 0; skip <= awr_utf8_valid(buf, n); skip++) (void)diff(buf, n, 2, skip, i < strict);
                 }
+            }
+}
+
+/* Every byte value in each of the four digits of a \\u escape, the escape at each end of a block. */
+static void test_hex_digits(void) {
+    char x[160];
+    unsigned c, k, fill;
+    for (c = 0; c < 256u; c++)
+        for (k = 0; k < 4u; k++)
+            for (fill = 55; fill <= 62u; fill += 7u) {
+                size_t n;
+                int used = snprintf(x, sizeof x, "[\"%.*s\\u00e9\",1]", (int)fill,
+                                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+                x[2 + fill + 2 + k] = (char)c;
+                n = envelope(x, (size_t)used, 0);
+                (void)diff(buf, n, 2, 0, 1);
             }
 }
 
@@ -237,6 +254,7 @@ static void test_mutations(void) {
 int main(void) {
     test_suite();
     test_boundaries();
+    test_hex_digits();
     test_edges();
     test_relaxed();
     test_mutations();
