@@ -166,6 +166,7 @@ typedef enum awr_result {
     AWR_ERR_NOT_FOUND = -10,     /* a lookup found nothing (JSON key, subscription handle) */
     AWR_ERR_UNSUPPORTED = -11,   /* the feature is not available (build option, server generation) */
     AWR_ERR_LIMIT = -12,         /* a configured count limit was reached (subscriptions, channels) */
+    AWR_ERR_UTF8 = -13,          /* the text is not valid UTF-8 (awr_utf8_feed, awr_utf8_finish) */
 
     /* WebSocket opening handshake (RFC 6455 section 4) */
     AWR_ERR_HS_TOO_LARGE = -20,  /* the response header does not fit the handshake buffer */
@@ -239,7 +240,7 @@ typedef struct awr_allocator {
  *   uint8_t digest[AWR_SHA1_SIZE];
  *   awr_sha1("abc", 3, digest);                       one shot, or awr_sha1_init/update/final
  *   char b64[AWR_BASE64_LEN(20) + 1];
- *   awr_base64_encode(digest, 20, b64, sizeof b64);   NUL-terminated, returns the length (28)
+ *   awr_base64_encode(digest, 20, b64, sizeof b64, &n);   NUL-terminated, AWR_OK and n = 28
  *
  * The UTF-8 validator is incremental: it keeps the state of an unfinished character between calls,
  * so a text message that arrives in fragments (or a stream split at any byte) is checked as it comes
@@ -249,8 +250,9 @@ typedef struct awr_allocator {
  *
  *   awr_utf8 u;
  *   awr_utf8_init(&u);
- *   if (!awr_utf8_feed(&u, part1, n1, NULL) || !awr_utf8_feed(&u, part2, n2, NULL)) -> invalid
- *   if (!awr_utf8_finish(&u)) -> the text ends inside a character
+ *   if (awr_utf8_feed(&u, part1, n1, NULL) != AWR_OK || awr_utf8_feed(&u, part2, n2, NULL) != AWR_OK)
+ *       -> invalid (AWR_ERR_UTF8)
+ *   if (awr_utf8_finish(&u) != AWR_OK) -> the text ends inside a character (AWR_ERR_UTF8)
  * ================================================================================================== */
 #define AWR_SHA1_SIZE 20
 /* Length of the base64 encoding of n bytes (with padding, without the terminating NUL). */
@@ -268,10 +270,11 @@ AWR_API void awr_sha1_update(awr_sha1_ctx *ctx, const void *data, size_t len);
 AWR_API void awr_sha1_final(awr_sha1_ctx *ctx, uint8_t digest[AWR_SHA1_SIZE]);
 AWR_API void awr_sha1(const void *data, size_t len, uint8_t digest[AWR_SHA1_SIZE]);
 
-/* Standard base64 (RFC 4648, '+' '/', '=' padding) of len bytes into out, NUL-terminated.
- * Returns the number of characters written (AWR_BASE64_LEN(len)), or 0 with out untouched when
- * cap < AWR_BASE64_LEN(len) + 1. */
-AWR_API size_t awr_base64_encode(const void *data, size_t len, char *out, size_t cap);
+/* Standard base64 (RFC 4648, '+' '/', '=' padding) of len bytes into out, NUL-terminated; *out_len
+ * (optional) gets the characters written, AWR_BASE64_LEN(len). AWR_ERR_BUFFER when
+ * cap < AWR_BASE64_LEN(len) + 1 (out is then "" if cap > 0, *out_len 0), AWR_ERR_ARG for out NULL
+ * with cap > 0 or data NULL with len > 0. */
+AWR_API awr_result awr_base64_encode(const void *data, size_t len, char *out, size_t cap, size_t *out_len);
 
 /* Incremental UTF-8 validator (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
 typedef struct awr_utf8 {
@@ -279,12 +282,14 @@ typedef struct awr_utf8 {
 } awr_utf8;
 
 AWR_API void awr_utf8_init(awr_utf8 *u);
-/* Checks the next len bytes. Returns 1 while everything so far can still be valid UTF-8, 0 at the
- * first invalid byte: then *bad_at (optional) is its offset in this chunk, and the validator stays
- * failed (every later call returns 0 with *bad_at = 0) until awr_utf8_init. */
-AWR_API int awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size_t *bad_at);
-/* 1 if the text fed so far is complete and valid (not failed, not inside a character). */
-AWR_API int awr_utf8_finish(const awr_utf8 *u);
+/* Checks the next len bytes. AWR_OK while everything so far can still be valid UTF-8, AWR_ERR_UTF8 at
+ * the first invalid byte: then *bad_at (optional) is its offset in this chunk, and the validator stays
+ * failed (every later call returns AWR_ERR_UTF8 with *bad_at = 0) until awr_utf8_init. *bad_at is len
+ * after AWR_OK. */
+AWR_API awr_result awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size_t *bad_at);
+/* AWR_OK if the text fed so far is complete and valid; AWR_ERR_UTF8 if it failed or ends inside a
+ * character. */
+AWR_API awr_result awr_utf8_finish(const awr_utf8 *u);
 /* One shot: 1 if the len bytes are complete, valid UTF-8. */
 AWR_API int awr_utf8_valid(const void *data, size_t len);
 
@@ -2270,7 +2275,7 @@ AWR_API const char *awr_result_str(awr_result r) {
         "not finished: call again\0" "ok\0" "invalid argument\0" "out of memory\0" "buffer too small\0"
         "not valid in the current state\0" "transport error\0" "connection closed by peer\0" "timed out\0"
         "invalid or unsupported URL\0" "random source failed\0" "not found\0" "not supported\0"
-        "limit reached\0" "\0" "\0" "\0" "\0" "\0" "\0" "\0" "handshake: response header too large\0"
+        "limit reached\0" "invalid UTF-8\0" "\0" "\0" "\0" "\0" "\0" "\0" "handshake: response header too large\0"
         "handshake: malformed HTTP response\0" "handshake: status is not 101\0"
         "handshake: missing or wrong Upgrade header\0" "handshake: missing or wrong Connection header\0"
         "handshake: missing or wrong Sec-WebSocket-Accept\0" "handshake: extension not offered\0"
@@ -2371,13 +2376,15 @@ AWR_API void awr_sha1(const void *data, size_t len, uint8_t digest[AWR_SHA1_SIZE
     awr_sha1_final(&ctx, digest);
 }
 
-AWR_API size_t awr_base64_encode(const void *data, size_t len, char *out, size_t cap) {
+AWR_API awr_result awr_base64_encode(const void *data, size_t len, char *out, size_t cap, size_t *out_len) {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const uint8_t *p = (const uint8_t *)data;
-    size_t need, i, o = 0;
-    if (len > ((size_t)-1 - 3) / 4 * 3 - 3) return 0; /* the length itself would overflow */
-    need = AWR_BASE64_LEN(len);
-    if (!out || cap < need + 1) return 0;
+    size_t i, o = 0;
+    if (out_len) *out_len = 0;
+    if ((!out && cap) || (!data && len)) return AWR_ERR_ARG;
+    if (cap) out[0] = 0;
+    /* the first test keeps AWR_BASE64_LEN(len) + 1 from overflowing */
+    if (len > ((size_t)-1 - 3) / 4 * 3 - 3 || cap < AWR_BASE64_LEN(len) + 1) return AWR_ERR_BUFFER;
     for (i = 0; i + 3 <= len; i += 3) {
         uint32_t v = ((uint32_t)p[i] << 16) | ((uint32_t)p[i + 1] << 8) | (uint32_t)p[i + 2];
         out[o++] = alphabet[(v >> 18) & 63]; out[o++] = alphabet[(v >> 12) & 63];
@@ -2393,7 +2400,8 @@ AWR_API size_t awr_base64_encode(const void *data, size_t len, char *out, size_t
         out[o++] = alphabet[(v >> 6) & 63];  out[o++] = '=';
     }
     out[o] = 0;
-    return o;
+    if (out_len) *out_len = o;
+    return AWR_OK;
 }
 
 /* UTF-8. The state of an unfinished character packs what the next byte must be:
@@ -2444,16 +2452,16 @@ static size_t awr__ascii_run(const uint8_t *p, size_t i, size_t len) {
     return i;
 }
 
-AWR_API int awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size_t *bad_at) {
+AWR_API awr_result awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size_t *bad_at) {
     const uint8_t *p = (const uint8_t *)data;
     uint32_t st = u->state;
     size_t i = 0;
-    if (st == AWR__UTF8_FAILED) { if (bad_at) *bad_at = 0; return 0; }
+    if (st == AWR__UTF8_FAILED) { if (bad_at) *bad_at = 0; return AWR_ERR_UTF8; }
     for (;;) {
         /* Continue (or finish) a character; st says what the next byte must be. */
         while (st != 0) {
             uint8_t b;
-            if (i >= len) { u->state = st; return 1; }
+            if (i >= len) { u->state = st; if (bad_at) *bad_at = len; return AWR_OK; }
             b = p[i];
             if (!awr__utf8_fits(st, b)) goto fail;
             i++;
@@ -2461,7 +2469,7 @@ AWR_API int awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size_t *bad
             if (st != 0) st = AWR__UTF8_STATE(st, 0x80, 0xBF);
         }
         i = awr__ascii_run(p, i, len);
-        if (i >= len) { u->state = 0; return 1; }
+        if (i >= len) { u->state = 0; if (bad_at) *bad_at = len; return AWR_OK; }
         st = awr__utf8_lead(p[i]);
         if (st == 0) goto fail;
         i++;
@@ -2475,15 +2483,15 @@ AWR_API int awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size_t *bad
 fail:
     u->state = AWR__UTF8_FAILED;
     if (bad_at) *bad_at = i;
-    return 0;
+    return AWR_ERR_UTF8;
 }
 
-AWR_API int awr_utf8_finish(const awr_utf8 *u) { return u->state == 0; }
+AWR_API awr_result awr_utf8_finish(const awr_utf8 *u) { return u->state == 0 ? AWR_OK : AWR_ERR_UTF8; }
 
 AWR_API int awr_utf8_valid(const void *data, size_t len) {
     awr_utf8 u;
     awr_utf8_init(&u);
-    return awr_utf8_feed(&u, data, len, NULL) && awr_utf8_finish(&u);
+    return awr_utf8_feed(&u, data, len, NULL) == AWR_OK && awr_utf8_finish(&u) == AWR_OK;
 }
 
 /* ==================================================================================================
@@ -2511,7 +2519,7 @@ AWR_API void awr_ws_accept_for_key(const char *key, size_t key_len, char out[AWR
     awr_sha1_update(&ctx, key, key_len);
     awr_sha1_update(&ctx, awr__ws_guid, sizeof awr__ws_guid - 1);
     awr_sha1_final(&ctx, digest);
-    awr_base64_encode(digest, sizeof digest, out, AWR_WS_ACCEPT_LEN + 1);
+    (void)awr_base64_encode(digest, sizeof digest, out, AWR_WS_ACCEPT_LEN + 1, NULL);   /* fits: 28 + 1 */
 }
 
 AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap) {
@@ -2567,7 +2575,7 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     hs->kept = 1;
     hs->upgrade = hs->connection = hs->accepts = hs->accept_ok = 0;
     hs->result = AWR_AGAIN;
-    awr_base64_encode(key, AWR_WS_KEY_SIZE, key_b64, sizeof key_b64);
+    (void)awr_base64_encode(key, AWR_WS_KEY_SIZE, key_b64, sizeof key_b64, NULL);   /* sized to fit */
     awr_ws_accept_for_key(key_b64, awr__strlen(key_b64), hs->accept);
 
     awr__out_init(&o, out, cap);
@@ -3137,7 +3145,7 @@ static awr_result awr__ws_on_data(awr_ws *ws, const uint8_t *data, size_t len) {
         ws->ctl_len += len;
         return AWR_OK;
     }
-    if (ws->msg_opcode == AWR_WS_OP_TEXT && !awr_utf8_feed(&ws->utf8, data, len, NULL))
+    if (ws->msg_opcode == AWR_WS_OP_TEXT && awr_utf8_feed(&ws->utf8, data, len, NULL) != AWR_OK)
         return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
     /* the input may lie in rx_buf itself, after the message (the client reads there): it may overlap */
     awr__memmove((uint8_t *)ws->cfg.rx_buf + ws->msg_len, data, len);
@@ -3156,7 +3164,7 @@ static awr_result awr__ws_deliver(awr_ws *ws, int opcode, const uint8_t *data, s
 static awr_result awr__ws_on_end(awr_ws *ws) {
     if (ws->frame_opcode >= AWR_WS_OP_CLOSE) return awr__ws_on_control(ws, ws->frame_opcode, ws->ctl, ws->ctl_len);
     if (!ws->frame_fin) return AWR_OK;
-    if (ws->msg_opcode == AWR_WS_OP_TEXT && !awr_utf8_finish(&ws->utf8)) return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
+    if (ws->msg_opcode == AWR_WS_OP_TEXT && awr_utf8_finish(&ws->utf8) != AWR_OK) return awr__ws_fail(ws, AWR_ERR_WS_UTF8);
     return awr__ws_deliver(ws, ws->msg_opcode, (const uint8_t *)ws->cfg.rx_buf, ws->msg_len, 1);
 }
 
@@ -9651,7 +9659,13 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 
 /* ==================================================================================================
  * VERSION HISTORY
- *   0.3.0  (breaking: one argument order; update callers as listed)
+ *   0.3.0  (breaking: one argument order and one failure convention; update callers as listed)
+ *     - awr_base64_encode(data, len, out, cap, &out_len) returns an awr_result (AWR_ERR_BUFFER when
+ *       out is too small, AWR_ERR_ARG for NULL pointers) and the length through out_len (was: the
+ *       length, 0 when refused); on failure out is "" (cap > 0) and *out_len 0
+ *     - awr_utf8_feed and awr_utf8_finish return an awr_result: AWR_OK, or the new AWR_ERR_UTF8 (-13)
+ *       (were 1 / 0: test `!= AWR_OK` where you tested `!`); awr_utf8_feed sets *bad_at to len on
+ *       AWR_OK. awr_utf8_valid stays a predicate (1 / 0)
  *     - output buffers come last, after the inputs: awr_channel_*(ids..., action, buf, cap) (was
  *       buf, cap first), awr_query_*(attr, values..., buf, cap) (was buf, cap first),
  *       awr_ws_frame_header(fin, opcode, payload_len, mask, out) (was out first),

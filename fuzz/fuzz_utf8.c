@@ -40,16 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pattern = data[0];
     data++; size--;
     awr_utf8_init(&u);
-    whole = awr_utf8_feed(&u, data, size, &bad_whole);
-    if (whole) whole = awr_utf8_finish(&u) ? 2 : 1;
+    whole = awr_utf8_feed(&u, data, size, &bad_whole) == AWR_OK;
+    if (whole) whole = awr_utf8_finish(&u) == AWR_OK ? 2 : 1;
     awr_utf8_init(&u);
     while (off < size) {
         size_t n = (size_t)((pattern >> (step++ % 4 * 2)) & 3) * 7 + 1, b = 0;
         if (n > size - off) n = size - off;
-        if (!awr_utf8_feed(&u, data + off, n, &b)) { split = 0; bad_split = off + b; break; }
+        if (awr_utf8_feed(&u, data + off, n, &b) != AWR_OK) { split = 0; bad_split = off + b; break; }
         off += n;
     }
-    if (split) split = awr_utf8_finish(&u) ? 2 : 1;
+    if (split) split = awr_utf8_finish(&u) == AWR_OK ? 2 : 1;
     if (whole != split) abort();
     if (!whole && bad_whole != bad_split) abort();
     if (!whole && bad_whole >= size) abort();
@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* the valid prefix is a prefix of valid UTF-8: everything before the bad byte validates partially */
     if (!whole) {
         awr_utf8_init(&u);
-        if (!awr_utf8_feed(&u, data, bad_whole, NULL)) abort();
+        if (awr_utf8_feed(&u, data, bad_whole, NULL) != AWR_OK) abort();
     }
     return 0;
 }

@@ -161,8 +161,7 @@ static void test_real_credentials(void) {
     n = (size_t)snprintf(json, sizeof json, "{\"id\":\"6750a3f1c2e4b9d08f12\",\"secret\":\"");
     for (i = 0; i < 256; i++) json[n++] = hex[(i * 7u) & 15u];   /* a session secret: 256 hex characters */
     n += (size_t)snprintf(json + n, sizeof json - n, "\"}");
-    n = awr_base64_encode(json, n, session, sizeof session);
-    session[n] = 0;
+    AWR_CHECK_INT(awr_base64_encode(json, n, session, sizeof session, &n), AWR_OK);
     AWR_CHECK(n >= 390);
     base(&cfg, AWR_MODE_AUTO);
     cfg.session = session;

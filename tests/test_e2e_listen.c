@@ -545,7 +545,7 @@ static void test_user_name(void) {
     if (!AWR_CHECK(fd >= 0)) return;
     AWR_CHECK(write(fd, scenario, sizeof scenario - 1) == (ssize_t)(sizeof scenario - 1));
     close(fd);
-    AWR_CHECK(awr_base64_encode(token_json, sizeof token_json - 1, session, sizeof session) > 0);
+    AWR_CHECK(awr_base64_encode(token_json, sizeof token_json - 1, session, sizeof session, NULL) == AWR_OK);
     srv = e2e_server_start("1.9.6", &port, "--scenario", path, (char *)NULL);
     if (AWR_CHECK(srv > 0)) {
         start_listen(&p, port, args, 5);

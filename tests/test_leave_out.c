@@ -62,7 +62,7 @@ static void test_match_and_results(void) {
     AWR_CHECK_INT(awr_match("buckets.*.files", "buckets.b.files.f"), 0);
     AWR_CHECK_STR(awr_result_str(AWR_ERR_UNSUPPORTED), "not supported");
     AWR_CHECK_STR(awr_result_str(AWR_ERR_TLS_ALERT), "tls: fatal alert from peer");
-    AWR_CHECK_STR(awr_result_str((awr_result)-13), "unknown result");
+    AWR_CHECK_STR(awr_result_str((awr_result)-14), "unknown result");
 }
 
 int main(void) {

@@ -43,16 +43,24 @@ static void check_sha1(const char *msg, size_t len, const char *want) {
 
 static void check_b64(const char *in, const char *want) {
     char out[64];
-    size_t n = awr_base64_encode(in, strlen(in), out, sizeof out);
+    size_t n = 999;
+    AWR_CHECK_INT(awr_base64_encode(in, strlen(in), out, sizeof out, &n), AWR_OK);
     AWR_CHECK_INT(n, strlen(want));
     AWR_CHECK_STR(out, want);
     AWR_CHECK_INT(AWR_BASE64_LEN(strlen(in)), strlen(want));
-    /* exactly the room needed works, one byte less fails and leaves out untouched */
+    AWR_CHECK_INT(awr_base64_encode(in, strlen(in), out, sizeof out, NULL), AWR_OK);   /* out_len optional */
+    AWR_CHECK_STR(out, want);
+    /* exactly the room needed works; one byte less is AWR_ERR_BUFFER with out "" and *out_len 0, and
+       nothing is written past out[0] (the convention: outputs cleared on failure) */
     memset(out, 'X', sizeof out);
-    AWR_CHECK_INT(awr_base64_encode(in, strlen(in), out, strlen(want) + 1), strlen(want));
+    n = 999;
+    AWR_CHECK_INT(awr_base64_encode(in, strlen(in), out, strlen(want) + 1, &n), AWR_OK);
+    AWR_CHECK_INT(n, strlen(want));
     memset(out, 'X', sizeof out);
-    AWR_CHECK_INT(awr_base64_encode(in, strlen(in), out, strlen(want)), 0);
-    AWR_CHECK(out[0] == 'X');
+    n = 999;
+    AWR_CHECK_INT(awr_base64_encode(in, strlen(in), out, strlen(want), &n), AWR_ERR_BUFFER);
+    AWR_CHECK_INT(n, 0);
+    AWR_CHECK(strlen(want) == 0 ? out[0] == 'X' : (out[0] == 0 && out[1] == 'X'));   /* cap 0: untouched */
 }
 
 int main(void) {
@@ -60,6 +68,7 @@ int main(void) {
     char accept[AWR_WS_ACCEPT_LEN + 1];
     uint8_t all[256];
     char out[400];
+    size_t n = 0;
     int i;
 
     check_sha1("", 0, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
@@ -87,13 +96,22 @@ int main(void) {
     check_b64("fooba", "Zm9vYmE=");
     check_b64("foobar", "Zm9vYmFy");
     for (i = 0; i < 256; i++) all[i] = (uint8_t)i;
-    AWR_CHECK_INT(awr_base64_encode(all, 256, out, sizeof out), 344);
+    AWR_CHECK_INT(awr_base64_encode(all, 256, out, sizeof out, &n), AWR_OK);
+    AWR_CHECK_INT(n, 344);
     AWR_CHECK(strncmp(out, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4", 76) == 0);
     AWR_CHECK_STR(out + 320, "8PHy8/T19vf4+fr7/P3+/w==");
-    AWR_CHECK_INT(awr_base64_encode(all, 3, NULL, 10), 0);
+    n = 999;
+    AWR_CHECK_INT(awr_base64_encode(all, 3, NULL, 10, &n), AWR_ERR_ARG);
+    AWR_CHECK_INT(n, 0);
+    AWR_CHECK_INT(awr_base64_encode(NULL, 3, out, sizeof out, NULL), AWR_ERR_ARG);
+    AWR_CHECK_INT(awr_base64_encode(NULL, 0, out, sizeof out, &n), AWR_OK);   /* nothing to read */
+    AWR_CHECK_INT(n, 0);
+    AWR_CHECK_STR(out, "");
+    AWR_CHECK_INT(awr_base64_encode(all, 1, NULL, 0, &n), AWR_ERR_BUFFER);    /* no room at all */
+    AWR_CHECK_INT(awr_base64_encode(all, (size_t)-1, out, sizeof out, &n), AWR_ERR_BUFFER);   /* no overflow */
 
     /* RFC 6455 section 1.3: the nonce "the sample nonce" */
-    awr_base64_encode("the sample nonce", 16, out, sizeof out);
+    AWR_CHECK_INT(awr_base64_encode("the sample nonce", 16, out, sizeof out, NULL), AWR_OK);
     AWR_CHECK_STR(out, "dGhlIHNhbXBsZSBub25jZQ==");
     awr_ws_accept_for_key("dGhlIHNhbXBsZSBub25jZQ==", 24, accept);
     AWR_CHECK_STR(accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");

@@ -51,16 +51,18 @@ static size_t ours(const uint8_t *s, size_t n, size_t piece, int *complete) {
     awr_utf8_init(&u);
     while (off < n) {
         size_t len = n - off < piece ? n - off : piece, bad = 99999;
-        if (!awr_utf8_feed(&u, s + off, len, &bad)) {
+        if (awr_utf8_feed(&u, s + off, len, &bad) != AWR_OK) {
             size_t again = 12345;
             *complete = 0;
-            /* a failed validator stays failed */
-            if (awr_utf8_feed(&u, "a", 1, &again) || again != 0 || awr_utf8_finish(&u)) return (size_t)-2;
+            /* a failed validator stays failed, with AWR_ERR_UTF8 and *bad_at = 0 */
+            if (awr_utf8_feed(&u, "a", 1, &again) != AWR_ERR_UTF8 || again != 0 ||
+                awr_utf8_finish(&u) != AWR_ERR_UTF8) return (size_t)-2;
             return off + bad;
         }
+        if (bad != len) return (size_t)-3;   /* *bad_at is len after AWR_OK */
         off += len;
     }
-    *complete = awr_utf8_finish(&u);
+    *complete = awr_utf8_finish(&u) == AWR_OK;
     return n;
 }
 
@@ -81,8 +83,8 @@ static void check_seq(const char *s, size_t n, size_t want_bad, int want_complet
         awr_utf8 u;
         size_t bad = 0, got;
         awr_utf8_init(&u);
-        if (!awr_utf8_feed(&u, s, split, &bad)) got = bad;
-        else if (!awr_utf8_feed(&u, s + split, n - split, &bad)) got = split + bad;
+        if (awr_utf8_feed(&u, s, split, &bad) != AWR_OK) got = bad;
+        else if (awr_utf8_feed(&u, s + split, n - split, &bad) != AWR_OK) got = split + bad;
         else got = n;
         if (!AWR_CHECK_INT(got, want_bad)) { fprintf(stderr, "  split %zu\n", split); break; }
     }
