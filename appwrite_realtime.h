@@ -97,6 +97,34 @@
  * what the game needs into a queue of its own: the event's texts point into the receive buffer and
  * are gone when the callback returns. examples/threads.c is this pattern, complete.
  *
+ * CONVENTIONS, the same in every layer (docs/api.md lists the functions of each kind):
+ *     failures    a call that can fail returns an awr_result: AWR_OK, AWR_AGAIN ("not finished", not
+ *                 an error) or a negative AWR_ERR_*. Its outputs go through out-parameters.
+ *     outputs     an out-parameter whose pointer is not NULL is written on failure too, with an empty
+ *                 value (0, NULL, "" in a text buffer of cap > 0, handle 0) unless the function's
+ *                 comment names what it holds instead (the start that fits, the size needed, the
+ *                 offset of the error). Optional out-parameters may be NULL.
+ *     order       the object first, then the inputs, then an output buffer and its capacity
+ *                 (buf, cap), then out-parameters: awr_query_equal(attr, values, n, buf, cap).
+ *     predicates  return int 1 or 0 and cannot fail (bad input answers 0): awr_match, awr_utf8_valid,
+ *                 awr_json_eq, awr_ws_close_code_valid, awr_event_is, awr_event_has_channel,
+ *                 awr_tcp_resolving.
+ *     lookups     the JSON navigation calls (awr_json_find, _path, _at, _first, _next) return a token
+ *                 index >= 0, or a negative awr_result as an int (AWR_ERR_NOT_FOUND, AWR_ERR_JSON_TYPE,
+ *                 AWR_ERR_ARG): test for < 0.
+ *     sizes       awr_client_size, awr_tcp_size, awr_bearssl_size, awr_bearssl_anchor_bytes return a
+ *                 byte count, 0 for what the matching init would refuse (init then says why).
+ *     sticky      the JSON writer's calls return nothing: the first failure sticks, later calls do
+ *                 nothing, and awr_json_writer_finish (or awr_json_writer_error) returns it. Likewise
+ *                 a failed awr_ws keeps its error (awr_ws_error), and the client reports the failures
+ *                 of its own work to on_state, not to the caller of awr_client_poll.
+ *     values      calls that cannot fail return their value (awr_client_state, awr_ws_send_space,
+ *                 awr_ws_frame_header's length, awr_match_set_count); void calls cannot fail.
+ *     names       awr_<layer>_<what>: each public name starts with its layer (awr_ws_, awr_json_,
+ *                 awr_match_, awr_channel_, awr_query_, awr_client_, awr_event_, awr_tcp_,
+ *                 awr_bearssl_; the client's own types: awr_event, awr_sub, awr_state, ...); internal
+ *                 names are awr__, macros AWR_.
+ *
  * Each section below starts with a banner that explains its part in more detail. README.md is the
  * front door (a complete example, credentials); docs/ holds the guides, the tests, the fuzzers and the
  * benchmarks. The license (MIT or public domain) is at the end of this file.
@@ -239,7 +267,7 @@ typedef struct awr_allocator {
  *
  *   uint8_t digest[AWR_SHA1_SIZE];
  *   awr_sha1("abc", 3, digest);                       one shot, or awr_sha1_init/update/final
- *   char b64[AWR_BASE64_LEN(20) + 1];
+ *   char b64[AWR_BASE64_LEN(20) + 1]; size_t n;
  *   awr_base64_encode(digest, 20, b64, sizeof b64, &n);   NUL-terminated, AWR_OK and n = 28
  *
  * The UTF-8 validator is incremental: it keeps the state of an unfinished character between calls,
@@ -422,8 +450,9 @@ typedef struct awr_ws_handshake {
 AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap);
 /* Writes the upgrade request (NUL-terminated) into out and its length into *out_len; remembers the
  * expected accept value and the offered subprotocols. AWR_ERR_ARG when host is missing or a field
- * contains CR, LF or NUL where it must not; AWR_ERR_BUFFER when out is too small (*out_len then gets
- * the size out needs, NUL included) or, for protocols, the handshake buffer is (*out_len = 0). The
+ * contains CR, LF or NUL where it must not (out is then ""); AWR_ERR_BUFFER when out is too small
+ * (*out_len then gets the size out needs, NUL included) or, for protocols, the handshake buffer is
+ * (*out_len = 0). The
  * strings of req may lie at the end of out: each is read before the request reaches it. */
 AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_request *req,
                                             const uint8_t key[AWR_WS_KEY_SIZE],
@@ -495,7 +524,8 @@ AWR_API void awr_ws_decoder_init(awr_ws_decoder *d);
  * call again with the rest. AWR_AGAIN: all len bytes were used (*consumed = len), nothing to report.
  * An AWR_ERR_WS_* result: a framing violation (reserved bits, reserved opcode, masked frame, control
  * frame too long or fragmented, non-minimal or over 2^63 length); it repeats on every later call.
- * Message-level rules (continuations, close payloads, UTF-8) belong to awr_ws. */
+ * Message-level rules (continuations, close payloads, UTF-8) belong to awr_ws. *piece is written only
+ * on AWR_OK (a frame's bytes are too hot a path to clear it on every call). */
 AWR_API awr_result awr_ws_decode(awr_ws_decoder *d, const void *data, size_t len, size_t *consumed,
                                  awr_ws_piece *piece);
 
@@ -823,8 +853,8 @@ AWR_API awr_result awr_json_double_n(const char *s, size_t n, double *out);
 #ifndef AWR_NO_JSON_COMPACT
 /* Copy the JSON text json[0..len) to out without whitespace outside strings, NUL-terminated.
  * AWR_ERR_BUFFER if it does not fit (cap < compact length + 1; cap = len + 1 always suffices),
- * AWR_ERR_JSON_TRUNCATED if a string is not terminated. It does not check the grammar again: pass text
- * that parsed. *out_len (optional) excludes the NUL. */
+ * AWR_ERR_JSON_TRUNCATED if a string is not terminated (out is "" after either). It does not check the
+ * grammar again: pass text that parsed. *out_len (optional) excludes the NUL. */
 AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, size_t cap, size_t *out_len);
 #endif
 
@@ -953,7 +983,9 @@ typedef struct awr_match_set {
 #define AWR_MATCH_SET_MIN 64
 AWR_API awr_result awr_match_set_init(awr_match_set *set, void *mem, size_t size);
 /* Add a pattern (NUL-terminated); its id (0, 1, 2, ...) goes to *id if id is not NULL. Adding the same
- * pattern twice gives two ids, both of which match. On an error the set is unchanged. */
+ * pattern twice gives two ids, both of which match. On an error the set is unchanged and *id is
+ * AWR_MATCH_NO_ID. */
+#define AWR_MATCH_NO_ID 0xFFFFFFFFu
 AWR_API awr_result awr_match_set_add(awr_match_set *set, const char *pattern, uint32_t *id);
 AWR_API awr_result awr_match_set_add_n(awr_match_set *set, const char *pattern, size_t len, uint32_t *id);
 /* Number of patterns in the set (the next id). */
@@ -1661,7 +1693,8 @@ AWR_API int awr_tcp_last_error(const awr_tcp *t);
 /* Monotonic milliseconds, for awr_client_poll: clock_gettime(CLOCK_MONOTONIC), or on Windows
    QueryPerformanceCounter (GetTickCount64 moves in steps of 10-16 ms, too coarse for short timeouts). */
 AWR_API int64_t awr_tcp_now_ms(void);
-/* Fill out with len random bytes from the system's generator. */
+/* Fill out with len random bytes from the system's generator; on AWR_ERR_RANDOM the bytes of out are
+   unspecified (use none of them). */
 AWR_API awr_result awr_tcp_random(void *out, size_t len);
 /* Run the client for timeout_ms (-1: no limit). Returns AWR_OK when the time is up or awr_tcp_stop()
  * was called (from a callback, say), AWR_ERR_CLOSED when the client reached AWR_STATE_CLOSED (the
@@ -2544,6 +2577,7 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     awr__out o;
     size_t hl;
     if (out_len) *out_len = 0;
+    if (out && cap) out[0] = 0;
     if (!hs || !req || !key || !out || !req->host || !req->host[0]) return AWR_ERR_ARG;
     resource = req->resource && req->resource[0] ? req->resource : "/";
     /* Anything that could end a line or the request line early would let a value inject headers. */
@@ -4538,12 +4572,13 @@ AWR_API awr_result awr_json_compact(const char *json, size_t len, char *out, siz
     awr__out o;
     awr_result r;
     if (out_len) *out_len = 0;
+    if (out && cap) out[0] = 0;
     if ((!json && len) || (!out && cap)) return AWR_ERR_ARG;
     if (cap == 0) return AWR_ERR_BUFFER;
     awr__out_init(&o, out, cap);
     r = awr__json_compact_to(&o, json, len);
-    if (r != AWR_OK) return r;
-    if (o.overflow) return AWR_ERR_BUFFER;
+    if (r == AWR_OK && o.overflow) r = AWR_ERR_BUFFER;
+    if (r != AWR_OK) { out[0] = 0; return r; }   /* "" on failure, not the part before it */
     if (out_len) *out_len = o.len;
     return AWR_OK;
 }
@@ -4979,10 +5014,11 @@ AWR_API awr_result awr_match_set_add_n(awr_match_set *set, const char *pattern, 
     awr__match_node *nodes;
     size_t i, used, new_nodes = 0, new_text = 0, segments = 1, need;
     uint32_t at;
+    if (id) *id = AWR_MATCH_NO_ID;
     if (!set || !set->mem || !pattern) return AWR_ERR_ARG;
     for (i = 0; i < len; i++) if (pattern[i] == '.') segments++;
     if (segments > AWR_MATCH_MAX_SEGMENTS) return AWR_ERR_LIMIT;
-    if (set->patterns == 0xFFFFFFFFu) return AWR_ERR_LIMIT;
+    if (set->patterns == AWR_MATCH_NO_ID) return AWR_ERR_LIMIT;   /* the last value is no id */
     /* First count what the pattern needs, so a set that is too small is left unchanged. */
     at = awr__match_walk(set, pattern, len, &used);
     for (i = used; i <= len; i++) {
@@ -5038,6 +5074,7 @@ AWR_API awr_result awr_match_set_add_n(awr_match_set *set, const char *pattern, 
 }
 
 AWR_API awr_result awr_match_set_add(awr_match_set *set, const char *pattern, uint32_t *id) {
+    if (id) *id = AWR_MATCH_NO_ID;
     if (!pattern) return AWR_ERR_ARG;
     return awr_match_set_add_n(set, pattern, awr__strlen(pattern), id);
 }
@@ -7376,7 +7413,12 @@ static int32_t awr__client_loop_wait_ms(const awr_client *c, int64_t now, int64_
 #endif
 
 AWR_API awr_result awr_client_target(const awr_client *c, const char **host, int *port, int *tls) {
-    if (!c) return AWR_ERR_ARG;
+    if (!c) {
+        if (host) *host = NULL;
+        if (port) *port = 0;
+        if (tls) *tls = 0;
+        return AWR_ERR_ARG;
+    }
     if (host) *host = awr__cl_str(c, c->host);
     if (port) *port = c->port;
     if (tls) *tls = c->tls;
@@ -9666,6 +9708,11 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - awr_utf8_feed and awr_utf8_finish return an awr_result: AWR_OK, or the new AWR_ERR_UTF8 (-13)
  *       (were 1 / 0: test `!= AWR_OK` where you tested `!`); awr_utf8_feed sets *bad_at to len on
  *       AWR_OK. awr_utf8_valid stays a predicate (1 / 0)
+ *     - out-parameters are written on failure too (CONVENTIONS in the manual): awr_match_set_add(_n)
+ *       sets *id to the new AWR_MATCH_NO_ID, awr_client_target(NULL, ...) clears host/port/tls,
+ *       awr_json_compact and awr_ws_handshake_request leave out "" (compact left the part before the
+ *       failure). Documented exceptions: awr_ws_decode writes *piece only on AWR_OK, awr_tcp_random's
+ *       bytes are unspecified on failure
  *     - output buffers come last, after the inputs: awr_channel_*(ids..., action, buf, cap) (was
  *       buf, cap first), awr_query_*(attr, values..., buf, cap) (was buf, cap first),
  *       awr_ws_frame_header(fin, opcode, payload_len, mask, out) (was out first),
