@@ -41,6 +41,8 @@
  *     AWR_NO_JSON_COMPACT   leave out awr_json_compact (awr_query_and/or then take parts without
  *                           insignificant whitespace, as the builders write them: AWR_ERR_UNSUPPORTED else)
  *     AWR_NO_MATCH_SET      leave out the compiled pattern sets (awr_match_set_*; awr_match stays)
+ *     AWR_NO_JSON_SKIM      leave out the skim (awr_json_options.skim is then ignored: collapsed
+ *                           containers are validated in full, the same tokens at more cost per byte)
  *     AWR_NO_URL_MODE       message mode only (Appwrite 1.9.5+): the client leaves out URL mode and the
  *                           generation detection; a config with mode AWR_MODE_URL: AWR_ERR_UNSUPPORTED
  *     AWR_NO_DISPATCH_INDEX no hash indexes for dispatch: each event scans the subscription table (less
@@ -686,6 +688,7 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *                awr_event_get_* calls do for a payload. A container the skim doubts (any of its
  *                checks fails, or the input ends inside it) is validated in full, so those errors
  *                come with the usual result and offset. The client reads its messages this way.
+ *                AWR_NO_JSON_SKIM leaves the skim out: the option is then ignored (full validation).
  *
  * STRICTNESS. Exactly RFC 8259: one value with optional whitespace (space, tab, CR, LF) around it; no
  * comments, no trailing commas, no single quotes, no leading zeros or '+', no NaN/Infinity, no control
@@ -3533,6 +3536,7 @@ static awr_result awr__json_scan_literal(const unsigned char *s, size_t len, siz
     return AWR_OK;
 }
 
+#ifndef AWR_NO_JSON_SKIM
 /* ---- skipping a collapsed container ----------------------------------------------------------------
  * A container deeper than emit_depth is one token, so all its inside needs is finding where it ends,
  * and that runs 64 bytes per step: one bit per byte for quotes and brackets; the quotes that no
@@ -3787,6 +3791,7 @@ AWR__JSON_NOINLINE size_t awr__json_skip(const unsigned char *s, size_t len, siz
     return 0;
 }
 #undef AWR__JSON_BLOCK_SCAN
+#endif /* AWR_NO_JSON_SKIM */
 
 /* Moves p to the next byte that is not whitespace and loads it into c; the input must not end there. */
 #define AWR__JSON_PEEK()                                                                  \
@@ -3864,10 +3869,12 @@ value:
             n++; cnt++;
             saved_cap = cap; saved_cnt = cnt;
             cap = 0;
+#ifndef AWR_NO_JSON_SKIM
             {
                 size_t end = options->skim ? awr__json_skip(s, len, p, max_depth - depth + 1u, high_mask != 0) : 0;
                 if (end) { p = end; goto close; }   /* else the loop below validates it all */
             }
+#endif
         }
         p++;
         AWR__JSON_PEEK();
@@ -9728,9 +9735,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       included) for small images
  *     - AWR_NO_URL_MODE: a client for Appwrite 1.9.5+ only (message mode), without URL mode and the
  *       generation detection; mode AWR_MODE_URL is then refused (AWR_ERR_UNSUPPORTED).
- *       AWR_NO_DISPATCH_INDEX: dispatch scans the subscription table instead of hash indexes. The
- *       Cortex-M4 client image of `make size`: 30,800 bytes of .text, 28,260 with both and the three
- *       above
+ *       AWR_NO_DISPATCH_INDEX: dispatch scans the subscription table instead of hash indexes.
+ *       AWR_NO_JSON_SKIM: no skim (options.skim ignored, collapsed containers validated in full). The
+ *       Cortex-M4 client image of `make size`: 32,820 bytes of .text, 28,216 with all three and the
+ *       three above
  *     - awr_ws_frame_header returns 0 for a header no peer may accept (reserved opcode, a control
  *       frame without fin or over 125 bytes, a length of 2^63 or more; it encoded them before)
  *     - awr_client_subscribe and awr_client_update_subscription refuse a query that is not one JSON

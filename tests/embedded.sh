@@ -40,7 +40,7 @@ firmware() { # [image leave-out-flags...]: build/embedded/<image>.elf (default: 
         -o "$out/$img.elf" "$out/$img.o" "$out/libc_stub.o" -lgcc
 }
 # The smallest firmware: a client for Appwrite 1.9.5+ only (message mode), without the parts it never calls.
-MINIMAL="-DAWR_NO_URL_MODE -DAWR_NO_DISPATCH_INDEX -DAWR_NO_JSON_DOUBLE -DAWR_NO_JSON_COMPACT -DAWR_NO_MATCH_SET"
+MINIMAL="-DAWR_NO_URL_MODE -DAWR_NO_DISPATCH_INDEX -DAWR_NO_JSON_SKIM -DAWR_NO_JSON_DOUBLE -DAWR_NO_JSON_COMPACT -DAWR_NO_MATCH_SET"
 
 if ! command -v "$ARMCC" > /dev/null 2>&1; then
     echo "FAIL $ARMCC is not installed (Debian: gcc-arm-none-eabi, libnewlib-arm-none-eabi)"

@@ -1,10 +1,12 @@
 /* The leave-out macros of the manual's configuration table, all at once: what they leave out is gone
  * (its declarations too, so a call does not compile) and everything else still works; the query
- * builders refuse what needed the missing parts with AWR_ERR_UNSUPPORTED.
+ * builders refuse what needed the missing parts with AWR_ERR_UNSUPPORTED; without the skim the tokenizer
+ * validates what options.skim would have skimmed.
  * awr-unit: no peer, no network; `make check` runs it. */
 #define AWR_NO_JSON_DOUBLE
 #define AWR_NO_JSON_COMPACT
 #define AWR_NO_MATCH_SET
+#define AWR_NO_JSON_SKIM
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
@@ -33,6 +35,26 @@ static void test_json_without_doubles(void) {
     awr_json_write_end_array(&w);
     AWR_CHECK_INT(awr_json_writer_finish(&w, NULL), AWR_OK);
     AWR_CHECK_STR(buf, "[-7,\"q\"]");
+}
+
+/* AWR_NO_JSON_SKIM: options.skim is ignored, a collapsed container is validated in full: the same
+ * tokens for valid JSON, and the error the skim would not have looked for. */
+static void test_json_without_skim(void) {
+    const char ok[] = "{\"a\":{\"b\":[1,2]},\"c\":\"x\"}";
+    const char bad[] = "{\"a\":{\"b\":1,,\"pad\":\"0123456789012345678901234567890123456789\"},"
+                       "\"c\":\"0123456789012345678901234567890123456789\"}";   /* long enough to skim */
+    awr_json_token tok[8];
+    size_t n = 0;
+    awr_json_options o;
+    memset(&o, 0, sizeof o);
+    o.emit_depth = 1;
+    o.skim = 1;
+    AWR_CHECK_INT(awr_json_parse(&o, ok, sizeof ok - 1, tok, 8, &n, NULL), AWR_OK);
+    AWR_CHECK_INT((int)n, 5);   /* root, "a", its collapsed object, "c", "x" */
+    AWR_CHECK(AWR_JSON_FLAGS(&tok[2]) & AWR_JSON_COLLAPSED);
+    AWR_CHECK_INT((int)tok[2].start, 5);
+    AWR_CHECK_INT((int)tok[2].len, 11);
+    AWR_CHECK_INT(awr_json_parse(&o, bad, sizeof bad - 1, tok, 8, &n, NULL), AWR_ERR_JSON_SYNTAX);
 }
 
 static void test_queries(void) {
@@ -67,6 +89,7 @@ static void test_match_and_results(void) {
 
 int main(void) {
     test_json_without_doubles();
+    test_json_without_skim();
     test_queries();
     test_match_and_results();
     return AWR_TEST_END();

@@ -1,8 +1,10 @@
 /* The client's leave-out macros: AWR_NO_URL_MODE keeps message mode only (Appwrite 1.9.5+). A client
  * pinned to URL mode is refused with AWR_ERR_UNSUPPORTED; the default (AWR_MODE_AUTO) and
- * AWR_MODE_MESSAGE connect with the project alone, subscribe with frames and dispatch events.
+ * AWR_MODE_MESSAGE connect with the project alone, subscribe with frames and dispatch events, here
+ * also without the skim (AWR_NO_JSON_SKIM: the envelope parse validates the payload in full).
  * awr-unit: no peer, no network; `make check` runs it. */
 #define AWR_NO_URL_MODE
+#define AWR_NO_JSON_SKIM
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
 #include "awr_test.h"
