@@ -4275,27 +4275,31 @@ static int awr__json_magnitude(const char *s, size_t n, uint64_t *mag) {
     return 1;
 }
 
-AWR_API awr_result awr_json_uint64_n(const char *s, size_t n, uint64_t *out) {
+/* The magnitude of the integer s[0..n) (exactly one JSON number, without fraction or exponent) into
+ * *mag: AWR_ERR_JSON_TYPE for a fraction or an exponent, AWR_ERR_JSON_RANGE past uint64. */
+static awr_result awr__json_integer(const char *s, size_t n, uint64_t *mag) {
     int is_int;
-    uint64_t v;
     awr_result r = awr__json_number_text(s, n, &is_int);
-    if (out) *out = 0;
     if (r != AWR_OK) return r;
     if (!is_int) return AWR_ERR_JSON_TYPE;
-    if (!awr__json_magnitude(s, n, &v)) return AWR_ERR_JSON_RANGE;
+    return awr__json_magnitude(s, n, mag) ? AWR_OK : AWR_ERR_JSON_RANGE;
+}
+
+AWR_API awr_result awr_json_uint64_n(const char *s, size_t n, uint64_t *out) {
+    uint64_t v;
+    awr_result r = awr__json_integer(s, n, &v);
+    if (out) *out = 0;
+    if (r != AWR_OK) return r;
     if (s[0] == '-' && v != 0) return AWR_ERR_JSON_RANGE;
     if (out) *out = v;
     return AWR_OK;
 }
 
 AWR_API awr_result awr_json_int64_n(const char *s, size_t n, int64_t *out) {
-    int is_int;
     uint64_t v;
-    awr_result r = awr__json_number_text(s, n, &is_int);
+    awr_result r = awr__json_integer(s, n, &v);
     if (out) *out = 0;
     if (r != AWR_OK) return r;
-    if (!is_int) return AWR_ERR_JSON_TYPE;
-    if (!awr__json_magnitude(s, n, &v)) return AWR_ERR_JSON_RANGE;
     if (s[0] == '-') {
         if (v > 0x8000000000000000u) return AWR_ERR_JSON_RANGE;
         /* -(v - 1) - 1 stays inside int64 for v = 2^63 */
@@ -5316,31 +5320,30 @@ AWR_API awr_result awr_channel_presences(const char *presence, const char *actio
 /* ==================================================================================================
  * QUERIES (implementation): every builder is the JSON writer filling the caller's buffer
  * ================================================================================================== */
-AWR_API awr_query_value awr_query_value_string(const char *s) {
+/* A value of type t, every other field zero: each constructor below sets the one its type reads. */
+static awr_query_value awr__query_value_of(awr_query_value_type t) {
     awr_query_value v;
     memset(&v, 0, sizeof v);
-    v.type = AWR_QUERY_VALUE_STRING;
+    v.type = t;
+    return v;
+}
+AWR_API awr_query_value awr_query_value_string(const char *s) {
+    awr_query_value v = awr__query_value_of(AWR_QUERY_VALUE_STRING);
     v.s = s;
     return v;
 }
 AWR_API awr_query_value awr_query_value_int(int64_t i) {
-    awr_query_value v;
-    memset(&v, 0, sizeof v);
-    v.type = AWR_QUERY_VALUE_INT;
+    awr_query_value v = awr__query_value_of(AWR_QUERY_VALUE_INT);
     v.i = i;
     return v;
 }
 AWR_API awr_query_value awr_query_value_double(double d) {
-    awr_query_value v;
-    memset(&v, 0, sizeof v);
-    v.type = AWR_QUERY_VALUE_DOUBLE;
+    awr_query_value v = awr__query_value_of(AWR_QUERY_VALUE_DOUBLE);
     v.d = d;
     return v;
 }
 AWR_API awr_query_value awr_query_value_bool(int b) {
-    awr_query_value v;
-    memset(&v, 0, sizeof v);
-    v.type = AWR_QUERY_VALUE_BOOL;
+    awr_query_value v = awr__query_value_of(AWR_QUERY_VALUE_BOOL);
     v.i = b != 0;
     return v;
 }
@@ -8781,24 +8784,23 @@ static awr_result awr__tcp_open(void *user, const char *host, int port, int tls,
     return AWR_OK;
 }
 
+/* Before a send or a receive: 1 when the socket is connected, else what awr__tcp_progress says. */
+static long awr__tcp_ready(awr_tcp *t) { return t ? awr__tcp_progress(t) : (long)AWR_ERR_IO; }
+
 static long awr__tcp_send(void *user, void *conn, const void *data, size_t len) {
     awr_tcp *t = (awr_tcp *)user;
-    long r;
+    long r = awr__tcp_ready(t);
     (void)conn;
-    if (!t) return AWR_ERR_IO;
-    r = awr__tcp_progress(t);
-    if (r <= 0) return r;
-    return len == 0 ? 0 : awr__tcp_sys_send(t->sock, data, len, &t->last_error);
+    if (r <= 0 || len == 0) return r <= 0 ? r : 0;
+    return awr__tcp_sys_send(t->sock, data, len, &t->last_error);
 }
 
 static long awr__tcp_recv(void *user, void *conn, void *buf, size_t cap) {
     awr_tcp *t = (awr_tcp *)user;
-    long r;
+    long r = awr__tcp_ready(t);
     (void)conn;
-    if (!t) return AWR_ERR_IO;
-    r = awr__tcp_progress(t);
-    if (r <= 0) return r;
-    return cap == 0 ? 0 : awr__tcp_sys_recv(t->sock, buf, cap, &t->last_error);
+    if (r <= 0 || cap == 0) return r <= 0 ? r : 0;
+    return awr__tcp_sys_recv(t->sock, buf, cap, &t->last_error);
 }
 
 static void awr__tcp_close(void *user, void *conn) {
