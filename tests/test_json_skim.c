@@ -7,6 +7,7 @@
  * tokenizing that container's own text reports. Strings, escapes, UTF-8, control bytes, brackets and
  * depth are never relaxed: those cases must fail the same way both ways. */
 /* awr-unit: no peer process, no network. */
+/* awr-windows: no (the JSONTestSuite folder is read with dirent; the portable path runs on Linux) */
 #ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #endif

@@ -443,7 +443,9 @@ static void test_address_kept_and_resolved_again(void) {
     AWR_CHECK_INT(io.open(io.user, "third.test", port, 0, &conn), AWR_OK);
     AWR_CHECK_INT(awr_tcp_resolving(t), 1);
     for (i = 0, n = 0; i < 3000 && n == 0; i++) { n = io.recv(io.user, conn, buf, sizeof buf); if (n == 0) usleep(1000); }
-    AWR_CHECK_INT(n, AWR_ERR_IO);                          /* nobody listens: refused, after one lookup */
+    /* nobody listens: refused, after one lookup (a parallel test may take the port meanwhile: an
+       accepted and closed connection is EOF; what this checks is the one lookup) */
+    AWR_CHECK(n == AWR_ERR_IO || n == AWR_ERR_EOF);
     AWR_CHECK_INT(resolve_calls, 4);
     io.close(io.user, conn);
     /* deinit with a lookup running waits for it (and frees its answer: LeakSanitizer watches) */
