@@ -92,7 +92,7 @@ for m in $manual_macros; do
     if [ -z "$flags" ]; then failed=$((failed + 1)); echo "FAIL $m (in the manual's table) has no build here"; continue; fi
     [ "$flags" = win32 ] && continue
     # shellcheck disable=SC2086  # word splitting wanted: the flags have no spaces
-    matrix "gcc -std=c99 -O2|clang++ -x c++ -std=c++17" "$m" $flags
+    matrix "gcc -std=c99 -O0|clang++ -x c++ -std=c++17" "$m" $flags   # the -O levels have their own rows below
 done
 writer_depth_refused() {   # the writer keeps a bit per level in a uint32_t
     gcc -std=c99 -DAWR_JSON_WRITER_DEPTH=33 -I. -c tests/compile/config.c -o "$out/wd.o" > "$out/wd.err" 2>&1 && return 1
