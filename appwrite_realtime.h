@@ -4461,8 +4461,6 @@ static double awr__json_from_bits(uint64_t bits) {
 }
 
 AWR_API awr_result awr_json_double_n(const char *s, size_t n, double *out) {
-    static const double pow10[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     awr__json_dec dec;
     int is_int, neg, overflow, sig = 0;
     size_t i = 0;
@@ -4495,7 +4493,10 @@ AWR_API awr_result awr_json_double_n(const char *s, size_t n, double *out) {
     if (sig == 0) { if (out) *out = neg ? -0.0 : 0.0; return AWR_OK; }
 #if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD == 0
     if (sig <= 19 && w <= ((uint64_t)1 << 53)) {
-        /* Clinger: w and 10^e are exact doubles, so one multiplication or division rounds once. */
+        /* Clinger: w and 10^e are exact doubles, so one multiplication or division rounds once. (With
+         * x87 arithmetic, FLT_EVAL_METHOD 2 as on x86 without SSE2, it would round twice: no fast path.) */
+        static const double pow10[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
         long e = dp - sig + exp10;
         double d = (double)w;
         if (e >= -22 && e <= 22) {
