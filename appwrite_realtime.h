@@ -562,11 +562,7 @@ typedef struct awr_ws_config {
 } awr_ws_config;
 
 struct awr_ws {
-    /* private: use the functions */
-    awr_ws_config cfg;
-    awr_ws_decoder dec;
-    awr_utf8 utf8;              /* text validation of the message being received */
-    awr_result error;           /* why the connection failed, or AWR_OK */
+    /* private: use the functions. The fields used most come first (short loads on a Thumb core). */
     uint8_t state;              /* awr_ws_state */
     uint8_t in_feed;            /* set while awr_ws_feed runs: detects re-entry and resets from callbacks */
     uint8_t msg_opcode;         /* opcode of the fragmented message in progress, 0 = none */
@@ -579,19 +575,20 @@ struct awr_ws {
        bytes (and fails the connection with AWR_ERR_WS_UTF8 itself): one pass per message, not two. A
        message that is streamed or fragmented is still checked as it arrives (msg_checked = 1). */
     uint8_t text_unchecked, msg_checked;
-    size_t msg_len;             /* bytes of the message in rx_buf */
-    uint8_t ctl[AWR_WS_MAX_CONTROL];  /* payload of the control frame being received */
-    size_t ctl_len;
-    uint8_t pong[AWR_WS_MAX_CONTROL]; /* the pong waiting for room in tx_buf */
-    size_t pong_len;
-    uint8_t close_out[AWR_WS_MAX_CONTROL]; /* our close payload waiting for room in tx_buf */
-    size_t close_out_len;
-    int peer_code;              /* code of the peer's close frame (1005 if none), 0 before it */
-    uint8_t peer_reason[AWR_WS_MAX_CONTROL];
-    size_t peer_reason_len;
-    size_t tx_head, tx_tail;    /* pending output is tx_buf[tx_head, tx_tail) */
-    uint8_t keys[AWR_SHA1_SIZE];/* internal key generator output */
     uint8_t keys_used;
+    awr_result error;           /* why the connection failed, or AWR_OK */
+    size_t msg_len;             /* bytes of the message in rx_buf */
+    size_t tx_head, tx_tail;    /* pending output is tx_buf[tx_head, tx_tail) */
+    size_t ctl_len, pong_len, close_out_len, peer_reason_len;
+    int peer_code;              /* code of the peer's close frame (1005 if none), 0 before it */
+    awr_ws_config cfg;
+    awr_ws_decoder dec;
+    awr_utf8 utf8;              /* text validation of the message being received */
+    uint8_t ctl[AWR_WS_MAX_CONTROL];  /* payload of the control frame being received */
+    uint8_t pong[AWR_WS_MAX_CONTROL]; /* the pong waiting for room in tx_buf */
+    uint8_t close_out[AWR_WS_MAX_CONTROL]; /* our close payload waiting for room in tx_buf */
+    uint8_t peer_reason[AWR_WS_MAX_CONTROL];
+    uint8_t keys[AWR_SHA1_SIZE];/* internal key generator output */
     uint64_t key_counter;
 };
 
@@ -3415,7 +3412,13 @@ static size_t awr__json_first_flag(uint64_t m) {
 }
 #  define AWR__JSON_FIRST_FLAG(m) awr__json_first_flag(m)
 #endif
-#if defined(__GNUC__) || defined(__clang__)
+/* The tokenizer's steps are forced inline for speed, except in a build for size (-Os, -Oz), where the
+ * compiler may keep one copy of each: forced, the number scanner alone is copied six times. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__OPTIMIZE_SIZE__)
+#  define AWR__JSON_LIKELY(x) __builtin_expect(!!(x), 1)
+#  define AWR__JSON_INLINE static inline
+#  define AWR__JSON_NOINLINE static __attribute__((noinline))
+#elif defined(__GNUC__) || defined(__clang__)
 #  define AWR__JSON_LIKELY(x) __builtin_expect(!!(x), 1)
 #  define AWR__JSON_INLINE static inline __attribute__((always_inline))
 #  define AWR__JSON_NOINLINE static __attribute__((noinline))
@@ -5635,25 +5638,7 @@ typedef struct awr__cl_sub {
 } awr__cl_sub;
 
 struct awr_client {
-    awr_client_config cfg;
-    void *block;                 /* the allocation of awr_client_create, else NULL */
-    awr__cl_sub *subs;
-    size_t max_subs;
-    char *arena;
-    uint32_t arena_cap, arena_used;
-    awr_json_token *toks;
-    const char *mj;              /* the text the tokens describe */
-    size_t max_toks;
-    uint8_t *tx, *rd, *rx;
-    size_t tx_cap, rd_cap, rx_cap;
-
-    awr__cl_ref host, host_hdr, path, project, session, jwt, presence;
-    int port, tls;
-
-    awr_ws ws;
-    void *conn;
-    size_t req_len, req_sent;
-
+    /* The fields used most come first: on a Thumb core (Cortex-M) small offsets take the short loads. */
     uint8_t phase;
     uint8_t state;               /* awr_state last reported */
     uint8_t gen;                 /* awr_generation */
@@ -5673,28 +5658,48 @@ struct awr_client {
     uint8_t in_callback;         /* user callbacks running (nested): destroy and poll are refused */
     uint8_t ws_live;             /* ws is initialised for the current connection */
     uint8_t next_after_close;    /* AWR__CL_NEXT_* */
+    uint8_t idx_dirty;           /* the table changed since the indexes were built */
+    uint8_t idx_ch_full;         /* more channels than idx_ch may hold: the channel path scans */
     awr_result stopped;          /* why the client stopped (AWR_STATE_CLOSED), AWR_OK when it runs */
     awr_result close_why;        /* reason recorded for the transport being closed */
-
-    uint32_t attempts;           /* reconnects since the last `connected` */
-    uint32_t next_handle;        /* generation counter for handles */
-    uint32_t next_id;            /* counter for subscription ids */
+    awr__cl_sub *subs;
+    size_t max_subs;
+    const char *mj;              /* the text the tokens describe */
+    const awr_json_token *ltoks; /* the tokens of the name list tokenized last (ptoks or toks) */
+    awr_json_token *toks;
+    size_t max_toks;
+    char *arena;
+    uint32_t arena_cap, arena_used;
+    void *conn;
+    size_t req_len, req_sent;
+    uint32_t pending_head, pending_count;
     uint32_t epoch;              /* dispatch counter */
-    uint32_t rnd_counter;        /* for random bytes without io.random */
-
+    uint32_t *targets;           /* handles the event being dispatched goes to, in order */
+    awr_client_config cfg;
+    void *block;                 /* the allocation of awr_client_create, else NULL */
     int64_t now;
     int64_t t_deadline_connect;  /* connect + handshake + `connected` */
     int64_t t_reconnect;
     int64_t t_last_rx;
     int64_t t_next_ping;
     int64_t t_probe;             /* when the probe went out */
+    uint8_t *tx, *rd, *rx;
+    size_t tx_cap, rd_cap, rx_cap;
+
+    awr__cl_ref host, host_hdr, path, project, session, jwt, presence;
+    int port, tls;
+
+    uint32_t attempts;           /* reconnects since the last `connected` */
+    uint32_t next_handle;        /* generation counter for handles */
+    uint32_t next_id;            /* counter for subscription ids */
+    uint32_t rnd_counter;        /* for random bytes without io.random */
+
     uint32_t rate_log[AWR__CL_RATE_LOG]; /* send times (ms, modulo 2^32) of the latest frames (ring) */
     uint32_t rate_head, rate_count;
     uint8_t pending[AWR__CL_PENDING_RING];
     uint32_t pending_seq[AWR__CL_PENDING_RING];
     uint32_t frame_seq;          /* numbers the subscribe frames */
     uint32_t pending_t[AWR__CL_PENDING_RING];
-    uint32_t pending_head, pending_count;
     char errmsg[72];             /* the latest error message, unescaped (at most 71 bytes) */
     /* the latest failure's detail (awr_state_info, awr_client_last_error), and the result it explains */
     awr_result noted;
@@ -5706,9 +5711,6 @@ struct awr_client {
     uint32_t *idx_ch;            /* channel -> slot, one entry per channel of a live subscription */
     size_t idx_wid_cap, idx_ch_cap;   /* entries (powers of two) */
     uint32_t idx_plain;          /* live subscriptions without queries: the channel path's candidates */
-    uint8_t idx_dirty;           /* the table changed since the indexes were built */
-    uint8_t idx_ch_full;         /* more channels than idx_ch may hold: the channel path scans */
-    uint32_t *targets;           /* handles the event being dispatched goes to, in order */
     /* The `subscriptions` list of the latest event and what its ids resolved to, while the table is
        unchanged: the usual next event names the same ids and skips tokenizing and looking them up. */
     char memo[AWR__CL_MEMO];
@@ -5716,11 +5718,11 @@ struct awr_client {
     uint32_t *memo_targets;
     uint32_t *marks;             /* bit per slot: channel matches of that event */
     awr_json_token *ptoks;       /* the payload tokens of the event being dispatched (awr_event_get_*) */
-    const awr_json_token *ltoks; /* the tokens of the name list tokenized last (ptoks or toks) */
     size_t max_ptoks;
     const char *ptok_src;        /* the payload they describe, NULL: not made yet for this event */
     size_t ptok_len;
     awr_result ptok_result;      /* what tokenizing it gave */
+    awr_ws ws;
 };
 
 static int awr__cl_json_is_object(awr_client *c, const char *json);
