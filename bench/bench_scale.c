@@ -23,6 +23,10 @@
  *       (the median over the rounds of each round's percentile; each round's figures go to stderr)
  *       BENCH ratio_latency_p50_vs_official_sdk <x> x   (SDK p50 / ours)
  *       BENCH ratio_latency_p50_vs_ws <x> x             (floor p50 / ours: 1 is the floor)
+ *     BENCH_LATENCY_RT=1 runs the three readers real-time (chrt -f 10; root or CAP_SYS_NICE): on a
+ *     machine whose CPUs other programs keep busy, a woken reader otherwise often waits for the kernel's
+ *     next scheduler tick (4 ms at 250 Hz), and that wait, not the reader, is then the p99
+ *     (docs/benchmarks.md, "Many clients and latency").
  * Needs node, tests/node_modules and build/awr-load (make). Wall-clock figures: on a loaded machine they
  * measure the load too. */
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -32,7 +36,7 @@
 #include <sys/resource.h>
 
 static const char *server_cpu = "0", *client_cpu = "1";
-static int have_taskset;
+static int have_taskset, readers_rt;
 
 /* argv behind "taskset -c cpu" when taskset is there (into out, 32 entries at most). */
 static char **pinned(char *const argv[], const char *cpu, char *out[32]) {
@@ -41,6 +45,18 @@ static char **pinned(char *const argv[], const char *cpu, char *out[32]) {
     for (i = 0; argv[i] && k < 31; i++) out[k++] = argv[i];
     out[k] = NULL;
     return out;
+}
+
+/* A latency reader's argv: pinned, and with BENCH_LATENCY_RT=1 under "chrt -f 10" (real-time, so that
+ * it runs as soon as its data comes instead of when the kernel next preempts what holds its CPU). */
+static char **reader_argv(char *const argv[], char *out[32]) {
+    char *rt[32];
+    int k = 0, i;
+    if (!readers_rt) return pinned(argv, client_cpu, out);
+    rt[k++] = (char *)"chrt"; rt[k++] = (char *)"-f"; rt[k++] = (char *)"10";
+    for (i = 0; argv[i] && k < 28; i++) rt[k++] = argv[i];
+    rt[k] = NULL;
+    return pinned(rt, client_cpu, out);
 }
 
 /* Runs argv; its stdout (malloc'd), also when it exits with a failure status (awr-load still prints its
@@ -176,7 +192,7 @@ static int latency_run(int r, int port, const char *load, int events, double *p5
     argv[k] = NULL;
     end = e2e_now_ms() + 10000;
     while (subscribed(port) != 0 && e2e_now_ms() < end) e2e_sleep_ms(10);   /* the last reader is gone */
-    if (!e2e_proc_start(&p, pinned(argv, client_cpu, pv))) return 0;
+    if (!e2e_proc_start(&p, reader_argv(argv, pv))) return 0;
     end = e2e_now_ms() + 30000;
     while (subscribed(port) < 1 && e2e_now_ms() < end) e2e_sleep_ms(10);
     if (subscribed(port) >= 1 && publish_events(port, 20, events)) ok = 1;
@@ -220,6 +236,7 @@ static int latency_round(int round, int port, const char *load, int events, doub
 int main(int argc, char **argv) {
     const char *cv = getenv("BENCH_SCALE_CLIENTS"), *ev = getenv("BENCH_LATENCY_EVENTS"), *rv = getenv("BENCH_LATENCY_ROUNDS");
     const char *sc = getenv("BENCH_SERVER_CPU"), *cc = getenv("BENCH_CPU");
+    const char *rt = getenv("BENCH_LATENCY_RT");
     char *sv[32], *server[16];
     struct rlimit rl;
     static const char *const names[3] = {"ours", "official_sdk", "ws"};
@@ -238,6 +255,7 @@ int main(int argc, char **argv) {
     if (sc && *sc) server_cpu = sc;
     if (cc && *cc) client_cpu = cc;
     have_taskset = system("command -v taskset > /dev/null 2>&1") == 0;
+    readers_rt = rt && strcmp(rt, "1") == 0;
     if (!have_taskset) fprintf(stderr, "bench_scale: no taskset: the server and the readers share the CPUs\n");
     /* 10,000 connections are 10,000 descriptors in the server and as many in awr-load */
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) { rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl); }
