@@ -3440,7 +3440,9 @@ AWR__JSON_INLINE uint64_t awr__json_string_flags(uint64_t v, uint64_t high_mask)
 }
 
 /* x86-64 always has SSE2: sixteen bytes per step. One signed compare flags the control bytes and,
- * when they need checking, the non-ASCII ones (both are "less than 0x20" as signed bytes). */
+ * when they need checking, the non-ASCII ones: v ^ flip < below as signed bytes (flip 0, below 0x20:
+ * both are "less than 0x20"; flip 0x80, below 0xA0: the control bytes only, an unsigned compare). The
+ * two constants are set once per parse, so the loop has no branch on the mode. */
 #if !defined(AWR_JSON_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64) || defined(_M_AMD64))
 #  include <emmintrin.h>
 #  define AWR__JSON_SSE2 1
@@ -3450,18 +3452,16 @@ static unsigned awr__json_ctz32(unsigned m) { unsigned long i; _BitScanForward(&
 #  else
 #    define awr__json_ctz32(m) ((unsigned)__builtin_ctz(m))
 #  endif
-AWR__JSON_INLINE unsigned awr__json_string_flags16(const unsigned char *p, int check_high) {
+AWR__JSON_INLINE unsigned awr__json_string_flags16(const unsigned char *p, __m128i flip, __m128i below) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-    __m128i low = check_high ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))
-                             : _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
-    return (unsigned)_mm_movemask_epi8(_mm_or_si128(special, low));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(special, _mm_cmplt_epi8(_mm_xor_si128(v, flip), below)));
 }
 #endif
 
 /* Checks the escape at s[p] (a backslash): returns its length (2 or 6), or 0 with *bad set to the
- * offending offset and *r to the error. */
-static size_t awr__json_check_escape(const unsigned char *s, size_t len, size_t p, size_t *bad, awr_result *r) {
+ * offending offset and *r to the error. Inline: a call in the tokenizer's loop costs every token. */
+AWR__JSON_INLINE size_t awr__json_check_escape(const unsigned char *s, size_t len, size_t p, size_t *bad, awr_result *r) {
     unsigned char e;
     size_t k;
     if (p + 1u >= len) { *bad = len; *r = AWR_ERR_JSON_TRUNCATED; return 0; }
@@ -3806,9 +3806,10 @@ AWR__JSON_NOINLINE size_t awr__json_skip(const unsigned char *s, size_t len, siz
         }                                                                                 \
     } while (0)
 
-AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *json, size_t len,
-                                  awr_json_token *tokens, size_t max_tokens,
-                                  size_t *ntokens, size_t *err_offset) {
+/* The tokenizer; skim: options->skim, a constant in each copy (see awr_json_parse below). */
+AWR__JSON_INLINE awr_result awr__json_parse_with(const awr_json_options *options, const char *json, size_t len,
+                                                 awr_json_token *tokens, size_t max_tokens,
+                                                 size_t *ntokens, size_t *err_offset, const int skim) {
     const unsigned char *s = (const unsigned char *)json;
     unsigned char kinds[(AWR_JSON_MAX_DEPTH + 7) / 8];   /* bit d: the container at depth d + 1 is an object */
     uint32_t max_depth = AWR_JSON_DEFAULT_DEPTH < AWR_JSON_MAX_DEPTH ? AWR_JSON_DEFAULT_DEPTH : AWR_JSON_MAX_DEPTH;
@@ -3822,12 +3823,23 @@ AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *j
     unsigned char c;
     awr_result r = AWR_OK;
     awr_json_token *t;
+#ifdef AWR__JSON_SSE2
+    __m128i flip = _mm_setzero_si128(), below = _mm_set1_epi8(0x20);   /* see awr__json_string_flags16 */
+#endif
+    (void)skim;   /* AWR_NO_JSON_SKIM */
 
     if (options) {
         if (options->max_depth > AWR_JSON_MAX_DEPTH) { r = AWR_ERR_ARG; goto fail; }
         if (options->max_depth) max_depth = options->max_depth;
         if (options->emit_depth) emit_limit = options->emit_depth < emit_limit ? options->emit_depth : emit_limit;
-        if (options->skip_utf8) { high_mask = 0; high_plain = 2; }
+        if (options->skip_utf8) {
+            high_mask = 0;
+            high_plain = 2;
+#ifdef AWR__JSON_SSE2
+            flip = _mm_set1_epi8((char)0x80);
+            below = _mm_set1_epi8((char)0xA0);
+#endif
+        }
     }
     if (!json && len) { r = AWR_ERR_ARG; goto fail; }
 #if SIZE_MAX > 0xFFFFFFFFu
@@ -3874,7 +3886,7 @@ value:
             cap = 0;
 #ifndef AWR_NO_JSON_SKIM
             {
-                size_t end = options->skim ? awr__json_skip(s, len, p, max_depth - depth + 1u, high_mask != 0) : 0;
+                size_t end = skim ? awr__json_skip(s, len, p, max_depth - depth + 1u, high_mask != 0) : 0;
                 if (end) { p = end; goto close; }   /* else the loop below validates it all */
             }
 #endif
@@ -3921,7 +3933,7 @@ string: /* p just after the opening quote; flags is AWR_JSON_KEY for a key, else
     for (;;) {
 #ifdef AWR__JSON_SSE2
         if (AWR__JSON_LIKELY(len - p >= 16u)) {
-            unsigned m = awr__json_string_flags16(s + p, high_mask != 0);
+            unsigned m = awr__json_string_flags16(s + p, flip, below);
             if (m == 0) { p += 16u; continue; }
             p += (size_t)awr__json_ctz32(m);
         } else
@@ -4027,6 +4039,38 @@ fail:
     return r;
 }
 #undef AWR__JSON_PEEK
+
+/* Two copies of the loop, one that skims and one that never does, chosen once per parse: the skim's
+ * call inside the loop cost every token of a parse without it (the small event through the client
+ * 3,225 -> 3,338 instructions), as the compiler kept values for it. Optimising for size: one copy. */
+#if defined(AWR_NO_JSON_SKIM) || defined(__OPTIMIZE_SIZE__)
+AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *json, size_t len,
+                                  awr_json_token *tokens, size_t max_tokens,
+                                  size_t *ntokens, size_t *err_offset) {
+#ifdef AWR_NO_JSON_SKIM
+    return awr__json_parse_with(options, json, len, tokens, max_tokens, ntokens, err_offset, 0);
+#else
+    return awr__json_parse_with(options, json, len, tokens, max_tokens, ntokens, err_offset, options && options->skim);
+#endif
+}
+#else
+AWR__JSON_NOINLINE awr_result awr__json_parse_skim(const awr_json_options *options, const char *json, size_t len,
+                                                   awr_json_token *tokens, size_t max_tokens,
+                                                   size_t *ntokens, size_t *err_offset) {
+    return awr__json_parse_with(options, json, len, tokens, max_tokens, ntokens, err_offset, 1);
+}
+AWR__JSON_NOINLINE awr_result awr__json_parse_full(const awr_json_options *options, const char *json, size_t len,
+                                                   awr_json_token *tokens, size_t max_tokens,
+                                                   size_t *ntokens, size_t *err_offset) {
+    return awr__json_parse_with(options, json, len, tokens, max_tokens, ntokens, err_offset, 0);
+}
+AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *json, size_t len,
+                                  awr_json_token *tokens, size_t max_tokens,
+                                  size_t *ntokens, size_t *err_offset) {
+    if (options && options->skim) return awr__json_parse_skim(options, json, len, tokens, max_tokens, ntokens, err_offset);
+    return awr__json_parse_full(options, json, len, tokens, max_tokens, ntokens, err_offset);
+}
+#endif
 
 AWR_API void awr_json_span(const awr_json_token *t, size_t *offset, size_t *length) {
     int str = AWR_JSON_TYPE(t) == AWR_JSON_STRING;
