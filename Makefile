@@ -155,14 +155,14 @@ $(OUT)/.config: FORCE | $(OUT)
 	@printf '%s\n' '$(subst ','\'',$(config_line))' | cmp -s - $@ || printf '%s\n' '$(subst ','\'',$(config_line))' > $@
 
 test:   # installs what the suite needs and lacks (tests/deps.sh), then runs it all
-	@sh tests/deps.sh test && sh tests/run.sh
+	+@sh tests/deps.sh test && sh tests/run.sh
 
 # The unit tests (sources tagged awr-unit) in one ASan+UBSan build: no peers, no network.
 check:
-	@sh tests/deps.sh check && TEST_CONFIGS=gcc-asan TEST_UNIT=1 TEST_PLATFORMS= sh tests/run.sh
+	+@sh tests/deps.sh check && TEST_CONFIGS=gcc-asan TEST_UNIT=1 TEST_PLATFORMS= sh tests/run.sh
 
 demo:   # tests/demo.sh installs what is missing, then builds build/awr-listen
-	@sh tests/demo.sh
+	+@sh tests/demo.sh
 
 FUZZ_FLAGS := -std=c99 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I.
 fuzz: $(patsubst %,build/fuzz/%,$(FUZZ))
@@ -174,10 +174,10 @@ coverage:   # the test programs built with gcov: which lines of the header the s
 	@sh tests/coverage.sh
 
 bench: examples   # bench_scale runs build/awr-load
-	@sh tests/deps.sh bench && sh bench/run.sh
+	+@sh tests/deps.sh bench && sh bench/run.sh
 
 bench-cg: examples
-	@sh tests/deps.sh bench && sh bench/run.sh --callgrind
+	+@sh tests/deps.sh bench && sh bench/run.sh --callgrind
 
 # SVG charts for docs/benchmarks.md from saved bench output: make bench > F; make bench-cg >> F
 BENCH_RESULTS ?= bench/results/x86_64-2vcpu-shared.txt

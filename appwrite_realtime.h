@@ -4,7 +4,7 @@
  * clients over one WebSocket. This header receives them in any C99 or C++11 program, from servers to
  * game loops to microcontrollers: no JavaScript runtime, no allocation after start-up (only the create
  * functions allocate, one block each; size + init on your memory allocate nothing; the optional C++
- * layer adds its own: one block per awr::client and the std::function each subscribe() stores), and a
+ * layer adds its own: two blocks per awr::client and the std::function each subscribe() stores), and a
  * core that never makes a syscall (the host supplies sockets, TLS, the clock and randomness).
  *
  * HOW TO INCLUDE
@@ -107,7 +107,9 @@
  *                 comment names what it holds instead (the start that fits, the size needed, the
  *                 offset of the error). Optional out-parameters may be NULL.
  *     order       the object first, then the inputs, then an output buffer and its capacity
- *                 (buf, cap), then out-parameters: awr_query_equal(attr, values, n, buf, cap).
+ *                 (buf, cap), then out-parameters: awr_query_equal(attr, values, n, buf, cap). For
+ *                 the inits the memory they build in is the object: awr_client_init(mem, size, cfg,
+ *                 &client).
  *     predicates  return int 1 or 0 and cannot fail (bad input answers 0): awr_match, awr_utf8_valid,
  *                 awr_json_eq, awr_ws_close_code_valid, awr_event_is, awr_event_has_channel,
  *                 awr_tcp_resolving.
@@ -121,7 +123,9 @@
  *                 a failed awr_ws keeps its error (awr_ws_error), and the client reports the failures
  *                 of its own work to on_state, not to the caller of awr_client_poll.
  *     values      calls that cannot fail return their value (awr_client_state, awr_ws_send_space,
- *                 awr_ws_frame_header's length, awr_match_set_count); void calls cannot fail.
+ *                 awr_match_set_count); void calls cannot fail (the plain inits: awr_sha1_init,
+ *                 awr_utf8_init, awr_ws_handshake_init, awr_ws_decoder_init, awr_json_writer_init).
+ *                 awr_ws_frame_header returns the header's length, 0 for a header no peer accepts.
  *     names       awr_<layer>_<what>: each public name starts with its layer (awr_ws_, awr_json_,
  *                 awr_match_, awr_channel_, awr_query_, awr_client_, awr_event_, awr_tcp_,
  *                 awr_bearssl_; the client's own types: awr_event, awr_sub, awr_state, ...); internal
@@ -1279,7 +1283,8 @@ typedef struct awr_io {
  * `files` and `buckets.b2.files` on one connection the second never appeared; 1.9.5+ names every match).
  * Names (ids, channels, event names) are compared after unescaping, here, in awr_event_is,
  * awr_event_has_channel and awr_match_set_test_json alike. Both lookups use indexes in the client's
- * memory, so an event costs the same with 1 or 512 subscriptions (up to AWR__CL_INDEXED_CHANNELS = 4
+ * memory, so an event costs about the same with 1 or 512 subscriptions (bench/bench_client.c under
+ * callgrind: 3,335 and 3,575 instructions for a small event; up to AWR__CL_INDEXED_CHANNELS = 4
  * channels per subscription on average; beyond that the channel lookup scans the table). A subscription with queries is
  * left to the server, which alone can evaluate them: on 1.9.0 it misses events that the server routes
  * to an overlapping subscription of the same connection instead. Each subscription gets an event at
@@ -9839,7 +9844,7 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - awr_client_size returns 0 for every configuration awr_client_init refuses
  *     - dispatch: below 1.9.5 a subscription without queries also gets an event whose channels meet its
  *       own (1.9.0 names only the first overlapping subscription); ids and channels go through indexes
- *       in the client's memory, so an event costs the same with 1 or 512 subscriptions
+ *       in the client's memory, so an event costs about the same with 1 or 512 subscriptions
  *     - the client reads its messages with the tokenizer and awr_json_find and writes its frames with
  *       the JSON writer (UTF-8 checked); names are compared unescaped everywhere (awr_event_is,
  *       awr_event_has_channel, awr_match_set_test_json); any chunking of the input gives the same

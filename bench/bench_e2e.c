@@ -116,12 +116,12 @@ static int round_ours(int port, const char *spec, long n, double *rate, double *
 
 /* One round of the official SDK on the same server (tests/sdk/bench.js --rounds 1), through the shell. */
 static int round_sdk(int port, long n, double *rate, double *cpu_per_event) {
-    char cmd[512], out_path[64], err_path[64];
+    char cmd[1024], out_path[256], err_path[256];
     char *out;
     const char *s;
     int ok = 0, fd;
-    snprintf(out_path, sizeof out_path, "/tmp/awr-bench-out-XXXXXX");
-    snprintf(err_path, sizeof err_path, "/tmp/awr-bench-err-XXXXXX");
+    e2e_tmp_template(out_path, sizeof out_path, "bench-out");
+    e2e_tmp_template(err_path, sizeof err_path, "bench-err");
     if ((fd = mkstemp(out_path)) < 0) return 0;
     close(fd);
     if ((fd = mkstemp(err_path)) < 0) { unlink(out_path); return 0; }

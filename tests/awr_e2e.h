@@ -143,16 +143,22 @@ static inline void e2e_client_config(awr_client_config *cfg, char *endpoint, siz
 
 typedef struct e2e_proc {
     pid_t pid;
-    char out_path[64], err_path[64];
+    char out_path[256], err_path[256];
     int status;       /* exit status once waited, -1 killed by a signal or timed out */
 } e2e_proc;
+
+/* A mkstemp template "<TMPDIR or /tmp>/awr-<name>-XXXXXX" in buf. */
+static inline void e2e_tmp_template(char *buf, size_t cap, const char *name) {
+    const char *dir = getenv("TMPDIR");
+    snprintf(buf, cap, "%s/awr-%s-XXXXXX", dir && *dir ? dir : "/tmp", name);
+}
 
 /* Start argv with stdout and stderr going to temporary files. 1 on success. */
 static inline int e2e_proc_start(e2e_proc *p, char *const argv[]) {
     int out, err;
     memset(p, 0, sizeof *p);
-    snprintf(p->out_path, sizeof p->out_path, "/tmp/awr-e2e-out-XXXXXX");
-    snprintf(p->err_path, sizeof p->err_path, "/tmp/awr-e2e-err-XXXXXX");
+    e2e_tmp_template(p->out_path, sizeof p->out_path, "e2e-out");
+    e2e_tmp_template(p->err_path, sizeof p->err_path, "e2e-err");
     out = mkstemp(p->out_path);
     err = mkstemp(p->err_path);
     if (out < 0 || err < 0) return 0;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# make demo: a live stream of Appwrite Realtime events in a few seconds, on any machine.
+# make demo: a live stream of Appwrite Realtime events in a few seconds, on Debian or Ubuntu.
 # 1. installs what is missing (tests/deps.sh: a C compiler, make, Node.js, BearSSL headers via
 #    apt-get; the npm packages of tests/ via npm ci), 2. builds build/awr-listen, 3. starts the local
 #    Appwrite-compatible server (tests/server/) playing Appwrite 1.9.6 with the demo scenario, 4. runs

@@ -42,13 +42,13 @@ static int extract_array(const char *resp, const char *key, char *out, size_t ca
 /* Expected output lines, built from what the server says it published. */
 typedef struct expect {
     FILE *f;
-    char path[64];
+    char path[256];
     int lines;
 } expect;
 
 static void expect_open(expect *x) {
     int fd;
-    snprintf(x->path, sizeof x->path, "/tmp/awr-e2e-exp-XXXXXX");
+    e2e_tmp_template(x->path, sizeof x->path, "e2e-exp");
     fd = mkstemp(x->path);
     x->f = fd >= 0 ? fdopen(fd, "w") : NULL;
     x->lines = 0;
@@ -84,7 +84,7 @@ static int publish(int port, const char *spec, const char *payload_text, expect 
 
 /* Compare awr-listen's stdout with the expected lines (subscription ids are the server's: dropped). */
 static int compare_output(expect *x, const e2e_proc *p, const char *what) {
-    char cmd[512];
+    char cmd[1024];
     int rc;
     fclose(x->f);
     x->f = NULL;
@@ -535,12 +535,12 @@ static void test_user_name(void) {
         "{\"users\":[{\"id\":\"u7\",\"secret\":\"s7\",\"name\":\"Zo\\u00eb \\\"Z\\\" O'Neil, {x} \\u0007 \\u2713\","
         "\"email\":\"z@example.com\",\"emailVerification\":true,\"labels\":[\"a\"],\"memberships\":[]}]}";
     static const char token_json[] = "{\"id\":\"u7\",\"secret\":\"s7\"}";
-    char path[64], session[64], *err;
+    char path[256], session[64], *err;
     const char *args[] = {"--session", session, "--timeout", "2", "files"};
     e2e_proc p;
     int port, fd, rc;
     pid_t srv;
-    snprintf(path, sizeof path, "/tmp/awr-e2e-users-XXXXXX");
+    e2e_tmp_template(path, sizeof path, "e2e-users");
     fd = mkstemp(path);
     if (!AWR_CHECK(fd >= 0)) return;
     AWR_CHECK(write(fd, scenario, sizeof scenario - 1) == (ssize_t)(sizeof scenario - 1));

@@ -67,7 +67,7 @@ static void test_side_by_side(const char *gen, int tls) {
     int port, i, j, nsdk = 0, nours, rc;
     pid_t srv = tls ? e2e_server_start(gen, &port, "--tls-cert", cert_path("good.pem"), "--tls-key", cert_path("good.key"), (char *)NULL)
                     : e2e_server_start(gen, &port, (char *)NULL);
-    char endpoint[64], ours_endpoint[2][64], cmd[512];
+    char endpoint[64], ours_endpoint[2][64], cmd[1024];
     e2e_proc ours[2], sdk[2];
     const char *modes[2];
     int is_196 = strcmp(gen, "1.9.6") == 0;
@@ -278,6 +278,33 @@ static void test_policy_loop(void) {
     awr_test_stop(srv);
 }
 
+/* The REST calls of the README's Credentials section, as the official SDK makes them (tests/sdk/rest.js
+ * answers them on loopback as Appwrite does): the paths, the project header, the JSON bodies, the
+ * session value kept from X-Fallback-Cookies and sent back, and the JWT answer's field. */
+static void test_sdk_rest_calls(void) {
+    char lines[8][512];
+    int n = 0;
+    FILE *f = popen("node tests/sdk/rest.js 2>/dev/null", "r");
+    if (!AWR_CHECK(f != NULL)) return;
+    while (n < 8 && fgets(lines[n], sizeof lines[n], f)) {
+        lines[n][strcspn(lines[n], "\n")] = 0;
+        n++;
+    }
+    AWR_CHECK_INT(pclose(f), 0);
+    if (!AWR_CHECK_INT(n, 5)) return;
+    AWR_CHECK_STR(lines[0], "REQ POST /v1/account/sessions/email project=test content-type=application/json fallback=- "
+                            "body={\"email\":\"me@example.com\",\"password\":\"my-password\"}");
+    AWR_CHECK_STR(lines[1], "SESSION id=sess1 secret=\"\"");
+    AWR_CHECK(strncmp(lines[4], "SESSION_VALUE ", 14) == 0);
+    {
+        char want[512];
+        snprintf(want, sizeof want, "REQ POST /v1/account/jwts project=test content-type=application/json "
+                 "fallback={\"a_session_test\":\"%s\"} body={}", lines[4] + 14);
+        AWR_CHECK_STR(lines[2], want);
+    }
+    AWR_CHECK_STR(lines[3], "JWT header.payload.signature");
+}
+
 int main(void) {
     size_t g;
     e2e_bin("awr-listen", listen_bin, sizeof listen_bin);
@@ -305,5 +332,6 @@ int main(void) {
     }
     test_update_trap();
     test_policy_loop();
+    test_sdk_rest_calls();
     return AWR_TEST_END();
 }

@@ -154,10 +154,14 @@ static void doubles(void) {
 
 /* Run every request through Node at once and compare line by line. */
 static void compare_with_sdk(void) {
-    char in_path[] = "/tmp/awr-query-in-XXXXXX", out_path[] = "/tmp/awr-query-out-XXXXXX", cmd[256];
-    int fd_in = mkstemp(in_path), fd_out = mkstemp(out_path), i, mism = 0;
+    char in_path[256], out_path[256], cmd[600];
+    int fd_in, fd_out, i, mism = 0;
     FILE *f;
     char *out, *line;
+    e2e_tmp_template(in_path, sizeof in_path, "query-in");
+    e2e_tmp_template(out_path, sizeof out_path, "query-out");
+    fd_in = mkstemp(in_path);
+    fd_out = mkstemp(out_path);
     if (!AWR_CHECK(fd_in >= 0 && fd_out >= 0)) return;
     close(fd_out);
     f = fdopen(fd_in, "w");
