@@ -3588,15 +3588,15 @@ AWR__JSON_INLINE void awr__json_block_scan(const unsigned char *p, awr__json_blo
     __m128i c0 = _mm_cmpeq_epi8(w0, cl), c1 = _mm_cmpeq_epi8(w1, cl), c2 = _mm_cmpeq_epi8(w2, cl), c3 = _mm_cmpeq_epi8(w3, cl);
     __m128i no = _mm_add_epi8(_mm_add_epi8(o0, o1), _mm_add_epi8(o2, o3));   /* -count per byte lane */
     __m128i nc = _mm_add_epi8(_mm_add_epi8(c0, c1), _mm_add_epi8(c2, c3));
-    __m128i sums = _mm_sad_epu8(_mm_add_epi8(_mm_unpacklo_epi64(no, nc), _mm_unpackhi_epi64(no, nc)), _mm_setzero_si128());
-    unsigned so = (unsigned)_mm_cvtsi128_si32(sums), sc = (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
+    __m128i zero = _mm_setzero_si128();   /* each lane holds minus its count (at most 8): 0 - lane is the count */
+    __m128i sums = _mm_sad_epu8(_mm_sub_epi8(zero, _mm_add_epi8(_mm_unpacklo_epi64(no, nc), _mm_unpackhi_epi64(no, nc))), zero);
     b->quote = AWR__JSON_MASK_EQ(v, _mm_set1_epi8('"'));
     b->bslash = AWR__JSON_MASK_EQ(v, _mm_set1_epi8('\\'));
     b->brackets = AWR__JSON_MASK64(_mm_or_si128(o0, c0), _mm_or_si128(o1, c1), _mm_or_si128(o2, c2), _mm_or_si128(o3, c3));
     b->low = AWR__JSON_MASK64(AWR__JSON_LOW(v0, flip, below), AWR__JSON_LOW(v1, flip, below),
                               AWR__JSON_LOW(v2, flip, below), AWR__JSON_LOW(v3, flip, below));
-    b->nopen = (0u - so) & 0xFFu;   /* each lane held minus its count, so the sum is minus the total mod 256 */
-    b->nclose = (0u - sc) & 0xFFu;
+    b->nopen = (unsigned)_mm_cvtsi128_si32(sums);   /* a sum of eight lanes: at most 64 */
+    b->nclose = (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
 }
 /* The bytes >= 0x80 (their sign bits), for a block with `low` bytes. */
 AWR__JSON_INLINE uint64_t awr__json_block_high(const unsigned char *p) {
