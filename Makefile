@@ -13,6 +13,7 @@
 #                     saved results (BENCH_RESULTS=file)
 #   make size         the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/.bss
 #   make test-windows the Windows part alone (mingw-w64 cross build, run under wine)
+#   make test-arm     the JSON tests on AArch64 and 32-bit ARM (cross build, run under qemu-user)
 #   make lib          the optional compiled library (shared and static, POSIX adapter) in build/lib
 #   make install      the header, pkg-config file and CMake package under $(DESTDIR)$(PREFIX) [/usr/local]
 #   make install-lib  install, plus the compiled library and appwrite_realtime_lib.pc
@@ -191,9 +192,11 @@ clean:
 # ---- Windows, embedded, packaging ------------------------------------------------------------------
 PREFIX  ?= /usr/local
 DESTDIR ?=
-.PHONY: test-windows size install uninstall lib install-lib
+.PHONY: test-windows test-arm size install uninstall lib install-lib
 test-windows:   # mingw-w64 cross build, run under wine against local peers
 	@sh tests/windows.sh
+test-arm:       # the JSON tests (the skim's NEON scan) cross-built for ARM Linux, run under qemu-user
+	@sh tests/arm.sh
 size:           # the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/.bss
 	@sh tests/embedded.sh size
 

@@ -29,7 +29,8 @@
  *     AWR_BEARSSL_NO_STDIO  no CA-file loading (anchors from memory only), for targets without stdio
  *     AWR_BEARSSL_DEFAULT_CA_FILE  the CA bundle used when the config names none (default: the OS's)
  *     AWR_BEARSSL_STAGE_SIZE       bytes send() takes while the TLS handshake runs (default 4096)
- *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2
+ *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2, and
+ *                           the skim's portable 8-byte words instead of SSE2 or NEON
  *     AWR_JSON_MAX_DEPTH    the largest nesting depth the tokenizer can be asked for (default 1024)
  *     AWR_WORK_COUNTER      an integer variable of yours: the internal string helpers add the bytes
  *                           they scan to it (the tests use it to show that work grows linearly)
@@ -677,7 +678,8 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *   skip_utf8    nonzero: the input is already known to be valid UTF-8 (a WebSocket text message), so
  *                strings are not validated again. Bytes >= 0x80 outside strings are still errors.
  *   skim         [0] nonzero (with emit_depth): a collapsed container is skimmed 64 bytes per step
- *                (SSE2 on x86-64, portable 8-byte words elsewhere) instead of validated. The skim
+ *                (SSE2 on x86-64, NEON on AArch64 and 32-bit ARM with NEON, portable 8-byte words
+ *                elsewhere; the same results on each) instead of validated. The skim
  *                checks its strings (quotes, escapes, no control bytes, UTF-8 unless skip_utf8), that
  *                outside them there are no control bytes but whitespace and (unless skip_utf8, whose
  *                text is valid UTF-8 anyway) only ASCII bytes, that its
@@ -737,12 +739,12 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * (key order, number spelling, string escapes) stays byte for byte as it was.
  *
  * COST. The tokenizer scans strings 16 bytes at a time with SSE2 on x86-64 and 8 at a time in portable
- * C elsewhere (the skim: 64 bytes per step); it uses about 200 bytes of C stack, awr_json_double about 1 KB (its exact fallback). No
+ * C elsewhere (the skim: 64 bytes per step, with SSE2 or NEON where there is one); it uses about 200 bytes of C stack, awr_json_double about 1 KB (its exact fallback). No
  * function keeps state between calls: any number of threads may parse at once.
  * ================================================================================================== */
 
-/* AWR_JSON_NO_SIMD: define it to use only portable C in the tokenizer (no SSE2 on x86-64, no
- * count-trailing-zeros builtins); the result is the same, only slower. */
+/* AWR_JSON_NO_SIMD: define it to use only portable C in the tokenizer (no SSE2 on x86-64, no NEON on
+ * ARM, no count-trailing-zeros builtins); the result is the same, only slower. */
 #ifndef AWR_JSON_MAX_DEPTH
 #  define AWR_JSON_MAX_DEPTH 1024     /* the largest max_depth a parse may ask for (bits of C stack) */
 #endif
@@ -3559,8 +3561,9 @@ static awr_result awr__json_scan_literal(const unsigned char *s, size_t len, siz
  * a character found valid. */
 typedef struct awr__json_block {
     uint64_t quote, brackets;      /* '"'; any of { [ } ] */
-    uint64_t bslash, low, high;    /* '\\'; a control byte (or, checking UTF-8, any byte >= 0x80); >= 0x80 */
-    uint64_t open;                 /* { or [ (portable only: SSE2 finds them in awr__json_block_open) */
+    uint64_t bslash, low;          /* '\\'; a control byte (or, checking UTF-8, any byte >= 0x80) */
+    uint64_t high;                 /* >= 0x80 (portable only: SSE2 and NEON find them in awr__json_block_high) */
+    uint64_t open;                 /* { or [ (not SSE2: it finds them in awr__json_block_open) */
     unsigned nopen, nclose;        /* how many of { [ and of } ], strings included */
 } awr__json_block;
 
@@ -3610,6 +3613,57 @@ AWR__JSON_NOINLINE uint64_t awr__json_block_open(const unsigned char *p) {
     v0 = _mm_or_si128(v0, lc); v1 = _mm_or_si128(v1, lc); v2 = _mm_or_si128(v2, lc); v3 = _mm_or_si128(v3, lc);
     return AWR__JSON_MASK_EQ(v, _mm_set1_epi8('{'));
 }
+#elif !defined(AWR_JSON_NO_SIMD) && (defined(__ARM_NEON) || defined(__ARM_NEON__)) && \
+      (defined(__GNUC__) || defined(__clang__)) && !defined(__ARM_BIG_ENDIAN)
+/* NEON (AArch64, and 32-bit ARM built with NEON): sixteen bytes per compare, as SSE2, but NEON has no
+ * movemask. Each compare result (0xFF or 0) keeps the bit of its byte's place in its eight-byte half
+ * (1, 2, ..., 128), and three rounds of pairwise adds sum each eight bytes into one: the 64-bit mask,
+ * bit i for byte i (little-endian only). All the masks at once but `high`, as the portable scan does. */
+#  include <arm_neon.h>
+#  define AWR__JSON_NEON 1
+#  if defined(__aarch64__)
+#    define AWR__JSON_PADD(a, b) vpaddq_u8(a, b)
+#  else   /* 32-bit ARM pairs the halves of each vector: the same sixteen sums in the same order */
+#    define AWR__JSON_PADD(a, b) \
+    vcombine_u8(vpadd_u8(vget_low_u8(a), vget_high_u8(a)), vpadd_u8(vget_low_u8(b), vget_high_u8(b)))
+#  endif
+#  define AWR__JSON_NEON_LOAD4(p) \
+    uint8x16_t v0 = vld1q_u8(p), v1 = vld1q_u8((p) + 16), v2 = vld1q_u8((p) + 32), v3 = vld1q_u8((p) + 48)
+AWR__JSON_INLINE uint64_t awr__json_neon_mask(uint8x16_t a, uint8x16_t b, uint8x16_t c, uint8x16_t d) {
+    static const unsigned char place[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    uint8x16_t w = vld1q_u8(place), s;
+    s = AWR__JSON_PADD(AWR__JSON_PADD(vandq_u8(a, w), vandq_u8(b, w)), AWR__JSON_PADD(vandq_u8(c, w), vandq_u8(d, w)));
+    return vget_lane_u64(vreinterpret_u64_u8(vpadd_u8(vget_low_u8(s), vget_high_u8(s))), 0);
+}
+#  define AWR__JSON_NEON_EQ(x, k) \
+    awr__json_neon_mask(vceqq_u8(x##0, k), vceqq_u8(x##1, k), vceqq_u8(x##2, k), vceqq_u8(x##3, k))
+/* The `low` bytes as in the SSE2 scan: v ^ flip < below as signed bytes (see AWR__JSON_LOW). */
+#  define AWR__JSON_NEON_LOW(v, flip, below) vcltq_s8(vreinterpretq_s8_u8(veorq_u8(v, flip)), below)
+static unsigned awr__json_popcount(uint64_t m);
+AWR__JSON_INLINE void awr__json_block_scan(const unsigned char *p, awr__json_block *b, uint64_t high_mask) {
+    AWR__JSON_NEON_LOAD4(p);
+    uint8x16_t lc = vdupq_n_u8(0x20), flip = vdupq_n_u8(high_mask ? 0 : 0x80);
+    int8x16_t below = vdupq_n_s8((int8_t)(high_mask ? 0x20 : -0x60));   /* -0x60: 0xA0 as a signed byte */
+    uint8x16_t w0 = vorrq_u8(v0, lc), w1 = vorrq_u8(v1, lc), w2 = vorrq_u8(v2, lc), w3 = vorrq_u8(v3, lc);
+    uint64_t close = AWR__JSON_NEON_EQ(w, vdupq_n_u8('}'));
+    b->open = AWR__JSON_NEON_EQ(w, vdupq_n_u8('{'));   /* '[' | 0x20 is '{', ']' | 0x20 is '}' */
+    b->quote = AWR__JSON_NEON_EQ(v, vdupq_n_u8('"'));
+    b->bslash = AWR__JSON_NEON_EQ(v, vdupq_n_u8('\\'));
+    b->low = awr__json_neon_mask(AWR__JSON_NEON_LOW(v0, flip, below), AWR__JSON_NEON_LOW(v1, flip, below),
+                                 AWR__JSON_NEON_LOW(v2, flip, below), AWR__JSON_NEON_LOW(v3, flip, below));
+    b->high = 0;   /* unused: awr__json_block_high looks, in the few blocks with `low` bytes */
+    b->brackets = b->open | close;
+    b->nopen = awr__json_popcount(b->open);
+    b->nclose = awr__json_popcount(close);
+}
+/* The bytes >= 0x80, for a block with `low` bytes. */
+AWR__JSON_INLINE uint64_t awr__json_block_high(const unsigned char *p) {
+    int8x16_t zero = vdupq_n_s8(0);
+    AWR__JSON_NEON_LOAD4(p);
+    return awr__json_neon_mask(vcltq_s8(vreinterpretq_s8_u8(v0), zero), vcltq_s8(vreinterpretq_s8_u8(v1), zero),
+                               vcltq_s8(vreinterpretq_s8_u8(v2), zero), vcltq_s8(vreinterpretq_s8_u8(v3), zero));
+}
+#  define awr__json_block_open(p) (b.open)
 #else
 /* Portable: eight bytes per word, read little-endian whatever the machine; exact per-byte tests (no
  * carry crosses a byte), the 0x80 bits of a word gathered into eight mask bits by a multiply. All the
@@ -9813,8 +9867,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - awr_json_writer_init(&w, NULL, 0) makes a counting writer: finish returns AWR_OK and the
  *       length the text needs (it was AWR_ERR_BUFFER); every text the header writes goes through one
  *       bounded appender and one integer formatter
- *     - awr_json_options.skim: a collapsed container is skimmed 64 bytes per step (SSE2, portable
- *       words) for its strings, UTF-8, control bytes, brackets and depth, not for the grammar
+ *     - awr_json_options.skim: a collapsed container is skimmed 64 bytes per step (SSE2, NEON,
+ *       portable words) for its strings, UTF-8, control bytes, brackets and depth, not for the grammar
  *       between its values; the client reads its messages of 512 bytes or more this way (a shorter
  *       one is validated whole, which costs less there): awr_event_get_* refuse a payload
  *       whose grammar is broken with AWR_ERR_JSON_SYNTAX (such a message was dropped before), every

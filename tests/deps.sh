@@ -15,6 +15,9 @@ clang_asan() {   # the ASan runtime clang links (a separate package on Debian)
     have clang && ls "$(clang -print-runtime-dir 2> /dev/null)"/libclang_rt.asan* > /dev/null 2>&1
 }
 arm_libc() { printf '#include <string.h>\n' | arm-none-eabi-gcc -E -x c - > /dev/null 2>&1; }
+# tests/arm.sh: the C libraries of the ARM Linux cross compilers (separate packages: no recommends here)
+arm64_libc() { [ -f /usr/aarch64-linux-gnu/include/stdio.h ]; }
+armhf_libc() { [ -f /usr/arm-linux-gnueabihf/include/stdio.h ]; }
 py_websockets() { /usr/bin/python3 -c 'import websockets' > /dev/null 2>&1; }   # Debian's, as the tests run it
 wine64() { have wine64 || [ -x /usr/lib/wine/wine64 ]; }
 # tests/windows.sh builds BearSSL for mingw-w64 once, from Debian's source package: apt must know it.
@@ -56,6 +59,11 @@ test            | wine64                  | wine64                      | 64-bit
 test            | dpkg-dev                | have dpkg-source            | dpkg-source (apt-get source)
 test            | gcc-arm-none-eabi       | have arm-none-eabi-gcc      | the Cortex-M cross compiler
 test            | libnewlib-arm-none-eabi | arm_libc                    | the Cortex-M C library headers
+test            | gcc-aarch64-linux-gnu   | have aarch64-linux-gnu-gcc  | the AArch64 Linux cross compiler
+test            | libc6-dev-arm64-cross   | arm64_libc                  | the AArch64 Linux C library
+test            | gcc-arm-linux-gnueabihf | have arm-linux-gnueabihf-gcc | the 32-bit ARM Linux cross compiler
+test            | libc6-dev-armhf-cross   | armhf_libc                  | the 32-bit ARM Linux C library
+test            | qemu-user               | have qemu-aarch64           | qemu-user (qemu-aarch64, qemu-arm)
 test            | cmake                   | have cmake                  | CMake
 test            | meson                   | have meson                  | Meson
 test            | ninja-build             | have ninja                  | Ninja
