@@ -14,10 +14,9 @@
 # libc6-dev-armhf-cross qemu-user clang).
 # shellcheck disable=SC2086  # the compilers and flags are lists of words
 cd "$(dirname "$0")/.." || exit 1
+. tests/platform_tally.sh
 out=build/arm
 mkdir -p "$out/aarch64/bin" "$out/armhf"
-passed=0
-failed=0
 # -D_FILE_OFFSET_BITS=64: 32-bit readdir under qemu on a 64-bit host meets inode numbers it cannot hold
 WARN="-Wall -Wextra -Wpedantic -Werror"
 CONV="-Wconversion -Wsign-conversion"
@@ -30,22 +29,7 @@ QEMU_A32=${QEMU_A32:-qemu-arm}
 SYSROOT_A64=${SYSROOT_A64:-/usr/aarch64-linux-gnu}
 SYSROOT_A32=${SYSROOT_A32:-/usr/arm-linux-gnueabihf}
 
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "${2:-}" ] && tail -n 20 "$2" | sed 's/^/    /'; }
 finish() { echo "RESULT $passed $failed"; [ "$failed" -eq 0 ]; exit $?; }
-
-# count_run <name> <log> <exit code>: add the program's RESULT line
-count_run() {
-    r=$(grep '^RESULT ' "$2" | tail -n 1)
-    if [ -z "$r" ]; then fail "$1 (no RESULT line, exit $3)" "$2"; return; fi
-    p=$(echo "$r" | cut -d' ' -f2); f=$(echo "$r" | cut -d' ' -f3)
-    passed=$((passed + p)); failed=$((failed + f))
-    if [ "$f" -ne 0 ] || [ "$3" -ne 0 ]; then
-        [ "$f" -eq 0 ] && failed=$((failed + 1))
-        echo "FAIL $1: $p passed, $f failed (exit $3)"; tail -n 20 "$2" | sed 's/^/    /'
-    else
-        echo "ok   $1: $p passed"
-    fi
-}
 
 for tool in "$CC_A64" "$CC_A32" "$QEMU_A64" "$QEMU_A32" clang; do
     if ! command -v "$tool" > /dev/null 2>&1; then

@@ -10,34 +10,16 @@
 # Each program's output is in build/win/logs/. The last line is "RESULT <passed> <failed>" over all of
 # them, which tests/run.sh adds to its total. A missing tool is a failure, never a skip.
 cd "$(dirname "$0")/.." || exit 1
+. tests/platform_tally.sh
 out=build/win
 logs=$out/logs
 mkdir -p "$logs"
-passed=0
-failed=0
 CC_WIN=${CC_WIN:-x86_64-w64-mingw32-gcc}
 AR_WIN=${AR_WIN:-x86_64-w64-mingw32-ar}
 WINE=${WINE:-wine}
 export WINEPREFIX=${WINEPREFIX:-$(pwd)/$out/wine-prefix}
 export WINEDEBUG=${WINEDEBUG:--all}
 WFLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -O1 -I. -Itests"
-
-pass() { passed=$((passed + $1)); }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "${2:-}" ] && tail -n 20 "$2" | sed 's/^/    /'; }
-
-# count_run <name> <log> <exit code>: add the program's RESULT line
-count_run() {
-    r=$(tr -d '\r' < "$2" | grep '^RESULT ' | tail -n 1)
-    if [ -z "$r" ]; then fail "$1 (no RESULT line, exit $3)" "$2"; return; fi
-    p=$(echo "$r" | cut -d' ' -f2); f=$(echo "$r" | cut -d' ' -f3)
-    passed=$((passed + p)); failed=$((failed + f))
-    if [ "$f" -ne 0 ] || [ "$3" -ne 0 ]; then
-        [ "$f" -eq 0 ] && failed=$((failed + 1))
-        echo "FAIL $1: $p passed, $f failed (exit $3)"; tail -n 20 "$2" | sed 's/^/    /'
-    else
-        echo "ok   $1: $p passed"
-    fi
-}
 
 finish() {
     for pid in ${server_pids:-}; do kill "$pid" 2>/dev/null; done

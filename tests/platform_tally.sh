@@ -1,0 +1,23 @@
+# shellcheck shell=sh
+# The tally of the platform scripts that run test programs on another system (tests/windows.sh under
+# wine, tests/arm.sh under qemu-user), sourced by them. Each program prints "RESULT <passed> <failed>";
+# one that crashes, fails without saying so or prints no RESULT line is a failure.
+passed=0
+failed=0
+
+pass() { passed=$((passed + $1)); }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "${2:-}" ] && tail -n 20 "$2" | sed 's/^/    /'; }
+
+# count_run <name> <log> <exit code>: add the program's RESULT line (wine's output ends lines with CR)
+count_run() {
+    r=$(tr -d '\r' < "$2" | grep '^RESULT ' | tail -n 1)
+    if [ -z "$r" ]; then fail "$1 (no RESULT line, exit $3)" "$2"; return; fi
+    p=$(echo "$r" | cut -d' ' -f2); f=$(echo "$r" | cut -d' ' -f3)
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$f" -ne 0 ] || [ "$3" -ne 0 ]; then
+        [ "$f" -eq 0 ] && failed=$((failed + 1))
+        echo "FAIL $1: $p passed, $f failed (exit $3)"; tail -n 20 "$2" | sed 's/^/    /'
+    else
+        echo "ok   $1: $p passed"
+    fi
+}
