@@ -139,6 +139,33 @@ static inline void e2e_client_config(awr_client_config *cfg, char *endpoint, siz
 }
 #endif
 
+/* ---- test certificates ---------------------------------------------------------------------------- */
+
+/* The certificates of tests/peers/make_certs.sh for this process, in build/<prefix>-<pid>: made by
+ * e2e_certs_make (1 on success), a file's path by e2e_cert("ca.pem"), deleted by e2e_certs_remove. */
+static inline char *e2e_cert_dir(void) {
+    static char dir[64];
+    return dir;
+}
+static inline int e2e_certs_make(const char *prefix) {
+    char cmd[160];
+    snprintf(e2e_cert_dir(), 64, "build/%s-%ld", prefix, (long)getpid());
+    snprintf(cmd, sizeof cmd, "sh tests/peers/make_certs.sh %s > /dev/null", e2e_cert_dir());
+    return system(cmd) == 0;
+}
+static inline const char *e2e_cert(const char *file) {
+    static char buf[4][128];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof buf[0], "%s/%s", e2e_cert_dir(), file);
+    return b;
+}
+static inline void e2e_certs_remove(void) {
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", e2e_cert_dir());
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", e2e_cert_dir());
+}
+
 /* ---- child processes with captured output --------------------------------------------------------- */
 
 typedef struct e2e_proc {

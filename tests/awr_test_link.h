@@ -1,6 +1,7 @@
 /* awr_test_link.h - drive one awr_io connection by hand in tests of a transport alone (the TLS and
  * Winsock adapters): move bytes until done, the WebSocket upgrade with RFC 6455's sample key, and one
- * echoed frame; links over the TCP adapter. Include after appwrite_realtime.h. */
+ * echoed frame; links over the TCP adapter; a shim that cuts the stream under a TLS adapter into
+ * 1-byte pieces. Include after appwrite_realtime.h. */
 #ifndef AWR_TEST_LINK_H
 #define AWR_TEST_LINK_H
 #include <stdio.h>
@@ -14,6 +15,59 @@ typedef struct awr_test_link {
     void (*wait)(void *ctx);     /* wait a few ms for the socket to become readable */
     void *ctx;
 } awr_test_link;
+
+/* An awr_io over another (inner) that counts the calls that moved bytes and, with one_byte, cuts
+ * every read and write to 1 byte: a TLS adapter over it then sees the TCP stream in the smallest
+ * pieces. Fill inner and one_byte, then use awr_test_shim_io(). */
+typedef struct awr_test_shim {
+    awr_io inner;
+    int one_byte;
+    long sends, recvs;           /* calls that moved bytes */
+    long closes;
+} awr_test_shim;
+
+static inline awr_result awr_test_shim_open(void *u, const char *host, int port, int tls, void **conn) {
+    awr_test_shim *s = (awr_test_shim *)u;
+    return s->inner.open(s->inner.user, host, port, tls, conn);
+}
+static inline long awr_test_shim_send(void *u, void *conn, const void *data, size_t len) {
+    awr_test_shim *s = (awr_test_shim *)u;
+    long n = s->inner.send(s->inner.user, conn, data, s->one_byte && len > 1 ? 1 : len);
+    if (n > 0) s->sends++;
+    return n;
+}
+static inline long awr_test_shim_recv(void *u, void *conn, void *buf, size_t cap) {
+    awr_test_shim *s = (awr_test_shim *)u;
+    long n = s->inner.recv(s->inner.user, conn, buf, s->one_byte && cap > 1 ? 1 : cap);
+    if (n > 0) s->recvs++;
+    return n;
+}
+static inline void awr_test_shim_close(void *u, void *conn) {
+    awr_test_shim *s = (awr_test_shim *)u;
+    s->closes++;
+    s->inner.close(s->inner.user, conn);
+}
+static inline awr_result awr_test_shim_random(void *u, void *out, size_t len) {
+    awr_test_shim *s = (awr_test_shim *)u;
+    return s->inner.random(s->inner.user, out, len);
+}
+static inline const char *awr_test_shim_error(void *u, void *conn, int *sys_error) {
+    awr_test_shim *s = (awr_test_shim *)u;
+    if (!s->inner.error) { *sys_error = 0; return NULL; }
+    return s->inner.error(s->inner.user, conn, sys_error);
+}
+static inline awr_io awr_test_shim_io(awr_test_shim *s) {
+    awr_io io;
+    memset(&io, 0, sizeof io);
+    io.user = s;
+    io.open = awr_test_shim_open;
+    io.send = awr_test_shim_send;
+    io.recv = awr_test_shim_recv;
+    io.close = awr_test_shim_close;
+    io.random = awr_test_shim_random;
+    io.error = awr_test_shim_error;
+    return io;
+}
 
 /* Links whose connection runs on the TCP adapter tcp: waiting polls its socket. */
 #ifdef AWR_TCP

@@ -21,6 +21,7 @@
 #   - a two-translation-unit link (tests/compile/tu_impl.c + tu_user.c, the includer as C and as C++),
 #     and the same with AWR_STATIC (each file then has its own private copy)
 #   - the README's complete example, extracted and built as C99 and C++
+#   - examples/openssl_io.h (docs/tls.md's OpenSSL recipe) as C99 and C++, -Wconversion included
 cd "$(dirname "$0")/.." || exit 1
 out=build/compile
 mkdir -p "$out"
@@ -231,6 +232,12 @@ for src in "$out"/readme_*.c; do
     for cc in "gcc -std=c99" "clang -std=c99" "g++ -x c++ -std=c++11" "clang++ -x c++ -std=c++17"; do
         check "README $(basename "$src") $cc" $cc $WARN -I. "$src" -o "$out/readme_example" -pthread
     done
+done
+
+# The OpenSSL recipe (tests/test_openssl.c runs it; this builds it the ways its users may).
+for cc in "gcc -std=c99" "clang -std=c11" "g++ -x c++ -std=c++11" "clang++ -x c++ -std=c++17"; do
+    # shellcheck disable=SC2086
+    check "examples/openssl_io.h $cc" $cc $WARN $CONV -I. tests/compile/openssl_io.c -o "$out/openssl_io" -pthread -lssl -lcrypto
 done
 
 echo "compile matrix: $passed passed, $failed failed"

@@ -42,6 +42,7 @@ all             | libc6-dev               | header stdio.h              | the C 
 demo,test,bench | nodejs                  | have node                   | Node.js
 demo,test,bench | npm                     | have npm                    | npm
 demo,test       | libbearssl-dev          | header bearssl.h            | BearSSL (wss://)
+test            | libssl-dev              | header openssl/ssl.h        | OpenSSL (the recipe of docs/tls.md)
 test            | g++                     | have g++                    | the g++ command
 test            | clang                   | have clang                  | the clang command
 test            | libclang-rt-dev         | clang_asan                  | the clang sanitizer runtimes

@@ -24,15 +24,6 @@ static const char *const generations[] = {"1.6.0", "1.6.1", "1.8", "1.9.0", "1.9
 #define ANY "\\\"$permissions\\\":[\\\"read(\\\\\\\"any\\\\\\\")\\\"]"   /* inside payloadText */
 
 static char listen_bin[256];
-static char cert_dir[64];
-
-static const char *cert_path(const char *name) {
-    static char buf[4][128];
-    static int next;
-    char *b = buf[next++ % 4];
-    snprintf(b, sizeof buf[0], "%s/%s", cert_dir, name);
-    return b;
-}
 
 /* Whether awr-listen was built with TLS: make writes TLS=yes|no into the build's .config. */
 static int listen_has_tls(void) {
@@ -65,7 +56,7 @@ static void publish(int port, const char *body) {
 /* ---- same events, same order -------------------------------------------------------------------------- */
 static void test_side_by_side(const char *gen, int tls) {
     int port, i, j, nsdk = 0, nours, rc;
-    pid_t srv = tls ? e2e_server_start(gen, &port, "--tls-cert", cert_path("good.pem"), "--tls-key", cert_path("good.key"), (char *)NULL)
+    pid_t srv = tls ? e2e_server_start(gen, &port, "--tls-cert", e2e_cert("good.pem"), "--tls-key", e2e_cert("good.key"), (char *)NULL)
                     : e2e_server_start(gen, &port, (char *)NULL);
     char endpoint[64], ours_endpoint[2][64], cmd[1024];
     e2e_proc ours[2], sdk[2];
@@ -104,13 +95,13 @@ static void test_side_by_side(const char *gen, int tls) {
                         (char *)"--timeout", (char *)"30", (char *)"files", (char *)"databases.db1.collections.col1.documents", NULL, NULL, NULL};
         if (tls) {
             argv[11] = (char *)"--cafile";
-            argv[12] = (char *)cert_path("ca.pem");
+            argv[12] = (char *)e2e_cert("ca.pem");
         }
         AWR_CHECK(e2e_proc_start(&ours[j], argv));
     }
     modes[nsdk++] = "url";
     if (is_196) modes[nsdk++] = "message";
-    if (tls) setenv("NODE_EXTRA_CA_CERTS", cert_path("ca.pem"), 1);   /* inherited by the SDK's node */
+    if (tls) setenv("NODE_EXTRA_CA_CERTS", e2e_cert("ca.pem"), 1);   /* inherited by the SDK's node */
     for (i = 0; i < nsdk; i++) {
         char *argv[] = {(char *)"node", (char *)"tests/sdk/listen.js", (char *)"--endpoint", endpoint, (char *)"--project", (char *)"test",
                         (char *)"--mode", (char *)modes[i], (char *)"--count", (char *)"6", (char *)"--timeout", (char *)"30",
@@ -317,16 +308,12 @@ int main(void) {
     }
     /* a TLS=no build cannot show the wss:// side: that is a failure, as a missing peer is */
     if (AWR_CHECK(listen_has_tls())) {
-        char cmd[160];
-        snprintf(cert_dir, sizeof cert_dir, "build/sdk-certs-%ld", (long)getpid());
-        snprintf(cmd, sizeof cmd, "sh tests/peers/make_certs.sh %s > /dev/null", cert_dir);
-        if (AWR_CHECK_INT(system(cmd), 0))
+        if (AWR_CHECK(e2e_certs_make("sdk-certs")))
             for (g = 0; g < N_GENERATIONS; g++) {
                 fprintf(stderr, "== generation %s over TLS\n", generations[g]);
                 test_side_by_side(generations[g], 1);
             }
-        snprintf(cmd, sizeof cmd, "rm -rf %s", cert_dir);
-        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", cert_dir);
+        e2e_certs_remove();
     } else {
         fprintf(stderr, "the side by side over wss:// needs awr-listen built with TLS (BearSSL installed)\n");
     }

@@ -51,39 +51,13 @@ static char *cert_path(const char *name, const char *ext) {
     return p;
 }
 
-/* ---- a shim between TLS and TCP: counts calls and can cut every read and write to 1 byte ------- */
-typedef struct shim {
-    awr_io inner;
-    int one_byte;
-    long sends, recvs;           /* calls that moved bytes */
-    long closes;
-} shim;
-
-static awr_result shim_open(void *u, const char *host, int port, int tls, void **conn) {
-    shim *s = (shim *)u;
-    return s->inner.open(s->inner.user, host, port, tls, conn);
-}
-static long shim_send(void *u, void *conn, const void *data, size_t len) {
-    shim *s = (shim *)u;
-    long n = s->inner.send(s->inner.user, conn, data, s->one_byte && len > 1 ? 1 : len);
-    if (n > 0) s->sends++;
-    return n;
-}
-static long shim_recv(void *u, void *conn, void *buf, size_t cap) {
-    shim *s = (shim *)u;
-    long n = s->inner.recv(s->inner.user, conn, buf, s->one_byte && cap > 1 ? 1 : cap);
-    if (n > 0) s->recvs++;
-    return n;
-}
-static void shim_close(void *u, void *conn) { shim *s = (shim *)u; s->closes++; s->inner.close(s->inner.user, conn); }
-static awr_result shim_random(void *u, void *out, size_t len) { shim *s = (shim *)u; return s->inner.random(s->inner.user, out, len); }
 static awr_result shim_random_posix(void *u, void *out, size_t len) { (void)u; return awr_tcp_random(out, len); }
 
 /* ---- one TLS connection driven by hand ------------------------------------------------------------ */
 typedef struct sess {
     unsigned char tcp_mem[AWR_TCP_SIZE];
     awr_tcp *tcp;
-    shim sh;
+    awr_test_shim sh;           /* between TLS and TCP: counts calls, can cut the stream to 1 byte */
     awr_io shim_io;
     awr_bearssl *tls;
     awr_io io;
@@ -97,12 +71,7 @@ static void sess_prepare(sess *s, int one_byte) {
     awr_tcp_init(s->tcp_mem, sizeof s->tcp_mem, NULL, &s->tcp);
     s->sh.inner = awr_tcp_io(s->tcp);
     s->sh.one_byte = one_byte;
-    s->shim_io.user = &s->sh;
-    s->shim_io.open = shim_open;
-    s->shim_io.send = shim_send;
-    s->shim_io.recv = shim_recv;
-    s->shim_io.close = shim_close;
-    s->shim_io.random = shim_random;
+    s->shim_io = awr_test_shim_io(&s->sh);
 }
 
 static awr_result sess_open(sess *s, const awr_bearssl_config *cfg, const char *host, int port, int one_byte) {
