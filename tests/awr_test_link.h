@@ -72,7 +72,7 @@ static inline awr_io awr_test_shim_io(awr_test_shim *s) {
 /* Links whose connection runs on the TCP adapter tcp: waiting polls its socket. */
 #ifdef AWR_TCP
 #ifdef _WIN32
-static void awr_test_link_wait_tcp(void *tcp) {
+static inline void awr_test_link_wait_tcp(void *tcp) {
     WSAPOLLFD pfd;
     awr_socket sock = awr_tcp_socket((awr_tcp *)tcp);
     if (sock == AWR_NO_SOCKET) { Sleep(5); return; }
@@ -83,7 +83,7 @@ static void awr_test_link_wait_tcp(void *tcp) {
 }
 #else
 #include <poll.h>
-static void awr_test_link_wait_tcp(void *tcp) {
+static inline void awr_test_link_wait_tcp(void *tcp) {
     struct pollfd pfd;
     pfd.fd = awr_tcp_socket((awr_tcp *)tcp);
     pfd.events = POLLIN;
@@ -91,7 +91,7 @@ static void awr_test_link_wait_tcp(void *tcp) {
     if (pfd.fd >= 0) (void)poll(&pfd, 1, 5);
 }
 #endif
-static awr_test_link awr_test_link_tcp(awr_io io, void *conn, awr_tcp *tcp) {
+static inline awr_test_link awr_test_link_tcp(awr_io io, void *conn, awr_tcp *tcp) {
     awr_test_link l;
     l.io = io; l.conn = conn; l.now_ms = awr_tcp_now_ms; l.wait = awr_test_link_wait_tcp; l.ctx = tcp;
     return l;
@@ -100,7 +100,7 @@ static awr_test_link awr_test_link_tcp(awr_io io, void *conn, awr_tcp *tcp) {
 
 /* Send all len bytes of data (sending = 1) or receive exactly len bytes into it (0): AWR_OK, the
  * first error, or AWR_ERR_TIMEOUT when 10 s pass. */
-static awr_result awr_test_link_xfer(awr_test_link *l, int sending, void *data, size_t len) {
+static inline awr_result awr_test_link_xfer(awr_test_link *l, int sending, void *data, size_t len) {
     unsigned char *p = (unsigned char *)data;
     int64_t end = l->now_ms() + 10000;
     while (len > 0) {
@@ -119,7 +119,7 @@ static awr_result awr_test_link_xfer(awr_test_link *l, int sending, void *data, 
 
 /* The opening handshake by hand: AWR_OK on a 101 with the right accept, else the transport's error
  * or AWR_ERR_HS_STATUS / AWR_ERR_HS_ACCEPT. */
-static awr_result awr_test_link_upgrade(awr_test_link *l, const char *host, int port) {
+static inline awr_result awr_test_link_upgrade(awr_test_link *l, const char *host, int port) {
     char req[512], resp[2048];
     size_t got = 0;
     awr_result r;
@@ -141,7 +141,7 @@ static awr_result awr_test_link_upgrade(awr_test_link *l, const char *host, int 
 }
 
 /* Send one masked frame and read the echoed unmasked frame back: 1 if it matches. */
-static int awr_test_link_echo(awr_test_link *l, int opcode, const unsigned char *data, size_t len) {
+static inline int awr_test_link_echo(awr_test_link *l, int opcode, const unsigned char *data, size_t len) {
     unsigned char hdr[14], mask[4] = {0x12, 0x34, 0x56, 0x78};
     unsigned char *masked = (unsigned char *)malloc(len + 1), *back = (unsigned char *)malloc(len + 1);
     size_t h = 0, i, blen;
