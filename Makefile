@@ -10,7 +10,7 @@
 #   make coverage     the suite's line coverage of the header, per section
 #   make bench        throughput against wslay, jsmn, cJSON and the official SDK, and bench_scale (awr-load)
 #   make bench-cg     the same under callgrind (instruction counts); make bench-charts: docs/charts/ from
-#                     saved results (BENCH_RESULTS=file)
+#                     saved results (BENCH_RESULTS="files")
 #   make size         the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/.bss
 #   make test-windows the Windows part alone (mingw-w64 cross build, run under wine)
 #   make test-arm     the JSON tests on AArch64 and 32-bit ARM (cross build, run under qemu-user)
@@ -181,8 +181,9 @@ bench: examples   # bench_scale runs build/awr-load
 bench-cg: examples
 	+@sh tests/deps.sh bench && sh bench/run.sh --callgrind
 
-# SVG charts for docs/benchmarks.md from saved bench output: make bench > F; make bench-cg >> F
-BENCH_RESULTS ?= bench/results/x86_64-2vcpu-shared.txt
+# SVG charts for docs/benchmarks.md from saved bench output, one file or more (a later file's figure
+# wins): make bench > F; make bench-cg > G; make bench-charts BENCH_RESULTS="F G"
+BENCH_RESULTS ?= bench/results/0.3.0-d587e51.txt bench/results/0.3.0-d587e51-cg.txt
 .PHONY: bench-charts
 bench-charts:
 	python3 bench/charts.py $(BENCH_RESULTS) docs/charts

@@ -9863,7 +9863,7 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - the client checks each message's UTF-8 once: a text message that arrives whole is checked by the
  *       envelope parse instead of the WebSocket layer first (invalid UTF-8 still closes with 1007 under
  *       every chunking), and once open it reads into its receive buffer, where whole frames are
- *       delivered in place; E1 through the whole client 14,567 -> 13,276 instructions per event
+ *       delivered in place
  *     - awr_json_writer_init(&w, NULL, 0) makes a counting writer: finish returns AWR_OK and the
  *       length the text needs (it was AWR_ERR_BUFFER); every text the header writes goes through one
  *       bounded appender and one integer formatter
@@ -9872,9 +9872,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       between its values; the client reads its messages of 512 bytes or more this way (a shorter
  *       one is validated whole, which costs less there): awr_event_get_* refuse a payload
  *       whose grammar is broken with AWR_ERR_JSON_SYNTAX (such a message was dropped before), every
- *       other broken message is still dropped, and invalid UTF-8 still closes with 1007; the 1 MiB
- *       document event's envelope 9.96 -> 3.15 instructions per byte; through the whole client E1
- *       13,276 -> 12,189 instructions per event, the small event 3,225 -> 3,338
+ *       other broken message is still dropped, and invalid UTF-8 still closes with 1007. In
+ *       bench/results/0.3.0-d587e51-cg.txt (make bench-cg): the 1 MiB document event's envelope
+ *       3.146 instructions per byte (0.1.0: 10.055), E1 through the whole client 12,154 instructions per
+ *       event, the small event 3,181
  *   0.2.0
  *     - renamed, so that the client calls say their layer and the SDKs' words: awr_subscribe is
  *       awr_client_subscribe, awr_subscribe_channel awr_client_subscribe_channel, awr_unsubscribe

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """make bench-charts: SVG bar charts from saved `make bench` / `make bench-cg` output.
 
-    python3 bench/charts.py RESULTS.txt OUTDIR
+    python3 bench/charts.py RESULTS.txt [RESULTS2.txt ...] OUTDIR
 
-RESULTS.txt holds the lines `BENCH <name> <value> <unit>` the benches print (other lines are ignored);
-one SVG per chart below goes to OUTDIR. Python standard library only. A chart whose figures are all
+Each RESULTS file holds the lines `BENCH <name> <value> <unit>` the benches print (other lines are
+ignored; a name in a later file wins); one SVG per chart below goes to OUTDIR, its note naming the files. Python standard library only. A chart whose figures are all
 missing from the results is an error, so a renamed bench line cannot silently drop a chart.
 """
 import os
@@ -76,7 +76,7 @@ def fmt(v):
     return "{:.3g}".format(v)
 
 
-def chart(title, note, unit, better, groups, values):
+def chart(title, note, unit, better, groups, values, source):
     """Horizontal grouped bars, one group per case, one bar per series; missing figures are left out."""
     rows = []
     for label, series in groups:
@@ -88,7 +88,7 @@ def chart(title, note, unit, better, groups, values):
     top = max(v for _, bars in rows for _, v in bars)
     left, bar_w, bar_h, gap, right = 170, 420, 16, 14, 110
     width = left + bar_w + right
-    y = 62
+    y = 76
     out = []
     for label, bars in rows:
         out.append('<text x="%d" y="%d" class="group">%s</text>' % (10, y + 11, escape(label)))
@@ -111,30 +111,36 @@ def chart(title, note, unit, better, groups, values):
             '<rect width="100%" height="100%" fill="#fff"/>',
             '<text x="10" y="20" class="title">%s</text>' % escape(title),
             '<text x="10" y="38" class="note">%s; %s is better</text>' % (escape(note), better),
-            '<line x1="%d" y1="50" x2="%d" y2="%d" stroke="#999"/>' % (left, left, height - 8)]
+            '<text x="10" y="54" class="note">%s</text>' % escape(source),
+            '<line x1="%d" y1="64" x2="%d" y2="%d" stroke="#999"/>' % (left, left, height - 8)]
     return "\n".join(head + out + ["</svg>", ""])
 
 
 def main(argv):
-    if len(argv) != 3:
-        sys.stderr.write("usage: charts.py RESULTS.txt OUTDIR\n")
+    if len(argv) < 3:
+        sys.stderr.write("usage: charts.py RESULTS.txt [RESULTS2.txt ...] OUTDIR\n")
         return 2
-    values = read_results(argv[1])
-    if not values:
-        sys.stderr.write("charts.py: no BENCH lines in %s\n" % argv[1])
-        return 1
-    os.makedirs(argv[2], exist_ok=True)
+    files, outdir = argv[1:-1], argv[-1]
+    values = {}
+    for path in files:
+        found = read_results(path)
+        if not found:
+            sys.stderr.write("charts.py: no BENCH lines in %s\n" % path)
+            return 1
+        values.update(found)
+    source = "figures: " + ", ".join(os.path.basename(f) for f in files)
+    os.makedirs(outdir, exist_ok=True)
     status = 0
     for name, title, note, unit, better, groups in CHARTS:
         try:
-            svg = chart(title, note, unit, better, groups, values)
+            svg = chart(title, note, unit, better, groups, values, source)
         except ValueError as e:
             sys.stderr.write("charts.py: %s: %s\n" % (name, e))
             status = 1
             continue
-        with open(os.path.join(argv[2], name), "w", encoding="utf-8") as f:
+        with open(os.path.join(outdir, name), "w", encoding="utf-8") as f:
             f.write(svg)
-        print("wrote %s" % os.path.join(argv[2], name))
+        print("wrote %s" % os.path.join(outdir, name))
     return status
 
 

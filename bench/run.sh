@@ -10,19 +10,25 @@
 # `--cg-setup <case>` (the same set-up, no work), and the difference of the instruction counts over
 # the count is printed as instructions per byte (or per unit).
 # These counts repeat exactly from run to run, unlike wall-clock figures on a shared machine.
+# Names after the option run those programs only, in the order given: `sh bench/run.sh --callgrind json
+# client`, `sh bench/run.sh scale` (bench_json.c and bench_client.c; bench_scale.c).
 cd "$(dirname "$0")/.." || exit 1
+mode=
+if [ "${1:-}" = "--callgrind" ]; then mode=--callgrind; shift; fi
+if [ $# -eq 0 ]; then set -- bench/bench_*.c
+else for n in "$@"; do shift; set -- "$@" bench/bench_"${n#bench_}".c; done; fi
 mkdir -p build/bench
 CC=${CC:-gcc}
 CPU=${BENCH_CPU:-1}
 status=0
-for src in bench/bench_*.c; do
-    [ -f "$src" ] || continue
+for src in "$@"; do
+    [ -f "$src" ] || { echo "bench: no $src" >&2; status=1; continue; }
     name=$(basename "$src" .c)
     link=$(sed -n 's|.*awr-link: *\(.*[^ ]\) *\*/.*|\1|p' "$src")
     if ! $CC -std=c99 -O2 -g -D_DEFAULT_SOURCE -DNDEBUG -I. -Itests -o build/bench/"$name" "$src" $link; then
         echo "bench: cannot build $src" >&2; status=1; continue
     fi
-    if [ "${1:-}" = "--callgrind" ]; then
+    if [ "$mode" = --callgrind ]; then
         build/bench/"$name" --cg-list | while read -r case bytes unit; do
             ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'; }
             work=$(ir build/bench/"$name" --cg "$case")
