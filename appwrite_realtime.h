@@ -393,27 +393,17 @@ AWR_API int awr_utf8_valid(const void *data, size_t len);
 
 /* Opcodes. */
 typedef enum awr_ws_opcode {
-    AWR_WS_OP_CONTINUATION = 0x0,
-    AWR_WS_OP_TEXT = 0x1,
-    AWR_WS_OP_BINARY = 0x2,
-    AWR_WS_OP_CLOSE = 0x8,
-    AWR_WS_OP_PING = 0x9,
-    AWR_WS_OP_PONG = 0xA
+    AWR_WS_OP_CONTINUATION = 0x0, AWR_WS_OP_TEXT = 0x1, AWR_WS_OP_BINARY = 0x2,   /* data frames */
+    AWR_WS_OP_CLOSE = 0x8, AWR_WS_OP_PING = 0x9, AWR_WS_OP_PONG = 0xA             /* control frames */
 } awr_ws_opcode;
 
 /* Close codes (RFC 6455 section 7.4.1). 1005 and 1006 are never sent on the wire. */
 typedef enum awr_ws_close_code {
-    AWR_WS_CLOSE_NORMAL = 1000,
-    AWR_WS_CLOSE_GOING_AWAY = 1001,
-    AWR_WS_CLOSE_PROTOCOL_ERROR = 1002,
+    AWR_WS_CLOSE_NORMAL = 1000, AWR_WS_CLOSE_GOING_AWAY = 1001, AWR_WS_CLOSE_PROTOCOL_ERROR = 1002,
     AWR_WS_CLOSE_UNSUPPORTED_DATA = 1003,
-    AWR_WS_CLOSE_NO_STATUS = 1005,
-    AWR_WS_CLOSE_ABNORMAL = 1006,
-    AWR_WS_CLOSE_INVALID_DATA = 1007,
-    AWR_WS_CLOSE_POLICY = 1008,
-    AWR_WS_CLOSE_TOO_BIG = 1009,
-    AWR_WS_CLOSE_MANDATORY_EXTENSION = 1010,
-    AWR_WS_CLOSE_INTERNAL_ERROR = 1011
+    AWR_WS_CLOSE_NO_STATUS = 1005, AWR_WS_CLOSE_ABNORMAL = 1006,   /* reported locally, never sent */
+    AWR_WS_CLOSE_INVALID_DATA = 1007, AWR_WS_CLOSE_POLICY = 1008, AWR_WS_CLOSE_TOO_BIG = 1009,
+    AWR_WS_CLOSE_MANDATORY_EXTENSION = 1010, AWR_WS_CLOSE_INTERNAL_ERROR = 1011
 } awr_ws_close_code;
 
 /* 1 if a close frame may carry this code (1000-1003, 1007-1014, 3000-4999). */
@@ -760,13 +750,9 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
 
 typedef enum awr_json_type {
     AWR_JSON_INVALID = 0,
-    AWR_JSON_OBJECT = 1,
-    AWR_JSON_ARRAY = 2,
-    AWR_JSON_STRING = 3,
-    AWR_JSON_NUMBER = 4,
-    AWR_JSON_TRUE = 5,
-    AWR_JSON_FALSE = 6,
-    AWR_JSON_NULL = 7
+    AWR_JSON_OBJECT = 1, AWR_JSON_ARRAY = 2,                      /* containers */
+    AWR_JSON_STRING = 3, AWR_JSON_NUMBER = 4,
+    AWR_JSON_TRUE = 5, AWR_JSON_FALSE = 6, AWR_JSON_NULL = 7      /* literals */
 } awr_json_type;
 
 /* Token flags (AWR_JSON_FLAGS(t)). */
@@ -5516,34 +5502,20 @@ static awr_result awr__query_values(char *buf, size_t cap, const char *method, c
     return awr__query_end(&w, buf, cap);
 }
 
-AWR_API awr_result awr_query_equal(const char *attr, const awr_query_value *values, size_t n, char *buf,
-                                   size_t cap) {
-    return awr__query_values(buf, cap, "equal", attr, values, n);
-}
-AWR_API awr_result awr_query_not_equal(const char *attr, const awr_query_value *values, size_t n, char *buf,
-                                       size_t cap) {
-    return awr__query_values(buf, cap, "notEqual", attr, values, n);
-}
-AWR_API awr_result awr_query_less_than(const char *attr, const awr_query_value *values, size_t n, char *buf,
-                                       size_t cap) {
-    return awr__query_values(buf, cap, "lessThan", attr, values, n);
-}
-AWR_API awr_result awr_query_less_than_equal(const char *attr, const awr_query_value *values, size_t n, char *buf,
-                                             size_t cap) {
-    return awr__query_values(buf, cap, "lessThanEqual", attr, values, n);
-}
-AWR_API awr_result awr_query_greater_than(const char *attr, const awr_query_value *values, size_t n, char *buf,
-                                          size_t cap) {
-    return awr__query_values(buf, cap, "greaterThan", attr, values, n);
-}
-AWR_API awr_result awr_query_greater_than_equal(const char *attr, const awr_query_value *values, size_t n,
-                                                char *buf, size_t cap) {
-    return awr__query_values(buf, cap, "greaterThanEqual", attr, values, n);
-}
-AWR_API awr_result awr_query_contains(const char *attr, const awr_query_value *values, size_t n, char *buf,
-                                      size_t cap) {
-    return awr__query_values(buf, cap, "contains", attr, values, n);
-}
+/* awr_query_equal, _not_equal, _less_than, _less_than_equal, _greater_than, _greater_than_equal and
+ * _contains differ only in the method they write. */
+#define AWR__QUERY_COMPARISONS(X) X(equal, "equal") X(not_equal, "notEqual") X(less_than, "lessThan") \
+    X(less_than_equal, "lessThanEqual") X(greater_than, "greaterThan")                               \
+    X(greater_than_equal, "greaterThanEqual") X(contains, "contains")
+#define AWR__QUERY_COMPARISON(name, method)                                                                 \
+    AWR_API awr_result awr_query_##name(const char *attr, const awr_query_value *values, size_t n, char *buf, \
+                                        size_t cap) {                                                       \
+        return awr__query_values(buf, cap, method, attr, values, n);                                        \
+    }
+AWR__QUERY_COMPARISONS(AWR__QUERY_COMPARISON)
+#undef AWR__QUERY_COMPARISON
+#undef AWR__QUERY_COMPARISONS
+
 AWR_API awr_result awr_query_between(const char *attr, awr_query_value start, awr_query_value end, char *buf,
                                      size_t cap) {
     awr_query_value v[2];
@@ -5557,15 +5529,15 @@ static awr_result awr__query_text(char *buf, size_t cap, const char *method, con
     if (!text) return awr__query_fail(buf, cap);
     return awr__query_values(buf, cap, method, attr, &v, 1);
 }
-AWR_API awr_result awr_query_starts_with(const char *attr, const char *text, char *buf, size_t cap) {
-    return awr__query_text(buf, cap, "startsWith", attr, text);
-}
-AWR_API awr_result awr_query_ends_with(const char *attr, const char *text, char *buf, size_t cap) {
-    return awr__query_text(buf, cap, "endsWith", attr, text);
-}
-AWR_API awr_result awr_query_search(const char *attr, const char *text, char *buf, size_t cap) {
-    return awr__query_text(buf, cap, "search", attr, text);
-}
+/* awr_query_starts_with, _ends_with and _search */
+#define AWR__QUERY_TEXT(name, method)                                                                 \
+    AWR_API awr_result awr_query_##name(const char *attr, const char *text, char *buf, size_t cap) { \
+        return awr__query_text(buf, cap, method, attr, text);                                         \
+    }
+AWR__QUERY_TEXT(starts_with, "startsWith")
+AWR__QUERY_TEXT(ends_with, "endsWith")
+AWR__QUERY_TEXT(search, "search")
+#undef AWR__QUERY_TEXT
 
 static awr_result awr__query_attr_only(char *buf, size_t cap, const char *method, const char *attr) {
     awr_json_writer w;
@@ -6436,18 +6408,10 @@ static awr_result awr__cl_build_request(awr_client *c, int url_mode) {
 static void awr__cl_reset_connection_state(awr_client *c) {
     size_t i;
     c->conn = NULL;
-    c->ws_live = 0;
-    c->connected = 0;
-    c->frames_ok = 0;
-    c->suppress = 0;
-    c->probe_due = 0;
-    c->probe_out = 0;
-    c->url_dirty = 0;
-    c->req_reconnect = 0;
-    c->pending_count = 0;
-    c->pending_head = 0;
-    c->rate_count = 0;
-    c->rate_head = 0;
+    c->ws_live = c->connected = c->frames_ok = c->suppress = 0;   /* nothing of the old socket counts */
+    c->probe_due = c->probe_out = 0;                              /* a probe in flight died with it */
+    c->url_dirty = c->req_reconnect = 0;                          /* the next connection takes every change */
+    c->pending_count = c->pending_head = c->rate_count = c->rate_head = 0;   /* the frame rings */
     c->req_len = c->req_sent = 0;
     c->idx_dirty = 1;
     for (i = 0; i < c->max_subs; i++) {
@@ -7704,30 +7668,35 @@ AWR_API awr_result awr_event_get_string(const awr_event *ev, const char *path, c
     return r != AWR_OK ? r : awr_json_unescape(ev->payload.ptr, t, out, cap, out_len);
 }
 
-AWR_API awr_result awr_event_get_int64(const awr_event *ev, const char *path, int64_t *out) {
+/* The number and bool getters: one lookup, then the JSON layer's converter, which zeroes *out first and
+ * (given no token when the lookup failed) leaves it 0. */
+enum { AWR__CL_GET_INT64, AWR__CL_GET_DOUBLE, AWR__CL_GET_BOOL };
+static awr_result awr__cl_payload_scalar(const awr_event *ev, const char *path, int kind, void *out) {
     const awr_json_token *t = NULL;
-    awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
-    if (r == AWR_OK) r = awr_json_int64(ev->payload.ptr, t, out);
-    if (r != AWR_OK && out) *out = 0;
-    return r;
+    const char *json = ev ? ev->payload.ptr : NULL;
+    awr_result found, r;
+    if (!out) return AWR_ERR_ARG;
+    found = awr__cl_payload_member(ev, path, &t);
+    switch (kind) {
+    case AWR__CL_GET_INT64: r = awr_json_int64(json, t, (int64_t *)out); break;
+#ifndef AWR_NO_JSON_DOUBLE
+    case AWR__CL_GET_DOUBLE: r = awr_json_double(json, t, (double *)out); break;
+#endif
+    default: r = awr_json_bool(json, t, (int *)out); break;
+    }
+    return found != AWR_OK ? found : r;
 }
 
+AWR_API awr_result awr_event_get_int64(const awr_event *ev, const char *path, int64_t *out) {
+    return awr__cl_payload_scalar(ev, path, AWR__CL_GET_INT64, out);
+}
 #ifndef AWR_NO_JSON_DOUBLE
 AWR_API awr_result awr_event_get_double(const awr_event *ev, const char *path, double *out) {
-    const awr_json_token *t = NULL;
-    awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
-    if (r == AWR_OK) r = awr_json_double(ev->payload.ptr, t, out);
-    if (r != AWR_OK && out) *out = 0;
-    return r;
+    return awr__cl_payload_scalar(ev, path, AWR__CL_GET_DOUBLE, out);
 }
 #endif
-
 AWR_API awr_result awr_event_get_bool(const awr_event *ev, const char *path, int *out) {
-    const awr_json_token *t = NULL;
-    awr_result r = out ? awr__cl_payload_member(ev, path, &t) : AWR_ERR_ARG;
-    if (r == AWR_OK) r = awr_json_bool(ev->payload.ptr, t, out);
-    if (r != AWR_OK && out) *out = 0;
-    return r;
+    return awr__cl_payload_scalar(ev, path, AWR__CL_GET_BOOL, out);
 }
 
 AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr_text *out) {
@@ -8987,15 +8956,9 @@ AWR_API void awr_tcp_deinit(awr_tcp *t) {
 }
 
 AWR_API awr_io awr_tcp_io(awr_tcp *t) {
-    awr_io io;
-    memset(&io, 0, sizeof io);
-    io.error = awr__tcp_error;
-    io.user = t;
-    io.open = awr__tcp_open;
-    io.send = awr__tcp_send;
-    io.recv = awr__tcp_recv;
-    io.close = awr__tcp_close;
-    io.random = awr__tcp_random_hook;
+    /* every field, in awr_io's order (user, open, send, recv, close, random, error) */
+    awr_io io = {t, awr__tcp_open, awr__tcp_send, awr__tcp_recv, awr__tcp_close, awr__tcp_random_hook,
+                 awr__tcp_error};
     return io;
 }
 
@@ -9707,18 +9670,12 @@ static long awr__tls_stage(awr__tls_conn *c, const void *data, size_t len) {
     return (long)len;
 }
 
-static long awr__tls_send(void *user, void *conn, const void *data, size_t len) {
-    awr__tls_conn *c = (awr__tls_conn *)conn;
-    br_ssl_engine_context *eng;
-    awr_result r;
+/* Application bytes into the engine of a live TLS connection (see awr__tls_move). */
+static long awr__tls_send_app(awr__tls_conn *c, const void *data, size_t len) {
+    br_ssl_engine_context *eng = &c->sc.eng;
+    awr_result r = awr__tls_pump(c, AWR__TLS_READ_HANDSHAKE);
     size_t cap;
     unsigned char *buf;
-    (void)user;
-    if (!c) return AWR_ERR_ARG;
-    if (!c->tls) return c->owner->inner.send(c->owner->inner.user, c->inner, data, len);
-    if (c->failed != AWR_OK) return c->failed;
-    eng = &c->sc.eng;
-    r = awr__tls_pump(c, AWR__TLS_READ_HANDSHAKE);
     if (r == AWR_OK) r = awr__tls_flush_stage(c);
     if (r != AWR_OK) return r;
     if (len == 0) return 0;
@@ -9735,19 +9692,13 @@ static long awr__tls_send(void *user, void *conn, const void *data, size_t len) 
     return (long)cap;
 }
 
-static long awr__tls_recv(void *user, void *conn, void *out, size_t cap) {
-    awr__tls_conn *c = (awr__tls_conn *)conn;
-    br_ssl_engine_context *eng;
-    awr_result r;
+/* Application bytes out of the engine of a live TLS connection (see awr__tls_move). */
+static long awr__tls_recv_app(awr__tls_conn *c, void *out, size_t cap) {
+    br_ssl_engine_context *eng = &c->sc.eng;
     size_t len;
     unsigned char *buf;
-    (void)user;
-    if (!c) return AWR_ERR_ARG;
-    if (!c->tls) return c->owner->inner.recv(c->owner->inner.user, c->inner, out, cap);
-    if (c->failed != AWR_OK) return c->failed;
-    eng = &c->sc.eng;
     if (!(br_ssl_engine_current_state(eng) & BR_SSL_RECVAPP)) {
-        r = awr__tls_pump(c, AWR__TLS_READ);
+        awr_result r = awr__tls_pump(c, AWR__TLS_READ);
         if (r == AWR_OK && c->staged) r = awr__tls_flush_stage(c);   /* the handshake may just have ended */
         if (r != AWR_OK) return r;
         if (!(br_ssl_engine_current_state(eng) & BR_SSL_RECVAPP)) return 0;
@@ -9760,6 +9711,28 @@ static long awr__tls_recv(void *user, void *conn, void *out, size_t cap) {
     if (c->staged) (void)awr__tls_flush_stage(c);
     (void)awr__tls_pump(c, AWR__TLS_NO_READ);   /* a failure is sticky: the next call reports it */
     return (long)len;
+}
+
+/* send (out == NULL: data to send) and recv (into out): a plain ws:// connection is the inner
+ * transport's alone; a TLS one goes through the engine until it fails, then gives that failure. */
+static long awr__tls_move(void *conn, const void *data, void *out, size_t len) {
+    awr__tls_conn *c = (awr__tls_conn *)conn;
+    awr_io *in;
+    if (!c) return AWR_ERR_ARG;
+    in = &c->owner->inner;
+    if (!c->tls) return out ? in->recv(in->user, c->inner, out, len) : in->send(in->user, c->inner, data, len);
+    if (c->failed != AWR_OK) return c->failed;
+    return out ? awr__tls_recv_app(c, out, len) : awr__tls_send_app(c, data, len);
+}
+
+static long awr__tls_send(void *user, void *conn, const void *data, size_t len) {
+    (void)user;
+    return awr__tls_move(conn, data, NULL, len);
+}
+
+static long awr__tls_recv(void *user, void *conn, void *out, size_t cap) {
+    (void)user;
+    return out ? awr__tls_move(conn, NULL, out, cap) : AWR_ERR_ARG;
 }
 
 static void awr__tls_close(void *user, void *conn) {
@@ -9801,14 +9774,7 @@ static awr_result awr__tls_random(void *user, void *out, size_t len) {
 }
 
 AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
-    awr_io io;
-    io.user = t;
-    io.open = awr__tls_open;
-    io.send = awr__tls_send;
-    io.recv = awr__tls_recv;
-    io.close = awr__tls_close;
-    io.random = awr__tls_random;
-    io.error = awr__tls_error;
+    awr_io io = {t, awr__tls_open, awr__tls_send, awr__tls_recv, awr__tls_close, awr__tls_random, awr__tls_error};
     return io;
 }
 #endif /* AWR_BEARSSL */
