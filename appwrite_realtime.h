@@ -9732,7 +9732,7 @@ static long awr__tls_send(void *user, void *conn, const void *data, size_t len) 
 
 static long awr__tls_recv(void *user, void *conn, void *out, size_t cap) {
     (void)user;
-    return out ? awr__tls_move(conn, NULL, out, cap) : AWR_ERR_ARG;
+    return out ? awr__tls_move(conn, NULL, out, cap) : (long)AWR_ERR_ARG;
 }
 
 static void awr__tls_close(void *user, void *conn) {
