@@ -14,6 +14,7 @@
 #   make size         the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/.bss
 #   make test-windows the Windows part alone (mingw-w64 cross build, run under wine)
 #   make test-arm     the JSON tests on AArch64 and 32-bit ARM (cross build, run under qemu-user)
+#   make test-big-endian the unit tests on s390x, a big-endian machine (cross build, run under qemu-user)
 #   make lib          the optional compiled library (shared and static, POSIX adapter) in build/lib
 #   make install      the header, pkg-config file and CMake package under $(DESTDIR)$(PREFIX) [/usr/local]
 #   make install-lib  install, plus the compiled library and appwrite_realtime_lib.pc
@@ -194,11 +195,13 @@ clean:
 # ---- Windows, embedded, packaging ------------------------------------------------------------------
 PREFIX  ?= /usr/local
 DESTDIR ?=
-.PHONY: test-windows test-arm size install uninstall lib install-lib
+.PHONY: test-windows test-arm test-big-endian size install uninstall lib install-lib
 test-windows:   # mingw-w64 cross build, run under wine against local peers
 	@sh tests/windows.sh
 test-arm:       # the JSON tests (the skim's NEON scan) cross-built for ARM Linux, run under qemu-user
 	@sh tests/arm.sh
+test-big-endian:   # the unit tests cross-built for s390x, run under qemu-user
+	+@sh tests/big_endian.sh
 size:           # the core for a Cortex-M4 (arm-none-eabi-gcc -Os): .text/.data/.bss
 	@sh tests/embedded.sh size
 

@@ -97,10 +97,7 @@ done
 
 # awr-json-check for tests/test_json.c: the AArch64 program under qemu
 if built "aarch64: examples/json_check.c" "$out/aarch64/json_check"; then
-    # shellcheck disable=SC2016  # $0 and $@ are the wrapper's own
-    printf '#!/bin/sh\nexec %s -L %s "$(dirname "$0")/awr-json-check.elf" "$@"\n' "$QEMU_A64" "$SYSROOT_A64" \
-        > "$out/aarch64/bin/awr-json-check"
-    chmod +x "$out/aarch64/bin/awr-json-check"
+    emulated "$out/aarch64/bin/awr-json-check" awr-json-check.elf "$QEMU_A64" -L "$SYSROOT_A64"
 fi
 
 # The runs, at once.

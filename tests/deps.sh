@@ -18,6 +18,10 @@ arm_libc() { printf '#include <string.h>\n' | arm-none-eabi-gcc -E -x c - > /dev
 # tests/arm.sh: the C libraries of the ARM Linux cross compilers (separate packages: no recommends here)
 arm64_libc() { [ -f /usr/aarch64-linux-gnu/include/stdio.h ]; }
 armhf_libc() { [ -f /usr/arm-linux-gnueabihf/include/stdio.h ]; }
+# tests/big_endian.sh links statically: the s390x C library
+s390x_libc() { [ -f /usr/s390x-linux-gnu/lib/libc.a ]; }
+# qemu-user: every emulator the qemu checks run
+qemu_user() { have qemu-aarch64 && have qemu-arm && have qemu-s390x; }
 py_websockets() { /usr/bin/python3 -c 'import websockets' > /dev/null 2>&1; }   # Debian's, as the tests run it
 wine64() { have wine64 || [ -x /usr/lib/wine/wine64 ]; }
 # tests/windows.sh builds BearSSL for mingw-w64 once, from Debian's source package: apt must know it.
@@ -64,7 +68,9 @@ test            | gcc-aarch64-linux-gnu   | have aarch64-linux-gnu-gcc  | the AA
 test            | libc6-dev-arm64-cross   | arm64_libc                  | the AArch64 Linux C library
 test            | gcc-arm-linux-gnueabihf | have arm-linux-gnueabihf-gcc | the 32-bit ARM Linux cross compiler
 test            | libc6-dev-armhf-cross   | armhf_libc                  | the 32-bit ARM Linux C library
-test            | qemu-user               | have qemu-aarch64           | qemu-user (qemu-aarch64, qemu-arm)
+test            | gcc-s390x-linux-gnu     | have s390x-linux-gnu-gcc    | the s390x (big-endian) Linux cross compiler
+test            | libc6-dev-s390x-cross   | s390x_libc                  | the s390x Linux C library
+test            | qemu-user               | qemu_user                   | qemu-user (qemu-aarch64, qemu-arm, qemu-s390x)
 test            | cmake                   | have cmake                  | CMake
 test            | meson                   | have meson                  | Meson
 test            | ninja-build             | have ninja                  | Ninja

@@ -1,7 +1,8 @@
 # shellcheck shell=sh
 # The tally of the platform scripts that run test programs on another system (tests/windows.sh under
-# wine, tests/arm.sh under qemu-user), sourced by them. Each program prints "RESULT <passed> <failed>";
-# one that crashes, fails without saying so or prints no RESULT line is a failure.
+# wine, tests/arm.sh and tests/big_endian.sh under qemu-user), sourced by them. Each program prints
+# "RESULT <passed> <failed>"; one that crashes, fails without saying so or prints no RESULT line is a
+# failure.
 passed=0
 failed=0
 
@@ -20,4 +21,13 @@ count_run() {
     else
         echo "ok   $1: $p passed"
     fi
+}
+
+# emulated <script> <program> <emulator and its options...>: a script that runs the foreign <program> (a
+# path from the script's folder) under the emulator with the script's arguments. A test runs an example
+# program as $AWR_BIN_DIR/<name> (tests/test_json.c: awr-json-check): the script stands in for it.
+emulated() {
+    script=$1; prog=$2; shift 2
+    # shellcheck disable=SC2016  # $0 and $@ are the script's own
+    printf '#!/bin/sh\nexec %s "$(dirname "$0")/%s" "$@"\n' "$*" "$prog" > "$script" && chmod +x "$script"
 }

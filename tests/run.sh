@@ -1,7 +1,7 @@
 #!/bin/sh
 # The whole test suite: every test program and fuzz-corpus replay, built four ways
 # (gcc and clang, each with ASan+UBSan at -O0 and optimised at -O2), then the compile matrix, the
-# embedded, ARM (qemu), packaging and Windows checks. Ends with the line "N passed, N failed".
+# embedded, ARM and big-endian (qemu), packaging and Windows checks. Ends with the line "N passed, N failed".
 # TEST_CONFIGS="gcc-asan" sh tests/run.sh   runs a single build; TEST_FILTER=ws runs matching programs;
 # TEST_JOBS=1 runs one program at a time (default 3); TEST_PLATFORMS="" leaves out the platform checks.
 # TEST_UNIT=1 (make check) builds and runs only the unit tests: the test sources tagged awr-unit (no peer
@@ -90,8 +90,9 @@ done
 
 # Platform and packaging checks, each a script that ends with "RESULT <passed> <failed>": the compile
 # matrix, the Cortex-M4/freestanding builds, the JSON tests on AArch64 and 32-bit ARM (qemu-user: the
-# skim's NEON scan), CMake/pkg-config/Meson, and Windows (mingw-w64 + wine).
-for s in ${TEST_PLATFORMS-compile_matrix embedded arm packaging windows}; do
+# skim's NEON scan), the unit tests on s390x (big-endian, qemu-user), CMake/pkg-config/Meson, and
+# Windows (mingw-w64 + wine).
+for s in ${TEST_PLATFORMS-compile_matrix embedded arm big_endian packaging windows}; do
     case "$s" in *${TEST_FILTER:-}*) ;; *) continue ;; esac
     echo "== $s"
     started=$(date +%s)
