@@ -117,5 +117,58 @@ static inline pid_t awr_test_spawn(char *const argv[], int *port) {
 static inline void awr_test_stop(pid_t pid) {
     if (pid > 0) { kill(pid, SIGTERM); waitpid(pid, NULL, 0); }
 }
+
+/* Tests that mostly wait (for peers, timers) can run side by side: awr_test_fork runs fn(arg) in a
+ * child process and returns at once; awr_test_join waits for every child and adds its checks to this
+ * process's counts. A child that ends without reporting, or with a non-zero status (a crash, a leak
+ * found at its exit), is one failure more. */
+#define AWR_TEST_MAX_CHILDREN 16
+static pid_t awr_test_children[AWR_TEST_MAX_CHILDREN];
+static int awr_test_child_fds[AWR_TEST_MAX_CHILDREN], awr_test_nchildren;
+static inline void awr_test_fork(void (*fn)(const void *arg), const void *arg) {
+    int fds[2];
+    pid_t pid;
+    if (!awr_test_check(awr_test_nchildren < AWR_TEST_MAX_CHILDREN && pipe(fds) == 0, "awr_test_fork", __FILE__, __LINE__)) return;
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid == 0) {
+        char counts[64];
+        int n;
+        close(fds[0]);
+        awr_test_nchildren = 0;   /* the parent's children are not this one's */
+        awr_test_passed = awr_test_failed = 0;
+        fn(arg);
+        n = snprintf(counts, sizeof counts, "%d %d\n", awr_test_passed, awr_test_failed);
+        if (write(fds[1], counts, (size_t)n) != n) awr_test_failed++;
+        close(fds[1]);
+        fflush(stdout);
+        exit(awr_test_failed ? 1 : 0);   /* exit, not _exit: LeakSanitizer checks the child too */
+    }
+    close(fds[1]);
+    if (!awr_test_check(pid > 0, "fork", __FILE__, __LINE__)) { close(fds[0]); return; }
+    awr_test_children[awr_test_nchildren] = pid;
+    awr_test_child_fds[awr_test_nchildren++] = fds[0];
+}
+static inline void awr_test_join(void) {
+    int i;
+    for (i = 0; i < awr_test_nchildren; i++) {
+        char counts[64];
+        ssize_t n = read(awr_test_child_fds[i], counts, sizeof counts - 1);
+        int p = 0, f = 0, st = 0, reported;
+        counts[n > 0 ? n : 0] = 0;
+        reported = n > 0 && sscanf(counts, "%d %d", &p, &f) == 2;
+        close(awr_test_child_fds[i]);
+        waitpid(awr_test_children[i], &st, 0);
+        awr_test_passed += p;
+        awr_test_failed += f;
+        if (!reported || !WIFEXITED(st) || (WEXITSTATUS(st) != 0 && f == 0)) {
+            awr_test_failed++;
+            fprintf(stderr, "FAIL child %d: %s, status %d\n", (int)awr_test_children[i],
+                    reported ? "reported" : "no report", st);
+        }
+    }
+    awr_test_nchildren = 0;
+}
 #endif
 #endif
