@@ -2411,19 +2411,11 @@ AWR_API awr_result awr_base64_encode(const void *data, size_t len, char *out, si
     if (cap) out[0] = 0;
     /* the first test keeps AWR_BASE64_LEN(len) + 1 from overflowing */
     if (len > ((size_t)-1 - 3) / 4 * 3 - 3 || cap < AWR_BASE64_LEN(len) + 1) return AWR_ERR_BUFFER;
-    for (i = 0; i + 3 <= len; i += 3) {
-        uint32_t v = ((uint32_t)p[i] << 16) | ((uint32_t)p[i + 1] << 8) | (uint32_t)p[i + 2];
-        out[o++] = alphabet[(v >> 18) & 63]; out[o++] = alphabet[(v >> 12) & 63];
-        out[o++] = alphabet[(v >> 6) & 63];  out[o++] = alphabet[v & 63];
-    }
-    if (len - i == 1) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        out[o++] = alphabet[(v >> 18) & 63]; out[o++] = alphabet[(v >> 12) & 63];
-        out[o++] = '='; out[o++] = '=';
-    } else if (len - i == 2) {
-        uint32_t v = ((uint32_t)p[i] << 16) | ((uint32_t)p[i + 1] << 8);
-        out[o++] = alphabet[(v >> 18) & 63]; out[o++] = alphabet[(v >> 12) & 63];
-        out[o++] = alphabet[(v >> 6) & 63];  out[o++] = '=';
+    for (i = 0; i < len; i += 3) {   /* a short last group: its missing bytes are 0, its missing digits '=' */
+        size_t left = len - i, k;
+        uint32_t v = ((uint32_t)p[i] << 16) | (left > 1u ? (uint32_t)p[i + 1u] << 8 : 0u) |
+                     (left > 2u ? (uint32_t)p[i + 2u] : 0u);
+        for (k = 0; k < 4u; k++) out[o++] = k <= left ? alphabet[(v >> (18u - 6u * k)) & 63u] : '=';
     }
     out[o] = 0;
     if (out_len) *out_len = o;
@@ -2462,12 +2454,14 @@ static int awr__utf8_fits(uint32_t st, uint8_t b) {
 /* Index of the first byte >= 0x80 in p[i, len), or len. Eight bytes at a time. */
 static size_t awr__ascii_run(const uint8_t *p, size_t i, size_t len) {
     const uint64_t high = 0x8080808080808080u;
+#ifndef __OPTIMIZE_SIZE__
     while (len - i >= 32) {
         uint64_t a, b, c, d;
         memcpy(&a, p + i, 8); memcpy(&b, p + i + 8, 8); memcpy(&c, p + i + 16, 8); memcpy(&d, p + i + 24, 8);
         if (((a | b | c | d) & high) != 0) break;
         i += 32;
     }
+#endif
     while (len - i >= 8) {
         uint64_t a;
         memcpy(&a, p + i, 8);
@@ -2874,12 +2868,14 @@ AWR_API void awr_ws_mask_copy(const void *src, size_t len, const uint8_t mask[4]
        byte order, since the word is loaded from the same byte pattern it is applied to. */
     for (j = 0; j < 8; j++) k[j] = mask[(offset + j) & 3u];
     memcpy(&kw, k, 8);
+#ifndef __OPTIMIZE_SIZE__
     for (; len - i >= 32; i += 32) {
         uint64_t a, b, c, e;
         memcpy(&a, s + i, 8); memcpy(&b, s + i + 8, 8); memcpy(&c, s + i + 16, 8); memcpy(&e, s + i + 24, 8);
         a ^= kw; b ^= kw; c ^= kw; e ^= kw;
         memcpy(d + i, &a, 8); memcpy(d + i + 8, &b, 8); memcpy(d + i + 16, &c, 8); memcpy(d + i + 24, &e, 8);
     }
+#endif
     for (; len - i >= 8; i += 8) {
         uint64_t a;
         memcpy(&a, s + i, 8);

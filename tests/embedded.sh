@@ -10,6 +10,7 @@
 #       the minimal configuration
 #     - that image holds no 64-bit division (libgcc's __aeabi_uldivmod/__aeabi_ldivmod, 700 bytes
 #       a Cortex-M4 has no instruction for) and none of awr_result_str's texts, which it never names
+#     - the unit tests of the layers with code of their own in a build for size pass on the host at -Os
 cd "$(dirname "$0")/.." || exit 1
 out=build/embedded
 mkdir -p "$out"
@@ -83,5 +84,22 @@ lean_image() {
     grep -c "json: syntax error" "$out/firmware.bin" | grep -qx 0
 }
 check "the client image: no 64-bit division, no result texts" lean_image
+# A build for size (__OPTIMIZE_SIZE__) has code of its own: the tokenizer's steps not forced inline,
+# no 32-byte unrolled loops in masking and UTF-8 checking. The unit tests of those layers run on the
+# host built that way (-Os, ASan+UBSan).
+size_build() {
+    d=$out/os
+    mkdir -p "$d"
+    HOSTCC=${HOSTCC:-cc}
+    # shellcheck disable=SC2086  # word splitting wanted: the flags have no spaces
+    set -- -std=c99 -Os $WARN -fsanitize=address,undefined -fno-sanitize-recover=all -D_DEFAULT_SOURCE -I. -Itests
+    $HOSTCC "$@" -o "$d/awr-json-check" examples/json_check.c || return 1
+    for t in test_sha1_base64 test_utf8 test_ws_frames test_json; do
+        $HOSTCC "$@" -o "$d/$t" "tests/$t.c" || return 1
+        AWR_BIN_DIR=$d "$d/$t" > "$d/$t.out" 2>&1 || { tail -n 20 "$d/$t.out"; return 1; }
+        grep '^RESULT ' "$d/$t.out" | tail -n 1 | awk -v t="$t" '{ printf "%s: %s passed, %s failed\n", t, $2, $3 }'
+    done
+}
+check "the size build (-Os) passes the unit tests of JSON, UTF-8, WebSocket frames, SHA-1/base64" size_build
 echo "RESULT $passed $failed"
 [ "$failed" -eq 0 ]
