@@ -6860,10 +6860,31 @@ static awr_result awr__cl_feed(awr_client *c, const uint8_t *p, size_t len) {
 }
 
 /* ---- public: lifecycle -------------------------------------------------------------------------- */
+/* The parts of the block after the client struct, in this order (tx right before rd: the upgrade
+ * request uses both). Each of the first seven has a config field: its units (0: the default) within
+ * [min, max], elem bytes each; the others follow from max_subscriptions. */
+enum { AWR__CL_PART_SUBS, AWR__CL_PART_TOKS, AWR__CL_PART_ARENA, AWR__CL_PART_TX, AWR__CL_PART_RD,
+       AWR__CL_PART_RX, AWR__CL_PART_PTOKS, AWR__CL_PART_IDX_WID, AWR__CL_PART_IDX_CH, AWR__CL_PART_TARGETS,
+       AWR__CL_PART_MEMO, AWR__CL_PART_MARKS, AWR__CL_PARTS };
 typedef struct awr__cl_layout {
-    size_t subs, arena, toks, tx, rd, rx, ptoks, idx_wid, idx_ch, targets, memo_targets, marks, total;
-    size_t n_subs, n_arena, n_toks, n_tx, n_rd, n_rx, n_ptoks, n_idx_wid, n_idx_ch;
+    size_t n[AWR__CL_PARTS];    /* units of each part */
+    size_t at[AWR__CL_PARTS];   /* its offset from the (8-aligned) start of the client */
+    size_t total;               /* the block's size, with 8 bytes of room to align its start */
 } awr__cl_layout;
+
+typedef struct awr__cl_part { uint16_t field, elem; uint32_t def, min; size_t max; } awr__cl_part;
+static const awr__cl_part awr__cl_parts[AWR__CL_PART_IDX_WID] = {
+    { offsetof(awr_client_config, max_subscriptions), sizeof(awr__cl_sub), AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS, 1u,
+      0xFFFFu },
+    { offsetof(awr_client_config, max_tokens), AWR__CL_TOKEN_SIZE, AWR_CLIENT_DEFAULT_MAX_TOKENS, 16u, (size_t)-1 },
+    { offsetof(awr_client_config, name_arena), 1u, AWR_CLIENT_DEFAULT_NAME_ARENA, 1u, 0x7FFFFFFFu },
+    { offsetof(awr_client_config, tx_buffer), 1u, AWR_CLIENT_DEFAULT_TX_BUFFER, AWR_WS_MIN_TX, (size_t)-1 },
+    { offsetof(awr_client_config, read_buffer), 1u, AWR_CLIENT_DEFAULT_READ_BUFFER, 256u, (size_t)-1 },
+    { offsetof(awr_client_config, max_message), 1u, AWR_CLIENT_DEFAULT_MAX_MESSAGE, AWR__CL_MIN_RX, (size_t)-1 / 4u },
+    { offsetof(awr_client_config, payload_tokens), AWR__CL_TOKEN_SIZE, AWR_CLIENT_DEFAULT_PAYLOAD_TOKENS, 1u,
+      0x7FFFFFFFu / AWR__CL_TOKEN_SIZE }
+};
+#define AWR__CL_BLOCK_MAX ((size_t)-1 / 2u)   /* the largest block: the layout's sums cannot wrap */
 
 /* The smallest power of two >= n (n <= 2^20 here). */
 static size_t awr__cl_pow2(size_t n) {
@@ -6873,36 +6894,30 @@ static size_t awr__cl_pow2(size_t n) {
 }
 
 static int awr__cl_layout_of(const awr_client_config *cfg, awr__cl_layout *l) {
-    size_t off;
+    size_t i, s, off = awr__cl_align8(sizeof(awr_client));
     if (!cfg) return 0;
-    l->n_subs = cfg->max_subscriptions ? cfg->max_subscriptions : AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS;
-    l->n_arena = cfg->name_arena ? cfg->name_arena : AWR_CLIENT_DEFAULT_NAME_ARENA;
-    l->n_toks = cfg->max_tokens ? cfg->max_tokens : AWR_CLIENT_DEFAULT_MAX_TOKENS;
-    l->n_tx = cfg->tx_buffer ? cfg->tx_buffer : AWR_CLIENT_DEFAULT_TX_BUFFER;
-    l->n_rd = cfg->read_buffer ? cfg->read_buffer : AWR_CLIENT_DEFAULT_READ_BUFFER;
-    l->n_rx = cfg->max_message ? cfg->max_message : AWR_CLIENT_DEFAULT_MAX_MESSAGE;
-    l->n_ptoks = cfg->payload_tokens ? cfg->payload_tokens : AWR_CLIENT_DEFAULT_PAYLOAD_TOKENS;
-    if (l->n_ptoks > 0x7FFFFFFFu / AWR__CL_TOKEN_SIZE) return 0;
-    if (l->n_subs > 0xFFFFu || l->n_arena > 0x7FFFFFFFu || l->n_toks < 16u || l->n_tx < AWR_WS_MIN_TX ||
-        l->n_rd < 256u || l->n_rx < AWR__CL_MIN_RX || l->n_rx > ((size_t)-1) / 4u)
-        return 0;
-    off = awr__cl_align8(sizeof(awr_client)) + 8u;   /* + 8: room to align the block itself */
-    l->subs = off; off += awr__cl_align8(l->n_subs * sizeof(awr__cl_sub));
-    l->toks = off; off += awr__cl_align8(l->n_toks * AWR__CL_TOKEN_SIZE);
-    l->arena = off; off += awr__cl_align8(l->n_arena);
-    l->tx = off; off += awr__cl_align8(l->n_tx);
-    l->rd = off; off += awr__cl_align8(l->n_rd);   /* right after tx: the upgrade request uses both */
-    l->rx = off; off += awr__cl_align8(l->n_rx);
-    l->ptoks = off; off += awr__cl_align8(l->n_ptoks * AWR__CL_TOKEN_SIZE);
+    for (i = 0; i < AWR__CL_PART_IDX_WID; i++) {
+        const awr__cl_part *p = &awr__cl_parts[i];
+        size_t v;
+        memcpy(&v, (const char *)cfg + p->field, sizeof v);
+        l->n[i] = v ? v : p->def;
+        if (l->n[i] < p->min || l->n[i] > p->max) return 0;
+    }
+    s = l->n[AWR__CL_PART_SUBS];
     /* the indexes stay at most half full: AWR__CL_INDEXED_CHANNELS channels per subscription on average */
-    l->n_idx_wid = AWR__CL_INDEXED ? awr__cl_pow2(2u * l->n_subs) : 0;
-    l->n_idx_ch = AWR__CL_INDEXED ? awr__cl_pow2(2u * AWR__CL_INDEXED_CHANNELS * l->n_subs) : 0;
-    l->idx_wid = off; off += l->n_idx_wid * 2u * sizeof(uint32_t);
-    l->idx_ch = off; off += l->n_idx_ch * 2u * sizeof(uint32_t);
-    l->targets = off; off += awr__cl_align8(l->n_subs * sizeof(uint32_t));
-    l->memo_targets = off; off += awr__cl_align8(l->n_subs * sizeof(uint32_t));
-    l->marks = off; off += awr__cl_align8((l->n_subs + 31u) / 32u * sizeof(uint32_t));
-    l->total = off;
+    l->n[AWR__CL_PART_IDX_WID] = AWR__CL_INDEXED ? awr__cl_pow2(2u * s) : 0;
+    l->n[AWR__CL_PART_IDX_CH] = AWR__CL_INDEXED ? awr__cl_pow2(2u * AWR__CL_INDEXED_CHANNELS * s) : 0;
+    l->n[AWR__CL_PART_TARGETS] = l->n[AWR__CL_PART_MEMO] = s;
+    l->n[AWR__CL_PART_MARKS] = (s + 31u) / 32u;
+    for (i = 0; i < AWR__CL_PARTS; i++) {
+        size_t elem = i < AWR__CL_PART_IDX_WID ? awr__cl_parts[i].elem :
+                      i < AWR__CL_PART_TARGETS ? 2u * sizeof(uint32_t) : sizeof(uint32_t);   /* index entries: 2 */
+        if (l->n[i] > (AWR__CL_BLOCK_MAX - off) / elem) return 0;
+        l->at[i] = off;
+        off += awr__cl_align8(l->n[i] * elem);
+        if (off > AWR__CL_BLOCK_MAX) return 0;
+    }
+    l->total = off + 8u;
     return 1;
 }
 
@@ -7011,27 +7026,27 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     c = (awr_client *)(void *)base;
     memset(c, 0, sizeof *c);
     c->cfg = *cfg;
-    c->subs = (awr__cl_sub *)(void *)(base + l.subs - 8u);
-    c->max_subs = l.n_subs;
-    c->toks = (awr_json_token *)(void *)(base + l.toks - 8u);
-    c->max_toks = l.n_toks;
-    c->arena = (char *)(base + l.arena - 8u);
-    c->arena_cap = (uint32_t)l.n_arena;
-    c->tx = base + l.tx - 8u; c->tx_cap = l.n_tx;
-    c->rd = base + l.rd - 8u; c->rd_cap = l.n_rd;
-    c->rx = base + l.rx - 8u; c->rx_cap = l.n_rx;
-    c->ptoks = (awr_json_token *)(void *)(base + l.ptoks - 8u);
-    c->max_ptoks = l.n_ptoks;
-    c->idx_wid = (uint32_t *)(void *)(base + l.idx_wid - 8u);
-    c->idx_wid_cap = l.n_idx_wid;
-    c->idx_ch = (uint32_t *)(void *)(base + l.idx_ch - 8u);
-    c->idx_ch_cap = l.n_idx_ch;
-    c->targets = (uint32_t *)(void *)(base + l.targets - 8u);
-    c->memo_targets = (uint32_t *)(void *)(base + l.memo_targets - 8u);
-    c->marks = (uint32_t *)(void *)(base + l.marks - 8u);
+    c->subs = (awr__cl_sub *)(void *)(base + l.at[AWR__CL_PART_SUBS]);
+    c->max_subs = l.n[AWR__CL_PART_SUBS];
+    c->toks = (awr_json_token *)(void *)(base + l.at[AWR__CL_PART_TOKS]);
+    c->max_toks = l.n[AWR__CL_PART_TOKS];
+    c->arena = (char *)(base + l.at[AWR__CL_PART_ARENA]);
+    c->arena_cap = (uint32_t)l.n[AWR__CL_PART_ARENA];
+    c->tx = base + l.at[AWR__CL_PART_TX]; c->tx_cap = l.n[AWR__CL_PART_TX];
+    c->rd = base + l.at[AWR__CL_PART_RD]; c->rd_cap = l.n[AWR__CL_PART_RD];
+    c->rx = base + l.at[AWR__CL_PART_RX]; c->rx_cap = l.n[AWR__CL_PART_RX];
+    c->ptoks = (awr_json_token *)(void *)(base + l.at[AWR__CL_PART_PTOKS]);
+    c->max_ptoks = l.n[AWR__CL_PART_PTOKS];
+    c->idx_wid = (uint32_t *)(void *)(base + l.at[AWR__CL_PART_IDX_WID]);
+    c->idx_wid_cap = l.n[AWR__CL_PART_IDX_WID];
+    c->idx_ch = (uint32_t *)(void *)(base + l.at[AWR__CL_PART_IDX_CH]);
+    c->idx_ch_cap = l.n[AWR__CL_PART_IDX_CH];
+    c->targets = (uint32_t *)(void *)(base + l.at[AWR__CL_PART_TARGETS]);
+    c->memo_targets = (uint32_t *)(void *)(base + l.at[AWR__CL_PART_MEMO]);
+    c->marks = (uint32_t *)(void *)(base + l.at[AWR__CL_PART_MARKS]);
     c->idx_dirty = 1;
-    memset(c->subs, 0, l.n_subs * sizeof(awr__cl_sub));
-    for (i = 0; i < l.n_subs; i++) { c->subs[i].names = awr__cl_ref_none(); c->subs[i].slot = -1; }
+    memset(c->subs, 0, l.n[AWR__CL_PART_SUBS] * sizeof(awr__cl_sub));
+    for (i = 0; i < l.n[AWR__CL_PART_SUBS]; i++) { c->subs[i].names = awr__cl_ref_none(); c->subs[i].slot = -1; }
     c->host = c->host_hdr = c->path = c->project = c->session = c->jwt = c->presence = awr__cl_ref_none();
     r = awr__cl_parse_endpoint(c, cfg->realtime_endpoint ? cfg->realtime_endpoint : cfg->endpoint);
     if (r == AWR_OK) r = awr__cl_arena_str(c, cfg->project, &c->project);

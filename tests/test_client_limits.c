@@ -220,6 +220,15 @@ static void test_client_size(void) {
     AWR_CHECK_INT(awr_client_size(&cfg), 0);
     base(&cfg, AWR_MODE_AUTO); cfg.tx_buffer = 10;
     AWR_CHECK_INT(awr_client_size(&cfg), 0);
+    /* sizes whose sum would wrap size_t: refused (they gave a block smaller than the default one,
+       with a huge buffer in it) */
+    base(&cfg, AWR_MODE_AUTO); cfg.tx_buffer = (size_t)-1 - 3;
+    AWR_CHECK_INT(awr_client_size(&cfg), 0);
+    AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_ARG);
+    base(&cfg, AWR_MODE_AUTO); cfg.max_tokens = (size_t)-1 / 8u;
+    AWR_CHECK_INT(awr_client_size(&cfg), 0);
+    base(&cfg, AWR_MODE_AUTO); cfg.read_buffer = (size_t)-1 / 2u; cfg.tx_buffer = (size_t)-1 / 2u + 8u;
+    AWR_CHECK_INT(awr_client_size(&cfg), 0);
     memset(longurl, 'a', sizeof longurl - 1);
     memcpy(longurl, "https://", 8);
     longurl[sizeof longurl - 1] = 0;
