@@ -4121,6 +4121,19 @@ AWR_API void awr_json_span(const awr_json_token *t, size_t *offset, size_t *leng
 
 /* ---- escapes --------------------------------------------------------------------------------- */
 
+/* The two-character escapes of JSON, for reading and writing them: each letter that follows the
+ * backslash, then the byte it stands for. */
+static const char awr__json_short_escapes[16] = {
+    '"', '"', '\\', '\\', '/', '/', 'b', '\b', 'f', '\f', 'n', '\n', 'r', '\r', 't', '\t'
+};
+/* The byte of escape letter c (of_letter 1), or the letter of byte c (of_letter 0); 0 when none. */
+static char awr__json_short_escape(char c, int of_letter) {
+    size_t k;
+    for (k = of_letter ? 0u : 1u; k < sizeof awr__json_short_escapes; k += 2u)
+        if (awr__json_short_escapes[k] == c) return awr__json_short_escapes[k ^ 1u];
+    return 0;
+}
+
 /* Decodes the escape at s[*i] (a backslash) into UTF-8 in out; returns its length (1..4) and moves
  * *i past it, or a negative awr_result. A surrogate pair is one escape here. */
 static int awr__json_escape(const char *s, size_t n, size_t *i, unsigned char out[4]) {
@@ -4128,17 +4141,12 @@ static int awr__json_escape(const char *s, size_t n, size_t *i, unsigned char ou
     uint32_t cp;
     int k;
     if (p + 1u >= n) return (int)AWR_ERR_JSON_SYNTAX;
-    switch (s[p + 1u]) {
-    case '"': out[0] = '"'; *i = p + 2u; return 1;
-    case '\\': out[0] = '\\'; *i = p + 2u; return 1;
-    case '/': out[0] = '/'; *i = p + 2u; return 1;
-    case 'b': out[0] = '\b'; *i = p + 2u; return 1;
-    case 'f': out[0] = '\f'; *i = p + 2u; return 1;
-    case 'n': out[0] = '\n'; *i = p + 2u; return 1;
-    case 'r': out[0] = '\r'; *i = p + 2u; return 1;
-    case 't': out[0] = '\t'; *i = p + 2u; return 1;
-    case 'u': break;
-    default: return (int)AWR_ERR_JSON_SYNTAX;
+    if (s[p + 1u] != 'u') {
+        char b = awr__json_short_escape(s[p + 1u], 1);
+        if (!b) return (int)AWR_ERR_JSON_SYNTAX;
+        out[0] = (unsigned char)b;
+        *i = p + 2u;
+        return 1;
     }
     if (n - p < 6u) return (int)AWR_ERR_JSON_SYNTAX;
     cp = 0;
@@ -4759,15 +4767,8 @@ static void awr__jw_string(awr_json_writer *w, const char *s, size_t n, int sdk_
         }
         awr__jw_put(w, s + run, i - run);
         esc[0] = '\\';
-        switch (cp) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        default:
+        esc[1] = cp < 0x7Fu ? awr__json_short_escape((char)cp, 0) : 0;
+        if (!esc[1]) {
             esc[1] = 'u'; esc[2] = hexd[(cp >> 12) & 15u]; esc[3] = hexd[(cp >> 8) & 15u];
             esc[4] = hexd[(cp >> 4) & 15u]; esc[5] = hexd[cp & 15u];
             elen = 6;
