@@ -2341,6 +2341,12 @@ static void awr__store_be32(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
+/* 64-bit values in two 32-bit halves: no 64-bit shifts on a 32-bit core (SHA-1 lengths, frame headers). */
+static void awr__store_be64(uint8_t *p, uint64_t v) {
+    awr__store_be32(p, (uint32_t)(v >> 32));
+    awr__store_be32(p + 4, (uint32_t)v);
+}
+
 static void awr__sha1_block(uint32_t h[5], const uint8_t *block) {
     uint32_t w[80], a, b, c, d, e, f, k, t;
     unsigned i;
@@ -2390,7 +2396,7 @@ AWR_API void awr_sha1_final(awr_sha1_ctx *ctx, uint8_t digest[AWR_SHA1_SIZE]) {
         ctx->used = 0;
     }
     memset(ctx->block + ctx->used, 0, 56 - ctx->used);
-    for (i = 0; i < 8; i++) ctx->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+    awr__store_be64(ctx->block + 56, bits);
     awr__sha1_block(ctx->h, ctx->block);
     for (i = 0; i < 5; i++) awr__store_be32(digest + 4 * i, ctx->h[i]);
 }
@@ -2849,9 +2855,8 @@ AWR_API size_t awr_ws_frame_header(int fin, int opcode, uint64_t payload_len, co
         out[2] = (uint8_t)(payload_len >> 8); out[3] = (uint8_t)payload_len;
         n = 4;
     } else {
-        unsigned i;
         out[1] = (uint8_t)(m | 127);
-        for (i = 0; i < 8; i++) out[2 + i] = (uint8_t)(payload_len >> (56 - 8 * i));
+        awr__store_be64(out + 2, payload_len);
         n = 10;
     }
     if (mask) { memcpy(out + n, mask, 4); n += 4; }
@@ -2913,10 +2918,8 @@ static awr_result awr__ws_parse_header(const uint8_t *h, size_t n, awr_ws_frame 
         len = ((uint64_t)h[2] << 8) | h[3];
         if (len < 126) return AWR_ERR_WS_LENGTH_NONMINIMAL;
     } else if (len7 == 127) {
-        unsigned i;
         if (h[2] & 0x80) return AWR_ERR_WS_LENGTH_TOO_LARGE;
-        len = 0;
-        for (i = 2; i < 10; i++) len = (len << 8) | h[i];
+        len = ((uint64_t)awr__load_be32(h + 2) << 32) | awr__load_be32(h + 6);
         if (len <= 0xFFFFu) return AWR_ERR_WS_LENGTH_NONMINIMAL;
     } else {
         len = len7;
@@ -6610,16 +6613,27 @@ static int awr__cl_send_probe(awr_client *c) {
     return 1;
 }
 
+/* What the table has to send (only on a connection that takes frames): AWR__CL_DUE_UNSUB for an id to
+ * retire, AWR__CL_DUE_SUB for a live subscription the server does not have yet. */
+#define AWR__CL_DUE_UNSUB 1
+#define AWR__CL_DUE_SUB 2
+static int awr__cl_table_due(const awr_client *c) {
+    size_t i;
+    int due = 0;
+    if (!c->frames_ok) return 0;   /* URL mode: only the probe goes out as a frame */
+    for (i = 0; i < c->max_subs; i++) {
+        if (c->subs[i].flags & AWR__CL_SUB_ZOMBIE) due |= AWR__CL_DUE_UNSUB;
+        if ((c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == AWR__CL_SUB_LIVE) due |= AWR__CL_DUE_SUB;
+    }
+    return due;
+}
+
 static int awr__cl_flush_frames(awr_client *c) {
     size_t cap = awr__cl_frame_cap(c), i;
     awr_json_writer w, before;
     for (;;) {
-        int zombies = 0, unsynced = 0, rows = 0;
-        for (i = 0; i < c->max_subs; i++) {
-            zombies += (c->subs[i].flags & AWR__CL_SUB_ZOMBIE) ? 1 : 0;
-            unsynced += (c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == AWR__CL_SUB_LIVE ? 1 : 0;
-        }
-        if (!c->frames_ok) zombies = unsynced = 0;   /* URL mode: only the probe goes out as a frame */
+        int due = awr__cl_table_due(c), rows = 0;
+        int zombies = due & AWR__CL_DUE_UNSUB, unsynced = due & AWR__CL_DUE_SUB;
         if (!zombies && !unsynced && !(c->presence_dirty && c->frames_ok) && !AWR__CL_PROBE_DUE(c)) return 1;
         if (awr__cl_rate_ready_at(c, 0) > c->now) return 0;
         if (zombies) {
@@ -7466,11 +7480,7 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
         else if (c->url_dirty && AWR__CL_URL_CONN(c) && !c->frames_ok && AWR__CL_PROBE_OUT(c))
             dl = awr__cl_min_dl(dl, c->t_probe + 10001);
         if (c->connected) {
-            size_t i;
-            int work = AWR__CL_PROBE_DUE(c) || (c->frames_ok && c->presence_dirty);
-            for (i = 0; i < c->max_subs && c->frames_ok && !work; i++)
-                work = (c->subs[i].flags & AWR__CL_SUB_ZOMBIE) ||
-                       (c->subs[i].flags & (AWR__CL_SUB_LIVE | AWR__CL_SUB_SYNCED)) == AWR__CL_SUB_LIVE;
+            int work = AWR__CL_PROBE_DUE(c) || (c->frames_ok && c->presence_dirty) || awr__cl_table_due(c);
             if (work && !(flags & AWR_WANT_WRITE)) dl = awr__cl_min_dl(dl, awr__cl_rate_ready_at(c, 0));
             if (hb >= 0 && !c->no_ping) {
                 int64_t t = c->t_next_ping, r = awr__cl_rate_ready_at(c, 1);
