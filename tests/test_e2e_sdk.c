@@ -288,7 +288,7 @@ static void test_sdk_rest_calls(void) {
     AWR_CHECK_STR(lines[1], "SESSION id=sess1 secret=\"\"");
     AWR_CHECK(strncmp(lines[4], "SESSION_VALUE ", 14) == 0);
     {
-        char want[512];
+        char want[2600];
         snprintf(want, sizeof want, "REQ POST /v1/account/jwts project=test content-type=application/json "
                  "fallback={\"a_session_test\":\"%s\"} body={}", lines[4] + 14);
         AWR_CHECK_STR(lines[2], want);
