@@ -4085,8 +4085,8 @@ fail:
 #undef AWR__JSON_PEEK
 
 /* Two copies of the loop, one that skims and one that never does, chosen once per parse: the skim's
- * call inside the loop cost every token of a parse without it (the small event through the client
- * 3,225 -> 3,338 instructions), as the compiler kept values for it. Optimising for size: one copy. */
+ * call inside the loop cost every token of a parse without it, as
+ * the compiler kept values for it. Optimising for size: one copy. */
 #if defined(AWR_NO_JSON_SKIM) || defined(__OPTIMIZE_SIZE__)
 AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *json, size_t len,
                                   awr_json_token *tokens, size_t max_tokens,
@@ -9846,8 +9846,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       generation detection; mode AWR_MODE_URL is then refused (AWR_ERR_UNSUPPORTED).
  *       AWR_NO_DISPATCH_INDEX: dispatch scans the subscription table instead of hash indexes.
  *       AWR_NO_JSON_SKIM: no skim (options.skim ignored, collapsed containers validated in full). The
- *       Cortex-M4 client image of `make size`: 32,924 bytes of .text, 28,292 with all three and the
- *       three above
+ *       Cortex-M4 client image of `make size`: 31,252 bytes of .text, 26,792 with all three and the
+ *       three above (bench/results/0.3.0-00a9142-size.txt)
  *     - awr_ws_frame_header returns 0 for a header no peer may accept (reserved opcode, a control
  *       frame without fin or over 125 bytes, a length of 2^63 or more; it encoded them before)
  *     - awr_client_subscribe and awr_client_update_subscription refuse a query that is not one JSON
@@ -9869,9 +9869,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       one is validated whole, which costs less there): awr_event_get_* refuse a payload
  *       whose grammar is broken with AWR_ERR_JSON_SYNTAX (such a message was dropped before), every
  *       other broken message is still dropped, and invalid UTF-8 still closes with 1007. In
- *       bench/results/0.3.0-d587e51-cg.txt (make bench-cg): the 1 MiB document event's envelope
- *       3.146 instructions per byte (0.1.0: 10.055), E1 through the whole client 12,154 instructions per
- *       event, the small event 3,181
+ *       bench/results/0.3.0-00a9142-cg.txt (make bench-cg): the 1 MiB document event's envelope
+ *       3.115 instructions per byte (0.1.0: 10.055), E1 through the whole client 12,055 instructions per
+ *       event, the small event 3,179
  *   0.2.0
  *     - renamed, so that the client calls say their layer and the SDKs' words: awr_subscribe is
  *       awr_client_subscribe, awr_subscribe_channel awr_client_subscribe_channel, awr_unsubscribe
