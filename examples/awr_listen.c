@@ -402,7 +402,9 @@ int main(int argc, char **argv) {
     cfg.jwt = jwt;
     cfg.mode = mode;
     cfg.max_message = (size_t)16 << 20;   /* whole documents arrive in one message: allow large ones */
-    /* --dead-link 0 is off: -1 in the configuration (0 is the library's default there) */
+    /* --dead-link 0 is off, as a 0 timeout is off for most command-line tools (and nobody types an
+       option to get what leaving it out gives); in the configuration off is -1, 0 the default, so
+       that a zeroed configuration gets every default. */
     if (dead_link_s == 0) cfg.dead_link_ms = -1;
     else if (dead_link_s > 0) cfg.dead_link_ms = dead_link_s * 1000.0 < 1.0 ? 1 : (int32_t)(dead_link_s * 1000.0);
     cfg.io = tcp_io;

@@ -6,7 +6,8 @@
  * subscription, and the 1008 stop (exit 3 with one "stopped for good" line, no reconnect). The printed
  * lines are checked by tests/e2e/jsonlines.js, a JSON reader independent of the library. Also: the
  * usage errors (exit 2, "unknown option"), --version, --opt=value, a user name that needs the JSON
- * decoder, --timeout without a connection (exit 1), --dead-link. */
+ * decoder, --timeout without a connection (exit 1), --dead-link (0 turns it off: not the library's
+ * default). */
 #ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #endif
@@ -605,6 +606,37 @@ static void test_dead_link(const void *unused) {
     awr_test_stop(srv);
 }
 
+/* ---- --dead-link 0 is off, not the library's default (dead_link_ms 0 there: 50 s) ---------------------
+ * A server that stops answering (SIGSTOP: the TCP connection stays up, nothing arrives, pings go
+ * unanswered) for longer than the default: without --dead-link the client gives up on the link after
+ * 50 s and reconnects; with --dead-link 0 it keeps waiting. */
+static void test_dead_link_off(const void *unused) {
+    int port;
+    pid_t srv = e2e_server_start("1.9.6", &port, NULL);
+    const char *off[] = {"--dead-link", "0", "--timeout", "64", "files"};
+    const char *dflt[] = {"--timeout", "64", "files"};
+    e2e_proc p[2];
+    char *err;
+    int i;
+    (void)unused;
+    if (!AWR_CHECK(srv > 0)) return;
+    start_listen(&p[0], port, off, 5);
+    start_listen(&p[1], port, dflt, 3);
+    AWR_CHECK(e2e_wait_state(port, 2, 30000, "\"files\"", (char *)NULL));
+    AWR_CHECK_INT(kill(srv, SIGSTOP), 0);
+    for (i = 0; i < 2; i++) {
+        if (!AWR_CHECK_INT(e2e_proc_wait(&p[i], 90000), 0)) show(&p[i]);
+        err = e2e_proc_stderr(&p[i]);
+        if (i == 0 && !AWR_CHECK(strstr(err, "reconnecting") == NULL)) e2e_dump("stderr (--dead-link 0)", err);
+        if (i == 1 && !AWR_CHECK(strstr(err, "reconnecting in 1000 ms (attempt 1: timed out)") != NULL))
+            e2e_dump("stderr (default)", err);
+        free(err);
+        e2e_proc_cleanup(&p[i]);
+    }
+    kill(srv, SIGCONT);
+    awr_test_stop(srv);
+}
+
 /* The parts run side by side (main). */
 static void test_offline(const void *unused) {
     (void)unused;
@@ -649,6 +681,7 @@ int main(void) {
     test_offline(NULL);
     awr_test_fork(test_online, NULL);
     awr_test_fork(test_dead_link, NULL);
+    awr_test_fork(test_dead_link_off, NULL);
     for (g = 0; g < N_GENERATIONS; g++) awr_test_fork(test_generation, generations[g]);
     awr_test_join();
     free(big_payload);
