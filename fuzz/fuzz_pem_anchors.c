@@ -1,6 +1,7 @@
 /* The BearSSL adapter's trust-anchor loader (PEM -> br_x509_trust_anchor) on arbitrary input: sizing
- * pass, allocator copy, caller-memory copy (exact size and one byte short). Nothing may crash, leak
- * or read out of bounds, and both copies must agree with the sizing pass.
+ * pass, allocator copy, caller-memory copy (the exact size at every alignment, and a pointer's size
+ * short). Nothing may crash, leak or read out of bounds, and both copies must agree with the sizing
+ * pass.
  * awr-link: -lbearssl */
 #define AWR_BEARSSL
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -37,12 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
     }
     if (need) {
-        mem = malloc(need);
+        size_t at;
+        mem = malloc(need + sizeof(void *));
+        for (at = 0; at < sizeof(void *); at++) {   /* any alignment */
+            cfg.anchor_mem = (unsigned char *)mem + at;
+            cfg.anchor_mem_size = need;
+            if (awr_bearssl_create(&cfg, &io, &t) != AWR_OK) abort();
+            awr_bearssl_destroy(t);
+        }
         cfg.anchor_mem = mem;
-        cfg.anchor_mem_size = need;
-        if (awr_bearssl_create(&cfg, &io, &t) != AWR_OK) abort();
-        awr_bearssl_destroy(t);
-        cfg.anchor_mem_size = need - 1;
+        cfg.anchor_mem_size = need - sizeof(void *);   /* short of the alignment slack */
         if (awr_bearssl_create(&cfg, &io, &t) != AWR_ERR_BUFFER) abort();
         free(mem);
     }
