@@ -3337,10 +3337,10 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * JSON (implementation)
  * The tokenizer is one loop of gotos between a handful of states (value, key, after a value, close),
  * so nesting costs a bit in a bit stack instead of a C stack frame. Strings, which are most of the
- * bytes of an Appwrite message, are scanned sixteen bytes at a time with SSE2 (x86-64) or eight at a
- * time in portable C: one test says whether any of them is a quote, a backslash, a control byte or
- * (when validating) a non-ASCII byte, and count-trailing-zeros says which; only then do we look at
- * single bytes.
+ * bytes of an Appwrite message, are scanned from a 64-byte window of flags with SSE2 (x86-64) or eight
+ * bytes at a time in portable C: one test says whether any of them is a quote, a backslash, a control
+ * byte or (when validating) a non-ASCII byte, and count-trailing-zeros says which; only then do we
+ * look at single bytes.
  * ================================================================================================== */
 #ifndef AWR_NO_JSON_DOUBLE
 #include <float.h>    /* FLT_EVAL_METHOD: the exact fast path of awr_json_double needs plain doubles */
@@ -3425,6 +3425,18 @@ static size_t awr__json_first_flag(uint64_t m) {
 #  define AWR__JSON_NOINLINE static
 #endif
 
+/* Index of the lowest set bit of m (m != 0). */
+#if !defined(AWR_JSON_NO_SIMD) && (defined(__GNUC__) || defined(__clang__))
+#  define awr__json_ctz64(m) ((unsigned)__builtin_ctzll(m))
+#else
+AWR__JSON_INLINE unsigned awr__json_ctz64(uint64_t m) {   /* de Bruijn: the lowest bit alone picks a table slot */
+    static const unsigned char slot[64] = {
+        0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4, 62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+        63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6};
+    return slot[((m & (0u - m)) * 0x03F79D71B4CB0A89u) >> 58];
+}
+#endif
+
 /* 0x80 in each byte of v that is a quote, a backslash, a control byte, or (high_mask set) >= 0x80. */
 AWR__JSON_INLINE uint64_t awr__json_string_flags(uint64_t v, uint64_t high_mask) {
     uint64_t q = v ^ (AWR__JSON_ONES * 0x22u), b = v ^ (AWR__JSON_ONES * 0x5Cu);
@@ -3450,7 +3462,23 @@ AWR__JSON_INLINE unsigned awr__json_string_flags16(const unsigned char *p, __m12
     __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(special, _mm_cmplt_epi8(_mm_xor_si128(v, flip), below)));
 }
+/* The window: the flags of 64 bytes at once, bit i for byte i. Strings are read from it by a shift and a
+ * count of trailing zeros, so that the end of a short string does not wait for a load and a compare of
+ * its own: on a message of short keys and values that wait was most of the time per token. */
+#  define AWR__JSON_WINDOW 1
+AWR__JSON_INLINE uint64_t awr__json_string_flags64(const unsigned char *p, __m128i flip, __m128i below) {
+    return (uint64_t)awr__json_string_flags16(p, flip, below) | (uint64_t)awr__json_string_flags16(p + 16, flip, below) << 16 |
+           (uint64_t)awr__json_string_flags16(p + 32, flip, below) << 32 | (uint64_t)awr__json_string_flags16(p + 48, flip, below) << 48;
+}
 #endif
+
+/* 1 if the four bytes at p are hex digits. Per byte, with no carry across bytes (each is below 0x80
+ * when tested): x + (0x80 - lo) has its top bit set when x >= lo, x + (0x7F - hi) when x > hi. */
+AWR__JSON_INLINE int awr__json_hex4(const unsigned char *p) {
+    uint32_t x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24, y = x | 0x20202020u;
+    uint32_t digit = (x + 0x50505050u) & ~(x + 0x46464646u), letter = (y + 0x1F1F1F1Fu) & ~(y + 0x19191919u);
+    return ((digit | letter) & 0x80808080u) == 0x80808080u && !(x & 0x80808080u);
+}
 
 /* Checks the escape at s[p] (a backslash): returns its length (2 or 6), or 0 with *bad set to the
  * offending offset and *r to the error. Inline: a call in the tokenizer's loop costs every token. */
@@ -3461,6 +3489,9 @@ AWR__JSON_INLINE size_t awr__json_check_escape(const unsigned char *s, size_t le
     e = s[p + 1u];
     if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') return 2;
     if (e != 'u') { *bad = p + 1u; *r = AWR_ERR_JSON_SYNTAX; return 0; }
+#ifndef __OPTIMIZE_SIZE__
+    if (len - p >= 6u && awr__json_hex4(s + p + 2u)) return 6;   /* no branch per hex digit */
+#endif
     for (k = 2; k < 6u; k++) {
         if (p + k >= len) { *bad = len; *r = AWR_ERR_JSON_TRUNCATED; return 0; }
         if (awr__json_hex(s[p + k]) < 0) { *bad = p + k; *r = AWR_ERR_JSON_SYNTAX; return 0; }
@@ -3468,14 +3499,11 @@ AWR__JSON_INLINE size_t awr__json_check_escape(const unsigned char *s, size_t le
     return 6;
 }
 
-/* The end of the run of digits at s[p]. The first four bytes one by one (most numbers in a message are
- * short), then eight per step where the first flag of a word is exact: a byte gets 0x80 when it is
- * above '9' (the add) or below '0' (the subtract). */
+/* The end of the run of digits at s[p]: eight bytes per step where the first flag of a word is exact (a
+ * byte gets 0x80 when it is above '9' (the add) or below '0' (the subtract)), so that the length of a
+ * number is not a branch taken byte by byte, mispredicted once per number of a new length. */
 AWR__JSON_INLINE size_t awr__json_skip_digits(const unsigned char *s, size_t len, size_t p) {
 #ifdef AWR__JSON_FIRST_FLAG
-    size_t stop = len - p > 4u ? p + 4u : len;
-    while (p < stop && AWR__JSON_IS_DIGIT(s[p])) p++;
-    if (p < stop || p == len) return p;
     while (len - p >= 8u) {
         uint64_t v, m;
         memcpy(&v, s + p, 8);
@@ -3683,18 +3711,6 @@ static void awr__json_block_scan(const unsigned char *p, awr__json_block *b, uin
 #  define awr__json_block_open(p) (b.open)
 #endif
 
-/* Index of the lowest set bit of m (m != 0). */
-#if !defined(AWR_JSON_NO_SIMD) && (defined(__GNUC__) || defined(__clang__))
-#  define awr__json_ctz64(m) ((unsigned)__builtin_ctzll(m))
-#else
-static unsigned awr__json_ctz64(uint64_t m) {   /* de Bruijn: the lowest bit alone picks a table slot */
-    static const unsigned char slot[64] = {
-        0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4, 62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
-        63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6};
-    return slot[((m & (0u - m)) * 0x03F79D71B4CB0A89u) >> 58];
-}
-#endif
-
 #if !defined(AWR__JSON_SSE2)   /* the SSE2 scan counts brackets with a sum of bytes instead */
 /* Number of set bits: a few shifts and adds. */
 static unsigned awr__json_popcount(uint64_t m) {
@@ -3717,13 +3733,6 @@ AWR__JSON_INLINE uint64_t awr__json_prefix_xor(uint64_t m) {
 #define AWR__JSON_ESC_HIGH ((uint64_t)1u << (0x5C - 0x40) | (uint64_t)1u << (0x62 - 0x40) | (uint64_t)1u << (0x66 - 0x40) | \
                             (uint64_t)1u << (0x6E - 0x40) | (uint64_t)1u << (0x72 - 0x40) | (uint64_t)1u << (0x74 - 0x40))   /* \ b f n r t */
 
-/* 1 if the four bytes at p are hex digits. Per byte, with no carry across bytes (each is below 0x80
- * when tested): x + (0x80 - lo) has its top bit set when x >= lo, x + (0x7F - hi) when x > hi. */
-AWR__JSON_INLINE int awr__json_hex4(const unsigned char *p) {
-    uint32_t x = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24, y = x | 0x20202020u;
-    uint32_t digit = (x + 0x50505050u) & ~(x + 0x46464646u), letter = (y + 0x1F1F1F1Fu) & ~(y + 0x19191919u);
-    return ((digit | letter) & 0x80808080u) == 0x80808080u && !(x & 0x80808080u);
-}
 
 /* Marks the bytes escaped by the backslashes of a block and checks each escape; 0 when one is bad (or
  * cut short). *carry: in, 1 when the last block's final byte escapes this block's first; out, the
@@ -3871,6 +3880,10 @@ AWR__JSON_INLINE awr_result awr__json_parse_with(const awr_json_options *options
 #ifdef AWR__JSON_SSE2
     __m128i flip = _mm_setzero_si128(), below = _mm_set1_epi8(0x20);   /* see awr__json_string_flags16 */
 #endif
+#ifdef AWR__JSON_WINDOW
+    size_t wbase = (size_t)0 - 64u;   /* no window yet: every p is past its end */
+    uint64_t wmask = 0;                /* see AWR__JSON_WINDOW */
+#endif
     (void)skim;   /* AWR_NO_JSON_SKIM */
 
     if (options) {
@@ -3976,6 +3989,22 @@ value:
 string: /* p just after the opening quote; flags is AWR_JSON_KEY for a key, else 0 */
     start = (uint32_t)p;
     for (;;) {
+#ifdef AWR__JSON_WINDOW
+        {   /* the window flags s[wbase, wbase + 64); a new one starts where the scan needs it */
+            size_t off = p - wbase;
+            uint64_t m = off < 64u ? wmask >> off : 0;
+            if (AWR__JSON_LIKELY(m != 0)) {
+                p += awr__json_ctz64(m);
+                goto string_special;
+            }
+            if (off < 64u) p = wbase + 64u;   /* nothing flagged up to the window's end */
+            if (AWR__JSON_LIKELY(len - p >= 64u)) {
+                wbase = p;
+                wmask = awr__json_string_flags64(s + p, flip, below);
+                continue;
+            }
+        }
+#endif
 #ifdef AWR__JSON_SSE2
         if (AWR__JSON_LIKELY(len - p >= 16u)) {
             unsigned m = awr__json_string_flags16(s + p, flip, below);
@@ -3997,6 +4026,9 @@ string: /* p just after the opening quote; flags is AWR_JSON_KEY for a key, else
             while (p < len && (awr__json_strclass[s[p]] == 0 || awr__json_strclass[s[p]] == high_plain)) p++;
             if (p >= len) goto truncated;
         }
+#ifdef AWR__JSON_WINDOW
+string_special:
+#endif
         c = s[p];
         if (AWR__JSON_LIKELY(c == '"')) break;
         if (c == '\\') {

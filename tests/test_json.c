@@ -183,7 +183,7 @@ static void test_suite_collapsed(void) {
     AWR_CHECK_INT(awr_test_each_file(SUITE, ".json", suite_file_collapsed), 318);
 }
 
-/* Digit runs of every length up to 24 (the scan takes eight bytes per step after the first two)
+/* Digit runs of every length up to 24 (the scan takes eight bytes per step)
  * ending at every kind of byte, or at the end of the input; and the two- and three-byte UTF-8
  * characters the string scan checks inline, with their invalid neighbours. */
 static void test_scan_edges(void) {
@@ -238,6 +238,46 @@ static void test_scan_edges(void) {
         if (!AWR_CHECK_INT(r, strs[k].r)) fprintf(stderr, "  string case %lu\n", (unsigned long)k);
         if (r != AWR_OK) AWR_CHECK_INT(at, strs[k].at);
     }
+}
+
+/* Every kind of byte that stops the string scan, at every place in the first three 64-byte windows
+ * of flags (the SSE2 scan reads strings from one), after a string that ends early, in the middle or
+ * late in a window, followed by nothing, a few or many plain bytes: the verdict, the error offset and
+ * the token's length are the ones the construction gives. */
+static void test_scan_window(void) {
+    static const struct { const char *piece; awr_result r; size_t bad; } kinds[] = {
+        {"\\n", AWR_OK, 0}, {"\\u00e9", AWR_OK, 0}, {"\\\"", AWR_OK, 0}, {"\xC3\xA9", AWR_OK, 0},
+        {"\xE6\x97\xA5", AWR_OK, 0}, {"\xF0\x9F\x9A\x80", AWR_OK, 0}, {"\xC3\xA9\xE6\x97\xA5\xF0\x9F\x9A\x80", AWR_OK, 0},
+        {"\xC3", AWR_ERR_JSON_UTF8, 0}, {"\xED\xA0\x80", AWR_ERR_JSON_UTF8, 0}, {"\xE0\x80\x80", AWR_ERR_JSON_UTF8, 0},
+        {"\xF4\x90\x80\x80", AWR_ERR_JSON_UTF8, 0}, {"\x80", AWR_ERR_JSON_UTF8, 0}, {"\xE6\x97", AWR_ERR_JSON_UTF8, 0},
+        {"\x01", AWR_ERR_JSON_SYNTAX, 0}, {"\\x", AWR_ERR_JSON_SYNTAX, 1}, {"\\u12G4", AWR_ERR_JSON_SYNTAX, 4},
+    };
+    static const size_t before[] = {0, 29, 60}, after[] = {0, 5, 70};
+    static char buf[400];
+    size_t b, k, i, a, at = 0, n = 0;
+    for (b = 0; b < sizeof before / sizeof before[0]; b++)
+        for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+            for (i = 0; i <= 140; i++)
+                for (a = 0; a < sizeof after / sizeof after[0]; a++) {
+                    size_t len = 0, pl = strlen(kinds[k].piece), first;
+                    awr_result r;
+                    buf[len++] = '[';
+                    buf[len++] = '"';
+                    memset(buf + len, 'x', before[b]); len += before[b];
+                    buf[len++] = '"'; buf[len++] = ',';
+                    buf[len++] = '"';
+                    first = len;
+                    memset(buf + len, 'a', i); len += i;
+                    memcpy(buf + len, kinds[k].piece, pl); len += pl;
+                    memset(buf + len, 'b', after[a]); len += after[a];
+                    buf[len++] = '"'; buf[len++] = ']';
+                    r = parse_both_ways(buf, len, &at);
+                    if (!AWR_CHECK_INT(r, kinds[k].r))
+                        fprintf(stderr, "  kind %lu at %lu after %lu\n", (unsigned long)k, (unsigned long)i, (unsigned long)before[b]);
+                    else if (r != AWR_OK) AWR_CHECK_INT(at, first + i + kinds[k].bad);
+                    else if (AWR_CHECK_INT(awr_json_parse(NULL, buf, len, toks, 8, &n, NULL), AWR_OK) && AWR_CHECK_INT(n, 3))
+                        AWR_CHECK_INT(toks[2].len, i + pl + after[a]);
+                }
 }
 
 static void test_deep(void) {
@@ -1079,6 +1119,7 @@ int main(void) {
     test_suite();
     test_suite_collapsed();
     test_scan_edges();
+    test_scan_window();
     test_deep();
     test_tokens();
     test_options();
