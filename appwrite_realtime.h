@@ -17,9 +17,12 @@
  *     AWR_API               what public functions are declared with (default: extern)
  *     AWR_MALLOC, AWR_FREE  the fallback allocator, defined together (default: malloc/free); only
  *                           awr_client_create and awr_bearssl_create allocate: one block each, freed
- *                           by the matching destroy. Nothing else does, connects and reconnects
- *                           included (the system may allocate inside the calls the adapters make:
- *                           getaddrinfo and the resolver thread on connect, fopen of a CA file at create)
+ *                           by the matching destroy; and the TCP adapter one block for each DNS lookup
+ *                           (from awr_tcp_config.allocator, freed when the lookup ends; none for the
+ *                           kept, a numeric or a pre-resolved address, so a reconnect to the same host
+ *                           allocates nothing). Nothing else does (the system may allocate inside
+ *                           the calls the adapters make: getaddrinfo and the resolver thread on
+ *                           connect, fopen of a CA file at create)
  *     AWR_ASSERT(x)         internal consistency checks (default: assert)
  *     AWR_TCP               the TCP adapter (awr_tcp_*): sockets, a poll loop, the clock and
  *                           randomness on POSIX (link -pthread: DNS runs on a resolver thread) or
@@ -256,9 +259,10 @@ typedef enum awr_result {
 /* A short, constant, English description of a result ("ok", "websocket: reserved bit set", ...). */
 AWR_API const char *awr_result_str(awr_result r);
 
-/* Allocator: where the one block of awr_client_create or awr_bearssl_create comes from (the library
- * allocates nothing else; zero = AWR_MALLOC/AWR_FREE). Set both functions or neither: a create
- * function refuses a config with only one (AWR_ERR_ARG). */
+/* Allocator: where the one block of awr_client_create or awr_bearssl_create, and the TCP adapter's
+ * block for each DNS lookup, come from (the library allocates nothing else; zero =
+ * AWR_MALLOC/AWR_FREE). Set both functions or neither: a create or init function refuses a config
+ * with only one (AWR_ERR_ARG). */
 typedef struct awr_allocator {
     void *(*alloc)(void *user, size_t size);
     void (*free)(void *user, void *ptr);
@@ -1603,9 +1607,10 @@ AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr
  * RESOLVING NEVER BLOCKS THE CALLER. open() takes, first match wins: the address that connected last
  * time to the same host and port (kept across reconnects), cfg.address (a numeric address you
  * resolved yourself), the host itself when it is a numeric IPv4/IPv6 address; else it starts a
- * resolver thread (getaddrinfo, IPv6 and IPv4) and returns at once. Until the thread is done there is
- * no socket (awr_tcp_resolving() is 1): a loop of your own calls awr_client_poll again within a few
- * milliseconds. When a connect fails, the kept address is dropped and the host resolved again. Each
+ * resolver thread (getaddrinfo, IPv6 and IPv4; the lookup's state is one block from cfg.allocator) and
+ * returns at once. Until the thread is done there is no socket (awr_tcp_resolving() is 1): a loop of
+ * your own calls awr_client_poll again within a few milliseconds. awr_tcp_deinit does not wait for a
+ * lookup either: the thread frees its block when the lookup ends. When a connect fails, the kept address is dropped and the host resolved again. Each
  * address is tried in turn with a non-blocking connect and TCP_NODELAY.
  * send/recv return 0 while resolving, while the connect is in progress or when the socket would
  * block, AWR_ERR_EOF when the peer closed, AWR_ERR_IO on any other failure (awr_tcp_last_error()
@@ -1653,10 +1658,12 @@ typedef struct awr_tcp_config {
        freeaddrinfo() frees (call getaddrinfo inside: a cache, a test's delay, a logger). */
     int (*resolve)(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res);
     /* The longest host name this adapter connects to (0: AWR_TCP_HOST_MAX, also the most it takes).
-       The adapter keeps two copies of it (the target and the resolver's job): with many adapters, a
-       short limit saves 2 x (AWR_TCP_HOST_MAX - host_max) bytes each. open() refuses a longer host
-       (AWR_ERR_ARG). */
+       The adapter keeps a copy of it: with many adapters, a short limit saves
+       AWR_TCP_HOST_MAX - host_max bytes each. open() refuses a longer host (AWR_ERR_ARG). */
     size_t host_max;
+    /* Where each DNS lookup's block comes from (zero: AWR_MALLOC/AWR_FREE; both or neither). The
+       resolver thread may free it after awr_tcp_deinit: the allocator must stay usable until then. */
+    awr_allocator allocator;
 } awr_tcp_config;
 
 typedef struct awr_tcp awr_tcp;
@@ -1665,12 +1672,15 @@ typedef struct awr_tcp awr_tcp;
    AWR_TCP_HOST_MAX. Any alignment of mem is fine. */
 AWR_API size_t awr_tcp_size(const awr_tcp_config *cfg);
 /* Build the adapter in mem (size >= awr_tcp_size(cfg); cfg NULL: defaults, copied). Nothing is
-   allocated. *out is NULL on failure: AWR_ERR_ARG (also host_max above AWR_TCP_HOST_MAX),
+   allocated. *out is NULL on failure: AWR_ERR_ARG (also host_max above AWR_TCP_HOST_MAX, or an
+   allocator with one function),
    AWR_ERR_BUFFER (size too small), AWR_ERR_IO
    (WSAStartup failed, or cfg->address is not a numeric address). */
 AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cfg, awr_tcp **out);
-/* Close any connection and drop the adapter (mem is yours again). A resolver thread still running is
-   waited for: getaddrinfo cannot be cancelled. */
+/* Close any connection and drop the adapter (mem is yours again); returns at once. A lookup still
+   running (getaddrinfo cannot be cancelled) is left to its thread, which frees what it holds when the
+   lookup ends: cfg.resolve may still be running after this returns (and the code of this header must
+   stay loaded until then). */
 AWR_API void awr_tcp_deinit(awr_tcp *t);
 /* The I/O hooks on t (user = t); valid as long as t is. */
 AWR_API awr_io awr_tcp_io(awr_tcp *t);
@@ -8299,7 +8309,6 @@ static void awr__cl_on_text(awr_client *c, const char *data, size_t len, int che
 #endif
 
 typedef CRITICAL_SECTION awr__tcp_lock_t;
-typedef HANDLE awr__tcp_thread_t;
 #define AWR__TCP_POLL_IN POLLRDNORM
 #define AWR__TCP_POLL_OUT POLLWRNORM
 #define AWR__TCP_EAI_NONAME WSAHOST_NOT_FOUND
@@ -8331,7 +8340,6 @@ typedef HANDLE awr__tcp_thread_t;
 #endif
 
 typedef pthread_mutex_t awr__tcp_lock_t;
-typedef pthread_t awr__tcp_thread_t;
 #define AWR__TCP_POLL_IN POLLIN
 #define AWR__TCP_POLL_OUT POLLOUT
 #define AWR__TCP_EAI_NONAME EAI_NONAME
@@ -8362,24 +8370,33 @@ struct awr_tcp {
     int kept_valid;                       /* kept_ai is the address that connected last to host:service */
     struct addrinfo kept_ai;
     struct sockaddr_storage kept_addr;
-    /* The resolver job. The thread reads job_host/job_service and writes job_list, job_rc, job_errno
-       and then job_done under the lock; the caller's thread reads them once job_done is set. */
-    awr__tcp_lock_t lock;
-    awr__tcp_thread_t thread;
-    int job_running;                      /* a thread was started and not yet joined */
-    int job_done;
-    char *job_host;                       /* host_max + 1 bytes after host */
-    char job_service[8];
-    struct addrinfo *job_list;
-    int job_rc, job_errno;
+    struct awr__tcp_job *job;             /* the lookup started last and not yet taken, or NULL */
 #ifdef _WIN32
     char error_text[160];                 /* FormatMessage's text of the latest error */
 #endif
 };
 
+/* A lookup on the resolver thread. It is not in the adapter's memory, which is the caller's again
+   after awr_tcp_deinit: the block is shared by the thread and the adapter (refs: 2 while both hold
+   it), and whichever lets go last frees it, an answer nobody took included. So deinit leaves a lookup
+   that is still running (getaddrinfo cannot be cancelled) to the thread and returns at once. The
+   thread writes list, rc, err and then done under the lock; the adapter reads them once done is set. */
+typedef struct awr__tcp_job {
+    awr__tcp_lock_t lock;
+    int refs;
+    int done;
+    int cleanup;                          /* the adapter is gone: balance its platform start-up */
+    struct addrinfo *list;
+    int rc, err;
+    int (*resolve)(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res);
+    awr_allocator alloc;                  /* where this block came from */
+    char service[8];
+    char host[AWR_TCP_HOST_MAX + 1];
+} awr__tcp_job;
+
 #define AWR__TCP_ALIGN 16
 /* AWR_TCP_SIZE promises to hold an awr_tcp: a build where it does not fails here. */
-typedef char awr__tcp_size_check[sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1 + 2 * (AWR_TCP_HOST_MAX + 1) <= AWR_TCP_SIZE ? 1 : -1];
+typedef char awr__tcp_size_check[sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1 + (AWR_TCP_HOST_MAX + 1) <= AWR_TCP_SIZE ? 1 : -1];
 
 /* The hints of every lookup: TCP over IPv6 or IPv4; numeric_only for addresses that must not reach
    a DNS server (cfg.address, or a host that is one). */
@@ -8508,26 +8525,25 @@ static const char *awr__tcp_sys_error_text(awr_tcp *t, int resolver_error, int s
 
 static int awr__tcp_sys_resolve_errno(int rc) { return rc; }   /* getaddrinfo's result is a WSA code */
 
-static void awr__tcp_sys_lock_init(awr_tcp *t) { InitializeCriticalSection(&t->lock); }
-static void awr__tcp_sys_lock_free(awr_tcp *t) { DeleteCriticalSection(&t->lock); }
-static void awr__tcp_sys_lock(awr_tcp *t) { EnterCriticalSection(&t->lock); }
-static void awr__tcp_sys_unlock(awr_tcp *t) { LeaveCriticalSection(&t->lock); }
+static void awr__tcp_sys_lock_init(awr__tcp_lock_t *l) { InitializeCriticalSection(l); }
+static void awr__tcp_sys_lock_free(awr__tcp_lock_t *l) { DeleteCriticalSection(l); }
+static void awr__tcp_sys_lock(awr__tcp_lock_t *l) { EnterCriticalSection(l); }
+static void awr__tcp_sys_unlock(awr__tcp_lock_t *l) { LeaveCriticalSection(l); }
 
-static void awr__tcp_resolve_job(awr_tcp *t);
+static void awr__tcp_resolve_job(awr__tcp_job *j);
 static DWORD WINAPI awr__tcp_thread_main(LPVOID arg) {
-    awr__tcp_resolve_job((awr_tcp *)arg);
+    awr__tcp_resolve_job((awr__tcp_job *)arg);
     return 0;
 }
-/* Start the resolver thread on t; 0 and *err when the system refused. */
-static int awr__tcp_sys_thread_start(awr_tcp *t, int *err) {
-    t->thread = CreateThread(NULL, 0, awr__tcp_thread_main, t, 0, NULL);
-    if (t->thread) return 1;
-    *err = (int)GetLastError();
-    return 0;
-}
-static void awr__tcp_sys_thread_join(awr_tcp *t) {
-    (void)WaitForSingleObject(t->thread, INFINITE);
-    CloseHandle(t->thread);
+/* Start the resolver thread on j, detached (nobody joins it); 0 and *err when the system refused. */
+static int awr__tcp_sys_thread_start(awr__tcp_job *j, int *err) {
+    HANDLE h = CreateThread(NULL, 0, awr__tcp_thread_main, j, 0, NULL);
+    if (!h) {
+        *err = (int)GetLastError();
+        return 0;
+    }
+    CloseHandle(h);
+    return 1;
 }
 
 AWR_API awr_result awr_tcp_random(void *out, size_t len) {
@@ -8647,24 +8663,27 @@ static const char *awr__tcp_sys_error_text(awr_tcp *t, int resolver_error, int s
 
 static int awr__tcp_sys_resolve_errno(int rc) { return rc == EAI_SYSTEM ? errno : 0; }
 
-static void awr__tcp_sys_lock_init(awr_tcp *t) { (void)pthread_mutex_init(&t->lock, NULL); }
-static void awr__tcp_sys_lock_free(awr_tcp *t) { (void)pthread_mutex_destroy(&t->lock); }
-static void awr__tcp_sys_lock(awr_tcp *t) { (void)pthread_mutex_lock(&t->lock); }
-static void awr__tcp_sys_unlock(awr_tcp *t) { (void)pthread_mutex_unlock(&t->lock); }
+static void awr__tcp_sys_lock_init(awr__tcp_lock_t *l) { (void)pthread_mutex_init(l, NULL); }
+static void awr__tcp_sys_lock_free(awr__tcp_lock_t *l) { (void)pthread_mutex_destroy(l); }
+static void awr__tcp_sys_lock(awr__tcp_lock_t *l) { (void)pthread_mutex_lock(l); }
+static void awr__tcp_sys_unlock(awr__tcp_lock_t *l) { (void)pthread_mutex_unlock(l); }
 
-static void awr__tcp_resolve_job(awr_tcp *t);
+static void awr__tcp_resolve_job(awr__tcp_job *j);
 static void *awr__tcp_thread_main(void *arg) {
-    awr__tcp_resolve_job((awr_tcp *)arg);
+    awr__tcp_resolve_job((awr__tcp_job *)arg);
     return NULL;
 }
-/* Start the resolver thread on t; 0 and *err when the system refused. */
-static int awr__tcp_sys_thread_start(awr_tcp *t, int *err) {
-    int e = pthread_create(&t->thread, NULL, awr__tcp_thread_main, t);
-    if (e == 0) return 1;
-    *err = e;
-    return 0;
+/* Start the resolver thread on j, detached (nobody joins it); 0 and *err when the system refused. */
+static int awr__tcp_sys_thread_start(awr__tcp_job *j, int *err) {
+    pthread_t th;
+    int e = pthread_create(&th, NULL, awr__tcp_thread_main, j);
+    if (e != 0) {
+        *err = e;
+        return 0;
+    }
+    (void)pthread_detach(th);
+    return 1;
 }
-static void awr__tcp_sys_thread_join(awr_tcp *t) { (void)pthread_join(t->thread, NULL); }
 
 AWR_API awr_result awr_tcp_random(void *out, size_t len) {
     unsigned char *o = (unsigned char *)out;
@@ -8705,58 +8724,83 @@ AWR_API int64_t awr_tcp_now_ms(void) {
 
 /* ---- the adapter ---- */
 
-/* The resolver thread's work: look job_host up, hand the result over under the lock. */
-static void awr__tcp_resolve_job(awr_tcp *t) {
+/* Let go of the lookup j; the last of the thread and the adapter frees it. */
+static void awr__tcp_job_release(awr__tcp_job *j) {
+    int last;
+    awr__tcp_sys_lock(&j->lock);
+    last = --j->refs == 0;
+    awr__tcp_sys_unlock(&j->lock);
+    if (!last) return;
+    if (j->list) freeaddrinfo(j->list);
+    if (j->cleanup) awr__tcp_sys_cleanup();
+    awr__tcp_sys_lock_free(&j->lock);
+    awr__free(&j->alloc, j);
+}
+
+/* The resolver thread's work: look the host up, hand the result over under the lock, let go. */
+static void awr__tcp_resolve_job(awr__tcp_job *j) {
     struct addrinfo hints, *list = NULL;
     int rc, e;
     awr__tcp_hints(&hints, 0);
-    rc = (t->cfg.resolve ? t->cfg.resolve : awr__tcp_sys_getaddrinfo)(t->job_host, t->job_service, &hints, &list);
+    rc = (j->resolve ? j->resolve : awr__tcp_sys_getaddrinfo)(j->host, j->service, &hints, &list);
     e = rc != 0 ? awr__tcp_sys_resolve_errno(rc) : 0;
     if (rc == 0 && !list) rc = AWR__TCP_EAI_NONAME;
-    awr__tcp_sys_lock(t);
-    t->job_list = list;
-    t->job_rc = rc;
-    t->job_errno = e;
-    t->job_done = 1;
-    awr__tcp_sys_unlock(t);
+    awr__tcp_sys_lock(&j->lock);
+    j->list = list;
+    j->rc = rc;
+    j->err = e;
+    j->done = 1;
+    awr__tcp_sys_unlock(&j->lock);
+    awr__tcp_job_release(j);
 }
 
 static int awr__tcp_job_done(awr_tcp *t) {
     int done;
-    awr__tcp_sys_lock(t);
-    done = t->job_done;
-    awr__tcp_sys_unlock(t);
+    awr__tcp_sys_lock(&t->job->lock);
+    done = t->job->done;
+    awr__tcp_sys_unlock(&t->job->lock);
     return done;
 }
 
-/* Join a finished (or, with wait, any) resolver thread and drop its result. */
-static void awr__tcp_job_reap(awr_tcp *t) {
-    awr__tcp_sys_thread_join(t);
-    t->job_running = 0;
-    if (t->job_list) freeaddrinfo(t->job_list);
-    t->job_list = NULL;
+/* The adapter lets go of its lookup (finished or not). */
+static void awr__tcp_job_drop(awr_tcp *t) {
+    awr__tcp_job_release(t->job);
+    t->job = NULL;
 }
 
 /* Resolve host:service on the resolver thread. getaddrinfo has no asynchronous form everywhere
    (getaddrinfo_a is glibc's alone) and a DNS client of our own would miss the system's
    configuration (hosts file, mDNS, VPN resolvers), so the system's resolver runs on a thread of its
    own and the caller's thread only looks whether it is done. A job still running for an earlier
-   connection is waited for: the connection takes its result if it is for the same target. */
+   connection is waited for: the connection takes its result if it is for the same target. Each
+   lookup allocates its block (cfg.allocator); connects to a kept or numeric address do not. */
 static awr_result awr__tcp_resolve_start(awr_tcp *t) {
+    awr__tcp_job *j;
     t->resolving = 1;
-    if (t->job_running) {
+    if (t->job) {
         if (!awr__tcp_job_done(t)) return AWR_OK;
-        awr__tcp_job_reap(t);
+        awr__tcp_job_drop(t);
     }
-    memcpy(t->job_host, t->host, t->host_max + 1);
-    memcpy(t->job_service, t->service, sizeof t->job_service);
-    t->job_done = 0;
-    t->job_list = NULL;
-    if (!awr__tcp_sys_thread_start(t, &t->last_error)) {
+    j = (awr__tcp_job *)awr__alloc(&t->cfg.allocator, sizeof *j);
+    if (!j) {
+        t->resolving = 0;
+        t->last_error = ENOMEM;
+        return AWR_ERR_IO;
+    }
+    memset(j, 0, sizeof *j);
+    memcpy(j->host, t->host, strlen(t->host) + 1);
+    memcpy(j->service, t->service, sizeof j->service);
+    j->resolve = t->cfg.resolve;
+    j->alloc = t->cfg.allocator;
+    j->refs = 2;
+    awr__tcp_sys_lock_init(&j->lock);
+    if (!awr__tcp_sys_thread_start(j, &t->last_error)) {
+        awr__tcp_sys_lock_free(&j->lock);
+        awr__free(&j->alloc, j);
         t->resolving = 0;
         return AWR_ERR_IO;
     }
-    t->job_running = 1;
+    t->job = j;
     return AWR_OK;
 }
 
@@ -8823,23 +8867,23 @@ static awr_result awr__tcp_try_next(awr_tcp *t) {
 /* Take the resolver's answer when it is there: 1 taken (the addresses are being tried), 0 still
    waiting, AWR_ERR_IO when the lookup failed or no address could be tried. */
 static long awr__tcp_take_resolved(awr_tcp *t) {
-    if (!awr__tcp_job_done(t)) return 0;
-    awr__tcp_sys_thread_join(t);
-    t->job_running = 0;
-    if (strcmp(t->job_host, t->host) != 0 || strcmp(t->job_service, t->service) != 0) {
+    awr__tcp_job *j = t->job;
+    if (!j || !awr__tcp_job_done(t)) return 0;
+    if (strcmp(j->host, t->host) != 0 || strcmp(j->service, t->service) != 0) {
         /* an earlier connection's lookup of another target: ask again for this one */
-        if (t->job_list) freeaddrinfo(t->job_list);
-        t->job_list = NULL;
+        awr__tcp_job_drop(t);
         return awr__tcp_resolve_start(t) == AWR_OK ? 0 : AWR_ERR_IO;
     }
     t->resolving = 0;
-    if (t->job_rc != 0) {
-        t->last_gai = t->job_rc;
-        t->last_error = t->job_errno;
+    if (j->rc != 0) {
+        t->last_gai = j->rc;
+        t->last_error = j->err;
+        awr__tcp_job_drop(t);
         return AWR_ERR_IO;
     }
-    t->addrs = t->job_list;
-    t->job_list = NULL;
+    t->addrs = j->list;
+    j->list = NULL;
+    awr__tcp_job_drop(t);
     t->next_addr = t->addrs;
     t->from_resolver = 1;
     return awr__tcp_try_next(t) == AWR_OK ? 1 : AWR_ERR_IO;
@@ -8945,7 +8989,7 @@ static void awr__tcp_close(void *user, void *conn) {
     awr__tcp_close_socket(t);
     awr__tcp_drop_addrs(t);
     t->resolving = 0;   /* a lookup still running is left to finish: getaddrinfo cannot be cancelled */
-    if (t->job_running && awr__tcp_job_done(t)) awr__tcp_job_reap(t);
+    if (t->job && awr__tcp_job_done(t)) awr__tcp_job_drop(t);
 }
 
 static awr_result awr__tcp_random_hook(void *user, void *out, size_t len) {
@@ -8969,22 +9013,21 @@ static size_t awr__tcp_host_max(const awr_tcp_config *cfg) {
 AWR_API size_t awr_tcp_size(const awr_tcp_config *cfg) {
     size_t hm = awr__tcp_host_max(cfg);
     if (hm > AWR_TCP_HOST_MAX) return 0;
-    return sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1 + 2u * (hm + 1u);
+    return sizeof(struct awr_tcp) + AWR__TCP_ALIGN - 1 + hm + 1u;
 }
 
 AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cfg, awr_tcp **out) {
     awr_tcp *t;
     int err = 0;
     if (out) *out = NULL;
-    if (!mem || !out || awr_tcp_size(cfg) == 0) return AWR_ERR_ARG;
+    if (!mem || !out || awr_tcp_size(cfg) == 0 || (cfg && !awr__allocator_ok(&cfg->allocator))) return AWR_ERR_ARG;
     if (size < awr_tcp_size(cfg)) return AWR_ERR_BUFFER;
     if (cfg && cfg->address && strlen(cfg->address) >= sizeof t->address) return AWR_ERR_IO;
     t = (awr_tcp *)(void *)((uintptr_t)((unsigned char *)mem + AWR__TCP_ALIGN - 1) & ~(uintptr_t)(AWR__TCP_ALIGN - 1));
-    memset(t, 0, sizeof *t + 2u * (awr__tcp_host_max(cfg) + 1u));
+    memset(t, 0, sizeof *t + awr__tcp_host_max(cfg) + 1u);
     if (cfg) t->cfg = *cfg;
     t->host_max = awr__tcp_host_max(cfg);
     t->host = (char *)(t + 1);
-    t->job_host = t->host + t->host_max + 1;
     t->sock = AWR_NO_SOCKET;
     if (cfg && cfg->address) memcpy(t->address, cfg->address, strlen(cfg->address) + 1);
     t->cfg.address = t->address;
@@ -8996,7 +9039,6 @@ AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cf
     }
     if (!awr__tcp_sys_startup(&err)) return AWR_ERR_IO;
     t->sys_started = 1;
-    awr__tcp_sys_lock_init(t);
     *out = t;
     return AWR_OK;
 }
@@ -9004,8 +9046,13 @@ AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cf
 AWR_API void awr_tcp_deinit(awr_tcp *t) {
     if (!t) return;
     awr__tcp_close(t, t);
-    if (t->job_running) awr__tcp_job_reap(t);   /* waits for a lookup still running */
-    awr__tcp_sys_lock_free(t);
+    if (t->job) {   /* a lookup still running: its thread frees it, and balances the start-up, when done */
+        awr__tcp_sys_lock(&t->job->lock);
+        t->job->cleanup = t->sys_started;
+        awr__tcp_sys_unlock(&t->job->lock);
+        t->sys_started = 0;
+        awr__tcp_job_drop(t);
+    }
     if (t->sys_started) awr__tcp_sys_cleanup();
     t->sys_started = 0;
 }
@@ -9874,6 +9921,12 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - awr_bearssl_init reads a CA file once (it read it twice: to size, then to fill; size + init
  *       read it three times); anchor_mem may have any alignment (a misaligned one was AWR_ERR_BUFFER),
  *       and awr_bearssl_anchor_bytes and awr_bearssl_size count sizeof(void *) - 1 bytes more for it
+ *     - awr_tcp_deinit no longer waits for a DNS lookup still running (a getaddrinfo that never
+ *       returned blocked it): the lookup's state is a block of its own, freed by the resolver thread
+ *       (detached) when the lookup ends. New awr_tcp_config.allocator for that block (zero:
+ *       AWR_MALLOC/AWR_FREE; awr_tcp_init refuses one function alone: AWR_ERR_ARG); one block per
+ *       lookup, none for a kept, numeric or pre-resolved address. awr_tcp_size is smaller by
+ *       host_max + 1 bytes (the adapter keeps one copy of the host name, not two)
  *   0.3.0  (breaking: one argument order and one failure convention; update callers as listed)
  *     - awr_base64_encode(data, len, out, cap, &out_len) returns an awr_result (AWR_ERR_BUFFER when
  *       out is too small, AWR_ERR_ARG for NULL pointers) and the length through out_len (was: the

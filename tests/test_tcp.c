@@ -1,11 +1,19 @@
 /* The TCP adapter (POSIX) against listeners in this process: non-blocking connect (IPv4, IPv6, by
  * name), send/recv with would-block = 0, EOF, refused connections, no SIGPIPE, random, the clock, the
  * blocking awr_tcp_run loop with a real client; and the resolver thread: a 1.5 s resolver never
- * stalls awr_client_poll, the address is kept across reconnects and resolved again after a failed
- * connect, a pre-resolved address skips the resolver, the resolver's error text reaches the client;
+ * stalls awr_client_poll, the address is kept across reconnects (no allocation) and resolved again
+ * after a failed connect, deinit does not wait for a lookup still running (its thread frees the
+ * lookup's block), a pre-resolved address skips the resolver, the resolver's error text reaches the client;
  * host_max bounds the host names an adapter takes and the memory it needs. */
 /* awr-link: -pthread */
 #define _GNU_SOURCE   /* RUSAGE_THREAD */
+#include <stdlib.h>
+/* Every allocation of the adapter (a block per DNS lookup), counted; the resolver thread frees. */
+static int lookup_allocs, lookup_frees;
+static void *counting_malloc(size_t n) { __sync_fetch_and_add(&lookup_allocs, 1); return malloc(n); }
+static void counting_free(void *p) { if (p) __sync_fetch_and_add(&lookup_frees, 1); free(p); }
+#define AWR_MALLOC(n) counting_malloc(n)
+#define AWR_FREE(p) counting_free(p)
 #define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -269,9 +277,10 @@ static void test_run(void) {
 
 /* A resolver for the tests: counts its calls, waits delay_ms, then answers with the loopback address
  * (or fails with fail_rc). It runs on the adapter's resolver thread. */
-static volatile int resolve_calls;
+static volatile int resolve_calls, resolve_ends;
 static int resolve_delay_ms, resolve_fail_rc;
 static int test_resolve(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
+    int rc;
     (void)host;
     resolve_calls++;
     if (resolve_delay_ms > 0) {
@@ -280,8 +289,9 @@ static int test_resolve(const char *host, const char *service, const struct addr
         ts.tv_nsec = (long)(resolve_delay_ms % 1000) * 1000000L;
         nanosleep(&ts, NULL);
     }
-    if (resolve_fail_rc) return resolve_fail_rc;
-    return getaddrinfo("127.0.0.1", service, hints, res);
+    rc = resolve_fail_rc ? resolve_fail_rc : getaddrinfo("127.0.0.1", service, hints, res);
+    __sync_fetch_and_add(&resolve_ends, 1);
+    return rc;
 }
 
 static int64_t now_us(void) {
@@ -399,7 +409,7 @@ static void test_address_kept_and_resolved_again(void) {
     void *conn = NULL;
     char buf[8];
     long n = 0;
-    int port, lfd = listen_on(AF_INET, &port), peer, i, sys_error = 0;
+    int port, lfd = listen_on(AF_INET, &port), peer, i, sys_error = 0, allocs, ends;
     const char *text;
     AWR_CHECK(lfd >= 0);
     memset(&tc, 0, sizeof tc);
@@ -408,6 +418,7 @@ static void test_address_kept_and_resolved_again(void) {
     resolve_delay_ms = 0;
     resolve_fail_rc = 0;
     AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    allocs = lookup_allocs;
     io = awr_tcp_io(t);
     for (i = 0; i < 3; i++) {                              /* a connect and two reconnects */
         peer = open_and_accept(t, "kept.test", port, lfd);
@@ -417,6 +428,7 @@ static void test_address_kept_and_resolved_again(void) {
         if (peer >= 0) close(peer);
     }
     AWR_CHECK_INT(resolve_calls, 1);
+    AWR_CHECK_INT(lookup_allocs - allocs, 1);              /* one block for the one lookup, none since */
     resolve_delay_ms = 200;
     peer = open_and_accept(t, "other.test", port, lfd);   /* a new target: resolved anew */
     AWR_CHECK(peer >= 0);
@@ -448,10 +460,18 @@ static void test_address_kept_and_resolved_again(void) {
     AWR_CHECK(n == AWR_ERR_IO || n == AWR_ERR_EOF);
     AWR_CHECK_INT(resolve_calls, 4);
     io.close(io.user, conn);
-    /* deinit with a lookup running waits for it (and frees its answer: LeakSanitizer watches) */
+    /* deinit with a lookup running (2 s) returns at once, and the memory is the caller's again; the
+       thread ends the lookup later and frees its block and the answer (LeakSanitizer watches) */
+    resolve_delay_ms = 2000;
+    ends = resolve_ends;
     AWR_CHECK_INT(io.open(io.user, "fourth.test", port, 0, &conn), AWR_OK);
     awr_tcp_deinit(t);
+    AWR_CHECK_INT(resolve_ends, ends);                     /* the lookup had not ended: not waited for */
+    memset(mem, 0xa5, sizeof mem);                         /* the thread must touch none of it */
+    for (i = 0; i < 10000 && (resolve_ends == ends || lookup_frees != lookup_allocs); i++) usleep(1000);
     AWR_CHECK_INT(resolve_calls, 5);
+    AWR_CHECK_INT(resolve_ends, ends + 1);
+    AWR_CHECK_INT(lookup_frees, lookup_allocs);            /* every lookup's block freed, this one too */
 }
 
 /* A pre-resolved address (cfg.address) is connected to without the resolver; a text that is not a
@@ -523,8 +543,11 @@ static void test_resolver_error_text(void) {
     resolve_fail_rc = 0;
 }
 
-/* host_max shrinks the adapter by two bytes a character (the target and the resolver's copy), and a
- * host longer than host_max is refused at open while one that fits connects. */
+static void free_with_user(void *user, void *p) { (void)user; free(p); }
+
+/* host_max shrinks the adapter by a byte a character (its copy of the target), and a host longer
+ * than host_max is refused at open while one that fits connects. An allocator with one function is
+ * refused. */
 static void test_host_max(void) {
     unsigned char mem[AWR_TCP_SIZE];
     awr_tcp *t;
@@ -535,7 +558,7 @@ static void test_host_max(void) {
     AWR_CHECK(lfd >= 0);
     memset(&tc, 0, sizeof tc);
     tc.host_max = 9;                                       /* "127.0.0.1" */
-    AWR_CHECK_INT((int)(awr_tcp_size(NULL) - awr_tcp_size(&tc)), 2 * (AWR_TCP_HOST_MAX - 9));
+    AWR_CHECK_INT((int)(awr_tcp_size(NULL) - awr_tcp_size(&tc)), AWR_TCP_HOST_MAX - 9);
     AWR_CHECK_INT(awr_tcp_init(mem, awr_tcp_size(&tc) - 1, &tc, &t), AWR_ERR_BUFFER);
     AWR_CHECK_INT(awr_tcp_init(mem, awr_tcp_size(&tc), &tc, &t), AWR_OK);
     if (!t) return;
@@ -550,6 +573,10 @@ static void test_host_max(void) {
     close(lfd);
     tc.host_max = AWR_TCP_HOST_MAX + 1;                    /* more than the adapter takes */
     AWR_CHECK_INT((int)awr_tcp_size(&tc), 0);
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_ERR_ARG);
+    AWR_CHECK(t == NULL);
+    tc.host_max = 0;                                       /* the allocator rule: both or neither */
+    tc.allocator.free = free_with_user;
     AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_ERR_ARG);
     AWR_CHECK(t == NULL);
 }
