@@ -3,9 +3,10 @@
  * Appwrite's Realtime API pushes database, storage, account, team, function and presence events to
  * clients over one WebSocket. This header receives them in any C99 or C++11 program, from servers to
  * game loops to microcontrollers: no JavaScript runtime, no allocation after start-up (only the create
- * functions allocate, one block each; size + init on your memory allocate nothing; the optional C++
- * layer adds its own: two blocks per awr::client and the std::function each subscribe() stores), and a
- * core that never makes a syscall (the host supplies sockets, TLS, the clock and randomness).
+ * functions allocate, one block each; size + init on your memory allocate nothing; the optional TCP
+ * adapter takes one small block per DNS lookup, none to reconnect to the address it kept; the optional
+ * C++ layer adds its own: two blocks per awr::client and the std::function each subscribe() stores),
+ * and a core that never makes a syscall (the host supplies sockets, TLS, the clock and randomness).
  *
  * HOW TO INCLUDE
  *     #include "appwrite_realtime.h"                 everywhere you use it
@@ -1497,11 +1498,13 @@ AWR_API void awr_client_destroy(awr_client *c);
 AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
                                  awr_event_fn fn, void *user, awr_sub *out);
-/* Stop a subscription. No further event reaches its callback, from this very call on. */
+/* Stop a subscription. No further event reaches its callback, from this very call on.
+ * AWR_ERR_NOT_FOUND: sub is not a live subscription of c (0, or already stopped). */
 AWR_API awr_result awr_client_unsubscribe(awr_client *c, awr_sub sub);
 /* Replace the channels and queries of a subscription in place (the handle stays valid). Message mode:
  * `unsubscribe` of the old id then `subscribe` with a fresh id, in one poll; URL mode: one coalesced
- * reconnect. Events for the old channels that arrive meanwhile are not delivered. */
+ * reconnect. Events for the old channels that arrive meanwhile are not delivered. AWR_ERR_NOT_FOUND:
+ * sub is not live; else the results of awr_client_subscribe (on failure the subscription is unchanged). */
 AWR_API awr_result awr_client_update_subscription(awr_client *c, awr_sub sub, const char *const *channels, size_t n,
                               const char *const *queries, size_t nq);
 /* Close the socket with a close frame (1000), drop every subscription and the presence, stop
