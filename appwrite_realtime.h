@@ -5729,11 +5729,13 @@ AWR_API awr_result awr_query_or(const char *const *queries, size_t n, char *buf,
 #define AWR__CL_URL_CONN(c) 0
 #define AWR__CL_PROBE_DUE(c) 0
 #define AWR__CL_PROBE_OUT(c) 0
+#define AWR__CL_IS_PROBE(kind) ((void)(kind), 0)
 #else
 #define AWR__CL_MODE(c) ((c)->cfg.mode)
 #define AWR__CL_URL_CONN(c) ((c)->url_conn)
 #define AWR__CL_PROBE_DUE(c) ((c)->probe_due)
 #define AWR__CL_PROBE_OUT(c) ((c)->probe_out)
+#define AWR__CL_IS_PROBE(kind) ((kind) == AWR__CL_REQ_PROBE)
 #endif
 /* AWR_NO_DISPATCH_INDEX: no hash indexes; dispatch scans the table, which for a handful of
  * subscriptions is as fast and takes less code and memory. */
@@ -6239,7 +6241,7 @@ static uint8_t awr__cl_pending_take(awr_client *c, uint8_t kind, uint32_t *seq) 
     for (i = 0; i < c->pending_count; i++) {
         uint32_t at = (c->pending_head + i) % AWR__CL_PENDING_RING;
         uint8_t k = c->pending[at];
-        if (kind == 0 || k == kind || (kind == AWR__CL_REQ_UNSUB && k == AWR__CL_REQ_PROBE)) {
+        if (kind == 0 || k == kind || (kind == AWR__CL_REQ_UNSUB && AWR__CL_IS_PROBE(k))) {
             if (seq) *seq = c->pending_seq[at];
             for (j = i; j + 1u < c->pending_count; j++) {
                 uint32_t to = (c->pending_head + j) % AWR__CL_PENDING_RING;
@@ -7067,7 +7069,7 @@ static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_lay
     memset(&t, 0, sizeof t);
     t.arena = arena;
     t.arena_cap = (uint32_t)sizeof arena;
-    t.host = t.host_hdr = t.path = awr__cl_ref_none();
+    t.host.len = t.host_hdr.len = t.path.len = AWR__CL_NONE;
     return awr__cl_parse_endpoint(&t, url);
 }
 
@@ -7108,7 +7110,8 @@ AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_conf
     c->idx_dirty = 1;
     memset(c->subs, 0, l.n[AWR__CL_PART_SUBS] * sizeof(awr__cl_sub));
     for (i = 0; i < l.n[AWR__CL_PART_SUBS]; i++) { c->subs[i].names = awr__cl_ref_none(); c->subs[i].slot = -1; }
-    c->host = c->host_hdr = c->path = c->project = c->session = c->jwt = c->presence = awr__cl_ref_none();
+    /* no strings yet (the memset made every offset 0) */
+    c->host.len = c->host_hdr.len = c->path.len = c->project.len = c->session.len = c->jwt.len = c->presence.len = AWR__CL_NONE;
     r = awr__cl_parse_endpoint(c, cfg->realtime_endpoint ? cfg->realtime_endpoint : cfg->endpoint);
     if (r == AWR_OK) r = awr__cl_arena_str(c, cfg->project, &c->project);
     if (r == AWR_OK && cfg->session && cfg->session[0]) r = awr__cl_arena_str(c, cfg->session, &c->session);
@@ -8154,7 +8157,7 @@ static void awr__cl_on_error_frame(awr_client *c, int data) {
     } else if (kind == AWR__CL_REQ_PING) {
         c->no_ping = 1;              /* up to 1.6.0 a ping is an unknown message type */
         return;
-    } else if (kind == AWR__CL_REQ_PROBE) {
+    } else if (AWR__CL_IS_PROBE(kind)) {
         c->probe_out = 0;
         if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_URL_IDS;   /* 1.9.0: no message mode */
         awr__cl_presence_unsupported(c);
@@ -8201,7 +8204,7 @@ static void awr__cl_on_response(awr_client *c, int data) {
         else if (awr__cl_is(c, to, "presence")) kind = AWR__CL_REQ_PRESENCE;
     }
     took = kind ? awr__cl_pending_take(c, kind, NULL) : 0;
-    if (took == AWR__CL_REQ_PROBE) {     /* 1.9.5+: from now on, changes go as frames on this socket */
+    if (AWR__CL_IS_PROBE(took)) {     /* 1.9.5+: from now on, changes go as frames on this socket */
         c->probe_out = 0;
         if (AWR__CL_MODE(c) == AWR_MODE_AUTO) c->gen = AWR_GEN_MESSAGE;
         c->frames_ok = 1;
