@@ -3483,6 +3483,40 @@ AWR__JSON_INLINE uint64_t awr__json_string_flags64(const unsigned char *p, __m12
     return (uint64_t)awr__json_string_flags16(p, flip, below) | (uint64_t)awr__json_string_flags16(p + 16, flip, below) << 16 |
            (uint64_t)awr__json_string_flags16(p + 32, flip, below) << 32 | (uint64_t)awr__json_string_flags16(p + 48, flip, below) << 48;
 }
+/* The non-ASCII bytes of a window that the string scan may pass over: all of them when the 64 bytes at
+ * p, read as UTF-8 from a character's start, hold no invalid sequence (0 otherwise: each character then
+ * stops the scan and is judged alone, which also finds the error's offset), but a lead byte in the last
+ * three, whose character the window may cut. Non-ASCII text is then no stop per character, each a branch
+ * mispredicted in turn. The tests of RFC 3629 on all bytes at once: a byte continues a character
+ * (80..BF) exactly where the lead bytes before it need one; no C0, C1, F5..FF; and the narrower second
+ * bytes after E0 (A0..BF), ED (80..9F), F0 (90..BF) and F4 (80..8F). */
+AWR__JSON_NOINLINE uint64_t awr__json_utf8_window(const unsigned char *p) {
+    const __m128i zero = _mm_setzero_si128();
+    __m128i prev = zero, bad = zero, v = zero;
+    uint64_t high = 0;
+    unsigned k;
+    for (k = 0; k < 64u; k += 16u) {
+        __m128i p1, p2, p3, need;
+        v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        high |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << k;
+        p1 = _mm_or_si128(_mm_slli_si128(v, 1), _mm_srli_si128(prev, 15));   /* the byte before each */
+        p2 = _mm_or_si128(_mm_slli_si128(v, 2), _mm_srli_si128(prev, 14));
+        p3 = _mm_or_si128(_mm_slli_si128(v, 3), _mm_srli_si128(prev, 13));
+        need = _mm_or_si128(_mm_or_si128(_mm_subs_epu8(p1, _mm_set1_epi8((char)0xBF)), _mm_subs_epu8(p2, _mm_set1_epi8((char)0xDF))),
+                            _mm_subs_epu8(p3, _mm_set1_epi8((char)0xEF)));   /* > 0 after a C0.., E0.., F0.. lead */
+        bad = _mm_or_si128(bad, _mm_xor_si128(_mm_cmpgt_epi8(need, zero), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0))));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xFE)), _mm_set1_epi8((char)0xC0)),
+                                             _mm_cmpgt_epi8(_mm_subs_epu8(v, _mm_set1_epi8((char)0xF4)), zero)));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(p1, _mm_set1_epi8((char)0xE0)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xA0))),
+                                             _mm_and_si128(_mm_cmpeq_epi8(p1, _mm_set1_epi8((char)0xED)), _mm_cmpgt_epi8(v, _mm_set1_epi8((char)0x9F)))));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(p1, _mm_set1_epi8((char)0xF0)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0x90))),
+                                             _mm_and_si128(_mm_cmpeq_epi8(p1, _mm_set1_epi8((char)0xF4)), _mm_cmpgt_epi8(v, _mm_set1_epi8((char)0x8F)))));
+        prev = v;
+    }
+    if (_mm_movemask_epi8(bad)) return 0;
+    /* v: the last 16 bytes; > BF as signed bytes is ASCII or a lead byte */
+    return high & ~((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xBF))) << 48 & high & (uint64_t)7u << 61);
+}
 #endif
 
 /* 1 if the four bytes at p are hex digits. Per byte, with no carry across bytes (each is below 0x80
@@ -3896,6 +3930,7 @@ AWR__JSON_INLINE awr_result awr__json_parse_with(const awr_json_options *options
 #ifdef AWR__JSON_WINDOW
     size_t wbase = (size_t)0 - 64u;   /* no window yet: every p is past its end */
     uint64_t wmask = 0;                /* see AWR__JSON_WINDOW */
+    size_t wchecked = (size_t)0 - 1u;  /* the window whose UTF-8 awr__json_utf8_window judged */
 #endif
     (void)skim;   /* AWR_NO_JSON_SKIM */
 
@@ -4049,11 +4084,21 @@ string_special:
             if (k == 0) goto fail;
             flags |= AWR_JSON_ESCAPED;
             p += k;
-        } else if (c < 0x20u) {
+            continue;
+        }
+        if (c < 0x20u) {
             r = AWR_ERR_JSON_SYNTAX;
             goto fail;
-        } else if (len - p > 2u && c >= 0xC2u && c < 0xF0u && (s[p + 1u] & 0xC0u) == 0x80u &&
-                   (c < 0xE0u || ((s[p + 2u] & 0xC0u) == 0x80u && c != 0xE0u && c != 0xEDu))) {
+        }
+#ifdef AWR__JSON_WINDOW
+        if (p - wbase < 64u && wchecked != wbase) {   /* the window's first stop at a non-ASCII byte */
+            wchecked = wbase;
+            wmask &= ~awr__json_utf8_window(s + wbase);
+            if (!(wmask >> (p - wbase) & 1u)) continue;   /* valid: its characters stop the scan no more */
+        }
+#endif
+        if (len - p > 2u && c >= 0xC2u && c < 0xF0u && (s[p + 1u] & 0xC0u) == 0x80u &&
+            (c < 0xE0u || ((s[p + 2u] & 0xC0u) == 0x80u && c != 0xE0u && c != 0xEDu))) {
             p += c < 0xE0u ? 2u : 3u;   /* the usual two- and three-byte characters, inline */
         } else {
             int short_input;
