@@ -477,6 +477,7 @@ int main(int argc, char **argv) {
     }
     awr_client_destroy(c);
     if (tls) awr_bearssl_destroy(tls);
+    awr_tcp_deinit(l.tcp);
     free(l.out);
     if (status == EXIT_DONE && !interrupted && !l.ever_connected) {
         fprintf(stderr, "awr-listen: no connection within --timeout %g s (last failure: %s)\n", timeout_s,

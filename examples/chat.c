@@ -69,5 +69,6 @@ int main(int argc, char **argv) {
     if (r == AWR_OK) r = awr_tcp_run(tcp, c, argc > 6 ? (int32_t)(1000 * atoi(argv[6])) : -1);
     if (r != AWR_OK) fprintf(stderr, "awr-chat: %s\n", awr_result_str(r));
     awr_client_destroy(c);
+    awr_tcp_deinit(tcp);
     return r == AWR_OK ? 0 : 1;
 }

@@ -4,9 +4,9 @@
  *
  * The "game" advances its world in fixed 1/60 s steps and draws one line of text a second; the
  * realtime client is polled exactly once per frame with the frame's clock, and never blocks: a frame
- * costs the same whether the network is busy, idle or gone. Events land in the game's own queue from
- * the callback and are consumed by the next simulation step, as a game would. Without an endpoint it
- * runs the loop alone (no network) for N seconds (default 3).
+ * never waits for the network, whether it is busy, idle or gone (its cost is the bytes that arrived).
+ * Events land in the game's own queue from the callback and are consumed by the next simulation step,
+ * as a game would. Without an endpoint it runs the loop alone (no network) for N seconds (default 3).
  *   ENDPOINT: ws://HOST:PORT/v1/realtime (or an http(s) REST endpoint; wss:// needs the BearSSL
  *   adapter around the TCP hooks, as examples/wss_connect.c shows). Exit status 0, 2 on a usage error. */
 /* awr-link: -pthread */

@@ -58,5 +58,6 @@ int main(int argc, char **argv) {
     if (r == AWR_OK) r = awr_tcp_run(tcp, c, (int32_t)(1000 * (argc > 5 ? atoi(argv[5]) : 10)));
     if (r != AWR_OK && r != AWR_ERR_TIMEOUT) fprintf(stderr, "awr-presence: %s\n", awr_result_str(r));
     awr_client_destroy(c);
+    awr_tcp_deinit(tcp);
     return r == AWR_OK || r == AWR_ERR_TIMEOUT ? 0 : 1;
 }

@@ -134,6 +134,7 @@ int main(int argc, char **argv) {
     if (write(e.wake[1], "q", 1) != 1) { /* the network thread still ends within 100 ms */ }
     pthread_join(net, NULL);
     awr_client_destroy(e.client);
+    awr_tcp_deinit(e.tcp);
     close(e.wake[0]);
     close(e.wake[1]);
     pthread_mutex_destroy(&e.lock);

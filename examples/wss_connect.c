@@ -136,6 +136,7 @@ int main(int argc, char **argv) {
     (void)awr_tcp_run(a.tcp, c, 100);   /* let the close frame go out */
     awr_client_destroy(c);
     awr_bearssl_destroy(tls);
+    awr_tcp_deinit(a.tcp);
     return status;
 }
 #endif
