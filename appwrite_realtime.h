@@ -1277,7 +1277,8 @@ typedef struct awr_io {
  * Names (ids, channels, event names) are compared after unescaping, here, in awr_event_is,
  * awr_event_has_channel and awr_match_set_test_json alike. Both lookups use indexes in the client's
  * memory, so an event costs about the same with 1 or 512 subscriptions (bench/bench_client.c under
- * callgrind: 3,335 and 3,575 instructions for a small event; up to AWR__CL_INDEXED_CHANNELS = 4
+ * callgrind: 3,177 and 3,416 instructions for a small event, bench/results/0.3.0-00a9142-cg.txt; up
+ * to AWR__CL_INDEXED_CHANNELS = 4
  * channels per subscription on average; beyond that the channel lookup scans the table). A subscription with queries is
  * left to the server, which alone can evaluate them: on 1.9.0 it misses events that the server routes
  * to an overlapping subscription of the same connection instead. Each subscription gets an event at
