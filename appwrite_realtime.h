@@ -3623,7 +3623,7 @@ static awr_result awr__json_scan_literal(const unsigned char *s, size_t len, siz
  * a character found valid. */
 typedef struct awr__json_block {
     uint64_t quote, brackets;      /* '"'; any of { [ } ] */
-    uint64_t bslash, low;          /* '\\'; a control byte (or, checking UTF-8, any byte >= 0x80) */
+    uint64_t bslash, low;          /* '\\'; a control byte (or, checking UTF-8, any byte >= 0x80); SSE2: 0 if none */
     uint64_t high;                 /* >= 0x80 (portable only: SSE2 and NEON find them in awr__json_block_high) */
     uint64_t open;                 /* { or [ (not SSE2: it finds them in awr__json_block_open) */
     unsigned nopen, nclose;        /* how many of { [ and of } ], strings included */
@@ -3658,8 +3658,8 @@ AWR__JSON_INLINE void awr__json_block_scan(const unsigned char *p, awr__json_blo
     b->quote = AWR__JSON_MASK_EQ(v, _mm_set1_epi8('"'));
     b->bslash = AWR__JSON_MASK_EQ(v, _mm_set1_epi8('\\'));
     b->brackets = AWR__JSON_MASK64(_mm_or_si128(o0, c0), _mm_or_si128(o1, c1), _mm_or_si128(o2, c2), _mm_or_si128(o3, c3));
-    b->low = AWR__JSON_MASK64(AWR__JSON_LOW(v0, flip, below), AWR__JSON_LOW(v1, flip, below),
-                              AWR__JSON_LOW(v2, flip, below), AWR__JSON_LOW(v3, flip, below));
+    b->low = AWR__JSON_MASK16(_mm_or_si128(_mm_or_si128(AWR__JSON_LOW(v0, flip, below), AWR__JSON_LOW(v1, flip, below)),
+                                           _mm_or_si128(AWR__JSON_LOW(v2, flip, below), AWR__JSON_LOW(v3, flip, below))));
     b->nopen = (unsigned)_mm_cvtsi128_si32(sums);   /* a sum of eight lanes: at most 64 */
     b->nclose = (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
 }
@@ -3667,6 +3667,12 @@ AWR__JSON_INLINE void awr__json_block_scan(const unsigned char *p, awr__json_blo
 AWR__JSON_INLINE uint64_t awr__json_block_high(const unsigned char *p) {
     AWR__JSON_LOAD4(p);
     return AWR__JSON_MASK64(v0, v1, v2, v3);
+}
+/* Which bytes are `low`, for a block with some (the scan only says whether it has any: most have none). */
+AWR__JSON_NOINLINE uint64_t awr__json_block_low(const unsigned char *p, __m128i flip, __m128i below) {
+    AWR__JSON_LOAD4(p);
+    return AWR__JSON_MASK64(AWR__JSON_LOW(v0, flip, below), AWR__JSON_LOW(v1, flip, below),
+                            AWR__JSON_LOW(v2, flip, below), AWR__JSON_LOW(v3, flip, below));
 }
 /* Which brackets open, for a block where the container may close. */
 AWR__JSON_NOINLINE uint64_t awr__json_block_open(const unsigned char *p) {
@@ -3852,7 +3858,9 @@ AWR__JSON_NOINLINE size_t awr__json_skip(const unsigned char *s, size_t len, siz
 #if defined(AWR__JSON_SSE2)
     __m128i flip = _mm_set1_epi8((char)(check_utf8 ? 0 : 0x80)), below = _mm_set1_epi8((char)(check_utf8 ? 0x20 : 0xA0));
 #  define AWR__JSON_BLOCK_SCAN(p, b) awr__json_block_scan(p, b, flip, below)
+#  define AWR__JSON_BLOCK_LOW(p, b) awr__json_block_low(p, flip, below)
 #else
+#  define AWR__JSON_BLOCK_LOW(p, b) ((b).low)
     uint64_t high_mask = check_utf8 ? AWR__JSON_HIGHS : 0;
 #  define AWR__JSON_BLOCK_SCAN(p, b) awr__json_block_scan(p, b, high_mask)
 #endif
@@ -3867,11 +3875,14 @@ AWR__JSON_NOINLINE size_t awr__json_skip(const unsigned char *s, size_t len, siz
             blk = tail;
         }
         AWR__JSON_BLOCK_SCAN(blk, &b);
-        if ((b.bslash | esc_carry) && !awr__json_block_escapes(s, len, pos, b.bslash, &esc_carry, &escaped)) return 0;
-        in = awr__json_prefix_xor(b.quote & ~escaped) ^ in_string;
+        if (b.bslash | esc_carry) {
+            if (!awr__json_block_escapes(s, len, pos, b.bslash, &esc_carry, &escaped)) return 0;
+            b.quote &= ~escaped;
+        }
+        in = awr__json_prefix_xor(b.quote) ^ in_string;
         if (b.bslash & ~in) return 0;   /* a backslash outside strings */
         if (b.low | utf8_carry) {
-            uint64_t high = b.low & awr__json_block_high(blk), ctrl = b.low & ~high;   /* high: checking UTF-8 */
+            uint64_t low = AWR__JSON_BLOCK_LOW(blk, b), high = low & awr__json_block_high(blk), ctrl = low & ~high;   /* high: checking UTF-8 */
             /* control bytes inside strings, control bytes outside them that are not whitespace, and
              * (checking UTF-8) non-ASCII bytes outside them: errors */
             if ((ctrl & in) | (high & ~in)) return 0;
@@ -3896,6 +3907,7 @@ AWR__JSON_NOINLINE size_t awr__json_skip(const unsigned char *s, size_t len, siz
     return 0;
 }
 #undef AWR__JSON_BLOCK_SCAN
+#undef AWR__JSON_BLOCK_LOW
 #endif /* AWR_NO_JSON_SKIM */
 
 /* Moves p to the next byte that is not whitespace and loads it into c; the input must not end there. */
