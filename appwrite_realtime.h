@@ -52,6 +52,9 @@
  *                           generation detection; a config with mode AWR_MODE_URL: AWR_ERR_UNSUPPORTED
  *     AWR_NO_DISPATCH_INDEX no hash indexes for dispatch: each event scans the subscription table (less
  *                           code and memory for a few subscriptions; the cost grows with max_subscriptions)
+ *     AWR_NO_IO_HOOKS       sans-I/O only: the client never calls io.open/send/recv/close/error (the host
+ *                           drives it, see THE LOOP; io.random is still used); a config with io.open:
+ *                           AWR_ERR_UNSUPPORTED (awr_tcp_run needs the hooks)
  *   Each AWR_NO_* removes declarations and code (docs/platforms.md: what a firmware image keeps);
  *   define it for every file that includes the header.
  *
@@ -5797,6 +5800,13 @@ AWR_API awr_result awr_query_or(const char *const *queries, size_t n, char *buf,
 #endif
 /* AWR_NO_DISPATCH_INDEX: no hash indexes; dispatch scans the table, which for a handful of
  * subscriptions is as fast and takes less code and memory. */
+/* AWR_NO_IO_HOOKS: sans-I/O only; what calls the transport hooks (open, send, recv, close, error) is
+ * then constant-false code the compiler drops. */
+#ifdef AWR_NO_IO_HOOKS
+#define AWR__CL_HOOKS 0
+#else
+#define AWR__CL_HOOKS 1
+#endif
 #ifdef AWR_NO_DISPATCH_INDEX
 #define AWR__CL_INDEXED 0
 #else
@@ -6031,7 +6041,7 @@ static awr_result awr__cl_too_small(awr_client *c, const char *buffer, size_t ne
 static void awr__cl_note_transport(awr_client *c, void *conn, awr_result why) {
     const char *text = NULL;
     int err = 0;
-    if (c->cfg.io.error) text = c->cfg.io.error(c->cfg.io.user, conn, &err);
+    if (AWR__CL_HOOKS && c->cfg.io.error) text = c->cfg.io.error(c->cfg.io.user, conn, &err);
     awr__cl_note_s(c, text ? text : "");
     c->sys_error = err;
     c->noted = why;
@@ -6567,7 +6577,7 @@ static void awr__cl_transport_gone(awr_client *c, awr_result why, int next) {
 }
 
 static void awr__cl_io_close(awr_client *c) {
-    if (c->conn && c->cfg.io.close) c->cfg.io.close(c->cfg.io.user, c->conn);
+    if (AWR__CL_HOOKS && c->conn && c->cfg.io.close) c->cfg.io.close(c->cfg.io.user, c->conn);
     c->conn = NULL;
 }
 
@@ -6624,7 +6634,7 @@ static void awr__cl_start(awr_client *c) {
     c->phase = AWR__CL_P_OPENING;
     awr__cl_report_simple(c, AWR_STATE_CONNECTING, AWR_OK);
     if (c->phase != AWR__CL_P_OPENING) return;
-    if (c->cfg.io.open) {
+    if (AWR__CL_HOOKS && c->cfg.io.open) {
         void *conn = NULL;
         r = c->cfg.io.open(c->cfg.io.user, awr__cl_str(c, c->host), c->port, c->tls, &conn);
         if (r != AWR_OK) {
@@ -7121,6 +7131,9 @@ static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_lay
 #ifdef AWR_NO_URL_MODE
     if (cfg->mode == AWR_MODE_URL) return AWR_ERR_UNSUPPORTED;
 #endif
+#ifdef AWR_NO_IO_HOOKS
+    if (cfg->io.open) return AWR_ERR_UNSUPPORTED;
+#endif
     for (i = 0; i < cfg->nheaders; i++) if (cfg->headers[i] && !awr__cl_valid_header(cfg->headers[i])) return AWR_ERR_ARG;
     url = cfg->realtime_endpoint ? cfg->realtime_endpoint : cfg->endpoint;
     if (awr__strlen(url) > AWR__CL_ENDPOINT_MAX) return AWR_ERR_URL;
@@ -7547,7 +7560,7 @@ AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms) {
     c->now = now_ms;
     awr__cl_timers(c);
     awr__cl_settle(c, 1);
-    if (c->cfg.io.open) awr__cl_io_work(c);
+    if (AWR__CL_HOOKS && c->cfg.io.open) awr__cl_io_work(c);
     if (c->stopped != AWR_OK && c->phase == AWR__CL_P_IDLE) return AWR_ERR_CLOSED;
     return AWR_OK;
 }
@@ -9991,6 +10004,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       AWR_MALLOC/AWR_FREE; awr_tcp_init refuses one function alone: AWR_ERR_ARG); one block per
  *       lookup, none for a kept, numeric or pre-resolved address. awr_tcp_size is smaller by
  *       host_max + 1 bytes (the adapter keeps one copy of the host name, not two)
+ *     - AWR_NO_IO_HOOKS: a client driven sans-I/O only (the host opens, feeds, sends and closes); it
+ *       never calls io.open/send/recv/close/error, and a config with io.open is refused
+ *       (AWR_ERR_UNSUPPORTED)
  *   0.3.0  (breaking: one argument order and one failure convention; update callers as listed)
  *     - awr_base64_encode(data, len, out, cap, &out_len) returns an awr_result (AWR_ERR_BUFFER when
  *       out is too small, AWR_ERR_ARG for NULL pointers) and the length through out_len (was: the

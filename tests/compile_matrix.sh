@@ -84,6 +84,7 @@ config_flags() {
         AWR_NO_URL_MODE) echo -DAWR_NO_URL_MODE ;;
         AWR_NO_DISPATCH_INDEX) echo -DAWR_NO_DISPATCH_INDEX ;;
         AWR_NO_JSON_SKIM) echo -DAWR_NO_JSON_SKIM ;;
+        AWR_NO_IO_HOOKS) echo -DAWR_NO_IO_HOOKS ;;
     esac
 }
 manual_macros=$(sed -n '/^ \* CONFIGURATION (define/,/^ \*$/p' appwrite_realtime.h |

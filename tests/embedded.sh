@@ -40,8 +40,9 @@ firmware() { # [image leave-out-flags...]: build/embedded/<image>.elf (default: 
     $ARMCC $CPU -nostdlib -Wl,--gc-sections -Wl,-e,awr_firmware_reset -Wl,--fatal-warnings \
         -o "$out/$img.elf" "$out/$img.o" "$out/libc_stub.o" -lgcc
 }
-# The smallest firmware: a client for Appwrite 1.9.5+ only (message mode), without the parts it never calls.
-MINIMAL="-DAWR_NO_URL_MODE -DAWR_NO_DISPATCH_INDEX -DAWR_NO_JSON_SKIM -DAWR_NO_JSON_DOUBLE -DAWR_NO_JSON_COMPACT -DAWR_NO_MATCH_SET"
+# The smallest firmware: a client for Appwrite 1.9.5+ only (message mode), driven sans-I/O, without the
+# parts it never calls.
+MINIMAL="-DAWR_NO_URL_MODE -DAWR_NO_DISPATCH_INDEX -DAWR_NO_JSON_SKIM -DAWR_NO_JSON_DOUBLE -DAWR_NO_JSON_COMPACT -DAWR_NO_MATCH_SET -DAWR_NO_IO_HOOKS"
 
 if ! command -v "$ARMCC" > /dev/null 2>&1; then
     echo "FAIL $ARMCC is not installed (Debian: gcc-arm-none-eabi, libnewlib-arm-none-eabi)"
