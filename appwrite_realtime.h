@@ -9993,8 +9993,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       smaller than the default one with that buffer in it)
  *     - a build for size (-Os, -Oz) keeps one copy of the tokenizer's steps and leaves out the 32-byte
  *       unrolled loops of masking and UTF-8 checking; the client's most used fields come first. The
- *       Cortex-M4 client image of `make size`: 30,682 bytes of .text (31,252 at 00a9142), minimal 26,254
- *       (28,292); callgrind per event unchanged
+ *       Cortex-M4 client image of `make size`: 30,638 bytes of .text (31,252 at 00a9142), minimal 25,410
+ *       with AWR_NO_IO_HOOKS (28,292 at 00a9142 with the others), 26,170 without it; callgrind per
+ *       event unchanged
  *     - awr_bearssl_init reads a CA file once (it read it twice: to size, then to fill; size + init
  *       read it three times); anchor_mem may have any alignment (a misaligned one was AWR_ERR_BUFFER),
  *       and awr_bearssl_anchor_bytes and awr_bearssl_size count sizeof(void *) - 1 bytes more for it
