@@ -5974,13 +5974,20 @@ static awr_result awr__cl_arena_str(awr_client *c, const char *s, awr__cl_ref *o
     return awr__cl_arena_strn(c, s, awr__strlen(s), out);
 }
 
+static int awr__cl_is_alnum(unsigned char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+/* A character of an Appwrite ID or of a host name: letters, digits, '.', '-', '_'. */
+static int awr__cl_is_id_char(unsigned char ch) {
+    return awr__cl_is_alnum(ch) || ch == '.' || ch == '-' || ch == '_';
+}
+
 static const char awr__cl_hex[] = "0123456789ABCDEF";
 /* Percent-encoding of everything but the RFC 3986 unreserved characters. */
 static void awr__cl_out_pct(awr__out *o, const char *s) {
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-            ch == '_' || ch == '.' || ch == '~') {
+        if (awr__cl_is_id_char(ch) || ch == '~') {
             awr__out_char(o, (char)ch);
         } else {
             awr__out_char(o, '%');
@@ -6079,10 +6086,6 @@ static size_t awr__cl_scheme(const char *url, int *tls) {
     return 0;
 }
 
-static int awr__cl_is_alnum(unsigned char ch) {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-}
-
 /* 1 if s[0, n) is a host name (letters, digits, '.', '-', '_') or a bracketed IPv6 literal. */
 static int awr__cl_valid_host(const char *s, size_t n) {
     size_t i;
@@ -6097,7 +6100,7 @@ static int awr__cl_valid_host(const char *s, size_t n) {
     }
     for (i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (!awr__cl_is_alnum(ch) && ch != '.' && ch != '-' && ch != '_') return 0;
+        if (!awr__cl_is_id_char(ch)) return 0;
     }
     return 1;
 }
@@ -6123,7 +6126,7 @@ static int awr__cl_valid_id(const char *s) {
     size_t n = 0;
     for (; s[n]; n++) {
         unsigned char ch = (unsigned char)s[n];
-        if (!awr__cl_is_alnum(ch) && ch != '.' && ch != '-' && ch != '_') return 0;
+        if (!awr__cl_is_id_char(ch)) return 0;
     }
     return n >= 1u && n <= AWR__CL_ID_MAX;
 }
@@ -7874,9 +7877,11 @@ static void awr__cl_index_put(uint32_t *idx, size_t cap, uint32_t h, size_t slot
 /* Every slot with an id goes into idx_wid, every channel of a live subscription into idx_ch (while
  * it stays half empty); whether a slot may have the event is checked when it is looked up. */
 static void awr__cl_index_build(awr_client *c) {
-    size_t i, k, room = c->idx_ch_cap / 2u;
-    memset(c->idx_wid, 0, c->idx_wid_cap * 2u * sizeof(uint32_t));
-    memset(c->idx_ch, 0, c->idx_ch_cap * 2u * sizeof(uint32_t));
+    size_t i, k, room = AWR__CL_INDEXED ? c->idx_ch_cap / 2u : 0u;   /* AWR_NO_DISPATCH_INDEX: no indexes */
+    if (AWR__CL_INDEXED) {
+        memset(c->idx_wid, 0, c->idx_wid_cap * 2u * sizeof(uint32_t));
+        memset(c->idx_ch, 0, c->idx_ch_cap * 2u * sizeof(uint32_t));
+    }
     c->idx_plain = 0;
     c->idx_ch_full = 0;
     c->memo_len = 0;
@@ -9992,9 +9997,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       sizes whose block would pass SIZE_MAX / 2 (a size near SIZE_MAX wrapped the sum: a block
  *       smaller than the default one with that buffer in it)
  *     - a build for size (-Os, -Oz) keeps one copy of the tokenizer's steps and leaves out the 32-byte
- *       unrolled loops of masking and UTF-8 checking; the client's most used fields come first. The
- *       Cortex-M4 client image of `make size`: 30,638 bytes of .text (31,252 at 00a9142), minimal 25,410
- *       with AWR_NO_IO_HOOKS (28,292 at 00a9142 with the others), 26,170 without it; callgrind per
+ *       unrolled loops of masking and UTF-8 checking; the client's most used fields come first;
+ *       AWR_NO_DISPATCH_INDEX leaves out the code that builds the indexes too. The
+ *       Cortex-M4 client image of `make size`: 30,618 bytes of .text (31,252 at 00a9142), minimal 25,222
+ *       with AWR_NO_IO_HOOKS (28,292 at 00a9142 with the others), 25,954 without it; callgrind per
  *       event unchanged
  *     - awr_bearssl_init reads a CA file once (it read it twice: to size, then to fill; size + init
  *       read it three times); anchor_mem may have any alignment (a misaligned one was AWR_ERR_BUFFER),
