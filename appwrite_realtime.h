@@ -2349,13 +2349,20 @@ AWR_API const char *awr_result_str(awr_result r) {
 /* ==================================================================================================
  * PRIMITIVES (implementation)
  * ================================================================================================== */
+/* Out of line in a build for size (-Os, -Oz: __OPTIMIZE_SIZE__), where the compiler's inline copies
+ * of the function cost more bytes than its calls; elsewhere the compiler decides as usual. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__OPTIMIZE_SIZE__)
+#  define AWR__SIZE_NOINLINE __attribute__((noinline))
+#else
+#  define AWR__SIZE_NOINLINE
+#endif
 static uint32_t awr__rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32u - n)); }
 
 static uint32_t awr__load_be32(const uint8_t *p) {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
-static void awr__store_be32(uint8_t *p, uint32_t v) {
+static AWR__SIZE_NOINLINE void awr__store_be32(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
@@ -2648,7 +2655,7 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     return AWR_OK;
 }
 
-static int awr__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static AWR__SIZE_NOINLINE int awr__lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
 static int awr__ieq(const char *a, size_t an, const char *b) {
     size_t i;
@@ -3062,7 +3069,7 @@ static awr_result awr__ws_put_frame(awr_ws *ws, int opcode, int fin, const void 
 
 /* Whether awr_ws_output would give bytes: some are queued, or a pong or close frame waits for room
    (which the transport makes by taking the queued ones). Changes nothing. */
-static int awr__ws_has_output(const awr_ws *ws) {
+static AWR__SIZE_NOINLINE int awr__ws_has_output(const awr_ws *ws) {
     return ws->tx_tail != ws->tx_head || (ws->pong_pending && !ws->close_sent) || ws->close_pending;
 }
 
@@ -3197,7 +3204,7 @@ static awr_result awr__ws_on_data(awr_ws *ws, const uint8_t *data, size_t len) {
     return AWR_OK;
 }
 
-static awr_result awr__ws_deliver(awr_ws *ws, int opcode, const uint8_t *data, size_t len, int checked) {
+static AWR__SIZE_NOINLINE awr_result awr__ws_deliver(awr_ws *ws, int opcode, const uint8_t *data, size_t len, int checked) {
     ws->msg_opcode = 0;
     ws->msg_len = 0;
     ws->msg_checked = (uint8_t)checked;
@@ -6025,7 +6032,7 @@ static void awr__cl_report(awr_client *c, awr_state st, awr_result why, uint32_t
     c->in_callback--;
 }
 /* The latest failure's detail: text (printable ASCII is kept, anything else becomes '?'), cut to fit. */
-static void awr__cl_note(awr_client *c, const char *text, size_t len, size_t needed) {
+static AWR__SIZE_NOINLINE void awr__cl_note(awr_client *c, const char *text, size_t len, size_t needed) {
     size_t i;
     c->http_status = c->sys_error = 0;
     if (len > sizeof c->detail - 1u) len = sizeof c->detail - 1u;
@@ -6038,7 +6045,7 @@ static void awr__cl_note(awr_client *c, const char *text, size_t len, size_t nee
 }
 static void awr__cl_note_s(awr_client *c, const char *text) { awr__cl_note(c, text, awr__strlen(text), 0); }
 /* AWR_ERR_BUFFER, with the buffer's name and the bytes it needs noted. */
-static awr_result awr__cl_too_small(awr_client *c, const char *buffer, size_t needed) {
+static AWR__SIZE_NOINLINE awr_result awr__cl_too_small(awr_client *c, const char *buffer, size_t needed) {
     awr__cl_note_s(c, buffer);
     c->needed = needed;
     c->noted = AWR_ERR_BUFFER;
@@ -6142,7 +6149,7 @@ static int awr__cl_valid_credential(const char *s) {
 }
 
 /* 1 if s is valid UTF-8 without control characters (a channel, a query; a header value may hold tabs). */
-static int awr__cl_valid_text(const char *s, size_t n, int tabs) {
+static AWR__SIZE_NOINLINE int awr__cl_valid_text(const char *s, size_t n, int tabs) {
     size_t i;
     for (i = 0; i < n; i++)
         if (((unsigned char)s[i] < 0x20 && !(tabs && s[i] == '\t')) || s[i] == 0x7F) return 0;
@@ -6654,7 +6661,7 @@ static void awr__cl_start(awr_client *c) {
 }
 
 /* ---- outbound frames ---------------------------------------------------------------------------- */
-static size_t awr__cl_frame_cap(const awr_client *c) {
+static AWR__SIZE_NOINLINE size_t awr__cl_frame_cap(const awr_client *c) {
     size_t cap = c->rd_cap;
     if (c->tx_cap - AWR_WS_MAX_HEADER < cap) cap = c->tx_cap - AWR_WS_MAX_HEADER;
     if (AWR_CLIENT_MAX_FRAME < cap) cap = AWR_CLIENT_MAX_FRAME;
@@ -6705,7 +6712,7 @@ static void awr__cl_frame_begin(awr_client *c, awr_json_writer *w, size_t cap, c
     awr_json_write_string(w, type);
     awr_json_write_key(w, "data");
 }
-static int awr__cl_row_fits(awr_json_writer *w, const awr_json_writer *before, size_t cap) {
+static AWR__SIZE_NOINLINE int awr__cl_row_fits(awr_json_writer *w, const awr_json_writer *before, size_t cap) {
     if (awr_json_writer_error(w) == AWR_OK && w->out.len + 2u <= cap) return 1;
     *w = *before;
     return 0;
@@ -7568,7 +7575,7 @@ AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms) {
     return AWR_OK;
 }
 
-static int64_t awr__cl_min_dl(int64_t a, int64_t b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
+static AWR__SIZE_NOINLINE int64_t awr__cl_min_dl(int64_t a, int64_t b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
 
 AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
     int flags = 0;
@@ -8038,7 +8045,7 @@ typedef struct awr__cl_msg {
 
 #define AWR__CL_SKIM_MIN 512u   /* the shortest message whose payload the envelope parse skims */
 
-static const awr_json_token *awr__cl_tk(const awr_client *c, int i) { return c->toks + i; }
+static AWR__SIZE_NOINLINE const awr_json_token *awr__cl_tk(const awr_client *c, int i) { return c->toks + i; }
 
 /* AWR_OK for an Appwrite message (m filled in), AWR_ERR_NOT_FOUND for other JSON, the parse's error
  * when it is not JSON (or its envelope needs more than max_tokens); check_utf8: see above. */
@@ -9998,9 +10005,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       smaller than the default one with that buffer in it)
  *     - a build for size (-Os, -Oz) keeps one copy of the tokenizer's steps and leaves out the 32-byte
  *       unrolled loops of masking and UTF-8 checking; the client's most used fields come first;
- *       AWR_NO_DISPATCH_INDEX leaves out the code that builds the indexes too. The
- *       Cortex-M4 client image of `make size`: 30,618 bytes of .text (31,252 at 00a9142), minimal 25,222
- *       with AWR_NO_IO_HOOKS (28,292 at 00a9142 with the others), 25,954 without it; callgrind per
+ *       AWR_NO_DISPATCH_INDEX leaves out the code that builds the indexes too; small
+ *       functions the compiler copied into many callers stay out of line (AWR__SIZE_NOINLINE). The
+ *       Cortex-M4 client image of `make size`: 30,342 bytes of .text (31,252 at 00a9142), minimal 24,938
+ *       with AWR_NO_IO_HOOKS (28,292 at 00a9142 with the others), 25,678 without it; callgrind per
  *       event unchanged
  *     - awr_bearssl_init reads a CA file once (it read it twice: to size, then to fill; size + init
  *       read it three times); anchor_mem may have any alignment (a misaligned one was AWR_ERR_BUFFER),
