@@ -6118,8 +6118,7 @@ static int awr__cl_valid_path(const char *s, size_t n) {
     for (i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch == '%') {
-            if (i + 2u >= n || !awr__memchr("0123456789ABCDEFabcdef", s[i + 1u], 22) ||
-                !awr__memchr("0123456789ABCDEFabcdef", s[i + 2u], 22))
+            if (i + 2u >= n || awr__json_hex((unsigned char)s[i + 1u]) < 0 || awr__json_hex((unsigned char)s[i + 2u]) < 0)
                 return 0;
             continue;
         }
@@ -10007,8 +10006,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       unrolled loops of masking and UTF-8 checking; the client's most used fields come first;
  *       AWR_NO_DISPATCH_INDEX leaves out the code that builds the indexes too; small
  *       functions the compiler copied into many callers stay out of line (AWR__SIZE_NOINLINE). The
- *       Cortex-M4 client image of `make size`: 30,342 bytes of .text (31,252 at 00a9142), minimal 24,938
- *       with AWR_NO_IO_HOOKS (28,292 at 00a9142 with the others), 25,678 without it; callgrind per
+ *       Cortex-M4 client image of `make size`: 30,314 bytes of .text (31,252 at 00a9142), minimal 24,910
+ *       with AWR_NO_IO_HOOKS (28,292 at 00a9142 with the others), 25,650 without it; callgrind per
  *       event unchanged
  *     - awr_bearssl_init reads a CA file once (it read it twice: to size, then to fill; size + init
  *       read it three times); anchor_mem may have any alignment (a misaligned one was AWR_ERR_BUFFER),

@@ -1241,13 +1241,15 @@ static void test_endpoints(void) {
             "ws://h/xv1", "ws://h/V1",
             "http://:80/v1", "http://h:0/v1", "http://h:65536/v1", "http://h:8x/v1", "http://[::1/v1", "h/v1", "ftp://h/v1",
             "ws://h\r\nX-Evil: 1/v1", "ws://h;x/v1", "ws://h\xc3\xa9/v1", "ws://h\xff/v1", "ws://[::1\r\n]/v1",
-            "ws://h/a\r\nX: 1/v1", "ws://h/a b/v1", "ws://h/\xff/v1", "ws://h/%zz/v1",
+            "ws://h/a\r\nX: 1/v1", "ws://h/a b/v1", "ws://h/\xff/v1", "ws://h/%zz/v1", "ws://h/%2/v1", "ws://h/%G1/v1",
+            "ws://h/a%e/v1",
         };
         size_t i;
         for (i = 0; i < sizeof refused / sizeof refused[0]; i++) check_endpoint(NULL, refused[i], 0, NULL, 0, 0, NULL);
         check_endpoint("http://h", NULL, 0, NULL, 0, 0, NULL);   /* the REST endpoint too */
     }
     check_endpoint(NULL, "ws://h/a;b/v1", 1, "h", 80, 0, "GET /a;b/v1/realtime?project=");   /* a path character */
+    check_endpoint(NULL, "ws://h/a%2Fb%c3%Af/v1", 1, "h", 80, 0, "GET /a%2Fb%c3%Af/v1/realtime?project=");   /* escapes */
 }
 
 /* Every value a caller passes into the upgrade request is checked: CR/LF, ';', control characters
