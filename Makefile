@@ -119,6 +119,8 @@ $(OUT)/test_%: tests/test_%.c $(HEADER) tests/awr_test.h $(OUT)/.config | $(OUT)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(call linkflags,$<) $(LDFLAGS)
 $(OUT)/test_client_dispatch_scan: tests/test_client_dispatch.c   # it includes that test whole
 $(OUT)/test_leave_out_io: tests/test_client_chunking.c          # it includes that test whole
+$(OUT)/test_json_portable: tests/test_json.c                     # it includes that test whole
+$(OUT)/test_json_skim_portable: tests/test_json_skim.c           # it includes that test whole
 $(OUT)/test_openssl: examples/openssl_io.h                        # the recipe it runs
 
 # Most test programs and corpus replays link one compiled copy of the implementation per build,

@@ -33,8 +33,8 @@
  *     AWR_BEARSSL_NO_STDIO  no CA-file loading (anchors from memory only), for targets without stdio
  *     AWR_BEARSSL_DEFAULT_CA_FILE  the CA bundle used when the config names none (default: the OS's)
  *     AWR_BEARSSL_STAGE_SIZE       bytes send() takes while the TLS handshake runs (default 4096)
- *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2, and
- *                           the skim's portable 8-byte words instead of SSE2 or NEON
+ *     AWR_JSON_NO_SIMD      the portable JSON string scanner (8 bytes at a time) instead of SSE2, and no
+ *                           skim (as AWR_NO_JSON_SKIM: the skim exists only with SSE2 or NEON)
  *     AWR_JSON_MAX_DEPTH    the largest nesting depth the tokenizer can be asked for (default 1024)
  *     AWR_WORK_COUNTER      an integer variable of yours: the internal string helpers add the bytes
  *                           they scan to it (the tests use it to show that work grows linearly)
@@ -47,7 +47,9 @@
  *                           insignificant whitespace, as the builders write them: AWR_ERR_UNSUPPORTED else)
  *     AWR_NO_MATCH_SET      leave out the compiled pattern sets (awr_match_set_*; awr_match stays)
  *     AWR_NO_JSON_SKIM      leave out the skim (awr_json_options.skim is then ignored: collapsed
- *                           containers are validated in full, the same tokens at more cost per byte)
+ *                           containers are validated in full, the same tokens at more cost per byte).
+ *                           Without SSE2 or NEON it is left out anyway; AWR_JSON_HAS_SKIM (0 or 1,
+ *                           set by the declarations) says whether this build has it
  *     AWR_NO_URL_MODE       message mode only (Appwrite 1.9.5+): the client leaves out URL mode and the
  *                           generation detection; a config with mode AWR_MODE_URL: AWR_ERR_UNSUPPORTED
  *     AWR_NO_DISPATCH_INDEX no hash indexes for dispatch: each event scans the subscription table (less
@@ -676,8 +678,8 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *   skip_utf8    nonzero: the input is already known to be valid UTF-8 (a WebSocket text message), so
  *                strings are not validated again. Bytes >= 0x80 outside strings are still errors.
  *   skim         [0] nonzero (with emit_depth): a collapsed container is skimmed 64 bytes per step
- *                (SSE2 on x86-64, NEON on AArch64 and 32-bit ARM with NEON, portable 8-byte words
- *                elsewhere; the same results on each) instead of validated. The skim
+ *                (SSE2 on x86-64, NEON on AArch64 and 32-bit ARM with NEON; the same results on each)
+ *                instead of validated. The skim
  *                checks its strings (quotes, escapes, no control bytes, UTF-8 unless skip_utf8), that
  *                outside them there are no control bytes but whitespace and (unless skip_utf8, whose
  *                text is valid UTF-8 anyway) only ASCII bytes, that its
@@ -689,7 +691,10 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  *                awr_event_get_* calls do for a payload. A container the skim doubts (any of its
  *                checks fails, or the input ends inside it) is validated in full, so those errors
  *                come with the usual result and offset. The client reads its messages this way.
- *                AWR_NO_JSON_SKIM leaves the skim out: the option is then ignored (full validation).
+ *                Where there is no SSE2 or NEON (a Cortex-M, a big-endian machine, AWR_JSON_NO_SIMD)
+ *                and with AWR_NO_JSON_SKIM the skim is not built and the option is ignored: full
+ *                validation, so {"a":{"b":1,,}} is AWR_ERR_JSON_SYNTAX. AWR_JSON_HAS_SKIM is 1 where
+ *                it is built, 0 elsewhere.
  *
  * STRICTNESS. Exactly RFC 8259: one value with optional whitespace (space, tab, CR, LF) around it; no
  * comments, no trailing commas, no single quotes, no leading zeros or '+', no NaN/Infinity, no control
@@ -737,12 +742,30 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * (key order, number spelling, string escapes) stays byte for byte as it was.
  *
  * COST. The tokenizer scans strings 16 bytes at a time with SSE2 on x86-64 and 8 at a time in portable
- * C elsewhere (the skim: 64 bytes per step, with SSE2 or NEON where there is one); it uses about 200 bytes of C stack, awr_json_double about 1 KB (its exact fallback). No
+ * C elsewhere (the skim: 64 bytes per step, with SSE2 or NEON, the only places it exists); it uses about 200 bytes of C stack, awr_json_double about 1 KB (its exact fallback). No
  * function keeps state between calls: any number of threads may parse at once.
  * ================================================================================================== */
 
 /* AWR_JSON_NO_SIMD: define it to use only portable C in the tokenizer (no SSE2 on x86-64, no NEON on
- * ARM, no count-trailing-zeros builtins); the result is the same, only slower. */
+ * ARM, no count-trailing-zeros builtins); the result is the same, only slower (and no skim). */
+/* The SIMD scans the tokenizer can use, chosen here once: SSE2 on x86-64 (the string scan and the
+ * skim), NEON on little-endian ARM with gcc or clang (the skim); none with AWR_JSON_NO_SIMD. */
+#if !defined(AWR_JSON_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64) || defined(_M_AMD64))
+#  define AWR__JSON_SSE2 1
+#elif !defined(AWR_JSON_NO_SIMD) && (defined(__ARM_NEON) || defined(__ARM_NEON__)) && \
+      (defined(__GNUC__) || defined(__clang__)) && !defined(__ARM_BIG_ENDIAN)
+#  define AWR__JSON_NEON 1
+#endif
+/* AWR_JSON_HAS_SKIM: 1 when awr_json_options.skim is built in, 0 when the option is ignored (full
+ * validation, the same results). The skim exists only with an SSE2 or NEON block scan: in portable C
+ * it cost more instructions per byte than validating. Computed in the declarations, from the same
+ * conditions as the implementation, so that a file that includes only them (a program linked to a
+ * compiled library built with the same flags) can test it with #if. */
+#if (defined(AWR__JSON_SSE2) || defined(AWR__JSON_NEON)) && !defined(AWR_NO_JSON_SKIM)
+#  define AWR_JSON_HAS_SKIM 1
+#else
+#  define AWR_JSON_HAS_SKIM 0
+#endif
 #ifndef AWR_JSON_MAX_DEPTH
 #  define AWR_JSON_MAX_DEPTH 1024     /* the largest max_depth a parse may ask for (bits of C stack) */
 #endif
@@ -3449,16 +3472,18 @@ static size_t awr__json_first_flag(uint64_t m) {
 #  define AWR__JSON_NOINLINE static
 #endif
 
-/* Index of the lowest set bit of m (m != 0). */
-#if !defined(AWR_JSON_NO_SIMD) && (defined(__GNUC__) || defined(__clang__))
-#  define awr__json_ctz64(m) ((unsigned)__builtin_ctzll(m))
-#else
+/* Index of the lowest set bit of m (m != 0), for the 64-bit masks of the SSE2 and NEON scans. */
+#if defined(AWR__JSON_SSE2) || defined(AWR__JSON_NEON)
+#  if defined(__GNUC__) || defined(__clang__)
+#    define awr__json_ctz64(m) ((unsigned)__builtin_ctzll(m))
+#  else
 AWR__JSON_INLINE unsigned awr__json_ctz64(uint64_t m) {   /* de Bruijn: the lowest bit alone picks a table slot */
     static const unsigned char slot[64] = {
         0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4, 62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
         63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6};
     return slot[((m & (0u - m)) * 0x03F79D71B4CB0A89u) >> 58];
 }
+#  endif
 #endif
 
 /* 0x80 in each byte of v that is a quote, a backslash, a control byte, or (high_mask set) >= 0x80. */
@@ -3472,9 +3497,8 @@ AWR__JSON_INLINE uint64_t awr__json_string_flags(uint64_t v, uint64_t high_mask)
  * when they need checking, the non-ASCII ones: v ^ flip < below as signed bytes (flip 0, below 0x20:
  * both are "less than 0x20"; flip 0x80, below 0xA0: the control bytes only, an unsigned compare). The
  * two constants are set once per parse, so the loop has no branch on the mode. */
-#if !defined(AWR_JSON_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64) || defined(_M_AMD64))
+#ifdef AWR__JSON_SSE2   /* chosen in the declarations */
 #  include <emmintrin.h>
-#  define AWR__JSON_SSE2 1
 #  if defined(_MSC_VER) && !defined(__clang__)
 #    include <intrin.h>
 static unsigned awr__json_ctz32(unsigned m) { unsigned long i; _BitScanForward(&i, m); return (unsigned)i; }
@@ -3618,7 +3642,7 @@ static awr_result awr__json_scan_literal(const unsigned char *s, size_t len, siz
     return AWR_OK;
 }
 
-#ifndef AWR_NO_JSON_SKIM
+#if AWR_JSON_HAS_SKIM   /* an SSE2 or NEON scan, and no AWR_NO_JSON_SKIM: see the declarations */
 /* ---- skipping a collapsed container ----------------------------------------------------------------
  * A container deeper than emit_depth is one token, so all its inside needs is finding where it ends,
  * and that runs 64 bytes per step: one bit per byte for quotes and brackets; the quotes that no
@@ -3630,12 +3654,13 @@ static awr_result awr__json_scan_literal(const unsigned char *s, size_t len, siz
  * Whatever the scan does not settle (an error, nesting that could pass max_depth, the end of the
  * input) returns 0, and the validating loop takes the container from its start: it finds the error
  * and reports it. A message's UTF-8 is still checked whole: every byte >= 0x80 lies in a string, in
- * a character found valid. */
+ * a character found valid. There is no portable form: in 8-byte words of portable C the block scan
+ * cost more instructions per byte than the validating loop, so without SSE2 or NEON that loop does it
+ * (AWR_JSON_HAS_SKIM 0). */
 typedef struct awr__json_block {
     uint64_t quote, brackets;      /* '"'; any of { [ } ] */
     uint64_t bslash, low;          /* '\\'; a control byte (or, checking UTF-8, any byte >= 0x80); SSE2: 0 if none */
-    uint64_t high;                 /* >= 0x80 (portable only: SSE2 and NEON find them in awr__json_block_high) */
-    uint64_t open;                 /* { or [ (not SSE2: it finds them in awr__json_block_open) */
+    uint64_t open;                 /* { or [ (NEON only: SSE2 finds them in awr__json_block_open) */
     unsigned nopen, nclose;        /* how many of { [ and of } ], strings included */
 } awr__json_block;
 
@@ -3691,14 +3716,13 @@ AWR__JSON_NOINLINE uint64_t awr__json_block_open(const unsigned char *p) {
     v0 = _mm_or_si128(v0, lc); v1 = _mm_or_si128(v1, lc); v2 = _mm_or_si128(v2, lc); v3 = _mm_or_si128(v3, lc);
     return AWR__JSON_MASK_EQ(v, _mm_set1_epi8('{'));
 }
-#elif !defined(AWR_JSON_NO_SIMD) && (defined(__ARM_NEON) || defined(__ARM_NEON__)) && \
-      (defined(__GNUC__) || defined(__clang__)) && !defined(__ARM_BIG_ENDIAN)
-/* NEON (AArch64, and 32-bit ARM built with NEON): sixteen bytes per compare, as SSE2, but NEON has no
- * movemask. Each compare result (0xFF or 0) keeps the bit of its byte's place in its eight-byte half
- * (1, 2, ..., 128), and three rounds of pairwise adds sum each eight bytes into one: the 64-bit mask,
- * bit i for byte i (little-endian only). All the masks at once but `high`, as the portable scan does. */
+#else   /* AWR__JSON_NEON */
+/* NEON (AArch64, and 32-bit ARM built with NEON; gcc or clang, little-endian): sixteen bytes per
+ * compare, as SSE2, but NEON has no movemask. Each compare result (0xFF or 0) keeps the bit of its
+ * byte's place in its eight-byte half (1, 2, ..., 128), and three rounds of pairwise adds sum each
+ * eight bytes into one: the 64-bit mask, bit i for byte i. All the masks at once but the bytes >= 0x80
+ * (awr__json_block_high, for the few blocks with `low` bytes). */
 #  include <arm_neon.h>
-#  define AWR__JSON_NEON 1
 #  if defined(__aarch64__)
 #    define AWR__JSON_PADD(a, b) vpaddq_u8(a, b)
 #  else   /* 32-bit ARM pairs the halves of each vector: the same sixteen sums in the same order */
@@ -3717,7 +3741,10 @@ AWR__JSON_INLINE uint64_t awr__json_neon_mask(uint8x16_t a, uint8x16_t b, uint8x
     awr__json_neon_mask(vceqq_u8(x##0, k), vceqq_u8(x##1, k), vceqq_u8(x##2, k), vceqq_u8(x##3, k))
 /* The `low` bytes as in the SSE2 scan: v ^ flip < below as signed bytes (see AWR__JSON_LOW). */
 #  define AWR__JSON_NEON_LOW(v, flip, below) vcltq_s8(vreinterpretq_s8_u8(veorq_u8(v, flip)), below)
-static unsigned awr__json_popcount(uint64_t m);
+/* The number of set bits of m: a count per byte (vcnt), then pairwise sums (no libgcc call on 32-bit ARM). */
+AWR__JSON_INLINE unsigned awr__json_popcount(uint64_t m) {
+    return (unsigned)vget_lane_u64(vpaddl_u32(vpaddl_u16(vpaddl_u8(vcnt_u8(vcreate_u8(m))))), 0);
+}
 AWR__JSON_INLINE void awr__json_block_scan(const unsigned char *p, awr__json_block *b, uint64_t high_mask) {
     AWR__JSON_NEON_LOAD4(p);
     uint8x16_t lc = vdupq_n_u8(0x20), flip = vdupq_n_u8(high_mask ? 0 : 0x80);
@@ -3729,7 +3756,6 @@ AWR__JSON_INLINE void awr__json_block_scan(const unsigned char *p, awr__json_blo
     b->bslash = AWR__JSON_NEON_EQ(v, vdupq_n_u8('\\'));
     b->low = awr__json_neon_mask(AWR__JSON_NEON_LOW(v0, flip, below), AWR__JSON_NEON_LOW(v1, flip, below),
                                  AWR__JSON_NEON_LOW(v2, flip, below), AWR__JSON_NEON_LOW(v3, flip, below));
-    b->high = 0;   /* unused: awr__json_block_high looks, in the few blocks with `low` bytes */
     b->brackets = b->open | close;
     b->nopen = awr__json_popcount(b->open);
     b->nclose = awr__json_popcount(close);
@@ -3742,47 +3768,6 @@ AWR__JSON_INLINE uint64_t awr__json_block_high(const unsigned char *p) {
                                vcltq_s8(vreinterpretq_s8_u8(v2), zero), vcltq_s8(vreinterpretq_s8_u8(v3), zero));
 }
 #  define awr__json_block_open(p) (b.open)
-#else
-/* Portable: eight bytes per word, read little-endian whatever the machine; exact per-byte tests (no
- * carry crosses a byte), the 0x80 bits of a word gathered into eight mask bits by a multiply. All the
- * masks at once: the _high and _split steps have nothing left to do. */
-AWR__JSON_INLINE uint64_t awr__json_load_le64(const unsigned char *p) {
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
-           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
-#  define AWR__JSON_LOW7 0x7F7F7F7F7F7F7F7Fu
-#  define AWR__JSON_EQ(v, ch) (~(((((v) ^ AWR__JSON_ONES * (ch)) & AWR__JSON_LOW7) + AWR__JSON_LOW7) | ((v) ^ AWR__JSON_ONES * (ch))))
-#  define AWR__JSON_GATHER(m) ((((m) & AWR__JSON_HIGHS) >> 7) * 0x0102040810204080u >> 56)
-static unsigned awr__json_popcount(uint64_t m);
-static void awr__json_block_scan(const unsigned char *p, awr__json_block *b, uint64_t high_mask) {
-    unsigned k;
-    uint64_t close = 0;
-    memset(b, 0, sizeof *b);
-    for (k = 0; k < 64u; k += 8u) {
-        uint64_t v = awr__json_load_le64(p + k), w = v | AWR__JSON_ONES * 0x20u;
-        b->quote |= AWR__JSON_GATHER(AWR__JSON_EQ(v, 0x22u)) << k;
-        b->bslash |= AWR__JSON_GATHER(AWR__JSON_EQ(v, 0x5Cu)) << k;
-        b->open |= AWR__JSON_GATHER(AWR__JSON_EQ(w, 0x7Bu)) << k;
-        close |= AWR__JSON_GATHER(AWR__JSON_EQ(w, 0x7Du)) << k;
-        b->low |= AWR__JSON_GATHER(~(((v & AWR__JSON_LOW7) + AWR__JSON_ONES * 0x60u) | v) | (v & high_mask)) << k;
-        b->high |= AWR__JSON_GATHER(v) << k;
-    }
-    b->brackets = b->open | close;
-    b->nopen = awr__json_popcount(b->open);
-    b->nclose = awr__json_popcount(close);
-}
-#  define awr__json_block_high(p) (b.high)
-#  define awr__json_block_open(p) (b.open)
-#endif
-
-#if !defined(AWR__JSON_SSE2)   /* the SSE2 scan counts brackets with a sum of bytes instead */
-/* Number of set bits: a few shifts and adds. */
-static unsigned awr__json_popcount(uint64_t m) {
-    m = m - ((m >> 1) & 0x5555555555555555u);
-    m = (m & 0x3333333333333333u) + ((m >> 2) & 0x3333333333333333u);
-    m = (m + (m >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
-    return (unsigned)((m * AWR__JSON_ONES) >> 56);
-}
 #endif
 
 /* Bit i of the result: the XOR of bits 0..i of m (which bytes lie after an odd number of quotes). */
@@ -3869,7 +3854,7 @@ AWR__JSON_NOINLINE size_t awr__json_skip(const unsigned char *s, size_t len, siz
     __m128i flip = _mm_set1_epi8((char)(check_utf8 ? 0 : 0x80)), below = _mm_set1_epi8((char)(check_utf8 ? 0x20 : 0xA0));
 #  define AWR__JSON_BLOCK_SCAN(p, b) awr__json_block_scan(p, b, flip, below)
 #  define AWR__JSON_BLOCK_LOW(p, b) awr__json_block_low(p, flip, below)
-#else
+#else   /* NEON */
 #  define AWR__JSON_BLOCK_LOW(p, b) ((b).low)
     uint64_t high_mask = check_utf8 ? AWR__JSON_HIGHS : 0;
 #  define AWR__JSON_BLOCK_SCAN(p, b) awr__json_block_scan(p, b, high_mask)
@@ -3918,7 +3903,7 @@ AWR__JSON_NOINLINE size_t awr__json_skip(const unsigned char *s, size_t len, siz
 }
 #undef AWR__JSON_BLOCK_SCAN
 #undef AWR__JSON_BLOCK_LOW
-#endif /* AWR_NO_JSON_SKIM */
+#endif /* AWR_JSON_HAS_SKIM */
 
 /* Moves p to the next byte that is not whitespace and loads it into c; the input must not end there. */
 #define AWR__JSON_PEEK()                                                                  \
@@ -3955,7 +3940,7 @@ AWR__JSON_INLINE awr_result awr__json_parse_with(const awr_json_options *options
     uint64_t wmask = 0;                /* see AWR__JSON_WINDOW */
     size_t wchecked = (size_t)0 - 1u;  /* the window whose UTF-8 awr__json_utf8_window judged */
 #endif
-    (void)skim;   /* AWR_NO_JSON_SKIM */
+    (void)skim;   /* unused where AWR_JSON_HAS_SKIM is 0 */
 
     if (options) {
         if (options->max_depth > AWR_JSON_MAX_DEPTH) { r = AWR_ERR_ARG; goto fail; }
@@ -4013,7 +3998,7 @@ value:
             n++; cnt++;
             saved_cap = cap; saved_cnt = cnt;
             cap = 0;
-#ifndef AWR_NO_JSON_SKIM
+#if AWR_JSON_HAS_SKIM
             {
                 size_t end = skim ? awr__json_skip(s, len, p, max_depth - depth + 1u, high_mask != 0) : 0;
                 if (end) { p = end; goto close; }   /* else the loop below validates it all */
@@ -4201,11 +4186,11 @@ fail:
 /* Two copies of the loop, one that skims and one that never does, chosen once per parse: the skim's
  * call inside the loop cost every token of a parse without it, as
  * the compiler kept values for it. Optimising for size: one copy. */
-#if defined(AWR_NO_JSON_SKIM) || defined(__OPTIMIZE_SIZE__)
+#if !AWR_JSON_HAS_SKIM || defined(__OPTIMIZE_SIZE__)
 AWR_API awr_result awr_json_parse(const awr_json_options *options, const char *json, size_t len,
                                   awr_json_token *tokens, size_t max_tokens,
                                   size_t *ntokens, size_t *err_offset) {
-#ifdef AWR_NO_JSON_SKIM
+#if !AWR_JSON_HAS_SKIM
     return awr__json_parse_with(options, json, len, tokens, max_tokens, ntokens, err_offset, 0);
 #else
     return awr__json_parse_with(options, json, len, tokens, max_tokens, ntokens, err_offset, options && options->skim);
@@ -8033,7 +8018,7 @@ static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
 /* ---- JSON access: one parse per message, the envelope only ---------------------------------------
  * The message is tokenized with emit_depth 2: the root object and `data` get tokens, every member of
  * `data` is ONE token (a 1 MiB payload costs one token), skimmed in a message of 512 bytes or more
- * (options.skim: its grammar is checked when awr_event_get_* tokenize it; a shorter message is
+ * where the skim is built (AWR_JSON_HAS_SKIM; options.skim: its grammar is checked when awr_event_get_* tokenize it; a shorter message is
  * validated whole, which is cheaper there, and refused whole when broken). The same pass checks the text as UTF-8 when
  * the WebSocket layer has not (a message that arrived whole: awr_ws.text_unchecked), so every byte is
  * checked once. The fields below are looked up among those few tokens. */
