@@ -8,7 +8,9 @@
 #   - on both, the implementation also with -Wconversion -Wsign-conversion, and by clang as C99 and C++11
 #     with the same warnings (syntax only).
 # The implementation is compiled once per architecture and linked to each test (-DAWR_TEST_LINKED); that
-# build fails unless the NEON scan is the one selected. Logs in build/arm/. The last line is
+# build fails unless the NEON scan is the one selected and the skim is built (AWR_JSON_HAS_SKIM 1), and
+# each skim run must say the skim was built (the linked test reads AWR_JSON_HAS_SKIM from the
+# declarations alone). Logs in build/arm/. The last line is
 # "RESULT <passed> <failed>", which tests/run.sh adds to its total. A missing tool is a failure, never a
 # skip (Debian: gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf
 # libc6-dev-armhf-cross qemu-user clang).
@@ -45,7 +47,7 @@ done
 cat > "$out/impl.c" <<'EOF'
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
-#ifndef AWR__JSON_NEON
+#if !defined(AWR__JSON_NEON) || !AWR_JSON_HAS_SKIM
 #error "the skim does not use its NEON scan here"
 #endif
 EOF
@@ -114,5 +116,10 @@ done
 wait
 for t in aarch64/test_json_skim aarch64/test_json armhf/test_json_skim; do
     [ -f "$out/$t.exit" ] && count_run "$t (qemu)" "$out/$t.out" "$(cat "$out/$t.exit")"
+done
+for t in aarch64/test_json_skim armhf/test_json_skim; do   # the NEON skim ran, not full validation
+    [ -f "$out/$t.exit" ] || continue
+    if grep -q '^test_json_skim: skim built,' "$out/$t.out"; then pass 1; echo "ok   $t: the skim is built (NEON)"
+    else fail "$t: the test saw no skim (AWR_JSON_HAS_SKIM 0)" "$out/$t.out"; fi
 done
 finish

@@ -1,15 +1,16 @@
 #!/bin/sh
 # The unit tests on a big-endian machine: cross-built for s390x (IBM Z: big-endian, 64-bit) with Debian's
 # gcc-s390x-linux-gnu and run under qemu-user (qemu-s390x), so that the code whose result could depend
-# on the byte order (the JSON string and digit scans' word flags, the skim's 8-byte words, WebSocket
-# masking by words, SHA-1, base64, frame lengths) runs on every test run the way it runs on such a machine:
+# on the byte order (the JSON string and digit scans' word flags, WebSocket masking by words, SHA-1,
+# base64, frame lengths) runs on every test run the way it runs on such a machine (no SIMD, so no skim:
+# tests/test_json_skim.c checks that options.skim is ignored there, AWR_JSON_HAS_SKIM 0):
 #   - every test of make check (the sources tagged awr-unit) and the example programs they run
 #     (awr-unit (runs ...)), built once by the Makefile (CFG=s390x: build/s390x/, -O2, -static, no
 #     sanitizers), and run from the repository root (they read tests/data and fuzz/corpus);
 #   - the fuzz-corpus replays of the targets that link only the C library (fuzz_pem_anchors needs
 #     BearSSL and fuzz_json_diff Jansson, which the cross sysroot lacks: they are not built here);
 #   - the build fails unless the target is big-endian and the tokenizer left out its little-endian
-#     first-flag search (and any SIMD scan); a small program checks the byte order under qemu.
+#     first-flag search, any SIMD scan and the skim; a small program checks the byte order under qemu.
 # Logs in build/s390x/logs/. The last line is "RESULT <passed> <failed>", which tests/run.sh adds to its
 # total. A missing tool is a failure, never a skip (Debian: gcc-s390x-linux-gnu libc6-dev-s390x-cross
 # qemu-user).
@@ -40,8 +41,8 @@ cat > "$out/order.c" <<'EOF'
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
 #error "the target is not big-endian"
 #endif
-#if defined(AWR__JSON_FIRST_FLAG) || defined(AWR__JSON_SSE2) || defined(AWR__JSON_NEON)
-#error "the tokenizer chose a little-endian or SIMD scan"
+#if defined(AWR__JSON_FIRST_FLAG) || defined(AWR__JSON_SSE2) || defined(AWR__JSON_NEON) || AWR_JSON_HAS_SKIM
+#error "the tokenizer chose a little-endian or SIMD scan, or the skim"
 #endif
 int main(void) {
     const uint32_t word = 0x01020304u;

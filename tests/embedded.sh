@@ -10,6 +10,8 @@
 #       the minimal configuration
 #     - that image holds no 64-bit division (libgcc's __aeabi_uldivmod/__aeabi_ldivmod, 700 bytes
 #       a Cortex-M4 has no instruction for) and none of awr_result_str's texts, which it never names
+#     - the core has no JSON skim (no SSE2 or NEON on a Cortex-M4: AWR_JSON_HAS_SKIM 0, options.skim
+#       ignored), so AWR_NO_JSON_SKIM would change nothing there and the minimal build leaves it out
 #     - the unit tests of the layers with code of their own in a build for size pass on the host at -Os
 cd "$(dirname "$0")/.." || exit 1
 out=build/embedded
@@ -41,8 +43,8 @@ firmware() { # [image leave-out-flags...]: build/embedded/<image>.elf (default: 
         -o "$out/$img.elf" "$out/$img.o" "$out/libc_stub.o" -lgcc
 }
 # The smallest firmware: a client for Appwrite 1.9.5+ only (message mode), driven sans-I/O, without the
-# parts it never calls.
-MINIMAL="-DAWR_NO_URL_MODE -DAWR_NO_DISPATCH_INDEX -DAWR_NO_JSON_SKIM -DAWR_NO_JSON_DOUBLE -DAWR_NO_JSON_COMPACT -DAWR_NO_MATCH_SET -DAWR_NO_IO_HOOKS"
+# parts it never calls (the skim is not built on a Cortex-M4 anyway: no AWR_NO_JSON_SKIM needed).
+MINIMAL="-DAWR_NO_URL_MODE -DAWR_NO_DISPATCH_INDEX -DAWR_NO_JSON_DOUBLE -DAWR_NO_JSON_COMPACT -DAWR_NO_MATCH_SET -DAWR_NO_IO_HOOKS"
 
 if ! command -v "$ARMCC" > /dev/null 2>&1; then
     echo "FAIL $ARMCC is not installed (Debian: gcc-arm-none-eabi, libnewlib-arm-none-eabi)"
@@ -85,6 +87,13 @@ lean_image() {
     grep -c "json: syntax error" "$out/firmware.bin" | grep -qx 0
 }
 check "the client image: no 64-bit division, no result texts" lean_image
+no_skim() {   # neither the block scan nor the loop's copy that skims is compiled in
+    printf '#include "appwrite_realtime.h"\n#if AWR_JSON_HAS_SKIM\n#error "the skim is built for a Cortex-M4"\n#endif\n' > "$out/no_skim.c" &&
+    $ARMCC -std=c99 -Os $CPU $WARN -I. -c "$out/no_skim.c" -o "$out/no_skim.o" &&
+    ${ARMNM:-arm-none-eabi-nm} "$out/core-c99.o" > "$out/core.syms" &&
+    grep -q ' awr_json_parse$' "$out/core.syms" && ! grep -E ' awr__json_(skip|block_[a-z0-9_]*|parse_skim)$' "$out/core.syms"
+}
+check "the Cortex-M4 core has no skim (AWR_JSON_HAS_SKIM 0, no awr__json_skip)" no_skim
 # A build for size (__OPTIMIZE_SIZE__) has code of its own: the tokenizer's steps not forced inline,
 # no 32-byte unrolled loops in masking and UTF-8 checking. The unit tests of those layers run on the
 # host built that way (-Os, ASan+UBSan).

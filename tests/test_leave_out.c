@@ -11,6 +11,10 @@
 #include "appwrite_realtime.h"
 #include "awr_test.h"
 
+#if AWR_JSON_HAS_SKIM
+#error "AWR_NO_JSON_SKIM leaves the skim in"
+#endif
+
 #if defined(AWR_MATCH_HIT_WORDS)
 #error "AWR_NO_MATCH_SET leaves the match-set declarations in"
 #endif

@@ -10,6 +10,10 @@
 #include "awr_test.h"
 #include "client_fake.h"
 
+#if AWR_JSON_HAS_SKIM
+#error "AWR_NO_JSON_SKIM leaves the skim in"
+#endif
+
 static fake F;
 static char msg[1 << 12];
 static int64_t now;

@@ -256,7 +256,9 @@ static void test_token_area(void) {
 }
 
 /* The client skims the payload (awr_json_options.skim): a payload whose grammar is broken inside still
- * makes an event, and the awr_event_get_* calls, which tokenize it in full, refuse it clearly. */
+ * makes an event, and the awr_event_get_* calls, which tokenize it in full, refuse it clearly. Where
+ * the skim is not built (AWR_JSON_HAS_SKIM 0) the envelope parse validates the payload whole, and such
+ * a message is dropped as a short one is. */
 static awr_result bad_result[3];
 static int bad_calls;
 static void check_bad(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
@@ -283,18 +285,20 @@ static void test_bad_grammar(void) {
     AWR_CHECK_INT(awr_client_subscribe_channel(c, "files", check_bad, NULL, &sub), AWR_OK);
     connect_(c);
     event(c, padded("\"a\":1,,"));
-    AWR_CHECK_INT(bad_calls, 1);
+    AWR_CHECK_INT(bad_calls, AWR_JSON_HAS_SKIM);   /* an event with the skim, dropped without it */
+#if AWR_JSON_HAS_SKIM
     AWR_CHECK_INT(bad_result[0], AWR_ERR_JSON_SYNTAX);
     AWR_CHECK_INT(bad_result[1], AWR_ERR_JSON_SYNTAX);
+#endif
     event(c, padded("\"b\":2,"));
-    AWR_CHECK_INT(bad_calls, 2);
+    AWR_CHECK_INT(bad_calls, AWR_JSON_HAS_SKIM + 1);
     AWR_CHECK_INT(bad_result[2], AWR_OK);
     /* what the skim checks is never let through: a control byte in a string drops the message */
     event(c, padded("\"b\":\"\x01\","));
-    AWR_CHECK_INT(bad_calls, 2);
+    AWR_CHECK_INT(bad_calls, AWR_JSON_HAS_SKIM + 1);
     /* a short message is validated whole: broken inside, it is dropped */
     event(c, "{\"a\":1,,\"pad\":\"x\"}");
-    AWR_CHECK_INT(bad_calls, 2);
+    AWR_CHECK_INT(bad_calls, AWR_JSON_HAS_SKIM + 1);
     AWR_CHECK_INT(awr_client_state(c), AWR_STATE_CONNECTED);
     awr_client_destroy(c);
 }
