@@ -8018,8 +8018,9 @@ static void awr__cl_dispatch(awr_client *c, awr_event *ev) {
 /* ---- JSON access: one parse per message, the envelope only ---------------------------------------
  * The message is tokenized with emit_depth 2: the root object and `data` get tokens, every member of
  * `data` is ONE token (a 1 MiB payload costs one token), skimmed in a message of 512 bytes or more
- * where the skim is built (AWR_JSON_HAS_SKIM; options.skim: its grammar is checked when awr_event_get_* tokenize it; a shorter message is
- * validated whole, which is cheaper there, and refused whole when broken). The same pass checks the text as UTF-8 when
+ * where the skim is built (AWR_JSON_HAS_SKIM; options.skim: its grammar is checked when
+ * awr_event_get_* tokenize it; a shorter message, where that is cheaper, and any without the skim
+ * are validated whole, and refused whole when broken). The same pass checks the text as UTF-8 when
  * the WebSocket layer has not (a message that arrived whole: awr_ws.text_unchecked), so every byte is
  * checked once. The fields below are looked up among those few tokens. */
 typedef struct awr__cl_msg {
