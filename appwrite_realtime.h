@@ -742,8 +742,9 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
  * (key order, number spelling, string escapes) stays byte for byte as it was.
  *
  * COST. The tokenizer scans strings 16 bytes at a time with SSE2 on x86-64 and 8 at a time in portable
- * C elsewhere (the skim: 64 bytes per step, with SSE2 or NEON, the only places it exists); it uses about 200 bytes of C stack, awr_json_double about 1 KB (its exact fallback). No
- * function keeps state between calls: any number of threads may parse at once.
+ * C elsewhere (the skim: 64 bytes per step, with SSE2 or NEON, the only places it exists); it uses
+ * about 200 bytes of C stack, awr_json_double about 1 KB (its exact fallback). No function keeps
+ * state between calls: any number of threads may parse at once.
  * ================================================================================================== */
 
 /* AWR_JSON_NO_SIMD: define it to use only portable C in the tokenizer (no SSE2 on x86-64, no NEON on
