@@ -10014,10 +10014,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       AWR_ERR_JSON_SYNTAX there and the client drops such a message (it made an event before). The
  *       portable 8-byte-word skim is gone: with AWR_JSON_NO_SIMD it cost 12.72 and 14.55 instructions
  *       per byte of envelope parse on E1 and the small event, 11.90 on E2; validating costs 7.59, 11.40
- *       and 13.61 (CC="gcc -DAWR_JSON_NO_SIMD" sh bench/run.sh --callgrind json: 00a9142 and 92d7cf6
+ *       and 13.61 (CC="gcc -DAWR_JSON_NO_SIMD" sh bench/run.sh --callgrind json: 00a9142 and 7da2069
  *       in bench/results/). New AWR_JSON_HAS_SKIM (1 or 0, set in the declarations: code that
- *       includes only them sees it). `make size`: core 36,328 bytes of .text (was 38,290), client
- *       image 28,570 (was 30,618), minimal 25,222 (the same: it left the skim out already;
+ *       includes only them sees it). `make size`: core 36,106 bytes of .text (was 38,068), client
+ *       image 28,270 (was 30,314), minimal 24,910 (the same: it left the skim out already;
  *       AWR_NO_JSON_SKIM is no longer among its flags)
  *   0.3.0  (breaking: one argument order and one failure convention; update callers as listed)
  *     - awr_base64_encode(data, len, out, cap, &out_len) returns an awr_result (AWR_ERR_BUFFER when
