@@ -280,6 +280,46 @@ static void test_scan_window(void) {
                 }
 }
 
+/* The SSE2 window judges UTF-8 sixteen bytes at a time, the rest of the tokenizer one character at a
+ * time: every lead byte, with every continuation byte and a few wrong ones after it, at places in the
+ * window where a 16-byte lane ends between the lead and the byte after it or not: the verdict is the
+ * UTF-8 validator's. */
+static void test_scan_window_utf8(void) {
+    static const unsigned char tails[] = {0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 'A'};
+    static const size_t places[] = {0, 13, 15, 31, 40};
+    unsigned char buf[96];
+    unsigned lead, second, t3, t4;
+    size_t pl, n = 0, at = 0, wrong = 0, checked = 0;
+    for (pl = 0; pl < sizeof places / sizeof places[0]; pl++)
+        for (lead = 0x80; lead <= 0xFF; lead++)
+            for (second = 0x7F; second <= 0xFF; second++)
+                for (t3 = 0; t3 < sizeof tails; t3++)
+                    for (t4 = 0; t4 < (lead >= 0xF0 ? sizeof tails : 1u); t4++) {
+                        size_t len = 0, start;
+                        int valid;
+                        if (second > 0xC0 && second != 0xF5 && second != 0xFF) continue;   /* leads, judged above */
+                        buf[len++] = '[';
+                        buf[len++] = '"';
+                        start = len;
+                        memset(buf + len, 'a', places[pl]); len += places[pl];
+                        buf[len++] = (unsigned char)lead;
+                        buf[len++] = (unsigned char)(second == 0x7F ? 'A' : second);
+                        buf[len++] = tails[t3];
+                        buf[len++] = tails[lead >= 0xF0 ? t4 : 0];
+                        memset(buf + len, 'b', 40); len += 40;
+                        valid = awr_utf8_valid(buf + start, len - start);
+                        buf[len++] = '"'; buf[len++] = ']';
+                        if ((awr_json_parse(NULL, (const char *)buf, len, toks, 4, &n, &at) == AWR_OK) != valid) {
+                            if (wrong++ < 5)
+                                fprintf(stderr, "  %02X %02X %02X %02X at %lu: valid %d\n", lead, second, tails[t3],
+                                        tails[lead >= 0xF0 ? t4 : 0], (unsigned long)places[pl], valid);
+                        }
+                        checked++;
+                    }
+    AWR_CHECK_INT(wrong, 0);
+    AWR_CHECK(checked > 100000u);
+}
+
 static void test_deep(void) {
     static char deep[100000];
     size_t at = 0, n = 0;
@@ -1120,6 +1160,7 @@ int main(void) {
     test_suite_collapsed();
     test_scan_edges();
     test_scan_window();
+    test_scan_window_utf8();
     test_deep();
     test_tokens();
     test_options();
