@@ -44,7 +44,14 @@ int main(int argc, char **argv) {
     }
     unsigned char tcp_mem[AWR_TCP_SIZE];
     awr_tcp *tcp;
-    awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
+    if (awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp) != AWR_OK) {
+        std::fprintf(stderr, "awr-scoreboard: no sockets\n");
+        return 1;
+    }
+    struct tcp_owner {                       // deinit after the client is gone: declared before it
+        awr_tcp *tcp;
+        ~tcp_owner() { awr_tcp_deinit(tcp); }
+    } tcp_owner_{tcp};
     awr_client_config cfg{};
     cfg.endpoint = argv[1];
     cfg.project = argv[2];

@@ -253,6 +253,7 @@ int main(int argc, char **argv) {
 #endif
     free(cfg.rx_buf);
     free(cfg.tx_buf);
+    awr_tcp_deinit(e.tcp);
     if (r < 0) return die("protocol error", awr_result_str(r));
     if (e.fail) return die(e.fail, NULL);
     return 0;
