@@ -187,7 +187,7 @@ bench-cg: examples
 
 # SVG charts for docs/benchmarks.md from saved bench output, one file or more (a later file's figure
 # wins): make bench > F; make bench-cg > G; make bench-charts BENCH_RESULTS="F G"
-BENCH_RESULTS ?= bench/results/0.3.0-00a9142.txt bench/results/0.3.0-00a9142-cg.txt
+BENCH_RESULTS ?= bench/results/0.3.0-0f0a726.txt bench/results/0.3.0-0f0a726-cg.txt
 .PHONY: bench-charts
 bench-charts:
 	python3 bench/charts.py $(BENCH_RESULTS) docs/charts
