@@ -430,7 +430,7 @@ typedef struct awr_ws_request {
     const char *resource;   /* path and query exactly as given ("/v1/realtime?project=x"); NULL = "/" */
     const char *origin;     /* optional Origin header value; no Origin header when NULL */
     const char *protocols;  /* optional Sec-WebSocket-Protocol value, "a, b"; copied into the handshake */
-    const char *headers;    /* optional extra header lines, each ending in "\r\n" (e.g. cookies) */
+    const char *headers;    /* optional extra header lines, each ending in "\r\n", no other CR or LF (e.g. cookies) */
 } awr_ws_request;
 
 typedef struct awr_ws_handshake {
@@ -1209,7 +1209,8 @@ typedef struct awr_io {
  *     `error` reply means 1.9.0 (AWR_GEN_URL_IDS): URL mode for good, dispatch by `subscriptions` ids.
  * The generation, once known, survives reconnects. AWR_MODE_URL / AWR_MODE_MESSAGE pin a mode and
  * skip the probe. Heartbeat: `{"type":"ping"}` every 20 s; a server that answers the ping with an
- * `error` (1.6.0 and older: code 1003) is never pinged again on this client.
+ * `error` of code 1003 (1.6.0 and older: an unknown message type) is never pinged again on this
+ * client; another error in answer to a ping (1013, too many messages) goes to on_error as any other.
  *
  * AUTH is sent at the handshake only (docs/protocol.md: in-band authentication is unsafe on 1.9.5+):
  * `X-Appwrite-Session: <session>` (or `Cookie: a_session_<project>=<session>` with session_via_cookie)
@@ -1304,9 +1305,9 @@ typedef struct awr_io {
  * Names (ids, channels, event names) are compared after unescaping, here, in awr_event_is,
  * awr_event_has_channel and awr_match_set_test_json alike. Both lookups use indexes in the client's
  * memory, so an event costs about the same with 1 or 512 subscriptions (bench/bench_client.c under
- * callgrind: 3,177 and 3,416 instructions for a small event, bench/results/0.3.0-00a9142-cg.txt; up
- * to AWR__CL_INDEXED_CHANNELS = 4
- * channels per subscription on average; beyond that the channel lookup scans the table). A subscription with queries is
+ * callgrind: 3,375 and 3,615 instructions for a small event, bench/results/0.3.0-0f0a726-cg.txt; up
+ * to 4 channels per subscription on average; beyond that the channel lookup scans the table). A
+ * subscription with queries is
  * left to the server, which alone can evaluate them: on 1.9.0 it misses events that the server routes
  * to an overlapping subscription of the same connection instead. Each subscription gets an event at
  * most once. Every API call may be made at any time, from inside any
@@ -1543,7 +1544,8 @@ AWR_API awr_result awr_client_disconnect(awr_client *c);
  * AWR_ERR_UNSUPPORTED when the server is known to be older than 1.9.5 (or the mode is pinned to URL). */
 AWR_API awr_result awr_client_upsert_presence(awr_client *c, const char *status, const char *presence_id,
                                 const char *metadata_json, const char *const *permissions, size_t nperm);
-/* New credentials (NULL clears). Reconnects at once when connected; subscriptions survive. */
+/* New credentials (NULL clears). Reconnects at once when connected or waiting to reconnect, and
+ * restarts a client that stopped (a 401 at the upgrade stops it); subscriptions survive. */
 AWR_API awr_result awr_client_set_session(awr_client *c, const char *session);
 AWR_API awr_result awr_client_set_jwt(awr_client *c, const char *jwt);
 /* Clears session and JWT, then reconnects as a guest. */
@@ -1552,7 +1554,7 @@ AWR_API awr_result awr_client_logout(awr_client *c);
 /* Drive the client: with io hooks, do every due piece of work; never blocks. now_ms is monotonic.
  * AWR_OK while the client runs or waits to reconnect (failures reach on_state, not this result);
  * AWR_ERR_CLOSED once it has stopped and its socket is closed: after awr_client_disconnect, an error 1008 or
- * a failure the FAILURES table marks CLOSED (a later subscribe, update or presence restarts it);
+ * a failure the FAILURES table marks CLOSED (a later subscribe, update, presence or credentials restart it);
  * AWR_ERR_STATE when called from inside a callback or awr_client_feed; AWR_ERR_ARG for c == NULL. */
 AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms);
 
@@ -2041,6 +2043,7 @@ public:
         awr_result r = AWR_OK;
         if (s_ && s_->c && sl_ && sl_->id == id_ && id_ != 0) {
             r = awr_client_unsubscribe(s_->c, id_);
+            if (r == AWR_ERR_NOT_FOUND) r = AWR_OK;   /* the client ended it (a refused subscription) */
             sl_->dead = true;
             detail::sweep(s_);
         }
@@ -2059,7 +2062,7 @@ public:
     awr_sub id() const { return id_; }
     /* AWR_OK for a live subscription, else why subscribe failed (AWR_ERR_STATE once ended). */
     awr_result result() const { return id_ ? AWR_OK : r_; }
-    explicit operator bool() const { return id_ != 0 && s_ && s_->c; }
+    explicit operator bool() const { return id_ != 0 && s_ && s_->c && sl_ && sl_->id == id_ && !sl_->dead; }
 
 private:
     friend class client;
@@ -2161,7 +2164,17 @@ public:
                         const char *const *permissions = nullptr, size_t nperm = 0) {
         return s_ && s_->c ? awr_client_upsert_presence(s_->c, status, presence_id, metadata_json, permissions, nperm) : AWR_ERR_STATE;
     }
-    awr_result disconnect() { return s_ && s_->c ? awr_client_disconnect(s_->c) : AWR_ERR_STATE; }
+    /* awr_client_disconnect: every subscription ends (its object then tests false). */
+    awr_result disconnect() {
+        if (!s_ || !s_->c) return AWR_ERR_STATE;
+        awr_result r = awr_client_disconnect(s_->c);
+        if (r == AWR_OK) {
+            for (size_t i = 0; i < s_->nslots; i++)
+                if (s_->slots[i].id != 0) s_->slots[i].dead = true;
+            detail::sweep(s_);
+        }
+        return r;
+    }
 
 private:
     detail::shared *s_ = nullptr;
@@ -2241,13 +2254,6 @@ static const void *awr__memchr(const void *s, int c, size_t n) {
     for (; n; n--, p++)
         if (*p == (unsigned char)c) return p;
     return NULL;
-}
-/* 1 if needle occurs in hay[0..hay_len). */
-static int awr__contains(const char *hay, size_t hay_len, const char *needle, size_t needle_len) {
-    size_t i;
-    for (i = 0; i + needle_len <= hay_len; i++)
-        if (memcmp(hay + i, needle, needle_len) == 0) return 1;
-    return 0;
 }
 /* memmove from memcpy: copy in pieces no longer than the distance, so no piece overlaps itself. */
 static void awr__memmove(void *dst, const void *src, size_t n) {
@@ -2629,13 +2635,25 @@ static int awr__clean(const char *s, const char *bad) {
     return 1;
 }
 
+/* Extra header lines: each ends in CRLF, with no CR or LF anywhere else (a bare one ends a line for
+ * some servers and proxies and not for others: a value could smuggle a header past one of them), and
+ * no empty line (it would end the header early). */
+static int awr__header_lines_ok(const char *h, size_t hl) {
+    size_t i;
+    if (hl < 2 || h[0] == '\r' || h[0] == '\n' || h[hl - 2] != '\r' || h[hl - 1] != '\n') return 0;
+    for (i = 1; i < hl; i++) {
+        if (h[i] == '\r' && (i + 1 >= hl || h[i + 1] != '\n')) return 0;
+        if (h[i] == '\n' && (h[i - 1] != '\r' || (i + 1 < hl && h[i + 1] == '\r'))) return 0;
+    }
+    return 1;
+}
+
 AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_request *req,
                                             const uint8_t key[AWR_WS_KEY_SIZE],
                                             char *out, size_t cap, size_t *out_len) {
     char key_b64[AWR_BASE64_LEN(AWR_WS_KEY_SIZE) + 1];
     const char *resource;
     awr__out o;
-    size_t hl;
     if (out_len) *out_len = 0;
     if (out && cap) out[0] = 0;
     if (!hs || !req || !key || !out || !req->host || !req->host[0]) return AWR_ERR_ARG;
@@ -2646,12 +2664,8 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
     if ((req->origin && !awr__clean(req->origin, "\r\n")) || (req->protocols && !awr__clean(req->protocols, "\r\n")))
         return AWR_ERR_ARG;
     if (req->port < 0 || req->port > 65535) return AWR_ERR_ARG;
-    if (req->headers && req->headers[0]) {
-        hl = awr__strlen(req->headers);
-        if (hl < 2 || req->headers[hl - 2] != '\r' || req->headers[hl - 1] != '\n' ||
-            awr__contains(req->headers, hl, "\r\n\r\n", 4) || req->headers[0] == '\r')
-            return AWR_ERR_ARG;
-    }
+    if (req->headers && req->headers[0] && !awr__header_lines_ok(req->headers, awr__strlen(req->headers)))
+        return AWR_ERR_ARG;
     /* The offered protocol list is kept at the start of the handshake buffer for the response check. */
     hs->offered_len = 0;
     hs->len = 0;
@@ -6584,11 +6598,11 @@ static void awr__cl_transport_gone(awr_client *c, awr_result why, int next) {
         awr_text none;
         int32_t pct = c->cfg.jitter_pct;
         if (pct > 0) {
-            uint8_t rnd[2];
-            uint32_t span = delay * (uint32_t)(pct > 100 ? 100 : pct) / 100u;   /* <= 6,000,000 */
+            uint8_t rnd[4];   /* 16 bits could not reach past 65,535 ms of a span of up to 120,001 */
+            uint32_t span = delay * (uint32_t)(pct > 100 ? 100 : pct) / 100u;   /* <= 60,000 */
             uint32_t v;
-            awr__cl_random(c, rnd, 2);
-            v = ((uint32_t)rnd[0] << 8 | rnd[1]) % (2u * span + 1u);
+            awr__cl_random(c, rnd, sizeof rnd);
+            v = awr__load_be32(rnd) % (2u * span + 1u);
             delay = delay - span + v;
         }
         c->attempts++;
@@ -6870,9 +6884,9 @@ static void awr__cl_heartbeat(awr_client *c) {
  * not answer them (<= 1.6.0 may be silent for hours). */
 static int64_t awr__cl_dead_link_ms(const awr_client *c) {
     int32_t dead = c->cfg.dead_link_ms, hb = awr__cl_cfg_ms(c->cfg.heartbeat_ms, AWR_CLIENT_DEFAULT_HEARTBEAT_MS);
-    if (dead < 0 || c->no_ping) return 0;
+    if (dead < 0 || hb < 0 || c->no_ping) return 0;
     if (dead > 0) return dead;
-    return hb > 0 ? (int64_t)hb * 5 / 2 : 0;
+    return (int64_t)hb * 5 / 2;
 }
 
 static void awr__cl_timers(awr_client *c) {
@@ -7459,6 +7473,9 @@ static awr_result awr__cl_set_cred(awr_client *c, awr__cl_ref *ref, const char *
         c->suppress = 1;
         c->req_reconnect = 1;
     }
+    /* the old credentials may be why it stopped (401 at the upgrade) or waits: try the new ones now */
+    if (c->stopped != AWR_OK) c->stopped = AWR_OK;
+    if (c->phase == AWR__CL_P_WAIT) c->t_reconnect = c->now;
     return AWR_OK;
 }
 
@@ -8251,9 +8268,9 @@ static void awr__cl_on_error_frame(awr_client *c, int data) {
         /* the server drops TCP next, without a close frame: stop here, whatever the text says */
         c->stopped = AWR_ERR_POLICY;
         c->suppress = 1;
-    } else if (kind == AWR__CL_REQ_PING) {
+    } else if (kind == AWR__CL_REQ_PING && code == 1003) {
         c->no_ping = 1;              /* up to 1.6.0 a ping is an unknown message type */
-        return;
+        return;                      /* any other error (1013: too many messages) is the server's word */
     } else if (AWR__CL_IS_PROBE(kind)) {
         c->probe_out = 0;
         if (c->gen == AWR_GEN_UNKNOWN) c->gen = AWR_GEN_URL_IDS;   /* 1.9.0: no message mode */
@@ -10014,11 +10031,25 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - awr_client_set_session, awr_client_set_jwt and awr_client_logout restart a client that
+ *       stopped (a 401 at the upgrade stopped it for good: fresh credentials did nothing until the
+ *       next subscribe) and cut a reconnect's wait short
+ *     - an error frame in answer to a ping stops the pings only for code 1003 (a server up to 1.6.0);
+ *       any other (1013, too many messages) goes to on_error, and the pings and the dead-link timer
+ *       go on (any error did stop them for the client's life, unreported)
+ *     - dead_link_ms set with heartbeat_ms = -1 arms no timer, as documented (it dropped a quiet,
+ *       healthy connection every dead_link_ms)
+ *     - reconnect jitter takes 32 random bits (16 could not reach past 65,535 ms: with jitter_pct 100
+ *       the 60 s delay fell in 0..65.5 s instead of 0..120 s)
+ *     - awr_ws_handshake_request refuses extra header lines with a CR or LF that is not a line's CRLF
+ *       (AWR_ERR_ARG; a bare LF passed)
+ *     - C++: awr::client::disconnect() ends every awr::subscription (it tests false, its slot is
+ *       free); awr::subscription::unsubscribe() of one the client ended returns AWR_OK
  *     - the ranges of RFC 3629 are written once (AWR__UTF8_LEAD_MIN/MAX and the four rows of
  *       AWR__UTF8_NARROW): the validator, the JSON tokenizer's inline characters and its SSE2 window
  *       all expand that table (the window repeated the ranges as constants). No behaviour change;
- *       callgrind (bench_json): E2 full tokenizing 14.352 -> 14.375, envelope with UTF-8 4.349 ->
- *       4.358 instructions per byte, E1 the same
+ *       callgrind (bench_json): E2 full tokenizing 14.352 -> 14.374, envelope with UTF-8 4.349 ->
+ *       4.358 instructions per byte, E1 the same (bench/results/0.3.0-0f0a726-cg.txt)
  *     - awr_client_size returns 0, awr_client_init and awr_client_create AWR_ERR_ARG, for buffer
  *       sizes whose block would pass SIZE_MAX / 2 (a size near SIZE_MAX wrapped the sum: a block
  *       smaller than the default one with that buffer in it)

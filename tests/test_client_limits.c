@@ -123,11 +123,12 @@ static void test_dead_link(void) {
     AWR_CHECK_INT(F.opens, 1);
     awr_client_destroy(c);
 
-    /* -1: off; and no timer where nothing is pinged */
-    for (i = 0; i < 2; i++) {
+    /* -1: off; and no timer where nothing is pinged, not even a dead_link_ms set */
+    for (i = 0; i < 3; i++) {
         base(&cfg, AWR_MODE_MESSAGE);
         if (i == 0) cfg.dead_link_ms = -1;
         else cfg.heartbeat_ms = -1;
+        if (i == 2) cfg.dead_link_ms = 30000;
         c = mk(&cfg);
         AWR_CHECK_INT(sub1(c, "files", &s), AWR_OK);
         serve_connected(c, CONN_MSG);

@@ -581,7 +581,19 @@ static void test_heartbeat_and_timers(void) {
     advance(c, 20100);
     AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr2\",\"channels\":[\"files\"],\"queries\":[]}]}"));
     AWR_CHECK(next_is("{\"type\":\"ping\"}"));
-    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Message type is not valid.\"}}");
+    {   /* an error of another code in answer to a ping is reported, and the pings go on */
+        int errors = E.n;
+        fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1013,\"message\":\"Too many messages.\"}}");
+        poll_(c);
+        AWR_CHECK_INT(E.n, errors + 1);
+        AWR_CHECK_INT(E.code, 1013);
+        advance(c, 20000);
+        AWR_CHECK(next_is("{\"type\":\"ping\"}"));
+        AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+        fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1003,\"message\":\"Message type is not valid.\"}}");
+        poll_(c);
+        AWR_CHECK_INT(E.n, errors + 1);   /* 1003: this server does not know pings; not an error to report */
+    }
     advance(c, 300000);
     AWR_CHECK(state_is(AWR_STATE_CONNECTED));
     F.eof = 1;
@@ -964,6 +976,25 @@ static void test_transport_edges(void) {
     }
     AWR_CHECK(differ);
     awr_client_destroy(c);
+    {   /* +-100 % of the 60 s delay (the 100th attempt on): anywhere in 0..120 s */
+        uint32_t most = 0, least = 0xFFFFFFFFu;
+        reset_logs();
+        cfg.jitter_pct = 100;
+        c = mk_cfg(&cfg);
+        (void)sub1(c, "files");
+        F.open_fail = 1;
+        for (i = 0; i < 160; i++) {
+            uint32_t d;
+            if (i == 0) poll_(c); else { now += S.delay[(S.n - 1) % MAX_LOG]; poll_(c); }
+            d = S.delay[(S.n - 1) % MAX_LOG];
+            if (i < 100) continue;
+            if (d > most) most = d;
+            if (d < least) least = d;
+        }
+        AWR_CHECK(most <= 120000 && most > 90000);
+        AWR_CHECK(least < 30000);
+        awr_client_destroy(c);
+    }
 
     /* a refused handshake: 4xx stops (with status and reason phrase), 5xx and 429 back off; a
        response that is not HTTP, or not a WebSocket upgrade, stops at once */
@@ -1002,6 +1033,15 @@ static void test_transport_edges(void) {
                 advance(c, 70000);
                 AWR_CHECK_INT(F.opens, 1);
                 AWR_CHECK_INT(awr_client_poll(c, now), AWR_ERR_CLOSED);
+            }
+            if (hs[k].status == 401 || hs[k].status == 503) {
+                /* new credentials restart a client that stopped, and cut a backoff short */
+                AWR_CHECK_INT(awr_client_set_jwt(c, "fresh.jwt"), AWR_OK);
+                poll_(c);
+                AWR_CHECK_INT(F.opens, 2);
+                AWR_CHECK(state_is(AWR_STATE_CONNECTING));
+                AWR_CHECK(fake_accept(&F));
+                AWR_CHECK(strstr(F.request, "X-Appwrite-JWT: fresh.jwt\r\n") != NULL);
             }
             awr_client_destroy(c);
         }

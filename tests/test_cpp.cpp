@@ -155,6 +155,12 @@ static void test_update_and_limits() {
     awr::subscription s4 = rt.subscribe("files", [&a](const awr::event &) { a += 1000; });   /* reuses the slot */
     AWR_CHECK(static_cast<bool>(s4));
     AWR_CHECK_INT(rt.disconnect(), AWR_OK);
+    AWR_CHECK(!s1);                               /* disconnect ended every subscription */
+    AWR_CHECK(!s4);
+    AWR_CHECK_INT(s4.unsubscribe(), AWR_OK);      /* already ended */
+    awr::subscription s5 = rt.subscribe("files", [&a](const awr::event &) { a += 10000; });
+    AWR_CHECK(static_cast<bool>(s5));             /* the slots are free again */
+    AWR_CHECK(!s1);
 }
 
 /* A subscription that outlives its client, a failed client, a moved client. */

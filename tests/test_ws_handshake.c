@@ -118,6 +118,17 @@ int main(void) {
     rq.resource = "/"; rq.origin = "o\r\n"; AWR_CHECK_INT(request(&hs, &rq, req, sizeof req, &len), AWR_ERR_ARG);
     rq.origin = NULL; rq.headers = "X: 1"; AWR_CHECK_INT(request(&hs, &rq, req, sizeof req, &len), AWR_ERR_ARG);
     rq.headers = "X: 1\r\n\r\nGET / HTTP/1.1\r\n"; AWR_CHECK_INT(request(&hs, &rq, req, sizeof req, &len), AWR_ERR_ARG);
+    {   /* a bare CR or LF anywhere, or an empty line, is refused: some servers end a line there */
+        static const char *const bad[] = {"X: a\nY: b\r\n", "X: a\rY: b\r\n", "\nX: 1\r\n", "\r\nX: 1\r\n",
+                                          "X: 1\r\n\r\n", "X: 1\n\r\n", "X: 1\r\r\n", "\r\n"};
+        size_t b;
+        for (b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            rq.headers = bad[b];
+            if (!AWR_CHECK_INT(request(&hs, &rq, req, sizeof req, &len), AWR_ERR_ARG)) fprintf(stderr, "  headers %lu\n", (unsigned long)b);
+        }
+        rq.headers = "X: a\r\nY: b\r\n";
+        AWR_CHECK_INT(request(&hs, &rq, req, sizeof req, &len), AWR_OK);
+    }
     rq.headers = NULL; rq.port = 70000; AWR_CHECK_INT(request(&hs, &rq, req, sizeof req, &len), AWR_ERR_ARG);
 
     /* responses, at every chunking, with frame bytes after the header */
