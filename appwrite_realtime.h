@@ -1522,8 +1522,10 @@ AWR_API void awr_client_destroy(awr_client *c);
 /* Subscribe to n channels (exact names, docs/protocol.md) with nq optional Appwrite query JSON strings
  * (1.9.0+; ANDed). The connection is opened (or changed) on the next poll. *out gets the handle (0 on
  * failure). fn and out are required (AWR_ERR_ARG without them, and for a channel that is not text or a
- * query that is not one JSON object); AWR_ERR_LIMIT: max_subscriptions are live, or (URL mode) the URL would pass max_url; AWR_ERR_BUFFER:
- * the names do not fit name_arena, or the subscribe row one frame. */
+ * query that is not one JSON object); AWR_ERR_LIMIT: max_subscriptions are live, or (URL mode) the URL
+ * would pass max_url; AWR_ERR_BUFFER: the names do not fit name_arena, or the subscribe row one frame.
+ * An id unsubscribed but not yet told to the server holds a slot until its frame goes out; a subscribe
+ * that finds only such slots takes one and reconnects (the server then forgets that id). */
 AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channels, size_t n,
                                  const char *const *queries, size_t nq,
                                  awr_event_fn fn, void *user, awr_sub *out);
@@ -1531,8 +1533,8 @@ AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channe
  * AWR_ERR_NOT_FOUND: sub is not a live subscription of c (0, or already stopped). */
 AWR_API awr_result awr_client_unsubscribe(awr_client *c, awr_sub sub);
 /* Replace the channels and queries of a subscription in place (the handle stays valid). Message mode:
- * `unsubscribe` of the old id then `subscribe` with a fresh id, in one poll; URL mode: one coalesced
- * reconnect. Events for the old channels that arrive meanwhile are not delivered. AWR_ERR_NOT_FOUND:
+ * `unsubscribe` of the old id then `subscribe` with a fresh id, in one poll (a reconnect instead when
+ * no slot is free to hold the old id until its frame goes out); URL mode: one coalesced reconnect. Events for the old channels that arrive meanwhile are not delivered. AWR_ERR_NOT_FOUND:
  * sub is not live; else the results of awr_client_subscribe (on failure the subscription is unchanged). */
 AWR_API awr_result awr_client_update_subscription(awr_client *c, awr_sub sub, const char *const *channels, size_t n,
                               const char *const *queries, size_t nq);
@@ -7291,20 +7293,19 @@ static int awr__cl_free_slot(const awr_client *c) {
     return -1;
 }
 
-AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channels, size_t n,
-                                 const char *const *queries, size_t nq,
-                                 awr_event_fn fn, void *user, awr_sub *out) {
-    int i;
-    awr__cl_sub *s;
+/* A slot that only waits to send an `unsubscribe` (-1: none). */
+static int awr__cl_zombie_slot(const awr_client *c) {
+    size_t i;
+    for (i = 0; i < c->max_subs; i++) if (c->subs[i].flags & AWR__CL_SUB_ZOMBIE) return (int)i;
+    return -1;
+}
+
+/* Names and checks of a new subscription in slot s (free); on failure s is free again. */
+static awr_result awr__cl_fill_new(awr_client *c, awr__cl_sub *s, const char *const *channels, size_t n,
+                                   const char *const *queries, size_t nq) {
     awr__cl_ref names;
-    awr_result r;
-    if (out) *out = 0;
-    if (!c || !fn || !out) return AWR_ERR_ARG;
-    i = awr__cl_free_slot(c);
-    if (i < 0) return AWR_ERR_LIMIT;
-    r = awr__cl_store_names(c, channels, n, queries, nq, &names);
+    awr_result r = awr__cl_store_names(c, channels, n, queries, nq, &names);
     if (r != AWR_OK) return r;
-    s = &c->subs[i];
     s->names = names;
     s->nch = (uint16_t)n;
     s->nq = (uint16_t)nq;
@@ -7317,6 +7318,35 @@ AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channe
         awr__cl_sub_release(c, s);
         return AWR_ERR_LIMIT;
     }
+    return AWR_OK;
+}
+
+AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channels, size_t n,
+                                 const char *const *queries, size_t nq,
+                                 awr_event_fn fn, void *user, awr_sub *out) {
+    int i, evict = 0;
+    awr__cl_sub *s, zombie;
+    awr_result r;
+    if (out) *out = 0;
+    if (!c || !fn || !out) return AWR_ERR_ARG;
+    i = awr__cl_free_slot(c);
+    if (i < 0) {
+        /* Only ids retired since the last flush fill the rest of the table (unsubscribe, then
+           subscribe, before their `unsubscribe` could go out): take one, and reconnect instead of
+           sending it, since the server forgets a connection's subscriptions with it. */
+        i = awr__cl_zombie_slot(c);
+        evict = i >= 0;
+    }
+    if (i < 0) return AWR_ERR_LIMIT;
+    s = &c->subs[i];
+    zombie = *s;
+    if (evict) awr__cl_sub_release(c, s);
+    r = awr__cl_fill_new(c, s, channels, n, queries, nq);
+    if (r != AWR_OK) {
+        if (evict) *s = zombie;   /* (it owns no names: nothing of the arena moved under it) */
+        return r;
+    }
+    if (evict) c->req_reconnect = 1;
     c->next_handle++;
     s->handle = ((c->next_handle & 0xFFFFu) << 16) | (uint32_t)(i + 1);
     s->flags = AWR__CL_SUB_LIVE;
@@ -10031,6 +10061,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - awr_client_subscribe on a table whose free slots hold ids unsubscribed since the last flush
+ *       (message mode, their `unsubscribe` not yet sent) takes one and reconnects instead of sending
+ *       it; it returned AWR_ERR_LIMIT with fewer than max_subscriptions live
  *     - awr_client_set_session, awr_client_set_jwt and awr_client_logout restart a client that
  *       stopped (a 401 at the upgrade stopped it for good: fresh credentials did nothing until the
  *       next subscribe) and cut a reconnect's wait short

@@ -449,6 +449,43 @@ static void test_message_mode(void) {
     (void)d;
 }
 
+/* A full table: an id unsubscribed but not yet told to the server holds its slot until the frame goes
+ * out; a subscribe that finds only such a slot takes it and reconnects (no unsubscribe is sent: the
+ * server forgets the old connection's ids), so AWR_ERR_LIMIT means max_subscriptions live. */
+static void test_full_table_retired_id(void) {
+    awr_client *c;
+    awr_client_config cfg;
+    awr_sub a, b, d, e;
+    char frame[512];
+    reset_logs();
+    base_cfg(&cfg, AWR_MODE_MESSAGE);
+    cfg.max_subscriptions = 2;
+    c = mk_cfg(&cfg);
+    a = sub1(c, "files");
+    b = sub1(c, "account");
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK_INT(fake_drain(&F), 1);
+    AWR_CHECK_INT(awr_client_unsubscribe(c, a), AWR_OK);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "teams", on_event, NULL, &d), AWR_OK);
+    AWR_CHECK(d != 0 && d != b);
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "teams", on_event, NULL, &e), AWR_ERR_LIMIT);   /* two live */
+    AWR_CHECK_INT(F.opens, 1);
+    poll_(c);
+    AWR_CHECK_INT(fake_drain(&F), 0);             /* no unsubscribe of the old id on this socket */
+    advance(c, 1000);
+    AWR_CHECK_INT(F.opens, 2);
+    AWR_CHECK(fake_accept(&F));
+    fake_text(&F, CONN_MSG);
+    poll_(c);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    AWR_CHECK(fake_next(&F, frame, sizeof frame) > 0);
+    AWR_CHECK(strstr(frame, "\"type\":\"subscribe\"") != NULL);
+    AWR_CHECK(strstr(frame, "[\"account\"]") != NULL && strstr(frame, "[\"teams\"]") != NULL);
+    AWR_CHECK(strstr(frame, "files") == NULL);
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    awr_client_destroy(c);
+}
+
 static void test_reconnect_schedule(void) {
     awr_client *c;
     int i;
@@ -1722,6 +1759,7 @@ int main(void) {
     test_change_during_handshake();
     test_changes_wait_for_connected_or_probe();
     test_message_mode();
+    test_full_table_retired_id();
     test_reconnect_schedule();
     test_policy_stop();
     test_heartbeat_and_timers();
