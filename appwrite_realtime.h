@@ -1174,7 +1174,8 @@ typedef struct awr_io {
     long (*send)(void *user, void *conn, const void *data, size_t len);
     long (*recv)(void *user, void *conn, void *buf, size_t cap);
     void (*close)(void *user, void *conn);
-    /* Fill out with len cryptographically random bytes (masking keys, Sec-WebSocket-Key). */
+    /* Fill out with len cryptographically random bytes (masking keys, Sec-WebSocket-Key, jitter). On a
+       failure (or without it) the client uses a SHA-1 of the time, its address and a counter instead. */
     awr_result (*random)(void *user, void *out, size_t len);
     /* Optional: why the latest failure of conn (NULL: of the latest open) happened, for the state
        callback: a short text (the resolver's, the system's or the TLS library's; NULL if none), valid
@@ -6365,11 +6366,6 @@ static uint8_t awr__cl_pending_take(awr_client *c, uint8_t kind, uint32_t *seq) 
 }
 
 /* ---- the transport: open, handshake, close ------------------------------------------------------ */
-static awr_result awr__cl_ws_random(void *user, void *out, size_t len) {
-    awr_client *c = (awr_client *)user;
-    return c->cfg.io.random(c->cfg.io.user, out, len);
-}
-
 /* Random bytes from io.random, or (without it) a SHA-1 of the client's address, the time and a
  * counter: unpredictable enough for WebSocket keys, which only have to defeat caching proxies. */
 static void awr__cl_random(awr_client *c, uint8_t *out, size_t len) {
@@ -6387,6 +6383,13 @@ static void awr__cl_random(awr_client *c, uint8_t *out, size_t len) {
         memcpy(out, d, n);
         out += n; len -= n;
     }
+}
+
+/* Masking keys for the WebSocket layer: a failing io.random falls back as for the upgrade key, so
+ * that no frame (subscribe, ping) is held back for good by a generator that stopped working. */
+static awr_result awr__cl_ws_random(void *user, void *out, size_t len) {
+    awr__cl_random((awr_client *)user, (uint8_t *)out, len);
+    return AWR_OK;
 }
 
 /* ---- the handshake URL ------------------------------------------------------------------------- */
@@ -10061,6 +10064,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - the client's masking keys fall back like its upgrade key when io.random fails (each frame
+ *       waited for a working generator: subscribes and pings were held back, unreported)
  *     - awr_client_subscribe on a table whose free slots hold ids unsubscribed since the last flush
  *       (message mode, their `unsubscribe` not yet sent) takes one and reconnects instead of sending
  *       it; it returned AWR_ERR_LIMIT with fewer than max_subscriptions live

@@ -8,7 +8,7 @@
 #include <string.h>
 
 typedef struct fake {
-    int opens, closes, open_fail, connected_io;
+    int opens, closes, open_fail, connected_io, random_fail;
     char host[256];
     int port, tls;
     unsigned char *c2s; size_t c2s_len, c2s_read;   /* what the client sent on this connection */
@@ -76,6 +76,7 @@ static void fake_close(void *user, void *conn) {
 static awr_result fake_random(void *user, void *out, size_t len) {
     fake *f = (fake *)user;
     unsigned char *p = (unsigned char *)out;
+    if (f->random_fail) return AWR_ERR_RANDOM;
     while (len--) { f->rnd = f->rnd * 1103515245u + 12345u; *p++ = (unsigned char)(f->rnd >> 16); }
     return AWR_OK;
 }

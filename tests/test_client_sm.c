@@ -486,6 +486,25 @@ static void test_full_table_retired_id(void) {
     awr_client_destroy(c);
 }
 
+/* A random hook that stops working holds no frame back: masks fall back as the upgrade key does. */
+static void test_random_hook_fails(void) {
+    awr_client *c;
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "files");
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK_INT(fake_drain(&F), 1);
+    F.random_fail = 1;
+    (void)sub1(c, "teams");
+    poll_(c);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr2\",\"channels\":[\"teams\"],\"queries\":[]}]}"));
+    advance(c, 20000);
+    AWR_CHECK(next_is("{\"type\":\"ping\"}"));
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    F.random_fail = 0;
+    awr_client_destroy(c);
+}
+
 static void test_reconnect_schedule(void) {
     awr_client *c;
     int i;
@@ -1760,6 +1779,7 @@ int main(void) {
     test_changes_wait_for_connected_or_probe();
     test_message_mode();
     test_full_table_retired_id();
+    test_random_hook_fails();
     test_reconnect_schedule();
     test_policy_stop();
     test_heartbeat_and_timers();
