@@ -310,6 +310,8 @@ typedef struct awr_sha1_ctx {
     size_t used;         /* bytes in block */
 } awr_sha1_ctx;
 
+/* SHA-1 (FIPS 180-4) in pieces: init, update with any chunking, final writes the digest (the context
+ * is then spent: init it again). awr_sha1 does all three. For Sec-WebSocket-Accept, not for security. */
 AWR_API void awr_sha1_init(awr_sha1_ctx *ctx);
 AWR_API void awr_sha1_update(awr_sha1_ctx *ctx, const void *data, size_t len);
 AWR_API void awr_sha1_final(awr_sha1_ctx *ctx, uint8_t digest[AWR_SHA1_SIZE]);
@@ -326,6 +328,7 @@ typedef struct awr_utf8 {
     uint32_t state;   /* 0: at a character boundary; otherwise the unfinished character; see below */
 } awr_utf8;
 
+/* Start (or restart) at a character boundary. */
 AWR_API void awr_utf8_init(awr_utf8 *u);
 /* Checks the next len bytes. AWR_OK while everything so far can still be valid UTF-8, AWR_ERR_UTF8 at
  * the first invalid byte: then *bad_at (optional) is its offset in this chunk, and the validator stays
@@ -459,8 +462,8 @@ AWR_API void awr_ws_handshake_init(awr_ws_handshake *hs, void *buf, size_t cap);
  * expected accept value and the offered subprotocols. AWR_ERR_ARG when host is missing or a field
  * contains CR, LF or NUL where it must not (out is then ""); AWR_ERR_BUFFER when out is too small
  * (*out_len then gets the size out needs, NUL included) or, for protocols, the handshake buffer is
- * (*out_len = 0). The
- * strings of req may lie at the end of out: each is read before the request reaches it. */
+ * (*out_len = 0). The strings of req may lie at the end of out: each is read before the request
+ * reaches it. */
 AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_request *req,
                                             const uint8_t key[AWR_WS_KEY_SIZE],
                                             char *out, size_t cap, size_t *out_len);
@@ -626,6 +629,7 @@ AWR_API awr_result awr_ws_close(awr_ws *ws, int code, const char *reason);
 AWR_API const uint8_t *awr_ws_output(awr_ws *ws, size_t *len);
 /* n bytes of the pending output were written to the transport. */
 AWR_API void awr_ws_output_done(awr_ws *ws, size_t n);
+/* AWR_WS_OPEN, _CLOSING or _CLOSED (named _get_: awr_ws_state is the type). */
 AWR_API awr_ws_state awr_ws_get_state(const awr_ws *ws);
 /* Why the connection failed (an AWR_ERR_WS_* result), or AWR_OK. */
 AWR_API awr_result awr_ws_error(const awr_ws *ws);
@@ -1471,17 +1475,18 @@ typedef struct awr_client_config {
     size_t nheaders;
     awr_mode mode;
     awr_io io;                      /* transport hooks; io.open == NULL: sans-I/O (see the banner) */
-    awr_allocator allocator;        /* for awr_client_create only: both functions or neither */
+    awr_allocator allocator;        /* used by awr_client_create only; both functions or neither */
     awr_state_fn on_state;
     awr_error_fn on_error;
     awr_response_fn on_response;
     void *user;                     /* passed to on_state, on_error, on_response */
     size_t max_message;             /* [1 MiB] receive buffer (>= 1024) */
     size_t tx_buffer;               /* [768] transmit buffer (>= 256); frames are at most this - 14 bytes */
-    size_t max_subscriptions;       /* [8] */
+    size_t max_subscriptions;       /* [8] (1..65535) */
     size_t name_arena;              /* [4096] copies of host, path, project, session, JWT, channels, queries, presence */
-    size_t max_tokens;              /* [32] JSON tokens for one message's envelope (payload = 1 token) */
-    size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time; also bounds outgoing frames */
+    size_t max_tokens;              /* [32] JSON tokens for one message's envelope (payload = 1 token); >= 16 */
+    size_t read_buffer;             /* [4096] bytes awr_client_poll reads from io.recv at a time (>= 256);
+                                       also bounds outgoing frames */
     size_t max_url;                 /* [4096] longest handshake URL (path and query) with subscriptions in it;
                                        proxies refuse long ones (nginx: 8 KiB for the request line) */
     int32_t heartbeat_ms;           /* [20000] ping period; -1 = never ping */
@@ -1512,12 +1517,21 @@ typedef struct awr_client_config {
 AWR_API size_t awr_client_size(const awr_client_config *cfg);
 /* Build a client in mem (size >= awr_client_size(cfg)). Nothing is allocated; drop it with
  * awr_client_deinit (which does not free mem). cfg is copied; its strings are copied into the arena,
- * except cfg->headers, which are kept by pointer. */
+ * except cfg->headers, which are kept by pointer. AWR_ERR_ARG: mem, out, cfg, the project or the
+ * endpoint missing, a value that may not reach the upgrade request (project, credentials, headers), a
+ * size out of its range above, or an allocator with one function; AWR_ERR_URL: the endpoint;
+ * AWR_ERR_BUFFER: size below awr_client_size(cfg), or name_arena too small for the endpoint's host and
+ * path, the project and the credentials; AWR_ERR_UNSUPPORTED: a config a leave-out macro refuses.
+ * awr_client_size, init and create check cfg with an awr_client of their own on the stack: give
+ * them about 3.4 KB of stack on x86-64 (-O2) and 2.9 KB on a Cortex-M4 (-Os): gcc -fstack-usage of
+ * awr_client_init, awr__cl_check_config and awr__cl_parse_endpoint, 0.3.0+. */
 AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_config *cfg, awr_client **out);
+/* Close the transport (io.close) and stop; mem stays the caller's. Not from inside a callback. */
 AWR_API void awr_client_deinit(awr_client *c);
-/* The same with one allocation through cfg->allocator (or AWR_MALLOC); AWR_ERR_ARG if the allocator
- * has only one of its two functions. */
+/* The same with one allocation through cfg->allocator (or AWR_MALLOC): awr_client_init's results, and
+ * AWR_ERR_NOMEM when the allocation fails. */
 AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **out);
+/* awr_client_deinit, then free the block of awr_client_create. Not from inside a callback. */
 AWR_API void awr_client_destroy(awr_client *c);
 
 /* Subscribe to n channels (exact names, docs/protocol.md) with nq optional Appwrite query JSON strings
@@ -1528,8 +1542,11 @@ AWR_API void awr_client_destroy(awr_client *c);
  * An id unsubscribed but not yet told to the server holds a slot until its frame goes out; a subscribe
  * that finds only such slots takes one and reconnects (the server then forgets that id). */
 AWR_API awr_result awr_client_subscribe(awr_client *c, const char *const *channels, size_t n,
-                                 const char *const *queries, size_t nq,
-                                 awr_event_fn fn, void *user, awr_sub *out);
+                                        const char *const *queries, size_t nq,
+                                        awr_event_fn fn, void *user, awr_sub *out);
+/* The common case: one channel, no queries (awr_client_subscribe with n = 1). */
+AWR_API awr_result awr_client_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
+                                                awr_sub *out);
 /* Stop a subscription. No further event reaches its callback, from this very call on.
  * AWR_ERR_NOT_FOUND: sub is not a live subscription of c (0, or already stopped). */
 AWR_API awr_result awr_client_unsubscribe(awr_client *c, awr_sub sub);
@@ -1570,7 +1587,11 @@ AWR_API awr_result awr_client_poll(awr_client *c, int64_t now_ms);
 AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms);
 
 /* Sans-I/O entry points (also used internally by awr_client_poll). */
+/* Where to connect on AWR_WANT_CONNECT: the host (NUL-terminated, the client's copy), port and 1 for
+ * TLS (wss://). */
 AWR_API awr_result awr_client_target(const awr_client *c, const char **host, int *port, int *tls);
+/* The connection asked for by AWR_WANT_CONNECT is open (TLS included): the client queues its upgrade
+ * request. AWR_ERR_STATE when no connection was asked for. */
 AWR_API awr_result awr_client_transport_opened(awr_client *c, int64_t now_ms);
 /* Received bytes, any chunking. Dispatches events to callbacks before it returns. */
 AWR_API awr_result awr_client_feed(awr_client *c, const void *data, size_t len, int64_t now_ms);
@@ -1580,12 +1601,15 @@ AWR_API void awr_client_output_done(awr_client *c, size_t n);
 /* The transport closed or failed (why: AWR_ERR_EOF, AWR_ERR_IO, ... or AWR_OK after AWR_WANT_CLOSE). */
 AWR_API void awr_client_transport_closed(awr_client *c, awr_result why, int64_t now_ms);
 
+/* The state last reported to on_state (AWR_STATE_IDLE for c NULL). */
 AWR_API awr_state awr_client_state(const awr_client *c);
+/* The server generation found so far (AWR_GEN_UNKNOWN until `connected` tells); it survives reconnects. */
 AWR_API awr_generation awr_client_generation(const awr_client *c);
 /* The detail of the latest failure the client reported or returned (as awr_state_info.detail,
  * NUL-terminated, "" when none), e.g. which buffer an AWR_ERR_BUFFER of awr_client_subscribe is about;
  * *needed (optional) gets the bytes that buffer needs (0 when not a buffer failure). */
 AWR_API const char *awr_client_last_error(const awr_client *c, size_t *needed);
+/* cfg.user. */
 AWR_API void *awr_client_user(const awr_client *c);
 
 /* 1 if one of the event's `events` names matches pattern (`*` = exactly one segment), else 0. Names
@@ -1596,15 +1620,13 @@ AWR_API int awr_event_is(const awr_event *ev, const char *pattern);
 /* 1 if the event was published on exactly this channel (compared after unescaping). */
 AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel);
 
-/* The common case: one channel, no queries (awr_client_subscribe with n = 1). */
-AWR_API awr_result awr_client_subscribe_channel(awr_client *c, const char *channel, awr_event_fn fn, void *user,
-                                         awr_sub *out);
-
 /* PAYLOAD FIELDS IN ONE CALL. path is relative to the payload, as for awr_json_path: "$id",
  * "author.name", "tags.0" ("" is the payload itself). The first call for an event tokenizes the
- * payload into the client's payload token area (cfg.payload_tokens); every later call for the same
- * event, in any callback it reaches, reuses those tokens. Nothing is allocated; call them during the
- * callback only (the payload lives in the receive buffer).
+ * payload into the client's payload token area (cfg.payload_tokens); later calls for the same event,
+ * in any callback it reaches, reuse those tokens until awr_event_is or awr_event_has_channel runs
+ * (with payload_tokens >= max_tokens they tokenize the names into the same area; the next getter then
+ * tokenizes the payload again). Nothing is allocated; call them during the callback only (the payload
+ * lives in the receive buffer).
  *     char author[64], text[512];
  *     if (awr_event_get_string(ev, "author", author, sizeof author, NULL) == AWR_OK) ...
  * Results: AWR_OK; AWR_ERR_NOT_FOUND: no such member or index (or the event has no payload);
@@ -1708,10 +1730,9 @@ typedef struct awr_tcp awr_tcp;
    AWR_TCP_HOST_MAX. Any alignment of mem is fine. */
 AWR_API size_t awr_tcp_size(const awr_tcp_config *cfg);
 /* Build the adapter in mem (size >= awr_tcp_size(cfg); cfg NULL: defaults, copied). Nothing is
-   allocated. *out is NULL on failure: AWR_ERR_ARG (also host_max above AWR_TCP_HOST_MAX, or an
-   allocator with one function),
-   AWR_ERR_BUFFER (size too small), AWR_ERR_IO
-   (WSAStartup failed, or cfg->address is not a numeric address). */
+   allocated. *out is NULL on failure: AWR_ERR_ARG (also host_max above AWR_TCP_HOST_MAX, an
+   allocator with one function, or a cfg->address that is not a numeric address), AWR_ERR_BUFFER
+   (size too small), AWR_ERR_IO (WSAStartup failed). */
 AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cfg, awr_tcp **out);
 /* Close any connection and drop the adapter (mem is yours again); returns at once. A lookup still
    running (getaddrinfo cannot be cancelled) is left to its thread, which frees what it holds when the
@@ -2575,7 +2596,7 @@ AWR_API awr_result awr_utf8_feed(awr_utf8 *u, const void *data, size_t len, size
         st = awr__utf8_lead(p[i]);
         if (st == 0) goto fail;
         i++;
-        /* Whole two- and three-byte characters in range: checked without the state round trip. */
+        /* A whole two-byte character in range: checked without the state round trip. */
         if ((st & 0xFFu) == 1u && i < len) {
             if ((p[i] & 0xC0u) != 0x80u) goto fail;
             i++;
@@ -7158,11 +7179,12 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
 /* Whatever makes a configuration unusable, for awr_client_size (0) and awr_client_init (the result).
  * The endpoint is parsed for real, on a client of its own with an arena on the stack. */
 static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_layout *l) {
-    size_t i;
+    size_t i, need;
     const char *url;
     awr_client t;
+    awr_result r;
     char arena[2u * AWR__CL_ENDPOINT_MAX + 16u];
-    if (!cfg || !cfg->project || !cfg->project[0]) return AWR_ERR_ARG;
+    if (!cfg || !cfg->project || !cfg->project[0] || !awr__allocator_ok(&cfg->allocator)) return AWR_ERR_ARG;
     if (!cfg->endpoint && !cfg->realtime_endpoint) return AWR_ERR_ARG;
     if (!awr__cl_layout_of(cfg, l)) return AWR_ERR_ARG;
     /* nothing reaches the upgrade request unchecked */
@@ -7183,7 +7205,13 @@ static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_lay
     t.arena = arena;
     t.arena_cap = (uint32_t)sizeof arena;
     t.host.len = t.host_hdr.len = t.path.len = AWR__CL_NONE;
-    return awr__cl_parse_endpoint(&t, url);
+    r = awr__cl_parse_endpoint(&t, url);
+    if (r != AWR_OK) return r;
+    /* init copies the endpoint's parts, the project and the credentials into name_arena */
+    need = (size_t)t.arena_used + awr__strlen(cfg->project) + 1u;
+    if (cfg->session && cfg->session[0]) need += awr__strlen(cfg->session) + 1u;
+    if (cfg->jwt && cfg->jwt[0]) need += awr__strlen(cfg->jwt) + 1u;
+    return need > l->n[AWR__CL_PART_ARENA] ? AWR_ERR_BUFFER : AWR_OK;
 }
 
 AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_config *cfg, awr_client **out) {
@@ -7258,7 +7286,7 @@ AWR_API awr_result awr_client_create(const awr_client_config *cfg, awr_client **
     void *mem;
     awr_result r;
     if (out) *out = NULL;
-    if (!out || !cfg || !awr__allocator_ok(&cfg->allocator)) return AWR_ERR_ARG;
+    if (!out || !cfg) return AWR_ERR_ARG;
     r = awr__cl_check_config(cfg, &l);
     if (r != AWR_OK) return r;
     size = l.total;
@@ -9104,7 +9132,7 @@ static awr_result awr__tcp_open(void *user, const char *host, int port, int tls,
         t->on_kept = 1;
         r = awr__tcp_try_next(t);
     } else if (t->address[0]) {
-        if (awr__tcp_numeric(t, t->address) != AWR_OK) return AWR_ERR_IO;
+        if (awr__tcp_numeric(t, t->address) != AWR_OK) return AWR_ERR_ARG;
         r = awr__tcp_try_next(t);
     } else if (awr__tcp_numeric(t, host) == AWR_OK) {
         r = awr__tcp_try_next(t);
@@ -9175,7 +9203,7 @@ AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cf
     if (out) *out = NULL;
     if (!mem || !out || awr_tcp_size(cfg) == 0 || (cfg && !awr__allocator_ok(&cfg->allocator))) return AWR_ERR_ARG;
     if (size < awr_tcp_size(cfg)) return AWR_ERR_BUFFER;
-    if (cfg && cfg->address && strlen(cfg->address) >= sizeof t->address) return AWR_ERR_IO;
+    if (cfg && cfg->address && strlen(cfg->address) >= sizeof t->address) return AWR_ERR_ARG;
     t = (awr_tcp *)(void *)((uintptr_t)((unsigned char *)mem + AWR__TCP_ALIGN - 1) & ~(uintptr_t)(AWR__TCP_ALIGN - 1));
     memset(t, 0, sizeof *t + awr__tcp_host_max(cfg) + 1u);
     if (cfg) t->cfg = *cfg;
@@ -9186,7 +9214,7 @@ AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cf
     t->cfg.address = t->address;
     if (t->address[0]) {   /* refuse an address that is not numeric now, not on every connect */
         memcpy(t->service, "1", 2);
-        if (awr__tcp_numeric(t, t->address) != AWR_OK) return AWR_ERR_IO;
+        if (awr__tcp_numeric(t, t->address) != AWR_OK) return AWR_ERR_ARG;
         awr__tcp_drop_addrs(t);
         t->service[0] = 0;
     }
@@ -10064,6 +10092,12 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - awr_tcp_init: a cfg->address that is not a numeric address (or too long) is AWR_ERR_ARG (was
+ *       AWR_ERR_IO)
+ *     - awr_client_size is 0, and awr_client_init AWR_ERR_BUFFER / AWR_ERR_ARG, for a name_arena too
+ *       small for the endpoint's host and path, the project and the credentials, and for an allocator
+ *       with one function (size gave a size that init then refused; init accepted half an allocator);
+ *       the client's declarations list init's results and the stack its checks need
  *     - the client's masking keys fall back like its upgrade key when io.random fails (each frame
  *       waited for a working generator: subscribes and pings were held back, unreported)
  *     - awr_client_subscribe on a table whose free slots hold ids unsubscribed since the last flush

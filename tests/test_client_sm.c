@@ -880,6 +880,8 @@ static void test_frame_split(void) {
     awr_client_destroy(c);
 }
 
+static void *awr_test_alloc_never(void *user, size_t size) { (void)user; (void)size; return NULL; }
+
 static void test_init_on_caller_memory(void) {
     static unsigned char mem[1 << 16];
     awr_client_config cfg;
@@ -903,6 +905,30 @@ static void test_init_on_caller_memory(void) {
     AWR_CHECK(fake_accept(&F));
     AWR_CHECK(strstr(F.request, "Host: [::1]:9000\r\n") != NULL);
     awr_client_destroy(c);
+    {   /* awr_client_size is 0 exactly where init refuses cfg: a name_arena too small for the
+           endpoint's parts, the project and the session; an allocator with one function */
+        size_t arena, fits = 0;
+        awr_allocator half;
+        cfg.session = "s3cr3t";
+        for (arena = 1; arena < 200 && !fits; arena++) {
+            cfg.name_arena = arena;
+            if (awr_client_size(&cfg) != 0) fits = arena;
+            else AWR_CHECK_INT(awr_client_init(mem, sizeof mem, &cfg, &c), AWR_ERR_BUFFER);
+        }
+        AWR_CHECK(fits > strlen("[::1]:9000") + strlen("p1") + strlen("s3cr3t"));
+        cfg.name_arena = fits;
+        AWR_CHECK_INT(awr_client_init(mem, sizeof mem, &cfg, &c), AWR_OK);
+        awr_client_deinit(c);
+        cfg.name_arena = 0;
+        cfg.session = NULL;
+        memset(&half, 0, sizeof half);
+        half.alloc = awr_test_alloc_never;
+        cfg.allocator = half;
+        AWR_CHECK_INT(awr_client_size(&cfg), 0);
+        AWR_CHECK_INT(awr_client_init(mem, sizeof mem, &cfg, &c), AWR_ERR_ARG);
+        AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_ARG);
+        memset(&cfg.allocator, 0, sizeof cfg.allocator);
+    }
     cfg.realtime_endpoint = "ftp://x/";
     AWR_CHECK_INT(awr_client_create(&cfg, &c), AWR_ERR_URL);
     cfg.realtime_endpoint = NULL;
