@@ -1244,11 +1244,11 @@ typedef struct awr_io {
  *
  * URL LENGTH. Channels and queries in the URL make it long (100 channels of 40 bytes: over 16 KiB, which
  * servers and proxies refuse). The URL never passes max_url: in AWR_MODE_AUTO, while the server is not
- * known, the subscriptions that fit go into the first URL (in table order) and the others wait; on
- * 1.9.5+ they go out as `subscribe` frames, on older servers they cannot be served: the error callback
- * names each (awr_server_error.sub, reason AWR_ERR_LIMIT) and it is dropped. Where the URL is the only
- * way (AWR_MODE_URL, or a server known to be older than 1.9.5), awr_client_subscribe and awr_client_update_subscription return
- * AWR_ERR_LIMIT for a change that would make the URL pass max_url.
+ * known, the subscriptions that fit go into the first URL (in table order) and the others wait; on 1.9.5+
+ * they go out as `subscribe` frames, on older servers they cannot be served: the error callback names
+ * each (awr_server_error.sub, reason AWR_ERR_LIMIT) and it is dropped. Where the URL is the only way
+ * (AWR_MODE_URL, or a server known to be older than 1.9.5), awr_client_subscribe and
+ * awr_client_update_subscription return AWR_ERR_LIMIT for a change that would make the URL pass max_url.
  *
  * FAILURES. What cannot succeed on a retry stops the client (AWR_STATE_CLOSED, reason as below; a later
  * subscribe, update or presence starts it again); the rest backs off as above (AWR_STATE_RECONNECTING).
@@ -1283,11 +1283,11 @@ typedef struct awr_io {
  * Values that would reach the upgrade request are checked before: awr_client_create/init refuse with
  * AWR_ERR_ARG a project that is not an Appwrite ID (1-36 letters, digits, '.', '-', '_'), a session or
  * JWT with anything but RFC 6265 cookie octets (no blanks, '"', ',', ';', '\', controls, non-ASCII), an
- * extra header that is not "Token: text" or names Host, Upgrade, Connection or Sec-WebSocket-*, and
- * with AWR_ERR_URL an endpoint whose host or path holds other characters than URLs allow;
- * awr_client_subscribe/awr_client_update_subscription refuse channels that are not UTF-8 text without control characters and
- * queries that are not one JSON object (both are escaped wherever they go); awr_client_set_session/jwt check as
- * create does.
+ * extra header that is not "Token: text" or names Host, Upgrade, Connection or Sec-WebSocket-*, and with
+ * AWR_ERR_URL an endpoint whose host or path holds other characters than URLs allow;
+ * awr_client_subscribe/awr_client_update_subscription refuse channels that are not UTF-8 text without
+ * control characters and queries that are not one JSON object (both are escaped wherever they go);
+ * awr_client_set_session/jwt check as create does.
  *
  * ENDPOINT. As in the SDKs (setEndpointRealtime), the realtime endpoint is the base ".../v1" and the
  * client appends "/realtime"; one that already ends in "/v1/realtime" is taken as it is. realtime_endpoint
@@ -1551,9 +1551,10 @@ AWR_API awr_result awr_client_subscribe_channel(awr_client *c, const char *chann
  * AWR_ERR_NOT_FOUND: sub is not a live subscription of c (0, or already stopped). */
 AWR_API awr_result awr_client_unsubscribe(awr_client *c, awr_sub sub);
 /* Replace the channels and queries of a subscription in place (the handle stays valid). Message mode:
- * `unsubscribe` of the old id then `subscribe` with a fresh id, in one poll (a reconnect instead when
- * no slot is free to hold the old id until its frame goes out); URL mode: one coalesced reconnect. Events for the old channels that arrive meanwhile are not delivered. AWR_ERR_NOT_FOUND:
- * sub is not live; else the results of awr_client_subscribe (on failure the subscription is unchanged). */
+ * `unsubscribe` of the old id then `subscribe` with a fresh id, in one poll (a reconnect instead when no
+ * slot is free to hold the old id until its frame goes out); URL mode: one coalesced reconnect. Events
+ * for the old channels that arrive meanwhile are not delivered. AWR_ERR_NOT_FOUND: sub is not live; else
+ * the results of awr_client_subscribe (on failure the subscription is unchanged). */
 AWR_API awr_result awr_client_update_subscription(awr_client *c, awr_sub sub, const char *const *channels, size_t n,
                               const char *const *queries, size_t nq);
 /* Close the socket with a close frame (1000), drop every subscription and the presence, stop
@@ -1663,13 +1664,13 @@ AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr
  *     awr_tcp_deinit(tcp);                    (after the client is gone)
  *
  * RESOLVING NEVER BLOCKS THE CALLER. open() takes, first match wins: the address that connected last
- * time to the same host and port (kept across reconnects), cfg.address (a numeric address you
- * resolved yourself), the host itself when it is a numeric IPv4/IPv6 address; else it starts a
- * resolver thread (getaddrinfo, IPv6 and IPv4; the lookup's state is one block from cfg.allocator) and
- * returns at once. Until the thread is done there is no socket (awr_tcp_resolving() is 1): a loop of
- * your own calls awr_client_poll again within a few milliseconds. awr_tcp_deinit does not wait for a
- * lookup either: the thread frees its block when the lookup ends. When a connect fails, the kept address is dropped and the host resolved again. Each
- * address is tried in turn with a non-blocking connect and TCP_NODELAY.
+ * time to the same host and port (kept across reconnects), cfg.address (a numeric address you resolved
+ * yourself), the host itself when it is a numeric IPv4/IPv6 address; else it starts a resolver thread
+ * (getaddrinfo, IPv6 and IPv4; the lookup's state is one block from cfg.allocator) and returns at once.
+ * Until the thread is done there is no socket (awr_tcp_resolving() is 1): a loop of your own calls
+ * awr_client_poll again within a few milliseconds. awr_tcp_deinit does not wait for a lookup either: the
+ * thread frees its block when the lookup ends. When a connect fails, the kept address is dropped and the
+ * host resolved again. Each address is tried in turn with a non-blocking connect and TCP_NODELAY.
  * send/recv return 0 while resolving, while the connect is in progress or when the socket would
  * block, AWR_ERR_EOF when the peer closed, AWR_ERR_IO on any other failure (awr_tcp_last_error()
  * keeps errno or WSAGetLastError(); the io's error hook gives the client the resolver's text of a
@@ -7726,7 +7727,7 @@ AWR_API int awr_client_wants(const awr_client *c, int64_t *deadline_ms) {
 /* For the TCP adapter's blocking run loop: what to watch (*wants) and how long the next wait may be,
  * never past the client's deadline or the loop's end (-1: none), and at most a second, so that a
  * state change with no socket to watch is still seen. */
-static int32_t awr__client_loop_wait_ms(const awr_client *c, int64_t now, int64_t end, int *wants) {
+static int32_t awr__cl_loop_wait_ms(const awr_client *c, int64_t now, int64_t end, int *wants) {
     int64_t deadline = -1, wait = 1000;
     *wants = awr_client_wants(c, &deadline);
     if (deadline >= 0 && deadline - now < wait) wait = deadline - now;
@@ -9275,7 +9276,7 @@ AWR_API awr_result awr_tcp_run(awr_tcp *t, awr_client *c, int32_t timeout_ms) {
         if (awr_client_state(c) == AWR_STATE_CLOSED) return AWR_ERR_CLOSED;
         now = awr_tcp_now_ms();
         if (end >= 0 && now >= end) return AWR_OK;
-        wait = awr__client_loop_wait_ms(c, now, end, &wants);
+        wait = awr__cl_loop_wait_ms(c, now, end, &wants);
         if (t->resolving && wait > AWR__TCP_RESOLVE_STEP_MS) wait = AWR__TCP_RESOLVE_STEP_MS;
         if (t->connecting && AWR__TCP_CONNECT_STEP_MS >= 0 && wait > AWR__TCP_CONNECT_STEP_MS)
             wait = AWR__TCP_CONNECT_STEP_MS;
