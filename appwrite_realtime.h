@@ -2973,26 +2973,29 @@ AWR_API void awr_ws_mask_copy(const void *src, size_t len, const uint8_t mask[4]
     uint8_t *d = (uint8_t *)dst;
     const uint8_t *s = (const uint8_t *)src;
     uint8_t k[8];
-    uint64_t kw;
     size_t i = 0, j;
     /* The key rotated to the payload offset and repeated: one 8-byte word XORs eight bytes whatever the
-       byte order, since the word is loaded from the same byte pattern it is applied to. */
+       byte order, since the word is loaded from the same byte pattern it is applied to. Built for size,
+       the byte loop alone. */
     for (j = 0; j < 8; j++) k[j] = mask[(offset + j) & 3u];
-    memcpy(&kw, k, 8);
 #ifndef __OPTIMIZE_SIZE__
-    for (; len - i >= 32; i += 32) {
-        uint64_t a, b, c, e;
-        memcpy(&a, s + i, 8); memcpy(&b, s + i + 8, 8); memcpy(&c, s + i + 16, 8); memcpy(&e, s + i + 24, 8);
-        a ^= kw; b ^= kw; c ^= kw; e ^= kw;
-        memcpy(d + i, &a, 8); memcpy(d + i + 8, &b, 8); memcpy(d + i + 16, &c, 8); memcpy(d + i + 24, &e, 8);
+    {
+        uint64_t kw;
+        memcpy(&kw, k, 8);
+        for (; len - i >= 32; i += 32) {
+            uint64_t a, b, c, e;
+            memcpy(&a, s + i, 8); memcpy(&b, s + i + 8, 8); memcpy(&c, s + i + 16, 8); memcpy(&e, s + i + 24, 8);
+            a ^= kw; b ^= kw; c ^= kw; e ^= kw;
+            memcpy(d + i, &a, 8); memcpy(d + i + 8, &b, 8); memcpy(d + i + 16, &c, 8); memcpy(d + i + 24, &e, 8);
+        }
+        for (; len - i >= 8; i += 8) {
+            uint64_t a;
+            memcpy(&a, s + i, 8);
+            a ^= kw;
+            memcpy(d + i, &a, 8);
+        }
     }
 #endif
-    for (; len - i >= 8; i += 8) {
-        uint64_t a;
-        memcpy(&a, s + i, 8);
-        a ^= kw;
-        memcpy(d + i, &a, 8);
-    }
     for (; i < len; i++) d[i] = (uint8_t)(s[i] ^ k[i & 3u]);
 }
 
