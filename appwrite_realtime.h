@@ -3459,7 +3459,13 @@ AWR_API int awr_ws_peer_close(const awr_ws *ws, const uint8_t **reason, size_t *
 #define AWR__JSON_IS_WS(c) ((c) <= 0x20u && ((c) == 0x20u || (c) == 0x0Au || (c) == 0x0Du || (c) == 0x09u))
 #define AWR__JSON_IS_DIGIT(c) ((unsigned)((c) - (unsigned char)'0') < 10u)
 
-/* Byte classes inside a string: 0 plain ASCII, 1 stops the scan ('"', '\\', control), 2 non-ASCII. */
+/* 1 if byte c of a string passes the scan: plain ASCII, or non-ASCII when high_plain is 2 (its class:
+ * no check). Classes: 0 plain ASCII, 1 stops the scan ('"', '\\', control), 2 non-ASCII; built for
+ * size, compares instead of the 256-byte table. */
+#ifdef __OPTIMIZE_SIZE__
+#  define AWR__JSON_STR_PASSES(c, high_plain) \
+    ((c) >= 0x80u ? (high_plain) == 2u : (c) >= 0x20u && (c) != '"' && (c) != '\\')
+#else
 static const unsigned char awr__json_strclass[256] = {
     1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
     0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
@@ -3470,6 +3476,8 @@ static const unsigned char awr__json_strclass[256] = {
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
     2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2
 };
+#  define AWR__JSON_STR_PASSES(c, high_plain) (awr__json_strclass[c] == 0 || awr__json_strclass[c] == (high_plain))
+#endif
 
 static int awr__json_hex(unsigned char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -4165,12 +4173,12 @@ string: /* p just after the opening quote; flags is AWR_JSON_KEY for a key, else
 #ifdef AWR__JSON_FIRST_FLAG
             p += AWR__JSON_FIRST_FLAG(m);
 #else
-            while (awr__json_strclass[s[p]] == 0 || awr__json_strclass[s[p]] == high_plain) p++;
+            while (AWR__JSON_STR_PASSES(s[p], high_plain)) p++;
 #endif
         } else
 #endif
         {
-            while (p < len && (awr__json_strclass[s[p]] == 0 || awr__json_strclass[s[p]] == high_plain)) p++;
+            while (p < len && AWR__JSON_STR_PASSES(s[p], high_plain)) p++;
             if (p >= len) goto truncated;
         }
 #ifdef AWR__JSON_WINDOW
