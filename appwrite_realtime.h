@@ -2405,7 +2405,8 @@ AWR_API const char *awr_result_str(awr_result r) {
  * PRIMITIVES (implementation)
  * ================================================================================================== */
 /* Out of line in a build for size (-Os, -Oz: __OPTIMIZE_SIZE__), where the compiler's inline copies
- * of the function cost more bytes than its calls; elsewhere the compiler decides as usual. */
+ * of the function (or the registers it takes from a large caller) cost more bytes than its calls;
+ * elsewhere the compiler decides as usual. Each use was measured with make size. */
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__OPTIMIZE_SIZE__)
 #  define AWR__SIZE_NOINLINE __attribute__((noinline))
 #else
@@ -2850,7 +2851,7 @@ static awr_result awr__hs_verdict(const awr_ws_handshake *hs) {
 }
 
 /* The line buf[hs->line, hs->len) has just received its LF: check it. AWR_AGAIN: go on. */
-static awr_result awr__hs_line_done(awr_ws_handshake *hs) {
+static AWR__SIZE_NOINLINE awr_result awr__hs_line_done(awr_ws_handshake *hs) {
     size_t s = hs->line, e = hs->len - 2u, i;
     if (hs->len - s < 2u || hs->buf[e] != '\r') return AWR_ERR_HS_MALFORMED;   /* lines end in CRLF */
     for (i = s; i < e; i++)
@@ -4328,7 +4329,7 @@ static const char awr__json_short_escapes[16] = {
     '"', '"', '\\', '\\', '/', '/', 'b', '\b', 'f', '\f', 'n', '\n', 'r', '\r', 't', '\t'
 };
 /* The byte of escape letter c (of_letter 1), or the letter of byte c (of_letter 0); 0 when none. */
-static char awr__json_short_escape(char c, int of_letter) {
+static AWR__SIZE_NOINLINE char awr__json_short_escape(char c, int of_letter) {
     size_t k;
     for (k = of_letter ? 0u : 1u; k < sizeof awr__json_short_escapes; k += 2u)
         if (awr__json_short_escapes[k] == c) return awr__json_short_escapes[k ^ 1u];
@@ -6241,7 +6242,7 @@ static AWR__SIZE_NOINLINE int awr__cl_valid_text(const char *s, size_t n, int ta
 
 /* 1 if s is an extra header line "Name: value" that the handshake can carry: a token name that is not
  * one the client writes itself, and a value of text (tabs allowed). */
-static int awr__cl_valid_header(const char *s) {
+static AWR__SIZE_NOINLINE int awr__cl_valid_header(const char *s) {
     static const char *const own[4] = { "host", "upgrade", "connection", "sec-websocket-" };
     size_t n = 0, i, k;
     while (awr__cl_is_alnum((unsigned char)s[n]) || (s[n] && awr__memchr("!#$%&'*+-.^_`|~", s[n], 15))) n++;
@@ -6839,7 +6840,7 @@ static int awr__cl_table_due(const awr_client *c) {
     return due;
 }
 
-static int awr__cl_flush_frames(awr_client *c) {
+static AWR__SIZE_NOINLINE int awr__cl_flush_frames(awr_client *c) {
     size_t cap = awr__cl_frame_cap(c), i;
     awr_json_writer w, before;
     for (;;) {
@@ -8443,7 +8444,7 @@ static int awr__cl_event_field(const awr_client *c, const awr_json_token *kt, co
     return memcmp(k, names[f], kt->len) == 0 ? f : -1;
 }
 
-static void awr__cl_on_event(awr_client *c, int data) {
+static AWR__SIZE_NOINLINE void awr__cl_on_event(awr_client *c, int data) {
     awr_event ev;
     size_t off, len;
     memset(&ev, 0, sizeof ev);
