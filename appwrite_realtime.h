@@ -10133,6 +10133,13 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       the client's declarations list init's results and the stack its checks need
  *     - the client's masking keys fall back like its upgrade key when io.random fails (each frame
  *       waited for a working generator: subscribes and pings were held back, unreported)
+ *     - a build for size (-Os, -Oz) is smaller again: the tokenizer skips whitespace through one call
+ *       (AWR__JSON_PEEK had five inline copies), reads strings and digit runs byte by byte (no 8-byte
+ *       word steps: 64-bit arithmetic on a 32-bit target), compares a string byte's class instead of
+ *       reading the 256-byte awr__json_strclass table (not built there); awr_ws_mask_copy keeps only
+ *       its byte loop; five more functions stay out of line (AWR__SIZE_NOINLINE). -O2 and -O3 code is
+ *       unchanged. `make size`: core 35,678 bytes of .text + 3,720 of .rodata (was 36,212 + 3,974),
+ *       client image 27,508 (was 28,466), minimal 24,144 (was 25,110), 24,880 without AWR_NO_IO_HOOKS
  *     - awr_client_subscribe on a table whose free slots hold ids unsubscribed since the last flush
  *       (message mode, their `unsubscribe` not yet sent) takes one and reconnects instead of sending
  *       it; it returned AWR_ERR_LIMIT with fewer than max_subscriptions live
