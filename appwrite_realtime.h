@@ -2791,14 +2791,15 @@ static int awr__hs_split(const char *b, size_t s, size_t e, awr__hline *h) {
 }
 
 /* The bytes of the status line seen so far, b[0, n): AWR_AGAIN while they can still start
- * "HTTP/1.x NNN ", AWR_ERR_HS_MALFORMED at the first that cannot. */
+ * "HTTP/1.x NNN " with NNN in 100..599 (RFC 9110: the first digit is the class, 1 to 5),
+ * AWR_ERR_HS_MALFORMED at the first that cannot. */
 static awr_result awr__hs_status_prefix(const char *b, size_t n) {
     static const char lead[] = "HTTP/1.";
     size_t i;
     for (i = 0; i < n && i < 13; i++) {
         char ch = b[i];
         int ok = i < 7 ? ch == lead[i] : i == 7 ? (ch == '0' || ch == '1') : i == 8 ? ch == ' ' :
-                 i < 12 ? (ch >= '0' && ch <= '9') : (ch == ' ' || ch == '\r');
+                 i == 9 ? (ch >= '1' && ch <= '5') : i < 12 ? (ch >= '0' && ch <= '9') : (ch == ' ' || ch == '\r');
         if (!ok) return AWR_ERR_HS_MALFORMED;
     }
     return AWR_AGAIN;
@@ -10125,6 +10126,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - the upgrade response's status code must be 100..599 (RFC 9110's classes): "HTTP/1.1 000" and
+ *       "HTTP/1.1 600" are AWR_ERR_HS_MALFORMED (they were statuses 0 and 600; a status of 0 also
+ *       read as "no status line yet")
  *     - awr_tcp_init: a cfg->address that is not a numeric address (or too long) is AWR_ERR_ARG (was
  *       AWR_ERR_IO)
  *     - awr_client_size is 0, and awr_client_init AWR_ERR_BUFFER / AWR_ERR_ARG, for a name_arena too

@@ -174,6 +174,12 @@ int main(void) {
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 101\r\nUpgrade websocket\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, OKHDR ACCEPT " folded: line\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 1O1 x\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
+    /* a status code outside RFC 9110's classes 1xx..5xx, at once in any chunking */
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 000\r\nu: \r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 099 x\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 600 x\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 599 x\r\n\r\n", 0, &hs), AWR_ERR_HS_STATUS);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 100 x\r\n\r\n", 0, &hs), AWR_ERR_HS_STATUS);
     AWR_CHECK_INT(run(NULL, "SSH-2.0-OpenSSH\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\n: empty\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, "\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
