@@ -10128,7 +10128,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *   unreleased
  *     - the upgrade response's status code must be 100..599 (RFC 9110's classes): "HTTP/1.1 000" and
  *       "HTTP/1.1 600" are AWR_ERR_HS_MALFORMED (they were statuses 0 and 600; a status of 0 also
- *       read as "no status line yet")
+ *       read as "no status line yet"). With the fixes above, `make size`: core 35,722 B, client image
+ *       27,552 B, minimal 24,188 B (24,924 B without AWR_NO_IO_HOOKS)
  *     - awr_tcp_init: a cfg->address that is not a numeric address (or too long) is AWR_ERR_ARG (was
  *       AWR_ERR_IO)
  *     - awr_client_size is 0, and awr_client_init AWR_ERR_BUFFER / AWR_ERR_ARG, for a name_arena too
