@@ -2038,6 +2038,9 @@ inline void on_state(awr_client *, const awr_state_info *info, void *user) {
 }
 inline void on_error(awr_client *, const awr_server_error *err, void *user) {
     shared *s = static_cast<shared *>(user);
+    if (err->sub != 0 && err->reason == AWR_ERR_LIMIT)   /* the client dropped it: it cannot be served */
+        for (size_t i = 0; i < s->nslots; i++)
+            if (s->slots[i].id == err->sub) s->slots[i].dead = true;
     s->depth++;
     if (s->on_error) s->on_error(*err);
     s->depth--;
@@ -10161,7 +10164,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - awr_ws_handshake_request refuses extra header lines with a CR or LF that is not a line's CRLF
  *       (AWR_ERR_ARG; a bare LF passed)
  *     - C++: awr::client::disconnect() ends every awr::subscription (it tests false, its slot is
- *       free); awr::subscription::unsubscribe() of one the client ended returns AWR_OK
+ *       free), and so does the client dropping one it cannot serve (on_error, AWR_ERR_LIMIT);
+ *       awr::subscription::unsubscribe() of one the client ended returns AWR_OK
  *     - the ranges of RFC 3629 are written once (AWR__UTF8_LEAD_MIN/MAX and the four rows of
  *       AWR__UTF8_NARROW): the validator, the JSON tokenizer's inline characters and its SSE2 window
  *       all expand that table (the window repeated the ranges as constants). No behaviour change;

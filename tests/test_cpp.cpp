@@ -163,6 +163,31 @@ static void test_update_and_limits() {
     AWR_CHECK(!s1);
 }
 
+/* A subscription the client cannot serve (too long for max_url on a server without frames) is dropped
+ * by the client: its awr::subscription tests false, and its slot is free again. */
+static void test_dropped_by_client() {
+    awr_client_config cfg = config();
+    cfg.mode = AWR_MODE_AUTO;
+    cfg.max_url = 300;
+    cfg.max_subscriptions = 2;
+    awr::client rt(cfg);
+    int errors = 0;
+    awr_sub dropped = 0;
+    AWR_CHECK_INT(rt.on_error([&](const awr_server_error &e) { errors++; dropped = e.sub; }), AWR_OK);
+    awr::subscription shortsub = rt.subscribe("files", [](const awr::event &) {});
+    std::string longname = "databases." + std::string(300, 'd') + ".collections.c.documents";
+    awr::subscription longsub = rt.subscribe(longname.c_str(), [](const awr::event &) {});
+    AWR_CHECK(static_cast<bool>(shortsub) && static_cast<bool>(longsub));
+    connect_(rt, "[\"files\"]");     /* `connected` without `subscriptions`: 1.8 or older, URL only */
+    AWR_CHECK_INT(errors, 1);
+    AWR_CHECK(dropped == longsub.id());
+    AWR_CHECK(!longsub);
+    AWR_CHECK(static_cast<bool>(shortsub));
+    AWR_CHECK_INT(longsub.unsubscribe(), AWR_OK);
+    awr::subscription again = rt.subscribe("teams", [](const awr::event &) {});
+    AWR_CHECK(static_cast<bool>(again));     /* the dropped one's slot */
+}
+
 /* A subscription that outlives its client, a failed client, a moved client. */
 static void test_lifetimes() {
     awr::subscription outlives;
@@ -199,6 +224,7 @@ int main() {
     test_lambdas_and_fields();
     test_end_in_callback();
     test_update_and_limits();
+    test_dropped_by_client();
     test_lifetimes();
     fake_free(&F);
     return AWR_TEST_END();
