@@ -865,7 +865,7 @@ AWR_API awr_result awr_json_unescape_n(const char *s, size_t n, char *out, size_
  * has a fraction or an exponent; "-0" is 0); AWR_ERR_JSON_RANGE if it does not fit (double: the
  * magnitude overflows to infinity, *out = +-HUGE_VAL). Doubles are correctly rounded (round to nearest,
  * ties to even) for any number of digits. The _n forms check the whole text against the JSON number
- * grammar (AWR_ERR_JSON_SYNTAX otherwise). */
+ * grammar (AWR_ERR_JSON_SYNTAX otherwise; AWR_ERR_ARG for s NULL). */
 AWR_API awr_result awr_json_int64(const char *json, const awr_json_token *t, int64_t *out);
 AWR_API awr_result awr_json_uint64(const char *json, const awr_json_token *t, uint64_t *out);
 #ifndef AWR_NO_JSON_DOUBLE
@@ -4555,7 +4555,8 @@ static awr_result awr__json_number_text(const char *s, size_t n, int *is_int) {
     uint32_t flags = 0;
     awr_result r;
     *is_int = 0;
-    if (!s || n == 0) return AWR_ERR_JSON_SYNTAX;
+    if (!s) return AWR_ERR_ARG;
+    if (n == 0) return AWR_ERR_JSON_SYNTAX;
     if (s[0] != '-' && !AWR__JSON_IS_DIGIT((unsigned char)s[0])) return AWR_ERR_JSON_SYNTAX;
     r = awr__json_scan_number((const unsigned char *)s, n, &p, &flags);
     if (r != AWR_OK || p != n) return AWR_ERR_JSON_SYNTAX;
@@ -10133,6 +10134,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       "HTTP/1.1 600" are AWR_ERR_HS_MALFORMED (they were statuses 0 and 600; a status of 0 also
  *       read as "no status line yet"). With the fixes above, `make size`: core 35,722 B, client image
  *       27,552 B, minimal 24,188 B (24,924 B without AWR_NO_IO_HOOKS)
+ *     - awr_json_int64_n, awr_json_uint64_n and awr_json_double_n: s NULL is AWR_ERR_ARG (was
+ *       AWR_ERR_JSON_SYNTAX)
  *     - awr_tcp_init: a cfg->address that is not a numeric address (or too long) is AWR_ERR_ARG (was
  *       AWR_ERR_IO)
  *     - awr_client_size is 0, and awr_client_init AWR_ERR_BUFFER / AWR_ERR_ARG, for a name_arena too

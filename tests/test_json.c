@@ -738,6 +738,15 @@ static void test_numbers(void) {
     AWR_CHECK_INT(awr_json_int64_n("+1", 2, &v), AWR_ERR_JSON_SYNTAX);
     AWR_CHECK_INT(awr_json_int64_n("1 ", 2, &v), AWR_ERR_JSON_SYNTAX);
     AWR_CHECK_INT(awr_json_int64_n("", 0, &v), AWR_ERR_JSON_SYNTAX);
+    AWR_CHECK_INT(awr_json_int64_n(NULL, 1, &v), AWR_ERR_ARG);   /* a missing argument, not bad JSON */
+    AWR_CHECK_INT(awr_json_uint64_n(NULL, 0, &u), AWR_ERR_ARG);
+#ifndef AWR_NO_JSON_DOUBLE
+    {
+        double d = 1.0;
+        AWR_CHECK_INT(awr_json_double_n(NULL, 3, &d), AWR_ERR_ARG);
+        AWR_CHECK(d == 0.0);
+    }
+#endif
     AWR_CHECK_INT(awr_json_int64_n("-", 1, &v), AWR_ERR_JSON_SYNTAX);
     AWR_CHECK_INT(awr_json_uint64_n("18446744073709551615", 20, &u), AWR_OK);
     AWR_CHECK(u == UINT64_MAX);
