@@ -1522,9 +1522,8 @@ AWR_API size_t awr_client_size(const awr_client_config *cfg);
  * size out of its range above, or an allocator with one function; AWR_ERR_URL: the endpoint;
  * AWR_ERR_BUFFER: size below awr_client_size(cfg), or name_arena too small for the endpoint's host and
  * path, the project and the credentials; AWR_ERR_UNSUPPORTED: a config a leave-out macro refuses.
- * awr_client_size, init and create check cfg with an awr_client of their own on the stack: give
- * them about 3.4 KB of stack on x86-64 (-O2) and 2.9 KB on a Cortex-M4 (-Os): gcc -fstack-usage of
- * awr_client_init, awr__cl_check_config and awr__cl_parse_endpoint, 0.3.0+. */
+ * The config check of size, init and create takes at most 512 bytes of stack on a Cortex-M4 at -Os
+ * (tests/embedded.sh checks it with gcc -fstack-usage; about 530 on x86-64 at -O2). */
 AWR_API awr_result awr_client_init(void *mem, size_t size, const awr_client_config *cfg, awr_client **out);
 /* Close the transport (io.close) and stop; mem stays the caller's. Not from inside a callback. */
 AWR_API void awr_client_deinit(awr_client *c);
@@ -7164,13 +7163,21 @@ AWR_API size_t awr_client_size(const awr_client_config *cfg) {
 /* Split "scheme://host[:port]/path" into the client's host, port, tls and path. The path follows the
  * SDKs' convention: ".../v1" gets "/realtime" appended, ".../v1/realtime" is kept; no other path can be
  * Appwrite's realtime endpoint. */
-static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
-    const char *p, *host, *hend, *path;
-    size_t hl, pl = 0, k;
-    awr__out o;
-    awr_result r;
+/* An endpoint's parts as parsed (pointers into the URL): nothing copied yet. */
+typedef struct awr__cl_url {
+    const char *host;
+    size_t host_len;   /* as written: an IPv6 address keeps its brackets (the Host header's form) */
+    const char *path;
+    size_t path_len;   /* without the query, the fragment and trailing slashes */
+    int add_realtime;  /* the path ends in /v1: "/realtime" is appended */
+    int port, tls;
+} awr__cl_url;
+
+static awr_result awr__cl_parse_url(const char *url, awr__cl_url *u) {
+    const char *p, *host, *path;
+    size_t pl = 0, k;
     long port = -1;
-    k = awr__cl_scheme(url, &c->tls);
+    k = awr__cl_scheme(url, &u->tls);
     if (k == 0) return AWR_ERR_URL;
     p = url + k;
     host = p;
@@ -7181,8 +7188,9 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
     } else {
         while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#') p++;
     }
-    hend = p;
-    if (!awr__cl_valid_host(host, (size_t)(hend - host))) return AWR_ERR_URL;
+    if (!awr__cl_valid_host(host, (size_t)(p - host))) return AWR_ERR_URL;
+    u->host = host;
+    u->host_len = (size_t)(p - host);
     if (*p == ':') {
         port = 0;
         p++;
@@ -7195,33 +7203,50 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
     while (path[pl] && path[pl] != '?' && path[pl] != '#') pl++;   /* query and fragment are dropped */
     if (!awr__cl_valid_path(path, pl)) return AWR_ERR_URL;
     while (pl > 0 && path[pl - 1u] == '/') pl--;
-    if (pl >= 12u && memcmp(path + pl - 12u, "/v1/realtime", 12) == 0) k = 0;
-    else if (pl >= 3u && memcmp(path + pl - 3u, "/v1", 3) == 0) k = 9u;   /* + "/realtime" */
+    if (pl >= 12u && memcmp(path + pl - 12u, "/v1/realtime", 12) == 0) u->add_realtime = 0;
+    else if (pl >= 3u && memcmp(path + pl - 3u, "/v1", 3) == 0) u->add_realtime = 1;
     else return AWR_ERR_URL;
-    c->port = port > 0 ? (int)port : c->tls ? 443 : 80;
-    hl = (size_t)(hend - host);
-    r = awr__cl_arena_strn(c, host, hl, &c->host_hdr);
+    u->path = path;
+    u->path_len = pl;
+    u->port = port > 0 ? (int)port : u->tls ? 443 : 80;
+    return AWR_OK;
+}
+
+/* The arena bytes awr__cl_parse_endpoint takes for u: the Host header's form, the bare host and the
+ * path, each NUL-terminated. */
+static size_t awr__cl_url_arena(const awr__cl_url *u) {
+    size_t bare = u->host[0] == '[' ? u->host_len - 2u : u->host_len;
+    return u->host_len + 1u + bare + 1u + u->path_len + (u->add_realtime ? 9u : 0u) + 1u;
+}
+
+static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
+    awr__cl_url u;
+    awr__out o;
+    awr_result r = awr__cl_parse_url(url, &u);
     if (r != AWR_OK) return r;
-    if (host[0] == '[') r = awr__cl_arena_strn(c, host + 1, hl - 2u, &c->host);
-    else r = awr__cl_arena_strn(c, host, hl, &c->host);
+    c->tls = u.tls;
+    c->port = u.port;
+    r = awr__cl_arena_strn(c, u.host, u.host_len, &c->host_hdr);
     if (r != AWR_OK) return r;
-    r = awr__cl_arena_alloc(c, pl + k, &c->path);
+    if (u.host[0] == '[') r = awr__cl_arena_strn(c, u.host + 1, u.host_len - 2u, &c->host);
+    else r = awr__cl_arena_strn(c, u.host, u.host_len, &c->host);
+    if (r != AWR_OK) return r;
+    r = awr__cl_arena_alloc(c, u.path_len + (u.add_realtime ? 9u : 0u), &c->path);
     if (r != AWR_OK) return r;
     awr__out_init(&o, c->arena + c->path.off, c->path.len + 1u);
-    awr__out_mem(&o, path, pl);
-    if (k) awr__out_str(&o, "/realtime");
+    awr__out_mem(&o, u.path, u.path_len);
+    if (u.add_realtime) awr__out_str(&o, "/realtime");
     return AWR_OK;
 }
 
 #define AWR__CL_ENDPOINT_MAX 512u
 /* Whatever makes a configuration unusable, for awr_client_size (0) and awr_client_init (the result).
- * The endpoint is parsed for real, on a client of its own with an arena on the stack. */
+ * The endpoint is parsed as init parses it, without copying it anywhere. */
 static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_layout *l) {
     size_t i, need;
     const char *url;
-    awr_client t;
+    awr__cl_url u;
     awr_result r;
-    char arena[2u * AWR__CL_ENDPOINT_MAX + 16u];
     if (!cfg || !cfg->project || !cfg->project[0] || !awr__allocator_ok(&cfg->allocator)) return AWR_ERR_ARG;
     if (!cfg->endpoint && !cfg->realtime_endpoint) return AWR_ERR_ARG;
     if (!awr__cl_layout_of(cfg, l)) return AWR_ERR_ARG;
@@ -7239,14 +7264,10 @@ static awr_result awr__cl_check_config(const awr_client_config *cfg, awr__cl_lay
     for (i = 0; i < cfg->nheaders; i++) if (cfg->headers[i] && !awr__cl_valid_header(cfg->headers[i])) return AWR_ERR_ARG;
     url = cfg->realtime_endpoint ? cfg->realtime_endpoint : cfg->endpoint;
     if (awr__strlen(url) > AWR__CL_ENDPOINT_MAX) return AWR_ERR_URL;
-    memset(&t, 0, sizeof t);
-    t.arena = arena;
-    t.arena_cap = (uint32_t)sizeof arena;
-    t.host.len = t.host_hdr.len = t.path.len = AWR__CL_NONE;
-    r = awr__cl_parse_endpoint(&t, url);
+    r = awr__cl_parse_url(url, &u);
     if (r != AWR_OK) return r;
     /* init copies the endpoint's parts, the project and the credentials into name_arena */
-    need = (size_t)t.arena_used + awr__strlen(cfg->project) + 1u;
+    need = awr__cl_url_arena(&u) + awr__strlen(cfg->project) + 1u;
     if (cfg->session && cfg->session[0]) need += awr__strlen(cfg->session) + 1u;
     if (cfg->jwt && cfg->jwt[0]) need += awr__strlen(cfg->jwt) + 1u;
     return need > l->n[AWR__CL_PART_ARENA] ? AWR_ERR_BUFFER : AWR_OK;
@@ -10132,8 +10153,11 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *   unreleased
  *     - the upgrade response's status code must be 100..599 (RFC 9110's classes): "HTTP/1.1 000" and
  *       "HTTP/1.1 600" are AWR_ERR_HS_MALFORMED (they were statuses 0 and 600; a status of 0 also
- *       read as "no status line yet"). With the fixes above, `make size`: core 35,722 B, client image
- *       27,552 B, minimal 24,188 B (24,924 B without AWR_NO_IO_HOOKS)
+ *       read as "no status line yet"). With the fixes above, `make size`: core 35,728 B, client image
+ *       27,564 B, minimal 24,200 B (24,936 B without AWR_NO_IO_HOOKS)
+ *     - the client's config check parses the endpoint without a whole awr_client on the stack: size,
+ *       init and create need 288 bytes of stack on a Cortex-M4 (-Os) for it, was 2,856 (gcc
+ *       -fstack-usage; tests/embedded.sh checks at most 512)
  *     - awr_json_int64_n, awr_json_uint64_n and awr_json_double_n: s NULL is AWR_ERR_ARG (was
  *       AWR_ERR_JSON_SYNTAX)
  *     - awr_tcp_init: a cfg->address that is not a numeric address (or too long) is AWR_ERR_ARG (was
@@ -10141,7 +10165,7 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *     - awr_client_size is 0, and awr_client_init AWR_ERR_BUFFER / AWR_ERR_ARG, for a name_arena too
  *       small for the endpoint's host and path, the project and the credentials, and for an allocator
  *       with one function (size gave a size that init then refused; init accepted half an allocator);
- *       the client's declarations list init's results and the stack its checks need
+ *       the client's declarations list init's results
  *     - the client's masking keys fall back like its upgrade key when io.random fails (each frame
  *       waited for a working generator: subscribes and pings were held back, unreported)
  *     - a build for size (-Os, -Oz) is smaller again: the tokenizer skips whitespace through one call

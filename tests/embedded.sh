@@ -94,6 +94,15 @@ no_skim() {   # neither the block scan nor the loop's copy that skims is compile
     grep -q ' awr_json_parse$' "$out/core.syms" && ! grep -E ' awr__json_(skip|block_[a-z0-9_]*|parse_skim)$' "$out/core.syms"
 }
 check "the Cortex-M4 core has no skim (AWR_JSON_HAS_SKIM 0, no awr__json_skip)" no_skim
+# The stack a config check takes (awr_client_init -> awr__cl_check_config -> awr__cl_parse_url, and
+# awr__cl_parse_endpoint, which init may inline): what the client's declarations promise, 512 bytes.
+config_stack() {
+    $ARMCC -std=c99 -Os $CPU $WARN -fstack-usage -I. -c "$out/core.c" -o "$out/core-su.o" &&
+    awk -F'\t' '{ n = split($1, f, ":"); name = f[n]; sub(/\..*/, "", name) }
+        name ~ /^(awr_client_init|awr__cl_check_config|awr__cl_parse_url|awr__cl_parse_endpoint)$/ { sum += $2; seen++ }
+        END { printf "config check: %d bytes of stack in %d frames\n", sum, seen; exit !(seen >= 3 && sum <= 512) }' "$out/core-su.su"
+}
+check "a config check takes at most 512 bytes of stack on a Cortex-M4 (-fstack-usage)" config_stack
 # A build for size (__OPTIMIZE_SIZE__) has code of its own: the tokenizer's steps not forced inline,
 # no 32-byte unrolled loops in masking and UTF-8 checking. The unit tests of those layers run on the
 # host built that way (-Os, ASan+UBSan).
