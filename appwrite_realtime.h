@@ -7949,10 +7949,12 @@ AWR_API int awr_event_has_channel(const awr_event *ev, const char *channel) {
  * forgets the previous event's tokens). */
 static awr_result awr__cl_payload_member(const awr_event *ev, const char *path, const awr_json_token **tok) {
     awr_client *c;
+    awr_result r;
     int t;
     if (!ev || !path || !ev->client) return AWR_ERR_ARG;
     c = ev->client;
-    if (awr__cl_tokens_of(c, ev->payload) != AWR_OK) return c->ptok_src ? c->ptok_result : AWR_ERR_NOT_FOUND;
+    r = awr__cl_tokens_of(c, ev->payload);   /* no payload: AWR_ERR_NOT_FOUND, whatever the area holds */
+    if (r != AWR_OK) return r;
     t = awr_json_path(ev->payload.ptr, c->ptoks, 0, path);
     if (t < 0) return AWR_ERR_NOT_FOUND;
     *tok = c->ptoks + t;
@@ -10151,6 +10153,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - awr_event_get_* on an event without a payload, after awr_event_is or awr_event_has_channel
+ *       in the same callback, return AWR_ERR_NOT_FOUND (they took the names' tokens for the payload's:
+ *       awr_event_get_json then read through a NULL token, found by fuzz_client)
  *     - the upgrade response's status code must be 100..599 (RFC 9110's classes): "HTTP/1.1 000" and
  *       "HTTP/1.1 600" are AWR_ERR_HS_MALFORMED (they were statuses 0 and 600; a status of 0 also
  *       read as "no status line yet"). With the fixes above, `make size`: core 35,728 B, client image

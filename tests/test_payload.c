@@ -214,6 +214,38 @@ static void test_next_event_shape(void) {
     awr_client_destroy(c);
 }
 
+/* An event without a payload: the getters say so, also after awr_event_is has put the event's names
+ * into the payload token area (they took those tokens for the payload's). */
+static awr_result nopay_r[4];
+static void check_no_payload(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
+    awr_text t;
+    char s[8];
+    int64_t i;
+    (void)c; (void)sub; (void)user;
+    nopay_r[0] = awr_event_get_json(ev, "a", &t);
+    (void)awr_event_is(ev, "buckets.*.files.*.create");
+    nopay_r[1] = awr_event_get_json(ev, "a", &t);
+    nopay_r[2] = awr_event_get_string(ev, "a", s, sizeof s, NULL);
+    nopay_r[3] = awr_event_get_int64(ev, "a.0", &i);
+}
+
+static void test_no_payload(void) {
+    static const char msg[] = "{\"type\":\"event\",\"data\":{\"events\":[\"buckets.b.files.f.create\"],"
+                              "\"channels\":[\"files\"],\"timestamp\":\"t\"}}";
+    awr_client *c = mk(0);
+    awr_sub a = 0;
+    size_t k;
+    if (!c) return;
+    AWR_CHECK_INT(awr_client_subscribe_channel(c, "files", check_no_payload, NULL, &a), AWR_OK);
+    connect_(c);
+    for (k = 0; k < 4; k++) nopay_r[k] = AWR_OK;
+    fake_text(&F, msg);
+    (void)awr_client_poll(c, now);
+    for (k = 0; k < 4; k++)
+        if (!AWR_CHECK_INT(nopay_r[k], AWR_ERR_NOT_FOUND)) fprintf(stderr, "  getter %lu\n", (unsigned long)k);
+    awr_client_destroy(c);
+}
+
 /* The token area is the configured size: a payload that needs more fails clearly. */
 static awr_result small_result[2];
 static void check_small(awr_client *c, awr_sub sub, const awr_event *ev, void *user) {
@@ -308,6 +340,7 @@ int main(void) {
     test_fields();
     test_once_per_event();
     test_next_event_shape();
+    test_no_payload();
     test_token_area();
     test_bad_grammar();
     fake_free(&F);
