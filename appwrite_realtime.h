@@ -7167,9 +7167,12 @@ AWR_API size_t awr_client_size(const awr_client_config *cfg) {
 typedef struct awr__cl_url {
     const char *host;
     size_t host_len;   /* as written: an IPv6 address keeps its brackets (the Host header's form) */
+    const char *bare;  /* the host without brackets, for the transport */
+    size_t bare_len;
     const char *path;
     size_t path_len;   /* without the query, the fragment and trailing slashes */
     int add_realtime;  /* the path ends in /v1: "/realtime" is appended */
+    size_t stored_len; /* the path as the client keeps it: path_len, + 9 with "/realtime" */
     int port, tls;
 } awr__cl_url;
 
@@ -7189,8 +7192,9 @@ static awr_result awr__cl_parse_url(const char *url, awr__cl_url *u) {
         while (*p && *p != ':' && *p != '/' && *p != '?' && *p != '#') p++;
     }
     if (!awr__cl_valid_host(host, (size_t)(p - host))) return AWR_ERR_URL;
-    u->host = host;
-    u->host_len = (size_t)(p - host);
+    u->host = u->bare = host;
+    u->host_len = u->bare_len = (size_t)(p - host);
+    if (host[0] == '[') { u->bare++; u->bare_len -= 2u; }
     if (*p == ':') {
         port = 0;
         p++;
@@ -7208,6 +7212,7 @@ static awr_result awr__cl_parse_url(const char *url, awr__cl_url *u) {
     else return AWR_ERR_URL;
     u->path = path;
     u->path_len = pl;
+    u->stored_len = pl + (u->add_realtime ? 9u : 0u);
     u->port = port > 0 ? (int)port : u->tls ? 443 : 80;
     return AWR_OK;
 }
@@ -7215,8 +7220,7 @@ static awr_result awr__cl_parse_url(const char *url, awr__cl_url *u) {
 /* The arena bytes awr__cl_parse_endpoint takes for u: the Host header's form, the bare host and the
  * path, each NUL-terminated. */
 static size_t awr__cl_url_arena(const awr__cl_url *u) {
-    size_t bare = u->host[0] == '[' ? u->host_len - 2u : u->host_len;
-    return u->host_len + 1u + bare + 1u + u->path_len + (u->add_realtime ? 9u : 0u) + 1u;
+    return u->host_len + 1u + u->bare_len + 1u + u->stored_len + 1u;
 }
 
 static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
@@ -7227,11 +7231,8 @@ static awr_result awr__cl_parse_endpoint(awr_client *c, const char *url) {
     c->tls = u.tls;
     c->port = u.port;
     r = awr__cl_arena_strn(c, u.host, u.host_len, &c->host_hdr);
-    if (r != AWR_OK) return r;
-    if (u.host[0] == '[') r = awr__cl_arena_strn(c, u.host + 1, u.host_len - 2u, &c->host);
-    else r = awr__cl_arena_strn(c, u.host, u.host_len, &c->host);
-    if (r != AWR_OK) return r;
-    r = awr__cl_arena_alloc(c, u.path_len + (u.add_realtime ? 9u : 0u), &c->path);
+    if (r == AWR_OK) r = awr__cl_arena_strn(c, u.bare, u.bare_len, &c->host);
+    if (r == AWR_OK) r = awr__cl_arena_alloc(c, u.stored_len, &c->path);
     if (r != AWR_OK) return r;
     awr__out_init(&o, c->arena + c->path.off, c->path.len + 1u);
     awr__out_mem(&o, u.path, u.path_len);
@@ -10158,8 +10159,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       awr_event_get_json then read through a NULL token, found by fuzz_client)
  *     - the upgrade response's status code must be 100..599 (RFC 9110's classes): "HTTP/1.1 000" and
  *       "HTTP/1.1 600" are AWR_ERR_HS_MALFORMED (they were statuses 0 and 600; a status of 0 also
- *       read as "no status line yet"). With the fixes above, `make size`: core 35,728 B, client image
- *       27,564 B, minimal 24,200 B (24,936 B without AWR_NO_IO_HOOKS)
+ *       read as "no status line yet"). With the fixes above, `make size`: core 35,676 B, client image
+ *       27,520 B, minimal 24,164 B (24,900 B without AWR_NO_IO_HOOKS)
  *     - the client's config check parses the endpoint without a whole awr_client on the stack: size,
  *       init and create need 288 bytes of stack on a Cortex-M4 (-Os) for it, was 2,856 (gcc
  *       -fstack-usage; tests/embedded.sh checks at most 512)
