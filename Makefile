@@ -5,8 +5,9 @@
 #                     build: the quick loop while you work
 #   make test         the whole suite, four builds (gcc/clang x ASan+UBSan -O0 / -O2), ends "N passed, N failed"
 #   make demo         the local Appwrite-compatible server with a demo scenario, and awr-listen against it
-#                     (check, test, demo and bench first install what they lack: tests/deps.sh)
+#                     (check, test, demo, bench and fuzz first install what they lack: tests/deps.sh)
 #   make fuzz         libFuzzer targets in build/fuzz/ (clang)
+#   make fuzz-run     each of them for FUZZ_SECONDS (60) from its seeds; ends "N clean, N found" (fuzz/run.sh)
 #   make coverage     the suite's line coverage of the header, per section
 #   make bench        throughput against wslay, jsmn, cJSON and the official SDK, and bench_scale (awr-load)
 #   make bench-cg     the same under callgrind (instruction counts); make bench-charts: docs/charts/ from
@@ -98,7 +99,7 @@ TESTS     := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(patsubs
 FUZZ      := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 REPLAYS   := $(patsubst %,$(OUT)/replay_%,$(FUZZ))
 
-.PHONY: all examples tests replays test check demo fuzz coverage bench bench-cg clean
+.PHONY: all examples tests replays test check demo fuzz fuzz-run coverage bench bench-cg clean
 all: examples
 examples: $(EXE)
 tests: $(TESTS) $(EXE) $(REPLAYS)
@@ -171,7 +172,10 @@ demo:   # tests/demo.sh installs what is missing, then builds build/awr-listen
 	+@sh tests/demo.sh
 
 FUZZ_FLAGS := -std=c99 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I.
-fuzz: $(patsubst %,build/fuzz/%,$(FUZZ))
+fuzz:
+	+@sh tests/deps.sh fuzz && $(MAKE) -s $(patsubst %,build/fuzz/%,$(FUZZ))
+fuzz-run:
+	+@sh tests/deps.sh fuzz && sh fuzz/run.sh
 build/fuzz/%: fuzz/%.c $(HEADER)
 	@mkdir -p build/fuzz
 	clang $(FUZZ_FLAGS) -o $@ $< $(call linkflags,$<)

@@ -179,7 +179,7 @@ silent_ok() { # <goal>
     sh tests/deps.sh "$1" > "$deps/$1.out" 2>&1 || { cat "$deps/$1.out"; return 1; }
     [ ! -s "$deps/$1.out" ] || { cat "$deps/$1.out"; return 1; }
 }
-for goal in check demo bench test; do check "deps.sh $goal: all there, silent" silent_ok "$goal"; done
+for goal in check demo bench fuzz test; do check "deps.sh $goal: all there, silent" silent_ok "$goal"; done
 
 # A PATH with every command of this machine but clang, valgrind, apt-get, apt-cache and sudo.
 for d in /usr/local/bin /usr/bin /bin; do

@@ -1,18 +1,22 @@
 #!/bin/sh
-# tests/deps.sh GOAL: install what GOAL lacks, and only that. GOAL is check, demo, bench or test (the
-# make targets that call it). Each need below is probed on this machine (a command, a header, a Python
-# module, a runtime library); whatever is missing is installed with apt-get (as root, or through sudo),
-# the npm packages of tests/ with npm ci. Prints nothing when everything is there.
+# tests/deps.sh GOAL: install what GOAL lacks, and only that. GOAL is check, demo, bench, fuzz or test
+# (the make targets that call it; fuzz-run calls fuzz). Each need below is probed on this machine (a
+# command, a header, a Python module, a runtime library); whatever is missing is installed with apt-get
+# (as root, or through sudo), the npm packages of tests/ with npm ci (not for check and fuzz). Prints
+# nothing when everything is there.
 # Without apt-get, or without root and sudo, it lists what is missing (with the Debian package that
 # provides it) and exits 1.
 cd "$(dirname "$0")/.." || exit 1
 goal=${1:-test}
-case $goal in check|demo|bench|test) ;; *) echo "usage: sh tests/deps.sh check|demo|bench|test" >&2; exit 2 ;; esac
+case $goal in check|demo|bench|fuzz|test) ;; *) echo "usage: sh tests/deps.sh check|demo|bench|fuzz|test" >&2; exit 2 ;; esac
 
 have() { command -v "$1" > /dev/null 2>&1; }
 header() { printf '#include <%s>\n' "$1" | ${CC:-cc} -E -x c - > /dev/null 2>&1; }
 clang_asan() {   # the ASan runtime clang links (a separate package on Debian)
     have clang && ls "$(clang -print-runtime-dir 2> /dev/null)"/libclang_rt.asan* > /dev/null 2>&1
+}
+clang_fuzzer() {   # libFuzzer, the same package
+    have clang && ls "$(clang -print-runtime-dir 2> /dev/null)"/libclang_rt.fuzzer* > /dev/null 2>&1
 }
 arm_libc() { printf '#include <string.h>\n' | arm-none-eabi-gcc -E -x c - > /dev/null 2>&1; }
 # tests/arm.sh: the C libraries of the ARM Linux cross compilers (separate packages: no recommends here)
@@ -45,11 +49,12 @@ all             | gcc                     | have gcc                    | the gc
 all             | libc6-dev               | header stdio.h              | the C library headers
 demo,test,bench | nodejs                  | have node                   | Node.js
 demo,test,bench | npm                     | have npm                    | npm
-demo,test       | libbearssl-dev          | header bearssl.h            | BearSSL (wss://)
+demo,test,fuzz  | libbearssl-dev          | header bearssl.h            | BearSSL (wss://)
 test            | libssl-dev              | header openssl/ssl.h        | OpenSSL (the recipe of docs/tls.md)
 test            | g++                     | have g++                    | the g++ command
-test            | clang                   | have clang                  | the clang command
+test,fuzz       | clang                   | have clang                  | the clang command
 test            | libclang-rt-dev         | clang_asan                  | the clang sanitizer runtimes
+fuzz            | libclang-rt-dev         | clang_fuzzer                | libFuzzer and the sanitizer runtimes
 test,bench      | valgrind                | have valgrind               | valgrind
 test            | openssl                 | have openssl                | the openssl command (test certificates)
 test            | ca-certificates         | ca_bundle                   | the system CA bundle
@@ -57,7 +62,7 @@ test            | python3-websockets      | py_websockets               | the we
 test,bench      | libwslay-dev            | header wslay/wslay.h        | wslay
 test,bench      | libjsmn-dev             | header jsmn.h               | jsmn
 test,bench      | libcjson-dev            | header cjson/cJSON.h        | cJSON
-test            | libjansson-dev          | header jansson.h            | Jansson
+test,fuzz       | libjansson-dev          | header jansson.h            | Jansson
 test            | mingw-w64               | have x86_64-w64-mingw32-gcc | the mingw-w64 cross compiler
 test            | wine                    | have wine                   | wine
 test            | wine64                  | wine64                      | 64-bit wine
@@ -140,7 +145,7 @@ if [ -n "$missing" ] || [ "$src_missing" = 1 ]; then
     fi
 fi
 
-if [ "$goal" != check ] && ! npm_packages; then
+if [ "$goal" != check ] && [ "$goal" != fuzz ] && ! npm_packages; then
     echo "deps: npm ci in tests/" >&2
     (cd tests && npm ci --no-audit --no-fund --silent) || exit 1
     npm_packages || cannot "
