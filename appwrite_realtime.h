@@ -349,12 +349,12 @@ AWR_API int awr_utf8_valid(const void *data, size_t len);
  *    buffer (you supply 16 random bytes for Sec-WebSocket-Key); awr_ws_handshake_response() eats the
  *    server's answer in chunks of any size and returns AWR_AGAIN until the header is complete, then
  *    AWR_OK and how many input bytes it used: the rest is the start of the first frame. It checks
- *    status 101, Upgrade: websocket, Connection: upgrade (case-insensitive, token lists),
- *    Sec-WebSocket-Accept, and refuses extensions and subprotocols that were not offered. The answer
- *    is parsed as a stream, each line as soon as it is complete and the status line byte by byte (a
- *    response that is not HTTP fails at its first bytes): the buffer needs room for the status line
- *    and the longest header line, not the whole header (awr_ws_handshake_header finds headers only
- *    when the whole header fitted).
+ *    status 101, Upgrade: websocket (and no other protocol), Connection: upgrade (case-insensitive,
+ *    token lists), Sec-WebSocket-Accept, and refuses extensions and subprotocols that were not
+ *    offered. The answer is parsed as a stream, each line as soon as it is complete and the status
+ *    line byte by byte (a response that is not HTTP fails at its first bytes): the buffer needs room
+ *    for the status line and the longest header line, not the whole header (awr_ws_handshake_header
+ *    finds headers only when the whole header fitted).
  *
  *      char hsbuf[AWR_WS_HANDSHAKE_DEFAULT_CAP], req[1024];
  *      awr_ws_handshake hs;
@@ -2749,28 +2749,32 @@ static int awr__ieq(const char *a, size_t an, const char *b) {
 
 static int awr__is_blank(char c) { return c == ' ' || c == '\t'; }
 
-/* Offset of token in the comma-separated list v[0, n) (case-insensitive unless exact), or n when absent. */
-static size_t awr__token_at(const char *v, size_t n, const char *token, size_t token_len, int exact) {
+/* Offset of the first element of the comma-separated list v[0, n) that is token (case-insensitive unless
+ * exact) when match is 1, or that is not when match is 0; n when there is none. Empty elements are
+ * skipped (RFC 9110 5.6.1). */
+static size_t awr__token_at(const char *v, size_t n, const char *token, size_t token_len, int exact, int match) {
     size_t i = 0;
     while (i < n) {
-        size_t s, e, k;
+        size_t s, e, k = 0;
         while (i < n && (awr__is_blank(v[i]) || v[i] == ',')) i++;
         s = i;
         while (i < n && v[i] != ',') i++;
         e = i;
         while (e > s && awr__is_blank(v[e - 1])) e--;
-        if (e - s != token_len || e == s) continue;
-        for (k = 0; k < token_len; k++) {
-            char x = v[s + k], y = token[k];
-            if (exact ? x != y : awr__lower((unsigned char)x) != awr__lower((unsigned char)y)) break;
+        if (e == s) continue;
+        if (e - s == token_len) {
+            for (; k < token_len; k++) {
+                char x = v[s + k], y = token[k];
+                if (exact ? x != y : awr__lower((unsigned char)x) != awr__lower((unsigned char)y)) break;
+            }
         }
-        if (k == token_len) return s;
+        if ((e - s == token_len && k == token_len) == (match != 0)) return s;
     }
     return n;
 }
 
 static int awr__has_token(const char *v, size_t n, const char *token, size_t token_len) {
-    return awr__token_at(v, n, token, token_len, 0) != n;
+    return awr__token_at(v, n, token, token_len, 0, 1) != n;
 }
 
 /* One header line "name: value" of buf[s, e) (its CRLF excluded); 0 if it has no proper "name:". */
@@ -2825,6 +2829,8 @@ static awr_result awr__hs_header_line(awr_ws_handshake *hs, size_t s, size_t e) 
     if (!awr__hs_split(hs->buf, s, e, &h)) return AWR_ERR_HS_MALFORMED;
     if (hs->status != 101) return AWR_AGAIN; /* only the header syntax matters then */
     if (awr__ieq(h.name, h.name_len, "upgrade")) {
+        /* RFC 6455 4.1: a value that is not websocket fails (a protocol we did not ask to switch to) */
+        if (awr__token_at(h.value, h.value_len, "websocket", 9, 0, 0) != h.value_len) return AWR_ERR_HS_UPGRADE;
         hs->upgrade |= (uint8_t)awr__has_token(h.value, h.value_len, "websocket", 9);
     } else if (awr__ieq(h.name, h.name_len, "connection")) {
         hs->connection |= (uint8_t)awr__has_token(h.value, h.value_len, "upgrade", 7);
@@ -2836,7 +2842,7 @@ static awr_result awr__hs_header_line(awr_ws_handshake *hs, size_t s, size_t e) 
     } else if (awr__ieq(h.name, h.name_len, "sec-websocket-protocol")) {
         size_t at;
         if (hs->chosen_len || h.value_len == 0 || awr__memchr(h.value, ',', h.value_len)) return AWR_ERR_HS_PROTOCOL;
-        at = awr__token_at(hs->buf, hs->offered_len, h.value, h.value_len, 1);
+        at = awr__token_at(hs->buf, hs->offered_len, h.value, h.value_len, 1, 1);
         if (at == hs->offered_len) return AWR_ERR_HS_PROTOCOL;
         hs->chosen_off = at;       /* the offered copy: it stays when header lines are dropped */
         hs->chosen_len = h.value_len;
@@ -10154,6 +10160,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - awr_ws_handshake_response fails with AWR_ERR_HS_UPGRADE when an Upgrade header of the 101
+ *       names a protocol besides websocket ("Upgrade: h2c, websocket" passed; RFC 6455 4.1)
  *     - awr_event_get_* on an event without a payload, after awr_event_is or awr_event_has_channel
  *       in the same callback, return AWR_ERR_NOT_FOUND (they took the names' tokens for the payload's:
  *       awr_event_get_json then read through a NULL token, found by fuzz_client)

@@ -149,7 +149,7 @@ int main(void) {
     v = awr_ws_handshake_header(&hs, "Sec-WebSocket-Accept", &vlen);
     AWR_CHECK(v && vlen == 28 && memcmp(v, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", 28) == 0);
     AWR_CHECK(awr_ws_handshake_header(&hs, "missing", &vlen) == NULL && vlen == 0);
-    AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\nUpgrade: h2c, websocket\r\nConnection: Upgrade\r\n" ACCEPT "\r\n", 0, &hs), AWR_OK);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\nUpgrade: , websocket,\r\nUpgrade: WEBSOCKET\r\nConnection: Upgrade\r\n" ACCEPT "\r\n", 0, &hs), AWR_OK);
 
     /* each failure */
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 403 Forbidden\r\nX-Reason: bad project\r\nContent-Length: 0\r\n\r\n", 0, &hs), AWR_ERR_HS_STATUS);
@@ -159,6 +159,10 @@ int main(void) {
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 200 OK\r\n\r\n", 0, &hs), AWR_ERR_HS_STATUS);
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\nConnection: Upgrade\r\n" ACCEPT "\r\n", 0, &hs), AWR_ERR_HS_UPGRADE);
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\nUpgrade: websockets\r\nConnection: Upgrade\r\n" ACCEPT "\r\n", 0, &hs), AWR_ERR_HS_UPGRADE);
+    /* RFC 6455 4.1: an Upgrade value other than websocket fails, also beside it (a protocol not asked for) */
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\nUpgrade: h2c, websocket\r\nConnection: Upgrade\r\n" ACCEPT "\r\n", 0, &hs), AWR_ERR_HS_UPGRADE);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\nUpgrade: websocket, TLS/1.2\r\nConnection: Upgrade\r\n" ACCEPT "\r\n", 0, &hs), AWR_ERR_HS_UPGRADE);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\nUpgrade: websocket\r\nUpgrade: foo\r\nConnection: Upgrade\r\n" ACCEPT "\r\n", 0, &hs), AWR_ERR_HS_UPGRADE);
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\nUpgrade: websocket\r\n" ACCEPT "\r\n", 0, &hs), AWR_ERR_HS_CONNECTION);
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\nUpgrade: websocket\r\nConnection: close\r\n" ACCEPT "\r\n", 0, &hs), AWR_ERR_HS_CONNECTION);
     AWR_CHECK_INT(run(NULL, OKHDR "\r\n", 0, &hs), AWR_ERR_HS_ACCEPT);
