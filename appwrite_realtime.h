@@ -1910,7 +1910,8 @@ AWR_API size_t awr_bearssl_anchor_bytes(const char *pem, size_t len);
  * ended (unsubscribe(), destruction, move-assignment) anywhere, its own callback included: the
  * callable is released after the callback returns. A client must not be destroyed inside one of its
  * callbacks (as in C). Failures are results, never exceptions: the client's result(), a subscription's
- * result() (operator bool: it is live). The callables are kept in std::function (which may allocate
+ * result() (operator bool: it is live). A callable must not throw: an exception leaving one ends the
+ * program (std::terminate), as it cannot unwind through the C client. The callables are kept in std::function (which may allocate
  * when subscribe() stores one; dispatching an event allocates nothing). The threading rules are the
  * C client's (see THREADS).
  * ================================================================================================== */
@@ -2023,19 +2024,21 @@ inline void sweep(shared *s) {
     for (size_t i = 0; i < s->nslots; i++)
         if (s->slots[i].dead) { s->slots[i].fn = nullptr; s->slots[i].dead = false; s->slots[i].id = 0; }
 }
-inline void on_event(awr_client *, awr_sub, const awr_event *ev, void *user) {
+/* The trampolines the C client calls are noexcept: an exception must not unwind through the C client
+ * (it would stay marked inside a callback: every later poll refused, its destruction refused). */
+inline void on_event(awr_client *, awr_sub, const awr_event *ev, void *user) noexcept {
     slot *sl = static_cast<slot *>(user);
     sl->owner->depth++;
     if (sl->fn && !sl->dead) sl->fn(event(ev));
     sl->owner->depth--;
 }
-inline void on_state(awr_client *, const awr_state_info *info, void *user) {
+inline void on_state(awr_client *, const awr_state_info *info, void *user) noexcept {
     shared *s = static_cast<shared *>(user);
     s->depth++;
     if (s->on_state) s->on_state(*info);
     s->depth--;
 }
-inline void on_error(awr_client *, const awr_server_error *err, void *user) {
+inline void on_error(awr_client *, const awr_server_error *err, void *user) noexcept {
     shared *s = static_cast<shared *>(user);
     if (err->sub != 0 && err->reason == AWR_ERR_LIMIT)   /* the client dropped it: it cannot be served */
         for (size_t i = 0; i < s->nslots; i++)
@@ -2044,7 +2047,7 @@ inline void on_error(awr_client *, const awr_server_error *err, void *user) {
     if (s->on_error) s->on_error(*err);
     s->depth--;
 }
-inline void on_response(awr_client *, const awr_response *resp, void *user) {
+inline void on_response(awr_client *, const awr_response *resp, void *user) noexcept {
     shared *s = static_cast<shared *>(user);
     s->depth++;
     if (s->on_response) s->on_response(*resp);
@@ -2088,7 +2091,7 @@ public:
     }
     awr_sub id() const { return id_; }
     /* AWR_OK for a live subscription, else why subscribe failed (AWR_ERR_STATE once ended). */
-    awr_result result() const { return id_ ? AWR_OK : r_; }
+    awr_result result() const { return *this ? AWR_OK : r_ != AWR_OK ? r_ : AWR_ERR_STATE; }
     explicit operator bool() const { return id_ != 0 && s_ && s_->c && sl_ && sl_->id == id_ && !sl_->dead; }
 
 private:
@@ -2112,13 +2115,8 @@ public:
     explicit client(const awr_client_config &cfg) {
         awr_client_config own = cfg;
         const bool lambdas = !cfg.on_state && !cfg.on_error && !cfg.on_response;
-        size_t n = cfg.max_subscriptions ? cfg.max_subscriptions : AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS;
         s_ = new (std::nothrow) detail::shared;
         if (!s_) { r_ = AWR_ERR_NOMEM; return; }
-        s_->slots = new (std::nothrow) detail::slot[n];
-        if (!s_->slots) { r_ = AWR_ERR_NOMEM; detail::release(s_); s_ = nullptr; return; }
-        s_->nslots = n;
-        for (size_t i = 0; i < n; i++) s_->slots[i].owner = s_;
         if (lambdas) {
             own.on_state = detail::on_state;
             own.on_error = detail::on_error;
@@ -2127,7 +2125,8 @@ public:
         }
         own_callbacks_ = lambdas;
         r_ = awr_client_create(&own, &s_->c);
-        if (r_ != AWR_OK) { detail::release(s_); s_ = nullptr; }
+        if (r_ == AWR_OK) r_ = make_slots(cfg.max_subscriptions ? cfg.max_subscriptions : AWR_CLIENT_DEFAULT_MAX_SUBSCRIPTIONS);
+        if (r_ != AWR_OK) close();
     }
     client(client &&o) noexcept : s_(o.s_), r_(o.r_), own_callbacks_(o.own_callbacks_) { o.s_ = nullptr; o.r_ = AWR_ERR_STATE; }
     client &operator=(client &&o) noexcept {
@@ -2207,6 +2206,14 @@ private:
     detail::shared *s_ = nullptr;
     awr_result r_ = AWR_ERR_STATE;
     bool own_callbacks_ = false;
+    /* One slot per subscription, once awr_client_create has checked the config: its count is in range. */
+    awr_result make_slots(size_t n) {
+        s_->slots = new (std::nothrow) detail::slot[n];
+        if (!s_->slots) return AWR_ERR_NOMEM;
+        s_->nslots = n;
+        for (size_t i = 0; i < n; i++) s_->slots[i].owner = s_;
+        return AWR_OK;
+    }
     void close() {
         if (!s_) return;
         if (s_->c) awr_client_destroy(s_->c);
@@ -10160,6 +10167,12 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - C++: awr::subscription::result() is AWR_ERR_STATE once the subscription ended (unsubscribe(),
+ *       a move over it, disconnect(), its client gone), as documented (it stayed AWR_OK); awr::client
+ *       with a config the C client refuses allocates nothing first (max_subscriptions SIZE_MAX was
+ *       AWR_ERR_NOMEM, not AWR_ERR_ARG, after a try to allocate that many slots); the callbacks the
+ *       layer gives the C client are noexcept: an exception from a callable ends the program there
+ *       (it unwound through the C client, which then refused every poll and its own destruction)
  *     - awr_ws_handshake_response fails with AWR_ERR_HS_UPGRADE when an Upgrade header of the 101
  *       names a protocol besides websocket ("Upgrade: h2c, websocket" passed; RFC 6455 4.1)
  *     - awr_event_get_* on an event without a payload, after awr_event_is or awr_event_has_channel

@@ -3,7 +3,8 @@
  * awr::event (string_view fields, payload getters, the _or forms); a subscription ends when it goes
  * out of scope, when moved over, and from inside its own callback (ASan checks the callable outlives
  * that call); a subscription outlives its client safely; update(); the state and error lambdas;
- * failures are results. */
+ * failures are results (a subscription's is AWR_ERR_STATE once ended, an out-of-range config the C
+ * client's AWR_ERR_ARG); the callbacks the C client calls are noexcept. */
 #define AWR_CPP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -151,12 +152,15 @@ static void test_update_and_limits() {
     event(rt, "files", "{}");
     AWR_CHECK_INT(a, 101);
     s2.unsubscribe();
+    AWR_CHECK_INT(s2.result(), AWR_ERR_STATE);   /* ended */
+    AWR_CHECK_INT(s3.result(), AWR_ERR_LIMIT);   /* never started: why */
     AWR_CHECK_INT(s2.update({ "teams" }), AWR_ERR_STATE);
     awr::subscription s4 = rt.subscribe("files", [&a](const awr::event &) { a += 1000; });   /* reuses the slot */
     AWR_CHECK(static_cast<bool>(s4));
     AWR_CHECK_INT(rt.disconnect(), AWR_OK);
     AWR_CHECK(!s1);                               /* disconnect ended every subscription */
     AWR_CHECK(!s4);
+    AWR_CHECK_INT(s1.result(), AWR_ERR_STATE);
     AWR_CHECK_INT(s4.unsubscribe(), AWR_OK);      /* already ended */
     awr::subscription s5 = rt.subscribe("files", [&a](const awr::event &) { a += 10000; });
     AWR_CHECK(static_cast<bool>(s5));             /* the slots are free again */
@@ -201,6 +205,7 @@ static void test_lifetimes() {
         AWR_CHECK(static_cast<bool>(outlives));
     }
     AWR_CHECK(!outlives);
+    AWR_CHECK_INT(outlives.result(), AWR_ERR_STATE);
     AWR_CHECK_INT(outlives.unsubscribe(), AWR_OK);
     awr_client_config cfg = config();
     cfg.project = nullptr;
@@ -210,6 +215,16 @@ static void test_lifetimes() {
     awr::subscription none = bad.subscribe("files", [](const awr::event &) {});
     AWR_CHECK_INT(none.result(), AWR_ERR_STATE);
     AWR_CHECK_INT(bad.poll(0), AWR_ERR_STATE);
+    /* max_subscriptions out of range (1..65535) is the C client's AWR_ERR_ARG: the layer allocates
+       nothing for it first (SIZE_MAX slots were AWR_ERR_NOMEM, or an ASan abort) */
+    const size_t out_of_range[] = { 65536, (size_t)1 << 40, SIZE_MAX };
+    for (size_t n : out_of_range) {
+        cfg = config();
+        cfg.max_subscriptions = n;
+        awr::client huge(cfg);
+        AWR_CHECK(!huge);
+        AWR_CHECK_INT(huge.result(), AWR_ERR_ARG);
+    }
     /* C callbacks in the config: the client keeps them, lambdas for them are refused */
     cfg = config();
     cfg.on_state = [](awr_client *, const awr_state_info *, void *) {};
@@ -219,8 +234,18 @@ static void test_lifetimes() {
     AWR_CHECK(own.get() != nullptr);
 }
 
+/* An exception must not unwind through the C client (it would stay inside a callback for good): the
+ * callbacks the layer gives it are noexcept, so a throwing callable ends the program there. */
+static void test_callbacks_noexcept() {
+    AWR_CHECK(noexcept(awr::detail::on_event(nullptr, 0, nullptr, nullptr)));
+    AWR_CHECK(noexcept(awr::detail::on_state(nullptr, nullptr, nullptr)));
+    AWR_CHECK(noexcept(awr::detail::on_error(nullptr, nullptr, nullptr)));
+    AWR_CHECK(noexcept(awr::detail::on_response(nullptr, nullptr, nullptr)));
+}
+
 int main() {
     fake_init(&F);
+    test_callbacks_noexcept();
     test_lambdas_and_fields();
     test_end_in_callback();
     test_update_and_limits();
