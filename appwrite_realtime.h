@@ -9287,13 +9287,17 @@ AWR_API awr_result awr_tcp_init(void *mem, size_t size, const awr_tcp_config *cf
     t->sock = AWR_NO_SOCKET;
     if (cfg && cfg->address) memcpy(t->address, cfg->address, strlen(cfg->address) + 1);
     t->cfg.address = t->address;
+    /* First: Winsock refuses every call before it, getaddrinfo of a numeric address included. */
+    if (!awr__tcp_sys_startup(&err)) return AWR_ERR_IO;
     if (t->address[0]) {   /* refuse an address that is not numeric now, not on every connect */
         memcpy(t->service, "1", 2);
-        if (awr__tcp_numeric(t, t->address) != AWR_OK) return AWR_ERR_ARG;
+        if (awr__tcp_numeric(t, t->address) != AWR_OK) {
+            awr__tcp_sys_cleanup();
+            return AWR_ERR_ARG;
+        }
         awr__tcp_drop_addrs(t);
         t->service[0] = 0;
     }
-    if (!awr__tcp_sys_startup(&err)) return AWR_ERR_IO;
     t->sys_started = 1;
     *out = t;
     return AWR_OK;
@@ -10167,6 +10171,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - awr_tcp_init on Windows starts Winsock before it checks cfg->address: a program that had not
+ *       called WSAStartup itself got AWR_ERR_ARG for every address (getaddrinfo fails before it)
  *     - C++: awr::subscription::result() is AWR_ERR_STATE once the subscription ended (unsubscribe(),
  *       a move over it, disconnect(), its client gone), as documented (it stayed AWR_OK); awr::client
  *       with a config the C client refuses allocates nothing first (max_subscriptions SIZE_MAX was

@@ -3,6 +3,18 @@
  * port comes in the environment variable AWR_ECHO_PORT. (It lives outside tests/test_*.c because make
  * test builds those for Linux.)
  * awr-link: -lws2_32 -lbcrypt */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+/* Windows' getaddrinfo fails with WSANOTINITIALISED before WSAStartup; wine's answers anyway, its
+ * socket() refuses as Windows does. The adapter's getaddrinfo goes through this check, so that a call
+ * made before the adapter started Winsock fails here as it would on Windows. */
+static INT WSAAPI getaddrinfo_after_startup(PCSTR host, PCSTR service, const ADDRINFOA *hints, PADDRINFOA *res) {
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (s == INVALID_SOCKET && WSAGetLastError() == WSANOTINITIALISED) return WSANOTINITIALISED;
+    if (s != INVALID_SOCKET) closesocket(s);
+    return getaddrinfo(host, service, hints, res);
+}
+#define getaddrinfo getaddrinfo_after_startup
 #define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -67,6 +79,27 @@ static void test_refused(void) {
     AWR_CHECK_INT(k.io.open(k.io.user, "127.0.0.1", 70000, 0, &k.c), AWR_ERR_ARG);
     AWR_CHECK_INT(k.io.open(k.io.user, "127.0.0.1", 80, 1, &k.c), AWR_ERR_UNSUPPORTED);
     awr_tcp_deinit(k.tcp);
+}
+
+/* A pre-resolved address (cfg.address) in a program that has not started Winsock itself: init checks
+ * the address after starting Winsock (it refused every address before, as getaddrinfo failed), and
+ * the connection goes to that address without a lookup. */
+static void test_pre_resolved_address(int port) {
+    conn k;
+    awr_tcp_config tc;
+    memset(&tc, 0, sizeof tc);
+    tc.address = "127.0.0.1";
+    AWR_CHECK_INT(awr_tcp_init(k.tcp_mem, sizeof k.tcp_mem, &tc, &k.tcp), AWR_OK);
+    if (!k.tcp) return;
+    k.io = awr_tcp_io(k.tcp);
+    AWR_CHECK_INT(k.io.open(k.io.user, "appwrite.example", port, 0, &k.c), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_resolving(k.tcp), 0);
+    AWR_CHECK_INT(ws_upgrade(&k, port), AWR_OK);
+    k.io.close(k.io.user, k.c);
+    awr_tcp_deinit(k.tcp);
+    tc.address = "appwrite.example";                   /* not a numeric address: still refused */
+    AWR_CHECK_INT(awr_tcp_init(k.tcp_mem, sizeof k.tcp_mem, &tc, &k.tcp), AWR_ERR_ARG);
+    AWR_CHECK(k.tcp == NULL);
 }
 
 /* A resolver for the tests, on the adapter's resolver thread: counts its calls, waits delay_ms, then
@@ -181,6 +214,7 @@ int main(void) {
     AWR_CHECK(port > 0);   /* tests/windows.sh starts the echo server and passes its port */
     test_helpers();
     if (port > 0) {
+        test_pre_resolved_address(port);               /* first: no adapter has started Winsock yet */
         test_echo("127.0.0.1", port);
         test_echo("localhost", port);
         test_resolver_thread(port);
