@@ -1837,7 +1837,8 @@ typedef struct awr_bearssl_config {
     const char *ca_file;                  /* a PEM bundle on disk (NULL: AWR_BEARSSL_DEFAULT_CA_FILE) */
     void *anchor_mem;                     /* where decoded anchors go (NULL: the adapter's own memory) */
     size_t anchor_mem_size;
-    const char *server_name;              /* verify and send this name instead of the host (NULL: host; kept by pointer) */
+    const char *server_name;              /* verify and send this name instead of the host (NULL: host; kept by
+                                             pointer; "" is refused: BearSSL would check no name at all) */
     /* Seconds since 1970-01-01 UTC for the validity check (NULL: the system clock, via BearSSL). */
     int64_t (*unix_time)(void *user);
     void *time_user;
@@ -9734,6 +9735,7 @@ static awr_result awr__tls_plan(const awr_bearssl_config *cfg, int measure, awr_
     l->iobuf = cfg->iobuf_size ? cfg->iobuf_size : (size_t)BR_SSL_BUFSIZE_BIDI;
     l->slots = cfg->max_connections ? cfg->max_connections : 1u;
     if (l->iobuf < (size_t)BR_SSL_BUFSIZE_MONO || l->iobuf > limit) return AWR_ERR_ARG;
+    if (cfg->server_name && !cfg->server_name[0]) return AWR_ERR_ARG;   /* see awr__tls_start */
     slot = sizeof(awr__tls_conn) + awr__tls_round(l->iobuf);
     if (l->slots > limit / slot) return AWR_ERR_ARG;
     if (!awr__tls_has_anchors(cfg)) {   /* else the ready anchors: nothing to decode */
@@ -9916,7 +9918,8 @@ static awr_result awr__tls_start(awr__tls_conn *c, const char *host) {
     const char *name = t->server_name ? t->server_name : host;
     size_t n = awr__strlen(name);
     unsigned char seed[32];
-    if (n >= sizeof c->name) return AWR_ERR_ARG;
+    /* br_x509_minimal takes an empty name for "no name to check": any trusted certificate would do. */
+    if (n == 0 || n >= sizeof c->name) return AWR_ERR_ARG;
     memcpy(c->name, name, n + 1);
     br_ssl_client_init_full(&c->sc, &c->x509.minimal, t->anchors, t->anchor_count);
     c->x509.vtable = &awr__x509_vtable;
@@ -10171,6 +10174,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - BearSSL adapter: an empty awr_bearssl_config.server_name is refused (awr_bearssl_size 0,
+ *       init and create AWR_ERR_ARG), and so is open() of an empty host (AWR_ERR_ARG): BearSSL checks
+ *       no name at all for "", so a certificate for any host that chains to a trust anchor was accepted
  *     - awr_tcp_init on Windows starts Winsock before it checks cfg->address: a program that had not
  *       called WSAStartup itself got AWR_ERR_ARG for every address (getaddrinfo fails before it)
  *     - C++: awr::subscription::result() is AWR_ERR_STATE once the subscription ended (unsubscribe(),

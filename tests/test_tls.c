@@ -341,6 +341,11 @@ static void test_refusals(char *ca_pem) {
         awr_bearssl_config named = cfg;
         named.server_name = "wrong.example";
         AWR_CHECK_INT(try_connect(&named, "127.0.0.1", port, NULL), AWR_OK);
+        /* an empty name is refused: BearSSL checks none for "" (this certificate passed for localhost) */
+        named.server_name = "";
+        AWR_CHECK_INT(awr_bearssl_size(&named), 0);
+        AWR_CHECK_INT(try_connect(&named, "localhost", port, NULL), AWR_ERR_ARG);
+        AWR_CHECK_INT(try_connect(&cfg, "", port, NULL), AWR_ERR_ARG);   /* and so is an empty host */
     }
     awr_test_stop(pid);
 
