@@ -3080,7 +3080,8 @@ AWR_API awr_result awr_ws_decode(awr_ws_decoder *d, const void *data, size_t len
         d->hdr_len = 0;
         return AWR_OK;
     }
-    if (len > 0 && !p) return AWR_ERR_ARG;
+    if (len == 0) return AWR_AGAIN;   /* nothing to take: data may be NULL, which memcpy must not see */
+    if (!p) return AWR_ERR_ARG;
     if (d->stage == AWR__DEC_HEADER) {
         size_t hlen = 0;
         awr_result r;
@@ -3110,7 +3111,6 @@ AWR_API awr_result awr_ws_decode(awr_ws_decoder *d, const void *data, size_t len
         return AWR_OK;
     }
     /* payload */
-    if (len == 0) return AWR_AGAIN;
     {
         uint64_t left = d->frame.length - d->done;
         size_t n = left < (uint64_t)len ? (size_t)left : len;
@@ -10174,6 +10174,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - awr_ws_decode with no bytes returns AWR_AGAIN without touching data (data NULL with len 0
+ *       reached memcpy in a frame header: undefined behaviour, stopped by UBSan)
  *     - BearSSL adapter: an empty awr_bearssl_config.server_name is refused (awr_bearssl_size 0,
  *       init and create AWR_ERR_ARG), and so is open() of an empty host (AWR_ERR_ARG): BearSSL checks
  *       no name at all for "", so a certificate for any host that chains to a trust anchor was accepted

@@ -182,6 +182,22 @@ masked:
         AWR_CHECK_INT(awr_ws_decode(&d, "", 0, &used, &pc), AWR_AGAIN);
     }
 
+    /* no bytes (data NULL): nothing to report, at the start of a header, inside one and in a payload */
+    {
+        awr_ws_decoder d;
+        awr_ws_piece pc;
+        size_t used = 9;
+        awr_ws_decoder_init(&d);
+        AWR_CHECK_INT(awr_ws_decode(&d, NULL, 0, &used, &pc), AWR_AGAIN);
+        AWR_CHECK_INT(used, 0);
+        AWR_CHECK_INT(awr_ws_decode(&d, "\x82\x7e", 2, &used, &pc), AWR_AGAIN);
+        AWR_CHECK_INT(awr_ws_decode(&d, NULL, 0, &used, &pc), AWR_AGAIN);
+        AWR_CHECK_INT(awr_ws_decode(&d, "\x00\x7e", 2, &used, &pc), AWR_OK);
+        AWR_CHECK(pc.kind == AWR_WS_PIECE_HEADER && d.frame.length == 126);
+        AWR_CHECK_INT(awr_ws_decode(&d, NULL, 0, &used, &pc), AWR_AGAIN);
+        AWR_CHECK_INT(awr_ws_decode(&d, NULL, 1, &used, &pc), AWR_ERR_ARG);
+    }
+
     /* violations, each detected at the byte that makes it one */
     check_violation("\xc1\x00", 2, AWR_ERR_WS_RSV, 0);
     check_violation("\xa1\x00", 2, AWR_ERR_WS_RSV, 0);
