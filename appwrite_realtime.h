@@ -471,7 +471,8 @@ AWR_API awr_result awr_ws_handshake_request(awr_ws_handshake *hs, const awr_ws_r
  * valid; *consumed bytes of this chunk belonged to it, the rest are WebSocket frames. An AWR_ERR_HS_*
  * result is final (AWR_ERR_HS_STATUS still lets you read status, reason and kept headers). Each line is
  * checked as soon as it is complete, and the status line as its bytes arrive: a response that does not
- * start with "HTTP/1.x NNN" fails at its first bytes. */
+ * start with "HTTP/1.x NNN" fails at its first bytes. Interim responses (1xx but 101: 100 Continue,
+ * 103 Early Hints) are read past, as RFC 9110 15.2 asks: the response after them is the answer. */
 AWR_API awr_result awr_ws_handshake_response(awr_ws_handshake *hs, const void *data, size_t len,
                                              size_t *consumed);
 /* Value of the first response header with this name (case-insensitive), without surrounding blanks
@@ -1260,7 +1261,7 @@ typedef struct awr_io {
  *   certificate expired or not yet valid           CLOSED        AWR_ERR_TLS_EXPIRED     verifier's words
  *   wss:// but io cannot do TLS (first poll)       CLOSED        AWR_ERR_UNSUPPORTED     says so
  *   upgrade answered 4xx but 429 (401, 403, 404,   CLOSED        AWR_ERR_HS_STATUS       reason phrase,
- *     431 ...), or 1xx/2xx/3xx other than 101                                        + http_status
+ *     431 ...), or 2xx/3xx (1xx but 101: interim)                                    + http_status
  *   upgrade answered 5xx or 429                    RECONNECTING  AWR_ERR_HS_STATUS       reason phrase,
  *                                                                                      + http_status
  *   response not HTTP (fails at its first bytes)   CLOSED        AWR_ERR_HS_MALFORMED
@@ -2878,7 +2879,18 @@ static AWR__SIZE_NOINLINE awr_result awr__hs_line_done(awr_ws_handshake *hs) {
         hs->line = hs->len;
         return r == AWR_OK ? AWR_AGAIN : r;
     }
-    if (e == s) return awr__hs_verdict(hs);
+    if (e == s) {
+        if (hs->status / 100 == 1 && hs->status != 101) {
+            /* An interim response (100 Continue, 103 Early Hints) ends here: the real one follows, and a
+               client must read past it (RFC 9110 15.2). Its lines are dropped. */
+            hs->len = hs->line = hs->offered_len;
+            hs->status = 0;
+            hs->status_end = 0;
+            hs->kept = 1;
+            return AWR_AGAIN;
+        }
+        return awr__hs_verdict(hs);
+    }
     hs->line = hs->len;
     return awr__hs_header_line(hs, s, e);
 }
@@ -10174,6 +10186,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - awr_ws_handshake_response reads past interim responses (1xx but 101, such as 103 Early Hints)
+ *       to the answer after them, as RFC 9110 15.2 asks (it failed with AWR_ERR_HS_STATUS, which
+ *       stopped the client for good)
  *     - awr_ws_decode with no bytes returns AWR_AGAIN without touching data (data NULL with len 0
  *       reached memcpy in a frame header: undefined behaviour, stopped by UBSan)
  *     - BearSSL adapter: an empty awr_bearssl_config.server_name is refused (awr_bearssl_size 0,

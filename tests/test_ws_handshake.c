@@ -183,7 +183,21 @@ int main(void) {
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 099 x\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 600 x\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 599 x\r\n\r\n", 0, &hs), AWR_ERR_HS_STATUS);
-    AWR_CHECK_INT(run(NULL, "HTTP/1.1 100 x\r\n\r\n", 0, &hs), AWR_ERR_HS_STATUS);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 199 x\r\n\r\n", 0, &hs), AWR_AGAIN);   /* interim: the answer is still to come */
+    /* interim 1xx responses before the answer are read past (RFC 9110 15.2), their headers unchecked and
+       dropped; the answer after them counts */
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 100 Continue\r\n\r\n" OKHDR ACCEPT "\r\n\x81\x01x", 3, &hs), AWR_OK);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nUpgrade: h2c\r\n\r\n"
+                            "HTTP/1.1 102 Processing\r\n\r\n" OKHDR ACCEPT "\r\n", 0, &hs), AWR_OK);
+    AWR_CHECK_INT(hs.status, 101);
+    AWR_CHECK(awr_ws_handshake_header(&hs, "link", &vlen) == NULL);
+    v = awr_ws_handshake_reason(&hs, &vlen);
+    AWR_CHECK(v && vlen == 19 && memcmp(v, "Switching Protocols", 19) == 0);
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nX-Reason: r\r\n\r\n", 0, &hs), AWR_ERR_HS_STATUS);
+    AWR_CHECK_INT(hs.status, 404);
+    v = awr_ws_handshake_header(&hs, "x-reason", &vlen);
+    AWR_CHECK(v && vlen == 1 && v[0] == 'r');
+    AWR_CHECK_INT(run(NULL, "HTTP/1.1 100 Continue\r\n\r\nSSH-2.0\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, "SSH-2.0-OpenSSH\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, "HTTP/1.1 101 x\r\n: empty\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
     AWR_CHECK_INT(run(NULL, "\r\n\r\n", 0, &hs), AWR_ERR_HS_MALFORMED);
@@ -211,6 +225,16 @@ int main(void) {
         for (i = 0; i < strlen(resp) && r == AWR_AGAIN; i++) r = awr_ws_handshake_response(&hs, resp + i, 1, &used);
         AWR_CHECK_INT(r, AWR_OK);
         AWR_CHECK_INT(i, strlen(resp));
+        {   /* an interim response first: its lines leave the buffer, which then holds the answer as before */
+            char both[256];
+            snprintf(both, sizeof both, "HTTP/1.1 100 Continue-%060d\r\nX: 1\r\n\r\n%s", 0, resp);
+            awr_ws_handshake_init(&hs, small, sizeof small);
+            AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_OK);
+            r = AWR_AGAIN;
+            for (i = 0; i < strlen(both) && r == AWR_AGAIN; i++) r = awr_ws_handshake_response(&hs, both + i, 1, &used);
+            AWR_CHECK_INT(r, AWR_OK);
+            AWR_CHECK_INT(i, strlen(both));
+        }
         awr_ws_handshake_init(&hs, small, sizeof small);
         AWR_CHECK_INT(awr_ws_handshake_request(&hs, &rq, nonce, req, sizeof req, &len), AWR_OK);
         AWR_CHECK_INT(awr_ws_handshake_response(&hs, longline, strlen(longline), &used), AWR_ERR_HS_TOO_LARGE);
