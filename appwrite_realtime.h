@@ -1670,7 +1670,10 @@ AWR_API awr_result awr_event_get_json(const awr_event *ev, const char *path, awr
  * Until the thread is done there is no socket (awr_tcp_resolving() is 1): a loop of your own calls
  * awr_client_poll again within a few milliseconds. awr_tcp_deinit does not wait for a lookup either: the
  * thread frees its block when the lookup ends. When a connect fails, the kept address is dropped and the
- * host resolved again. Each address is tried in turn with a non-blocking connect and TCP_NODELAY.
+ * host resolved again. Each address is tried in turn with a non-blocking connect and TCP_NODELAY. A
+ * connect closed while still in progress (the client's connect timeout: an address that drops packets
+ * never fails on its own) counts as failed too: the kept address is dropped, and after a resolved one
+ * the next connect to the same host and port starts with the address that follows it.
  * send/recv return 0 while resolving, while the connect is in progress or when the socket would
  * block, AWR_ERR_EOF when the peer closed, AWR_ERR_IO on any other failure (awr_tcp_last_error()
  * keeps errno or WSAGetLastError(); the io's error hook gives the client the resolver's text of a
@@ -8636,6 +8639,7 @@ struct awr_tcp {
     const struct addrinfo *current;       /* the address being connected to */
     int from_resolver;                    /* the addresses being tried come from the resolver thread */
     int on_kept;                          /* ... or are the kept address */
+    size_t skip;                          /* resolved addresses the next connect to this target passes over */
     int kept_valid;                       /* kept_ai is the address that connected last to host:service */
     struct addrinfo kept_ai;
     struct sockaddr_storage kept_addr;
@@ -9154,6 +9158,8 @@ static long awr__tcp_take_resolved(awr_tcp *t) {
     j->list = NULL;
     awr__tcp_job_drop(t);
     t->next_addr = t->addrs;
+    for (; t->skip > 0 && t->next_addr->ai_next; t->skip--) t->next_addr = t->next_addr->ai_next;
+    t->skip = 0;
     t->from_resolver = 1;
     return awr__tcp_try_next(t) == AWR_OK ? 1 : AWR_ERR_IO;
 }
@@ -9212,6 +9218,7 @@ static awr_result awr__tcp_open(void *user, const char *host, int port, int tls,
     } while (port && i > 0);
     if (strcmp(host, t->host) != 0 || strcmp(service + i, t->service) != 0) {
         t->kept_valid = 0;   /* a new target: what was kept is for another */
+        t->skip = 0;
         memcpy(t->host, host, strlen(host) + 1);
         memcpy(t->service, service + i, (size_t)(8 - i));
     }
@@ -9251,10 +9258,24 @@ static long awr__tcp_recv(void *user, void *conn, void *buf, size_t cap) {
     return awr__tcp_sys_recv(t->sock, buf, cap, &t->last_error);
 }
 
+/* A connect closed while still in progress (the client's connect timeout) counts as failed: an
+   address that drops packets never fails on its own. A kept address is dropped (the host may have
+   moved); after a resolved one, the next connect to the target starts with the address that follows. */
+static void awr__tcp_cut_short(awr_tcp *t) {
+    const struct addrinfo *ai;
+    size_t at = 0;
+    if (!t->connecting) return;
+    if (t->on_kept) t->kept_valid = 0;
+    if (!t->from_resolver || !t->current || !t->current->ai_next) return;
+    for (ai = t->addrs; ai && ai != t->current; ai = ai->ai_next) at++;
+    t->skip = at + 1;
+}
+
 static void awr__tcp_close(void *user, void *conn) {
     awr_tcp *t = (awr_tcp *)user;
     (void)conn;
     if (!t) return;
+    awr__tcp_cut_short(t);
     awr__tcp_close_socket(t);
     awr__tcp_drop_addrs(t);
     t->resolving = 0;   /* a lookup still running is left to finish: getaddrinfo cannot be cancelled */
@@ -10186,6 +10207,11 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - TCP adapter: a connect closed while still in progress (the client's connect timeout) counts as
+ *       failed: the kept address is dropped and the host resolved again, and after a resolved address
+ *       the next connect to the same target starts with the one that follows it. An address that drops
+ *       packets (an IPv6 route that leads nowhere, a server that moved) was tried again on every
+ *       reconnect: the client never reached the host's other addresses, or its new one
  *     - awr_ws_handshake_response reads past interim responses (1xx but 101, such as 103 Early Hints)
  *       to the answer after them, as RFC 9110 15.2 asks (it failed with AWR_ERR_HS_STATUS, which
  *       stopped the client for good)

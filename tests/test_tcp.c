@@ -2,7 +2,8 @@
  * name), send/recv with would-block = 0, EOF, refused connections, no SIGPIPE, random, the clock, the
  * blocking awr_tcp_run loop with a real client; and the resolver thread: a 1.5 s resolver never
  * stalls awr_client_poll, the address is kept across reconnects (no allocation) and resolved again
- * after a failed connect, deinit does not wait for a lookup still running (its thread frees the
+ * after a failed connect, a connect cut short moves on to the next address (or resolves a kept one
+ * again), deinit does not wait for a lookup still running (its thread frees the
  * lookup's block), a pre-resolved address skips the resolver, the resolver's error text reaches the client;
  * host_max bounds the host names an adapter takes and the memory it needs. */
 /* awr-link: -pthread */
@@ -474,6 +475,120 @@ static void test_address_kept_and_resolved_again(void) {
     AWR_CHECK_INT(lookup_frees, lookup_allocs);            /* every lookup's block freed, this one too */
 }
 
+/* A listener on the loopback address whose accept queue is full: the kernel drops further SYNs, so a
+ * connect to it stays in progress (as to an address that drops packets) instead of failing. *filler
+ * gets the socket that fills the queue. */
+static int listen_full(int *port, int *filler) {
+    int fd = listen_on(AF_INET, port), i;
+    struct sockaddr_in a;
+    if (fd < 0 || listen(fd, 0) != 0) return -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((unsigned short)*port);
+    *filler = socket(AF_INET, SOCK_STREAM, 0);
+    if (*filler < 0 || connect(*filler, (struct sockaddr *)&a, sizeof a) != 0) return -1;
+    for (i = 0; i < 100; i++) usleep(1000);                /* the handshake ends: the queue is full */
+    return fd;
+}
+
+/* A resolver that answers with two loopback addresses: first the port in silent_port, then the one
+ * in live_port (two lists of getaddrinfo chained: glibc's freeaddrinfo frees node by node). */
+static int silent_port, live_port;
+static int two_address_resolve(const char *host, const char *service, const struct addrinfo *hints,
+                               struct addrinfo **res) {
+    char a[8], b[8];
+    struct addrinfo *first = NULL, *second = NULL;
+    (void)host;
+    (void)service;
+    resolve_calls++;
+    snprintf(a, sizeof a, "%d", silent_port);
+    snprintf(b, sizeof b, "%d", live_port);
+    if (getaddrinfo("127.0.0.1", a, hints, &first) != 0) return EAI_FAIL;
+    if (getaddrinfo("127.0.0.1", b, hints, &second) != 0) { freeaddrinfo(first); return EAI_FAIL; }
+    first->ai_next = second;                               /* one address each */
+    *res = first;
+    return 0;
+}
+
+/* Drive t's connect for ms milliseconds: 1 if it is still under way then. */
+static int still_connecting_after(awr_tcp *t, int ms) {
+    awr_io io = awr_tcp_io(t);
+    int64_t end = awr_tcp_now_ms() + ms;
+    while (awr_tcp_now_ms() < end && busy(t)) {
+        (void)io.send(io.user, t, "", 0);
+        usleep(1000);
+    }
+    return busy(t);
+}
+
+/* A connect that never ends (an address that drops packets) is cut short by the client's connect
+ * timeout, which closes the connection: that address then counts as failed. The next open starts with
+ * the address after it in the resolver's list (it tried the same first address every time before,
+ * and never reached the second); a kept address is dropped and the host resolved again (it was tried
+ * again on every reconnect before, though the host had moved). */
+static void test_silent_address_is_left(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    awr_io io;
+    void *conn = NULL;
+    int filler = -1, filler2 = -1, silent = listen_full(&silent_port, &filler), live = listen_on(AF_INET, &live_port);
+    int moved_port, moved = listen_on(AF_INET, &moved_port), peer;
+    AWR_CHECK(live >= 0 && silent >= 0 && moved >= 0);
+    memset(&tc, 0, sizeof tc);
+    tc.resolve = two_address_resolve;
+    resolve_calls = 0;
+    resolve_delay_ms = 0;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    io = awr_tcp_io(t);
+    AWR_CHECK_INT(io.open(io.user, "two.test", 443, 0, &conn), AWR_OK);
+    AWR_CHECK(still_connecting_after(t, 300));            /* the first address never answers */
+    io.close(io.user, conn);                               /* the client's connect timeout */
+    peer = open_and_accept(t, "two.test", 443, live);      /* the second address, at once */
+    AWR_CHECK(peer >= 0);
+    AWR_CHECK_INT(resolve_calls, 2);
+    io.close(io.user, conn);
+    if (peer >= 0) close(peer);
+    awr_tcp_deinit(t);
+    /* a fresh adapter keeps the live address; then it goes silent and the host moves: the next open
+       after a cut-short connect resolves again */
+    silent_port = live_port;
+    resolve_calls = 0;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    peer = open_and_accept(t, "two.test", 443, live);
+    AWR_CHECK(peer >= 0);
+    io.close(io.user, conn);
+    if (peer >= 0) close(peer);
+    AWR_CHECK(listen(live, 0) == 0);
+    {
+        struct sockaddr_in a;
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons((unsigned short)live_port);
+        filler2 = socket(AF_INET, SOCK_STREAM, 0);
+        AWR_CHECK(filler2 >= 0 && connect(filler2, (struct sockaddr *)&a, sizeof a) == 0);
+        usleep(100000);
+    }
+    silent_port = live_port = moved_port;
+    AWR_CHECK_INT(io.open(io.user, "two.test", 443, 0, &conn), AWR_OK);
+    AWR_CHECK_INT(awr_tcp_resolving(t), 0);                /* the kept address, no lookup */
+    AWR_CHECK(still_connecting_after(t, 300));
+    io.close(io.user, conn);                               /* the client's connect timeout */
+    peer = open_and_accept(t, "two.test", 443, moved);
+    AWR_CHECK(peer >= 0);
+    AWR_CHECK_INT(resolve_calls, 2);
+    io.close(io.user, conn);
+    if (peer >= 0) close(peer);
+    awr_tcp_deinit(t);
+    close(filler);
+    close(filler2);
+    close(silent);
+    close(live);
+    close(moved);
+}
+
 /* A pre-resolved address (cfg.address) is connected to without the resolver; a text that is not a
  * numeric address is refused at init. */
 static void test_pre_resolved_address(void) {
@@ -589,6 +704,7 @@ int main(void) {
     test_run();
     test_slow_resolver_never_blocks_poll();
     test_address_kept_and_resolved_again();
+    test_silent_address_is_left();
     test_pre_resolved_address();
     test_resolver_error_text();
     test_host_max();
