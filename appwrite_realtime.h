@@ -2177,10 +2177,11 @@ public:
         return sub;
     }
 
-    /* Callables for the client's callbacks (AWR_ERR_STATE when cfg brought its own C callbacks). */
-    awr_result on_state(state_fn fn) { if (!s_ || !own_callbacks_) return AWR_ERR_STATE; s_->on_state = std::move(fn); return AWR_OK; }
-    awr_result on_error(error_fn fn) { if (!s_ || !own_callbacks_) return AWR_ERR_STATE; s_->on_error = std::move(fn); return AWR_OK; }
-    awr_result on_response(response_fn fn) { if (!s_ || !own_callbacks_) return AWR_ERR_STATE; s_->on_response = std::move(fn); return AWR_OK; }
+    /* Callables for the client's callbacks (AWR_ERR_STATE when cfg brought its own C callbacks, and
+     * inside a callback: the callable replaced may be the one running). */
+    awr_result on_state(state_fn fn) { if (!settable()) return AWR_ERR_STATE; s_->on_state = std::move(fn); return AWR_OK; }
+    awr_result on_error(error_fn fn) { if (!settable()) return AWR_ERR_STATE; s_->on_error = std::move(fn); return AWR_OK; }
+    awr_result on_response(response_fn fn) { if (!settable()) return AWR_ERR_STATE; s_->on_response = std::move(fn); return AWR_OK; }
 
     /* The C calls, on this client. */
     awr_result poll(int64_t now_ms) {
@@ -2211,6 +2212,7 @@ private:
     detail::shared *s_ = nullptr;
     awr_result r_ = AWR_ERR_STATE;
     bool own_callbacks_ = false;
+    bool settable() const { return s_ && own_callbacks_ && s_->depth == 0; }
     /* One slot per subscription, once awr_client_create has checked the config: its count is in range. */
     awr_result make_slots(size_t n) {
         s_->slots = new (std::nothrow) detail::slot[n];
@@ -10228,6 +10230,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
  *       AWR_ERR_NOMEM, not AWR_ERR_ARG, after a try to allocate that many slots); the callbacks the
  *       layer gives the C client are noexcept: an exception from a callable ends the program there
  *       (it unwound through the C client, which then refused every poll and its own destruction)
+ *     - C++: awr::client::on_state(), on_error() and on_response() return AWR_ERR_STATE inside a
+ *       callback (the state lambda that set a new one destroyed itself while it ran: a use after free)
  *     - awr_ws_handshake_response fails with AWR_ERR_HS_UPGRADE when an Upgrade header of the 101
  *       names a protocol besides websocket ("Upgrade: h2c, websocket" passed; RFC 6455 4.1)
  *     - awr_event_get_* on an event without a payload, after awr_event_is or awr_event_has_channel

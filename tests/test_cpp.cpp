@@ -3,6 +3,7 @@
  * awr::event (string_view fields, payload getters, the _or forms); a subscription ends when it goes
  * out of scope, when moved over, and from inside its own callback (ASan checks the callable outlives
  * that call); a subscription outlives its client safely; update(); the state and error lambdas;
+ * the client's callables cannot be replaced inside a callback;
  * failures are results (a subscription's is AWR_ERR_STATE once ended, an out-of-range config the C
  * client's AWR_ERR_ARG); the callbacks the C client calls are noexcept. */
 #define AWR_CPP
@@ -167,6 +168,27 @@ static void test_update_and_limits() {
     AWR_CHECK(!s1);
 }
 
+/* The client's callables are not replaced inside a callback: the one running would be destroyed. */
+static void test_set_in_callback() {
+    awr::client rt(config());
+    std::string big(100, 'x');   /* a capture in the callable's heap storage */
+    int calls = 0, refused = 0;
+    AWR_CHECK_INT(rt.on_state([&rt, &calls, &refused, big](const awr_state_info &) {
+        calls++;
+        refused += rt.on_state([](const awr_state_info &) {}) == AWR_ERR_STATE;
+        refused += rt.on_error(nullptr) == AWR_ERR_STATE;
+        AWR_CHECK(big.size() == 100 && big[99] == 'x');   /* still alive */
+    }), AWR_OK);
+    awr::subscription sub = rt.subscribe("files", [&rt, &refused](const awr::event &) {
+        refused += rt.on_response(nullptr) == AWR_ERR_STATE;
+    });
+    connect_(rt, "[\"files\"]");
+    event(rt, "files", "{}");
+    AWR_CHECK(calls >= 2);                 /* connecting, connected */
+    AWR_CHECK_INT(refused, 2 * calls + 1);
+    AWR_CHECK_INT(rt.on_state(nullptr), AWR_OK);   /* outside the callbacks */
+}
+
 /* A subscription the client cannot serve (too long for max_url on a server without frames) is dropped
  * by the client: its awr::subscription tests false, and its slot is free again. */
 static void test_dropped_by_client() {
@@ -248,6 +270,7 @@ int main() {
     test_callbacks_noexcept();
     test_lambdas_and_fields();
     test_end_in_callback();
+    test_set_in_callback();
     test_update_and_limits();
     test_dropped_by_client();
     test_lifetimes();
