@@ -3,7 +3,8 @@
  * Subscribes to the documents of one collection (messages with `author`, `text` and `room`
  * attributes) and prints every message created there, reading the two fields straight from the
  * event with one call each. With ROOM, a realtime query (Appwrite 1.9.0+) asks the server for the
- * messages of that room only. Runs for SECONDS (default: until interrupted). */
+ * messages of that room only. Runs for SECONDS (default: until interrupted; a whole number up to
+ * 2,000,000, anything else is a usage error: exit 2). */
 /* awr-link: -pthread */
 #define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -22,6 +23,15 @@ static void on_message(awr_client *c, awr_sub sub, const awr_event *ev, void *us
     fflush(stdout);
 }
 
+/* SECONDS: a whole number from 0 to 2,000,000 (awr_tcp_run counts int32_t milliseconds). */
+static int parse_seconds(const char *s, long *out) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 0 || v > 2000000) return 0;
+    *out = v;
+    return 1;
+}
+
 static void on_error(awr_client *c, const awr_server_error *e, void *user) {
     (void)c; (void)user;
     fprintf(stderr, "server error %lld: %s\n", (long long)e->code, e->message);
@@ -36,6 +46,7 @@ int main(int argc, char **argv) {
     awr_result r;
     char channel[AWR_CHANNEL_MAX], room[256];
     const char *channels[1], *queries[1];
+    long seconds = -1;
     if (argc < 5) {
         fprintf(stderr, "usage: awr-chat ENDPOINT PROJECT DATABASE COLLECTION [ROOM [SECONDS]]\n");
         return 2;
@@ -52,6 +63,10 @@ int main(int argc, char **argv) {
         }
         queries[0] = room;
     }
+    if (argc > 6 && !parse_seconds(argv[6], &seconds)) {
+        fprintf(stderr, "awr-chat: SECONDS must be a whole number from 0 to 2000000: %s\n", argv[6]);
+        return 2;
+    }
 
     awr_tcp_init(tcp_mem, sizeof tcp_mem, NULL, &tcp);
     memset(&cfg, 0, sizeof cfg);
@@ -66,7 +81,7 @@ int main(int argc, char **argv) {
     channels[0] = channel;
     if (argc > 5) r = awr_client_subscribe(c, channels, 1, queries, 1, on_message, NULL, &sub);
     else r = awr_client_subscribe_channel(c, channel, on_message, NULL, &sub);   /* the whole collection */
-    if (r == AWR_OK) r = awr_tcp_run(tcp, c, argc > 6 ? (int32_t)(1000 * atoi(argv[6])) : -1);
+    if (r == AWR_OK) r = awr_tcp_run(tcp, c, seconds < 0 ? -1 : (int32_t)(seconds * 1000));
     if (r != AWR_OK) fprintf(stderr, "awr-chat: %s\n", awr_result_str(r));
     awr_client_destroy(c);
     awr_tcp_deinit(tcp);

@@ -6,7 +6,8 @@
  * realtime client is polled exactly once per frame with the frame's clock, and never blocks: a frame
  * never waits for the network, whether it is busy, idle or gone (its cost is the bytes that arrived).
  * Events land in the game's own queue from the callback and are consumed by the next simulation step,
- * as a game would. Without an endpoint it runs the loop alone (no network) for N seconds (default 3).
+ * as a game would. Without an endpoint it runs the loop alone (no network) for N seconds (default 3;
+ * 0 to 2,000,000, fractions allowed).
  *   ENDPOINT: ws://HOST:PORT/v1/realtime (or an http(s) REST endpoint; wss:// needs the BearSSL
  *   adapter around the TCP hooks, as examples/wss_connect.c shows). Exit status 0, 2 on a usage error. */
 /* awr-link: -pthread */
@@ -90,8 +91,13 @@ int main(int argc, char **argv) {
     int i = 1;
     int64_t start, next_step, next_draw, end;
 
-    if (i + 1 < argc && strcmp(argv[i], "--seconds") == 0) { seconds = atof(argv[i + 1]); i += 2; }
-    if (argc - i != 0 && argc - i < 3) {
+    if (i + 1 < argc && strcmp(argv[i], "--seconds") == 0) {
+        char *stop;
+        seconds = strtod(argv[i + 1], &stop);
+        if (stop == argv[i + 1] || *stop || !(seconds >= 0) || seconds > 2e6) seconds = -1;   /* a usage error */
+        i += 2;
+    }
+    if ((argc - i != 0 && argc - i < 3) || seconds < 0) {
         fputs("usage: awr-game-loop [--seconds N] [ENDPOINT PROJECT CHANNEL...]\n", stderr);
         return 2;
     }

@@ -3,7 +3,8 @@
  * The game advances in fixed 1/60 s steps and polls the realtime client once per frame (it never
  * blocks). A lambda subscribed to the collection's documents (one per player: `name`, `points`)
  * keeps the scoreboard, a std::map captured by reference; the state lambda shows the connection.
- * Every second, and at the end, it draws one line: "scores: ada=15 bob=7". Runs SECONDS (default 10).
+ * Every second, and at the end, it draws one line: "scores: ada=15 bob=7". Runs SECONDS (default 10;
+ * a whole number up to 2,000,000, anything else is a usage error: exit 2).
  * Built with -fno-exceptions -fno-rtti, as engines often are. */
 /* awr-link: -pthread */
 #define AWR_TCP
@@ -24,6 +25,15 @@ static void draw(const std::map<std::string, int64_t> &scores, const char *net) 
     std::fflush(stdout);
 }
 
+// SECONDS: a whole number from 0 to 2,000,000.
+static bool parse_seconds(const char *s, long &out) {
+    char *end;
+    long v = std::strtol(s, &end, 10);
+    if (end == s || *end || v < 0 || v > 2000000) return false;
+    out = v;
+    return true;
+}
+
 static void sleep_ms(int64_t ms) {
     if (ms <= 0) return;
     timespec ts;
@@ -35,6 +45,11 @@ static void sleep_ms(int64_t ms) {
 int main(int argc, char **argv) {
     if (argc < 5) {
         std::fprintf(stderr, "usage: awr-scoreboard ENDPOINT PROJECT DATABASE COLLECTION [SECONDS]\n");
+        return 2;
+    }
+    long seconds = 10;
+    if (argc > 5 && !parse_seconds(argv[5], seconds)) {
+        std::fprintf(stderr, "awr-scoreboard: SECONDS must be a whole number from 0 to 2000000: %s\n", argv[5]);
         return 2;
     }
     char channel[AWR_CHANNEL_MAX];
@@ -82,7 +97,7 @@ int main(int argc, char **argv) {
     }
 
     const int64_t step_ms = 16, start = awr_tcp_now_ms();
-    const int64_t end = start + 1000 * (argc > 5 ? std::atoi(argv[5]) : 10);
+    const int64_t end = start + 1000 * static_cast<int64_t>(seconds);
     int64_t next_step = start, next_draw = start + 1000;
     long steps = 0;
     for (int64_t now = start; now < end; now = awr_tcp_now_ms()) {

@@ -7,7 +7,8 @@
  *   - the event callback runs on the network thread with the lock held: it copies what the game
  *     needs (the payload's $id) into a queue, since the event's texts are gone after it returns;
  *   - the game thread takes the queue's entries once per frame.
- * It prints "frame F: <$id>" for each event the game consumed, for SECONDS (default 10). */
+ * It prints "frame F: <$id>" for each event the game consumed, for SECONDS (default 10; a whole
+ * number up to 2,000,000, anything else is a usage error: exit 2). */
 /* awr-link: -pthread */
 #define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -72,6 +73,15 @@ static void *network_thread(void *arg) {
     return NULL;
 }
 
+/* SECONDS: a whole number from 0 to 2,000,000. */
+static int parse_seconds(const char *s, long *out) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 0 || v > 2000000) return 0;
+    *out = v;
+    return 1;
+}
+
 static void sleep_ms(long ms) {
     struct timespec ts;
     ts.tv_sec = ms / 1000;
@@ -85,12 +95,16 @@ int main(int argc, char **argv) {
     pthread_t net;
     awr_sub sub;
     awr_result r;
-    long frame, frames;
+    long frame, frames, seconds = 10;
     if (argc < 4) {
         fprintf(stderr, "usage: awr-threads ENDPOINT PROJECT CHANNEL [SECONDS]\n");
         return 2;
     }
-    frames = (argc > 4 ? atol(argv[4]) : 10) * 100;   /* 100 frames a second */
+    if (argc > 4 && !parse_seconds(argv[4], &seconds)) {
+        fprintf(stderr, "awr-threads: SECONDS must be a whole number from 0 to 2000000: %s\n", argv[4]);
+        return 2;
+    }
+    frames = seconds * 100;   /* 100 frames a second */
     pthread_mutex_init(&e.lock, NULL);
     if (pipe(e.wake) != 0) return 1;
     awr_tcp_init(e.tcp_mem, sizeof e.tcp_mem, NULL, &e.tcp);

@@ -7,7 +7,9 @@
  * adapter wrapped around it (trust anchors from the system bundle or --cafile, full verification),
  * and the client on top. Prints "connected" once the server's `connected` message arrives, then (with
  * channels) the payload of each event, and exits 0 after N events (default 0: right after
- * `connected`). A certificate the adapter refuses ends it with exit status 1 and the reason:
+ * `connected`). --timeout (default 10) is 0 to 2,000,000 seconds, fractions allowed; a bad value of
+ * either is a usage error (exit 2). A certificate the adapter refuses ends it with exit status 1 and
+ * the reason:
  *   awr-wss-connect: tls: untrusted certificate chain
  * --insecure turns verification off (a warning says so): for a local server with a throwaway cert.
  * make builds it with -DAWR_BEARSSL -lbearssl when libbearssl-dev is installed. */
@@ -59,6 +61,22 @@ static void on_event(awr_client *c, awr_sub sub, const awr_event *ev, void *user
     if (++a->events >= a->want_events) awr_tcp_stop(a->tcp);
 }
 
+/* The value of --count (0 or more) or --timeout (0 to 2,000,000 s: awr_tcp_run counts int32_t ms). */
+static int parse_count(const char *s, long *out) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 0) return 0;
+    *out = v;
+    return 1;
+}
+static int parse_seconds(const char *s, double *out) {
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= 0) || v > 2e6) return 0;
+    *out = v;
+    return 1;
+}
+
 static int usage(void) {
     fputs("usage: awr-wss-connect [--cafile PATH] [--insecure] [--count N] [--timeout SECONDS]\n"
           "                       wss://HOST[:PORT]/v1/realtime PROJECT [CHANNEL...]\n", stderr);
@@ -82,11 +100,11 @@ int main(int argc, char **argv) {
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--insecure") == 0) tc.insecure_no_verify = 1;
         else if (strcmp(argv[i], "--cafile") == 0 && i + 1 < argc) tc.ca_file = argv[++i];
-        else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) a.want_events = atol(argv[++i]);
-        else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) timeout_s = atof(argv[++i]);
+        else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) { if (!parse_count(argv[++i], &a.want_events)) return usage(); }
+        else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) { if (!parse_seconds(argv[++i], &timeout_s)) return usage(); }
         else return usage();
     }
-    if (argc - i < 2 || strncmp(argv[i], "wss://", 6) != 0 || a.want_events < 0) return usage();
+    if (argc - i < 2 || strncmp(argv[i], "wss://", 6) != 0) return usage();
     endpoint = argv[i++];
     project = argv[i++];
     if (a.want_events > 0 && i == argc) return usage();   /* events need channels */

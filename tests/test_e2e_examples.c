@@ -6,7 +6,10 @@
  *   awr-threads     the network thread polls, the game thread subscribes and consumes a queue:
  *                   every event reaches the game, in order;
  *   awr-scoreboard  the C++ layer in a game loop: lambdas keep a scoreboard from creates, updates
- *                   and deletes; the final line is the board. */
+ *                   and deletes; the final line is the board.
+ * And a number argument that is not one (SECONDS of awr-chat, awr-presence, awr-threads and
+ * awr-scoreboard, --seconds of awr-game-loop, --timeout and --count of awr-wss-connect): a usage
+ * error (exit 2, nothing on stdout), before any connection; no server needed. */
 #ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #endif
@@ -59,11 +62,43 @@ static char *finish(e2e_proc *p, const char *name) {
     return out;
 }
 
+/* Bad numbers: junk, negative, past the range (a huge SECONDS overflowed; junk read as 0). */
+static void test_bad_numbers(void) {
+    static const char *const bad[] = {"x", "-1", "3000000", "1e400", "5s", ""};
+    static const struct { const char *name; const char *args[7]; } tools[] = {   /* "N": the bad value */
+        {"awr-chat", {"http://127.0.0.1:1/v1", "p", "main", "messages", "general", "N", NULL}},
+        {"awr-presence", {"http://127.0.0.1:1/v1", "p", "session", "online", "N", NULL}},
+        {"awr-threads", {"http://127.0.0.1:1/v1", "p", "files", "N", NULL}},
+        {"awr-scoreboard", {"http://127.0.0.1:1/v1", "p", "game", "scores", "N", NULL}},
+        {"awr-game-loop", {"--seconds", "N", NULL}},
+        {"awr-wss-connect", {"--timeout", "N", "wss://127.0.0.1:1/v1/realtime", "p", NULL}},
+        {"awr-wss-connect", {"--count", "N", "wss://127.0.0.1:1/v1/realtime", "p", "files", NULL}},
+    };
+    size_t t, b, k;
+    for (t = 0; t < sizeof tools / sizeof tools[0]; t++)
+        for (b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            char bin[512], *argv[9], *out;
+            e2e_proc p;
+            int rc;
+            if (strcmp(tools[t].args[0], "--count") == 0 && strcmp(bad[b], "3000000") == 0) continue;   /* a count */
+            argv[0] = (char *)e2e_bin(tools[t].name, bin, sizeof bin);
+            for (k = 0; tools[t].args[k]; k++) argv[k + 1] = (char *)(strcmp(tools[t].args[k], "N") == 0 ? bad[b] : tools[t].args[k]);
+            argv[k + 1] = NULL;
+            if (!AWR_CHECK(e2e_proc_start(&p, argv))) continue;
+            rc = e2e_proc_wait(&p, 10000);
+            out = e2e_proc_stdout(&p);
+            if (!AWR_CHECK_INT(rc, 2) || !AWR_CHECK_STR(out, "")) fprintf(stderr, "  %s, value \"%s\"\n", tools[t].name, bad[b]);
+            free(out);
+            e2e_proc_cleanup(&p);
+        }
+}
+
 int main(void) {
     pid_t srv;
     e2e_proc chat, threads, board;
     char *out, line[256];
     int i, ok;
+    test_bad_numbers();
     if (!AWR_CHECK(e2e_have_node())) return AWR_TEST_END();
     srv = e2e_server_start("1.9.6", &port, NULL);
     if (!AWR_CHECK(srv > 0)) return AWR_TEST_END();
