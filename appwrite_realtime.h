@@ -8901,7 +8901,7 @@ static long awr__tcp_sys_send(awr_socket s, const void *data, size_t len, int *e
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
         *err = errno;
-        return errno == EPIPE ? AWR_ERR_EOF : AWR_ERR_IO;
+        return errno == EPIPE || errno == ECONNRESET ? AWR_ERR_EOF : AWR_ERR_IO;   /* the peer closed */
     }
 }
 static long awr__tcp_sys_recv(awr_socket s, void *buf, size_t cap, int *err) {
@@ -10209,6 +10209,8 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - TCP adapter (POSIX): send() on a connection the peer reset is AWR_ERR_EOF, as recv() and
+ *       Winsock say (it was AWR_ERR_IO); awr_tcp_last_error() still gives ECONNRESET
  *     - TCP adapter: a connect closed while still in progress (the client's connect timeout) counts as
  *       failed: the kept address is dropped and the host resolved again, and after a resolved address
  *       the next connect to the same target starts with the one that follows it. An address that drops

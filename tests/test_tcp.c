@@ -1,5 +1,5 @@
 /* The TCP adapter (POSIX) against listeners in this process: non-blocking connect (IPv4, IPv6, by
- * name), send/recv with would-block = 0, EOF, refused connections, no SIGPIPE, random, the clock, the
+ * name), send/recv with would-block = 0, EOF (a reset too), refused connections, no SIGPIPE, random, the clock, the
  * blocking awr_tcp_run loop with a real client; and the resolver thread: a 1.5 s resolver never
  * stalls awr_client_poll, the address is kept across reconnects (no allocation) and resolved again
  * after a failed connect, a connect cut short moves on to the next address (or resolves a kept one
@@ -475,6 +475,33 @@ static void test_address_kept_and_resolved_again(void) {
     AWR_CHECK_INT(lookup_frees, lookup_allocs);            /* every lookup's block freed, this one too */
 }
 
+/* The peer resets the connection (it closes with unread data, or with SO_LINGER 0): send says
+ * AWR_ERR_EOF, as recv does and as both do on Winsock (send said AWR_ERR_IO), with ECONNRESET kept. */
+static void test_reset_is_eof(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_io io;
+    int port, lfd = listen_on(AF_INET, &port), peer;
+    struct linger lg;
+    long n;
+    AWR_CHECK(lfd >= 0);
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, NULL, &t), AWR_OK);
+    io = awr_tcp_io(t);
+    peer = open_and_accept(t, "127.0.0.1", port, lfd);
+    AWR_CHECK(peer >= 0);
+    lg.l_onoff = 1;
+    lg.l_linger = 0;
+    AWR_CHECK(setsockopt(peer, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0);
+    close(peer);                                           /* a RST, no FIN */
+    usleep(50000);
+    n = io.send(io.user, t, "x", 1);
+    AWR_CHECK_INT(n, AWR_ERR_EOF);
+    AWR_CHECK_INT(awr_tcp_last_error(t), ECONNRESET);
+    io.close(io.user, t);
+    awr_tcp_deinit(t);
+    close(lfd);
+}
+
 /* A listener on the loopback address whose accept queue is full: the kernel drops further SYNs, so a
  * connect to it stays in progress (as to an address that drops packets) instead of failing. *filler
  * gets the socket that fills the queue. */
@@ -705,6 +732,7 @@ int main(void) {
     test_slow_resolver_never_blocks_poll();
     test_address_kept_and_resolved_again();
     test_silent_address_is_left();
+    test_reset_is_eof();
     test_pre_resolved_address();
     test_resolver_error_text();
     test_host_max();
