@@ -1306,8 +1306,9 @@ typedef struct awr_io {
  *
  * DISPATCH: by the event's `subscriptions` ids when present, else by exact channel intersection; below
  * 1.9.5 a subscription without queries also gets an event whose channels intersect its own when the
- * ids do not name it (Appwrite 1.9.0 names only the first matching subscription of a connection: with
- * `files` and `buckets.b2.files` on one connection the second never appeared; 1.9.5+ names every match).
+ * ids do not name it (Appwrite 1.9.0 names only the subscriptions on the first of the event's channels
+ * that has subscribers: with `files` and `buckets.b2.files` on one connection the second never appeared;
+ * 1.9.5+ names every match).
  * Names (ids, channels, event names) are compared after unescaping, here, in awr_event_is,
  * awr_event_has_channel and awr_match_set_test_json alike. Both lookups use indexes in the client's
  * memory, so an event costs about the same with 1 or 512 subscriptions (bench/bench_client.c under
