@@ -741,7 +741,7 @@ const CUSTOM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,35}$/;
 
 function onSubscribe(conn, data, hasData) {
     if (!hasData) throw new AppError(1003, 'Payload is not valid. Items is required');
-    if (!Array.isArray(data)) throw new AppError(1003, 'items: Value must be a valid array');
+    if (!Array.isArray(data)) throw new AppError(1003, 'items: Payload is not valid.');
     const rows = [];
     for (const row of data) {
         if (!(row instanceof Map)) throw new AppError(1003, 'items: Each subscribe payload must be an object.');
@@ -781,7 +781,7 @@ function onSubscribe(conn, data, hasData) {
 
 function onUnsubscribe(conn, data, hasData) {
     if (!hasData) throw new AppError(1003, 'Payload is not valid. Items is required');
-    if (!Array.isArray(data)) throw new AppError(1003, 'items: Value must be a valid array');
+    if (!Array.isArray(data)) throw new AppError(1003, 'items: Payload is not valid.');
     for (const row of data) {
         const id = row instanceof Map ? row.get('subscriptionId') : undefined;
         if (typeof id !== 'string' || id === '') throw new AppError(1003, 'items: Each unsubscribe payload must include a non-empty subscriptionId.');
