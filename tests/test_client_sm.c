@@ -1309,6 +1309,30 @@ static void test_refused_frame(void) {
     awr_client_destroy(c);
 }
 
+/* Error 1013 (too many messages) means the server dropped the frame: subscribe rows and the presence
+ * go out again once the rate allows, and the error is reported. */
+static void test_rate_limited_frames(void) {
+    awr_client *c;
+    reset_logs();
+    c = mk(AWR_MODE_MESSAGE);
+    (void)sub1(c, "presences");
+    AWR_CHECK_INT(awr_client_upsert_presence(c, "online", "p1", NULL, NULL, 0), AWR_OK);
+    serve_connected(c, CONN_MSG);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"presences\"],\"queries\":[]}]}"));
+    AWR_CHECK(next_is("{\"type\":\"presence\",\"data\":{\"status\":\"online\",\"presenceId\":\"p1\"}}"));
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1013,\"message\":\"Too many messages.\"}}");
+    fake_text(&F, "{\"type\":\"error\",\"data\":{\"code\":1013,\"message\":\"Too many messages.\"}}");
+    poll_(c);
+    AWR_CHECK_INT(E.n, 2);
+    AWR_CHECK_INT(E.code, 1013);
+    AWR_CHECK(state_is(AWR_STATE_CONNECTED));
+    poll_(c);
+    AWR_CHECK(next_is("{\"type\":\"subscribe\",\"data\":[{\"subscriptionId\":\"awr1\",\"channels\":[\"presences\"],\"queries\":[]}]}"));
+    AWR_CHECK(next_is("{\"type\":\"presence\",\"data\":{\"status\":\"online\",\"presenceId\":\"p1\"}}"));
+    AWR_CHECK_INT(fake_drain(&F), 0);
+    awr_client_destroy(c);
+}
+
 /* endpoint -> host, port, tls, request line */
 static void check_endpoint(const char *rest, const char *rt, int ok, const char *host, int port, int tls,
                            const char *line) {
@@ -1821,6 +1845,7 @@ int main(void) {
     test_json_edges();
     test_allocation_and_callbacks();
     test_refused_frame();
+    test_rate_limited_frames();
     test_endpoints();
     test_values_checked();
     test_buffer_detail();
