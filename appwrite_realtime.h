@@ -1725,7 +1725,8 @@ typedef struct awr_tcp_config {
        AWR_TCP_HOST_MAX - host_max bytes each. open() refuses a longer host (AWR_ERR_ARG). */
     size_t host_max;
     /* Where each DNS lookup's block comes from (zero: AWR_MALLOC/AWR_FREE; both or neither). The
-       resolver thread may free it after awr_tcp_deinit: the allocator must stay usable until then. */
+       resolver thread frees it when awr_tcp_deinit came during the lookup (else the caller's thread
+       does): the allocator must stay usable until then, and take that free from another thread. */
     awr_allocator allocator;
 } awr_tcp_config;
 
@@ -9002,23 +9003,29 @@ AWR_API int64_t awr_tcp_now_ms(void) {
 
 /* ---- the adapter ---- */
 
-/* Let go of the lookup j; the last of the thread and the adapter frees it. */
-static void awr__tcp_job_release(awr__tcp_job *j) {
-    int last;
-    awr__tcp_sys_lock(&j->lock);
-    last = --j->refs == 0;
-    awr__tcp_sys_unlock(&j->lock);
-    if (!last) return;
+/* The lookup's block and what it still holds (an answer nobody took, a deinit's platform start-up). */
+static void awr__tcp_job_free(awr__tcp_job *j) {
     if (j->list) freeaddrinfo(j->list);
     if (j->cleanup) awr__tcp_sys_cleanup();
     awr__tcp_sys_lock_free(&j->lock);
     awr__free(&j->alloc, j);
 }
 
-/* The resolver thread's work: look the host up, hand the result over under the lock, let go. */
+/* Let go of the lookup j; the last of the thread and the adapter frees it. */
+static void awr__tcp_job_release(awr__tcp_job *j) {
+    int last;
+    awr__tcp_sys_lock(&j->lock);
+    last = --j->refs == 0;
+    awr__tcp_sys_unlock(&j->lock);
+    if (last) awr__tcp_job_free(j);
+}
+
+/* The resolver thread's work: look the host up, then hand the result over and let go in one step
+   under the lock: an adapter that sees done holds the last reference, so the block is freed on the
+   thread only when the adapter let go first (awr_tcp_deinit during the lookup). */
 static void awr__tcp_resolve_job(awr__tcp_job *j) {
     struct addrinfo hints, *list = NULL;
-    int rc, e;
+    int rc, e, last;
     awr__tcp_hints(&hints, 0);
     rc = (j->resolve ? j->resolve : awr__tcp_sys_getaddrinfo)(j->host, j->service, &hints, &list);
     e = rc != 0 ? awr__tcp_sys_resolve_errno(rc) : 0;
@@ -9028,8 +9035,9 @@ static void awr__tcp_resolve_job(awr__tcp_job *j) {
     j->rc = rc;
     j->err = e;
     j->done = 1;
+    last = --j->refs == 0;
     awr__tcp_sys_unlock(&j->lock);
-    awr__tcp_job_release(j);
+    if (last) awr__tcp_job_free(j);
 }
 
 static int awr__tcp_job_done(awr_tcp *t) {
@@ -10212,6 +10220,10 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - TCP adapter: the resolver thread hands its answer over and lets go of the lookup's block in one
+ *       step, so the block is freed on the caller's thread unless awr_tcp_deinit came during the
+ *       lookup, as awr_tcp_config.allocator says (when the caller took the answer between the two
+ *       steps, the thread freed it: a call of the allocator from another thread while the adapter lived)
  *     - a `presence` the server drops for its message rate (error 1013) is sent again once the rate
  *       allows, as subscribe rows are (it was lost until the next connection). With the handshake
  *       changes below, `make size`: core 35,772 B, client image 27,616 B, minimal 24,264 B (25,000 B

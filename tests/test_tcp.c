@@ -2,7 +2,7 @@
  * name), send/recv with would-block = 0, EOF (a reset too), refused connections, no SIGPIPE, random, the clock, the
  * blocking awr_tcp_run loop with a real client; and the resolver thread: a 1.5 s resolver never
  * stalls awr_client_poll, the address is kept across reconnects (no allocation) and resolved again
- * after a failed connect, a connect cut short moves on to the next address (or resolves a kept one
+ * after a failed connect, the lookup's block is freed by the thread that takes the answer, a connect cut short moves on to the next address (or resolves a kept one
  * again), deinit does not wait for a lookup still running (its thread frees the
  * lookup's block), a pre-resolved address skips the resolver, the resolver's error text reaches the client;
  * host_max bounds the host names an adapter takes and the memory it needs. */
@@ -15,6 +15,18 @@ static void *counting_malloc(size_t n) { __sync_fetch_and_add(&lookup_allocs, 1)
 static void counting_free(void *p) { if (p) __sync_fetch_and_add(&lookup_frees, 1); free(p); }
 #define AWR_MALLOC(n) counting_malloc(n)
 #define AWR_FREE(p) counting_free(p)
+/* The adapter's unlocks, with a pause that a test can put after the resolver thread's unlocks: a
+ * window in which the caller's thread runs between the thread's steps. */
+#include <pthread.h>
+#include <unistd.h>
+static pthread_t main_thread;
+static volatile int pause_resolver_unlocks;
+static int paused_unlock(pthread_mutex_t *m) {
+    int r = pthread_mutex_unlock(m);
+    if (pause_resolver_unlocks && !pthread_equal(pthread_self(), main_thread)) usleep(200000);
+    return r;
+}
+#define pthread_mutex_unlock paused_unlock
 #define AWR_TCP
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -616,6 +628,49 @@ static void test_silent_address_is_left(void) {
     close(moved);
 }
 
+/* Frees of the allocator, by thread. */
+static int frees_on_main, frees_elsewhere;
+static void *alloc_any(void *user, size_t n) { (void)user; return malloc(n); }
+static void free_by_thread(void *user, void *p) {
+    (void)user;
+    if (!p) return;
+    if (pthread_equal(pthread_self(), main_thread)) frees_on_main++;
+    else __sync_fetch_and_add(&frees_elsewhere, 1);
+    free(p);
+}
+
+/* The lookup's block is freed on the caller's thread when the connection takes the answer, even when
+ * the caller looks just after the thread published it: the thread lets go of the block in the same
+ * step (it let go later, and freed the block itself when the caller had been quicker: a free from
+ * another thread while the adapter was alive). Only a lookup that outlives the adapter is freed there. */
+static void test_lookup_freed_by_its_taker(void) {
+    unsigned char mem[AWR_TCP_SIZE];
+    awr_tcp *t;
+    awr_tcp_config tc;
+    int port, lfd = listen_on(AF_INET, &port), peer;
+    AWR_CHECK(lfd >= 0);
+    memset(&tc, 0, sizeof tc);
+    tc.resolve = test_resolve;
+    tc.allocator.alloc = alloc_any;
+    tc.allocator.free = free_by_thread;
+    resolve_calls = 0;
+    resolve_delay_ms = 0;
+    resolve_fail_rc = 0;
+    frees_on_main = frees_elsewhere = 0;
+    AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
+    pause_resolver_unlocks = 1;                            /* the caller takes the answer in the pause */
+    peer = open_and_accept(t, "taken.test", port, lfd);
+    AWR_CHECK(peer >= 0);
+    AWR_CHECK_INT(frees_on_main, 1);
+    usleep(500000);                                        /* the thread's last steps, paused */
+    pause_resolver_unlocks = 0;
+    AWR_CHECK_INT(frees_on_main, 1);
+    AWR_CHECK_INT(frees_elsewhere, 0);
+    awr_tcp_deinit(t);
+    if (peer >= 0) close(peer);
+    close(lfd);
+}
+
 /* A pre-resolved address (cfg.address) is connected to without the resolver; a text that is not a
  * numeric address is refused at init. */
 static void test_pre_resolved_address(void) {
@@ -724,6 +779,7 @@ static void test_host_max(void) {
 }
 
 int main(void) {
+    main_thread = pthread_self();
     test_ipv4_roundtrip();
     test_by_name_and_ipv6();
     test_refused();
@@ -733,6 +789,7 @@ int main(void) {
     test_address_kept_and_resolved_again();
     test_silent_address_is_left();
     test_reset_is_eof();
+    test_lookup_freed_by_its_taker();
     test_pre_resolved_address();
     test_resolver_error_text();
     test_host_max();
