@@ -9,7 +9,9 @@
  * awr_envelope is the client's own call: emit_depth 2 and skim (the payload is one token, skimmed 64
  * bytes per step), with skip_utf8 (a message the WebSocket layer checked); awr_envelope_utf8 is the
  * same call checking the UTF-8 itself, as the client does for a message that arrives whole.
- *   --cg-list / --cg <case> / --cg-setup <case>: for make bench-cg (instructions per byte).
+ *   --cg-list / --cg <case> / --cg-setup <case>: for make bench-cg (instructions per byte), and the
+ *   instructions per double of awr_json_write_double (JavaScript's shortest digits): common values,
+ *   and the extremes (subnormals, the largest doubles) that need the longest exact decimals.
  * awr-link: -lcjson */
 #define APPWRITE_REALTIME_IMPLEMENTATION
 #include "appwrite_realtime.h"
@@ -183,6 +185,30 @@ static const bench_case *find_case(const char *name, int *parser) {
     return NULL;
 }
 
+/* awr_json_write_double's cases for make bench-cg: each double written `reps` times. */
+static const double write_common[] = { 0.1, 77356.77, 3.14159, 1700000000.5, -0.019, 1e21, 1.5e-7, 2.5 };
+static const double write_extreme[] = { 5e-324, 2.2250738585072009e-308, 2.2250738585072014e-308,
+                                        4.9e-300, 1e300, 1.7976931348623157e308 };
+#define WRITE_REPS 100
+static int write_case(const char *name, const double **v, size_t *n) {
+    if (strcmp(name, "json_write_double_common") == 0) { *v = write_common; *n = sizeof write_common / sizeof write_common[0]; return 1; }
+    if (strcmp(name, "json_write_double_extreme") == 0) { *v = write_extreme; *n = sizeof write_extreme / sizeof write_extreme[0]; return 1; }
+    return 0;
+}
+static long write_doubles(const double *v, size_t n) {
+    char out[32];
+    long len = 0;
+    size_t i, k;
+    awr_json_writer w;
+    for (k = 0; k < WRITE_REPS; k++)
+        for (i = 0; i < n; i++) {
+            awr_json_writer_init(&w, out, sizeof out);
+            awr_json_write_double(&w, v[i]);
+            len += (long)w.out.len;
+        }
+    return len;
+}
+
 #define ROUNDS 31
 
 int main(int argc, char **argv) {
@@ -195,10 +221,19 @@ int main(int argc, char **argv) {
                 if (p == P_JSMN && i == 2) continue;   /* quadratic: minutes under callgrind */
                 printf("json_%s_%s %lu\n", cases[i].name, parser_name[p], (unsigned long)cases[i].len);
             }
+        printf("json_write_double_common %lu double\n", (unsigned long)(WRITE_REPS * (sizeof write_common / sizeof write_common[0])));
+        printf("json_write_double_extreme %lu double\n", (unsigned long)(WRITE_REPS * (sizeof write_extreme / sizeof write_extreme[0])));
         return 0;
     }
     if (argc > 2 && (strcmp(argv[1], "--cg") == 0 || strcmp(argv[1], "--cg-setup") == 0)) {
-        const bench_case *c = find_case(argv[2], &p);
+        const bench_case *c;
+        const double *v;
+        size_t n;
+        if (write_case(argv[2], &v, &n)) {
+            if (strcmp(argv[1], "--cg") == 0) sink = write_doubles(v, n);
+            return 0;
+        }
+        c = find_case(argv[2], &p);
         if (!c) { fprintf(stderr, "bench_json: unknown case %s\n", argv[2]); return 1; }
         if (strcmp(argv[1], "--cg") == 0) sink = run(p, c->data, c->len);
         return 0;

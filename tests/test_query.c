@@ -2,7 +2,8 @@
  * official `appwrite` SDK's Query and JavaScript's own number formatting, run under Node in the same
  * test (tests/sdk/query.js): every case compares our bytes with the SDK's, byte for byte. Strings with
  * escapes, control characters and non-ASCII text; integers, floats, negatives, booleans, arrays of
- * values, and/or of other queries; 3000 random doubles. Then the errors: small buffers, NULLs,
+ * values, and/or of other queries; 20,000 random doubles (about 2,700 of them powers of two, where the
+ * neighbour below is half as far). Then the errors: small buffers, NULLs,
  * invalid UTF-8, and/or parts that are not JSON. */
 #ifndef AWR_TEST_LINKED   /* the Makefile links build/<cfg>/appwrite_realtime.o instead */
 #define APPWRITE_REALTIME_IMPLEMENTATION
@@ -11,7 +12,7 @@
 #include "awr_test.h"
 #include "awr_e2e.h"
 
-#define MAX_CASES 4000
+#define MAX_CASES 21000
 static char *ours[MAX_CASES];
 static char *request[MAX_CASES];
 static int ncases;
@@ -131,9 +132,12 @@ static void doubles(void) {
         0x3FF0000000000000u, 0x3FF0000000000001u, 0x3FEFFFFFFFFFFFFFu, 0x4340000000000000u,
         0x4340000000000001u, 0x44B52D02C7E14AF6u /* 1e23 */, 0x3E7AD7F29ABCAF48u /* 1e-7 */,
         0x3EB0C6F7A0B5ED8Du /* 1e-6 */, 0x444B1AE4D6E2EF50u /* 1e21 */, 0x4415AF1D78B58C40u /* 1e20 */,
-        0x7FF0000000000000u, 0xFFF0000000000000u, 0x7FF8000000000000u, 0x8000000000000000u
+        0x7FF0000000000000u, 0xFFF0000000000000u, 0x7FF8000000000000u, 0x8000000000000000u,
+        0x0020000000000000u /* 2^-1021: the first power of two with a nearer neighbour below */,
+        0x7FE0000000000000u /* 2^1023 */, 0x4000000000000000u, 0x3FE0000000000000u, 0x4330000000000000u,
+        0x0000000000000002u, 0x0000000000000003u, 0x7FEFFFFFFFFFFFFEu, 0x001FFFFFFFFFFFFFu
     };
-    for (i = 0; i < (int)(sizeof edge / sizeof edge[0]) + 3000; i++) {
+    for (i = 0; i < (int)(sizeof edge / sizeof edge[0]) + 20000; i++) {
         uint64_t bits;
         double d;
         char buf[64], line[64];
@@ -142,7 +146,8 @@ static void doubles(void) {
         else if (i % 3 == 0) {   /* short decimals, the common case */
             d = (double)(int64_t)(next64() % 2000001u - 1000000) / (double)(1u << (next64() % 12u));
             memcpy(&bits, &d, sizeof bits);
-        } else bits = next64();
+        } else if (i % 5 == 1) bits = next64() & 0xFFF0000000000000u;   /* a power of two (or 0, inf) */
+        else bits = next64();
         memcpy(&d, &bits, sizeof d);
         awr_json_writer_init(&w, buf, sizeof buf);
         awr_json_write_double(&w, d);
