@@ -292,6 +292,16 @@ static void test_run(void) {
  * (or fails with fail_rc). It runs on the adapter's resolver thread. */
 static volatile int resolve_calls, resolve_ends;
 static int resolve_delay_ms, resolve_fail_rc;
+static int test_resolve(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res);
+/* A config whose lookups go through test_resolve, answering after delay_ms with fail_rc (0: the
+ * loopback address); the count of lookups starts again. */
+static void test_resolver(awr_tcp_config *tc, int delay_ms, int fail_rc) {
+    memset(tc, 0, sizeof *tc);
+    tc->resolve = test_resolve;
+    resolve_calls = 0;
+    resolve_delay_ms = delay_ms;
+    resolve_fail_rc = fail_rc;
+}
 static int test_resolve(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res) {
     int rc;
     (void)host;
@@ -357,11 +367,7 @@ static void test_slow_resolver_never_blocks_poll(void) {
     int port, lfd = listen_on(AF_INET, &port), peer = -1, polls = 0, resolving_polls = 0, preempted = 0;
     int64_t worst_us = 0, start = now_us();
     AWR_CHECK(lfd >= 0);
-    memset(&tc, 0, sizeof tc);
-    tc.resolve = test_resolve;
-    resolve_calls = 0;
-    resolve_delay_ms = 1500;
-    resolve_fail_rc = 0;
+    test_resolver(&tc, 1500, 0);
     AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
     snprintf(endpoint, sizeof endpoint, "http://slow-resolver.test:%d/v1", port);
     memset(&cfg, 0, sizeof cfg);
@@ -425,11 +431,7 @@ static void test_address_kept_and_resolved_again(void) {
     int port, lfd = listen_on(AF_INET, &port), peer, i, sys_error = 0, allocs, ends;
     const char *text;
     AWR_CHECK(lfd >= 0);
-    memset(&tc, 0, sizeof tc);
-    tc.resolve = test_resolve;
-    resolve_calls = 0;
-    resolve_delay_ms = 0;
-    resolve_fail_rc = 0;
+    test_resolver(&tc, 0, 0);
     AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
     allocs = lookup_allocs;
     io = awr_tcp_io(t);
@@ -649,13 +651,9 @@ static void test_lookup_freed_by_its_taker(void) {
     awr_tcp_config tc;
     int port, lfd = listen_on(AF_INET, &port), peer;
     AWR_CHECK(lfd >= 0);
-    memset(&tc, 0, sizeof tc);
-    tc.resolve = test_resolve;
+    test_resolver(&tc, 0, 0);
     tc.allocator.alloc = alloc_any;
     tc.allocator.free = free_by_thread;
-    resolve_calls = 0;
-    resolve_delay_ms = 0;
-    resolve_fail_rc = 0;
     frees_on_main = frees_elsewhere = 0;
     AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
     pause_resolver_unlocks = 1;                            /* the caller takes the answer in the pause */
@@ -679,12 +677,8 @@ static void test_pre_resolved_address(void) {
     awr_tcp_config tc;
     int port, lfd = listen_on(AF_INET, &port), peer;
     AWR_CHECK(lfd >= 0);
-    memset(&tc, 0, sizeof tc);
-    tc.resolve = test_resolve;
+    test_resolver(&tc, 0, 0);
     tc.address = "127.0.0.1";
-    resolve_calls = 0;
-    resolve_delay_ms = 0;
-    resolve_fail_rc = 0;
     AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
     peer = open_and_accept(t, "appwrite.example", port, lfd);
     AWR_CHECK(peer >= 0);
@@ -713,12 +707,8 @@ static void test_resolver_error_text(void) {
     const char *ch[1] = {"files"};
     state_seen seen;
     int64_t end;
-    memset(&tc, 0, sizeof tc);
     memset(&seen, 0, sizeof seen);
-    tc.resolve = test_resolve;
-    resolve_calls = 0;
-    resolve_delay_ms = 50;
-    resolve_fail_rc = EAI_NONAME;
+    test_resolver(&tc, 50, EAI_NONAME);
     AWR_CHECK_INT(awr_tcp_init(mem, sizeof mem, &tc, &t), AWR_OK);
     memset(&cfg, 0, sizeof cfg);
     cfg.endpoint = "http://nowhere.test/v1";
