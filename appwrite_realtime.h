@@ -9994,6 +9994,7 @@ static awr_result awr__tls_start(awr__tls_conn *c, const char *host) {
     if (n == 0 || n >= sizeof c->name) return AWR_ERR_ARG;
     memcpy(c->name, name, n + 1);
     br_ssl_client_init_full(&c->sc, &c->x509.minimal, t->anchors, t->anchor_count);
+    br_ssl_engine_set_versions(&c->sc.eng, BR_TLS12, BR_TLS12);   /* RFC 8996: not TLS 1.0 or 1.1 */
     c->x509.vtable = &awr__x509_vtable;
     c->x509.name = c->name;
     c->x509.insecure = t->insecure;
@@ -10246,6 +10247,9 @@ AWR_API awr_io awr_bearssl_io(awr_bearssl *t) {
 /* ==================================================================================================
  * VERSION HISTORY
  *   unreleased
+ *     - BearSSL adapter: TLS 1.2 only (BearSSL's full profile also offered TLS 1.0 and 1.1, which
+ *       RFC 8996 forbids; a server that answers with TLS 1.1 now fails the handshake with AWR_ERR_TLS:
+ *       test_tls, against a Node server limited to TLS 1.1, which it connected to before)
  *     - TCP adapter: the resolver thread hands its answer over and lets go of the lookup's block in one
  *       step, so the block is freed on the caller's thread unless awr_tcp_deinit came during the
  *       lookup, as awr_tcp_config.allocator says (when the caller took the answer between the two

@@ -512,6 +512,7 @@ static void test_client_refused(char *ca_pem) {
     client_refused(ca_pem, "expired", "--appwrite", NULL, 0, AWR_ERR_TLS_EXPIRED, "BR_ERR_X509_EXPIRED");
     client_refused(ca_pem, "good", "--appwrite", clock_2000, 0, AWR_ERR_TLS_EXPIRED, "not yet valid");
     client_refused(ca_pem, "good", "--tls13", NULL, 1, AWR_ERR_TLS_ALERT, NULL);
+    client_refused(ca_pem, "good", "--tls11", NULL, 1, AWR_ERR_TLS, NULL);   /* BearSSL refuses the downgrade */
 }
 
 /* ---- memory: one block per create, nothing on connect or reconnect ----------------------------- */

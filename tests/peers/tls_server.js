@@ -7,6 +7,7 @@
 //   --drop      with --appwrite: end each connection right after `connected` (TLS close and TCP FIN, no
 //               WebSocket close frame), so that the client reconnects again and again
 //   --tls13     accept TLS 1.3 only (BearSSL speaks up to 1.2: the handshake ends with a fatal alert)
+//   --tls11     offer TLS 1.0 and 1.1 only (RFC 8996 deprecated them: the adapter must refuse them)
 //   --probe F   drive an echo CLIENT (awr-ws-echo): send a fixed series of messages, expect each back
 //               unchanged, write "ok" (or "FAIL <why>") to file F, then close with 1000
 //   --plain     no TLS at all (ws://; --cert/--key are then not needed): the Windows tests use it
@@ -28,6 +29,7 @@ if (flag('--plain')) {
 } else {
   const tlsOptions = { cert: fs.readFileSync(opt('--cert')), key: fs.readFileSync(opt('--key')) };
   if (flag('--tls13')) tlsOptions.minVersion = 'TLSv1.3';
+  if (flag('--tls11')) Object.assign(tlsOptions, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
   server = https.createServer(tlsOptions, upgradeOnly);
 }
 const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 * 1024 });
