@@ -50,6 +50,7 @@ static void awr_bearssl_destroy(awr_bearssl *tls) { (void)tls; }
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -404,7 +405,9 @@ static int parse_num(const char *s, double lo, double hi, double *out) {
     *out = v;
     return 1;
 }
-static int is_ws_url(const char *s) { return strncmp(s, "ws://", 5) == 0 || strncmp(s, "wss://", 6) == 0; }
+/* Schemes are case-insensitive (RFC 3986), as the library and awr-listen take them. */
+static int has_scheme(const char *s, const char *scheme) { return strncasecmp(s, scheme, strlen(scheme)) == 0; }
+static int is_ws_url(const char *s) { return has_scheme(s, "ws://") || has_scheme(s, "wss://"); }
 
 /* host and port of an http:// or ws:// endpoint, for the control channel. */
 static int control_of(const char *endpoint, control *ct) {
@@ -576,7 +579,7 @@ int main(int argc, char **argv) {
                 return EXIT_FAILURE_;
             }
             io = awr_tcp_io(s->tcp);
-            if (strncmp(endpoint, "https://", 8) == 0 || strncmp(endpoint, "wss://", 6) == 0) {
+            if (has_scheme(endpoint, "https://") || has_scheme(endpoint, "wss://")) {
                 if ((r = awr_bearssl_create(&tcfg, &io, &s->tls)) != AWR_OK) {
                     fprintf(stderr, "awr-load: TLS set-up failed: %s%s\n", awr_result_str(r),
                             r == AWR_ERR_UNSUPPORTED ? " (built without BearSSL: install libbearssl-dev, make again)" : "");

@@ -899,6 +899,11 @@ static void test_examples(const char *bin) {
              "--count 2 --timeout 10 databases.db1.collections.col1.documents 2>/dev/null", bin, port, cert_path("ca", "pem"));
     AWR_CHECK_INT(run(cmd, out, sizeof out), 0);
     AWR_CHECK_INT(count_lines(out, "{\"events\":[\"databases.db1.collections.col1.documents.doc"), 2);
+    /* awr-load: its client connects over TLS, the scheme in any case too (HTTPS:// went without TLS) */
+    snprintf(cmd, sizeof cmd, "%s/awr-load --endpoint HTTPS://localhost:%d/v1 --project p --cafile %s --clients 1 "
+             "--duration 0 --connect-wait 5 --json 2>/dev/null", bin, port, cert_path("ca", "pem"));
+    AWR_CHECK_INT(run(cmd, out, sizeof out), 0);
+    AWR_CHECK(strstr(out, "\"connected\":1,\"failed\":0,") != NULL);
     /* awr-listen --insecure: it works, and it says loudly that nothing is verified. */
     snprintf(cmd, sizeof cmd, "%s/awr-listen --endpoint wss://localhost:%d/v1/realtime --project p --insecure "
              "--count 1 --timeout 10 databases.db1.collections.col1.documents 2>&1", bin, port);
